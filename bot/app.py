@@ -1,0 +1,57 @@
+"""Application assembly: the one place where the bot is built, started and shut down."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+import handlers
+from bot import members
+from bot.config import Config
+from handlers.common import CONTEXT_TYPES, BotData, now
+from handlers.menu import publish_default_commands
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+# How often a request that Telegram answered with 429 is tried again before it fails.
+RATE_LIMIT_RETRIES = 3
+
+
+def build_application(config: Config) -> Application:  # type: ignore[type-arg]
+    application = (
+        ApplicationBuilder()
+        .token(config.require_token())
+        .base_url(f"{config.api_url}/bot")
+        .base_file_url(f"{config.api_url}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
+        .context_types(CONTEXT_TYPES)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    bot_data: BotData = application.bot_data
+    bot_data.config = config
+    handlers.register(application)
+    return application
+
+
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    bot_data: BotData = application.bot_data
+    config = bot_data.config
+    bot_data.db = await Database.open(config.db_path)
+    added = await members.ensure_coordinators(bot_data.db, config.coordinators, now())
+    if added:
+        logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
+    await publish_default_commands(application.bot, config.language)
+    logger.info("Mentorbot is running as @%s", application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    bot_data: BotData = application.bot_data
+    if hasattr(bot_data, "db"):
+        await bot_data.db.close()
+    logger.info("Mentorbot stopped")

@@ -1,0 +1,137 @@
+"""Configuration from the environment and a `.env` file, validated once at start.
+
+Every bad value raises `ConfigError` naming the variable, so the command line can print one
+line and exit 2 instead of failing later, halfway through a foster family's request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("sv", "da", "en")
+DEFAULT_API_URL = "https://api.telegram.org"
+# Telegram allows about 30 messages a second overall; a broadcast may not take more.
+MAX_BROADCAST_RATE = 30.0
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    token: str | None
+    api_url: str
+    db_path: Path
+    timezone: ZoneInfo
+    coordinators: frozenset[int]
+    language: str
+    escalate_after: timedelta
+    broadcast_rate: float
+
+    def require_token(self) -> str:
+        """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
+        if not self.token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN", "is required; set it to the token from BotFather"
+            )
+        return self.token
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Config:
+    """Read the environment, falling back to `.env`; the real environment wins over the file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str, default: str) -> str:
+        return values.get(name, "").strip() or default
+
+    return Config(
+        token=_token(get("TELEGRAM_BOT_TOKEN", "")),
+        api_url=_api_url(get("TELEGRAM_API_URL", DEFAULT_API_URL)),
+        db_path=Path(get("MENTORBOT_DB", "mentorbot.db")),
+        timezone=_timezone(get("MENTORBOT_TIMEZONE", "Europe/Stockholm")),
+        coordinators=_coordinators(get("MENTORBOT_COORDINATORS", "")),
+        language=_language(get("MENTORBOT_LANGUAGE", "sv")),
+        escalate_after=timedelta(
+            minutes=_positive_int("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"))
+        ),
+        broadcast_rate=_broadcast_rate(get("MENTORBOT_BROADCAST_RATE", "25")),
+    )
+
+
+def _token(raw: str) -> str | None:
+    if not raw:
+        return None
+    bot_id, _, secret = raw.partition(":")
+    if not bot_id.isdigit() or not secret or any(c.isspace() for c in raw):
+        # Never echo the value: it is a secret even when malformed.
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "is not a bot token (expected 123456:ABC...)")
+    return raw
+
+
+def _api_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or raw.rstrip("/") in ("http:", "https:"):
+        raise ConfigError("TELEGRAM_API_URL", f"must be an http:// or https:// URL, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("MENTORBOT_TIMEZONE", f"unknown time zone {raw!r}") from None
+
+
+def _coordinators(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        if not part.isdigit() or int(part) == 0:
+            raise ConfigError(
+                "MENTORBOT_COORDINATORS", f"{part!r} is not a Telegram user id (a positive number)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _language(raw: str) -> str:
+    if raw not in LANGUAGES:
+        raise ConfigError(
+            "MENTORBOT_LANGUAGE", f"must be one of {', '.join(LANGUAGES)}, not {raw!r}"
+        )
+    return raw
+
+
+def _positive_int(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigError(name, f"must be a whole number of minutes above 0, not {raw!r}")
+    return int(raw)
+
+
+def _broadcast_rate(raw: str) -> float:
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = float("nan")
+    if not 0 < rate <= MAX_BROADCAST_RATE:
+        raise ConfigError(
+            "MENTORBOT_BROADCAST_RATE",
+            f"must be a number of messages per second above 0 and at most "
+            f"{MAX_BROADCAST_RATE:g} (Telegram's limit), not {raw!r}",
+        )
+    return rate

@@ -1,0 +1,105 @@
+"""One-time invites: how a person becomes a member with a role.
+
+A code is the only secret a newcomer holds, so it is long and random (`secrets`), travels only
+in a deep link, and is stored as a SHA-256 hash: a leaked database cannot be used to join.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage import households, invites
+from storage.db import Database
+from storage.models import Member, Role
+
+INVITE_LIFETIME = timedelta(days=7)
+# Deep-link payloads may hold up to 64 characters of [A-Za-z0-9_-]; ours are 32.
+_CODE_BYTES = 24
+_CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+class JoinOutcome(StrEnum):
+    JOINED = "joined"
+    ALREADY_MEMBER = "already_member"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvite:
+    code: str
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    outcome: JoinOutcome
+    member: Member | None = None
+    # True when the newcomer joined an existing household (a partner invite).
+    joined_household: bool = False
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+async def issue(
+    db: Database,
+    role: Role,
+    now: datetime,
+    created_by: Member | None = None,
+    household_id: int | None = None,
+) -> IssuedInvite:
+    code = secrets.token_urlsafe(_CODE_BYTES)
+    expires_at = now + INVITE_LIFETIME
+    async with db.write() as session:
+        await invites.create_invite(
+            session,
+            hash_code(code),
+            role,
+            now,
+            expires_at,
+            created_by.id if created_by else None,
+            household_id,
+        )
+    return IssuedInvite(code=code, role=role, expires_at=expires_at)
+
+
+async def issue_partner_invite(db: Database, member: Member, now: datetime) -> IssuedInvite:
+    """An invite into the member's own household, with the household's role."""
+    return await issue(db, member.role, now, created_by=member, household_id=member.household.id)
+
+
+async def redeem(db: Database, code: str, telegram_user_id: int, now: datetime) -> JoinResult:
+    """Join with a code. An existing member never consumes a code meant for somebody else."""
+    if not _CODE_SHAPE.match(code):
+        return JoinResult(JoinOutcome.UNKNOWN)
+    async with db.write() as session:
+        existing = await households.member_by_telegram_id(session, telegram_user_id)
+        if existing is not None:
+            return JoinResult(JoinOutcome.ALREADY_MEMBER, existing)
+        invite = await invites.invite_by_hash(session, hash_code(code))
+        if invite is None:
+            return JoinResult(JoinOutcome.UNKNOWN)
+        if invite.used_at is not None:
+            return JoinResult(JoinOutcome.USED)
+        if invite.expires_at <= now:
+            return JoinResult(JoinOutcome.EXPIRED)
+        household_id = invite.household_id
+        if household_id is None:
+            household_id = await households.create_household(session, invite.role, now)
+        member_id = await households.add_member(session, household_id, telegram_user_id, now)
+        await invites.mark_used(session, invite.id, member_id, now)
+        member = await households.member_by_id(session, member_id)
+    return JoinResult(JoinOutcome.JOINED, member, joined_household=invite.household_id is not None)

@@ -1,0 +1,90 @@
+"""Membership: who someone is, their household's name, their language, removal."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from storage import households
+from storage.db import Database
+from storage.models import Member, Role
+
+DISPLAY_NAME_MIN = 2
+DISPLAY_NAME_MAX = 60
+
+
+class RemoveOutcome(StrEnum):
+    REMOVED = "removed"
+    NOT_FOUND = "not_found"
+    SELF = "self"
+
+
+async def identify(db: Database, telegram_user_id: int) -> Member | None:
+    async with db.read() as session:
+        return await households.member_by_telegram_id(session, telegram_user_id)
+
+
+async def list_members(db: Database) -> list[Member]:
+    async with db.read() as session:
+        return await households.all_members(session)
+
+
+async def household_of(db: Database, member: Member) -> list[Member]:
+    async with db.read() as session:
+        return await households.household_members(session, member.household.id)
+
+
+async def ensure_coordinators(db: Database, telegram_user_ids: Iterable[int], now: datetime) -> int:
+    """Make the configured ids coordinators from the first start; returns how many were new.
+
+    An id that already belongs to another household keeps it: the configuration seeds
+    coordinators, it does not silently move a foster family into the office's role.
+    """
+    added = 0
+    async with db.write() as session:
+        for user_id in sorted(telegram_user_ids):
+            if await households.member_by_telegram_id(session, user_id) is None:
+                household_id = await households.create_household(session, Role.COORDINATOR, now)
+                await households.add_member(session, household_id, user_id, now)
+                added += 1
+    return added
+
+
+def clean_display_name(raw: str) -> str | None:
+    """The name as others will see it, or None if it cannot be one.
+
+    Control and formatting characters are refused rather than stripped, so that what the
+    member typed is what everybody sees.
+    """
+    name = " ".join(raw.split())
+    if not DISPLAY_NAME_MIN <= len(name) <= DISPLAY_NAME_MAX:
+        return None
+    if name.startswith("/") or any(unicodedata.category(c)[0] == "C" for c in name):
+        return None
+    return name
+
+
+async def name_household(db: Database, member: Member, display_name: str) -> None:
+    async with db.write() as session:
+        await households.set_display_name(session, member.household.id, display_name)
+
+
+async def choose_language(db: Database, member: Member, language: str) -> None:
+    async with db.write() as session:
+        await households.set_language(session, member.id, language)
+
+
+async def remove(
+    db: Database, remover: Member, member_id: int
+) -> tuple[RemoveOutcome, Member | None]:
+    """Remove one adult; their access ends with this transaction."""
+    if member_id == remover.id:
+        return RemoveOutcome.SELF, None
+    async with db.write() as session:
+        member = await households.member_by_id(session, member_id)
+        if member is None:
+            return RemoveOutcome.NOT_FOUND, None
+        await households.delete_member(session, member_id)
+    return RemoveOutcome.REMOVED, member

@@ -1,0 +1,126 @@
+"""What every handler shares: the typed context, who is writing, and the role check."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot import members
+from bot.config import Config
+from bot.i18n import Translator, pick_language, translator
+from storage.db import Database
+from storage.models import Member, Role
+
+# Telegram allows 4096 characters a message; leave room for the HTML the text may carry.
+MESSAGE_BUDGET = 3500
+
+
+class BotData:
+    """Shared services: `config` at build time, `db` from post_init until post_shutdown."""
+
+    config: Config
+    db: Database
+
+
+MentorContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The person behind an update: a member (with a role) or a stranger, and their language."""
+
+    telegram_user_id: int
+    member: Member | None
+    t: Translator
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def identify(update: Update, context: MentorContext) -> Sender:
+    user = update.effective_user
+    if user is None:  # channel posts and the like: nobody to answer
+        raise LookupError("update without a sender")
+    member = await members.identify(context.bot_data.db, user.id)
+    language = pick_language(
+        member.language if member else None, user.language_code, context.bot_data.config.language
+    )
+    return Sender(user.id, member, translator(language))
+
+
+async def answer(update: Update, text: str) -> None:
+    """One line back to whoever acted: a toast for a button, a reply for a message."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def reply_lines(update: Update, lines: Iterable[str]) -> None:
+    """Send a long list as few messages as Telegram's size limit allows."""
+    message = update.effective_message
+    if message is None:
+        return
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and size + len(line) + 1 > MESSAGE_BUDGET:
+            await message.reply_text("\n".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        await message.reply_text("\n".join(chunk))
+
+
+MemberHandler = Callable[[Update, MentorContext, Sender, Member], Awaitable[None]]
+PlainHandler = Callable[[Update, MentorContext], Coroutine[Any, Any, None]]
+
+
+def requires(*roles: Role) -> Callable[[MemberHandler], PlainHandler]:
+    """Let a handler run only for members with one of `roles`; everyone else gets one line."""
+
+    def decorate(handler: MemberHandler) -> PlainHandler:
+        @functools.wraps(handler)
+        async def checked(update: Update, context: MentorContext) -> None:
+            sender = await identify(update, context)
+            if sender.member is None:
+                await answer(update, sender.t("access.not_member"))
+            elif sender.member.role not in roles:
+                await answer(update, sender.t("access.wrong_role"))
+            else:
+                await handler(update, context, sender, sender.member)
+
+        return checked
+
+    return decorate
+
+
+ANY_MEMBER = (Role.FAMILY, Role.MENTOR, Role.COORDINATOR)
+HOUSEHOLD_ROLES = (Role.FAMILY, Role.MENTOR)
+
+
+def role_label(t: Translator, role: Role) -> str:
+    labels = {
+        Role.FAMILY: t("role.family"),
+        Role.MENTOR: t("role.mentor"),
+        Role.COORDINATOR: t("role.coordinator"),
+    }
+    return labels[role]
+
+
+def household_name(t: Translator, member: Member) -> str:
+    return member.household.display_name or t("members.unnamed")
+
+
+def local_date(context: MentorContext, moment: datetime) -> str:
+    """A date as the service's users read it: in the service's time zone."""
+    return moment.astimezone(context.bot_data.config.timezone).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,80 @@
+"""/members and /remove: the coordinator's view of who belongs to the service."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot import members
+from bot.i18n import pick_language, translator
+from bot.members import RemoveOutcome
+from handlers.common import (
+    MentorContext,
+    Sender,
+    household_name,
+    reply_lines,
+    requires,
+    role_label,
+)
+from storage.models import Member, Role
+
+
+@requires(Role.COORDINATOR)
+async def list_members(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    t = sender.t
+    everyone = await members.list_members(context.bot_data.db)
+    lines = [t("members.header", count=len(everyone))]
+    for other in everyone:
+        line = t(
+            "members.line",
+            number=other.id,
+            name=household_name(t, other),
+            role=role_label(t, other.role),
+        )
+        lines.append(line + (t("members.you") if other.id == member.id else ""))
+    await reply_lines(update, lines)
+
+
+@requires(Role.COORDINATOR)
+async def remove(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    t = sender.t
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not number.isdigit():
+        await message.reply_text(t("remove.usage"))
+        return
+    outcome, removed = await members.remove(context.bot_data.db, member, int(number))
+    if outcome is RemoveOutcome.SELF:
+        await message.reply_text(t("remove.self"))
+    elif outcome is RemoveOutcome.NOT_FOUND or removed is None:
+        await message.reply_text(t("remove.not_found", number=number))
+    else:
+        await message.reply_text(
+            t(
+                "remove.done",
+                number=removed.id,
+                name=household_name(t, removed),
+                role=role_label(t, removed.role),
+            )
+        )
+        await _tell_removed(context, removed)
+
+
+async def _tell_removed(context: MentorContext, removed: Member) -> None:
+    """The removed adult learns that their access ended; they may have blocked the bot."""
+    t = translator(pick_language(removed.language, None, context.bot_data.config.language))
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(removed.telegram_user_id, t("remove.notice"))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("members", list_members))
+    application.add_handler(CommandHandler("remove", remove))

@@ -1,0 +1,53 @@
+"""The command menu Telegram shows beside the text field, per language and per role."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.config import LANGUAGES
+from bot.i18n import N_, Translator, translator
+from storage.models import Member, Role
+
+logger = logging.getLogger(__name__)
+
+_PUBLIC = ("start", "help")
+_BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.FAMILY: ("help", "partner", "language"),
+    Role.MENTOR: ("help", "partner", "language"),
+    Role.COORDINATOR: ("help", "invite", "members", "remove", "language"),
+}
+_DESCRIPTIONS = {
+    "start": N_("command.start"),
+    "help": N_("command.help"),
+    "partner": N_("command.partner"),
+    "language": N_("command.language"),
+    "invite": N_("command.invite"),
+    "members": N_("command.members"),
+    "remove": N_("command.remove"),
+}
+
+
+def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, t(_DESCRIPTIONS[name])) for name in names]
+
+
+async def publish_default_commands(bot: Bot, fallback_language: str) -> None:
+    """What strangers see, in each language we speak and, for everyone else, the fallback."""
+    for language in LANGUAGES:
+        await bot.set_my_commands(_commands(translator(language), _PUBLIC), language_code=language)
+    await bot.set_my_commands(_commands(translator(fallback_language), _PUBLIC))
+
+
+async def publish_member_commands(bot: Bot, member: Member, t: Translator) -> None:
+    """A member's own menu: the commands of their role, in their language.
+
+    The menu is a convenience; failing to set it must not fail the reply the member waits for.
+    """
+    scope = BotCommandScopeChat(member.telegram_user_id)
+    try:
+        await bot.set_my_commands(_commands(t, _BY_ROLE[member.role]), scope=scope)
+    except TelegramError as error:
+        logger.warning("could not set the command menu for member %s: %s", member.id, error)

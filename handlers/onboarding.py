@@ -1,0 +1,121 @@
+"""Joining: /start with or without an invite code, naming the household, /partner."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import invites, members
+from bot.i18n import N_
+from bot.invites import JoinOutcome
+from handlers.common import (
+    HOUSEHOLD_ROLES,
+    MentorContext,
+    Sender,
+    household_name,
+    identify,
+    local_date,
+    now,
+    requires,
+    role_label,
+)
+from handlers.help import help_text
+from handlers.menu import publish_member_commands
+from storage.models import Member, Role
+
+# Handlers in this group run before everything else a member sends (see `register`).
+NAMING_GROUP = -1
+
+
+async def start(update: Update, context: MentorContext) -> None:
+    sender = await identify(update, context)
+    message = update.effective_message
+    if message is None:
+        return
+    t = sender.t
+    code = context.args[0] if context.args else None
+    if code is None:
+        if sender.member is None:
+            await message.reply_text(t("start.stranger"))
+        else:
+            await message.reply_text(t("start.welcome_back", name=household_name(t, sender.member)))
+            await message.reply_text(help_text(t, sender.member.role))
+            await publish_member_commands(context.bot, sender.member, t)
+        return
+
+    result = await invites.redeem(context.bot_data.db, code, sender.telegram_user_id, now())
+    refusals = {
+        JoinOutcome.ALREADY_MEMBER: N_("start.already_member"),
+        JoinOutcome.UNKNOWN: N_("start.code_unknown"),
+        JoinOutcome.USED: N_("start.code_used"),
+        JoinOutcome.EXPIRED: N_("start.code_expired"),
+    }
+    if result.outcome is not JoinOutcome.JOINED or result.member is None:
+        await message.reply_text(t(refusals[result.outcome]))
+        return
+    member = result.member
+    role = role_label(t, member.role)
+    if result.joined_household:
+        await message.reply_text(
+            t("start.joined_household", name=household_name(t, member), role=role)
+        )
+        await publish_member_commands(context.bot, member, t)
+    elif member.role is Role.COORDINATOR:
+        await message.reply_text(t("start.joined_coordinator"))
+    else:
+        await message.reply_text(t("start.joined_household_new", role=role))
+
+
+async def capture_name(update: Update, context: MentorContext) -> None:
+    """A member whose household has no name yet is asked for one; their next text is it."""
+    sender = await identify(update, context)
+    member, message = sender.member, update.effective_message
+    if member is None or member.household.display_name is not None or message is None:
+        return
+    t = sender.t
+    name = members.clean_display_name(message.text or "")
+    if name is None:
+        await message.reply_text(t("name.invalid"))
+        raise ApplicationHandlerStop
+    await members.name_household(context.bot_data.db, member, name)
+    await message.reply_text(t("name.saved", name=name))
+    named = await members.identify(context.bot_data.db, member.telegram_user_id)
+    if named is not None:
+        await message.reply_text(help_text(t, named.role))
+        await publish_member_commands(context.bot, named, t)
+    raise ApplicationHandlerStop
+
+
+@requires(*HOUSEHOLD_ROLES)
+async def partner(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    issued = await invites.issue_partner_invite(context.bot_data.db, member, now())
+    link = invites.deep_link(context.bot.username, issued.code)
+    await answer_with_link(
+        update,
+        sender.t(
+            "partner.link",
+            name=household_name(sender.t, member),
+            link=link,
+            expires=local_date(context, issued.expires_at),
+        ),
+    )
+
+
+async def answer_with_link(update: Update, text: str) -> None:
+    """Links to t.me would unfurl into a large preview of the bot itself; keep replies small."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, disable_web_page_preview=True)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("partner", partner))
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, capture_name), group=NAMING_GROUP
+    )

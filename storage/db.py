@@ -1,0 +1,125 @@
+"""One aiosqlite connection per process, with serialised, explicit transactions.
+
+SQLite allows one writer at a time. Sharing a single connection between coroutines is only
+safe if a transaction is never interleaved with another coroutine's statements, so every use
+of the connection goes through `read()` or `write()`, which hold one lock. Writes begin
+IMMEDIATE so that a second process (a `mentorbot invite` beside a running bot) waits for the
+lock at the start of its transaction instead of failing halfway through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage import migrations
+
+BUSY_TIMEOUT_MS = 5000
+Row = sqlite3.Row
+Params = tuple[Any, ...] | dict[str, Any]
+
+
+class Session:
+    """The statements of one read or one transaction; repository functions take one."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return the number of rows it changed."""
+        cursor = await self._connection.execute(sql, params)
+        changed = cursor.rowcount
+        await cursor.close()
+        return changed
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT and return the new row's id."""
+        cursor = await self._connection.execute(sql, params)
+        row_id = cursor.lastrowid
+        await cursor.close()
+        if row_id is None:
+            raise sqlite3.IntegrityError("INSERT produced no row id")
+        return row_id
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._connection.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._connection.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    version: int
+    latest: int
+    integrity: str
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path, *, migrate: bool = True) -> Database:
+        """Open (creating if needed) and, unless told not to, bring the schema up to date."""
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            connection.row_factory = sqlite3.Row
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            database = cls(connection, path)
+            if migrate:
+                await database.migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return database
+
+    async def migrate(self) -> list[int]:
+        """Apply missing migrations in one transaction: all of them or, on failure, none."""
+        async with self.write() as session:
+            return await migrations.migrate(session)
+
+    async def health(self) -> Health:
+        async with self.read() as session:
+            version = await migrations.schema_version(session)
+            row = await session.fetch_one("PRAGMA quick_check")
+        return Health(version, migrations.latest_version(), str(row[0]) if row else "unknown")
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Session]:
+        async with self._lock:
+            yield Session(self._connection)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Session(self._connection)
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")

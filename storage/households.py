@@ -1,0 +1,107 @@
+"""Households and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import Household, Member, Role, from_db, to_db
+
+_MEMBER_COLUMNS = """
+    m.id, m.telegram_user_id, m.language, m.newsletter, m.joined_at,
+    h.id AS household_id, h.role, h.display_name, h.created_at AS household_created_at
+"""
+
+
+def _member(row: Row) -> Member:
+    household = Household(
+        id=row["household_id"],
+        role=Role(row["role"]),
+        display_name=row["display_name"],
+        created_at=from_db(row["household_created_at"]),
+    )
+    return Member(
+        id=row["id"],
+        telegram_user_id=row["telegram_user_id"],
+        household=household,
+        language=row["language"],
+        newsletter=bool(row["newsletter"]),
+        joined_at=from_db(row["joined_at"]),
+    )
+
+
+async def create_household(
+    session: Session, role: Role, now: datetime, display_name: str | None = None
+) -> int:
+    return await session.insert(
+        "INSERT INTO households (role, display_name, created_at) VALUES (?, ?, ?)",
+        (role.value, display_name, to_db(now)),
+    )
+
+
+async def add_member(
+    session: Session, household_id: int, telegram_user_id: int, now: datetime
+) -> int:
+    return await session.insert(
+        "INSERT INTO members (household_id, telegram_user_id, joined_at) VALUES (?, ?, ?)",
+        (household_id, telegram_user_id, to_db(now)),
+    )
+
+
+async def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | None:
+    row = await session.fetch_one(
+        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
+        "WHERE m.telegram_user_id = ?",
+        (telegram_user_id,),
+    )
+    return _member(row) if row else None
+
+
+async def member_by_id(session: Session, member_id: int) -> Member | None:
+    row = await session.fetch_one(
+        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
+        "WHERE m.id = ?",
+        (member_id,),
+    )
+    return _member(row) if row else None
+
+
+async def all_members(session: Session) -> list[Member]:
+    rows = await session.fetch_all(
+        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
+        "ORDER BY CASE h.role WHEN 'coordinator' THEN 0 WHEN 'mentor' THEN 1 ELSE 2 END, "
+        "h.display_name COLLATE NOCASE, m.id"
+    )
+    return [_member(row) for row in rows]
+
+
+async def household_members(session: Session, household_id: int) -> list[Member]:
+    rows = await session.fetch_all(
+        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
+        "WHERE h.id = ? ORDER BY m.id",
+        (household_id,),
+    )
+    return [_member(row) for row in rows]
+
+
+async def set_display_name(session: Session, household_id: int, display_name: str) -> None:
+    await session.execute(
+        "UPDATE households SET display_name = ? WHERE id = ?", (display_name, household_id)
+    )
+
+
+async def set_language(session: Session, member_id: int, language: str) -> None:
+    await session.execute("UPDATE members SET language = ? WHERE id = ?", (language, member_id))
+
+
+async def delete_member(session: Session, member_id: int) -> bool:
+    return await session.execute("DELETE FROM members WHERE id = ?", (member_id,)) == 1
+
+
+async def count_by_role(session: Session, role: Role) -> int:
+    row = await session.fetch_one(
+        "SELECT COUNT(*) FROM members m JOIN households h ON h.id = m.household_id "
+        "WHERE h.role = ?",
+        (role.value,),
+    )
+    return int(row[0]) if row else 0

@@ -1,0 +1,58 @@
+"""The records repositories return: plain frozen dataclasses, no SQL, no Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FAMILY = "family"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    id: int
+    role: Role
+    display_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One adult; the role and the name belong to their household."""
+
+    id: int
+    telegram_user_id: int
+    household: Household
+    language: str | None
+    newsletter: bool
+    joined_at: datetime
+
+    @property
+    def role(self) -> Role:
+        return self.household.role
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    id: int
+    role: Role
+    household_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def to_db(moment: datetime) -> str:
+    """Times go into the database in UTC, so that they compare as text and survive DST."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware one")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text)

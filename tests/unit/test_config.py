@@ -1,0 +1,89 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+TOKEN = "123456:ABCdef-ghi"
+
+
+def load(env: dict[str, str], env_file: Path | None = None):
+    return load_config(env, env_file=env_file)
+
+
+def test_defaults_follow_the_spec() -> None:
+    config = load({})
+    assert config.token is None
+    assert config.api_url == "https://api.telegram.org"
+    assert config.db_path == Path("mentorbot.db")
+    assert config.timezone.key == "Europe/Stockholm"
+    assert config.coordinators == frozenset()
+    assert config.language == "sv"
+    assert config.escalate_after == timedelta(minutes=10)
+    assert config.broadcast_rate == 25
+
+
+def test_every_variable_is_read() -> None:
+    config = load({
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+        "MENTORBOT_DB": "/var/lib/mentorbot/db.sqlite",
+        "MENTORBOT_TIMEZONE": "Europe/Copenhagen",
+        "MENTORBOT_COORDINATORS": " 11, 22 ,33",
+        "MENTORBOT_LANGUAGE": "da",
+        "MENTORBOT_ESCALATE_AFTER": "15",
+        "MENTORBOT_BROADCAST_RATE": "12.5",
+    })
+    assert config.require_token() == TOKEN
+    assert config.api_url == "http://127.0.0.1:8081"
+    assert config.timezone.key == "Europe/Copenhagen"
+    assert config.coordinators == {11, 22, 33}
+    assert config.language == "da"
+    assert config.escalate_after == timedelta(minutes=15)
+    assert config.broadcast_rate == 12.5
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("MENTORBOT_LANGUAGE=en\nMENTORBOT_TIMEZONE='Europe/Copenhagen'\n# note\n")
+    config = load({"MENTORBOT_LANGUAGE": "da"}, env_file)
+    assert config.language == "da"
+    assert config.timezone.key == "Europe/Copenhagen"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MENTORBOT_TIMEZONE", "Mars/Olympus_Mons"),
+        ("MENTORBOT_TIMEZONE", "../../etc/passwd"),
+        ("MENTORBOT_COORDINATORS", "12,abc"),
+        ("MENTORBOT_COORDINATORS", "-5"),
+        ("MENTORBOT_LANGUAGE", "de"),
+        ("MENTORBOT_ESCALATE_AFTER", "0"),
+        ("MENTORBOT_ESCALATE_AFTER", "ten"),
+        ("MENTORBOT_BROADCAST_RATE", "31"),
+        ("MENTORBOT_BROADCAST_RATE", "nan"),
+        ("MENTORBOT_BROADCAST_RATE", "-1"),
+        ("TELEGRAM_API_URL", "ftp://example.org"),
+        ("TELEGRAM_BOT_TOKEN", "not a token"),
+    ],
+)
+def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load({variable: value})
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(f"{variable}: ")
+
+
+def test_a_malformed_token_is_never_echoed() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load({"TELEGRAM_BOT_TOKEN": "secret-value-without-colon"})
+    assert "secret-value" not in str(raised.value)
+
+
+def test_the_token_is_required_only_when_asked_for() -> None:
+    config = load({})
+    with pytest.raises(ConfigError) as raised:
+        config.require_token()
+    assert raised.value.variable == "TELEGRAM_BOT_TOKEN"

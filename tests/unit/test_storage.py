@@ -1,0 +1,109 @@
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import households, migrations, updates
+from storage.db import Database
+from storage.models import Role
+
+NOW = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)
+
+
+async def test_a_new_database_is_migrated_to_the_latest_version(db: Database) -> None:
+    health = await db.health()
+    assert health.version == migrations.latest_version() >= 1
+    assert health.integrity == "ok"
+
+
+async def test_pragmas_hold_for_the_connection(db: Database) -> None:
+    async with db.read() as session:
+        assert (await session.fetch_one("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
+        assert (await session.fetch_one("PRAGMA foreign_keys"))[0] == 1  # type: ignore[index]
+        assert (await session.fetch_one("PRAGMA busy_timeout"))[0] >= 1000  # type: ignore[index]
+
+
+async def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "twice.db"
+    first = await Database.open(path, migrate=False)
+    assert await first.migrate() == list(range(1, migrations.latest_version() + 1))
+    assert await first.migrate() == []
+    await first.close()
+
+
+async def test_a_database_from_the_future_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 999")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        await Database.open(path)
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as session:
+            household = await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+            await households.add_member(session, household, 42, NOW)
+            await households.add_member(session, household, 42, NOW)  # the same account twice
+    async with db.read() as session:
+        assert await households.member_by_telegram_id(session, 42) is None
+        assert await session.fetch_all("SELECT * FROM households") == []
+
+
+async def test_writes_are_serialised_between_coroutines(db: Database) -> None:
+    async def join(user_id: int) -> None:
+        async with db.write() as session:
+            household = await households.create_household(session, Role.MENTOR, NOW)
+            await asyncio.sleep(0)  # let the other coroutine try to interleave
+            await households.add_member(session, household, user_id, NOW)
+
+    await asyncio.gather(*(join(user_id) for user_id in range(1, 21)))
+    async with db.read() as session:
+        assert await households.count_by_role(session, Role.MENTOR) == 20
+
+
+async def test_a_second_process_waits_for_the_writer(tmp_path: Path) -> None:
+    """Two connections (the bot and a `mentorbot invite`) both write without 'database is locked'."""
+    path = tmp_path / "shared.db"
+    first, second = await Database.open(path), await Database.open(path)
+
+    async def add(database: Database, user_id: int) -> None:
+        async with database.write() as session:
+            household = await households.create_household(session, Role.FAMILY, NOW)
+            await asyncio.sleep(0.05)
+            await households.add_member(session, household, user_id, NOW)
+
+    await asyncio.gather(add(first, 1), add(second, 2))
+    async with first.read() as session:
+        assert await households.count_by_role(session, Role.FAMILY) == 2
+    await first.close()
+    await second.close()
+
+
+async def test_removing_the_last_member_keeps_the_household_row(db: Database) -> None:
+    async with db.write() as session:
+        household = await households.create_household(session, Role.FAMILY, NOW, "Familjen B")
+        member = await households.add_member(session, household, 7, NOW)
+        assert await households.delete_member(session, member)
+        assert not await households.delete_member(session, member)
+    async with db.read() as session:
+        assert await households.member_by_telegram_id(session, 7) is None
+
+
+async def test_an_update_is_claimed_once(db: Database) -> None:
+    async with db.write() as session:
+        assert await updates.claim_update(session, 1000, NOW)
+        assert not await updates.claim_update(session, 1000, NOW)
+        assert await updates.claim_update(session, 1001, NOW)
+
+
+async def test_times_are_stored_in_utc(db: Database) -> None:
+    from zoneinfo import ZoneInfo
+
+    local = datetime(2026, 7, 1, 22, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    async with db.write() as session:
+        await households.create_household(session, Role.FAMILY, local)
+        row = await session.fetch_one("SELECT created_at FROM households")
+    assert row is not None and row[0] == "2026-07-01T20:00:00+00:00"
