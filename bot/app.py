@@ -52,6 +52,6 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     bot_data: BotData = application.bot_data
-    if hasattr(bot_data, "db"):
+    if hasattr(bot_data, "db"):  # post_init may have failed before opening it
         await bot_data.db.close()
-    logger.info("Mentorbot stopped")
+        logger.info("Mentorbot stopped")

@@ -41,9 +41,15 @@ class _RedactToken(logging.Filter):
         return True
 
 
+def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
+    """A rejected token ends the program with one line of ours; the library's traceback goes."""
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
 def _configure_logging(config: Config) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(_RedactToken(config.token))
+    handler.addFilter(_not_about_a_rejected_token)
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

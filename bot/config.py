@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.service_hours import InvalidHours, ServiceHours, UnknownCountry
+
 LANGUAGES = ("sv", "da", "en")
 DEFAULT_API_URL = "https://api.telegram.org"
 # Telegram allows about 30 messages a second overall; a broadcast may not take more.
@@ -39,6 +41,9 @@ class Config:
     language: str
     escalate_after: timedelta
     broadcast_rate: float
+    service_hours: ServiceHours
+    # How long before a shift its mentors are reminded, longest first.
+    reminders: tuple[timedelta, ...]
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -72,6 +77,12 @@ def load_config(
             minutes=_positive_int("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"))
         ),
         broadcast_rate=_broadcast_rate(get("MENTORBOT_BROADCAST_RATE", "25")),
+        service_hours=_service_hours(
+            get("MENTORBOT_SERVICE_HOURS_WEEKDAY", "17:00-22:00"),
+            get("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-22:00"),
+            get("MENTORBOT_COUNTRY", "SE"),
+        ),
+        reminders=_reminders(get("MENTORBOT_REMINDERS", "1440,60")),
     )
 
 
@@ -135,3 +146,32 @@ def _broadcast_rate(raw: str) -> float:
             f"{MAX_BROADCAST_RATE:g} (Telegram's limit), not {raw!r}",
         )
     return rate
+
+
+def _service_hours(weekday: str, weekend: str, country: str) -> ServiceHours:
+    for variable, hours in (
+        ("MENTORBOT_SERVICE_HOURS_WEEKDAY", weekday),
+        ("MENTORBOT_SERVICE_HOURS_WEEKEND", weekend),
+    ):
+        try:
+            ServiceHours.parse(hours, hours, "SE")
+        except InvalidHours as error:
+            raise ConfigError(variable, str(error)) from None
+    try:
+        return ServiceHours.parse(weekday, weekend, country)
+    except UnknownCountry as error:
+        raise ConfigError("MENTORBOT_COUNTRY", str(error)) from None
+
+
+def _reminders(raw: str) -> tuple[timedelta, ...]:
+    """Minutes before a shift, comma-separated ("1440,60"); "off" sends no reminders."""
+    if raw.lower() == "off":
+        return ()
+    minutes = {part.strip() for part in raw.split(",") if part.strip()}
+    if not all(part.isdigit() and 0 < int(part) <= 7 * 24 * 60 for part in minutes):
+        raise ConfigError(
+            "MENTORBOT_REMINDERS",
+            f"must be minutes before a shift, such as 1440,60 (at most a week), or off, "
+            f"not {raw!r}",
+        )
+    return tuple(sorted((timedelta(minutes=int(m)) for m in minutes), reverse=True))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import html
 import io
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -58,6 +61,18 @@ class Translator:
     def plural(self, msgid: str, msgid_plural: str, n: int, /, **params: object) -> str:
         text = self._translations.ngettext(msgid, msgid_plural, n)
         return self._render(text, {"n": n, **params})
+
+    def day(self, day: date) -> str:
+        """A local day as people say it: "fre 27 nov." / "Fri 27 Nov"."""
+        return format_date(day, "EEE d MMM", locale=self.language)
+
+    def moment(self, moment: datetime, tz: ZoneInfo) -> str:
+        """An instant in the service's time zone, with its weekday: "fre 27 nov. 17:00"."""
+        return format_datetime(moment.astimezone(tz), "EEE d MMM HH:mm", locale=self.language)
+
+    def span(self, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+        """A shift's time: "fre 27 nov. 22:00–08:00" (a night ends on the next morning)."""
+        return f"{self.moment(start, tz)}\u2013{end.astimezone(tz):%H:%M}"
 
     @staticmethod
     def _render(text: str, params: dict[str, object]) -> str:

@@ -71,6 +71,14 @@ async def name_household(db: Database, member: Member, display_name: str) -> Non
         await households.set_display_name(session, member.household.id, display_name)
 
 
+async def note_telegram_language(
+    db: Database, member: Member, telegram_language: str | None
+) -> None:
+    """Remember the app's language, to write in it when the bot speaks first (reminders)."""
+    async with db.write() as session:
+        await households.note_telegram_language(session, member.id, telegram_language)
+
+
 async def choose_language(db: Database, member: Member, language: str) -> None:
     async with db.write() as session:
         await households.set_language(session, member.id, language)

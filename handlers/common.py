@@ -45,11 +45,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def member_translator(context: MentorContext, member: Member) -> Translator:
+    """The language to write to a member in when they did not just write to us."""
+    return translator(
+        pick_language(member.language, member.telegram_language, context.bot_data.config.language)
+    )
+
+
 async def identify(update: Update, context: MentorContext) -> Sender:
     user = update.effective_user
     if user is None:  # channel posts and the like: nobody to answer
         raise LookupError("update without a sender")
     member = await members.identify(context.bot_data.db, user.id)
+    if member is not None and member.telegram_language != user.language_code:
+        await members.note_telegram_language(context.bot_data.db, member, user.language_code)
     language = pick_language(
         member.language if member else None, user.language_code, context.bot_data.config.language
     )

@@ -9,12 +9,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot import members
-from bot.i18n import pick_language, translator
 from bot.members import RemoveOutcome
 from handlers.common import (
     MentorContext,
     Sender,
     household_name,
+    member_translator,
     reply_lines,
     requires,
     role_label,
@@ -70,7 +70,7 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:
     """The removed adult learns that their access ended; they may have blocked the bot."""
-    t = translator(pick_language(removed.language, None, context.bot_data.config.language))
+    t = member_translator(context, removed)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(removed.telegram_user_id, t("remove.notice"))
 

@@ -43,6 +43,10 @@ async def start(update: Update, context: MentorContext) -> None:
     if code is None:
         if sender.member is None:
             await message.reply_text(t("start.stranger"))
+        elif sender.member.household.display_name is None:
+            await message.reply_text(
+                t(_name_prompt(sender.member.role), role=role_label(t, sender.member.role))
+            )
         else:
             await message.reply_text(t("start.welcome_back", name=household_name(t, sender.member)))
             await message.reply_text(help_text(t, sender.member.role))
@@ -66,10 +70,15 @@ async def start(update: Update, context: MentorContext) -> None:
             t("start.joined_household", name=household_name(t, member), role=role)
         )
         await publish_member_commands(context.bot, member, t)
-    elif member.role is Role.COORDINATOR:
-        await message.reply_text(t("start.joined_coordinator"))
     else:
-        await message.reply_text(t("start.joined_household_new", role=role))
+        await message.reply_text(t(_name_prompt(member.role), role=role))
+
+
+def _name_prompt(role: Role) -> str:
+    """A coordinator is asked for their own name; a household for the name others will see."""
+    if role is Role.COORDINATOR:
+        return N_("start.joined_coordinator")
+    return N_("start.joined_household_new")
 
 
 async def capture_name(update: Update, context: MentorContext) -> None:

@@ -7,9 +7,10 @@ from datetime import datetime
 from storage.db import Row, Session
 from storage.models import Household, Member, Role, from_db, to_db
 
-_MEMBER_COLUMNS = """
-    m.id, m.telegram_user_id, m.language, m.newsletter, m.joined_at,
-    h.id AS household_id, h.role, h.display_name, h.created_at AS household_created_at
+_SELECT_MEMBERS = """
+    SELECT m.id, m.telegram_user_id, m.language, m.telegram_language, m.newsletter, m.joined_at,
+           h.id AS household_id, h.role, h.display_name, h.created_at AS household_created_at
+    FROM members m JOIN households h ON h.id = m.household_id
 """
 
 
@@ -25,6 +26,7 @@ def _member(row: Row) -> Member:
         telegram_user_id=row["telegram_user_id"],
         household=household,
         language=row["language"],
+        telegram_language=row["telegram_language"],
         newsletter=bool(row["newsletter"]),
         joined_at=from_db(row["joined_at"]),
     )
@@ -50,8 +52,7 @@ async def add_member(
 
 async def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | None:
     row = await session.fetch_one(
-        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
-        "WHERE m.telegram_user_id = ?",
+        _SELECT_MEMBERS + "WHERE m.telegram_user_id = ?",
         (telegram_user_id,),
     )
     return _member(row) if row else None
@@ -59,8 +60,7 @@ async def member_by_telegram_id(session: Session, telegram_user_id: int) -> Memb
 
 async def member_by_id(session: Session, member_id: int) -> Member | None:
     row = await session.fetch_one(
-        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
-        "WHERE m.id = ?",
+        _SELECT_MEMBERS + "WHERE m.id = ?",
         (member_id,),
     )
     return _member(row) if row else None
@@ -68,8 +68,8 @@ async def member_by_id(session: Session, member_id: int) -> Member | None:
 
 async def all_members(session: Session) -> list[Member]:
     rows = await session.fetch_all(
-        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
-        "ORDER BY CASE h.role WHEN 'coordinator' THEN 0 WHEN 'mentor' THEN 1 ELSE 2 END, "
+        _SELECT_MEMBERS
+        + "ORDER BY CASE h.role WHEN 'coordinator' THEN 0 WHEN 'mentor' THEN 1 ELSE 2 END, "
         "h.display_name COLLATE NOCASE, m.id"
     )
     return [_member(row) for row in rows]
@@ -77,8 +77,7 @@ async def all_members(session: Session) -> list[Member]:
 
 async def household_members(session: Session, household_id: int) -> list[Member]:
     rows = await session.fetch_all(
-        f"SELECT {_MEMBER_COLUMNS} FROM members m JOIN households h ON h.id = m.household_id "
-        "WHERE h.id = ? ORDER BY m.id",
+        _SELECT_MEMBERS + "WHERE h.id = ? ORDER BY m.id",
         (household_id,),
     )
     return [_member(row) for row in rows]
@@ -94,6 +93,14 @@ async def set_language(session: Session, member_id: int, language: str) -> None:
     await session.execute("UPDATE members SET language = ? WHERE id = ?", (language, member_id))
 
 
+async def note_telegram_language(
+    session: Session, member_id: int, telegram_language: str | None
+) -> None:
+    await session.execute(
+        "UPDATE members SET telegram_language = ? WHERE id = ?", (telegram_language, member_id)
+    )
+
+
 async def delete_member(session: Session, member_id: int) -> bool:
     return await session.execute("DELETE FROM members WHERE id = ?", (member_id,)) == 1
 
@@ -105,3 +112,19 @@ async def count_by_role(session: Session, role: Role) -> int:
         (role.value,),
     )
     return int(row[0]) if row else 0
+
+
+async def members_with_role(session: Session, role: Role) -> list[Member]:
+    rows = await session.fetch_all(
+        _SELECT_MEMBERS + "WHERE h.role = ? ORDER BY m.id",
+        (role.value,),
+    )
+    return [_member(row) for row in rows]
+
+
+async def first_member_numbers(session: Session) -> dict[int, int]:
+    """Household id -> its lowest member number: the number that stands for the household."""
+    rows = await session.fetch_all(
+        "SELECT household_id, MIN(id) AS member_id FROM members GROUP BY household_id"
+    )
+    return {row["household_id"]: row["member_id"] for row in rows}

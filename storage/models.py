@@ -29,6 +29,7 @@ class Member:
     telegram_user_id: int
     household: Household
     language: str | None
+    telegram_language: str | None
     newsletter: bool
     joined_at: datetime
 
@@ -56,3 +57,36 @@ def to_db(moment: datetime) -> str:
 
 def from_db(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """A mentor household on duty over [starts_at, ends_at), both aware UTC datetimes."""
+
+    id: int
+    household_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftListing:
+    """A shift as people read it: with the name of the household on duty."""
+
+    shift: Shift
+    mentor_name: str | None
+
+
+class SwapState(StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    id: int
+    shift_id: int
+    offered_by: int
+    state: SwapState
+    taken_by: int | None

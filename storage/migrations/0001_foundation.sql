@@ -11,12 +11,14 @@ CREATE TABLE households (
 );
 
 -- One adult with their own Telegram account. `language` is NULL until the member picks one
--- with /language; until then their Telegram language decides.
+-- with /language; until then their Telegram app's language (as it was when they last wrote)
+-- decides, also for messages the bot sends on its own, such as reminders.
 CREATE TABLE members (
-    id               INTEGER PRIMARY KEY,
-    household_id     INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
-    telegram_user_id INTEGER NOT NULL UNIQUE,
-    language         TEXT    CHECK (language IN ('sv', 'da', 'en')),
+    id                INTEGER PRIMARY KEY,
+    household_id      INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+    telegram_user_id  INTEGER NOT NULL UNIQUE,
+    language          TEXT    CHECK (language IN ('sv', 'da', 'en')),
+    telegram_language TEXT,
     newsletter       INTEGER NOT NULL DEFAULT 1 CHECK (newsletter IN (0, 1)),
     joined_at        TEXT    NOT NULL
 );

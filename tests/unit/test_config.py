@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,10 @@ def test_defaults_follow_the_spec() -> None:
     assert config.language == "sv"
     assert config.escalate_after == timedelta(minutes=10)
     assert config.broadcast_rate == 25
+    assert config.service_hours.country == "SE"
+    assert config.service_hours.weekday == (time(17), time(22))
+    assert config.service_hours.weekend == (time(9), time(22))
+    assert config.reminders == (timedelta(hours=24), timedelta(hours=1))
 
 
 def test_every_variable_is_read() -> None:
@@ -34,6 +38,10 @@ def test_every_variable_is_read() -> None:
         "MENTORBOT_LANGUAGE": "da",
         "MENTORBOT_ESCALATE_AFTER": "15",
         "MENTORBOT_BROADCAST_RATE": "12.5",
+        "MENTORBOT_COUNTRY": "dk",
+        "MENTORBOT_SERVICE_HOURS_WEEKDAY": "18:00-23:00",
+        "MENTORBOT_SERVICE_HOURS_WEEKEND": "10:00-02:00",
+        "MENTORBOT_REMINDERS": "60, 30,120",
     })
     assert config.require_token() == TOKEN
     assert config.api_url == "http://127.0.0.1:8081"
@@ -42,6 +50,10 @@ def test_every_variable_is_read() -> None:
     assert config.language == "da"
     assert config.escalate_after == timedelta(minutes=15)
     assert config.broadcast_rate == 12.5
+    assert config.service_hours.country == "DK"
+    assert config.service_hours.weekend == (time(10), time(2))
+    assert config.reminders == tuple(timedelta(minutes=m) for m in (120, 60, 30))
+    assert load({"MENTORBOT_REMINDERS": "off"}).reminders == ()
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
@@ -67,6 +79,11 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_BROADCAST_RATE", "-1"),
         ("TELEGRAM_API_URL", "ftp://example.org"),
         ("TELEGRAM_BOT_TOKEN", "not a token"),
+        ("MENTORBOT_COUNTRY", "XX"),
+        ("MENTORBOT_SERVICE_HOURS_WEEKDAY", "17-22"),
+        ("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-09:00"),
+        ("MENTORBOT_REMINDERS", "1h"),
+        ("MENTORBOT_REMINDERS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:

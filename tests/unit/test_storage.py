@@ -65,7 +65,7 @@ async def test_writes_are_serialised_between_coroutines(db: Database) -> None:
 
 
 async def test_a_second_process_waits_for_the_writer(tmp_path: Path) -> None:
-    """Two connections (the bot and a `mentorbot invite`) both write without 'database is locked'."""
+    """Two connections (the bot and a `mentorbot invite`) write without 'database is locked'."""
     path = tmp_path / "shared.db"
     first, second = await Database.open(path), await Database.open(path)
 

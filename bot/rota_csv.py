@@ -1,0 +1,260 @@
+"""Planning the rota by spreadsheet: a season of shifts as one CSV file, in and out.
+
+A coordinator plans weeks ahead in Excel or LibreOffice far faster than shift by shift in a
+chat, so the bot accepts a file with the columns `member,date,start,end` and sends the same
+format back. Parsing collects every problem with its line instead of stopping at the first, so
+one reply lists everything to fix, and the caller imports all rows or none: half a rota is worse
+than the old one.
+
+Spreadsheet programs are forgiven what they routinely do (a byte order mark, CRLF, semicolons
+where the decimal comma is taken, padded cells, empty rows, `8:00` for 08:00); anything that
+would need a guess about what the coordinator meant is a problem instead. Wall-clock times
+become real time through `local_span` alone, so a file and a chat command agree on nights and
+daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.rota import EmptyShift, Interval, NonexistentLocalTime, ShiftTimeError, local_span
+from storage.models import Shift
+
+MAX_BYTES = 1_000_000  # refused before parsing; a season is a few thousand short lines
+MAX_ROWS = 2_000
+COLUMNS = ("member", "date", "start", "end")
+VALUE_LENGTH = 40  # enough to recognise a cell in a chat message, short enough not to flood it
+
+# ASCII digits only: int() would also take other scripts' digits, which no spreadsheet writes.
+# At most 18 digits, so a number always fits the database's 64-bit integers.
+_MEMBER = re.compile(r"#?([0-9]{1,18})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
+class CsvReason(StrEnum):
+    """Why a line was refused; each value is one translated line in the bot."""
+
+    NOT_TEXT = "not_text"  # not UTF-8, or NUL bytes: a binary file or a UTF-16 export
+    TOO_LARGE = "too_large"  # over MAX_BYTES
+    TOO_MANY_ROWS = "too_many_rows"  # over MAX_ROWS data rows
+    EMPTY = "empty"  # no data rows
+    BAD_HEADER = "bad_header"  # missing, or not exactly the four COLUMNS
+    FIELD_COUNT = "field_count"  # a row without exactly four cells, or one the csv rules reject
+    BAD_MEMBER = "bad_member"  # not a positive number, optionally written #12
+    BAD_DATE = "bad_date"  # not a real YYYY-MM-DD
+    BAD_TIME = "bad_time"  # not HH:MM (or H:MM) on a 24-hour clock
+    EMPTY_SHIFT = "empty_shift"  # start == end
+    NONEXISTENT_TIME = "nonexistent_time"  # skipped when the clocks spring forward
+
+
+@dataclass(frozen=True, slots=True)
+class CsvProblem:
+    """One thing to fix: the 1-based line of the file (header = 1), why, and what was there."""
+
+    line: int
+    reason: CsvReason
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedShift:
+    """A row that parsed: the member number as written, and the span in UTC and as typed."""
+
+    line: int
+    member_id: int
+    span: Interval
+    local_day: date
+    local_start: time
+    local_end: time
+
+
+def _problem(line: int, reason: CsvReason, value: str = "") -> CsvProblem:
+    return CsvProblem(line, reason, value[:VALUE_LENGTH])
+
+
+def _line_at(data: bytes, index: int) -> int:
+    return data.count(b"\n", 0, index) + 1
+
+
+def _delimiter(text: str) -> str:
+    # Excel writes semicolons wherever the comma is the decimal separator (Sweden among them);
+    # the header has no other reason to contain either, so it decides for the whole file.
+    header = text.lstrip().partition("\n")[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank record with the line it starts on, cells stripped.
+
+    A row of empty cells counts as blank: spreadsheets write one for every row that was ever
+    formatted. A record the csv module gives up on (a quote left open swallows the rest of the
+    file into one cell past the module's size limit) comes out with no cells, to be reported like
+    any other row of the wrong shape; nothing after it can be read reliably.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error:
+            yield line, []
+            return
+        if record is None:
+            return
+        cells = [cell.strip() for cell in record]
+        if any(cells):
+            yield line, cells
+        line = reader.line_num + 1
+
+
+def _column_order(header: list[str]) -> list[int] | None:
+    """Where member, date, start and end are, or None unless the header names exactly those."""
+    names = [cell.lower() for cell in header]
+    if sorted(names) != sorted(COLUMNS):
+        return None
+    return [names.index(column) for column in COLUMNS]
+
+
+def _member(cell: str) -> int | None:
+    match = _MEMBER.fullmatch(cell)
+    number = int(match[1]) if match else 0
+    return number if number > 0 else None
+
+
+def _day(cell: str) -> date | None:
+    if not _DATE.fullmatch(cell):
+        return None
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def _clock(cell: str) -> time | None:
+    match = _CLOCK.fullmatch(cell)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def _row(line: int, cells: list[str], tz: ZoneInfo) -> PlannedShift | list[CsvProblem]:
+    """One data row, cells in COLUMNS order: the shift, or every problem in it."""
+    member, day, start, end = cells
+    member_id = _member(member)
+    local_day = _day(day)
+    local_start, local_end = _clock(start), _clock(end)
+    if member_id is None or local_day is None or local_start is None or local_end is None:
+        return [
+            _problem(line, reason, cell)
+            for parsed, reason, cell in (
+                (member_id, CsvReason.BAD_MEMBER, member),
+                (local_day, CsvReason.BAD_DATE, day),
+                (local_start, CsvReason.BAD_TIME, start),
+                (local_end, CsvReason.BAD_TIME, end),
+            )
+            if parsed is None
+        ]
+    try:
+        span = local_span(local_day, local_start, local_end, tz)
+    except EmptyShift:
+        return [_problem(line, CsvReason.EMPTY_SHIFT, f"{start}-{end}")]
+    except NonexistentLocalTime as error:
+        return [_problem(line, CsvReason.NONEXISTENT_TIME, f"{error.moment:%Y-%m-%d %H:%M}")]
+    except OverflowError:  # 9999-12-31 22:00-08:00 would end after the last date there is
+        return [_problem(line, CsvReason.BAD_DATE, day)]
+    return PlannedShift(line, member_id, span, local_day, local_start, local_end)
+
+
+def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[CsvProblem]]:
+    """All rows that parse, and every problem; the caller imports nothing if problems is non-empty.
+
+    Problems about the file as a whole (too large, empty) are on line 1; a file that is not text
+    is reported at the line of its first offending byte. Reading stops at a bad header, since
+    the rows cannot be understood without it, and at the first row past MAX_ROWS.
+    """
+    if len(data) > MAX_BYTES:
+        return [], [_problem(1, CsvReason.TOO_LARGE)]
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as error:
+        return [], [_problem(_line_at(data, error.start), CsvReason.NOT_TEXT)]
+    if "\0" in text:  # valid UTF-8, but a binary file or a UTF-16 export, not a CSV
+        return [], [_problem(_line_at(data, data.index(b"\0")), CsvReason.NOT_TEXT)]
+    text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
+    delimiter = _delimiter(text)
+    records = _records(text, delimiter)
+    first = next(records, None)
+    if first is None:
+        return [], [_problem(1, CsvReason.EMPTY)]
+    header_line, header = first
+    order = _column_order(header)
+    if order is None:
+        return [], [_problem(header_line, CsvReason.BAD_HEADER, delimiter.join(header))]
+    planned: list[PlannedShift] = []
+    problems: list[CsvProblem] = []
+    rows = 0
+    for line, cells in records:
+        rows += 1
+        if rows > MAX_ROWS:
+            problems.append(_problem(line, CsvReason.TOO_MANY_ROWS))
+            break
+        if len(cells) != len(COLUMNS):
+            problems.append(_problem(line, CsvReason.FIELD_COUNT, delimiter.join(cells)))
+            continue
+        result = _row(line, [cells[index] for index in order], tz)
+        if isinstance(result, PlannedShift):
+            planned.append(result)
+        else:
+            problems.extend(result)
+    if rows == 0:
+        problems.append(_problem(1, CsvReason.EMPTY))
+    return planned, problems
+
+
+def _local_cells(shift: Shift, tz: ZoneInfo) -> tuple[str, str, str]:
+    """Date, start and end as the coordinator reads them, checked to read back as this shift.
+
+    The format holds a wall-clock span of less than a day starting at a whole minute, with an
+    autumn time that happens twice meaning its first occurrence. Rather than write a line that
+    imports as a different shift (longer than 24 hours, starting in the repeated hour, with
+    seconds), the shift is refused. Everything `local_span` produced reads back unchanged.
+    """
+    start = shift.starts_at.astimezone(tz)
+    end = shift.ends_at.astimezone(tz)
+    start_clock, end_clock = time(start.hour, start.minute), time(end.hour, end.minute)
+    try:
+        fits = local_span(start.date(), start_clock, end_clock, tz) == Interval(
+            shift.starts_at, shift.ends_at
+        )
+    except ShiftTimeError:  # 24 hours exactly reads as empty
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"shift {shift.id} ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} {tz.key}) "
+            "cannot be written as one date with a start and an end time"
+        )
+    return start.date().isoformat(), f"{start_clock:%H:%M}", f"{end_clock:%H:%M}"
+
+
+def export_rota_csv(rows: Iterable[tuple[int, Shift]], tz: ZoneInfo) -> bytes:
+    """(member number, shift) -> the format parse_rota_csv reads, ordered as given.
+
+    Comma dialect, header line, UTF-8 without a byte order mark and `\\n` line ends: what every
+    spreadsheet program opens and what reads back without guessing. A shift whose local end is
+    on the next day is written with the end time only, as a coordinator would type it. Raises
+    ValueError for a shift the format cannot express, such as one longer than 24 hours.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for member_id, shift in rows:
+        writer.writerow((member_id, *_local_cells(shift, tz)))
+    return out.getvalue().encode()

@@ -1,0 +1,200 @@
+"""``BotApiDouble``: the offline Telegram Bot API server and its in-process control surface."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from .events import Event
+from .faults import FaultInjector
+from .limits import Clock, RateLimiter, RateLimits
+from .methods import BotApiMethods
+from .server import BotApiServer, RequestRecord
+from .state import SandboxState, commands_key
+from .users import SandboxUser
+from .webhook import WebhookDelivery
+
+FIRST_USER_ID = 1_000_001
+
+
+class BotApiDouble:
+    """A Telegram Bot API double on loopback, for end-to-end tests, benchmarks and demos.
+
+    Use as ``async with BotApiDouble() as double:``; point the bot at ``double.api_url``
+    (``f"{api_url}/bot"`` as PTB's ``base_url``, ``f"{api_url}/file/bot"`` as its
+    ``base_file_url``). ``limits=None`` turns flood control off.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:sandbox",
+        *,
+        bot_username: str = "mentorbot_sandbox_bot",
+        bot_first_name: str = "Mentorbot",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: RateLimits | None = RateLimits(),  # noqa: B008 - frozen, safe to share
+        clock: Clock = time.monotonic,
+        webhook_retry_delay: float = 0.1,
+        webhook_max_retry_delay: float = 5.0,
+    ):
+        bot_id, _, secret = token.partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("a bot token looks like '<numeric bot id>:<secret>'")
+        self.token = token
+        self._host = host
+        self._port = port
+        self.clock = clock
+        self.faults = FaultInjector()
+        self.requests: list[RequestRecord] = []
+        """Every API call answered, in order (see :class:`RequestRecord`)."""
+        self._state = SandboxState(
+            {
+                "id": int(bot_id),
+                "is_bot": True,
+                "first_name": bot_first_name,
+                "username": bot_username,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+                "can_connect_to_business": False,
+                "has_main_web_app": False,
+            }
+        )
+        self._webhook = WebhookDelivery(
+            self._state.updates, webhook_retry_delay, webhook_max_retry_delay
+        )
+        self._server = BotApiServer(
+            token=token,
+            methods=BotApiMethods(self._state, self._webhook).table(),
+            files=self._state.files,
+            faults=self.faults,
+            limiter=RateLimiter(limits, clock) if limits is not None else None,
+            clock=clock,
+            on_request=self.requests.append,
+        )
+        self._user_ids = itertools.count(FIRST_USER_ID)
+        self._runner: web.AppRunner | None = None
+        self._api_url: str | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        """``http://127.0.0.1:PORT``; the bot calls ``{api_url}/bot{token}/{method}``."""
+        if self._api_url is None:
+            raise RuntimeError("the double is not running; use 'async with' or start()")
+        return self._api_url
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        """The getMe result."""
+        return dict(self._state.bot_user)
+
+    async def start(self) -> None:
+        """Listen on ``host:port`` (an IPv4 address; port 0 picks a free port)."""
+        if self._runner is not None:
+            raise RuntimeError("the double is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self._host, self._port))
+        except OSError:
+            sock.close()
+            raise
+        self._state.updates.open()
+        runner = web.AppRunner(self._server.application(), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        self._runner = runner
+        host, port = sock.getsockname()[:2]
+        self._api_url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Release pending long polls, stop webhook delivery and close the server."""
+        self._state.updates.close()
+        await self._webhook.delete()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._api_url = None
+
+    async def __aenter__(self) -> BotApiDouble:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- the world ----------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        first_name: str = "Anna",
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> SandboxUser:
+        """A new user with a private chat with the bot (ids from 1_000_001 up)."""
+        user: dict[str, Any] = {
+            "id": next(self._user_ids),
+            "is_bot": False,
+            "first_name": first_name,
+        }
+        optional = {"last_name": last_name, "username": username, "language_code": language_code}
+        user.update({key: value for key, value in optional.items() if value is not None})
+        return SandboxUser(self, self._state, self._state.add_chat(user))
+
+    def block(self, user: SandboxUser | int) -> None:
+        """The user blocks the bot: sends to their chat answer 403."""
+        self._state.blocked.add(user if isinstance(user, int) else user.id)
+
+    def unblock(self, user: SandboxUser | int) -> None:
+        """The user unblocks the bot."""
+        self._state.blocked.discard(user if isinstance(user, int) else user.id)
+
+    def inject_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update (``update_id`` assigned if missing); returns it."""
+        return self._state.updates.push(update)
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update once more, unchanged, as Telegram occasionally does."""
+        self._state.updates.redeliver(update_id)
+
+    def commands(
+        self, language_code: str = "", scope: dict[str, Any] | None = None
+    ) -> list[dict[str, str]]:
+        """The commands set by setMyCommands for exactly this scope and language."""
+        key = commands_key(scope, language_code)
+        return [dict(command) for command in self._state.commands.get(key, [])]
+
+    # --- observation --------------------------------------------------------------------------
+
+    def subscribe(self) -> asyncio.Queue[Event]:
+        """A queue of every chat event from now on (messages, edits, deletions...)."""
+        return self._state.events.subscribe()
+
+    def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
+        """Stop feeding a queue from :meth:`subscribe`."""
+        self._state.events.unsubscribe(queue)
+
+    def calls(self, method: str | None = None, *, status: int | None = None) -> list[RequestRecord]:
+        """Logged calls, optionally only of ``method`` (case-insensitive) and/or ``status``."""
+        return [
+            record
+            for record in self.requests
+            if (method is None or record.method.lower() == method.lower())
+            and (status is None or record.status == status)
+        ]

@@ -1,0 +1,77 @@
+"""Faults on demand: make chosen API calls fail the way Telegram's edge sometimes does.
+
+Tests use these to prove the bot survives flood waits, 5xx answers and lost connections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FaultKind(StrEnum):
+    """How a matched request fails."""
+
+    TOO_MANY_REQUESTS = "429"
+    INTERNAL_SERVER_ERROR = "500"
+    BAD_GATEWAY = "502"
+    DROP = "drop"
+    """Read the request, then close the connection without answering (a network error)."""
+
+
+@dataclass
+class Fault:
+    """One armed fault; ``remaining`` counts down on every match."""
+
+    method: str
+    kind: FaultKind
+    remaining: int
+    chat_id: int | None
+    retry_after: int
+
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        """``method="*"`` matches any method and ``chat_id=None`` any chat."""
+        if self.method != "*" and self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or self.chat_id == chat_id
+
+
+class FaultInjector:
+    """Armed faults, consulted in arming order for every API call."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+
+    def inject(
+        self,
+        method: str = "*",
+        kind: FaultKind | str | int = FaultKind.INTERNAL_SERVER_ERROR,
+        times: int = 1,
+        chat_id: int | None = None,
+        retry_after: int = 3,
+    ) -> Fault:
+        """Arm a fault for the next ``times`` calls of ``method`` (to ``chat_id`` if given)."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        fault = Fault(method, FaultKind(str(kind)), times, chat_id, retry_after)
+        self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Disarm every fault."""
+        self._faults.clear()
+
+    @property
+    def pending(self) -> list[Fault]:
+        """Faults that will still fire."""
+        return list(self._faults)
+
+    def take(self, method: str, chat_id: int | None) -> Fault | None:
+        """The first fault matching this call, counted down (and disarmed when spent)."""
+        for fault in self._faults:
+            if fault.matches(method, chat_id):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None

@@ -1,0 +1,169 @@
+"""End-to-end harness: the real bot, as a separate process, against the Bot API double.
+
+The bot is started exactly as an operator starts it (`python -m bot run`), with its
+configuration in the environment and its working directory in a temporary folder, and it
+talks to the double over loopback HTTP. Tests act as people: they send messages and press
+buttons through the double and read what arrives in their chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import BotApiDouble, SandboxUser
+
+TOKEN = "424242:e2e-secret-token-value"
+BOT_USERNAME = "mentorbot_test_bot"
+READY_TIMEOUT = 20.0
+INVITE_LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
+
+
+@dataclass
+class BotProcess:
+    """One running `mentorbot run`; its log is kept for assertions about what it wrote."""
+
+    process: asyncio.subprocess.Process
+    log_path: Path
+    env: dict[str, str] = field(repr=False)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self) -> int:
+        """SIGTERM, as systemd or Docker would send it; returns the exit status."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), timeout=15)
+
+    async def kill(self) -> None:
+        """A crash: no shutdown code runs."""
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+
+async def run_mentorbot(
+    *args: str, env: dict[str, str], cwd: Path, log_path: Path
+) -> asyncio.subprocess.Process:
+    with log_path.open("ab") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    """The parent's environment minus anything Mentorbot reads, so tests never see a real bot."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
+    env["MENTORBOT_DB"] = str(tmp_path / "mentorbot.db")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[BotApiDouble]:
+    async with BotApiDouble(token=TOKEN, bot_username=BOT_USERNAME) as api:
+        yield api
+
+
+@pytest.fixture
+def coordinator(double: BotApiDouble) -> SandboxUser:
+    """The social worker named in MENTORBOT_COORDINATORS, so a coordinator from the first start."""
+    return double.add_user(first_name="Karin", language_code="sv")
+
+
+StartBot = Callable[..., Awaitable[BotProcess]]
+
+
+@pytest.fixture
+async def start_bot(
+    double: BotApiDouble, coordinator: SandboxUser, tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """Start the bot (again, after a stop or a crash) on the same database."""
+    started: list[BotProcess] = []
+
+    async def start(*extra_args: str, **env_overrides: str) -> BotProcess:
+        env = base_env(tmp_path)
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": double.token,
+                "TELEGRAM_API_URL": double.api_url,
+                "MENTORBOT_COORDINATORS": str(coordinator.id),
+            }
+        )
+        env.update(env_overrides)
+        log_path = tmp_path / f"bot-{len(started)}.log"
+        polls_before = _count_polls(double)
+        process = await run_mentorbot("run", *extra_args, env=env, cwd=tmp_path, log_path=log_path)
+        bot = BotProcess(process, log_path, env)
+        started.append(bot)
+        await _wait_until_ready(double, bot, polls_before, webhook="--webhook-url" in extra_args)
+        return bot
+
+    yield start
+    for bot in started:
+        await bot.kill()
+        assert double.token.split(":")[1] not in bot.log, "the token leaked into the log"
+        assert "Traceback" not in bot.log or "handling update" in bot.log
+
+
+def _count_polls(double: BotApiDouble) -> int:
+    return sum(1 for call in double.requests if call.method.lower() == "getupdates")
+
+
+async def _wait_until_ready(
+    double: BotApiDouble, bot: BotProcess, polls_before: int, *, webhook: bool
+) -> None:
+    """Ready means polling (or the webhook is set): updates sent now will be answered."""
+    deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        if bot.process.returncode is not None:
+            pytest.fail(f"the bot exited with {bot.process.returncode}:\n{bot.log}")
+        if webhook and any(c.method.lower() == "setwebhook" for c in double.requests):
+            return
+        if not webhook and _count_polls(double) > polls_before:
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail(f"the bot did not start polling within {READY_TIMEOUT}s:\n{bot.log}")
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> BotProcess:
+    return await start_bot()
+
+
+def invite_code(text: str) -> str:
+    match = INVITE_LINK.search(text)
+    assert match, f"no invite link in {text!r}"
+    return match.group(1)
+
+
+async def join(
+    user: SandboxUser, inviter: SandboxUser, role: str, household_name: str | None
+) -> None:
+    """The whole onboarding as people do it: an invite, the link, and a name."""
+    await inviter.send(f"/invite {role}")
+    link = await inviter.next_message()
+    await user.send(f"/start {invite_code(link['text'])}")
+    await user.next_message()
+    if household_name is not None:
+        await user.send(household_name)
+        await user.next_message()  # thanks
+        await user.next_message()  # help for the role
