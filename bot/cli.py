@@ -1,4 +1,4 @@
-"""The `mentorbot` command line: run, check, migrate, invite.
+"""The `mentorbot` command line: run, check, migrate, invite, rota import and export.
 
 Whatever goes wrong before the bot is up ends in one line on stderr and a non-zero exit:
 2 for a bad configuration (the line names the variable), 1 for anything else.
@@ -9,21 +9,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot import invites
+from bot import invites, rota_csv, shifts
 from bot.config import Config, ConfigError, load_config
+from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
+from bot.shifts import Refusal, ShiftProblem
 from storage.db import Database
 from storage.models import Role
 
 EXIT_FAILURE = 1
 EXIT_BAD_CONFIG = 2
+
+
+class _Failure(Exception):
+    """A command cannot do its work for a reason that is not the configuration: one line, exit 1."""
 
 
 class _RedactToken(logging.Filter):
@@ -75,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     invite = commands.add_parser("invite", help="print a one-time invite")
     invite.add_argument("role", choices=[role.value for role in Role])
+    rota = commands.add_parser("rota", help="import or export the rota as a CSV file")
+    actions = rota.add_subparsers(dest="rota_command", required=True, metavar="ACTION")
+    rota_import = actions.add_parser(
+        "import", help="add every shift of a CSV file (member,date,start,end), or none"
+    )
+    rota_import.add_argument("file", metavar="FILE", help="the CSV file to import")
+    rota_export = actions.add_parser(
+        "export", help="write every shift that has not ended yet as CSV"
+    )
+    rota_export.add_argument(
+        "--out", metavar="FILE", help="write to FILE instead of standard output"
+    )
     return parser
 
 
@@ -88,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"mentorbot: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except _Failure as failure:
+        print(f"mentorbot: {failure}", file=sys.stderr)
+        return EXIT_FAILURE
     except (sqlite3.Error, OSError) as error:
         print(f"mentorbot: MENTORBOT_DB: cannot use the database: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
@@ -190,4 +215,151 @@ async def _bot_username(config: Config) -> str | None:
         return None
 
 
-_offline_commands = {"check": _check, "migrate": _migrate, "invite": _invite}
+_CSV_REASONS = {
+    CsvReason.NOT_TEXT: "not a UTF-8 text file (save the spreadsheet as CSV UTF-8)",
+    CsvReason.TOO_LARGE: f"larger than {rota_csv.MAX_BYTES} bytes",
+    CsvReason.TOO_MANY_ROWS: f"more than {rota_csv.MAX_ROWS} rows; split the file",
+    CsvReason.EMPTY: "no shifts in the file",
+    CsvReason.BAD_HEADER: f"header: must name the columns {','.join(rota_csv.COLUMNS)}",
+    CsvReason.FIELD_COUNT: f"not four cells ({','.join(rota_csv.COLUMNS)})",
+    CsvReason.BAD_MEMBER: "member: not a member number",
+    CsvReason.BAD_DATE: "date: not a real date",
+    CsvReason.BAD_TIME: "time: not a 24-hour HH:MM time",
+    CsvReason.EMPTY_SHIFT: "start and end are the same time",
+    CsvReason.NONEXISTENT_TIME: "time: skipped when the clocks spring forward",
+}
+# Reasons about a cell or a row, which show what was there (an empty cell as "empty").
+_CSV_SHOWS_VALUE = {
+    CsvReason.BAD_HEADER,
+    CsvReason.FIELD_COUNT,
+    CsvReason.BAD_MEMBER,
+    CsvReason.BAD_DATE,
+    CsvReason.BAD_TIME,
+    CsvReason.EMPTY_SHIFT,
+    CsvReason.NONEXISTENT_TIME,
+}
+
+
+def _describe_csv_problem(problem: CsvProblem) -> str:
+    text = _CSV_REASONS[problem.reason]
+    if problem.reason in _CSV_SHOWS_VALUE:
+        value = problem.value if problem.value.isprintable() else ascii(problem.value)
+        text += f" ({value or 'empty'})"
+    return text
+
+
+def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    return f"{start.astimezone(tz):%Y-%m-%d %H:%M}-{end.astimezone(tz):%H:%M}"
+
+
+def _describe_refusal(refusal: Refusal, planned: Sequence[PlannedShift], tz: ZoneInfo) -> str:
+    row = next(row for row in planned if row.line == refusal.line)
+    if refusal.problem is ShiftProblem.UNKNOWN_MEMBER:
+        return f"member: no member #{row.member_id}"
+    if refusal.problem is ShiftProblem.NOT_MENTOR:
+        return f"member: #{row.member_id} is not a mentor"
+    if refusal.problem is ShiftProblem.IN_PAST:
+        return f"in the past ({_when(row.span.start, row.span.end, tz)})"
+    conflict = refusal.conflict
+    if conflict is None:  # OVERLAP always names the shift; say so rather than fail
+        return "overlaps another shift of that mentor"
+    when = _when(conflict.starts_at, conflict.ends_at, tz)
+    if refusal.conflict_line is not None:
+        return f"overlaps line {refusal.conflict_line} of this file for the same mentor ({when})"
+    return f"overlaps shift #{conflict.id} of that mentor ({when})"
+
+
+def _read_rota_file(name: str) -> bytes:
+    """The file's bytes; one that cannot be a rota (too large, unreadable) is a _Failure."""
+    limit = rota_csv.MAX_BYTES
+    try:
+        with open(name, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise _Failure(f"{name}: {size} bytes; a rota file is at most {limit} bytes")
+            data = file.read(limit + 1)  # a pipe or a device has no size to check beforehand
+    except OSError as error:
+        raise _Failure(f"{name}: cannot read the file: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise _Failure(f"{name}: more than {limit} bytes; a rota file is at most {limit} bytes")
+    return data
+
+
+async def _rota_import(config: Config, args: argparse.Namespace) -> int:
+    name: str = args.file
+    planned, problems = rota_csv.parse_rota_csv(_read_rota_file(name), config.timezone)
+    if problems:
+        for problem in problems:
+            print(
+                f"mentorbot: {name} line {problem.line}: {_describe_csv_problem(problem)}",
+                file=sys.stderr,
+            )
+        return EXIT_FAILURE
+    database = await Database.open(config.db_path)
+    try:
+        result = await shifts.import_planned(database, planned, None, datetime.now(UTC))
+        refusals = [item for item in result if isinstance(item, Refusal)]
+        lines = [
+            f"mentorbot: {name} line {refusal.line}: "
+            + _describe_refusal(refusal, planned, config.timezone)
+            for refusal in refusals
+        ]
+    finally:
+        await database.close()
+    if refusals:
+        for line in lines:
+            print(line, file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"rota: imported {len(result)} shift(s) from {name}")
+    return 0
+
+
+async def _rota_export(config: Config, args: argparse.Namespace) -> int:
+    database = await Database.open(config.db_path)
+    try:
+        rows = await shifts.export_rows(database, datetime.now(UTC))
+    finally:
+        await database.close()
+    try:
+        data = rota_csv.export_rota_csv(rows, config.timezone)
+    except ValueError as error:
+        raise _Failure(f"cannot export the rota: {error}") from None
+    if args.out is None:
+        _write_stdout(data)
+        return 0
+    _write_rota_file(args.out, data)
+    print(f"rota: exported {len(rows)} shift(s) to {args.out}")
+    return 0
+
+
+def _write_rota_file(name: str, data: bytes) -> None:
+    try:
+        Path(name).write_bytes(data)
+    except OSError as error:
+        raise _Failure(f"{name}: cannot write the file: {error.strerror or error}") from None
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`); keep Python from failing again when it exits.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise _Failure("standard output was closed before the export was written") from None
+
+
+async def _rota(config: Config, args: argparse.Namespace) -> int:
+    return await _rota_commands[args.rota_command](config, args)
+
+
+_Command = Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]
+_rota_commands: dict[str, _Command] = {"import": _rota_import, "export": _rota_export}
+_offline_commands: dict[str, _Command] = {
+    "check": _check,
+    "migrate": _migrate,
+    "invite": _invite,
+    "rota": _rota,
+}

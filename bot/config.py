@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +44,8 @@ class Config:
     service_hours: ServiceHours
     # How long before a shift its mentors are reminded, longest first.
     reminders: tuple[timedelta, ...]
+    # Local time of the coordinators' morning report of gaps in the coming week; None: off.
+    gap_report_at: time | None
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -83,6 +85,7 @@ def load_config(
             get("MENTORBOT_COUNTRY", "SE"),
         ),
         reminders=_reminders(get("MENTORBOT_REMINDERS", "1440,60")),
+        gap_report_at=_gap_report_at(get("MENTORBOT_GAP_REPORT", "09:00")),
     )
 
 
@@ -175,3 +178,16 @@ def _reminders(raw: str) -> tuple[timedelta, ...]:
             f"not {raw!r}",
         )
     return tuple(sorted((timedelta(minutes=int(m)) for m in minutes), reverse=True))
+
+
+def _gap_report_at(raw: str) -> time | None:
+    """A local clock time ("09:00") for the daily gap report, or "off"."""
+    if raw.lower() == "off":
+        return None
+    try:
+        hours, minutes = (int(part) for part in raw.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ConfigError(
+            "MENTORBOT_GAP_REPORT", f"must be a local time such as 09:00, or off, not {raw!r}"
+        ) from None

@@ -31,9 +31,19 @@ async def list_members(db: Database) -> list[Member]:
         return await households.all_members(session)
 
 
-async def household_of(db: Database, member: Member) -> list[Member]:
+async def with_role(db: Database, role: Role) -> list[Member]:
+    """Every adult of every household with `role`: whom to tell about the rota, say."""
     async with db.read() as session:
-        return await households.household_members(session, member.household.id)
+        return await households.members_with_role(session, role)
+
+
+async def household_of(db: Database, member: Member) -> list[Member]:
+    return await household_members(db, member.household.id)
+
+
+async def household_members(db: Database, household_id: int) -> list[Member]:
+    async with db.read() as session:
+        return await households.household_members(session, household_id)
 
 
 async def ensure_coordinators(db: Database, telegram_user_ids: Iterable[int], now: datetime) -> int:

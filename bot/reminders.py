@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage.models import Shift
+from storage import households, shifts
+from storage.db import Database
+from storage.models import Member, Shift, ShiftListing
 
 
 class ReminderState(StrEnum):
@@ -78,3 +80,63 @@ def plan(
             result.skip.extend(overdue[1:])
     result.later.sort(key=lambda reminder: reminder.due_at)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A reminder about to go out: the shift as it is now, and every adult of its household."""
+
+    listing: ShiftListing
+    recipients: list[Member]
+
+
+async def schedule(
+    db: Database, offsets: Iterable[timedelta], now: datetime, *, after_restart: bool
+) -> ReminderPlan:
+    """The plan for every upcoming shift; reminders it skips are marked so at once.
+
+    Only after a restart does a reminder left in SENDING mean a crash in mid-send; while the
+    bot runs, it is one being sent right now, and planning it again would send it twice.
+    """
+    async with db.write() as session:
+        upcoming = await shifts.shifts_starting_after(session, now)
+        stored = await shifts.reminder_states(session, (shift.id for shift in upcoming))
+        states = {key: ReminderState(value) for key, value in stored.items()}
+        result = plan(upcoming, offsets, states, now)
+        if not after_restart:
+            in_flight = {key for key, state in states.items() if state is ReminderState.SENDING}
+            result.now[:] = [
+                reminder
+                for reminder in result.now
+                if (reminder.shift.id, reminder.minutes_before) not in in_flight
+            ]
+        for reminder in result.skip:
+            await shifts.set_reminder_state(
+                session, reminder.shift.id, reminder.minutes_before, ReminderState.SKIPPED, now
+            )
+    return result
+
+
+async def begin(db: Database, shift_id: int, minutes_before: int, now: datetime) -> Delivery | None:
+    """Mark a reminder SENDING and say whom to tell, unless it is no longer wanted.
+
+    The shift may have been removed, swapped to another household (whose own reminders start
+    afresh) or already started since the job was planned; the database says which.
+    """
+    async with db.write() as session:
+        listing = await shifts.listing_by_id(session, shift_id)
+        if listing is None or listing.shift.starts_at <= now:
+            return None
+        stored = await shifts.reminder_states(session, [shift_id])
+        if stored.get((shift_id, minutes_before)) in (ReminderState.SENT, ReminderState.SKIPPED):
+            return None
+        await shifts.set_reminder_state(
+            session, shift_id, minutes_before, ReminderState.SENDING, now
+        )
+        recipients = await households.household_members(session, listing.shift.household_id)
+    return Delivery(listing, recipients)
+
+
+async def finish(db: Database, shift_id: int, minutes_before: int, now: datetime) -> None:
+    async with db.write() as session:
+        await shifts.set_reminder_state(session, shift_id, minutes_before, ReminderState.SENT, now)

@@ -173,6 +173,13 @@ def _row(line: int, cells: list[str], tz: ZoneInfo) -> PlannedShift | list[CsvPr
     return PlannedShift(line, member_id, span, local_day, local_start, local_end)
 
 
+def parse_shift(
+    member: str, day: str, start: str, end: str, tz: ZoneInfo
+) -> PlannedShift | list[CsvProblem]:
+    """One shift typed in a chat command, read by exactly the rules of a CSV row (line 0)."""
+    return _row(0, [member, day, start, end], tz)
+
+
 def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[CsvProblem]]:
     """All rows that parse, and every problem; the caller imports nothing if problems is non-empty.
 

@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 _PUBLIC = ("start", "help")
 _BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.FAMILY: ("help", "partner", "language"),
-    Role.MENTOR: ("help", "partner", "language"),
-    Role.COORDINATOR: ("help", "invite", "members", "remove", "language"),
+    Role.MENTOR: ("help", "shifts", "swap", "calendar", "partner", "language"),
+    Role.COORDINATOR: ("help", "rota", "shift", "invite", "members", "remove", "language"),
 }
 _DESCRIPTIONS = {
     "start": N_("command.start"),
@@ -27,6 +27,11 @@ _DESCRIPTIONS = {
     "invite": N_("command.invite"),
     "members": N_("command.members"),
     "remove": N_("command.remove"),
+    "shifts": N_("command.shifts"),
+    "swap": N_("command.swap"),
+    "calendar": N_("command.calendar"),
+    "rota": N_("command.rota"),
+    "shift": N_("command.shift"),
 }
 
 

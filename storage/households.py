@@ -113,3 +113,19 @@ async def count_by_role(session: Session, role: Role) -> int:
     )
     return int(row[0]) if row else 0
 
+
+
+async def members_with_role(session: Session, role: Role) -> list[Member]:
+    rows = await session.fetch_all(
+        _SELECT_MEMBERS + "WHERE h.role = ? ORDER BY m.id",
+        (role.value,),
+    )
+    return [_member(row) for row in rows]
+
+
+async def first_member_numbers(session: Session) -> dict[int, int]:
+    """Household id -> its lowest member number: the number that stands for the household."""
+    rows = await session.fetch_all(
+        "SELECT household_id, MIN(id) AS member_id FROM members GROUP BY household_id"
+    )
+    return {row["household_id"]: row["member_id"] for row in rows}

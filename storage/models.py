@@ -68,3 +68,26 @@ class Shift:
     starts_at: datetime
     ends_at: datetime
 
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftListing:
+    """A shift as people read it: with the name of the household on duty."""
+
+    shift: Shift
+    mentor_name: str | None
+
+
+class SwapState(StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    id: int
+    shift_id: int
+    offered_by: int
+    state: SwapState
+    taken_by: int | None

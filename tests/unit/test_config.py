@@ -26,6 +26,7 @@ def test_defaults_follow_the_spec() -> None:
     assert config.service_hours.weekday == (time(17), time(22))
     assert config.service_hours.weekend == (time(9), time(22))
     assert config.reminders == (timedelta(hours=24), timedelta(hours=1))
+    assert config.gap_report_at == time(9)
 
 
 def test_every_variable_is_read() -> None:
@@ -42,6 +43,7 @@ def test_every_variable_is_read() -> None:
         "MENTORBOT_SERVICE_HOURS_WEEKDAY": "18:00-23:00",
         "MENTORBOT_SERVICE_HOURS_WEEKEND": "10:00-02:00",
         "MENTORBOT_REMINDERS": "60, 30,120",
+        "MENTORBOT_GAP_REPORT": "7:30",
     })
     assert config.require_token() == TOKEN
     assert config.api_url == "http://127.0.0.1:8081"
@@ -53,7 +55,9 @@ def test_every_variable_is_read() -> None:
     assert config.service_hours.country == "DK"
     assert config.service_hours.weekend == (time(10), time(2))
     assert config.reminders == tuple(timedelta(minutes=m) for m in (120, 60, 30))
+    assert config.gap_report_at == time(7, 30)
     assert load({"MENTORBOT_REMINDERS": "off"}).reminders == ()
+    assert load({"MENTORBOT_GAP_REPORT": "OFF"}).gap_report_at is None
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
@@ -84,6 +88,9 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-09:00"),
         ("MENTORBOT_REMINDERS", "1h"),
         ("MENTORBOT_REMINDERS", "0"),
+        ("MENTORBOT_GAP_REPORT", "9"),
+        ("MENTORBOT_GAP_REPORT", "24:00"),
+        ("MENTORBOT_GAP_REPORT", "9:00:00"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:

@@ -25,8 +25,17 @@ def used_message_ids() -> set[str]:
 
 
 def catalogue(language: str) -> dict[str, str]:
+    """Id -> text; both ids of a plural entry map to its forms, empty if any form is missing."""
+    texts: dict[str, str] = {}
     with (ROOT / "bot" / "locales" / f"{language}.po").open("rb") as po_file:
-        return {m.id: m.string for m in read_po(po_file) if m.id and isinstance(m.id, str)}
+        for message in read_po(po_file):
+            if isinstance(message.id, str) and message.id:
+                texts[message.id] = message.string
+            elif isinstance(message.id, tuple):
+                forms = list(message.string)
+                for msgid in message.id:
+                    texts[msgid] = "|".join(forms) if all(forms) else ""
+    return texts
 
 
 def placeholders(text: str) -> set[str]:

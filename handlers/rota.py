@@ -1,0 +1,238 @@
+"""The coordinators' rota: /shift add|del|list, /rota, /rota csv, and CSV files sent to the bot."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from telegram import InputFile, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot import members, shifts
+from bot.i18n import N_, Translator
+from bot.rota_csv import MAX_BYTES, CsvProblem, CsvReason, export_rota_csv, parse_rota_csv
+from bot.rota_csv import parse_shift as parse_shift_args
+from bot.shifts import Refusal
+from handlers import rota_jobs
+from handlers.common import MentorContext, Sender, member_translator, now, reply_lines, requires
+from handlers.rota_text import (
+    coverage_lines,
+    csv_problem,
+    line_numbered,
+    refusal,
+    shift_line,
+)
+from storage.models import Member, Role, Shift, ShiftListing
+
+_SPAN = re.compile(r"\s*[-\u2013]\s*")
+LIST_DAYS = 14  # /shift list without a date: the coming two weeks
+MAX_WEEKS = 8
+
+
+@requires(Role.COORDINATOR)
+async def shift_command(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    action = args[0].lower() if args else ""
+    if action == "add":
+        await _add(message, context, sender, member, args[1:])
+    elif action in ("del", "delete"):
+        await _delete(message, context, sender, args[1:])
+    elif action == "list":
+        await _list(update, context, sender, args[1:])
+    else:
+        await message.reply_text(sender.t("shift.usage"))
+
+
+async def _add(
+    message: Message, context: MentorContext, sender: Sender, member: Member, args: list[str]
+) -> None:
+    t, tz = sender.t, context.bot_data.config.timezone
+    clocks = _SPAN.split(" ".join(args[2:]).strip()) if len(args) >= 3 else []
+    if len(clocks) != 2:
+        await message.reply_text(t("shift.usage"))
+        return
+    parsed = parse_shift_args(args[0], args[1], clocks[0], clocks[1], tz)
+    if isinstance(parsed, list):
+        await message.reply_text(csv_problem(t, parsed[0]))
+        return
+    added = await shifts.add(context.bot_data.db, parsed.member_id, parsed.span, member, now())
+    if isinstance(added, Refusal):
+        await message.reply_text(refusal(t, added, tz))
+        return
+    listing = await _listing(context, added)
+    await message.reply_text(t("shift.added", line=shift_line(t, listing, tz, with_name=True)))
+    await _tell_household(context, added.household_id, N_("shift.added_notice"), listing)
+    await rota_jobs.plan_reminders(context.application)
+
+
+async def _delete(
+    message: Message, context: MentorContext, sender: Sender, args: list[str]
+) -> None:
+    t = sender.t
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not number.isdigit():
+        await message.reply_text(t("shift.usage"))
+        return
+    removed = await shifts.delete(context.bot_data.db, int(number))
+    if removed is None:
+        await message.reply_text(t("shift.not_found", number=number))
+        return
+    line = shift_line(t, removed, context.bot_data.config.timezone, with_name=True)
+    await message.reply_text(t("shift.deleted", line=line))
+    notice = N_("shift.deleted_notice")
+    await _tell_household(context, removed.shift.household_id, notice, removed)
+    await rota_jobs.plan_reminders(context.application)
+
+
+async def _list(update: Update, context: MentorContext, sender: Sender, args: list[str]) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t, tz = sender.t, context.bot_data.config.timezone
+    if len(args) > 1:
+        await message.reply_text(t("shift.usage"))
+        return
+    if args:
+        try:
+            day = date.fromisoformat(args[0])
+        except ValueError:
+            await message.reply_text(t("shift.bad_date", value=args[0]))
+            return
+        start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        header = t("shift.list_day", day=t.day(day))
+    else:
+        start, end = now(), now() + timedelta(days=LIST_DAYS)
+        header = t("shift.list_coming", days=LIST_DAYS)
+    found = await shifts.listings(context.bot_data.db, start, end)
+    if not found:
+        await message.reply_text(header + "\n" + t("shift.list_empty"))
+        return
+    await reply_lines(
+        update, [header, *(shift_line(t, listing, tz, with_name=True) for listing in found)]
+    )
+
+
+async def _listing(context: MentorContext, shift: Shift) -> ShiftListing:
+    """The shift with its household's name, for the coordinator's confirmation."""
+    household = await members.household_members(context.bot_data.db, shift.household_id)
+    name = household[0].household.display_name if household else None
+    return ShiftListing(shift, name)
+
+
+async def _tell_household(
+    context: MentorContext, household_id: int, msgid: str, listing: ShiftListing
+) -> None:
+    """Each adult of the mentor household hears about a change to their own rota."""
+    tz = context.bot_data.config.timezone
+    for adult in await members.household_members(context.bot_data.db, household_id):
+        t = member_translator(context, adult)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                adult.telegram_user_id, t(msgid, line=shift_line(t, listing, tz, with_name=False))
+            )
+
+
+@requires(Role.COORDINATOR)
+async def rota_command(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t, config = sender.t, context.bot_data.config
+    args = context.args or []
+    if args and args[0].lower() == "csv" and len(args) == 1:
+        await _export(message, context, sender)
+        return
+    weeks = int(args[0]) if len(args) == 1 and args[0].isdigit() else 0 if args else 1
+    if not 1 <= weeks <= MAX_WEEKS:
+        await message.reply_text(t("rota.usage", max=MAX_WEEKS))
+        return
+    moment = now()
+    today = moment.astimezone(config.timezone).date()
+    days = await shifts.coverage(
+        context.bot_data.db, today, weeks * 7, config.service_hours, config.timezone, moment
+    )
+    gap_days = sum(1 for day in days if day.gaps)
+    header = t.plural("rota.header", "rota.header_plural", gap_days, weeks=weeks)
+    await reply_lines(update, [header, *coverage_lines(t, days, config.timezone)])
+
+
+async def _export(message: Message, context: MentorContext, sender: Sender) -> None:
+    config = context.bot_data.config
+    moment = now()
+    rows = await shifts.export_rows(context.bot_data.db, moment)
+    data = export_rota_csv(rows, config.timezone)
+    name = f"rota-{moment.astimezone(config.timezone):%Y-%m-%d}.csv"
+    await message.reply_document(
+        InputFile(data, filename=name),
+        caption=sender.t.plural("rota.csv_caption", "rota.csv_caption_plural", len(rows)),
+    )
+
+
+@requires(Role.COORDINATOR)
+async def import_document(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """A CSV file from a coordinator: every row goes in, or none and every problem is named."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    t, tz = sender.t, context.bot_data.config.timezone
+    if (message.document.file_size or 0) > MAX_BYTES:
+        await message.reply_text(csv_problem(t, CsvProblem(1, CsvReason.TOO_LARGE)))
+        return
+    file = await message.document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    planned, problems = parse_rota_csv(data, tz)
+    if problems:
+        await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
+        return
+    imported = await shifts.import_planned(context.bot_data.db, planned, member, now())
+    if imported and isinstance(imported[0], Refusal):
+        refusals = [r for r in imported if isinstance(r, Refusal)]
+        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in refusals))
+        return
+    added = [shift for shift in imported if isinstance(shift, Shift)]
+    await message.reply_text(t.plural("csv.imported", "csv.imported_plural", len(added)))
+    await _tell_households_of_import(context, added)
+    await rota_jobs.plan_reminders(context.application)
+
+
+async def _refuse_file(
+    update: Update, t: Translator, problems: Iterable[tuple[int | None, str]]
+) -> None:
+    lines = [line_numbered(t, line, text) for line, text in problems]
+    await reply_lines(update, [t.plural("csv.refused", "csv.refused_plural", len(lines)), *lines])
+
+
+async def _tell_households_of_import(context: MentorContext, added: list[Shift]) -> None:
+    """One message per adult, not one per shift: a season's import would flood them."""
+    counts: dict[int, int] = {}
+    for shift in added:
+        counts[shift.household_id] = counts.get(shift.household_id, 0) + 1
+    for household_id, count in counts.items():
+        for adult in await members.household_members(context.bot_data.db, household_id):
+            t = member_translator(context, adult)
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    adult.telegram_user_id,
+                    t.plural("shift.imported_notice", "shift.imported_notice_plural", count),
+                )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("shift", shift_command))
+    application.add_handler(CommandHandler("rota", rota_command))
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, import_document)
+    )

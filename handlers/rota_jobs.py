@@ -1,0 +1,178 @@
+"""Scheduled rota work: shift reminders and the coordinators' morning gap report.
+
+The job queue holds nothing the database does not: at start, every hour and after every
+change to the rota, the reminder jobs are thrown away and planned again from the shifts and
+the state of each reminder (see `bot.reminders`). Only reminders due within the planning
+horizon are queued, so a season of shifts costs a handful of jobs, not thousands.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, Job
+
+from bot import members, reminders, shifts
+from handlers.common import BotData, MentorContext, member_translator, now
+from handlers.rota_text import gap_report_lines
+from storage.models import Role
+
+logger = logging.getLogger(__name__)
+
+REMINDER_JOB = "reminder"
+REPLAN_JOB = "reminder-replan"
+GAP_REPORT_JOB = "gap-report"
+# Reminders due further ahead are queued by a later replan; the hourly one keeps ahead of them.
+HORIZON = timedelta(hours=3)
+REPLAN_EVERY = timedelta(hours=1)
+# A reminder Telegram did not take (a network error, a 5xx) is tried again this often.
+RETRY_AFTER = timedelta(minutes=1)
+RETRIES = 3
+# A bot started this long after the report's time still sends that morning's report.
+GAP_REPORT_GRACE = timedelta(hours=3)
+GAP_REPORT_DAYS = 7
+# APScheduler drops a job more than a second late by default; late is better than never here.
+_RUN_LATE = {"misfire_grace_time": None}
+
+
+@dataclass(frozen=True, slots=True)
+class _ReminderJob:
+    shift_id: int
+    minutes_before: int
+    attempt: int = 1
+
+
+def _bot_data(application: Application) -> BotData:  # type: ignore[type-arg]
+    data: BotData = application.bot_data
+    return data
+
+
+async def start(application: Application) -> None:  # type: ignore[type-arg]
+    """Rebuild every rota job from the database; called once the database is open."""
+    await plan_reminders(application, after_restart=True)
+    queue = application.job_queue
+    assert queue is not None  # the job-queue extra is a dependency
+    queue.run_repeating(_replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name=REPLAN_JOB)
+    _schedule_gap_report(application)
+
+
+async def plan_reminders(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    after_restart: bool = False,
+) -> None:
+    """Queue the reminders the database says are due; call after every change to the rota."""
+    bot_data = _bot_data(application)
+    queue = application.job_queue
+    assert queue is not None
+    moment = now()
+    plan = await reminders.schedule(
+        bot_data.db, bot_data.config.reminders, moment, after_restart=after_restart
+    )
+    for job in queue.get_jobs_by_name(REMINDER_JOB):
+        job.schedule_removal()
+    for reminder in plan.now:
+        _queue_reminder(application, _ReminderJob(reminder.shift.id, reminder.minutes_before))
+    for reminder in plan.later:
+        if reminder.due_at > moment + HORIZON:
+            break  # the plan is in order of due time
+        _queue_reminder(
+            application, _ReminderJob(reminder.shift.id, reminder.minutes_before), reminder.due_at
+        )
+
+
+def _queue_reminder(
+    application: Application,  # type: ignore[type-arg]
+    job: _ReminderJob,
+    due_at: datetime | None = None,
+) -> None:
+    queue = application.job_queue
+    assert queue is not None
+    queue.run_once(
+        _send_reminder, when=due_at or 0, data=job, name=REMINDER_JOB, job_kwargs=_RUN_LATE
+    )
+
+
+async def _replan(context: MentorContext) -> None:
+    await plan_reminders(context.application)
+
+
+async def _send_reminder(context: MentorContext) -> None:
+    job = _job_data(context.job)
+    db = context.bot_data.db
+    delivery = await reminders.begin(db, job.shift_id, job.minutes_before, now())
+    if delivery is None:
+        return
+    shift = delivery.listing.shift
+    failed = False
+    for member in delivery.recipients:
+        t = member_translator(context, member)
+        text = t(
+            "reminder.text",
+            number=shift.id,
+            when=t.span(shift.starts_at, shift.ends_at, context.bot_data.config.timezone),
+        )
+        try:
+            await context.bot.send_message(member.telegram_user_id, text)
+        except Forbidden:
+            logger.info("member %s has blocked the bot; no reminder for them", member.id)
+        except TelegramError as error:
+            logger.warning("reminder for shift %s to member %s: %s", shift.id, member.id, error)
+            failed = True
+    if failed and job.attempt < RETRIES:
+        # Left in SENDING: a partner may read it twice, which beats a missed evening.
+        retry = _ReminderJob(job.shift_id, job.minutes_before, job.attempt + 1)
+        _queue_reminder(context.application, retry, now() + RETRY_AFTER)
+        return
+    await reminders.finish(db, job.shift_id, job.minutes_before, now())
+
+
+def _job_data(job: Job | None) -> _ReminderJob:  # type: ignore[type-arg]
+    if job is None or not isinstance(job.data, _ReminderJob):
+        raise TypeError("a reminder job without its reminder")
+    return job.data
+
+
+def _schedule_gap_report(application: Application) -> None:  # type: ignore[type-arg]
+    config = _bot_data(application).config
+    if config.gap_report_at is None:
+        return
+    queue = application.job_queue
+    assert queue is not None
+    tz = config.timezone
+    queue.run_daily(
+        _send_gap_report,
+        time=config.gap_report_at.replace(tzinfo=tz),
+        name=GAP_REPORT_JOB,
+        job_kwargs={"misfire_grace_time": int(GAP_REPORT_GRACE.total_seconds())},
+    )
+    local_now = now().astimezone(tz)
+    due = datetime.combine(local_now.date(), config.gap_report_at, tzinfo=tz)
+    if due <= local_now < due + GAP_REPORT_GRACE:
+        queue.run_once(_send_gap_report, when=0, name=GAP_REPORT_JOB, job_kwargs=_RUN_LATE)
+
+
+async def _send_gap_report(context: MentorContext) -> None:
+    """Once per local day, whoever runs first (the daily job or a catch-up at start)."""
+    config = context.bot_data.config
+    db = context.bot_data.db
+    moment = now()
+    today = moment.astimezone(config.timezone).date()
+    if not await shifts.claim_gap_report(db, today, moment):
+        return
+    days = await shifts.coverage(
+        db, today, GAP_REPORT_DAYS, config.service_hours, config.timezone, since=moment
+    )
+    if not any(day.gaps for day in days):
+        return
+    for coordinator in await members.with_role(db, Role.COORDINATOR):
+        t = member_translator(context, coordinator)
+        lines = [t("gaps.report_header", days=GAP_REPORT_DAYS)]
+        lines.extend(gap_report_lines(t, days, config.timezone))
+        try:
+            await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
+        except TelegramError as error:
+            logger.warning("gap report to member %s: %s", coordinator.id, error)

@@ -1,0 +1,125 @@
+"""How the rota reads in a chat: shifts, coverage, gaps and the reasons something was refused.
+
+Shared by the coordinators' planning commands, the mentors' own view and the scheduled jobs,
+so a shift looks the same in a reply, a reminder and the morning report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import N_, Translator
+from bot.rota import Interval
+from bot.rota_csv import CsvProblem, CsvReason
+from bot.shifts import DayCoverage, Refusal, ShiftProblem
+from bot.swaps import SwapProblem
+from storage.models import ShiftListing
+
+_CSV_REASONS = {
+    CsvReason.NOT_TEXT: N_("csv.not_text"),
+    CsvReason.TOO_LARGE: N_("csv.too_large"),
+    CsvReason.TOO_MANY_ROWS: N_("csv.too_many_rows"),
+    CsvReason.EMPTY: N_("csv.empty"),
+    CsvReason.BAD_HEADER: N_("csv.bad_header"),
+    CsvReason.FIELD_COUNT: N_("csv.field_count"),
+    CsvReason.BAD_MEMBER: N_("shift.bad_member"),
+    CsvReason.BAD_DATE: N_("shift.bad_date"),
+    CsvReason.BAD_TIME: N_("shift.bad_time"),
+    CsvReason.EMPTY_SHIFT: N_("shift.empty"),
+    CsvReason.NONEXISTENT_TIME: N_("shift.nonexistent_time"),
+}
+
+_REFUSALS = {
+    ShiftProblem.UNKNOWN_MEMBER: N_("shift.unknown_member"),
+    ShiftProblem.NOT_MENTOR: N_("shift.not_mentor"),
+    ShiftProblem.IN_PAST: N_("shift.in_past"),
+    ShiftProblem.OVERLAP: N_("shift.overlap"),
+}
+
+_SWAP_PROBLEMS = {
+    SwapProblem.NOT_FOUND: N_("swap.not_found"),
+    SwapProblem.STARTED: N_("swap.started"),
+    SwapProblem.GONE: N_("swap.gone"),
+    SwapProblem.OWN: N_("swap.own"),
+    SwapProblem.OVERLAP: N_("swap.overlap"),
+    SwapProblem.NOT_MENTOR: N_("access.wrong_role"),
+}
+
+
+def clock_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """"17:00–22:00": a span within a day that is already on the screen."""
+    return f"{start.astimezone(tz):%H:%M}\u2013{end.astimezone(tz):%H:%M}"
+
+
+def mentor_name(t: Translator, listing: ShiftListing) -> str:
+    return listing.mentor_name or t("members.unnamed")
+
+
+def shift_line(t: Translator, listing: ShiftListing, tz: ZoneInfo, *, with_name: bool) -> str:
+    shift = listing.shift
+    when = t.span(shift.starts_at, shift.ends_at, tz)
+    if with_name:
+        return t("shift.line", number=shift.id, when=when, name=mentor_name(t, listing))
+    return t("shift.own_line", number=shift.id, when=when)
+
+
+def csv_problem(t: Translator, problem: CsvProblem) -> str:
+    return t(_CSV_REASONS[problem.reason], value=problem.value)
+
+
+def refusal(t: Translator, refused: Refusal, tz: ZoneInfo) -> str:
+    conflict = refused.conflict
+    if refused.conflict_line is not None:
+        return t("shift.overlap_in_file", line=refused.conflict_line)
+    when = t.span(conflict.starts_at, conflict.ends_at, tz) if conflict else ""
+    return t(_REFUSALS[refused.problem], number=conflict.id if conflict else "", when=when)
+
+
+def line_numbered(t: Translator, line: int | None, text: str) -> str:
+    """A problem in an uploaded file, prefixed with where to find it."""
+    return t("csv.line", line=line, problem=text) if line else text
+
+
+def swap_problem(t: Translator, problem: SwapProblem) -> str:
+    return t(_SWAP_PROBLEMS[problem])
+
+
+def _gap_lines(t: Translator, gaps: Iterable[Interval], tz: ZoneInfo) -> Iterator[str]:
+    for gap in gaps:
+        yield t("rota.gap", when=clock_span(gap.start, gap.end, tz))
+
+
+def _day_heading(t: Translator, day: DayCoverage, tz: ZoneInfo) -> str:
+    heading = t(
+        "rota.day",
+        day=t.day(day.day),
+        hours=clock_span(day.window.start, day.window.end, tz),
+    )
+    if day.holiday:
+        heading += t("rota.holiday", name=day.holiday)
+    return heading + (" \u26a0\ufe0f" if day.gaps else " \u2705")
+
+
+def coverage_lines(t: Translator, days: Iterable[DayCoverage], tz: ZoneInfo) -> Iterator[str]:
+    """Each day of service hours, who covers it, and every gap: what /rota shows."""
+    for day in days:
+        yield _day_heading(t, day, tz)
+        for listing in day.shifts:
+            shift = listing.shift
+            yield t(
+                "rota.shift",
+                number=shift.id,
+                when=clock_span(shift.starts_at, shift.ends_at, tz),
+                name=mentor_name(t, listing),
+            )
+        yield from _gap_lines(t, day.gaps, tz)
+
+
+def gap_report_lines(t: Translator, days: Iterable[DayCoverage], tz: ZoneInfo) -> Iterator[str]:
+    """Only the days with gaps, and only their gaps: the morning report."""
+    for day in days:
+        if day.gaps:
+            yield _day_heading(t, day, tz)
+            yield from _gap_lines(t, day.gaps, tz)

@@ -1,0 +1,194 @@
+"""A mentor household's own rota: /shifts, /swap with its take button, and /calendar."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import members, shifts, swaps
+from bot.calendar_feed import shifts_calendar
+from bot.i18n import N_
+from bot.swaps import Offer, SwapProblem, Taken
+from handlers import rota_jobs
+from handlers.common import MentorContext, Sender, member_translator, now, reply_lines, requires
+from handlers.rota_text import mentor_name, shift_line, swap_problem
+from storage.models import Member, Role
+
+logger = logging.getLogger(__name__)
+
+SWAP_PREFIX = "swap:"
+AHEAD = timedelta(days=60)  # /shifts: the coming two months
+CALENDAR_PAST = timedelta(days=30)  # /calendar keeps last month's shifts, as calendars do
+CALENDAR_AHEAD = timedelta(days=366)
+
+
+@requires(Role.MENTOR)
+async def own_shifts(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    t, tz = sender.t, context.bot_data.config.timezone
+    moment = now()
+    upcoming = await shifts.listings(
+        context.bot_data.db, moment, moment + AHEAD, member.household.id
+    )
+    if not upcoming:
+        await reply_lines(update, [t("shifts.none")])
+        return
+    lines = [t("shifts.header", count=len(upcoming))]
+    lines.extend(shift_line(t, listing, tz, with_name=False) for listing in upcoming)
+    lines.append(t("shifts.footer"))
+    await reply_lines(update, lines)
+
+
+@requires(Role.MENTOR)
+async def offer_swap(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = sender.t
+    args = context.args or []
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not number.isdigit():
+        await message.reply_text(t("swap.usage"))
+        return
+    offered = await swaps.offer(context.bot_data.db, member, int(number), now())
+    if isinstance(offered, SwapProblem):
+        await message.reply_text(swap_problem(t, offered))
+        return
+    if not offered.recipients:
+        await message.reply_text(t("swap.nobody"))
+        return
+    reached = await _send_offers(context, offered)
+    tz = context.bot_data.config.timezone
+    line = shift_line(t, offered.listing, tz, with_name=False)
+    await message.reply_text(t.plural("swap.offered", "swap.offered_plural", reached, line=line))
+
+
+async def _send_offers(context: MentorContext, offered: Offer) -> int:
+    """Every other mentor adult gets the offer with a button; returns how many it reached."""
+    tz = context.bot_data.config.timezone
+    shift = offered.listing.shift
+    reached = 0
+    for recipient in offered.recipients:
+        t = member_translator(context, recipient)
+        button = InlineKeyboardButton(
+            t("swap.take"), callback_data=f"{SWAP_PREFIX}{offered.swap.id}"
+        )
+        try:
+            sent = await context.bot.send_message(
+                recipient.telegram_user_id,
+                t(
+                    "swap.offer",
+                    name=mentor_name(t, offered.listing),
+                    when=t.span(shift.starts_at, shift.ends_at, tz),
+                ),
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
+        except TelegramError as error:
+            logger.info("swap offer to member %s not delivered: %s", recipient.id, error)
+            continue
+        await swaps.remember_offer_message(
+            context.bot_data.db, offered.swap, sent.chat_id, sent.message_id
+        )
+        reached += 1
+    return reached
+
+
+@requires(Role.MENTOR)
+async def take_swap(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    t = sender.t
+    swap_id = query.data.removeprefix(SWAP_PREFIX)
+    if not swap_id.isdigit():
+        await query.answer(t("button.invalid"))
+        return
+    taken = await swaps.take(context.bot_data.db, member, int(swap_id), now())
+    if isinstance(taken, SwapProblem):
+        await query.answer(swap_problem(t, taken), show_alert=True)
+        return
+    tz = context.bot_data.config.timezone
+    shift = taken.listing.shift
+    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            t("swap.you_took", when=t.span(shift.starts_at, shift.ends_at, tz))
+        )
+    await _close_other_offers(context, taken, query.message.message_id if query.message else None)
+    await _tell_about_swap(context, taken, member)
+    await rota_jobs.plan_reminders(context.application)
+
+
+async def _close_other_offers(
+    context: MentorContext, taken: Taken, own_message: int | None
+) -> None:
+    """Every other copy of the offer says it is gone, in its reader's language."""
+    for chat_id, message_id in taken.offer_messages:
+        if message_id == own_message:
+            continue
+        reader = await members.identify(context.bot_data.db, chat_id)
+        if reader is None:  # removed since the offer went out
+            continue
+        t = member_translator(context, reader)
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                t("swap.taken"), chat_id=chat_id, message_id=message_id
+            )
+
+
+async def _tell_about_swap(context: MentorContext, taken: Taken, taker: Member) -> None:
+    """The giving household and the coordinators learn who now has the shift."""
+    tz = context.bot_data.config.timezone
+    shift = taken.listing.shift
+    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    for person, msgid in [
+        *((giver, N_("swap.given")) for giver in taken.giver),
+        *((coordinator, N_("swap.coordinator_notice")) for coordinator in coordinators),
+    ]:
+        t = member_translator(context, person)
+        text = t(
+            msgid,
+            number=shift.id,
+            when=t.span(shift.starts_at, shift.ends_at, tz),
+            giver=mentor_name(t, taken.listing),
+            taker=taker.household.display_name or t("members.unnamed"),
+        )
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(person.telegram_user_id, text)
+
+
+@requires(Role.MENTOR)
+async def calendar(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = sender.t
+    moment = now()
+    listings = await shifts.listings(
+        context.bot_data.db, moment - CALENDAR_PAST, moment + CALENDAR_AHEAD, member.household.id
+    )
+    data = shifts_calendar(
+        [listing.shift for listing in listings],
+        context.bot_data.config.timezone,
+        t("calendar.summary"),
+        moment,
+    )
+    await message.reply_document(
+        InputFile(data, filename="mentorbot-shifts.ics"),
+        caption=t.plural("calendar.caption", "calendar.caption_plural", len(listings)),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("shifts", own_shifts))
+    application.add_handler(CommandHandler("swap", offer_swap))
+    application.add_handler(CommandHandler("calendar", calendar))
+    application.add_handler(CallbackQueryHandler(take_swap, pattern=f"^{SWAP_PREFIX}"))

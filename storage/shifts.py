@@ -1,0 +1,212 @@
+"""Shifts, the reminders sent for them, swaps and the daily gap report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import Shift, ShiftListing, Swap, SwapState, from_db, to_db
+
+_SHIFT_COLUMNS = "s.id, s.household_id, s.starts_at, s.ends_at"
+
+
+def _shift(row: Row) -> Shift:
+    return Shift(
+        id=row["id"],
+        household_id=row["household_id"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+    )
+
+
+async def add_shift(
+    session: Session,
+    household_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    created_by: int | None,
+    now: datetime,
+) -> Shift:
+    shift_id = await session.insert(
+        "INSERT INTO shifts (household_id, starts_at, ends_at, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (household_id, to_db(starts_at), to_db(ends_at), created_by, to_db(now)),
+    )
+    return Shift(shift_id, household_id, starts_at, ends_at)
+
+
+async def delete_shift(session: Session, shift_id: int) -> bool:
+    return await session.execute("DELETE FROM shifts WHERE id = ?", (shift_id,)) == 1
+
+
+async def shift_by_id(session: Session, shift_id: int) -> Shift | None:
+    row = await session.fetch_one(
+        f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.id = ?", (shift_id,)
+    )
+    return _shift(row) if row else None
+
+
+async def listing_by_id(session: Session, shift_id: int) -> ShiftListing | None:
+    row = await session.fetch_one(
+        f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s "
+        "JOIN households h ON h.id = s.household_id WHERE s.id = ?",
+        (shift_id,),
+    )
+    return ShiftListing(_shift(row), row["display_name"]) if row else None
+
+
+async def shifts_ending_after(session: Session, moment: datetime) -> list[Shift]:
+    rows = await session.fetch_all(
+        f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.ends_at > ? ORDER BY s.starts_at, s.id",
+        (to_db(moment),),
+    )
+    return [_shift(row) for row in rows]
+
+
+async def shifts_starting_after(session: Session, moment: datetime) -> list[Shift]:
+    rows = await session.fetch_all(
+        f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.starts_at > ? ORDER BY s.starts_at, s.id",
+        (to_db(moment),),
+    )
+    return [_shift(row) for row in rows]
+
+
+async def shifts_overlapping(
+    session: Session, start: datetime, end: datetime, household_id: int | None = None
+) -> list[Shift]:
+    """Shifts that share any time with [start, end), optionally of one household."""
+    sql = f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.starts_at < ? AND s.ends_at > ?"
+    params: tuple[object, ...] = (to_db(end), to_db(start))
+    if household_id is not None:
+        sql += " AND s.household_id = ?"
+        params += (household_id,)
+    rows = await session.fetch_all(sql + " ORDER BY s.starts_at, s.id", params)
+    return [_shift(row) for row in rows]
+
+
+async def listings_overlapping(
+    session: Session, start: datetime, end: datetime, household_id: int | None = None
+) -> list[ShiftListing]:
+    sql = (
+        f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s "
+        "JOIN households h ON h.id = s.household_id WHERE s.starts_at < ? AND s.ends_at > ?"
+    )
+    params: tuple[object, ...] = (to_db(end), to_db(start))
+    if household_id is not None:
+        sql += " AND s.household_id = ?"
+        params += (household_id,)
+    rows = await session.fetch_all(sql + " ORDER BY s.starts_at, s.id", params)
+    return [ShiftListing(_shift(row), row["display_name"]) for row in rows]
+
+
+async def next_start_after(session: Session, moment: datetime) -> datetime | None:
+    row = await session.fetch_one(
+        "SELECT MIN(starts_at) FROM shifts WHERE starts_at > ?", (to_db(moment),)
+    )
+    return from_db(row[0]) if row and row[0] else None
+
+
+# Reminders ------------------------------------------------------------------------------
+
+
+async def reminder_states(session: Session, shift_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    """(shift id, minutes before) -> state, for the shifts asked about."""
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = await session.fetch_all(
+        f"SELECT shift_id, minutes_before, state FROM shift_reminders WHERE shift_id IN ({marks})",
+        tuple(ids),
+    )
+    return {(row["shift_id"], row["minutes_before"]): row["state"] for row in rows}
+
+
+async def set_reminder_state(
+    session: Session, shift_id: int, minutes_before: int, state: str, now: datetime
+) -> None:
+    await session.execute(
+        "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (shift_id, minutes_before) "
+        "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        (shift_id, minutes_before, state, to_db(now)),
+    )
+
+
+# Swaps ------------------------------------------------------------------------------------
+
+
+def _swap(row: Row) -> Swap:
+    return Swap(
+        id=row["id"],
+        shift_id=row["shift_id"],
+        offered_by=row["offered_by"],
+        state=SwapState(row["state"]),
+        taken_by=row["taken_by"],
+    )
+
+
+async def open_swap(session: Session, shift_id: int, offered_by: int, now: datetime) -> Swap:
+    """The shift's open swap, created if there is none yet (offering twice is one offer)."""
+    await session.execute(
+        "INSERT INTO shift_swaps (shift_id, offered_by, offered_at, state) "
+        "VALUES (?, ?, ?, 'open') ON CONFLICT DO NOTHING",
+        (shift_id, offered_by, to_db(now)),
+    )
+    row = await session.fetch_one(
+        "SELECT * FROM shift_swaps WHERE shift_id = ? AND state = 'open'", (shift_id,)
+    )
+    assert row is not None  # just inserted, or already there, inside this transaction
+    return _swap(row)
+
+
+async def swap_by_id(session: Session, swap_id: int) -> Swap | None:
+    row = await session.fetch_one("SELECT * FROM shift_swaps WHERE id = ?", (swap_id,))
+    return _swap(row) if row else None
+
+
+async def take_swap(session: Session, swap: Swap, taker: int, now: datetime) -> bool:
+    """Hand the shift over; one conditional update decides who was first.
+
+    The caller has checked, in the same transaction, that the shift is still the offerer's.
+    """
+    taken = await session.execute(
+        "UPDATE shift_swaps SET state = 'taken', taken_by = ?, taken_at = ? "
+        "WHERE id = ? AND state = 'open'",
+        (taker, to_db(now), swap.id),
+    )
+    if taken != 1:
+        return False
+    await session.execute("UPDATE shifts SET household_id = ? WHERE id = ?", (taker, swap.shift_id))
+    # The reminders the giver had are not the taker's: theirs are planned afresh.
+    await session.execute("DELETE FROM shift_reminders WHERE shift_id = ?", (swap.shift_id,))
+    return True
+
+
+async def add_swap_message(session: Session, swap_id: int, chat_id: int, message_id: int) -> None:
+    await session.execute(
+        "INSERT OR REPLACE INTO swap_messages (swap_id, chat_id, message_id) VALUES (?, ?, ?)",
+        (swap_id, chat_id, message_id),
+    )
+
+
+async def swap_messages(session: Session, swap_id: int) -> list[tuple[int, int]]:
+    rows = await session.fetch_all(
+        "SELECT chat_id, message_id FROM swap_messages WHERE swap_id = ?", (swap_id,)
+    )
+    return [(row["chat_id"], row["message_id"]) for row in rows]
+
+
+# The daily gap report ---------------------------------------------------------------------
+
+
+async def claim_gap_report(session: Session, local_day: str, now: datetime) -> bool:
+    """True once per local day: the report for that morning may be sent."""
+    return (
+        await session.execute(
+            "INSERT OR IGNORE INTO gap_reports (local_day, sent_at) VALUES (?, ?)",
+            (local_day, to_db(now)),
+        )
+        == 1
+    )
