@@ -28,6 +28,8 @@ from handlers.rota_text import (
 from storage.models import Member, Role, Shift, ShiftListing
 
 _SPAN = re.compile(r"\s*[-\u2013]\s*")
+# Problems with the file as a whole: one line, no list of lines to fix.
+_WHOLE_FILE = {CsvReason.NOT_TEXT, CsvReason.TOO_LARGE, CsvReason.EMPTY, CsvReason.BAD_HEADER}
 LIST_DAYS = 14  # /shift list without a date: the coming two weeks
 MAX_WEEKS = 8
 
@@ -163,7 +165,7 @@ async def rota_command(
         context.bot_data.db, today, weeks * 7, config.service_hours, config.timezone, moment
     )
     gap_days = sum(1 for day in days if day.gaps)
-    header = t.plural("rota.header", "rota.header_plural", gap_days, weeks=weeks)
+    header = t.plural("rota.header", "rota.header_plural", gap_days, days=weeks * 7)
     await reply_lines(update, [header, *coverage_lines(t, days, config.timezone)])
 
 
@@ -194,6 +196,9 @@ async def import_document(
     file = await message.document.get_file()
     data = bytes(await file.download_as_bytearray())
     planned, problems = parse_rota_csv(data, tz)
+    if len(problems) == 1 and problems[0].reason in _WHOLE_FILE:
+        await message.reply_text(csv_problem(t, problems[0]))
+        return
     if problems:
         await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
         return

@@ -122,17 +122,18 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
         await query.edit_message_text(
             t("swap.you_took", when=t.span(shift.starts_at, shift.ends_at, tz))
         )
-    await _close_other_offers(context, taken, query.message.message_id if query.message else None)
+    pressed = (query.message.chat.id, query.message.message_id) if query.message else None
+    await _close_other_offers(context, taken, pressed)
     await _tell_about_swap(context, taken, member)
     await rota_jobs.plan_reminders(context.application)
 
 
 async def _close_other_offers(
-    context: MentorContext, taken: Taken, own_message: int | None
+    context: MentorContext, taken: Taken, pressed: tuple[int, int] | None
 ) -> None:
     """Every other copy of the offer says it is gone, in its reader's language."""
     for chat_id, message_id in taken.offer_messages:
-        if message_id == own_message:
+        if (chat_id, message_id) == pressed:  # message ids are per chat
             continue
         reader = await members.identify(context.bot_data.db, chat_id)
         if reader is None:  # removed since the offer went out

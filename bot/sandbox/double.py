@@ -190,6 +190,13 @@ class BotApiDouble:
         """Stop feeding a queue from :meth:`subscribe`."""
         self._state.events.unsubscribe(queue)
 
+    def file_bytes(self, file_id: str) -> bytes:
+        """The content of a file the bot or a user sent, as a download would return it."""
+        stored = self._state.files.get(file_id)
+        if stored is None:
+            raise KeyError(f"no file {file_id!r}")
+        return stored.data
+
     def calls(self, method: str | None = None, *, status: int | None = None) -> list[RequestRecord]:
         """Logged calls, optionally only of ``method`` (case-insensitive) and/or ``status``."""
         return [
