@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from storage import households
+from storage import households, shifts
 from storage.db import Database
 from storage.models import Member, Role
 
@@ -94,15 +95,25 @@ async def choose_language(db: Database, member: Member, language: str) -> None:
         await households.set_language(session, member.id, language)
 
 
-async def remove(
-    db: Database, remover: Member, member_id: int
-) -> tuple[RemoveOutcome, Member | None]:
+@dataclass(frozen=True, slots=True)
+class Removal:
+    outcome: RemoveOutcome
+    member: Member | None = None
+    # The shifts of a mentor household whose last adult left: nobody would turn up for them,
+    # so they go, and the rota shows the gaps instead of a cover that does not exist.
+    cancelled_shifts: int = 0
+
+
+async def remove(db: Database, remover: Member, member_id: int, now: datetime) -> Removal:
     """Remove one adult; their access ends with this transaction."""
     if member_id == remover.id:
-        return RemoveOutcome.SELF, None
+        return Removal(RemoveOutcome.SELF)
     async with db.write() as session:
         member = await households.member_by_id(session, member_id)
         if member is None:
-            return RemoveOutcome.NOT_FOUND, None
+            return Removal(RemoveOutcome.NOT_FOUND)
         await households.delete_member(session, member_id)
-    return RemoveOutcome.REMOVED, member
+        cancelled = 0
+        if not await households.household_members(session, member.household.id):
+            cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)
+    return Removal(RemoveOutcome.REMOVED, member, cancelled)

@@ -10,11 +10,13 @@ from telegram.ext import Application, CommandHandler
 
 from bot import members
 from bot.members import RemoveOutcome
+from handlers import rota_jobs
 from handlers.common import (
     MentorContext,
     Sender,
     household_name,
     member_translator,
+    now,
     reply_lines,
     requires,
     role_label,
@@ -51,21 +53,28 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
     if not number.isdigit():
         await message.reply_text(t("remove.usage"))
         return
-    outcome, removed = await members.remove(context.bot_data.db, member, int(number))
-    if outcome is RemoveOutcome.SELF:
+    removal = await members.remove(context.bot_data.db, member, int(number), now())
+    removed = removal.member
+    if removal.outcome is RemoveOutcome.SELF:
         await message.reply_text(t("remove.self"))
-    elif outcome is RemoveOutcome.NOT_FOUND or removed is None:
+    elif removal.outcome is RemoveOutcome.NOT_FOUND or removed is None:
         await message.reply_text(t("remove.not_found", number=number))
     else:
-        await message.reply_text(
-            t(
-                "remove.done",
-                number=removed.id,
-                name=household_name(t, removed),
-                role=role_label(t, removed.role),
-            )
+        reply = t(
+            "remove.done",
+            number=removed.id,
+            name=household_name(t, removed),
+            role=role_label(t, removed.role),
         )
+        cancelled = removal.cancelled_shifts
+        if cancelled:
+            reply += "\n" + t.plural(
+                "remove.shifts_cancelled", "remove.shifts_cancelled_plural", cancelled
+            )
+        await message.reply_text(reply)
         await _tell_removed(context, removed)
+        if cancelled:
+            await rota_jobs.plan_reminders(context.application)
 
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:

@@ -40,6 +40,12 @@ async def delete_shift(session: Session, shift_id: int) -> bool:
     return await session.execute("DELETE FROM shifts WHERE id = ?", (shift_id,)) == 1
 
 
+async def delete_shifts_ending_after(session: Session, household_id: int, moment: datetime) -> int:
+    return await session.execute(
+        "DELETE FROM shifts WHERE household_id = ? AND ends_at > ?", (household_id, to_db(moment))
+    )
+
+
 async def shift_by_id(session: Session, shift_id: int) -> Shift | None:
     row = await session.fetch_one(
         f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.id = ?", (shift_id,)

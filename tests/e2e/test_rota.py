@@ -167,6 +167,13 @@ async def test_a_coordinator_builds_a_week_by_command_and_sees_its_gaps(service:
     assert "Familien Lind" not in await answer(karin, f"/shift list {monday}")
     assert "Det finns inget pass #" in await answer(karin, f"/shift del {number[1]}")
 
+    # Lind's only adult leaves the service: nobody would come to their shifts, so they go.
+    removal = await answer(karin, f"/remove {lind}")
+    assert "Deras 3 kommande pass är strukna; /rota visar luckorna." in removal
+    await karin.send(f"/rota {weeks}")
+    lines = "\n".join(await texts_until_quiet(karin)).splitlines()
+    assert "  lucka 09:00–22:00: ingen mentor i tjänst" in section(lines, saturday)
+
 
 BAD_INPUT = [
     ("/shift add {family} {day} 17:00-22:00", "Den medlemmen är ingen mentorsfamilj"),

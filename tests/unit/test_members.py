@@ -49,10 +49,14 @@ async def test_remove_ends_access_and_refuses_self_and_unknown(db: Database) -> 
     issued = await invites.issue(db, Role.FAMILY, NOW)
     family = (await invites.redeem(db, issued.code, 501, NOW)).member
     assert family is not None
-    assert (await members.remove(db, coordinator, coordinator.id))[0] is RemoveOutcome.SELF
-    assert (await members.remove(db, coordinator, 9999))[0] is RemoveOutcome.NOT_FOUND
-    outcome, removed = await members.remove(db, coordinator, family.id)
-    assert outcome is RemoveOutcome.REMOVED and removed is not None and removed.id == family.id
+    now = datetime.now(UTC)
+    own = await members.remove(db, coordinator, coordinator.id, now)
+    assert own.outcome is RemoveOutcome.SELF
+    assert (await members.remove(db, coordinator, 9999, now)).outcome is RemoveOutcome.NOT_FOUND
+    removal = await members.remove(db, coordinator, family.id, now)
+    assert removal.outcome is RemoveOutcome.REMOVED
+    assert removal.member is not None and removal.member.id == family.id
+    assert removal.cancelled_shifts == 0
     assert await members.identify(db, 501) is None
 
 
