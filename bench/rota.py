@@ -135,7 +135,8 @@ async def measure() -> None:
     rows = MENTOR_HOUSEHOLDS * DAYS
     print(f"CSV import of {rows} shifts, sent to answer: {imported:.2f} s "
           f"(target < {TARGET_IMPORT_S:.0f} s)")
-    print(f"/rota for the coming week ({parts} message(s)) with {rows} shifts booked: p50 {p50:.1f} ms, "
+    print(f"/rota for the coming week ({parts} message(s)), {rows} shifts booked: "
+          f"p50 {p50:.1f} ms, "
           f"p95 {p95:.1f} ms (target p95 < {TARGET_ROTA_P95_MS:.0f} ms)")
     print(f"restart with {rows} shifts, process start to first answer: {restart:.2f} s "
           f"(target < {TARGET_RESTART_S:.0f} s)")

@@ -117,6 +117,12 @@ ANY_MEMBER = (Role.FAMILY, Role.MENTOR, Role.COORDINATOR)
 HOUSEHOLD_ROLES = (Role.FAMILY, Role.MENTOR)
 
 
+def number_argument(args: list[str] | None) -> int | None:
+    """The one number a command takes (`/remove 12`, `/swap #7`), or None if that is not it."""
+    number = args[0].removeprefix("#") if args and len(args) == 1 else ""
+    return int(number) if number.isdigit() else None
+
+
 def role_label(t: Translator, role: Role) -> str:
     labels = {
         Role.FAMILY: t("role.family"),

@@ -17,6 +17,7 @@ from handlers.common import (
     household_name,
     member_translator,
     now,
+    number_argument,
     reply_lines,
     requires,
     role_label,
@@ -48,12 +49,11 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
     message = update.effective_message
     if message is None:
         return
-    args = context.args or []
-    number = args[0].lstrip("#") if len(args) == 1 else ""
-    if not number.isdigit():
+    number = number_argument(context.args)
+    if number is None:
         await message.reply_text(t("remove.usage"))
         return
-    removal = await members.remove(context.bot_data.db, member, int(number), now())
+    removal = await members.remove(context.bot_data.db, member, number, now())
     removed = removal.member
     if removal.outcome is RemoveOutcome.SELF:
         await message.reply_text(t("remove.self"))

@@ -17,7 +17,15 @@ from bot.rota_csv import MAX_BYTES, CsvProblem, CsvReason, export_rota_csv, pars
 from bot.rota_csv import parse_shift as parse_shift_args
 from bot.shifts import Refusal
 from handlers import rota_jobs
-from handlers.common import MentorContext, Sender, member_translator, now, reply_lines, requires
+from handlers.common import (
+    MentorContext,
+    Sender,
+    member_translator,
+    now,
+    number_argument,
+    reply_lines,
+    requires,
+)
 from handlers.rota_text import (
     coverage_lines,
     csv_problem,
@@ -79,11 +87,11 @@ async def _delete(
     message: Message, context: MentorContext, sender: Sender, args: list[str]
 ) -> None:
     t = sender.t
-    number = args[0].lstrip("#") if len(args) == 1 else ""
-    if not number.isdigit():
+    number = number_argument(args)
+    if number is None:
         await message.reply_text(t("shift.usage"))
         return
-    removed = await shifts.delete(context.bot_data.db, int(number))
+    removed = await shifts.delete(context.bot_data.db, number)
     if removed is None:
         await message.reply_text(t("shift.not_found", number=number))
         return

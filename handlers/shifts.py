@@ -15,7 +15,15 @@ from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import rota_jobs
-from handlers.common import MentorContext, Sender, member_translator, now, reply_lines, requires
+from handlers.common import (
+    MentorContext,
+    Sender,
+    member_translator,
+    now,
+    number_argument,
+    reply_lines,
+    requires,
+)
 from handlers.rota_text import mentor_name, shift_line, swap_problem
 from storage.models import Member, Role
 
@@ -53,12 +61,11 @@ async def offer_swap(
     if message is None:
         return
     t = sender.t
-    args = context.args or []
-    number = args[0].lstrip("#") if len(args) == 1 else ""
-    if not number.isdigit():
+    number = number_argument(context.args)
+    if number is None:
         await message.reply_text(t("swap.usage"))
         return
-    offered = await swaps.offer(context.bot_data.db, member, int(number), now())
+    offered = await swaps.offer(context.bot_data.db, member, number, now())
     if isinstance(offered, SwapProblem):
         await message.reply_text(swap_problem(t, offered))
         return
