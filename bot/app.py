@@ -10,7 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 import handlers
 from bot import members
 from bot.config import Config
-from handlers import rota_jobs
+from handlers import offers, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
 from storage.db import Database
@@ -48,6 +48,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     if added:
         logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
     await rota_jobs.start(application)
+    await offers.start(application)
     await publish_default_commands(application.bot, config.language)
     logger.info("Mentorbot is running as @%s", application.bot.username)
 

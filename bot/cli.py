@@ -259,7 +259,7 @@ def _describe_refusal(refusal: Refusal, planned: Sequence[PlannedShift], tz: Zon
     if refusal.problem is ShiftProblem.NOT_MENTOR:
         return f"member: #{row.member_id} is not a mentor"
     if refusal.problem is ShiftProblem.IN_PAST:
-        return f"in the past ({_when(row.span.start, row.span.end, tz)})"
+        return f"over already ({_when(row.span.start, row.span.end, tz)})"
     conflict = refusal.conflict
     if conflict is None:  # OVERLAP always names the shift; say so rather than fail
         return "overlaps another shift of that mentor"

@@ -46,6 +46,9 @@ class Config:
     reminders: tuple[timedelta, ...]
     # Local time of the coordinators' morning report of gaps in the coming week; None: off.
     gap_report_at: time | None
+    # The municipality's own words, shown to a family when no mentor is on duty.
+    office_hours: str
+    emergency_numbers: str
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -86,6 +89,10 @@ def load_config(
         ),
         reminders=_reminders(get("MENTORBOT_REMINDERS", "1440,60")),
         gap_report_at=_gap_report_at(get("MENTORBOT_GAP_REPORT", "09:00")),
+        office_hours=_text("MENTORBOT_OFFICE_HOURS", get("MENTORBOT_OFFICE_HOURS", "")),
+        emergency_numbers=_text(
+            "MENTORBOT_EMERGENCY_NUMBERS", get("MENTORBOT_EMERGENCY_NUMBERS", "112")
+        ),
     )
 
 
@@ -191,3 +198,13 @@ def _gap_report_at(raw: str) -> time | None:
         raise ConfigError(
             "MENTORBOT_GAP_REPORT", f"must be a local time such as 09:00, or off, not {raw!r}"
         ) from None
+
+
+TEXT_LIMIT = 300
+
+
+def _text(name: str, raw: str) -> str:
+    """A short line shown to families as it is written (HTML-escaped when shown)."""
+    if len(raw) > TEXT_LIMIT:
+        raise ConfigError(name, f"must be at most {TEXT_LIMIT} characters, not {len(raw)}")
+    return raw

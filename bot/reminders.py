@@ -64,17 +64,22 @@ def plan(
         if shift.starts_at <= now:
             continue
         overdue: list[Reminder] = []
+        # Once a later reminder has gone out (or is going), an earlier one would arrive after it.
+        later_one_handled = False
         for before in offsets:
             reminder = Reminder(shift, before)
             state = states.get((shift.id, reminder.minutes_before))
             if state is ReminderState.SENDING:
                 result.now.append(reminder)
             elif state is not None:
-                continue
+                pass
             elif reminder.due_at > now:
                 result.later.append(reminder)
+            elif later_one_handled:
+                result.skip.append(reminder)
             else:
                 overdue.append(reminder)
+            later_one_handled = later_one_handled or state is not None
         if overdue:
             result.now.append(overdue[0])
             result.skip.extend(overdue[1:])

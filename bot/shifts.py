@@ -24,7 +24,7 @@ from storage.models import Member, Role, Shift, ShiftListing
 class ShiftProblem(StrEnum):
     UNKNOWN_MEMBER = "unknown_member"
     NOT_MENTOR = "not_mentor"
-    IN_PAST = "in_past"
+    IN_PAST = "in_past"  # over already
     OVERLAP = "overlap"
 
 
@@ -69,7 +69,9 @@ async def _check(session: Session, member_id: int, span: Interval, now: datetime
         return Refusal(ShiftProblem.UNKNOWN_MEMBER)
     if member.role is not Role.MENTOR:
         return Refusal(ShiftProblem.NOT_MENTOR)
-    if span.start <= now:
+    # A shift that has begun is fine: "Berg covers the rest of tonight" is how a gap is
+    # closed at 18:30. Only one that is over already makes no sense.
+    if span.end <= now:
         return Refusal(ShiftProblem.IN_PAST)
     household_id = member.household.id
     booked = await shifts.shifts_overlapping(session, span.start, span.end, household_id)

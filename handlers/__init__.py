@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import help, invites, language, members, onboarding, rota, shifts, system
+from handlers import (
+    conversations,
+    help,
+    invites,
+    language,
+    members,
+    offers,
+    onboarding,
+    requests,
+    rota,
+    shifts,
+    system,
+)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    for module in (system, onboarding, help, language, invites, members, rota, shifts):
+    for module in (
+        system,
+        onboarding,
+        help,
+        language,
+        invites,
+        members,
+        rota,
+        shifts,
+        offers,
+        requests,
+        conversations,  # its message router takes every plain message: keep it last
+    ):
         module.register(application)
     system.register_fallbacks(application)

@@ -74,7 +74,7 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
         await message.reply_text(reply)
         await _tell_removed(context, removed)
         if cancelled:
-            await rota_jobs.plan_reminders(context.application)
+            await rota_jobs.rota_changed(context.application)
 
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:

@@ -15,9 +15,11 @@ logger = logging.getLogger(__name__)
 
 _PUBLIC = ("start", "help")
 _BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.FAMILY: ("help", "partner", "language"),
-    Role.MENTOR: ("help", "shifts", "swap", "calendar", "partner", "language"),
-    Role.COORDINATOR: ("help", "rota", "shift", "invite", "members", "remove", "language"),
+    Role.FAMILY: ("help", "end", "cancel", "partner", "language"),
+    Role.MENTOR: ("help", "end", "shifts", "swap", "calendar", "partner", "language"),
+    Role.COORDINATOR: (
+        "help", "requests", "rota", "shift", "invite", "members", "remove", "language",
+    ),
 }
 _DESCRIPTIONS = {
     "start": N_("command.start"),
@@ -31,6 +33,9 @@ _DESCRIPTIONS = {
     "swap": N_("command.swap"),
     "calendar": N_("command.calendar"),
     "rota": N_("command.rota"),
+    "end": N_("command.end"),
+    "cancel": N_("command.cancel"),
+    "requests": N_("command.requests"),
     "shift": N_("command.shift"),
 }
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot import members, shifts
 from bot.i18n import N_, Translator
@@ -80,7 +80,7 @@ async def _add(
     listing = await _listing(context, added)
     await message.reply_text(t("shift.added", line=shift_line(t, listing, tz, with_name=True)))
     await _tell_household(context, added.household_id, N_("shift.added_notice"), listing)
-    await rota_jobs.plan_reminders(context.application)
+    await rota_jobs.rota_changed(context.application)
 
 
 async def _delete(
@@ -99,7 +99,7 @@ async def _delete(
     await message.reply_text(t("shift.deleted", line=line))
     notice = N_("shift.deleted_notice")
     await _tell_household(context, removed.shift.household_id, notice, removed)
-    await rota_jobs.plan_reminders(context.application)
+    await rota_jobs.rota_changed(context.application)
 
 
 async def _list(update: Update, context: MentorContext, sender: Sender, args: list[str]) -> None:
@@ -218,7 +218,7 @@ async def import_document(
     added = [shift for shift in imported if isinstance(shift, Shift)]
     await message.reply_text(t.plural("csv.imported", "csv.imported_plural", len(added)))
     await _tell_households_of_import(context, added)
-    await rota_jobs.plan_reminders(context.application)
+    await rota_jobs.rota_changed(context.application)
 
 
 async def _refuse_file(
@@ -246,6 +246,3 @@ async def _tell_households_of_import(context: MentorContext, added: list[Shift])
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("shift", shift_command))
     application.add_handler(CommandHandler("rota", rota_command))
-    application.add_handler(
-        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, import_document)
-    )

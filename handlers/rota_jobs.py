@@ -16,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from bot import members, reminders, shifts
+from handlers import offers
 from handlers.common import BotData, MentorContext, member_translator, now
 from handlers.rota_text import gap_report_lines
 from storage.models import Role
@@ -23,6 +24,7 @@ from storage.models import Role
 logger = logging.getLogger(__name__)
 
 REMINDER_JOB = "reminder"
+REMINDER_RETRY_JOB = "reminder-retry"
 REPLAN_JOB = "reminder-replan"
 GAP_REPORT_JOB = "gap-report"
 # Reminders due further ahead are queued by a later replan; the hourly one keeps ahead of them.
@@ -59,6 +61,12 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
     _schedule_gap_report(application)
 
 
+async def rota_changed(application: Application) -> None:  # type: ignore[type-arg]
+    """Everything timed by the rota is planned again: reminders, and the next shift's start."""
+    await plan_reminders(application)
+    await offers.plan_shift_start(application)
+
+
 async def plan_reminders(
     application: Application,  # type: ignore[type-arg]
     *,
@@ -91,9 +99,9 @@ def _queue_reminder(
 ) -> None:
     queue = application.job_queue
     assert queue is not None
-    queue.run_once(
-        _send_reminder, when=due_at or 0, data=job, name=REMINDER_JOB, job_kwargs=_RUN_LATE
-    )
+    # A retry is not replanned (the reminder is SENDING), so a replan must not remove it.
+    name = REMINDER_JOB if job.attempt == 1 else REMINDER_RETRY_JOB
+    queue.run_once(_send_reminder, when=due_at or 0, data=job, name=name, job_kwargs=_RUN_LATE)
 
 
 async def _replan(context: MentorContext) -> None:

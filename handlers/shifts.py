@@ -132,7 +132,7 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
     pressed = (query.message.chat.id, query.message.message_id) if query.message else None
     await _close_other_offers(context, taken, pressed)
     await _tell_about_swap(context, taken, member)
-    await rota_jobs.plan_reminders(context.application)
+    await rota_jobs.rota_changed(context.application)
 
 
 async def _close_other_offers(

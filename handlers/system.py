@@ -39,17 +39,6 @@ async def unknown_command(update: Update, context: MentorContext) -> None:
         await update.effective_message.reply_text(sender.t("fallback.unknown_command"))
 
 
-async def unhandled_message(update: Update, context: MentorContext) -> None:
-    """Anything no feature took: point the person at what they can do."""
-    sender = await identify(update, context)
-    if update.effective_message is None:
-        return
-    if sender.member is None:
-        await update.effective_message.reply_text(sender.t("fallback.stranger"))
-    else:
-        await update.effective_message.reply_text(sender.t("fallback.member"))
-
-
 async def unknown_button(update: Update, context: MentorContext) -> None:
     """A button no feature knows (an old keyboard, a forged press) changes nothing."""
     sender = await identify(update, context)
@@ -83,8 +72,5 @@ def register_fallbacks(application: Application) -> None:  # type: ignore[type-a
     """Registered last in the default group, so they only see what no feature matched."""
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
-    )
-    application.add_handler(
-        MessageHandler(~filters.COMMAND & filters.ChatType.PRIVATE, unhandled_message)
     )
     application.add_handler(CallbackQueryHandler(unknown_button))

@@ -91,3 +91,42 @@ class Swap:
     offered_by: int
     state: SwapState
     taken_by: int | None
+
+
+class RequestState(StrEnum):
+    WAITING = "waiting"  # nobody on duty: offered when the next shift starts
+    OFFERED = "offered"
+    ACCEPTED = "accepted"  # a conversation
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+OPEN_REQUEST_STATES = (RequestState.WAITING, RequestState.OFFERED, RequestState.ACCEPTED)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    id: int
+    family_household_id: int | None
+    family_name: str | None
+    state: RequestState
+    escalation: int
+    urgent: bool
+    first_kind: str
+    preview: str | None
+    opened_at: datetime
+    offered_at: datetime | None
+    escalated_at: datetime | None
+    accepted_at: datetime | None
+    mentor_member_id: int | None
+    mentor_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferMessage:
+    """Where an offer was shown, so it can be edited when the request is taken or withdrawn."""
+
+    member_id: int
+    chat_id: int
+    message_id: int | None

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import BotApiDouble, SandboxUser
+from bot.sandbox import BotApiDouble, RateLimits, SandboxUser
 
 TOKEN = "424242:e2e-secret-token-value"
 BOT_USERNAME = "mentorbot_test_bot"
@@ -81,8 +81,16 @@ def base_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-async def double() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble(token=TOKEN, bot_username=BOT_USERNAME) as api:
+async def double(request: pytest.FixtureRequest) -> AsyncIterator[BotApiDouble]:
+    """Telegram's limits; a module marked `chat_burst(n)` allows a longer burst per chat.
+
+    A coordinator planning a week gets a reply per command. A person typing stays well inside
+    Telegram's pace of a message a second per chat, but a test types instantly and would spend
+    most of its time waiting out 429s, which tests/e2e/test_reliability.py covers on its own.
+    """
+    marker = request.node.get_closest_marker("chat_burst")
+    limits = RateLimits(chat_burst=marker.args[0]) if marker else RateLimits()
+    async with BotApiDouble(token=TOKEN, bot_username=BOT_USERNAME, limits=limits) as api:
         yield api
 
 
@@ -165,3 +173,60 @@ async def join(
         await user.send(household_name)
         await user.next_message()  # thanks
         await user.next_message()  # help for the role
+
+
+@dataclass
+class Service:
+    """A running bot with a named coordinator, three mentor households and a family."""
+
+    bot: BotProcess
+    karin: SandboxUser
+    berg: SandboxUser
+    lind: SandboxUser
+    holm: SandboxUser
+    family: SandboxUser
+    numbers: dict[str, int]
+
+
+async def texts_until_quiet(user: SandboxUser, within: float = 0.8) -> list[str]:
+    """Everything the bot sends a user until it has been quiet for `within` seconds."""
+    texts = []
+    while True:
+        try:
+            message = await user.next_message(timeout=within)
+        except AssertionError:
+            return texts
+        texts.append(message.get("text") or message.get("caption") or "")
+
+
+async def member_numbers(karin: SandboxUser) -> dict[str, int]:
+    await karin.send("/members")
+    listing = (await karin.next_message())["text"]
+    return {name: int(number) for number, name in re.findall(r"#(\d+) (.+?) – ", listing)}
+
+
+async def answer(user: SandboxUser, text: str) -> str:
+    await user.send(text)
+    return str((await user.next_message())["text"])
+
+
+async def build_service(bot: BotProcess, karin: SandboxUser, double: BotApiDouble) -> Service:
+    """Karin names herself and invites Berg (sv), Lind (da), the Holms (en) and Ek (family)."""
+    await karin.send("/start")
+    await karin.next_message()
+    await karin.send("Karin Holm")
+    await texts_until_quiet(karin, 0.5)
+    berg = double.add_user(first_name="Maria", language_code="sv")
+    lind = double.add_user(first_name="Lars", language_code="da")
+    holm = double.add_user(first_name="Hanna", language_code="en")
+    family = double.add_user(first_name="Dorte", language_code="sv")
+    await join(berg, karin, "mentor", "Familjen Berg")
+    await join(lind, karin, "mentor", "Familien Lind")
+    await join(holm, karin, "mentor", "The Holms")
+    await join(family, karin, "family", "Familjen Ek")
+    return Service(bot, karin, berg, lind, holm, family, await member_numbers(karin))
+
+
+@pytest.fixture
+async def service(start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble) -> Service:
+    return await build_service(await start_bot(), coordinator, double)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,82 +11,19 @@ from icalendar import Calendar
 
 from bot.i18n import translator
 from bot.rota_csv import parse_rota_csv
-from bot.sandbox import BotApiDouble, RateLimits, SandboxUser
+from bot.sandbox import BotApiDouble, SandboxUser
 from bot.service_hours import ServiceHours
-from tests.e2e.conftest import BOT_USERNAME, TOKEN, BotProcess, StartBot, join
+from tests.e2e.conftest import (
+    Service,
+    StartBot,
+    answer,
+    build_service,
+    texts_until_quiet,
+)
 
+pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
 SV = translator("sv")
-
-
-@pytest.fixture
-async def double() -> AsyncIterator[BotApiDouble]:
-    """Telegram's limits, with a longer burst per chat than the default of three.
-
-    A coordinator planning a week gets a reply per command; a person typing stays well inside
-    Telegram's pace of a message a second per chat, but a test types instantly and would spend
-    most of its time waiting out 429s that tests/e2e/test_reliability.py already covers.
-    """
-    async with BotApiDouble(
-        token=TOKEN, bot_username=BOT_USERNAME, limits=RateLimits(chat_burst=30)
-    ) as api:
-        yield api
-
-
-@dataclass
-class Service:
-    """A running bot with a named coordinator, three mentor households and a family."""
-
-    bot: BotProcess
-    karin: SandboxUser
-    berg: SandboxUser
-    lind: SandboxUser
-    holm: SandboxUser
-    family: SandboxUser
-    numbers: dict[str, int]
-
-
-async def texts_until_quiet(user: SandboxUser, within: float = 0.8) -> list[str]:
-    """Everything the bot sends a user until it has been quiet for `within` seconds."""
-    texts = []
-    while True:
-        try:
-            message = await user.next_message(timeout=within)
-        except AssertionError:
-            return texts
-        texts.append(message.get("text") or message.get("caption") or "")
-
-
-async def member_numbers(karin: SandboxUser) -> dict[str, int]:
-    await karin.send("/members")
-    listing = (await karin.next_message())["text"]
-    return {name: int(number) for number, name in re.findall(r"#(\d+) (.+?) – ", listing)}
-
-
-async def answer(user: SandboxUser, text: str) -> str:
-    await user.send(text)
-    return str((await user.next_message())["text"])
-
-
-@pytest.fixture
-async def service(start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble) -> Service:
-    return await _service(await start_bot(), coordinator, double)
-
-
-async def _service(bot: BotProcess, karin: SandboxUser, double: BotApiDouble) -> Service:
-    await karin.send("/start")
-    await karin.next_message()
-    await karin.send("Karin Holm")
-    await texts_until_quiet(karin, 0.5)
-    berg = double.add_user(first_name="Maria", language_code="sv")
-    lind = double.add_user(first_name="Lars", language_code="da")
-    holm = double.add_user(first_name="Hanna", language_code="en")
-    family = double.add_user(first_name="Dorte", language_code="sv")
-    await join(berg, karin, "mentor", "Familjen Berg")
-    await join(lind, karin, "mentor", "Familien Lind")
-    await join(holm, karin, "mentor", "The Holms")
-    await join(family, karin, "family", "Familjen Ek")
-    return Service(bot, karin, berg, lind, holm, family, await member_numbers(karin))
 
 
 def today() -> date:
@@ -179,7 +114,7 @@ BAD_INPUT = [
     ("/shift add {family} {day} 17:00-22:00", "Den medlemmen är ingen mentorsfamilj"),
     ("/shift add {karin} {day} 17:00-22:00", "Den medlemmen är ingen mentorsfamilj"),
     ("/shift add 999 {day} 17:00-22:00", "Det finns ingen medlem med det numret"),
-    ("/shift add {berg} {yesterday} 17:00-22:00", "Den tiden har redan börjat"),
+    ("/shift add {berg} {yesterday} 17:00-22:00", "Det passet är redan slut"),
     ("/shift add {berg} 2027-02-30 17:00-22:00", "”2027-02-30” är inget datum"),
     ("/shift add {berg} 4/12 17:00-22:00", "”4/12” är inget datum"),
     ("/shift add {berg} {day} 17:00-25:00", "”25:00” är ingen tid"),
@@ -383,7 +318,7 @@ def next_whole_minute(after: timedelta) -> datetime:
 async def test_a_reminder_already_due_is_sent_once_even_across_a_restart(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
-    service = await _service(await start_bot(), coordinator, double)
+    service = await build_service(await start_bot(), coordinator, double)
     start = next_whole_minute(timedelta(minutes=40))
     berg = service.numbers["Familjen Berg"]
     added = await answer(service.karin, f"/shift add {berg} {clock_span(start, 60)}")
@@ -403,7 +338,7 @@ async def test_a_reminder_already_due_is_sent_once_even_across_a_restart(
 async def test_a_reminder_survives_a_crash_and_arrives_on_time(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
-    service = await _service(await start_bot(MENTORBOT_REMINDERS="1"), coordinator, double)
+    service = await build_service(await start_bot(MENTORBOT_REMINDERS="1"), coordinator, double)
     start = next_whole_minute(timedelta(seconds=70))
     berg = service.numbers["Familjen Berg"]
     assert "tillagt" in await answer(service.karin, f"/shift add {berg} {clock_span(start, 30)}")

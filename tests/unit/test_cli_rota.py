@@ -313,7 +313,7 @@ def test_a_shift_in_the_past_is_refused(
     name = csv_file(tmp_path / "rota.csv", f"{seeded.mentor},{past},17:00,22:00")
     outcome = run(capsys, "rota", "import", name)
     assert outcome.code == cli.EXIT_FAILURE
-    assert outcome.err_lines == [f"mentorbot: rota.csv line 2: in the past ({past} 17:00-22:00)"]
+    assert outcome.err_lines == [f"mentorbot: rota.csv line 2: over already ({past} 17:00-22:00)"]
 
 
 def test_an_overlap_with_a_stored_shift_names_it(

@@ -54,3 +54,11 @@ def test_shifts_that_have_started_get_no_reminder() -> None:
 
 def test_no_offsets_means_no_reminders() -> None:
     assert plan([shift(1, 2 * DAY)], [], {}, NOW).later == []
+
+
+def test_an_earlier_reminder_never_arrives_after_a_later_one() -> None:
+    """The hour-before reminder went out; the day-before one, now overdue, is skipped."""
+    soon = shift(1, 30 * timedelta(minutes=1))
+    result = plan([soon], [DAY, HOUR], {(1, 60): ReminderState.SENT}, NOW)
+    assert result.now == [] and result.later == []
+    assert keys(result.skip) == [(1, 1440)]

@@ -132,16 +132,22 @@ async def test_only_mentors_can_be_on_duty(db: Database, people: People, who: st
     assert await all_shifts(db) == []
 
 
-@pytest.mark.parametrize("starts_before_now", [timedelta(0), timedelta(hours=1), timedelta(days=3)])
-async def test_a_shift_that_has_begun_is_refused(
-    db: Database, people: People, starts_before_now: timedelta
+@pytest.mark.parametrize("ends_before_now", [timedelta(0), timedelta(hours=1), timedelta(days=3)])
+async def test_a_shift_that_is_over_is_refused(
+    db: Database, people: People, ends_before_now: timedelta
 ) -> None:
-    start = NOW - starts_before_now
+    end = NOW - ends_before_now
     result = await shifts.add(
-        db, people.lund.id, Interval(start, start + timedelta(hours=5)), people.coordinator, NOW
+        db, people.lund.id, Interval(end - timedelta(hours=5), end), people.coordinator, NOW
     )
     assert result == Refusal(ShiftProblem.IN_PAST)
     assert await all_shifts(db) == []
+
+
+async def test_a_shift_that_has_begun_covers_the_rest_of_it(db: Database, people: People) -> None:
+    start = NOW - timedelta(hours=1)
+    await book(db, people, people.lund, Interval(start, start + timedelta(hours=5)))
+    assert len(await all_shifts(db)) == 1
 
 
 async def test_a_shift_a_minute_ahead_is_still_accepted(db: Database, people: People) -> None:
@@ -524,3 +530,88 @@ async def test_coverage_across_the_autumn_clock_change(db: Database, people: Peo
 
 async def test_coverage_of_no_days_is_empty(db: Database) -> None:
     assert await shifts.coverage(db, MONDAY, 0, HOURS, STOCKHOLM) == []
+
+
+# --- coverage since a moment, import conflicts, and claiming the gap report ----------------------
+
+
+def at(day: date, clock: str) -> datetime:
+    """A wall-clock moment in Stockholm."""
+    return local(day, clock, "23:59").start
+
+
+async def test_coverage_since_leaves_out_what_is_over(db: Database) -> None:
+    days = await shifts.coverage(db, MONDAY, 3, HOURS, STOCKHOLM, since=at(TUESDAY, "19:30"))
+
+    assert gaps_by_day(days) == {
+        MONDAY: [],  # the whole evening was over
+        TUESDAY: [local(TUESDAY, "19:30", "22:00")],
+        WEDNESDAY: [local(WEDNESDAY, "17:00", "22:00")],
+    }
+    # The service hours themselves are not clipped, only the gaps.
+    assert [day.window for day in days] == [
+        local(day, "17:00", "22:00") for day in (MONDAY, TUESDAY, WEDNESDAY)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"),
+    [
+        ("12:00", [("17:00", "18:00"), ("19:00", "22:00")]),
+        ("17:00", [("17:00", "18:00"), ("19:00", "22:00")]),
+        ("17:30", [("17:30", "18:00"), ("19:00", "22:00")]),
+        ("18:30", [("19:00", "22:00")]),  # inside the shift: the first gap has ended
+        ("19:30", [("19:30", "22:00")]),
+        ("22:00", []),
+        ("23:00", []),
+    ],
+)
+async def test_coverage_since_clips_the_gap_it_falls_in(
+    db: Database, people: People, since: str, expected: list[tuple[str, str]]
+) -> None:
+    shift = await book(db, people, people.lund, local(TUESDAY, "18:00", "19:00"))
+
+    (day,) = await shifts.coverage(db, TUESDAY, 1, HOURS, STOCKHOLM, since=at(TUESDAY, since))
+
+    assert day.gaps == [local(TUESDAY, start, end) for start, end in expected]
+    assert [listing.shift for listing in day.shifts] == [shift]
+
+
+async def test_an_import_conflict_names_the_earlier_row_or_the_stored_shift(
+    db: Database, people: People
+) -> None:
+    stored = await book(db, people, people.lund, local(WEDNESDAY, "17:00", "22:00"))
+    rows = [
+        planned(2, people.berg[0], local(TUESDAY, "17:00", "22:00")),
+        planned(3, people.lund, local(TUESDAY, "17:00", "22:00")),
+        planned(4, people.berg[1], local(TUESDAY, "21:00", "23:00")),  # clashes with line 2
+        planned(5, people.lund, local(WEDNESDAY, "20:00", "23:00")),  # clashes with `stored`
+    ]
+    refused = await shifts.import_planned(db, rows, people.coordinator, NOW)
+
+    assert [(r.problem, r.line) for r in refused if isinstance(r, Refusal)] == [
+        (ShiftProblem.OVERLAP, 4),
+        (ShiftProblem.OVERLAP, 5),
+    ]
+    in_file, in_rota = refused
+    assert isinstance(in_file, Refusal) and isinstance(in_rota, Refusal)
+    assert in_file.conflict_line == 2
+    assert in_file.conflict is not None
+    assert in_file.conflict.starts_at == local(TUESDAY, "17:00", "22:00").start
+    assert in_rota.conflict_line is None
+    assert in_rota.conflict is not None and in_rota.conflict.id == stored.id
+    assert in_rota.conflict == stored
+    assert await all_shifts(db) == [stored]
+
+
+async def test_the_gap_report_is_claimed_once_per_local_day(db: Database) -> None:
+    assert await shifts.claim_gap_report(db, MONDAY, NOW) is True
+    assert await shifts.claim_gap_report(db, MONDAY, NOW + timedelta(hours=1)) is False
+    # Nor by a restarted bot, on a connection of its own.
+    restarted = await Database.open(db.path)
+    try:
+        assert await shifts.claim_gap_report(restarted, MONDAY, NOW + timedelta(hours=2)) is False
+        assert await shifts.claim_gap_report(restarted, TUESDAY, NOW + timedelta(days=1)) is True
+    finally:
+        await restarted.close()
+    assert await shifts.claim_gap_report(db, TUESDAY, NOW + timedelta(days=1)) is False

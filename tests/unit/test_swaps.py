@@ -281,3 +281,22 @@ async def test_only_one_of_two_simultaneous_takers_wins(
     async with db.read() as session:
         rows = await session.fetch_all("SELECT state, taken_by FROM shift_swaps")
     assert [tuple(row) for row in rows] == [("taken", household_id)]
+
+
+@pytest.mark.parametrize("who", ["family", "coordinator"])
+async def test_only_a_mentor_can_take_a_shift(
+    db: Database, people: People, shift: Shift, who: str
+) -> None:
+    offer = await offered(db, people.berg[0], shift)
+    member = {"family": people.family, "coordinator": people.coordinator}[who]
+
+    assert await swaps.take(db, member, offer.swap.id, NOW) is SwapProblem.NOT_MENTOR
+
+    assert await owner(db, shift) == people.berg[0].household.id
+    async with db.read() as session:
+        swap = await store.swap_by_id(session, offer.swap.id)
+    assert swap == offer.swap
+    assert swap is not None and (swap.state, swap.taken_by) == (SwapState.OPEN, None)
+    # Still open for a mentor.
+    await taken(db, people.holm, offer)
+    assert await owner(db, shift) == people.holm.household.id

@@ -1,0 +1,349 @@
+"""From a foster family's message to a mentor's conversation: requests, offers, claims, the end.
+
+Every decision that two people could race for is one conditional UPDATE inside an IMMEDIATE
+transaction: the first Accept wins (`offered -> accepted`), an escalation step happens once
+(`escalation = n-1 -> n`), a cancel or an end happens once. The handlers only send and edit
+messages; what was decided is always read back from the database.
+
+A request belongs to the family household, so either adult may write in it; it is offered to
+every adult of every mentor household on duty, and whichever adult accepts holds the
+conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage import households, requests, shifts
+from storage.db import Database, Session
+from storage.models import (
+    OPEN_REQUEST_STATES,
+    Member,
+    OfferMessage,
+    Request,
+    RequestState,
+    Role,
+)
+
+PREVIEW_LENGTH = 300  # the first words of a question, enough for a mentor to decide
+TOP_ESCALATION = 2  # 1: mentors on duty asked again (and any who came on duty); 2: coordinators
+MAX_RATING = 5
+
+
+class Topic(StrEnum):
+    """What a conversation was about, as the mentor files it for the evaluation."""
+
+    SLEEP = "sleep"
+    SCHOOL = "school"
+    BIRTH_FAMILY = "birth_family"
+    BEHAVIOUR = "behaviour"
+    HEALTH = "health"
+    PRACTICAL = "practical"
+    OTHER = "other"
+
+
+class RoutingProblem(StrEnum):
+    GONE = "gone"  # taken by someone else, withdrawn, or ended
+    NOT_YOURS = "not_yours"  # never offered to this adult, or declined already
+    NO_REQUEST = "no_request"
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What became of a family's message outside a conversation."""
+
+    request: Request
+    opened: bool  # a new request (else attached to the open one)
+    # The adults to send an offer to now; empty when attached, or when nobody is on duty.
+    offer_to: list[Member] = field(default_factory=list)
+    next_shift: datetime | None = None  # when a waiting request will be offered
+    became_urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """A request going out (again): to whom, and the offers shown before, to edit."""
+
+    request: Request
+    offer_to: list[Member]
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    request: Request
+    family: list[Member]
+    # The family's messages so far, to copy to the mentor in order.
+    pending: list[tuple[int, int]]
+    # The other offers, to edit to "taken".
+    other_offers: list[OfferMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    request: Request
+    family: list[Member]
+    mentor: Member | None
+    withdrawn_offers: list[OfferMessage] = field(default_factory=list)
+
+
+async def _on_duty_adults(session: Session, now: datetime) -> list[Member]:
+    on_duty = await shifts.shifts_overlapping(session, now, now + timedelta(seconds=1))
+    adults: list[Member] = []
+    for household_id in dict.fromkeys(shift.household_id for shift in on_duty):
+        adults.extend(await households.household_members(session, household_id))
+    return [adult for adult in adults if adult.role is Role.MENTOR]
+
+
+async def _offer(
+    session: Session, request_id: int, candidates: Sequence[Member], now: datetime
+) -> list[Member]:
+    """Record an offer for each candidate not asked before; returns those newly asked."""
+    return [
+        adult
+        for adult in candidates
+        if await requests.add_offer(session, request_id, adult.id, adult.telegram_user_id, now)
+    ]
+
+
+async def _read(session: Session, request_id: int) -> Request:
+    request = await requests.request_by_id(session, request_id)
+    if request is None:
+        raise LookupError(f"request {request_id} vanished inside its own transaction")
+    return request
+
+
+async def open_request_of(db: Database, family: Member) -> Request | None:
+    async with db.read() as session:
+        return await requests.open_request_of_family(session, family.household.id)
+
+
+async def take_message(
+    db: Database,
+    family: Member,
+    chat_id: int,
+    message_id: int,
+    kind: str,
+    preview: str | None,
+    urgent: bool,
+    now: datetime,
+) -> Intake:
+    """Open a request with this message, or attach it to the family's open one."""
+    async with db.write() as session:
+        existing = await requests.open_request_of_family(session, family.household.id)
+        if existing is not None:
+            await requests.add_pending_message(session, existing.id, chat_id, message_id, now)
+            became_urgent = urgent and not existing.urgent
+            if became_urgent:
+                await requests.mark_urgent(session, existing.id)
+            return Intake(await _read(session, existing.id), False, became_urgent=became_urgent)
+        adults = await _on_duty_adults(session, now)
+        state = RequestState.OFFERED if adults else RequestState.WAITING
+        clipped = preview[:PREVIEW_LENGTH] if preview else None
+        request_id = await requests.open_request(
+            session, family.household.id, state, kind, clipped, urgent, now
+        )
+        await requests.add_pending_message(session, request_id, chat_id, message_id, now)
+        offer_to = await _offer(session, request_id, adults, now)
+        next_shift = None if adults else await shifts.next_start_after(session, now)
+        request = await _read(session, request_id)
+    return Intake(request, True, offer_to, next_shift, became_urgent=urgent)
+
+
+async def remember_offer(db: Database, request_id: int, member_id: int, message_id: int) -> None:
+    async with db.write() as session:
+        await requests.set_offer_message(session, request_id, member_id, message_id)
+
+
+async def offer_waiting(db: Database, now: datetime) -> list[Offering]:
+    """At a shift's start: every waiting request goes to the mentors now on duty."""
+    async with db.write() as session:
+        adults = await _on_duty_adults(session, now)
+        if not adults:
+            return []
+        waiting = await requests.requests_in_states(session, [RequestState.WAITING])
+        offerings = []
+        for request in waiting:
+            if await requests.mark_offered(session, request.id, now):
+                offer_to = await _offer(session, request.id, adults, now)
+                offerings.append(Offering(await _read(session, request.id), offer_to))
+    return offerings
+
+
+async def escalate(db: Database, request_id: int, level: int, now: datetime) -> Offering | None:
+    """Take an unanswered request one step further, unless it was answered or escalated since.
+
+    Step 1 asks the mentors on duty again (and, for the first time, any who came on duty
+    since); step 2 offers it to the coordinators, who may take the conversation themselves.
+    """
+    async with db.write() as session:
+        if not await requests.escalate(session, request_id, level, now):
+            return None
+        if level >= TOP_ESCALATION:
+            candidates = await households.members_with_role(session, Role.COORDINATOR)
+            offer_to = await _offer(session, request_id, candidates, now)
+        else:
+            adults = await _on_duty_adults(session, now)
+            await _offer(session, request_id, adults, now)
+            declined = await requests.declined_members(session, request_id)
+            offer_to = [adult for adult in adults if adult.id not in declined]
+        return Offering(await _read(session, request_id), offer_to)
+
+
+async def accept(
+    db: Database, member: Member, request_id: int, now: datetime
+) -> Accepted | RoutingProblem:
+    async with db.write() as session:
+        request = await requests.request_by_id(session, request_id)
+        if request is None:
+            return RoutingProblem.GONE
+        if not await requests.open_offer(session, request_id, member.id):
+            return RoutingProblem.NOT_YOURS if request.state is RequestState.OFFERED else (
+                RoutingProblem.GONE
+            )
+        if not await requests.claim(session, request_id, member.id, member.household.id, now):
+            return RoutingProblem.GONE
+        others = [
+            offer
+            for offer in await requests.close_offers(session, request_id)
+            if offer.member_id != member.id
+        ]
+        pending = await requests.pending_messages(session, request_id)
+        await requests.forget_pending_messages(session, request_id)
+        request = await _read(session, request_id)
+        family = await _family(session, request)
+    return Accepted(request, family, pending, others)
+
+
+async def decline(db: Database, member: Member, request_id: int) -> RoutingProblem | None:
+    async with db.write() as session:
+        if await requests.decline_offer(session, request_id, member.id):
+            return None
+        request = await requests.request_by_id(session, request_id)
+        offered = request is not None and request.state is RequestState.OFFERED
+        return RoutingProblem.NOT_YOURS if offered else RoutingProblem.GONE
+
+
+async def _family(session: Session, request: Request) -> list[Member]:
+    if request.family_household_id is None:
+        return []
+    return await households.household_members(session, request.family_household_id)
+
+
+async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
+    """Withdraw the family's request while no mentor has taken it."""
+    async with db.write() as session:
+        request = await requests.open_request_of_family(session, family.household.id)
+        waiting = (RequestState.WAITING, RequestState.OFFERED)
+        if request is None or not await requests.finish(
+            session, request.id, waiting, RequestState.CANCELLED, "family", now
+        ):
+            return None
+        withdrawn = await requests.close_offers(session, request.id)
+        await requests.forget_pending_messages(session, request.id)
+        return Ended(await _read(session, request.id), await _family(session, request), None,
+                     withdrawn)
+
+
+async def conversation_of_family(db: Database, family: Member) -> Request | None:
+    request = await open_request_of(db, family)
+    return request if request and request.state is RequestState.ACCEPTED else None
+
+
+async def conversations_of(db: Database, member: Member) -> list[Request]:
+    """A mentor's (or coordinator's) open conversations, the most recent first."""
+    async with db.read() as session:
+        return await requests.conversations_of_mentor(session, member.id)
+
+
+async def counterpart(db: Database, request: Request) -> tuple[list[Member], Member | None]:
+    """The family's adults and the adult holding the conversation."""
+    async with db.read() as session:
+        family = await _family(session, request)
+        mentor = (
+            await households.member_by_id(session, request.mentor_member_id)
+            if request.mentor_member_id
+            else None
+        )
+    return family, mentor
+
+
+async def end(db: Database, request_id: int, ended_by: str, now: datetime) -> Ended | None:
+    async with db.write() as session:
+        if not await requests.finish(
+            session, request_id, [RequestState.ACCEPTED], RequestState.CLOSED, ended_by, now
+        ):
+            return None
+        request = await _read(session, request_id)
+        mentor = (
+            await households.member_by_id(session, request.mentor_member_id)
+            if request.mentor_member_id
+            else None
+        )
+        return Ended(request, await _family(session, request), mentor)
+
+
+async def rate(db: Database, family: Member, request_id: int, rating: int) -> bool:
+    """Only the family whose request it was, only once it is closed, only 1 to 5."""
+    if not 1 <= rating <= MAX_RATING:
+        return False
+    async with db.write() as session:
+        request = await requests.request_by_id(session, request_id)
+        if request is None or request.family_household_id != family.household.id:
+            return False
+        return await requests.set_rating(session, request_id, rating)
+
+
+async def file_topic(db: Database, mentor: Member, request_id: int, topic: Topic) -> bool:
+    async with db.write() as session:
+        request = await requests.request_by_id(session, request_id)
+        if request is None or request.mentor_member_id != mentor.id:
+            return False
+        return await requests.set_topic(session, request_id, topic.value)
+
+
+async def remember_relay(
+    db: Database, chat_id: int, message_id: int, request_id: int, purpose: str = "relay"
+) -> None:
+    async with db.write() as session:
+        await requests.add_relay(session, chat_id, message_id, request_id, purpose)
+
+
+async def replied_to(db: Database, chat_id: int, message_id: int) -> tuple[Request, str] | None:
+    """The request (and why) behind a message the bot sent into this chat, if any."""
+    async with db.read() as session:
+        found = await requests.relay_of(session, chat_id, message_id)
+        if found is None:
+            return None
+        request = await requests.request_by_id(session, found[0])
+    return (request, found[1]) if request else None
+
+
+async def add_comment(db: Database, request_id: int, purpose: str, text: str) -> None:
+    async with db.write() as session:
+        await requests.set_comment(session, request_id, purpose, text[:PREVIEW_LENGTH * 3])
+
+
+async def open_requests(db: Database) -> list[Request]:
+    async with db.read() as session:
+        return await requests.requests_in_states(session, OPEN_REQUEST_STATES)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTimer:
+    request_id: int
+    level: int
+    due_at: datetime
+
+
+def escalation_timers(open_now: Sequence[Request], after: timedelta) -> list[EscalationTimer]:
+    """When each offered request takes its next step: rebuilt from the database at start."""
+    timers = []
+    for request in open_now:
+        if request.state is not RequestState.OFFERED or request.escalation >= TOP_ESCALATION:
+            continue
+        since = request.escalated_at or request.offered_at or request.opened_at
+        timers.append(EscalationTimer(request.id, request.escalation + 1, since + after))
+    return timers

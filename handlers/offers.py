@@ -1,0 +1,261 @@
+"""Offers to mentors: sending them, Accept and Decline, escalation, and the next shift's start.
+
+Timers live in the job queue but are rebuilt from the database: at start, every offered
+request gets its escalation timer back (one already overdue fires at once), and the start of
+the next shift is looked up again whenever the rota changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import members, routing, shifts
+from bot.i18n import N_, Translator
+from bot.routing import Accepted, Offering, RoutingProblem
+from handlers.common import (
+    BotData,
+    MentorContext,
+    Sender,
+    member_translator,
+    now,
+    requires,
+)
+from handlers.relay import copy_to_mentor
+from storage.models import Member, OfferMessage, Request, Role
+
+logger = logging.getLogger(__name__)
+
+ACCEPT = "accept:"
+DECLINE = "decline:"
+ESCALATION_JOB = "escalation"
+SHIFT_START_JOB = "shift-start"
+_RUN_LATE = {"misfire_grace_time": None}
+
+_KINDS = {
+    "photo": N_("offer.kind_photo"),
+    "voice": N_("offer.kind_voice"),
+    "document": N_("offer.kind_document"),
+    "other": N_("offer.kind_other"),
+}
+_FAMILY_ESCALATION = {1: N_("family.asked_again"), 2: N_("family.to_coordinators")}
+
+
+def _waited(t: Translator, request: Request, moment: datetime) -> str:
+    minutes = max(0, int((moment - request.opened_at).total_seconds() // 60))
+    return t.plural("offer.minutes", "offer.minutes_plural", minutes)
+
+
+def offer_text(t: Translator, request: Request, moment: datetime) -> str:
+    what = request.preview if request.first_kind == "text" and request.preview else None
+    lines = [
+        t(
+            "offer.text",
+            number=request.id,
+            family=request.family_name or t("members.unnamed"),
+            waited=_waited(t, request, moment),
+        )
+    ]
+    if request.urgent:
+        lines.insert(0, t("offer.urgent"))
+    if request.escalation:
+        lines.append(t("offer.asked_again"))
+    lines.append(what if what is not None else t(_KINDS.get(request.first_kind, _KINDS["other"])))
+    return "\n".join(lines)
+
+
+async def send_offers(context: MentorContext, offering: Offering) -> int:
+    """Every adult asked gets the offer with Accept and Decline; returns how many it reached."""
+    request, moment = offering.request, now()
+    reached = 0
+    for adult in offering.offer_to:
+        t = member_translator(context, adult)
+        accept_button = InlineKeyboardButton(
+            t("offer.accept"), callback_data=f"{ACCEPT}{request.id}"
+        )
+        decline_button = InlineKeyboardButton(
+            t("offer.decline"), callback_data=f"{DECLINE}{request.id}"
+        )
+        keyboard = InlineKeyboardMarkup([[accept_button, decline_button]])
+        try:
+            sent = await context.bot.send_message(
+                adult.telegram_user_id, offer_text(t, request, moment), reply_markup=keyboard
+            )
+        except TelegramError as error:
+            logger.info("offer of request %s to member %s failed: %s", request.id, adult.id, error)
+            continue
+        await routing.remember_offer(context.bot_data.db, request.id, adult.id, sent.message_id)
+        reached += 1
+    schedule_escalation(context.application, request)
+    return reached
+
+
+def schedule_escalation(application: Application, request: Request) -> None:  # type: ignore[type-arg]
+    config = _bot_data(application).config
+    for timer in routing.escalation_timers([request], config.escalate_after):
+        queue = application.job_queue
+        assert queue is not None
+        queue.run_once(
+            _escalate,
+            when=timer.due_at,
+            data=(timer.request_id, timer.level),
+            name=f"{ESCALATION_JOB}:{timer.request_id}",
+            job_kwargs=_RUN_LATE,
+        )
+
+
+def _bot_data(application: Application) -> BotData:  # type: ignore[type-arg]
+    data: BotData = application.bot_data
+    return data
+
+
+async def _escalate(context: MentorContext) -> None:
+    job = context.job
+    assert job is not None and isinstance(job.data, tuple)
+    request_id, level = job.data
+    offering = await routing.escalate(context.bot_data.db, request_id, level, now())
+    if offering is None:  # accepted, cancelled or escalated since the timer was set
+        return
+    await send_offers(context, offering)
+    family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+    await tell(context, family, _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)],
+               number=request_id)
+
+
+async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:
+    """One message to each person, in their language; a blocked bot is not an error here."""
+    for person in people:
+        t = member_translator(context, person)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(person.telegram_user_id, t(msgid, **params))
+
+
+async def edit_offers(
+    context: MentorContext, offers: list[OfferMessage], msgid: str, request: Request
+) -> None:
+    """Other copies of an offer say what became of it, and lose their buttons."""
+    for offer in offers:
+        if offer.message_id is None:
+            continue
+        person = await members.identify(context.bot_data.db, offer.chat_id)
+        if person is None:
+            continue
+        t = member_translator(context, person)
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                t(msgid, number=request.id), chat_id=offer.chat_id, message_id=offer.message_id
+            )
+
+
+def _request_id(data: str | None, prefix: str) -> int | None:
+    number = (data or "").removeprefix(prefix)
+    return int(number) if number.isdigit() else None
+
+
+@requires(Role.MENTOR, Role.COORDINATOR)
+async def accept(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    t = sender.t
+    request_id = _request_id(query.data, ACCEPT)
+    if request_id is None:
+        await query.answer(t("button.invalid"))
+        return
+    accepted = await routing.accept(context.bot_data.db, member, request_id, now())
+    if isinstance(accepted, RoutingProblem):
+        await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
+        return
+    await query.answer()
+    request = accepted.request
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            t("offer.you_took", number=request.id, family=request.family_name or "")
+        )
+    await _hand_over(context, accepted, member, t)
+
+
+async def _hand_over(
+    context: MentorContext, accepted: Accepted, mentor: Member, t: Translator
+) -> None:
+    request = accepted.request
+    await edit_offers(context, accepted.other_offers, N_("offer.taken"), request)
+    for from_chat, message_id in accepted.pending:
+        await copy_to_mentor(context, request, mentor.telegram_user_id, t, from_chat, message_id)
+    await tell(
+        context,
+        accepted.family,
+        N_("family.accepted"),
+        number=request.id,
+        mentor=mentor.household.display_name or "",
+    )
+
+
+@requires(Role.MENTOR, Role.COORDINATOR)
+async def decline(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    t = sender.t
+    request_id = _request_id(query.data, DECLINE)
+    if request_id is None:
+        await query.answer(t("button.invalid"))
+        return
+    problem = await routing.decline(context.bot_data.db, member, request_id)
+    if problem is not None:
+        await query.answer(t(_PROBLEMS[problem]), show_alert=True)
+        return
+    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(t("offer.you_declined", number=request_id))
+
+
+_PROBLEMS = {
+    RoutingProblem.GONE: N_("offer.gone"),
+    RoutingProblem.NOT_YOURS: N_("offer.not_yours"),
+    RoutingProblem.NO_REQUEST: N_("offer.gone"),
+}
+
+
+async def plan_shift_start(application: Application) -> None:  # type: ignore[type-arg]
+    """Waiting requests go out when the next shift starts; looked up after every rota change."""
+    queue = application.job_queue
+    assert queue is not None
+    for job in queue.get_jobs_by_name(SHIFT_START_JOB):
+        job.schedule_removal()
+    upcoming = await shifts.next_start(_bot_data(application).db, now())
+    if upcoming is not None:
+        queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
+
+
+async def _shift_started(context: MentorContext) -> None:
+    await offer_waiting(context)
+    await plan_shift_start(context.application)
+
+
+async def offer_waiting(context: MentorContext) -> None:
+    for offering in await routing.offer_waiting(context.bot_data.db, now()):
+        await send_offers(context, offering)
+        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        await tell(context, family, N_("family.offered_now"), number=offering.request.id)
+
+
+async def start(application: Application) -> None:  # type: ignore[type-arg]
+    """At start: escalation timers back from the database, and the next shift's start."""
+    for request in await routing.open_requests(_bot_data(application).db):
+        schedule_escalation(application, request)
+    await plan_shift_start(application)
+    queue = application.job_queue
+    assert queue is not None
+    # Someone may have come on duty while the bot was down.
+    queue.run_once(_shift_started, when=0, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CallbackQueryHandler(accept, pattern=f"^{ACCEPT}"))
+    application.add_handler(CallbackQueryHandler(decline, pattern=f"^{DECLINE}"))

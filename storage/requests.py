@@ -1,0 +1,301 @@
+"""Requests, the offers made for them, the messages waiting to be relayed, and relays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import (
+    OPEN_REQUEST_STATES,
+    OfferMessage,
+    Request,
+    RequestState,
+    from_db,
+    to_db,
+)
+
+_SELECT = """
+    SELECT r.*, f.display_name AS family_name, m.display_name AS mentor_name
+    FROM requests r
+    LEFT JOIN households f ON f.id = r.family_household_id
+    LEFT JOIN households m ON m.id = r.mentor_household_id
+"""
+_OPEN = ",".join(f"'{state.value}'" for state in OPEN_REQUEST_STATES)
+
+
+def _moment(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
+def _request(row: Row) -> Request:
+    return Request(
+        id=row["id"],
+        family_household_id=row["family_household_id"],
+        family_name=row["family_name"],
+        state=RequestState(row["state"]),
+        escalation=row["escalation"],
+        urgent=bool(row["urgent"]),
+        first_kind=row["first_kind"],
+        preview=row["preview"],
+        opened_at=from_db(row["opened_at"]),
+        offered_at=_moment(row["offered_at"]),
+        escalated_at=_moment(row["escalated_at"]),
+        accepted_at=_moment(row["accepted_at"]),
+        mentor_member_id=row["mentor_member_id"],
+        mentor_name=row["mentor_name"],
+    )
+
+
+async def open_request(
+    session: Session,
+    family_household_id: int,
+    state: RequestState,
+    first_kind: str,
+    preview: str | None,
+    urgent: bool,
+    now: datetime,
+) -> int:
+    return await session.insert(
+        "INSERT INTO requests (family_household_id, state, first_kind, preview, urgent, "
+        "opened_at, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            family_household_id,
+            state.value,
+            first_kind,
+            preview,
+            int(urgent),
+            to_db(now),
+            to_db(now) if state is RequestState.OFFERED else None,
+        ),
+    )
+
+
+async def request_by_id(session: Session, request_id: int) -> Request | None:
+    row = await session.fetch_one(_SELECT + "WHERE r.id = ?", (request_id,))
+    return _request(row) if row else None
+
+
+async def open_request_of_family(session: Session, family_household_id: int) -> Request | None:
+    row = await session.fetch_one(
+        _SELECT + f"WHERE r.family_household_id = ? AND r.state IN ({_OPEN})",
+        (family_household_id,),
+    )
+    return _request(row) if row else None
+
+
+async def requests_in_states(session: Session, states: Sequence[RequestState]) -> list[Request]:
+    marks = ",".join("?" * len(states))
+    rows = await session.fetch_all(
+        _SELECT + f"WHERE r.state IN ({marks}) ORDER BY r.opened_at, r.id",
+        tuple(state.value for state in states),
+    )
+    return [_request(row) for row in rows]
+
+
+async def conversations_of_mentor(session: Session, mentor_member_id: int) -> list[Request]:
+    """The mentor's open conversations, the most recently accepted first."""
+    rows = await session.fetch_all(
+        _SELECT + "WHERE r.mentor_member_id = ? AND r.state = 'accepted' "
+        "ORDER BY r.accepted_at DESC, r.id DESC",
+        (mentor_member_id,),
+    )
+    return [_request(row) for row in rows]
+
+
+async def mark_offered(session: Session, request_id: int, now: datetime) -> bool:
+    """A waiting request goes out at the next shift's start."""
+    return (
+        await session.execute(
+            "UPDATE requests SET state = 'offered', offered_at = ? "
+            "WHERE id = ? AND state = 'waiting'",
+            (to_db(now), request_id),
+        )
+        == 1
+    )
+
+
+async def mark_urgent(session: Session, request_id: int) -> None:
+    await session.execute("UPDATE requests SET urgent = 1 WHERE id = ?", (request_id,))
+
+
+async def escalate(session: Session, request_id: int, level: int, now: datetime) -> bool:
+    """Move an offered request to `level`, once: a second timer for the same step does nothing."""
+    return (
+        await session.execute(
+            "UPDATE requests SET escalation = ?, escalated_at = ? "
+            "WHERE id = ? AND state = 'offered' AND escalation = ?",
+            (level, to_db(now), request_id, level - 1),
+        )
+        == 1
+    )
+
+
+async def claim(
+    session: Session, request_id: int, member_id: int, household_id: int, now: datetime
+) -> bool:
+    """The first Accept wins: one conditional update decides it."""
+    return (
+        await session.execute(
+            "UPDATE requests SET state = 'accepted', accepted_at = ?, mentor_member_id = ?, "
+            "mentor_household_id = ? WHERE id = ? AND state = 'offered'",
+            (to_db(now), member_id, household_id, request_id),
+        )
+        == 1
+    )
+
+
+async def finish(
+    session: Session,
+    request_id: int,
+    from_states: Sequence[RequestState],
+    to_state: RequestState,
+    ended_by: str | None,
+    now: datetime,
+) -> bool:
+    marks = ",".join("?" * len(from_states))
+    return (
+        await session.execute(
+            f"UPDATE requests SET state = ?, ended_at = ?, ended_by = ? "
+            f"WHERE id = ? AND state IN ({marks})",
+            (to_state.value, to_db(now), ended_by, request_id, *(s.value for s in from_states)),
+        )
+        == 1
+    )
+
+
+async def set_rating(session: Session, request_id: int, rating: int) -> bool:
+    return (
+        await session.execute(
+            "UPDATE requests SET rating = ? WHERE id = ? AND state = 'closed'",
+            (rating, request_id),
+        )
+        == 1
+    )
+
+
+async def set_topic(session: Session, request_id: int, topic: str) -> bool:
+    return (
+        await session.execute(
+            "UPDATE requests SET topic = ? WHERE id = ? AND state = 'closed'", (topic, request_id)
+        )
+        == 1
+    )
+
+
+async def set_comment(session: Session, request_id: int, purpose: str, text: str) -> None:
+    column = {"comment": "rating_comment", "note": "mentor_note"}[purpose]
+    await session.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (text, request_id))
+
+
+# Messages waiting for a mentor --------------------------------------------------------------
+
+
+async def add_pending_message(
+    session: Session, request_id: int, chat_id: int, message_id: int, now: datetime
+) -> None:
+    await session.execute(
+        "INSERT OR IGNORE INTO request_messages (request_id, chat_id, message_id, received_at) "
+        "VALUES (?, ?, ?, ?)",
+        (request_id, chat_id, message_id, to_db(now)),
+    )
+
+
+async def pending_messages(session: Session, request_id: int) -> list[tuple[int, int]]:
+    rows = await session.fetch_all(
+        "SELECT chat_id, message_id FROM request_messages WHERE request_id = ? "
+        "ORDER BY received_at, message_id",
+        (request_id,),
+    )
+    return [(row["chat_id"], row["message_id"]) for row in rows]
+
+
+async def forget_pending_messages(session: Session, request_id: int) -> None:
+    await session.execute("DELETE FROM request_messages WHERE request_id = ?", (request_id,))
+
+
+# Offers ---------------------------------------------------------------------------------------
+
+
+async def add_offer(
+    session: Session, request_id: int, member_id: int, chat_id: int, now: datetime
+) -> bool:
+    """False if this adult was offered the request before (an escalation asks only the new)."""
+    return (
+        await session.execute(
+            "INSERT OR IGNORE INTO offers (request_id, member_id, chat_id, state, offered_at) "
+            "VALUES (?, ?, ?, 'open', ?)",
+            (request_id, member_id, chat_id, to_db(now)),
+        )
+        == 1
+    )
+
+
+async def set_offer_message(
+    session: Session, request_id: int, member_id: int, message_id: int
+) -> None:
+    await session.execute(
+        "UPDATE offers SET message_id = ? WHERE request_id = ? AND member_id = ?",
+        (message_id, request_id, member_id),
+    )
+
+
+async def open_offer(session: Session, request_id: int, member_id: int) -> bool:
+    row = await session.fetch_one(
+        "SELECT 1 FROM offers WHERE request_id = ? AND member_id = ? AND state = 'open'",
+        (request_id, member_id),
+    )
+    return row is not None
+
+
+async def decline_offer(session: Session, request_id: int, member_id: int) -> bool:
+    return (
+        await session.execute(
+            "UPDATE offers SET state = 'declined' WHERE request_id = ? AND member_id = ? "
+            "AND state = 'open'",
+            (request_id, member_id),
+        )
+        == 1
+    )
+
+
+async def close_offers(session: Session, request_id: int) -> list[OfferMessage]:
+    """Close every open offer of a request; returns where they were shown."""
+    rows = await session.fetch_all(
+        "SELECT member_id, chat_id, message_id FROM offers WHERE request_id = ? "
+        "AND state = 'open'",
+        (request_id,),
+    )
+    await session.execute(
+        "UPDATE offers SET state = 'closed' WHERE request_id = ? AND state = 'open'",
+        (request_id,),
+    )
+    return [OfferMessage(row["member_id"], row["chat_id"], row["message_id"]) for row in rows]
+
+
+# Relays ---------------------------------------------------------------------------------------
+
+
+async def add_relay(
+    session: Session, chat_id: int, message_id: int, request_id: int, purpose: str
+) -> None:
+    await session.execute(
+        "INSERT OR REPLACE INTO relays (chat_id, message_id, request_id, purpose) "
+        "VALUES (?, ?, ?, ?)",
+        (chat_id, message_id, request_id, purpose),
+    )
+
+
+async def relay_of(session: Session, chat_id: int, message_id: int) -> tuple[int, str] | None:
+    row = await session.fetch_one(
+        "SELECT request_id, purpose FROM relays WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return (row["request_id"], row["purpose"]) if row else None
+
+
+async def declined_members(session: Session, request_id: int) -> set[int]:
+    rows = await session.fetch_all(
+        "SELECT member_id FROM offers WHERE request_id = ? AND state = 'declined'", (request_id,)
+    )
+    return {row["member_id"] for row in rows}

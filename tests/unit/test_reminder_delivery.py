@@ -1,0 +1,252 @@
+"""Reminders against a real SQLite file: bot.reminders.schedule, begin and finish."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import reminders, shifts, swaps
+from bot.reminders import Delivery, Reminder, ReminderPlan
+from bot.rota import Interval
+from bot.swaps import Offer, Taken
+from storage import households
+from storage.db import Database
+from storage.models import Member, Role, Shift
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
+DAY, HOUR, MINUTE = timedelta(hours=24), timedelta(hours=1), timedelta(minutes=1)
+OFFSETS = (DAY, HOUR)
+
+
+async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
+    """A household with one member per Telegram account, in member-number order."""
+    async with db.write() as session:
+        household_id = await households.create_household(session, role, NOW, name)
+        for telegram_id in telegram_ids:
+            await households.add_member(session, household_id, telegram_id, NOW)
+        return await households.household_members(session, household_id)
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    berg: list[Member]  # a mentor household of two adults
+    lund: list[Member]  # another mentor household of two adults
+    coordinator: Member
+
+
+@pytest.fixture
+async def people(db: Database) -> People:
+    (coordinator,) = await household(db, Role.COORDINATOR, None, 1)
+    berg = await household(db, Role.MENTOR, "Familjen Berg", 11, 12)
+    lund = await household(db, Role.MENTOR, "Familjen Lund", 21, 22)
+    return People(berg, lund, coordinator)
+
+
+async def book(db: Database, people: People, member: Member, starts_in: timedelta) -> Shift:
+    """A five-hour shift starting `starts_in` after NOW, planned by the coordinator at NOW."""
+    start = NOW + starts_in
+    result = await shifts.add(
+        db, member.id, Interval(start, start + 5 * HOUR), people.coordinator, NOW
+    )
+    assert isinstance(result, Shift), result
+    return result
+
+
+@pytest.fixture
+async def soon(db: Database, people: People) -> Shift:
+    """The Bergs' shift starting in 40 minutes: too late for the one-day reminder."""
+    return await book(db, people, people.berg[0], 40 * MINUTE)
+
+
+@pytest.fixture
+async def later(db: Database, people: People) -> Shift:
+    """The Bergs' shift three days ahead: both reminders still to come."""
+    return await book(db, people, people.berg[0], 3 * DAY)
+
+
+def keys(listed: list[Reminder]) -> list[tuple[int, int]]:
+    return [(reminder.shift.id, reminder.minutes_before) for reminder in listed]
+
+
+def everything(result: ReminderPlan) -> list[tuple[int, int]]:
+    return keys([*result.later, *result.now, *result.skip])
+
+
+async def schedule(db: Database, now: datetime, *, after_restart: bool = False) -> ReminderPlan:
+    return await reminders.schedule(db, OFFSETS, now, after_restart=after_restart)
+
+
+async def stored(db: Database) -> dict[tuple[int, int], str]:
+    async with db.read() as session:
+        rows = await session.fetch_all(
+            "SELECT shift_id, minutes_before, state FROM shift_reminders"
+        )
+    return {(row["shift_id"], row["minutes_before"]): row["state"] for row in rows}
+
+
+async def delivered(db: Database, shift: Shift, minutes_before: int, now: datetime) -> Delivery:
+    delivery = await reminders.begin(db, shift.id, minutes_before, now)
+    assert delivery is not None
+    return delivery
+
+
+def ids(members: list[Member]) -> list[int]:
+    return [member.id for member in members]
+
+
+# --- schedule -----------------------------------------------------------------------------------
+
+
+async def test_a_shift_days_ahead_gets_both_reminders_later_in_due_order(
+    db: Database, later: Shift
+) -> None:
+    result = await schedule(db, NOW)
+
+    assert keys(result.later) == [(later.id, 1440), (later.id, 60)]
+    assert [reminder.due_at for reminder in result.later] == [
+        later.starts_at - DAY,
+        later.starts_at - HOUR,
+    ]
+    assert result.now == [] and result.skip == []
+    assert await stored(db) == {}
+
+
+async def test_reminders_of_several_shifts_are_ordered_by_due_time(
+    db: Database, people: People, later: Shift
+) -> None:
+    sooner = await book(db, people, people.lund[0], 2 * DAY + 2 * HOUR)
+
+    result = await schedule(db, NOW)
+
+    # Interleaved across the two shifts, not grouped per shift.
+    assert keys(result.later) == [
+        (sooner.id, 1440),
+        (later.id, 1440),
+        (sooner.id, 60),
+        (later.id, 60),
+    ]
+    due = [reminder.due_at for reminder in result.later]
+    assert due == sorted(due)
+
+
+async def test_a_shift_40_minutes_ahead_gets_the_hour_reminder_now_and_skips_the_day_one(
+    db: Database, soon: Shift
+) -> None:
+    first = await schedule(db, NOW)
+
+    assert keys(first.now) == [(soon.id, 60)]
+    assert keys(first.skip) == [(soon.id, 1440)]
+    assert first.later == []
+    assert await stored(db) == {(soon.id, 1440): "skipped"}
+
+    # Planned again (another change to the rota): the skipped one is gone for good.
+    again = await schedule(db, NOW + MINUTE)
+    assert everything(again) == [(soon.id, 60)]
+    assert keys(again.now) == [(soon.id, 60)]
+
+
+@pytest.mark.parametrize("after_restart", [True, False])
+async def test_a_reminder_being_sent_is_resent_only_after_a_restart(
+    db: Database, later: Shift, after_restart: bool
+) -> None:
+    due = later.starts_at - DAY
+    await delivered(db, later, 1440, due)
+
+    result = await schedule(db, due + MINUTE, after_restart=after_restart)
+
+    # Left in SENDING: a crash in mid-send after a restart, in flight in this process otherwise.
+    assert keys(result.now) == ([(later.id, 1440)] if after_restart else [])
+    assert keys(result.later) == [(later.id, 60)]
+    assert result.skip == []
+
+    await reminders.finish(db, later.id, 1440, due + MINUTE)
+
+    assert await stored(db) == {(later.id, 1440): "sent"}
+    finished = await schedule(db, due + 2 * MINUTE, after_restart=after_restart)
+    assert everything(finished) == [(later.id, 60)]
+
+
+# --- begin and finish ---------------------------------------------------------------------------
+
+
+async def test_begin_names_every_adult_of_the_household_and_marks_it_sending(
+    db: Database, people: People, later: Shift
+) -> None:
+    due = later.starts_at - HOUR
+    delivery = await delivered(db, later, 60, due)
+
+    assert (delivery.listing.shift, delivery.listing.mentor_name) == (later, "Familjen Berg")
+    assert ids(delivery.recipients) == ids(people.berg)
+    assert len(delivery.recipients) == 2
+    assert await stored(db) == {(later.id, 60): "sending"}
+
+
+async def test_a_reminder_interrupted_in_mid_send_can_begin_again(
+    db: Database, people: People, later: Shift
+) -> None:
+    due = later.starts_at - HOUR
+    await delivered(db, later, 60, due)
+    again = await delivered(db, later, 60, due + MINUTE)
+    assert ids(again.recipients) == ids(people.berg)
+    assert await stored(db) == {(later.id, 60): "sending"}
+
+
+async def test_begin_refuses_a_deleted_shift(db: Database, later: Shift) -> None:
+    assert await shifts.delete(db, later.id) is not None
+    assert await reminders.begin(db, later.id, 60, NOW) is None
+    assert await reminders.begin(db, later.id + 1000, 60, NOW) is None
+    assert await stored(db) == {}
+
+
+@pytest.mark.parametrize("after_start", [timedelta(0), MINUTE, 2 * HOUR])
+async def test_begin_refuses_a_shift_that_has_started(
+    db: Database, later: Shift, after_start: timedelta
+) -> None:
+    assert await reminders.begin(db, later.id, 60, later.starts_at + after_start) is None
+    assert await stored(db) == {}
+
+
+async def test_begin_refuses_a_reminder_already_sent(db: Database, later: Shift) -> None:
+    due = later.starts_at - DAY
+    await delivered(db, later, 1440, due)
+    await reminders.finish(db, later.id, 1440, due + MINUTE)
+
+    assert await reminders.begin(db, later.id, 1440, due + 2 * MINUTE) is None
+    assert await stored(db) == {(later.id, 1440): "sent"}
+
+
+async def test_begin_refuses_a_skipped_reminder(db: Database, soon: Shift) -> None:
+    await schedule(db, NOW)
+    assert await reminders.begin(db, soon.id, 1440, NOW + MINUTE) is None
+    assert await stored(db) == {(soon.id, 1440): "skipped"}
+    # The hour reminder of the same shift still goes out.
+    assert await reminders.begin(db, soon.id, 60, NOW + MINUTE) is not None
+
+
+# --- after a swap -------------------------------------------------------------------------------
+
+
+async def test_after_a_swap_the_takers_reminders_start_afresh(
+    db: Database, people: People, later: Shift
+) -> None:
+    day_before = later.starts_at - DAY
+    # The Bergs got their one-day reminder, then gave the shift away an hour later.
+    await delivered(db, later, 1440, day_before)
+    await reminders.finish(db, later.id, 1440, day_before + MINUTE)
+    swapped_at = day_before + HOUR
+    offer = await swaps.offer(db, people.berg[0], later.id, swapped_at)
+    assert isinstance(offer, Offer), offer
+    taken = await swaps.take(db, people.lund[1], offer.swap.id, swapped_at)
+    assert isinstance(taken, Taken), taken
+
+    assert await stored(db) == {}
+    result = await schedule(db, swapped_at + MINUTE)
+    # The one-day reminder the giver already had is due (overdue) for the taker.
+    assert keys(result.now) == [(later.id, 1440)]
+    assert keys(result.later) == [(later.id, 60)]
+
+    delivery = await delivered(db, later, 1440, swapped_at + MINUTE)
+    assert delivery.listing.shift.household_id == people.lund[0].household.id
+    assert delivery.listing.mentor_name == "Familjen Lund"
+    assert ids(delivery.recipients) == ids(people.lund)
+    assert await stored(db) == {(later.id, 1440): "sending"}
