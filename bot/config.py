@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.service_hours import InvalidHours, ServiceHours, UnknownCountry
+from bot.urgent import DEFAULT_URGENT_WORDS, parse_urgent_words
 
 LANGUAGES = ("sv", "da", "en")
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -49,6 +50,8 @@ class Config:
     # The municipality's own words, shown to a family when no mentor is on duty.
     office_hours: str
     emergency_numbers: str
+    # Words that make the bot answer a family with the emergency numbers at once.
+    urgent_words: tuple[str, ...]
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -93,6 +96,7 @@ def load_config(
         emergency_numbers=_text(
             "MENTORBOT_EMERGENCY_NUMBERS", get("MENTORBOT_EMERGENCY_NUMBERS", "112")
         ),
+        urgent_words=_urgent_words(get("MENTORBOT_URGENT_WORDS", "")),
     )
 
 
@@ -208,3 +212,13 @@ def _text(name: str, raw: str) -> str:
     if len(raw) > TEXT_LIMIT:
         raise ConfigError(name, f"must be at most {TEXT_LIMIT} characters, not {len(raw)}")
     return raw
+
+
+def _urgent_words(raw: str) -> tuple[str, ...]:
+    """Comma-separated words or word beginnings ("självmord, misshand"); empty: the defaults."""
+    if not raw:
+        return DEFAULT_URGENT_WORDS
+    try:
+        return parse_urgent_words(raw)
+    except ValueError as error:
+        raise ConfigError("MENTORBOT_URGENT_WORDS", str(error)) from None

@@ -1,10 +1,12 @@
 """Conversations: where a member's plain message goes, /end, the rating and the topic.
 
 Every message that is not a command comes through `route_message`, the one place that decides
-what it is: a family's message in a conversation (relayed), a family's question (a request),
-a mentor's answer (relayed to the conversation it replies to, or the most recent one), a
-comment on a rating or a note on a topic (a reply to the bot's thanks), or a coordinator's rota
-file. Keeping that decision in one function is what makes the order of the rules readable.
+what it is. A message carrying a personnummer or CPR number is never stored or passed on, on
+either side. Otherwise it is a family's message in a conversation (relayed), a family's
+question (a request), a mentor's answer (relayed to the conversation it replies to, or the most
+recent one), a comment on a rating or a note on a topic (a reply to the bot's thanks), or a
+coordinator's rota file. Keeping that decision in one function keeps the order of the rules
+readable.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import routing
 from bot.i18n import N_, Translator
+from bot.identity_numbers import find_identity_number
 from bot.routing import Ended, Topic
 from handlers.common import (
     ANY_MEMBER,
@@ -54,6 +57,9 @@ async def route_message(update: Update, context: MentorContext) -> None:
     member = sender.member
     if member is None:
         await message.reply_text(sender.t("fallback.stranger"))
+        return
+    if find_identity_number(message.text or message.caption or "") is not None:
+        await message.reply_text(sender.t("relay.identity_number"))
         return
     if await _comment(context, sender, message):
         return

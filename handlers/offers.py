@@ -223,14 +223,23 @@ _PROBLEMS = {
 
 
 async def plan_shift_start(application: Application) -> None:  # type: ignore[type-arg]
-    """Waiting requests go out when the next shift starts; looked up after every rota change."""
+    """Waiting requests go out now if someone is on duty, and again when the next shift starts.
+
+    Called at start and after every change to the rota: a shift added for "the rest of
+    tonight" takes the questions that waited for it at once.
+    """
     queue = application.job_queue
     assert queue is not None
     for job in queue.get_jobs_by_name(SHIFT_START_JOB):
         job.schedule_removal()
+    queue.run_once(_offer_waiting, when=0, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
     upcoming = await shifts.next_start(_bot_data(application).db, now())
     if upcoming is not None:
         queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
+
+
+async def _offer_waiting(context: MentorContext) -> None:
+    await offer_waiting(context)
 
 
 async def _shift_started(context: MentorContext) -> None:
@@ -246,14 +255,13 @@ async def offer_waiting(context: MentorContext) -> None:
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]
-    """At start: escalation timers back from the database, and the next shift's start."""
+    """At start: escalation timers back from the database; waiting requests and the next shift.
+
+    Someone may have come on duty while the bot was down, so waiting requests are offered now.
+    """
     for request in await routing.open_requests(_bot_data(application).db):
         schedule_escalation(application, request)
     await plan_shift_start(application)
-    queue = application.job_queue
-    assert queue is not None
-    # Someone may have come on duty while the bot was down.
-    queue.run_once(_shift_started, when=0, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

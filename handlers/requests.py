@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import routing
+from bot import members, routing
 from bot.i18n import N_, Translator
 from bot.routing import Intake, Offering
+from bot.urgent import find_urgent_word
 from handlers.common import MentorContext, Sender, now, reply_lines, requires
 from handlers.offers import edit_offers, send_offers, tell
 from storage.models import Member, Request, RequestState, Role
@@ -52,8 +53,12 @@ async def take_family_message(
     message = update.effective_message
     if message is None:
         return
-    t = sender.t
+    t, config = sender.t, context.bot_data.config
     kind = message_kind(message)
+    words = message.text or message.caption or ""
+    urgent = find_urgent_word(words, config.urgent_words) is not None
+    if urgent:  # first the numbers that help now, then everything else
+        await message.reply_text(t("request.urgent", numbers=config.emergency_numbers))
     intake = await routing.take_message(
         context.bot_data.db,
         family,
@@ -61,10 +66,19 @@ async def take_family_message(
         message.message_id,
         kind,
         message.text,
-        urgent=False,
+        urgent=urgent,
         now=now(),
     )
     request = intake.request
+    if intake.became_urgent:
+        coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+        await tell(
+            context,
+            coordinators,
+            N_("request.urgent_notice"),
+            number=request.id,
+            family=request.family_name or "",
+        )
     if not intake.opened:
         await message.reply_text(t("request.attached", number=request.id))
     elif request.state is RequestState.OFFERED:
