@@ -27,7 +27,9 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .token(config.require_token())
         .base_url(f"{config.api_url}/bot")
         .base_file_url(f"{config.api_url}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=config.api_rate, max_retries=RATE_LIMIT_RETRIES)
+        )
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)

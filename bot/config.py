@@ -42,6 +42,9 @@ class Config:
     language: str
     escalate_after: timedelta
     broadcast_rate: float
+    # Messages a second the bot allows itself overall: Telegram's 30, unless a self-hosted
+    # Bot API server (or the benchmark's double) allows more.
+    api_rate: float
     service_hours: ServiceHours
     # How long before a shift its mentors are reminded, longest first.
     reminders: tuple[timedelta, ...]
@@ -85,6 +88,7 @@ def load_config(
             minutes=_positive_int("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"))
         ),
         broadcast_rate=_broadcast_rate(get("MENTORBOT_BROADCAST_RATE", "25")),
+        api_rate=_api_rate(get("MENTORBOT_API_RATE", "30")),
         service_hours=_service_hours(
             get("MENTORBOT_SERVICE_HOURS_WEEKDAY", "17:00-22:00"),
             get("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-22:00"),
@@ -158,6 +162,22 @@ def _broadcast_rate(raw: str) -> float:
             "MENTORBOT_BROADCAST_RATE",
             f"must be a number of messages per second above 0 and at most "
             f"{MAX_BROADCAST_RATE:g} (Telegram's limit), not {raw!r}",
+        )
+    return rate
+
+
+MAX_API_RATE = 10_000.0
+
+
+def _api_rate(raw: str) -> float:
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = float("nan")
+    if not 0 < rate <= MAX_API_RATE:
+        raise ConfigError(
+            "MENTORBOT_API_RATE",
+            f"must be messages per second above 0 and at most {MAX_API_RATE:g}, not {raw!r}",
         )
     return rate
 

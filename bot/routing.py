@@ -61,6 +61,7 @@ class Intake:
     offer_to: list[Member] = field(default_factory=list)
     next_shift: datetime | None = None  # when a waiting request will be offered
     became_urgent: bool = False
+    in_conversation: bool = False  # nothing was stored: relay the message instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,9 @@ async def take_message(
     """Open a request with this message, or attach it to the family's open one."""
     async with db.write() as session:
         existing = await requests.open_request_of_family(session, family.household.id)
+        if existing is not None and existing.state is RequestState.ACCEPTED:
+            # A mentor accepted a moment ago: this message belongs in the conversation.
+            return Intake(existing, False, in_conversation=True)
         if existing is not None:
             await requests.add_pending_message(session, existing.id, chat_id, message_id, now)
             became_urgent = urgent and not existing.urgent
@@ -243,8 +247,8 @@ async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
             return None
         withdrawn = await requests.close_offers(session, request.id)
         await requests.forget_pending_messages(session, request.id)
-        return Ended(await _read(session, request.id), await _family(session, request), None,
-                     withdrawn)
+        adults = await _family(session, request)
+        return Ended(await _read(session, request.id), adults, None, withdrawn)
 
 
 async def conversation_of_family(db: Database, family: Member) -> Request | None:

@@ -66,8 +66,8 @@ async def route_message(update: Update, context: MentorContext) -> None:
     if member.role is Role.FAMILY:
         conversation = await routing.conversation_of_family(context.bot_data.db, member)
         if conversation is None:
-            await take_family_message(update, context, sender, member)
-        else:
+            conversation = await take_family_message(update, context, sender, member)
+        if conversation is not None:
             await _to_mentor(context, sender, conversation, message)
         return
     conversation = await _mentor_conversation(context, member, message)
@@ -115,8 +115,10 @@ async def _to_mentor(
         return
     t = member_translator(context, mentor)
     chat = mentor.telegram_user_id
-    if not await copy_to_mentor(context, request, chat, t, message.chat_id, message.message_id,
-                                message):
+    copied = await copy_to_mentor(
+        context, request, chat, t, message.chat_id, message.message_id, message
+    )
+    if not copied:
         await message.reply_text(sender.t("relay.failed"))
 
 
@@ -204,8 +206,9 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
     ):
         await query.answer(sender.t("button.invalid"))
         return
-    await _thank(context, sender.t, query.message, choice[0], N_("end.rated"), "comment",
-                 rating=int(choice[1]))
+    rating = int(choice[1])
+    thanks = N_("end.rated")
+    await _thank(context, sender.t, query.message, choice[0], thanks, "comment", rating=rating)
     await query.answer()
 
 
@@ -223,8 +226,8 @@ async def file_topic(
     ):
         await query.answer(sender.t("button.invalid"))
         return
-    await _thank(context, sender.t, query.message, choice[0], N_("end.filed"), "note",
-                 topic=sender.t(_TOPICS[topic]))
+    filed, label = N_("end.filed"), sender.t(_TOPICS[topic])
+    await _thank(context, sender.t, query.message, choice[0], filed, "note", topic=label)
     await query.answer()
 
 

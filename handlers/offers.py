@@ -123,8 +123,8 @@ async def _escalate(context: MentorContext) -> None:
         return
     await send_offers(context, offering)
     family, _ = await routing.counterpart(context.bot_data.db, offering.request)
-    await tell(context, family, _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)],
-               number=request_id)
+    step = _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)]
+    await tell(context, family, step, number=request_id)
 
 
 async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:

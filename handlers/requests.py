@@ -48,11 +48,15 @@ def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
 
 async def take_family_message(
     update: Update, context: MentorContext, sender: Sender, family: Member
-) -> None:
-    """A family's message outside a conversation opens a request, or joins the open one."""
+) -> Request | None:
+    """A family's message outside a conversation opens a request, or joins the open one.
+
+    Returns the conversation instead when a mentor accepted in the meantime, for the caller
+    to relay the message into.
+    """
     message = update.effective_message
     if message is None:
-        return
+        return None
     t, config = sender.t, context.bot_data.config
     kind = message_kind(message)
     words = message.text or message.caption or ""
@@ -70,6 +74,8 @@ async def take_family_message(
         now=now(),
     )
     request = intake.request
+    if intake.in_conversation:
+        return request
     if intake.became_urgent:
         coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
         await tell(
@@ -86,6 +92,7 @@ async def take_family_message(
         await message.reply_text(t("request.offered", number=request.id))
     else:
         await message.reply_text(out_of_hours(t, context, intake))
+    return None
 
 
 @requires(Role.FAMILY)

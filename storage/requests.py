@@ -203,8 +203,8 @@ async def add_pending_message(
 
 async def pending_messages(session: Session, request_id: int) -> list[tuple[int, int]]:
     rows = await session.fetch_all(
-        "SELECT chat_id, message_id FROM request_messages WHERE request_id = ? "
-        "ORDER BY received_at, message_id",
+        # rowid is arrival order; message ids are per chat and times only to the second.
+        "SELECT chat_id, message_id FROM request_messages WHERE request_id = ? ORDER BY rowid",
         (request_id,),
     )
     return [(row["chat_id"], row["message_id"]) for row in rows]

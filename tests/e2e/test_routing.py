@@ -73,12 +73,16 @@ async def test_a_question_becomes_a_conversation_and_ends_with_a_rating(
     await family.send_photo(PNG, caption="Hans sovrum")
     photo = await berg.next_message()
     assert "photo" in photo and photo["caption"] == f"💬 #{number[1]} Familjen Ek\nHans sovrum"
+    await berg.send_photo(PNG, caption="Så här ser vår kvällsrutin ut")
+    mentor_photo = await family.next_message()
+    assert "photo" in mentor_photo
+    assert mentor_photo["caption"] == "Så här ser vår kvällsrutin ut"
     await berg.send_voice(b"OggS-voice")
     voice = await family.next_message()
     assert "voice" in voice
     await family.send_voice(b"OggS-reply")
     assert "voice" in await berg.next_message()
-    for received in (relayed, back, photo, voice):
+    for received in (relayed, back, photo, mentor_photo, voice):
         assert "forward_origin" not in received and "forward_from" not in received
 
     await family.send("/end")
@@ -149,7 +153,7 @@ async def test_out_of_hours_the_question_waits_for_the_next_shift(service: Servi
     assert "är i tjänst nu och har fått er fråga" in (await family.next_message())["text"]
 
 
-async def test_the_next_shift_start_and_office_hours_are_told(
+async def test_a_waiting_question_is_offered_when_the_next_shift_starts(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
     office = "mån–fre 08–16, tel 019-21 10 00"
@@ -157,15 +161,25 @@ async def test_the_next_shift_start_and_office_hours_are_told(
         MENTORBOT_OFFICE_HOURS=office, MENTORBOT_EMERGENCY_NUMBERS="112 eller socialjouren"
     )
     service = await build_service(bot, coordinator, double)
-    start = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(days=2)
-    await answer(
-        service.karin, f"/shift add {service.numbers['Familjen Berg']} {start:%Y-%m-%d} 17:00-22:00"
-    )
-    await service.family.send("Hej")
-    told = (await service.family.next_message())["text"]
-    assert "Nästa mentorspass börjar" in told and "17:00" in told
+    family, berg = service.family, service.berg
+    start = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if start - datetime.now(TZ) < timedelta(seconds=10):
+        start += timedelta(minutes=1)  # time to ask before the shift begins
+    end = start + timedelta(hours=2)
+    berg_number = service.numbers["Familjen Berg"]
+    span = f"{start.date()} {start:%H:%M}-{end:%H:%M}"
+    await answer(service.karin, f"/shift add {berg_number} {span}")
+    await berg.next_message()  # the notice of the new shift
+
+    await family.send("Hej, är ni där?")
+    told = (await family.next_message())["text"]
+    assert "Nästa mentorspass börjar" in told and f"{start:%H:%M}" in told
     assert f"Familjehemsenheten: {office}" in told
     assert "Vid akut fara, ring 112 eller socialjouren." in told
+    offer = await berg.next_message(timeout=90)
+    assert datetime.now(TZ) >= start
+    assert "Hej, är ni där?" in offer["text"]
+    assert "är i tjänst nu och har fått er fråga" in (await family.next_message())["text"]
 
 
 async def test_buttons_that_are_stale_foreign_or_forged_change_nothing(service: Service) -> None:
