@@ -91,11 +91,8 @@ class Ended:
 
 
 async def _on_duty_adults(session: Session, now: datetime) -> list[Member]:
-    on_duty = await shifts.shifts_overlapping(session, now, now + timedelta(seconds=1))
-    adults: list[Member] = []
-    for household_id in dict.fromkeys(shift.household_id for shift in on_duty):
-        adults.extend(await households.household_members(session, household_id))
-    return [adult for adult in adults if adult.role is Role.MENTOR]
+    on_duty = await households.members_on_duty(session, now)
+    return [adult for adult in on_duty if adult.role is Role.MENTOR]
 
 
 async def _offer(
@@ -156,9 +153,11 @@ async def take_message(
     return Intake(request, True, offer_to, next_shift, became_urgent=urgent)
 
 
-async def remember_offer(db: Database, request_id: int, member_id: int, message_id: int) -> None:
+async def remember_offers(db: Database, request_id: int, shown: Sequence[tuple[int, int]]) -> None:
+    """(member id, message id) of each offer sent, in one transaction for all of them."""
     async with db.write() as session:
-        await requests.set_offer_message(session, request_id, member_id, message_id)
+        for member_id, message_id in shown:
+            await requests.set_offer_message(session, request_id, member_id, message_id)
 
 
 async def offer_waiting(db: Database, now: datetime) -> list[Offering]:

@@ -64,9 +64,7 @@ async def route_message(update: Update, context: MentorContext) -> None:
     if await _comment(context, sender, message):
         return
     if member.role is Role.FAMILY:
-        conversation = await routing.conversation_of_family(context.bot_data.db, member)
-        if conversation is None:
-            conversation = await take_family_message(update, context, sender, member)
+        conversation = await take_family_message(update, context, sender, member)
         if conversation is not None:
             await _to_mentor(context, sender, conversation, message)
         return

@@ -72,7 +72,7 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
 async def send_offers(context: MentorContext, offering: Offering) -> int:
     """Every adult asked gets the offer with Accept and Decline; returns how many it reached."""
     request, moment = offering.request, now()
-    reached = 0
+    shown: list[tuple[int, int]] = []
     for adult in offering.offer_to:
         t = member_translator(context, adult)
         accept_button = InlineKeyboardButton(
@@ -89,10 +89,10 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
         except TelegramError as error:
             logger.info("offer of request %s to member %s failed: %s", request.id, adult.id, error)
             continue
-        await routing.remember_offer(context.bot_data.db, request.id, adult.id, sent.message_id)
-        reached += 1
+        shown.append((adult.id, sent.message_id))
+    await routing.remember_offers(context.bot_data.db, request.id, shown)
     schedule_escalation(context.application, request)
-    return reached
+    return len(shown)
 
 
 def schedule_escalation(application: Application, request: Request) -> None:  # type: ignore[type-arg]

@@ -49,10 +49,10 @@ def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
 async def take_family_message(
     update: Update, context: MentorContext, sender: Sender, family: Member
 ) -> Request | None:
-    """A family's message outside a conversation opens a request, or joins the open one.
+    """A family's message opens a request, or joins the open one.
 
-    Returns the conversation instead when a mentor accepted in the meantime, for the caller
-    to relay the message into.
+    Returns the conversation instead when the family is in one (a mentor may have accepted a
+    moment ago), for the caller to relay the message into: one transaction decides which.
     """
     message = update.effective_message
     if message is None:
@@ -61,8 +61,6 @@ async def take_family_message(
     kind = message_kind(message)
     words = message.text or message.caption or ""
     urgent = find_urgent_word(words, config.urgent_words) is not None
-    if urgent:  # first the numbers that help now, then everything else
-        await message.reply_text(t("request.urgent", numbers=config.emergency_numbers))
     intake = await routing.take_message(
         context.bot_data.db,
         family,
@@ -76,6 +74,8 @@ async def take_family_message(
     request = intake.request
     if intake.in_conversation:
         return request
+    if urgent:  # first the numbers that help now, then everything else
+        await message.reply_text(t("request.urgent", numbers=config.emergency_numbers))
     if intake.became_urgent:
         coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
         await tell(

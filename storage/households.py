@@ -129,3 +129,13 @@ async def first_member_numbers(session: Session) -> dict[int, int]:
         "SELECT household_id, MIN(id) AS member_id FROM members GROUP BY household_id"
     )
     return {row["household_id"]: row["member_id"] for row in rows}
+
+
+async def members_on_duty(session: Session, now: datetime) -> list[Member]:
+    """Every adult of every household with a shift covering `now`, in member order."""
+    rows = await session.fetch_all(
+        _SELECT_MEMBERS + "WHERE h.id IN (SELECT household_id FROM shifts "
+        "WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
+        (to_db(now), to_db(now)),
+    )
+    return [_member(row) for row in rows]

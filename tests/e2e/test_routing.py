@@ -158,7 +158,9 @@ async def test_a_waiting_question_is_offered_when_the_next_shift_starts(
 ) -> None:
     office = "mån–fre 08–16, tel 019-21 10 00"
     bot = await start_bot(
-        MENTORBOT_OFFICE_HOURS=office, MENTORBOT_EMERGENCY_NUMBERS="112 eller socialjouren"
+        MENTORBOT_OFFICE_HOURS=office,
+        MENTORBOT_EMERGENCY_NUMBERS="112 eller socialjouren",
+        MENTORBOT_REMINDERS="off",  # a shift a minute away would otherwise be reminded of now
     )
     service = await build_service(bot, coordinator, double)
     family, berg = service.family, service.berg

@@ -397,8 +397,8 @@ async def test_accepting_hands_over_the_familys_messages_and_the_other_offers(
     db: Database, people: People, on_duty: list[Member]
 ) -> None:
     request = await opened(db, people.family[0])
-    for message_id, adult in enumerate(on_duty, start=501):
-        await routing.remember_offer(db, request.id, adult.id, message_id)
+    shown = [(adult.id, message_id) for message_id, adult in enumerate(on_duty, start=501)]
+    await routing.remember_offers(db, request.id, shown)
     # The partner writes later, in their own chat, where message numbers are lower.
     await ask(db, people.family[1], 7, at=NOW + MINUTE)
 
@@ -593,7 +593,7 @@ async def test_the_family_withdraws_its_request_before_anyone_takes_it(
     if anyone_on_duty:
         await book(db, people.lund, NOW - HOUR, NOW + HOUR)
     request = await opened(db, people.family[0])
-    await routing.remember_offer(db, request.id, people.lund.id, 900)
+    await routing.remember_offers(db, request.id, [(people.lund.id, 900)])
     await ask(db, people.family[1], 7, at=NOW + MINUTE)
 
     # The partner cancels: the request is the household's.

@@ -1,0 +1,165 @@
+"""How fast does a family's question reach the mentors on duty? The real bot against the double.
+
+Seeds a coordinator, 3 mentor households on duty now (one adult each) and a foster family for
+every request (a family has one open request at a time), starts `python -m bot run` against the
+Bot API double on loopback, with flood limits off on both sides (the double's limits=None and
+MENTORBOT_API_RATE=10000), so that what is measured is the bot, and measures
+  1. latency: 1000 families, one after another, each send a question; from the send to the
+     moment the last of the 3 offers has arrived (the family's own answer is awaited after,
+     outside the figure, so that nothing spills into the next question);
+  2. throughput: 200 families send a question at the same instant; from the first send until
+     all 600 offers (3 per request) have arrived, as requests a second.
+Prints the figures beside their targets. Run: `python bench/routing.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.sandbox import BotApiDouble, SandboxUser
+from storage import households, shifts
+from storage.db import Database
+from storage.models import Role
+
+TOKEN = "777777:bench-token"
+MENTOR_HOUSEHOLDS = 3
+WARMUP = 20
+SEQUENTIAL = 1000
+BURST = 200
+QUESTION = "How do we handle bedtime when our foster son cannot settle?"
+OFFER = re.compile(r"Question #(\d+)")
+TARGET_P99_MS = 25.0
+TARGET_RATE = 300.0
+
+
+async def seed(db_path: Path, mentors: list[SandboxUser], families: list[SandboxUser]) -> None:
+    """Households made directly in the database: the bench is about routing, not onboarding.
+
+    Everyone has written to the bot before, so their Telegram language is already on record
+    (the bot writes it down on the first message otherwise, and offers go out in English).
+    """
+    now = datetime.now(UTC)
+    database = await Database.open(db_path)
+    try:
+        async with database.write() as session:
+            for role, people in ((Role.MENTOR, mentors), (Role.FAMILY, families)):
+                for person in people:
+                    household = await households.create_household(
+                        session, role, now, f"{person.first_name} household"
+                    )
+                    member = await households.add_member(session, household, person.id, now)
+                    await households.note_telegram_language(session, member, person.language_code)
+                    if role is Role.MENTOR:  # on duty for the whole run
+                        await shifts.add_shift(
+                            session, household, now - timedelta(hours=1),
+                            now + timedelta(hours=6), None, now,
+                        )
+    finally:
+        await database.close()
+
+
+async def start_bot(
+    double: BotApiDouble, workdir: Path, coordinator: SandboxUser
+) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "TELEGRAM_API_URL": double.api_url,
+        "MENTORBOT_DB": str(workdir / "bench.db"),
+        "MENTORBOT_COORDINATORS": str(coordinator.id),
+        "MENTORBOT_GAP_REPORT": "off",
+        "MENTORBOT_API_RATE": "10000",  # the most the bot allows itself; the double has no limit
+        "MENTORBOT_ESCALATE_AFTER": "600",  # no escalation during the run
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    await coordinator.send("/help")
+    await coordinator.next_message(timeout=60)
+    return process
+
+
+async def offers(mentor: SandboxUser, count: int) -> list[int]:
+    """The request numbers of the next `count` offers in a mentor's chat."""
+    numbers = []
+    for _ in range(count):
+        message = await mentor.next_message(timeout=60)
+        found = OFFER.search(message.get("text", ""))
+        assert found, f"not an offer: {message.get('text')!r}"
+        numbers.append(int(found[1]))
+    return numbers
+
+
+async def ask(family: SandboxUser, mentors: list[SandboxUser]) -> float:
+    """One question; milliseconds until the last mentor has the offer."""
+    began = time.perf_counter()
+    await family.send(QUESTION)
+    got = await asyncio.gather(*(offers(mentor, 1) for mentor in mentors))
+    elapsed = (time.perf_counter() - began) * 1000
+    answer = await family.next_message(timeout=10)
+    number = got[0][0]
+    assert all(numbers == [number] for numbers in got), got
+    assert f"#{number}" in answer["text"], answer["text"]
+    return elapsed
+
+
+async def measure() -> None:
+    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        mentors = [
+            double.add_user(first_name=f"M{i}", language_code="en")
+            for i in range(MENTOR_HOUSEHOLDS)
+        ]
+        families = [
+            double.add_user(first_name=f"F{i}", language_code="en")
+            for i in range(WARMUP + SEQUENTIAL + BURST)
+        ]
+        warmup = families[:WARMUP]
+        sequential = families[WARMUP : WARMUP + SEQUENTIAL]
+        crowd = families[WARMUP + SEQUENTIAL :]
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            await seed(workdir / "bench.db", mentors, families)
+            began_run = time.perf_counter()
+            process = await start_bot(double, workdir, coordinator)
+            try:
+                for family in warmup:
+                    await ask(family, mentors)
+                latencies = [await ask(family, mentors) for family in sequential]
+
+                began = time.perf_counter()
+                await asyncio.gather(*(family.send(QUESTION) for family in crowd))
+                got = await asyncio.gather(*(offers(mentor, BURST) for mentor in mentors))
+                burst = time.perf_counter() - began
+                answers = await asyncio.gather(*(f.next_message(timeout=60) for f in crowd))
+                assert all(sorted(numbers) == sorted(got[0]) for numbers in got)
+                assert len(set(got[0])) == BURST, "an offer came twice"
+                assert all("#" in answer["text"] for answer in answers)
+            finally:
+                process.terminate()
+                await process.wait()
+            run = time.perf_counter() - began_run
+        throttled = sum(1 for call in double.requests if call.status == 429)
+
+    p50 = statistics.median(latencies)
+    p99 = statistics.quantiles(latencies, n=100)[98]
+    print(f"question to its last offer ({MENTOR_HOUSEHOLDS} mentors on duty), {SEQUENTIAL} "
+          f"families one after another: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+          f"(target p99 < {TARGET_P99_MS:.0f} ms)")
+    print(f"{BURST} families at once: all {BURST * MENTOR_HOUSEHOLDS} offers out in "
+          f"{burst:.2f} s, {BURST / burst:.0f} requests/s (target >= {TARGET_RATE:.0f}/s)")
+    print(f"429 answers from the double during the run: {throttled} (target 0)")
+    print(f"bot start to the last answer: {run:.1f} s")
+
+
+if __name__ == "__main__":
+    asyncio.run(measure())
