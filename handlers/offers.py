@@ -11,7 +11,7 @@ import contextlib
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -152,21 +152,25 @@ async def edit_offers(
             )
 
 
-def _request_id(data: str | None, prefix: str) -> int | None:
-    number = (data or "").removeprefix(prefix)
-    return int(number) if number.isdigit() else None
+async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[CallbackQuery, int] | None:
+    """The button press and the request number it names; a malformed one is answered here."""
+    query = update.callback_query
+    if query is None:
+        return None
+    number = (query.data or "").removeprefix(prefix)
+    if not number.isdigit():
+        await query.answer(t("button.invalid"))
+        return None
+    return query, int(number)
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
 async def accept(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None:
-        return
     t = sender.t
-    request_id = _request_id(query.data, ACCEPT)
-    if request_id is None:
-        await query.answer(t("button.invalid"))
+    pressed = await _pressed(update, t, ACCEPT)
+    if pressed is None:
         return
+    query, request_id = pressed
     accepted = await routing.accept(context.bot_data.db, member, request_id, now())
     if isinstance(accepted, RoutingProblem):
         await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
@@ -198,14 +202,11 @@ async def _hand_over(
 
 @requires(Role.MENTOR, Role.COORDINATOR)
 async def decline(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None:
-        return
     t = sender.t
-    request_id = _request_id(query.data, DECLINE)
-    if request_id is None:
-        await query.answer(t("button.invalid"))
+    pressed = await _pressed(update, t, DECLINE)
+    if pressed is None:
         return
+    query, request_id = pressed
     problem = await routing.decline(context.bot_data.db, member, request_id)
     if problem is not None:
         await query.answer(t(_PROBLEMS[problem]), show_alert=True)

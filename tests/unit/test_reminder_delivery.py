@@ -9,9 +9,9 @@ from bot import reminders, shifts, swaps
 from bot.reminders import Delivery, Reminder, ReminderPlan
 from bot.rota import Interval
 from bot.swaps import Offer, Taken
-from storage import households
 from storage.db import Database
 from storage.models import Member, Role, Shift
+from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
 DAY, HOUR, MINUTE = timedelta(hours=24), timedelta(hours=1), timedelta(minutes=1)
@@ -19,12 +19,7 @@ OFFSETS = (DAY, HOUR)
 
 
 async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
-    """A household with one member per Telegram account, in member-number order."""
-    async with db.write() as session:
-        household_id = await households.create_household(session, role, NOW, name)
-        for telegram_id in telegram_ids:
-            await households.add_member(session, household_id, telegram_id, NOW)
-        return await households.household_members(session, household_id)
+    return await make_household(db, role, name, telegram_ids, at=NOW)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ evening, when the mentor families are on duty.
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +13,10 @@ import pytest
 
 from bot import routing
 from bot.routing import Accepted, Ended, Intake, Offering, RoutingProblem, Topic
-from storage import households, requests, shifts
+from storage import requests, shifts
 from storage.db import Database
 from storage.models import Member, OfferMessage, Request, RequestState, Role, Shift
+from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # a Friday, 19:00 in Stockholm
 SECOND, MINUTE, HOUR, DAY = (
@@ -30,12 +30,7 @@ ESCALATE_AFTER = 10 * MINUTE
 
 
 async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
-    """A household with one member per Telegram account, in member-number order."""
-    async with db.write() as session:
-        household_id = await households.create_household(session, role, NOW - DAY, name)
-        for telegram_id in telegram_ids:
-            await households.add_member(session, household_id, telegram_id, NOW - DAY)
-        return await households.household_members(session, household_id)
+    return await make_household(db, role, name, telegram_ids, at=NOW - DAY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,17 +495,6 @@ async def test_a_message_after_the_accept_belongs_to_the_conversation(
 
 
 # --- two mentors pressing Accept at once --------------------------------------------------------
-
-
-@pytest.fixture(params=["one connection", "two connections"])
-async def second_db(db: Database, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    """The database the second mentor's Accept goes through: the same, or another process's."""
-    if request.param == "one connection":
-        yield db
-        return
-    other = await Database.open(db.path)
-    yield other
-    await other.close()
 
 
 async def test_only_one_of_two_simultaneous_accepts_wins(

@@ -15,6 +15,7 @@ from storage import households
 from storage import shifts as store
 from storage.db import Database
 from storage.models import Member, Role, Shift, ShiftListing
+from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -35,12 +36,7 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
-    """A household with one member per Telegram account, in member-number order."""
-    async with db.write() as session:
-        household_id = await households.create_household(session, role, NOW, name)
-        for telegram_id in telegram_ids:
-            await households.add_member(session, household_id, telegram_id, NOW)
-        return await households.household_members(session, household_id)
+    return await make_household(db, role, name, telegram_ids, at=NOW)
 
 
 @dataclass(frozen=True, slots=True)

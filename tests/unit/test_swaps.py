@@ -1,7 +1,6 @@
 """Shift swaps against a real SQLite file: offering, taking, and two mentors pressing at once."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,10 +10,10 @@ import pytest
 from bot import shifts, swaps
 from bot.rota import Interval, local_span
 from bot.swaps import Offer, SwapProblem, Taken
-from storage import households
 from storage import shifts as store
 from storage.db import Database
 from storage.models import Member, Role, Shift, SwapState
+from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -27,12 +26,7 @@ def evening(start: str = "17:00", end: str = "22:00") -> Interval:
 
 
 async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
-    """A household with one member per Telegram account, in member-number order."""
-    async with db.write() as session:
-        household_id = await households.create_household(session, role, NOW, name)
-        for telegram_id in telegram_ids:
-            await households.add_member(session, household_id, telegram_id, NOW)
-        return await households.household_members(session, household_id)
+    return await make_household(db, role, name, telegram_ids, at=NOW)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,17 +239,6 @@ async def test_the_conditional_update_refuses_a_stale_offer(
 
 
 # --- two mentors pressing at once ---------------------------------------------------------------
-
-
-@pytest.fixture(params=["one connection", "two connections"])
-async def second_db(db: Database, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    """The database the second taker uses: the bot's own, or another process's connection."""
-    if request.param == "one connection":
-        yield db
-        return
-    other = await Database.open(db.path)
-    yield other
-    await other.close()
 
 
 async def test_only_one_of_two_simultaneous_takers_wins(
