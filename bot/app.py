@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import members
 from bot.config import Config
+from bot.rate_limiter import SharedRateLimiter
 from handlers import offers, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
+from handlers.outbox import Outbox
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -27,9 +29,7 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .token(config.require_token())
         .base_url(f"{config.api_url}/bot")
         .base_file_url(f"{config.api_url}/file/bot")
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=config.api_rate, max_retries=RATE_LIMIT_RETRIES)
-        )
+        .rate_limiter(SharedRateLimiter(config.api_rate, RATE_LIMIT_RETRIES))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
@@ -51,12 +51,16 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
     await rota_jobs.start(application)
     await offers.start(application)
+    bot_data.outbox = Outbox(application)
+    bot_data.outbox.start()
     await publish_default_commands(application.bot, config.language)
     logger.info("Mentorbot is running as @%s", application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     bot_data: BotData = application.bot_data
+    if hasattr(bot_data, "outbox"):
+        await bot_data.outbox.stop()
     if hasattr(bot_data, "db"):  # post_init may have failed before opening it
         await bot_data.db.close()
         logger.info("Mentorbot stopped")

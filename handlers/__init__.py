@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    broadcasts,
     conversations,
     help,
     invites,
@@ -30,6 +31,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         rota,
         shifts,
         offers,
+        broadcasts,  # its guided conversation sees /cancel and messages before the rest
         requests,
         conversations,  # its message router takes every plain message: keep it last
     ):

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -17,15 +17,20 @@ from bot.i18n import Translator, pick_language, translator
 from storage.db import Database
 from storage.models import Member, Role
 
+if TYPE_CHECKING:  # the outbox module needs BotData itself
+    from handlers.outbox import Outbox
+
 # Telegram allows 4096 characters a message; leave room for the HTML the text may carry.
 MESSAGE_BUDGET = 3500
 
 
 class BotData:
-    """Shared services: `config` at build time, `db` from post_init until post_shutdown."""
+    """Shared services: `config` at build time; `db` and the broadcast `outbox` from post_init
+    until post_shutdown."""
 
     config: Config
     db: Database
+    outbox: Outbox
 
 
 MentorContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

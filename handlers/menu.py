@@ -15,10 +15,11 @@ logger = logging.getLogger(__name__)
 
 _PUBLIC = ("start", "help")
 _BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.FAMILY: ("help", "end", "cancel", "partner", "language"),
-    Role.MENTOR: ("help", "end", "shifts", "swap", "calendar", "partner", "language"),
+    Role.FAMILY: ("help", "end", "cancel", "partner", "newsletter", "language"),
+    Role.MENTOR: ("help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "language"),
     Role.COORDINATOR: (
-        "help", "requests", "rota", "shift", "invite", "members", "remove", "language",
+        "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
+        "remove", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -36,6 +37,9 @@ _DESCRIPTIONS = {
     "end": N_("command.end"),
     "cancel": N_("command.cancel"),
     "requests": N_("command.requests"),
+    "broadcast": N_("command.broadcast"),
+    "broadcasts": N_("command.broadcasts"),
+    "newsletter": N_("command.newsletter"),
     "shift": N_("command.shift"),
 }
 

@@ -130,3 +130,46 @@ class OfferMessage:
     member_id: int
     chat_id: int
     message_id: int | None
+
+
+class Audience(StrEnum):
+    FAMILIES = "families"
+    MENTORS = "mentors"
+    EVERYONE = "everyone"
+
+
+class BroadcastState(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # marked before the send; after a crash, the one that may be a double
+    SENT = "sent"
+    BLOCKED = "blocked"  # the recipient blocked the bot (403)
+    FAILED = "failed"  # gave up after retries, or Telegram refused it for good
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    created_by: int | None
+    audience: Audience
+    kind: str  # text, photo, document
+    body: str | None
+    file_id: str | None
+    state: BroadcastState
+    send_at: datetime
+    created_at: datetime
+    status_chat_id: int | None
+    status_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    broadcast: Broadcast
+    chat_id: int
+    attempts: int

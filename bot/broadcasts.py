@@ -1,0 +1,267 @@
+"""Newsletters and announcements: composing, scheduling, and the outbox they go out through.
+
+A broadcast becomes one delivery row per recipient, all written in the transaction that starts
+it, so "who should get this" is settled once and survives anything after. Each delivery is
+marked SENDING before its send and SENT, BLOCKED or FAILED after; a restart puts the SENDING
+ones back in the queue. So a recipient gets a broadcast once, except the one message that was
+in flight at the instant of a crash, which may arrive twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage import broadcasts, households
+from storage.db import Database, Session
+from storage.models import (
+    Audience,
+    Broadcast,
+    BroadcastState,
+    Delivery,
+    DeliveryState,
+    Member,
+    Role,
+)
+
+TEXT_LIMIT = 4096  # Telegram's, for a message
+CAPTION_LIMIT = 1024  # Telegram's, for a photo's or a document's caption
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(seconds=2)
+LAST_RETRY = timedelta(minutes=2)
+RECENT = 10
+
+_ROLES = {
+    Audience.FAMILIES: (Role.FAMILY,),
+    Audience.MENTORS: (Role.MENTOR,),
+    Audience.EVERYONE: (Role.FAMILY, Role.MENTOR),
+}
+
+
+class ContentProblem(StrEnum):
+    EMPTY = "empty"
+    TEXT_TOO_LONG = "text_too_long"
+    CAPTION_TOO_LONG = "caption_too_long"
+    UNSUPPORTED = "unsupported"
+    IN_PAST = "in_past"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a coordinator has composed so far; lives in the conversation until confirmed."""
+
+    kind: str  # text, photo, document
+    body: str | None  # HTML
+    file_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    broadcast: Broadcast
+    counts: dict[DeliveryState, int] = field(default_factory=dict)
+    failed: list[str | None] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def remaining(self) -> int:
+        return self.counts.get(DeliveryState.PENDING, 0) + self.counts.get(
+            DeliveryState.SENDING, 0
+        )
+
+
+def check_draft(draft: Draft, plain_length: int) -> ContentProblem | None:
+    """Telegram's limits, checked before anything is stored or sent.
+
+    `plain_length` is the text's length as Telegram counts it (without the HTML markup).
+    """
+    if draft.kind == "text":
+        if not draft.body or not draft.body.strip():
+            return ContentProblem.EMPTY
+        return ContentProblem.TEXT_TOO_LONG if plain_length > TEXT_LIMIT else None
+    if draft.file_id is None:
+        return ContentProblem.UNSUPPORTED
+    return ContentProblem.CAPTION_TOO_LONG if plain_length > CAPTION_LIMIT else None
+
+
+async def _recipients(session: Session, audience: Audience) -> list[Member]:
+    found: list[Member] = []
+    for role in _ROLES[audience]:
+        found.extend(await households.members_with_role(session, role))
+    return [member for member in found if member.newsletter]
+
+
+async def count_recipients(db: Database, audience: Audience) -> int:
+    async with db.read() as session:
+        return len(await _recipients(session, audience))
+
+
+async def _open_outbox(
+    session: Session, broadcast_id: int, audience: Audience, now: datetime
+) -> None:
+    recipients = await _recipients(session, audience)
+    await broadcasts.add_deliveries(
+        session,
+        broadcast_id,
+        [(m.id, m.telegram_user_id, m.household.display_name) for m in recipients],
+        now,
+    )
+
+
+async def submit(
+    db: Database,
+    coordinator: Member,
+    draft: Draft,
+    audience: Audience,
+    send_at: datetime | None,
+    now: datetime,
+) -> Broadcast | ContentProblem:
+    """Confirmed: now (its outbox written at once), or at `send_at` (written then)."""
+    if send_at is not None and send_at <= now:
+        return ContentProblem.IN_PAST
+    state = BroadcastState.SCHEDULED if send_at is not None else BroadcastState.SENDING
+    async with db.write() as session:
+        broadcast_id = await broadcasts.create_broadcast(
+            session,
+            coordinator.id,
+            audience,
+            draft.kind,
+            draft.body,
+            draft.file_id,
+            state,
+            send_at or now,
+            now,
+        )
+        if state is BroadcastState.SENDING:
+            await _open_outbox(session, broadcast_id, audience, now)
+        created = await broadcasts.broadcast_by_id(session, broadcast_id)
+    assert created is not None
+    return created
+
+
+async def start_due(db: Database, now: datetime) -> list[Broadcast]:
+    """Scheduled broadcasts whose time has come start sending; each exactly once."""
+    started = []
+    async with db.write() as session:
+        for broadcast in await broadcasts.broadcasts_in_state(session, BroadcastState.SCHEDULED):
+            if broadcast.send_at > now:
+                continue
+            if await broadcasts.move(
+                session, broadcast.id, BroadcastState.SCHEDULED, BroadcastState.SENDING, now
+            ):
+                await _open_outbox(session, broadcast.id, broadcast.audience, now)
+                started.append(broadcast)
+    return started
+
+
+async def scheduled(db: Database) -> list[Broadcast]:
+    async with db.read() as session:
+        return await broadcasts.broadcasts_in_state(session, BroadcastState.SCHEDULED)
+
+
+async def cancel(db: Database, broadcast_id: int, now: datetime) -> bool:
+    """Only a broadcast that has not started can be cancelled."""
+    async with db.write() as session:
+        return await broadcasts.move(
+            session, broadcast_id, BroadcastState.SCHEDULED, BroadcastState.CANCELLED, now
+        )
+
+
+async def recent(db: Database) -> list[Progress]:
+    async with db.read() as session:
+        found = await broadcasts.recent_broadcasts(session, RECENT)
+        return [
+            Progress(broadcast, await broadcasts.delivery_counts(session, broadcast.id))
+            for broadcast in found
+        ]
+
+
+async def resume(db: Database, now: datetime) -> int:
+    """At start: deliveries that were in flight when the process died go out again."""
+    async with db.write() as session:
+        return await broadcasts.requeue_in_flight(session, now)
+
+
+async def claim_next(db: Database, now: datetime) -> Delivery | None:
+    async with db.write() as session:
+        return await broadcasts.claim_next_delivery(session, now)
+
+
+async def settle(
+    db: Database,
+    delivery: Delivery,
+    state: DeliveryState,
+    now: datetime,
+    telegram_message_id: int | None = None,
+) -> None:
+    async with db.write() as session:
+        await broadcasts.settle_delivery(
+            session, delivery.broadcast.id, delivery.chat_id, state, now, telegram_message_id
+        )
+
+
+async def retry_later(
+    db: Database, delivery: Delivery, wait: timedelta | None, now: datetime
+) -> bool:
+    """Back in the queue after `wait` (Telegram's retry_after) or a growing backoff.
+
+    Returns False, and marks the delivery FAILED, once MAX_ATTEMPTS have been spent.
+    """
+    if wait is None and delivery.attempts >= MAX_ATTEMPTS:
+        await settle(db, delivery, DeliveryState.FAILED, now)
+        return False
+    backoff = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LAST_RETRY)
+    async with db.write() as session:
+        await broadcasts.settle_delivery(
+            session,
+            delivery.broadcast.id,
+            delivery.chat_id,
+            DeliveryState.PENDING,
+            now,
+            next_attempt_at=now + (wait if wait is not None else backoff),
+        )
+    return True
+
+
+async def progress(db: Database, broadcast_id: int) -> Progress | None:
+    async with db.read() as session:
+        broadcast = await broadcasts.broadcast_by_id(session, broadcast_id)
+        if broadcast is None:
+            return None
+        counts = await broadcasts.delivery_counts(session, broadcast_id)
+        failed = await broadcasts.names_in_state(
+            session, broadcast_id, [DeliveryState.FAILED, DeliveryState.BLOCKED]
+        )
+    return Progress(broadcast, counts, failed)
+
+
+async def finish_if_complete(db: Database, broadcast_id: int, now: datetime) -> bool:
+    """True once, for the caller that sees the last delivery settled: it sends the report."""
+    async with db.write() as session:
+        counts = await broadcasts.delivery_counts(session, broadcast_id)
+        busy = counts.get(DeliveryState.PENDING, 0) + counts.get(DeliveryState.SENDING, 0)
+        if busy:
+            return False
+        return await broadcasts.move(
+            session, broadcast_id, BroadcastState.SENDING, BroadcastState.DONE, now
+        )
+
+
+async def sending(db: Database) -> list[Broadcast]:
+    async with db.read() as session:
+        return await broadcasts.broadcasts_in_state(session, BroadcastState.SENDING)
+
+
+async def remember_status_message(
+    db: Database, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    async with db.write() as session:
+        await broadcasts.set_status_message(session, broadcast_id, chat_id, message_id)
+
+
+async def set_newsletter(db: Database, member: Member, wanted: bool) -> None:
+    async with db.write() as session:
+        await broadcasts.set_newsletter(session, member.id, wanted)

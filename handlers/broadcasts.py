@@ -1,0 +1,342 @@
+"""/broadcast, a guided conversation; /broadcasts, the list; /newsletter on|off for members.
+
+Composing is a short conversation: the content, the audience, now or a local time, then a
+preview sent exactly as recipients will see it, with Confirm and Cancel. Only a confirmed
+broadcast reaches the database; a draft abandoned halfway (or lost to a restart) sent nothing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import broadcasts
+from bot.broadcasts import ContentProblem, Draft
+from bot.i18n import N_, Translator
+from handlers.common import (
+    HOUSEHOLD_ROLES,
+    MentorContext,
+    Sender,
+    identify,
+    now,
+    number_argument,
+    reply_lines,
+    requires,
+)
+from handlers.outbox import Outbox, send_preview
+from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Member, Role
+
+CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
+PREFIX = "broadcast:"
+TIMEOUT_SECONDS = 30 * 60
+DOCUMENT_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "image/jpeg",
+    "image/png",
+)
+_PROBLEMS = {
+    ContentProblem.EMPTY: N_("broadcast.empty"),
+    ContentProblem.TEXT_TOO_LONG: N_("broadcast.text_too_long"),
+    ContentProblem.CAPTION_TOO_LONG: N_("broadcast.caption_too_long"),
+    ContentProblem.UNSUPPORTED: N_("broadcast.unsupported"),
+    ContentProblem.IN_PAST: N_("broadcast.in_past"),
+}
+_AUDIENCES = {
+    Audience.FAMILIES: N_("broadcast.to_families"),
+    Audience.MENTORS: N_("broadcast.to_mentors"),
+    Audience.EVERYONE: N_("broadcast.to_everyone"),
+}
+_STATES = {
+    BroadcastState.SCHEDULED: N_("broadcasts.scheduled"),
+    BroadcastState.SENDING: N_("broadcasts.sending"),
+    BroadcastState.DONE: N_("broadcasts.done"),
+    BroadcastState.CANCELLED: N_("broadcasts.cancelled"),
+}
+
+
+def _state(context: MentorContext) -> dict[Any, Any]:
+    """The draft in progress: PTB keeps one dict per user while the conversation lasts."""
+    data = context.user_data
+    if data is None:
+        raise RuntimeError("a /broadcast conversation without a user")
+    return data
+
+
+def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(text, callback_data=PREFIX + data) for text, data in row]
+            for row in rows
+        ]
+    )
+
+
+async def begin(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None:
+        return ConversationHandler.END
+    if sender.member is None or sender.member.role is not Role.COORDINATOR:
+        await message.reply_text(sender.t("access.wrong_role"))
+        return ConversationHandler.END
+    await message.reply_text(sender.t("broadcast.ask_content"))
+    return CONTENT
+
+
+def _draft(message: Message) -> tuple[Draft, int] | None:
+    """The content of a message as a draft, with its length as Telegram counts it."""
+    if message.text is not None:
+        return Draft("text", message.text_html), len(message.text)
+    caption = message.caption_html if message.caption else None
+    length = len(message.caption or "")
+    if message.photo:
+        return Draft("photo", caption, message.photo[-1].file_id), length
+    document = message.document
+    if document is not None and document.mime_type in DOCUMENT_TYPES:
+        return Draft("document", caption, document.file_id), length
+    return None
+
+
+async def content(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None:
+        return CONTENT
+    t = sender.t
+    drafted = _draft(message)
+    problem = ContentProblem.UNSUPPORTED if drafted is None else broadcasts.check_draft(*drafted)
+    if drafted is None or problem is not None:
+        length = drafted[1] if drafted else 0
+        await message.reply_text(t(_PROBLEMS[problem or ContentProblem.UNSUPPORTED], length=length))
+        return CONTENT
+    _state(context)["draft"] = drafted[0]
+    await message.reply_text(
+        t("broadcast.ask_audience"),
+        reply_markup=_buttons(
+            [[(t(_AUDIENCES[audience]), audience.value)] for audience in Audience]
+        ),
+    )
+    return AUDIENCE
+
+
+async def audience(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    if query is None:
+        return AUDIENCE
+    t = sender.t
+    chosen = (query.data or "").removeprefix(PREFIX)
+    if chosen not in {a.value for a in Audience}:
+        await query.answer(t("button.invalid"))
+        return AUDIENCE
+    _state(context)["audience"] = Audience(chosen)
+    await query.answer()
+    await query.edit_message_text(
+        t("broadcast.ask_when"),
+        reply_markup=_buttons([[(t("broadcast.now"), "now"), (t("broadcast.later"), "later")]]),
+    )
+    return WHEN
+
+
+async def when(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    if query is None:
+        return WHEN
+    choice = (query.data or "").removeprefix(PREFIX)
+    await query.answer()
+    if choice == "later":
+        await query.edit_message_text(sender.t("broadcast.ask_time"))
+        return TIME
+    if choice != "now":
+        return WHEN
+    _state(context)["send_at"] = None
+    return await _preview(update, context, sender)
+
+
+async def time_of_day(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.text is None:
+        return TIME
+    tz = context.bot_data.config.timezone
+    try:
+        send_at = datetime.strptime(message.text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+    except ValueError:
+        await message.reply_text(sender.t("broadcast.bad_time"))
+        return TIME
+    if send_at <= now():
+        await message.reply_text(sender.t(_PROBLEMS[ContentProblem.IN_PAST]))
+        return TIME
+    _state(context)["send_at"] = send_at
+    return await _preview(update, context, sender)
+
+
+async def _preview(update: Update, context: MentorContext, sender: Sender) -> int:
+    chat = update.effective_chat
+    draft, chosen = _state(context).get("draft"), _state(context).get("audience")
+    if chat is None or not isinstance(draft, Draft) or not isinstance(chosen, Audience):
+        return ConversationHandler.END
+    t, tz = sender.t, context.bot_data.config.timezone
+    send_at = _state(context).get("send_at")
+    count = await broadcasts.count_recipients(context.bot_data.db, chosen)
+    await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
+    await send_preview(context.bot, chat.id, draft.kind, draft.body, draft.file_id)
+    moment = t.moment(send_at, tz) if isinstance(send_at, datetime) else t("broadcast.now")
+    await context.bot.send_message(
+        chat.id,
+        t.plural(
+            "broadcast.confirm",
+            "broadcast.confirm_plural",
+            count,
+            audience=t(_AUDIENCES[chosen]),
+            when=moment,
+        ),
+        reply_markup=_buttons(
+            [[(t("broadcast.send"), "confirm"), (t("broadcast.cancel"), "cancel")]]
+        ),
+    )
+    return CONFIRM
+
+
+async def confirm(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    member = sender.member
+    if query is None or member is None or member.role is not Role.COORDINATOR:
+        return ConversationHandler.END
+    t = sender.t
+    await query.answer()
+    if (query.data or "").removeprefix(PREFIX) != "confirm":
+        await query.edit_message_text(t("broadcast.cancelled"))
+        _state(context).clear()
+        return ConversationHandler.END
+    draft, chosen = _state(context).get("draft"), _state(context).get("audience")
+    send_at = _state(context).get("send_at")
+    _state(context).clear()
+    if not isinstance(draft, Draft) or not isinstance(chosen, Audience):
+        return ConversationHandler.END
+    moment = send_at if isinstance(send_at, datetime) else None
+    result = await broadcasts.submit(context.bot_data.db, member, draft, chosen, moment, now())
+    if isinstance(result, ContentProblem):
+        await query.edit_message_text(t(_PROBLEMS[result]))
+        return ConversationHandler.END
+    await _started(context, query.message, t, result)
+    return ConversationHandler.END
+
+
+async def _started(
+    context: MentorContext, status: object, t: Translator, broadcast: Broadcast
+) -> None:
+    """The confirmation becomes the status message the outbox keeps up to date."""
+    if not isinstance(status, Message):
+        return
+    if broadcast.state is BroadcastState.SCHEDULED:
+        tz = context.bot_data.config.timezone
+        await status.edit_text(
+            t("broadcast.scheduled", number=broadcast.id, when=t.moment(broadcast.send_at, tz))
+        )
+    else:
+        await status.edit_text(t("broadcast.sending", number=broadcast.id))
+    await broadcasts.remember_status_message(
+        context.bot_data.db, broadcast.id, status.chat_id, status.message_id
+    )
+    outbox(context).wake()
+
+
+def outbox(context: MentorContext) -> Outbox:
+    found: Outbox = context.bot_data.outbox
+    return found
+
+
+async def abandon(update: Update, context: MentorContext) -> int:
+    _state(context).clear()
+    sender = await identify(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(sender.t("broadcast.cancelled"))
+    return ConversationHandler.END
+
+
+@requires(Role.COORDINATOR)
+async def list_broadcasts(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    t, tz = sender.t, context.bot_data.config.timezone
+    args = context.args or []
+    if args and args[0].lower() == "cancel":
+        number = number_argument(args[1:])
+        done = number is not None and await broadcasts.cancel(context.bot_data.db, number, now())
+        key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
+        await reply_lines(update, [t(key, number=number if number is not None else "")])
+        return
+    found = await broadcasts.recent(context.bot_data.db)
+    if not found:
+        await reply_lines(update, [t("broadcasts.none")])
+        return
+    lines = [t("broadcasts.header")]
+    for item in found:
+        counts = item.counts
+        lines.append(
+            t(
+                "broadcasts.line",
+                number=item.broadcast.id,
+                when=t.moment(item.broadcast.send_at, tz),
+                audience=t(_AUDIENCES[item.broadcast.audience]),
+                state=t(_STATES[item.broadcast.state]),
+                sent=counts.get(DeliveryState.SENT, 0),
+                total=item.total,
+            )
+        )
+    await reply_lines(update, lines)
+
+
+@requires(*HOUSEHOLD_ROLES)
+async def newsletter(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    args = [arg.lower() for arg in context.args or []]
+    if args not in (["on"], ["off"]):
+        await reply_lines(update, [sender.t("newsletter.usage")])
+        return
+    wanted = args == ["on"]
+    await broadcasts.set_newsletter(context.bot_data.db, member, wanted)
+    await reply_lines(update, [sender.t(N_("newsletter.on") if wanted else N_("newsletter.off"))])
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    buttons = f"^{PREFIX}"
+    with warnings.catch_warnings():
+        # PTB warns that buttons are tracked per user and chat rather than per message: that is
+        # the intent here, one draft per coordinator at a time.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        composing = ConversationHandler(
+            entry_points=[CommandHandler("broadcast", begin)],
+            states={
+                CONTENT: [MessageHandler(~filters.COMMAND, content)],
+                AUDIENCE: [CallbackQueryHandler(audience, pattern=buttons)],
+                WHEN: [CallbackQueryHandler(when, pattern=buttons)],
+                TIME: [MessageHandler(text, time_of_day)],
+                CONFIRM: [CallbackQueryHandler(confirm, pattern=buttons)],
+            },
+            fallbacks=[CommandHandler("cancel", abandon)],
+            conversation_timeout=TIMEOUT_SECONDS,
+        )
+    application.add_handler(composing)
+    application.add_handler(CommandHandler("broadcasts", list_broadcasts))
+    application.add_handler(CommandHandler("newsletter", newsletter))

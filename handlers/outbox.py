@@ -1,0 +1,214 @@
+"""The outbox worker: sends every broadcast's deliveries at the configured pace, and reports.
+
+One worker for the whole process, so the pace is a single budget: at most
+`MENTORBOT_BROADCAST_RATE` messages a second, below the bot's overall limit, so that offers
+and relayed messages (sent by the handlers, not queued here) always have room and never wait
+behind a newsletter. Each recipient is a different chat, so Telegram's one-a-second per chat is
+kept by construction. A 429 pauses only the worker, for as long as Telegram asks; a 5xx or a
+network error puts the delivery back with a growing backoff; a 403 marks the recipient blocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot import broadcasts, members
+from bot.broadcasts import Progress
+from bot.i18n import Translator, pick_language, translator
+from bot.rate_limiter import retry_after_seconds
+from handlers.common import BotData, now
+from storage.models import Delivery, DeliveryState
+
+logger = logging.getLogger(__name__)
+
+STATUS_EVERY = 3.0  # seconds between edits of the coordinator's status message
+IDLE_POLL = 5.0  # a scheduled broadcast or a retry that falls due wakes the worker this late
+
+
+class Outbox:
+    """The worker task, and the event that wakes it when there is something new to send."""
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        self._application = application
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._status_edited: dict[int, float] = {}
+
+    @property
+    def _data(self) -> BotData:
+        data: BotData = self._application.bot_data
+        return data
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        db = self._data.db
+        requeued = await broadcasts.resume(db, now())
+        if requeued:
+            logger.info("outbox: %d delivery(ies) in flight at the last stop go again", requeued)
+        pace = 1.0 / self._data.config.broadcast_rate
+        while True:
+            try:
+                await self._tick(pace)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the worker must outlive any one bad delivery
+                logger.exception("outbox: a delivery failed unexpectedly")
+                await asyncio.sleep(IDLE_POLL)
+
+    async def _tick(self, pace: float) -> None:
+        db = self._data.db
+        for started in await broadcasts.start_due(db, now()):
+            logger.info("outbox: scheduled broadcast %s starts", started.id)
+        delivery = await broadcasts.claim_next(db, now())
+        if delivery is None:
+            await self._report_finished()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            return
+        began = time.monotonic()
+        pause = await self._send(delivery)
+        await self._update_status(delivery.broadcast.id)
+        await asyncio.sleep(max(pause, pace - (time.monotonic() - began)))
+
+    async def _send(self, delivery: Delivery) -> float:
+        """Send one delivery and record what happened; returns how long the worker must rest."""
+        db, bot, broadcast = self._data.db, self._application.bot, delivery.broadcast
+        # A 429 comes straight back: the outbox has its own queue and backoff (see rate_limiter).
+        no_retry = 0
+        try:
+            if broadcast.kind == "photo":
+                sent = await bot.send_photo(
+                    delivery.chat_id, broadcast.file_id or "", caption=broadcast.body,
+                    rate_limit_args=no_retry,
+                )
+            elif broadcast.kind == "document":
+                sent = await bot.send_document(
+                    delivery.chat_id, broadcast.file_id or "", caption=broadcast.body,
+                    rate_limit_args=no_retry,
+                )
+            else:
+                sent = await bot.send_message(
+                    delivery.chat_id, broadcast.body or "", rate_limit_args=no_retry
+                )
+        except RetryAfter as error:
+            seconds = retry_after_seconds(error)
+            await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), now())
+            return seconds
+        except Forbidden:
+            await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, now())
+            return 0.0
+        except BadRequest as error:  # the chat is gone, or Telegram refuses the content
+            logger.info("outbox: broadcast %s refused for a chat: %s", broadcast.id, error)
+            await broadcasts.settle(db, delivery, DeliveryState.FAILED, now())
+            return 0.0
+        except TelegramError as error:  # 5xx, timeouts, the network
+            logger.info("outbox: broadcast %s will retry: %s", broadcast.id, error)
+            await broadcasts.retry_later(db, delivery, None, now())
+            return 0.0
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)
+        return 0.0
+
+    async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
+        last = self._status_edited.get(broadcast_id, 0.0)
+        if not force and time.monotonic() - last < STATUS_EVERY:
+            return
+        self._status_edited[broadcast_id] = time.monotonic()
+        found = await broadcasts.progress(self._data.db, broadcast_id)
+        if found is None or found.broadcast.status_message_id is None:
+            return
+        t = await self._coordinator_translator(found)
+        with contextlib.suppress(TelegramError):
+            await self._application.bot.edit_message_text(
+                status_text(t, found, self._data.config.broadcast_rate),
+                chat_id=found.broadcast.status_chat_id,
+                message_id=found.broadcast.status_message_id,
+            )
+
+    async def _report_finished(self) -> None:
+        db = self._data.db
+        for broadcast in await broadcasts.sending(db):
+            if not await broadcasts.finish_if_complete(db, broadcast.id, now()):
+                continue
+            await self._update_status(broadcast.id, force=True)
+            found = await broadcasts.progress(db, broadcast.id)
+            if found is None or found.broadcast.status_chat_id is None:
+                continue
+            t = await self._coordinator_translator(found)
+            with contextlib.suppress(TelegramError):
+                await self._application.bot.send_message(
+                    found.broadcast.status_chat_id, report_text(t, found)
+                )
+
+    async def _coordinator_translator(self, found: Progress) -> Translator:
+        config = self._data.config
+        chat = found.broadcast.status_chat_id
+        coordinator = await members.identify(self._data.db, chat) if chat else None
+        if coordinator is None:
+            return translator(config.language)
+        return translator(
+            pick_language(coordinator.language, coordinator.telegram_language, config.language)
+        )
+
+
+def status_text(t: Translator, found: Progress, rate: float) -> str:
+    counts = found.counts
+    seconds = int(found.remaining / rate) + 1 if found.remaining else 0
+    return t(
+        "broadcast.status",
+        number=found.broadcast.id,
+        sent=counts.get(DeliveryState.SENT, 0),
+        total=found.total,
+        remaining=found.remaining,
+        blocked=counts.get(DeliveryState.BLOCKED, 0),
+        failed=counts.get(DeliveryState.FAILED, 0),
+        seconds=seconds,
+    )
+
+
+def report_text(t: Translator, found: Progress) -> str:
+    counts = found.counts
+    lines = [
+        t(
+            "broadcast.report",
+            number=found.broadcast.id,
+            sent=counts.get(DeliveryState.SENT, 0),
+            total=found.total,
+            blocked=counts.get(DeliveryState.BLOCKED, 0),
+            failed=counts.get(DeliveryState.FAILED, 0),
+        )
+    ]
+    if found.failed:
+        names = ", ".join(name or t("members.unnamed") for name in found.failed)
+        lines.append(t("broadcast.report_missed", names=names))
+    return "\n".join(lines)
+
+
+async def send_preview(
+    bot: Bot, chat_id: int, kind: str, body: str | None, file_id: str | None
+) -> Message:
+    """The content exactly as recipients will see it."""
+    if kind == "photo":
+        return await bot.send_photo(chat_id, file_id or "", caption=body)
+    if kind == "document":
+        return await bot.send_document(chat_id, file_id or "", caption=body)
+    return await bot.send_message(chat_id, body or "")

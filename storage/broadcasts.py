@@ -1,0 +1,206 @@
+"""Broadcasts and their outbox of deliveries, one row per recipient."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import (
+    Audience,
+    Broadcast,
+    BroadcastState,
+    Delivery,
+    DeliveryState,
+    from_db,
+    to_db,
+)
+
+
+def _broadcast(row: Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        created_by=row["created_by"],
+        audience=Audience(row["audience"]),
+        kind=row["kind"],
+        body=row["body"],
+        file_id=row["file_id"],
+        state=BroadcastState(row["state"]),
+        send_at=from_db(row["send_at"]),
+        created_at=from_db(row["created_at"]),
+        status_chat_id=row["status_chat_id"],
+        status_message_id=row["status_message_id"],
+    )
+
+
+async def create_broadcast(
+    session: Session,
+    created_by: int,
+    audience: Audience,
+    kind: str,
+    body: str | None,
+    file_id: str | None,
+    state: BroadcastState,
+    send_at: datetime,
+    now: datetime,
+) -> int:
+    return await session.insert(
+        "INSERT INTO broadcasts (created_by, audience, kind, body, file_id, state, send_at, "
+        "created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            created_by,
+            audience.value,
+            kind,
+            body,
+            file_id,
+            state.value,
+            to_db(send_at),
+            to_db(now),
+            to_db(now) if state is BroadcastState.SENDING else None,
+        ),
+    )
+
+
+async def broadcast_by_id(session: Session, broadcast_id: int) -> Broadcast | None:
+    row = await session.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return _broadcast(row) if row else None
+
+
+async def recent_broadcasts(session: Session, limit: int) -> list[Broadcast]:
+    rows = await session.fetch_all(
+        "SELECT * FROM broadcasts ORDER BY send_at DESC, id DESC LIMIT ?", (limit,)
+    )
+    return [_broadcast(row) for row in rows]
+
+
+async def broadcasts_in_state(session: Session, state: BroadcastState) -> list[Broadcast]:
+    rows = await session.fetch_all(
+        "SELECT * FROM broadcasts WHERE state = ? ORDER BY send_at, id", (state.value,)
+    )
+    return [_broadcast(row) for row in rows]
+
+
+async def move(
+    session: Session,
+    broadcast_id: int,
+    from_state: BroadcastState,
+    to_state: BroadcastState,
+    now: datetime,
+) -> bool:
+    """One state change, once: a second caller (a restart, a double press) changes nothing."""
+    column = {
+        BroadcastState.SENDING: "started_at",
+        BroadcastState.DONE: "finished_at",
+        BroadcastState.CANCELLED: "finished_at",
+    }[to_state]
+    return (
+        await session.execute(
+            f"UPDATE broadcasts SET state = ?, {column} = ? WHERE id = ? AND state = ?",
+            (to_state.value, to_db(now), broadcast_id, from_state.value),
+        )
+        == 1
+    )
+
+
+async def set_status_message(
+    session: Session, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+async def add_deliveries(
+    session: Session,
+    broadcast_id: int,
+    recipients: Sequence[tuple[int, int, str | None]],
+    now: datetime,
+) -> None:
+    """(member id, chat id, display name) of every recipient, all pending."""
+    await session.execute_many(
+        "INSERT OR IGNORE INTO deliveries (broadcast_id, member_id, chat_id, display_name, "
+        "state, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+        [
+            (broadcast_id, member_id, chat_id, name, to_db(now), to_db(now))
+            for member_id, chat_id, name in recipients
+        ],
+    )
+
+
+async def claim_next_delivery(session: Session, now: datetime) -> Delivery | None:
+    """The oldest broadcast's next due delivery, marked SENDING before it is sent."""
+    row = await session.fetch_one(
+        "SELECT d.broadcast_id, d.chat_id, d.attempts FROM deliveries d "
+        "JOIN broadcasts b ON b.id = d.broadcast_id "
+        "WHERE b.state = 'sending' AND d.state = 'pending' AND d.next_attempt_at <= ? "
+        "ORDER BY b.id, d.next_attempt_at, d.rowid LIMIT 1",
+        (to_db(now),),
+    )
+    if row is None:
+        return None
+    await session.execute(
+        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+        "WHERE broadcast_id = ? AND chat_id = ?",
+        (to_db(now), row["broadcast_id"], row["chat_id"]),
+    )
+    broadcast = await broadcast_by_id(session, row["broadcast_id"])
+    assert broadcast is not None  # the join found it in this transaction
+    return Delivery(broadcast, row["chat_id"], row["attempts"] + 1)
+
+
+async def settle_delivery(
+    session: Session,
+    broadcast_id: int,
+    chat_id: int,
+    state: DeliveryState,
+    now: datetime,
+    telegram_message_id: int | None = None,
+    next_attempt_at: datetime | None = None,
+) -> None:
+    await session.execute(
+        "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
+        "next_attempt_at = COALESCE(?, next_attempt_at) WHERE broadcast_id = ? AND chat_id = ?",
+        (
+            state.value,
+            telegram_message_id,
+            to_db(now),
+            to_db(next_attempt_at) if next_attempt_at else None,
+            broadcast_id,
+            chat_id,
+        ),
+    )
+
+
+async def requeue_in_flight(session: Session, now: datetime) -> int:
+    """After a crash: deliveries marked SENDING may or may not have arrived; send them again."""
+    return await session.execute(
+        "UPDATE deliveries SET state = 'pending', updated_at = ? WHERE state = 'sending'",
+        (to_db(now),),
+    )
+
+
+async def delivery_counts(session: Session, broadcast_id: int) -> dict[DeliveryState, int]:
+    rows = await session.fetch_all(
+        "SELECT state, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY state",
+        (broadcast_id,),
+    )
+    return {DeliveryState(row["state"]): row["n"] for row in rows}
+
+
+async def names_in_state(
+    session: Session, broadcast_id: int, states: Sequence[DeliveryState]
+) -> list[str | None]:
+    marks = ",".join("?" * len(states))
+    rows = await session.fetch_all(
+        f"SELECT display_name FROM deliveries WHERE broadcast_id = ? AND state IN ({marks}) "
+        "ORDER BY display_name COLLATE NOCASE",
+        (broadcast_id, *(state.value for state in states)),
+    )
+    return [row["display_name"] for row in rows]
+
+
+async def set_newsletter(session: Session, member_id: int, wanted: bool) -> None:
+    await session.execute(
+        "UPDATE members SET newsletter = ? WHERE id = ?", (int(wanted), member_id)
+    )
