@@ -62,7 +62,8 @@ class Interval:
         _check_span(self.start, self.end)
 
 
-def _local_moment(day: date, clock: time, tz: ZoneInfo) -> datetime:
+def local_moment(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """A wall-clock time as people type it (a shift, a scheduled broadcast), made real."""
     # fold=0 takes the first of the two 02:30s in autumn: a shift starting then begins an hour
     # earlier in real time rather than later, which never leaves the family waiting.
     moment = datetime.combine(day, clock.replace(fold=0), tzinfo=tz)
@@ -90,8 +91,8 @@ def local_span(day: date, start: time, end: time, tz: ZoneInfo) -> Interval:
         raise EmptyShift(moment, moment)
     end_day = day if end > start else day + timedelta(days=1)
     return Interval(
-        _local_moment(day, start, tz).astimezone(UTC),
-        _local_moment(end_day, end, tz).astimezone(UTC),
+        local_moment(day, start, tz).astimezone(UTC),
+        local_moment(end_day, end, tz).astimezone(UTC),
     )
 
 

@@ -25,6 +25,7 @@ from telegram.warnings import PTBUserWarning
 from bot import broadcasts
 from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator
+from bot.rota import NonexistentLocalTime, local_moment
 from handlers.common import (
     HOUSEHOLD_ROLES,
     MentorContext,
@@ -176,7 +177,12 @@ async def time_of_day(update: Update, context: MentorContext) -> int:
         return TIME
     tz = context.bot_data.config.timezone
     try:
-        send_at = datetime.strptime(message.text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+        typed = datetime.strptime(message.text.strip(), "%Y-%m-%d %H:%M")
+        send_at = local_moment(typed.date(), typed.time(), tz)
+    except NonexistentLocalTime as skipped:  # 02:30 on the last Sunday of March
+        skipped_at = f"{skipped.moment:%Y-%m-%d %H:%M}"
+        await message.reply_text(sender.t("shift.nonexistent_time", value=skipped_at))
+        return TIME
     except ValueError:
         await message.reply_text(sender.t("broadcast.bad_time"))
         return TIME

@@ -30,7 +30,8 @@ from storage.models import Delivery, DeliveryState
 logger = logging.getLogger(__name__)
 
 STATUS_EVERY = 3.0  # seconds between edits of the coordinator's status message
-IDLE_POLL = 5.0  # a scheduled broadcast or a retry that falls due wakes the worker this late
+IDLE_POLL = 1.0  # a scheduled broadcast or a retry that falls due wakes the worker this late
+DUE_CHECK_EVERY = 1.0  # how often scheduled broadcasts are looked for while sending
 
 
 class Outbox:
@@ -41,6 +42,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._status_edited: dict[int, float] = {}
+        self._next_due_check = 0.0
 
     @property
     def _data(self) -> BotData:
@@ -76,8 +78,10 @@ class Outbox:
 
     async def _tick(self, pace: float) -> None:
         db = self._data.db
-        for started in await broadcasts.start_due(db, now()):
-            logger.info("outbox: scheduled broadcast %s starts", started.id)
+        if time.monotonic() >= self._next_due_check:  # not once a message: once a second
+            self._next_due_check = time.monotonic() + DUE_CHECK_EVERY
+            for started in await broadcasts.start_due(db, now()):
+                logger.info("outbox: scheduled broadcast %s starts", started.id)
         delivery = await broadcasts.claim_next(db, now())
         if delivery is None:
             await self._report_finished()

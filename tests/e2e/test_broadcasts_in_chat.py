@@ -162,6 +162,8 @@ async def test_bad_broadcasts_get_one_line_and_send_nothing(
     await karin.press(ask, "Senare")
     await karin.wait_for_edit(ask)
     assert "har passerat" in await answer(karin, "2020-01-01 09:00")
+    skipped = await answer(karin, "2027-03-28 02:30")  # the hour the clocks skip in spring
+    assert skipped.startswith("2027-03-28 02:30 finns inte")
     assert "inget datum" in await answer(karin, "i morgon")
     assert "Avbrutet; inget skickades." in await answer(karin, "/cancel")
     assert "Inga utskick än." in await answer(karin, "/broadcasts")

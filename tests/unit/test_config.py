@@ -81,7 +81,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_LANGUAGE", "de"),
         ("MENTORBOT_ESCALATE_AFTER", "0"),
         ("MENTORBOT_ESCALATE_AFTER", "ten"),
-        ("MENTORBOT_BROADCAST_RATE", "31"),
+        ("MENTORBOT_BROADCAST_RATE", "1001"),
         ("MENTORBOT_BROADCAST_RATE", "nan"),
         ("MENTORBOT_BROADCAST_RATE", "-1"),
         ("TELEGRAM_API_URL", "ftp://example.org"),
