@@ -29,7 +29,7 @@ TEXT_LIMIT = 4096  # Telegram's, for a message
 CAPTION_LIMIT = 1024  # Telegram's, for a photo's or a document's caption
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=2)
-LAST_RETRY = timedelta(minutes=2)
+LAST_RETRY = timedelta(seconds=30)
 RECENT = 10
 
 _ROLES = {
@@ -208,7 +208,8 @@ async def retry_later(
 ) -> bool:
     """Back in the queue after `wait` (Telegram's retry_after) or a growing backoff.
 
-    Returns False, and marks the delivery FAILED, once MAX_ATTEMPTS have been spent.
+    Returns False, and marks the delivery FAILED, once MAX_ATTEMPTS have been spent on errors;
+    waiting out a 429 spends none.
     """
     if wait is None and delivery.attempts >= MAX_ATTEMPTS:
         await settle(db, delivery, DeliveryState.FAILED, now)
@@ -222,6 +223,7 @@ async def retry_later(
             DeliveryState.PENDING,
             now,
             next_attempt_at=now + (wait if wait is not None else backoff),
+            refund_attempt=wait is not None,  # a 429 is Telegram's pace, not a failure
         )
     return True
 

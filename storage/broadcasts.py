@@ -157,15 +157,19 @@ async def settle_delivery(
     now: datetime,
     telegram_message_id: int | None = None,
     next_attempt_at: datetime | None = None,
+    refund_attempt: bool = False,
 ) -> None:
+    """Record a send's outcome; a refunded attempt (Telegram said "later") does not count."""
     await session.execute(
         "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
-        "next_attempt_at = COALESCE(?, next_attempt_at) WHERE broadcast_id = ? AND chat_id = ?",
+        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
+        "WHERE broadcast_id = ? AND chat_id = ?",
         (
             state.value,
             telegram_message_id,
             to_db(now),
             to_db(next_attempt_at) if next_attempt_at else None,
+            int(refund_attempt),
             broadcast_id,
             chat_id,
         ),
