@@ -43,6 +43,7 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._status_edited: dict[int, float] = {}
         self._next_due_check = 0.0
+        self._next_slot = 0.0
 
     @property
     def _data(self) -> BotData:
@@ -88,11 +89,15 @@ class Outbox:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            self._next_slot = 0.0  # after a rest, the first message need not wait
             return
-        began = time.monotonic()
+        # A fixed timetable, one slot every `pace` seconds: the time the database and the send
+        # take is inside the slot, not added to it.
+        slot = max(self._next_slot, time.monotonic())
+        await asyncio.sleep(slot - time.monotonic())
         pause = await self._send(delivery)
+        self._next_slot = slot + max(pace, pause)
         await self._update_status(delivery.broadcast.id)
-        await asyncio.sleep(max(pause, pace - (time.monotonic() - began)))
 
     async def _send(self, delivery: Delivery) -> float:
         """Send one delivery and record what happened; returns how long the worker must rest."""
@@ -133,7 +138,8 @@ class Outbox:
         return 0.0
 
     async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
-        last = self._status_edited.get(broadcast_id, 0.0)
+        # The first edit comes STATUS_EVERY after the first send, not on top of "going out".
+        last = self._status_edited.setdefault(broadcast_id, time.monotonic())
         if not force and time.monotonic() - last < STATUS_EVERY:
             return
         self._status_edited[broadcast_id] = time.monotonic()
@@ -141,11 +147,12 @@ class Outbox:
         if found is None or found.broadcast.status_message_id is None:
             return
         t = await self._coordinator_translator(found)
-        with contextlib.suppress(TelegramError):
+        with contextlib.suppress(TelegramError):  # a skipped edit is caught up by the next
             await self._application.bot.edit_message_text(
                 status_text(t, found, self._data.config.broadcast_rate),
                 chat_id=found.broadcast.status_chat_id,
                 message_id=found.broadcast.status_message_id,
+                rate_limit_args=0,  # never hold up the deliveries for a progress line
             )
 
     async def _report_finished(self) -> None:

@@ -36,4 +36,5 @@ CREATE TABLE deliveries (
     updated_at          TEXT    NOT NULL,
     PRIMARY KEY (broadcast_id, chat_id)
 );
-CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+-- The worker's next delivery of a broadcast, found without sorting the whole queue.
+CREATE INDEX deliveries_due ON deliveries (broadcast_id, state, next_attempt_at);

@@ -1,0 +1,268 @@
+"""How fast, how steadily and how safely does a newsletter go out? The real bot against the double.
+
+Seeds a coordinator and foster families (one adult each) directly in the database, starts
+`python -m bot run` against the Bot API double on loopback, and has the coordinator go through
+/broadcast (the text, "Foster families", "Now", "Send"). Each part has a fresh double, database
+and bot process:
+  a. engine ceiling: 10,000 families, flood limits off on both sides (the double's limits=None,
+     MENTORBOT_BROADCAST_RATE=1000, MENTORBOT_API_RATE=10000), so that what is measured is the
+     outbox; from pressing Send to the last delivery, as messages a second;
+  b. Telegram's pace: 500 families, the double enforcing Telegram's limits (30 a second per bot,
+     one a second per chat) and the bot at its defaults (25 a second); the rate achieved from the
+     first delivery to the last (intervals over time, on the double's clock) as a share of 25/s,
+     and the 429 answers;
+  c. crash: 300 families at 50 a second (limits off); the bot is killed (SIGKILL) once about 100
+     have it, started again on the same database, and the report awaited; who was reached, and
+     how many extra copies went out.
+Prints the figures beside their targets. Run: `python bench/broadcast.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox import BotApiDouble, RequestRecord, SandboxUser
+from storage import households
+from storage.db import Database
+from storage.models import Role
+
+TOKEN = "777777:bench-token"
+NEWSLETTER = "December newsletter: the new foster care law, spring courses and a theme morning."
+REPORT = re.compile(r"Broadcast #\d+ is done: (\d+) of (\d+) delivered")
+
+CEILING_FAMILIES = 10_000
+CEILING_RATE = "1000"
+TARGET_CEILING_RATE = 1000.0
+CEILING_REPORT_WAIT = 300.0  # seconds; the figure is printed however long it takes
+
+PACE_FAMILIES = 500
+DEFAULT_RATE = 25.0  # MENTORBOT_BROADCAST_RATE when unset
+TARGET_PACE_SHARE = 0.95
+
+CRASH_FAMILIES = 300
+CRASH_RATE = "50"
+CRASH_AFTER = 100  # deliveries seen before the kill
+TARGET_EXTRA = 1  # only the message in flight at the instant of the crash may go twice
+
+
+async def seed(db_path: Path, coordinator: SandboxUser, families: list[SandboxUser]) -> None:
+    """Households made directly in the database: the bench is about the outbox, not onboarding.
+
+    Everyone has written to the bot before, so their Telegram language is on record.
+    """
+    now = datetime.now(UTC)
+    database = await Database.open(db_path)
+    try:
+        async with database.write() as session:
+            people = [(Role.COORDINATOR, coordinator)] + [(Role.FAMILY, f) for f in families]
+            for role, person in people:
+                household = await households.create_household(
+                    session, role, now, f"{person.first_name} household"
+                )
+                member = await households.add_member(session, household, person.id, now)
+                await households.note_telegram_language(session, member, person.language_code)
+    finally:
+        await database.close()
+
+
+async def start_bot(
+    double: BotApiDouble, workdir: Path, coordinator: SandboxUser, **settings: str
+) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "TELEGRAM_API_URL": double.api_url,
+        "MENTORBOT_DB": str(workdir / "bench.db"),
+        "MENTORBOT_COORDINATORS": str(coordinator.id),
+        "MENTORBOT_GAP_REPORT": "off",
+    }
+    env |= settings
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    await coordinator.send("/help")
+    await coordinator.next_message(timeout=60)
+    return process
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+    await process.wait()
+
+
+async def compose(coordinator: SandboxUser, families: int, pause: float = 0.0) -> dict[str, Any]:
+    """/broadcast up to the confirmation, for the foster families, now; returns the confirm.
+
+    `pause`: seconds before each step, as a person reading and typing. With Telegram's limits
+    on, two seconds keep the coordinator's own chat within one message a second on average
+    (the preview is three messages at once, and the status message is edited twice as the
+    broadcast starts).
+    """
+    await asyncio.sleep(pause)
+    await coordinator.send("/broadcast")
+    assert "Send what you want" in (await coordinator.next_message())["text"]
+    await asyncio.sleep(pause)
+    await coordinator.send(NEWSLETTER)
+    ask = await coordinator.next_message()
+    await asyncio.sleep(pause)
+    await coordinator.press(ask, "Foster families")
+    await coordinator.wait_for_edit(ask)
+    await asyncio.sleep(pause)
+    await coordinator.press(ask, "Now")
+    assert (await coordinator.next_message())["text"] == "This is how it will look:"
+    assert (await coordinator.next_message())["text"] == NEWSLETTER
+    confirm = await coordinator.next_message(timeout=30)
+    assert f"({families} recipients)" in confirm["text"], confirm["text"]
+    await asyncio.sleep(pause)
+    return confirm
+
+
+async def report(coordinator: SandboxUser, within: float) -> tuple[int, int]:
+    """(delivered, total) from the "Broadcast #N is done" report, skipping anything before it."""
+    deadline = time.monotonic() + within
+    while True:
+        message = await coordinator.next_message(timeout=max(0.1, deadline - time.monotonic()))
+        found = REPORT.search(message.get("text", ""))
+        if found:
+            return int(found[1]), int(found[2])
+
+
+def deliveries(double: BotApiDouble, families: set[int]) -> list[RequestRecord]:
+    """The newsletter's successful sends, in the order the double answered them."""
+    return [
+        call
+        for call in double.requests
+        if call.method == "sendMessage" and call.status == 200 and call.chat_id in families
+    ]
+
+
+def throttled(double: BotApiDouble, chats: set[int] | None = None) -> int:
+    """429 answers, to `chats` only if given."""
+    return sum(
+        1
+        for call in double.requests
+        if call.status == 429 and (chats is None or call.chat_id in chats)
+    )
+
+
+async def ceiling() -> tuple[float, float, int, int]:
+    """a. (Send to last delivery in s, first to last in s, delivered, 429s)."""
+    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        families = [
+            double.add_user(first_name=f"F{i}", language_code="en")
+            for i in range(CEILING_FAMILIES)
+        ]
+        chats = {family.id for family in families}
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            await seed(workdir / "bench.db", coordinator, families)
+            process = await start_bot(
+                double, workdir, coordinator,
+                MENTORBOT_BROADCAST_RATE=CEILING_RATE, MENTORBOT_API_RATE="10000",
+            )
+            try:
+                confirm = await compose(coordinator, CEILING_FAMILIES)
+                pressed = double.clock()
+                await coordinator.press(confirm, "Send")
+                delivered, total = await report(coordinator, CEILING_REPORT_WAIT)
+                assert delivered == total == CEILING_FAMILIES, (delivered, total)
+            finally:
+                await stop(process)
+        sent = deliveries(double, chats)
+        return sent[-1].time - pressed, sent[-1].time - sent[0].time, len(sent), throttled(double)
+
+
+async def pace() -> tuple[float, int, int, int]:
+    """b. (rate achieved first to last delivery, delivered, 429s in all, 429s to families)."""
+    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot") as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        families = [
+            double.add_user(first_name=f"F{i}", language_code="en") for i in range(PACE_FAMILIES)
+        ]
+        chats = {family.id for family in families}
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            await seed(workdir / "bench.db", coordinator, families)
+            process = await start_bot(double, workdir, coordinator)  # the bot's own defaults
+            try:
+                confirm = await compose(coordinator, PACE_FAMILIES, pause=2.0)
+                await coordinator.press(confirm, "Send")
+                wait = PACE_FAMILIES / DEFAULT_RATE * 2 + 30
+                delivered, total = await report(coordinator, wait)
+                assert delivered == total == PACE_FAMILIES, (delivered, total)
+            finally:
+                await stop(process)
+        sent = deliveries(double, chats)
+        rate = (len(sent) - 1) / (sent[-1].time - sent[0].time)
+        return rate, len(sent), throttled(double), throttled(double, chats)
+
+
+async def crash() -> tuple[int, int, int, int]:
+    """c. (delivered before the kill, recipients reached, extra copies, families reported)."""
+    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        families = [
+            double.add_user(first_name=f"F{i}", language_code="en") for i in range(CRASH_FAMILIES)
+        ]
+        chats = {family.id for family in families}
+        settings = {"MENTORBOT_BROADCAST_RATE": CRASH_RATE, "MENTORBOT_API_RATE": "10000"}
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            await seed(workdir / "bench.db", coordinator, families)
+            process = await start_bot(double, workdir, coordinator, **settings)
+            try:
+                confirm = await compose(coordinator, CRASH_FAMILIES)
+                await coordinator.press(confirm, "Send")
+                deadline = time.monotonic() + 60
+                while len(deliveries(double, chats)) < CRASH_AFTER:
+                    assert time.monotonic() < deadline, "the broadcast did not get going"
+                    await asyncio.sleep(0.005)
+                process.kill()  # SIGKILL: no shutdown, whatever was in flight stays in flight
+                await process.wait()
+                before = len(deliveries(double, chats))
+                process = await start_bot(double, workdir, coordinator, **settings)
+                delivered, total = await report(coordinator, 60)
+                assert total == CRASH_FAMILIES, (delivered, total)
+            finally:
+                await stop(process)
+        copies = Counter(call.chat_id for call in deliveries(double, chats))
+        extra = sum(count - 1 for count in copies.values())
+        return before, len(copies), extra, delivered
+
+
+async def measure() -> None:
+    began = time.perf_counter()
+    to_last, spread, sent, ceiling_429 = await ceiling()
+    print(f"a. engine ceiling, {CEILING_FAMILIES} families, limits off "
+          f"(MENTORBOT_BROADCAST_RATE={CEILING_RATE}): {sent} delivered in {to_last:.2f} s "
+          f"from Send to the last delivery, {sent / to_last:.0f} messages/s "
+          f"(target >= {TARGET_CEILING_RATE:.0f}/s); first to last delivery {spread:.2f} s; "
+          f"429 answers: {ceiling_429}")
+    rate, paced, pace_429, family_429 = await pace()
+    print(f"b. Telegram's limits, default rate {DEFAULT_RATE:.0f}/s, {paced} families: "
+          f"{rate:.2f} messages/s first to last delivery, {rate / DEFAULT_RATE:.1%} of "
+          f"{DEFAULT_RATE:.0f}/s (target >= {TARGET_PACE_SHARE:.0%}); "
+          f"429 answers: {pace_429} (target 0), {family_429} of them to families")
+    before, reached, extra, reported = await crash()
+    print(f"c. kill -9 after {before} of {CRASH_FAMILIES} delivered "
+          f"(MENTORBOT_BROADCAST_RATE={CRASH_RATE}), restart on the same database: "
+          f"{reached} of {CRASH_FAMILIES} reached (target all {CRASH_FAMILIES}), "
+          f"{extra} extra message(s) (target <= {TARGET_EXTRA}); the report says "
+          f"{reported} of {CRASH_FAMILIES} delivered")
+    print(f"whole run: {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    asyncio.run(measure())
