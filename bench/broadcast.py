@@ -20,15 +20,15 @@ Prints the figures beside their targets. Run: `python bench/broadcast.py`.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from harness import start_bot  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble, RequestRecord, SandboxUser
 from storage import households
@@ -74,25 +74,6 @@ async def seed(db_path: Path, coordinator: SandboxUser, families: list[SandboxUs
         await database.close()
 
 
-async def start_bot(
-    double: BotApiDouble, workdir: Path, coordinator: SandboxUser, **settings: str
-) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "TELEGRAM_API_URL": double.api_url,
-        "MENTORBOT_DB": str(workdir / "bench.db"),
-        "MENTORBOT_COORDINATORS": str(coordinator.id),
-        "MENTORBOT_GAP_REPORT": "off",
-    }
-    env |= settings
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-    await coordinator.send("/help")
-    await coordinator.next_message(timeout=60)
-    return process
 
 
 async def stop(process: asyncio.subprocess.Process) -> None:
@@ -168,7 +149,7 @@ async def ceiling() -> tuple[float, float, int, int]:
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", coordinator, families)
-            process = await start_bot(
+            process, _ = await start_bot(
                 double, workdir, coordinator,
                 MENTORBOT_BROADCAST_RATE=CEILING_RATE, MENTORBOT_API_RATE="10000",
             )
@@ -195,7 +176,7 @@ async def pace() -> tuple[float, int, int, int]:
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", coordinator, families)
-            process = await start_bot(double, workdir, coordinator)  # the bot's own defaults
+            process, _ = await start_bot(double, workdir, coordinator)  # the bot's own defaults
             try:
                 confirm = await compose(coordinator, PACE_FAMILIES, pause=2.0)
                 await coordinator.press(confirm, "Send")
@@ -221,7 +202,7 @@ async def crash() -> tuple[int, int, int, int]:
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", coordinator, families)
-            process = await start_bot(double, workdir, coordinator, **settings)
+            process, _ = await start_bot(double, workdir, coordinator, **settings)
             try:
                 confirm = await compose(coordinator, CRASH_FAMILIES)
                 await coordinator.press(confirm, "Send")
@@ -232,7 +213,7 @@ async def crash() -> tuple[int, int, int, int]:
                 process.kill()  # SIGKILL: no shutdown, whatever was in flight stays in flight
                 await process.wait()
                 before = len(deliveries(double, chats))
-                process = await start_bot(double, workdir, coordinator, **settings)
+                process, _ = await start_bot(double, workdir, coordinator, **settings)
                 delivered, total = await report(coordinator, 60)
                 assert total == CRASH_FAMILIES, (delivered, total)
             finally:

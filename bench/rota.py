@@ -14,13 +14,13 @@ Prints the figures beside their targets. Run: `python bench/rota.py`.
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from harness import start_bot  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import households
@@ -62,26 +62,6 @@ def season_csv(numbers: list[int]) -> bytes:
     return "\n".join(rows).encode()
 
 
-async def start_bot(
-    double: BotApiDouble, workdir: Path, coordinator: SandboxUser
-) -> tuple[asyncio.subprocess.Process, float]:
-    """Start the bot; returns it and the seconds until it answered its first message."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "TELEGRAM_API_URL": double.api_url,
-        "MENTORBOT_DB": str(workdir / "bench.db"),
-        "MENTORBOT_COORDINATORS": str(coordinator.id),
-        "MENTORBOT_GAP_REPORT": "off",
-    }
-    began = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-    await coordinator.send("/help")
-    await coordinator.next_message(timeout=60)
-    return process, time.perf_counter() - began
 
 
 async def drain(user: SandboxUser) -> list[object]:

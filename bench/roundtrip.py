@@ -10,12 +10,12 @@ Prints the figures next to their targets. Run: `python bench/roundtrip.py`.
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import start_bot  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble
 
@@ -27,27 +27,13 @@ TARGET_P95_MS = 150.0
 TARGET_BURST_S = 4.0
 
 
-async def start_bot(double: BotApiDouble, workdir: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "TELEGRAM_API_URL": double.api_url,
-        "MENTORBOT_DB": str(workdir / "bench.db"),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-    probe = double.add_user(first_name="Probe", language_code="en")
-    await probe.send("/help")
-    await probe.next_message(timeout=30)
-    return process
 
 
 async def measure() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot") as double:
         with tempfile.TemporaryDirectory() as workdir:
-            process = await start_bot(double, Path(workdir))
+            probe = double.add_user(first_name="Probe", language_code="en")
+            process, _ = await start_bot(double, Path(workdir), probe)
             try:
                 # A new person each time: Telegram (and the double) allow one chat about one
                 # message a second, which would otherwise be what this measures.

@@ -15,14 +15,14 @@ Prints the figures beside their targets. Run: `python bench/routing.py`.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from harness import start_bot  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import households, shifts
@@ -66,26 +66,6 @@ async def seed(db_path: Path, mentors: list[SandboxUser], families: list[Sandbox
         await database.close()
 
 
-async def start_bot(
-    double: BotApiDouble, workdir: Path, coordinator: SandboxUser
-) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "TELEGRAM_API_URL": double.api_url,
-        "MENTORBOT_DB": str(workdir / "bench.db"),
-        "MENTORBOT_COORDINATORS": str(coordinator.id),
-        "MENTORBOT_GAP_REPORT": "off",
-        "MENTORBOT_API_RATE": "10000",  # the most the bot allows itself; the double has no limit
-        "MENTORBOT_ESCALATE_AFTER": "600",  # no escalation during the run
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
-    await coordinator.send("/help")
-    await coordinator.next_message(timeout=60)
-    return process
 
 
 async def offers(mentor: SandboxUser, count: int) -> list[int]:
@@ -130,7 +110,13 @@ async def measure() -> None:
             workdir = Path(folder)
             await seed(workdir / "bench.db", mentors, families)
             began_run = time.perf_counter()
-            process = await start_bot(double, workdir, coordinator)
+            process, _ = await start_bot(
+                double,
+                workdir,
+                coordinator,
+                MENTORBOT_API_RATE="10000",  # the most the bot allows itself; the double: no limit
+                MENTORBOT_ESCALATE_AFTER="600",  # no escalation during the run
+            )
             try:
                 for family in warmup:
                     await ask(family, mentors)

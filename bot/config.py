@@ -23,6 +23,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 # Telegram allows about 30 messages a second overall for free and up to 1,000 with paid
 # broadcasts; a self-hosted Bot API server or the benchmark's double may allow more still.
 MAX_BROADCAST_RATE = 1000.0
+MAX_API_RATE = 10_000.0
 
 
 class ConfigError(Exception):
@@ -88,8 +89,10 @@ def load_config(
         escalate_after=timedelta(
             minutes=_positive_int("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"))
         ),
-        broadcast_rate=_broadcast_rate(get("MENTORBOT_BROADCAST_RATE", "25")),
-        api_rate=_api_rate(get("MENTORBOT_API_RATE", "30")),
+        broadcast_rate=_rate(
+            "MENTORBOT_BROADCAST_RATE", get("MENTORBOT_BROADCAST_RATE", "25"), MAX_BROADCAST_RATE
+        ),
+        api_rate=_rate("MENTORBOT_API_RATE", get("MENTORBOT_API_RATE", "30"), MAX_API_RATE),
         service_hours=_service_hours(
             get("MENTORBOT_SERVICE_HOURS_WEEKDAY", "17:00-22:00"),
             get("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-22:00"),
@@ -153,32 +156,15 @@ def _positive_int(name: str, raw: str) -> int:
     return int(raw)
 
 
-def _broadcast_rate(raw: str) -> float:
+def _rate(name: str, raw: str, maximum: float) -> float:
+    """Messages a second: a number above 0 and at most `maximum`."""
     try:
         rate = float(raw)
     except ValueError:
         rate = float("nan")
-    if not 0 < rate <= MAX_BROADCAST_RATE:
+    if not 0 < rate <= maximum:
         raise ConfigError(
-            "MENTORBOT_BROADCAST_RATE",
-            f"must be a number of messages per second above 0 and at most "
-            f"{MAX_BROADCAST_RATE:g}, not {raw!r}",
-        )
-    return rate
-
-
-MAX_API_RATE = 10_000.0
-
-
-def _api_rate(raw: str) -> float:
-    try:
-        rate = float(raw)
-    except ValueError:
-        rate = float("nan")
-    if not 0 < rate <= MAX_API_RATE:
-        raise ConfigError(
-            "MENTORBOT_API_RATE",
-            f"must be messages per second above 0 and at most {MAX_API_RATE:g}, not {raw!r}",
+            name, f"must be messages per second above 0 and at most {maximum:g}, not {raw!r}"
         )
     return rate
 
