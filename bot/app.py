@@ -11,7 +11,7 @@ import handlers
 from bot import members
 from bot.config import Config
 from bot.rate_limiter import SharedRateLimiter
-from handlers import offers, rota_jobs
+from handlers import offers, retention, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
@@ -51,6 +51,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
     await rota_jobs.start(application)
     await offers.start(application)
+    retention.start(application)
     bot_data.outbox = Outbox(application)
     bot_data.outbox.start()
     await publish_default_commands(application.bot, config.language)

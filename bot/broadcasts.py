@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage import broadcasts, households
+from bot.audit import Action
+from storage import audit, broadcasts, households
 from storage.db import Database, Session
 from storage.models import (
     Audience,
@@ -137,6 +138,8 @@ async def submit(
         )
         if state is BroadcastState.SENDING:
             await _open_outbox(session, broadcast_id, audience, now)
+        subject = f"broadcast #{broadcast_id} to {audience.value}"
+        await audit.record(session, coordinator, Action.BROADCAST, subject, now)
         created = await broadcasts.broadcast_by_id(session, broadcast_id)
     assert created is not None
     return created
@@ -162,12 +165,16 @@ async def scheduled(db: Database) -> list[Broadcast]:
         return await broadcasts.broadcasts_in_state(session, BroadcastState.SCHEDULED)
 
 
-async def cancel(db: Database, broadcast_id: int, now: datetime) -> bool:
+async def cancel(db: Database, broadcast_id: int, cancelled_by: Member, now: datetime) -> bool:
     """Only a broadcast that has not started can be cancelled."""
     async with db.write() as session:
-        return await broadcasts.move(
+        cancelled = await broadcasts.move(
             session, broadcast_id, BroadcastState.SCHEDULED, BroadcastState.CANCELLED, now
         )
+        if cancelled:
+            subject = f"broadcast #{broadcast_id}"
+            await audit.record(session, cancelled_by, Action.BROADCAST_CANCEL, subject, now)
+        return cancelled
 
 
 async def recent(db: Database) -> list[Progress]:

@@ -57,6 +57,8 @@ class Config:
     emergency_numbers: str
     # Words that make the bot answer a family with the emergency numbers at once.
     urgent_words: tuple[str, ...]
+    # How long a question's content outlives its end; its metadata stays for the statistics.
+    retention: timedelta
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -105,6 +107,9 @@ def load_config(
             "MENTORBOT_EMERGENCY_NUMBERS", get("MENTORBOT_EMERGENCY_NUMBERS", "112")
         ),
         urgent_words=_urgent_words(get("MENTORBOT_URGENT_WORDS", "")),
+        retention=timedelta(
+            days=_positive_int("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"))
+        ),
     )
 
 

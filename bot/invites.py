@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage import households, invites
+from bot.audit import Action
+from storage import audit, households, invites
 from storage.db import Database
 from storage.models import Member, Role
 
@@ -73,6 +74,8 @@ async def issue(
             created_by.id if created_by else None,
             household_id,
         )
+        if created_by is not None and created_by.role is Role.COORDINATOR:
+            await audit.record(session, created_by, Action.INVITE, role.value, now)
     return IssuedInvite(code=code, role=role, expires_at=expires_at)
 
 

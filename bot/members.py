@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from storage import households, shifts
+from bot.audit import Action
+from storage import audit, households, shifts
 from storage.db import Database
 from storage.models import Member, Role
 
@@ -113,6 +114,8 @@ async def remove(db: Database, remover: Member, member_id: int, now: datetime) -
         if member is None:
             return Removal(RemoveOutcome.NOT_FOUND)
         await households.delete_member(session, member_id)
+        subject = f"member #{member_id} ({member.role.value})"
+        await audit.record(session, remover, Action.REMOVE, subject, now)
         cancelled = 0
         if not await households.household_members(session, member.household.id):
             cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)

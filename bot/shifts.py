@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.audit import Action
 from bot.rota import Interval, covered, gaps, overlaps
 from bot.rota_csv import PlannedShift
 from bot.service_hours import ServiceHours
-from storage import households, shifts
+from storage import audit, households, shifts
 from storage.db import Database, Session
 from storage.models import Member, Role, Shift, ShiftListing
 
@@ -88,7 +89,10 @@ async def add(
         checked = await _check(session, member_id, span, now)
         if isinstance(checked, Refusal):
             return checked
-        return await shifts.add_shift(session, checked, span.start, span.end, created_by.id, now)
+        added = await shifts.add_shift(session, checked, span.start, span.end, created_by.id, now)
+        subject = f"shift #{added.id} (member #{member_id})"
+        await audit.record(session, created_by, Action.SHIFT_ADD, subject, now)
+        return added
 
 
 async def import_planned(
@@ -120,17 +124,22 @@ async def import_planned(
                 line_of[shift.id] = row.line
             if refusals:
                 raise _ImportRefused(refusals)
+            subject = f"{len(added)} shifts"
+            await audit.record(session, created_by, Action.SHIFT_IMPORT, subject, now)
     except _ImportRefused as refused:
         return refused.refusals
     return added
 
 
-async def delete(db: Database, shift_id: int) -> ShiftListing | None:
+async def delete(
+    db: Database, shift_id: int, deleted_by: Member, now: datetime
+) -> ShiftListing | None:
     """Remove a shift; returns it as it was, to tell the household and the coordinator."""
     async with db.write() as session:
         listing = await shifts.listing_by_id(session, shift_id)
         if listing is not None:
             await shifts.delete_shift(session, shift_id)
+            await audit.record(session, deleted_by, Action.SHIFT_DELETE, f"shift #{shift_id}", now)
     return listing
 
 

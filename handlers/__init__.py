@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    audit,
     broadcasts,
     conversations,
     help,
@@ -28,6 +29,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         language,
         invites,
         members,
+        audit,
         rota,
         shifts,
         offers,

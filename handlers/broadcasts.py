@@ -286,7 +286,9 @@ async def list_broadcasts(
     args = context.args or []
     if args and args[0].lower() == "cancel":
         number = number_argument(args[1:])
-        done = number is not None and await broadcasts.cancel(context.bot_data.db, number, now())
+        done = number is not None and await broadcasts.cancel(
+            context.bot_data.db, number, member, now()
+        )
         key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
         await reply_lines(update, [t(key, number=number if number is not None else "")])
         return

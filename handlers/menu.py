@@ -19,7 +19,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.MENTOR: ("help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "language"),
     Role.COORDINATOR: (
         "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
-        "remove", "language",
+        "remove", "audit", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -40,6 +40,7 @@ _DESCRIPTIONS = {
     "broadcast": N_("command.broadcast"),
     "broadcasts": N_("command.broadcasts"),
     "newsletter": N_("command.newsletter"),
+    "audit": N_("command.audit"),
     "shift": N_("command.shift"),
 }
 

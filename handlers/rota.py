@@ -54,7 +54,7 @@ async def shift_command(
     if action == "add":
         await _add(message, context, sender, member, args[1:])
     elif action in ("del", "delete"):
-        await _delete(message, context, sender, args[1:])
+        await _delete(message, context, sender, member, args[1:])
     elif action == "list":
         await _list(update, context, sender, args[1:])
     else:
@@ -84,14 +84,14 @@ async def _add(
 
 
 async def _delete(
-    message: Message, context: MentorContext, sender: Sender, args: list[str]
+    message: Message, context: MentorContext, sender: Sender, member: Member, args: list[str]
 ) -> None:
     t = sender.t
     number = number_argument(args)
     if number is None:
         await message.reply_text(t("shift.usage"))
         return
-    removed = await shifts.delete(context.bot_data.db, number)
+    removed = await shifts.delete(context.bot_data.db, number, member, now())
     if removed is None:
         await message.reply_text(t("shift.not_found", number=number))
         return

@@ -299,3 +299,22 @@ async def declined_members(session: Session, request_id: int) -> set[int]:
         "SELECT member_id FROM offers WHERE request_id = ? AND state = 'declined'", (request_id,)
     )
     return {row["member_id"] for row in rows}
+
+
+async def erase_content_ended_before(session: Session, cutoff: datetime) -> int:
+    """Forget what ended questions said; their states, times, rating and topic remain."""
+    ended = (
+        "SELECT id FROM requests WHERE state IN ('closed', 'cancelled', 'expired') "
+        "AND ended_at < ?"
+    )
+    erased = await session.execute(
+        "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "
+        f"WHERE id IN ({ended}) AND (preview IS NOT NULL OR rating_comment IS NOT NULL "
+        "OR mentor_note IS NOT NULL)",
+        (to_db(cutoff),),
+    )
+    await session.execute(
+        f"DELETE FROM request_messages WHERE request_id IN ({ended})", (to_db(cutoff),)
+    )
+    await session.execute(f"DELETE FROM relays WHERE request_id IN ({ended})", (to_db(cutoff),))
+    return erased

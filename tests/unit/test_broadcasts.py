@@ -445,8 +445,8 @@ async def test_a_time_in_another_zone_is_the_same_instant(db: Database, people: 
 async def test_a_scheduled_broadcast_can_be_cancelled_once(db: Database, people: People) -> None:
     broadcast = await schedule(db, people, NOW + HOUR)
 
-    assert await broadcasts.cancel(db, broadcast.id, NOW + MINUTE) is True
-    assert await broadcasts.cancel(db, broadcast.id, NOW + 2 * MINUTE) is False
+    assert await broadcasts.cancel(db, broadcast.id, people.coordinator, NOW + MINUTE) is True
+    assert await broadcasts.cancel(db, broadcast.id, people.coordinator, NOW + 2 * MINUTE) is False
 
     assert (await stored(db, broadcast.id)).state is BroadcastState.CANCELLED
     assert await column(db, broadcast.id, "finished_at") == to_db(NOW + MINUTE)
@@ -460,7 +460,7 @@ async def test_a_broadcast_that_is_sending_cannot_be_cancelled(
 ) -> None:
     broadcast = await send_now(db, people)
 
-    assert await broadcasts.cancel(db, broadcast.id, NOW + MINUTE) is False
+    assert await broadcasts.cancel(db, broadcast.id, people.coordinator, NOW + MINUTE) is False
     assert (await stored(db, broadcast.id)).state is BroadcastState.SENDING
     assert await column(db, broadcast.id, "finished_at") is None
 
@@ -471,13 +471,13 @@ async def test_a_finished_broadcast_cannot_be_cancelled(db: Database, people: Pe
         await broadcasts.settle(db, delivery, DeliveryState.SENT, NOW)
     assert await broadcasts.finish_if_complete(db, broadcast.id, NOW + MINUTE) is True
 
-    assert await broadcasts.cancel(db, broadcast.id, NOW + HOUR) is False
+    assert await broadcasts.cancel(db, broadcast.id, people.coordinator, NOW + HOUR) is False
     assert (await stored(db, broadcast.id)).state is BroadcastState.DONE
     assert await column(db, broadcast.id, "finished_at") == to_db(NOW + MINUTE)
 
 
-async def test_an_unknown_broadcast_cannot_be_cancelled(db: Database) -> None:
-    assert await broadcasts.cancel(db, 999, NOW) is False
+async def test_an_unknown_broadcast_cannot_be_cancelled(db: Database, people: People) -> None:
+    assert await broadcasts.cancel(db, 999, people.coordinator, NOW) is False
 
 
 # claim_next and settle

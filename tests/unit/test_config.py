@@ -28,6 +28,7 @@ def test_defaults_follow_the_spec() -> None:
     assert config.reminders == (timedelta(hours=24), timedelta(hours=1))
     assert config.gap_report_at == time(9)
     assert config.api_rate == 30
+    assert config.retention == timedelta(days=30)
     assert config.emergency_numbers == "112" and config.office_hours == ""
     assert "självmord" in config.urgent_words
 
@@ -93,6 +94,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_REMINDERS", "0"),
         ("MENTORBOT_GAP_REPORT", "9"),
         ("MENTORBOT_API_RATE", "0"),
+        ("MENTORBOT_RETENTION_DAYS", "0"),
         ("MENTORBOT_API_RATE", "fast"),
         ("MENTORBOT_EMERGENCY_NUMBERS", "1" * 301),
         ("MENTORBOT_URGENT_WORDS", " , ,"),

@@ -186,8 +186,10 @@ async def test_a_reminder_interrupted_in_mid_send_can_begin_again(
     assert await stored(db) == {(later.id, 60): "sending"}
 
 
-async def test_begin_refuses_a_deleted_shift(db: Database, later: Shift) -> None:
-    assert await shifts.delete(db, later.id) is not None
+async def test_begin_refuses_a_deleted_shift(
+    db: Database, people: People, later: Shift
+) -> None:
+    assert await shifts.delete(db, later.id, people.coordinator, NOW) is not None
     assert await reminders.begin(db, later.id, 60, NOW) is None
     assert await reminders.begin(db, later.id + 1000, 60, NOW) is None
     assert await stored(db) == {}

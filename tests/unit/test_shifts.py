@@ -292,7 +292,7 @@ async def test_delete_returns_the_shift_and_forgets_its_reminders(
     await set_reminders(db, doomed, 1440, 60)
     await set_reminders(db, kept, 60)
 
-    listing = await shifts.delete(db, doomed.id)
+    listing = await shifts.delete(db, doomed.id, people.coordinator, NOW)
 
     assert listing is not None
     assert (listing.shift, listing.mentor_name) == (doomed, "Familjen Berg")
@@ -303,9 +303,9 @@ async def test_delete_returns_the_shift_and_forgets_its_reminders(
 
 async def test_deleting_a_missing_shift_returns_nothing(db: Database, people: People) -> None:
     shift = await book(db, people, people.lund, local(TUESDAY, "17:00", "22:00"))
-    assert await shifts.delete(db, shift.id) is not None
-    assert await shifts.delete(db, shift.id) is None
-    assert await shifts.delete(db, 9999) is None
+    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is not None
+    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is None
+    assert await shifts.delete(db, 9999, people.coordinator, NOW) is None
 
 
 async def test_listings_are_the_shifts_sharing_time_with_the_range(

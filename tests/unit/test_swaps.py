@@ -176,7 +176,7 @@ async def test_an_offer_is_gone_once_the_shift_is_deleted(
     db: Database, people: People, shift: Shift
 ) -> None:
     offer = await offered(db, people.berg[0], shift)
-    assert await shifts.delete(db, shift.id) is not None
+    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is not None
     assert await swaps.take(db, people.lund[0], offer.swap.id, NOW) is SwapProblem.GONE
     assert await swaps.take(db, people.lund[0], offer.swap.id + 1000, NOW) is SwapProblem.GONE
 

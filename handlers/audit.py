@@ -1,0 +1,54 @@
+"""/audit [N]: the latest coordinator actions, for the coordinators and the DPO behind them."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot import audit
+from bot.audit import Action
+from bot.i18n import N_
+from handlers.common import MentorContext, Sender, number_argument, reply_lines, requires
+from storage.models import Member, Role
+
+_ACTIONS = {
+    Action.INVITE: N_("audit.invite"),
+    Action.REMOVE: N_("audit.remove"),
+    Action.SHIFT_ADD: N_("audit.shift_add"),
+    Action.SHIFT_DELETE: N_("audit.shift_delete"),
+    Action.SHIFT_IMPORT: N_("audit.shift_import"),
+    Action.BROADCAST: N_("audit.broadcast"),
+    Action.BROADCAST_CANCEL: N_("audit.broadcast_cancel"),
+}
+
+
+@requires(Role.COORDINATOR)
+async def show_audit(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    t, tz = sender.t, context.bot_data.config.timezone
+    wanted = number_argument(context.args) if context.args else audit.DEFAULT_ENTRIES
+    if wanted is None or not 1 <= wanted <= audit.MAX_ENTRIES:
+        await reply_lines(update, [t("audit.usage", max=audit.MAX_ENTRIES)])
+        return
+    entries = await audit.latest(context.bot_data.db, wanted)
+    if not entries:
+        await reply_lines(update, [t("audit.none")])
+        return
+    lines = [t("audit.header", count=len(entries))]
+    for entry in entries:
+        action = Action(entry.action)
+        lines.append(
+            t(
+                "audit.line",
+                when=t.moment(entry.at, tz),
+                actor=entry.actor or t("audit.command_line"),
+                action=t(_ACTIONS[action]),
+                subject=entry.subject,
+            )
+        )
+    await reply_lines(update, lines)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("audit", show_audit))
