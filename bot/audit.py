@@ -24,6 +24,8 @@ class Action(StrEnum):
     SHIFT_IMPORT = "shift_import"
     BROADCAST = "broadcast"
     BROADCAST_CANCEL = "broadcast_cancel"
+    DATA_EXPORT = "data_export"
+    ERASURE = "erasure"
 
 
 async def latest(db: Database, count: int) -> list[AuditEntry]:

@@ -19,6 +19,8 @@ _ACTIONS = {
     Action.SHIFT_IMPORT: N_("audit.shift_import"),
     Action.BROADCAST: N_("audit.broadcast"),
     Action.BROADCAST_CANCEL: N_("audit.broadcast_cancel"),
+    Action.DATA_EXPORT: N_("audit.data_export"),
+    Action.ERASURE: N_("audit.erasure"),
 }
 
 

@@ -15,11 +15,16 @@ logger = logging.getLogger(__name__)
 
 _PUBLIC = ("start", "help")
 _BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.FAMILY: ("help", "end", "cancel", "partner", "newsletter", "language"),
-    Role.MENTOR: ("help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "language"),
+    Role.FAMILY: (
+        "help", "end", "cancel", "partner", "newsletter", "mydata", "forget", "language",
+    ),
+    Role.MENTOR: (
+        "help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "mydata", "forget",
+        "language",
+    ),
     Role.COORDINATOR: (
         "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
-        "remove", "audit", "language",
+        "remove", "audit", "mydata", "forget", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -41,6 +46,8 @@ _DESCRIPTIONS = {
     "broadcasts": N_("command.broadcasts"),
     "newsletter": N_("command.newsletter"),
     "audit": N_("command.audit"),
+    "mydata": N_("command.mydata"),
+    "forget": N_("command.forget"),
     "shift": N_("command.shift"),
 }
 

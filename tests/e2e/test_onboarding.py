@@ -160,9 +160,11 @@ async def test_a_member_changes_language(karin: SandboxUser, double: BotApiDoubl
     assert edited["text"].startswith("Sprog: Dansk")
     await mentor.send("/help")
     assert "Mentorbot for mentorfamilier" in (await mentor.next_message())["text"]
-    assert [
-        c["command"] for c in double.commands(scope={"type": "chat", "chat_id": mentor.id})
-    ] == ["help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "language"]
+    menu = double.commands(scope={"type": "chat", "chat_id": mentor.id})
+    assert [c["command"] for c in menu] == [
+        "help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "mydata", "forget",
+        "language",
+    ]
 
     # A forged language and a button nobody made change nothing.
     answer = await mentor.press_data(choice["message_id"], "language:de")

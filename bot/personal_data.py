@@ -1,0 +1,45 @@
+"""A member's own data, as one JSON document: the right of access, without asking anyone."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.audit import Action
+from storage import audit, households, personal_data
+from storage.db import Database
+from storage.models import Member, Role
+
+
+async def export(db: Database, member_id: int, asked_by: Member, now: datetime) -> bytes | None:
+    """Everything stored about `member_id` as UTF-8 JSON, or None if there is no such member.
+
+    A coordinator's export is itself an action the audit log records.
+    """
+    async with db.write() as session:
+        member = await households.member_by_id(session, member_id)
+        if member is None:
+            return None
+        data = await personal_data.personal_data(session, member.id, member.household.id)
+        if asked_by.role is Role.COORDINATOR:
+            subject = f"member #{member.id} ({member.role.value})"
+            await audit.record(session, asked_by, Action.DATA_EXPORT, subject, now)
+    document = {"exported_at": now.isoformat(timespec="seconds"), **data}
+    return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Member | None:
+    """Erase a member's personal data (GDPR art. 17); returns who it was, or None if unknown.
+
+    What remains is metadata without a person: a question's times, rating and topic, a shift's
+    times, a delivery's state. A coordinator's erasure is recorded in the audit log.
+    """
+    async with db.write() as session:
+        member = await households.member_by_id(session, member_id)
+        if member is None:
+            return None
+        await personal_data.erase_member(session, member.id, member.household.id)
+        if asked_by.role is Role.COORDINATOR and asked_by.id != member.id:
+            subject = f"member #{member.id} ({member.role.value})"
+            await audit.record(session, asked_by, Action.ERASURE, subject, now)
+    return member

@@ -1,0 +1,86 @@
+"""Everything stored about one member, gathered for a data subject access request (GDPR art. 15).
+
+Each query reads rows that concern the member or their household, with the columns as stored,
+so that the export is complete by construction rather than by a list kept in step by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.db import Session
+
+# (section, SQL with the member id and household id as :member and :household)
+_SECTIONS = (
+    ("member", "SELECT id, telegram_user_id, language, telegram_language, newsletter, joined_at "
+               "FROM members WHERE id = :member"),
+    ("household", "SELECT id, role, display_name, created_at FROM households "
+                  "WHERE id = :household"),
+    ("household_adults", "SELECT id, joined_at FROM members "
+                         "WHERE household_id = :household AND id != :member"),
+    ("questions", "SELECT id, state, opened_at, offered_at, escalated_at, accepted_at, ended_at, "
+                  "ended_by, urgent, first_kind, preview, rating, rating_comment, topic "
+                  "FROM requests WHERE family_household_id = :household ORDER BY id"),
+    ("conversations_held", "SELECT id, state, accepted_at, ended_at, topic, mentor_note "
+                           "FROM requests WHERE mentor_member_id = :member ORDER BY id"),
+    ("offers_received", "SELECT request_id, state, offered_at FROM offers "
+                        "WHERE member_id = :member ORDER BY offered_at"),
+    ("shifts", "SELECT id, starts_at, ends_at, created_at FROM shifts "
+               "WHERE household_id = :household ORDER BY starts_at"),
+    ("broadcasts_received", "SELECT broadcast_id, state, updated_at FROM deliveries "
+                            "WHERE member_id = :member ORDER BY broadcast_id"),
+    ("invites_created", "SELECT role, created_at, expires_at, used_at FROM invites "
+                        "WHERE created_by = :member ORDER BY created_at"),
+    ("audit_entries", "SELECT at, action, subject FROM audit_log "
+                      "WHERE actor_id = :member ORDER BY id"),
+)
+
+
+async def personal_data(session: Session, member_id: int, household_id: int) -> dict[str, Any]:
+    params = {"member": member_id, "household": household_id}
+    export: dict[str, Any] = {}
+    for section, sql in _SECTIONS:
+        rows = await session.fetch_all(sql, params)
+        export[section] = [dict(row) for row in rows]
+    return export
+
+
+async def erase_member(session: Session, member_id: int, household_id: int) -> bool:
+    """Erase one adult's personal data; their questions stay as anonymous metadata.
+
+    Returns True when the household was left without adults and so was anonymised too: its
+    name gone, its questions' words gone, any open question withdrawn.
+    """
+    telegram = await session.fetch_one(
+        "SELECT telegram_user_id FROM members WHERE id = ?", (member_id,)
+    )
+    if telegram is None:
+        return False
+    chat_id = telegram["telegram_user_id"]
+    # Where their chat appears outside their own rows: pointers, deliveries, the audit log.
+    await session.execute("DELETE FROM relays WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM request_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute(
+        "UPDATE deliveries SET chat_id = -rowid, display_name = NULL WHERE member_id = ?",
+        (member_id,),
+    )
+    await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
+    await session.execute(
+        "UPDATE requests SET mentor_note = NULL WHERE mentor_member_id = ?", (member_id,)
+    )
+    await session.execute("DELETE FROM members WHERE id = ?", (member_id,))
+    remaining = await session.fetch_one(
+        "SELECT COUNT(*) AS n FROM members WHERE household_id = ?", (household_id,)
+    )
+    if remaining is None or remaining["n"]:
+        return False
+    await session.execute(
+        "UPDATE households SET display_name = NULL WHERE id = ?", (household_id,)
+    )
+    await session.execute(
+        "UPDATE requests SET preview = NULL, rating_comment = NULL, "
+        "state = CASE WHEN state IN ('waiting', 'offered', 'accepted') THEN 'cancelled' "
+        "ELSE state END WHERE family_household_id = ?",
+        (household_id,),
+    )
+    return True

@@ -1,0 +1,82 @@
+"""The right of access: every section, the member's own rows only, and audited for coordinators."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot import audit, personal_data, routing
+from storage.db import Database
+from storage.models import Role
+from tests.conftest import make_household
+
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+SECTIONS = {
+    "exported_at", "member", "household", "household_adults", "questions",
+    "conversations_held", "offers_received", "shifts", "broadcasts_received",
+    "invites_created", "audit_entries",
+}
+
+
+async def test_a_family_gets_its_own_rows_and_nobody_elses(db: Database) -> None:
+    ek = await make_household(db, Role.FAMILY, "Familjen Ek", (31, 32), NOW - timedelta(days=9))
+    (ask,) = await make_household(db, Role.FAMILY, "Familjen Ask", (51,), NOW)
+    await routing.take_message(db, ek[0], 31, 100, "text", "Sömnen", False, NOW)
+    await routing.take_message(db, ask, 51, 7, "text", "Skolan", False, NOW)
+
+    data = await personal_data.export(db, ek[0].id, ek[0], NOW)
+
+    assert data is not None
+    exported = json.loads(data)
+    assert set(exported) == SECTIONS
+    assert exported["member"][0]["telegram_user_id"] == 31
+    assert [adult["id"] for adult in exported["household_adults"]] == [ek[1].id]
+    assert [q["preview"] for q in exported["questions"]] == ["Sömnen"]
+    assert await audit.latest(db, 5) == []  # a member's own export is not a coordinator action
+
+
+async def test_a_coordinators_export_is_audited_and_an_unknown_member_is_none(
+    db: Database,
+) -> None:
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW)
+    (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW)
+
+    assert await personal_data.export(db, 999, karin, NOW) is None
+    assert await personal_data.export(db, ek.id, karin, NOW) is not None
+
+    (entry,) = await audit.latest(db, 5)
+    assert (entry.actor, entry.action, entry.subject) == (
+        "Karin", "data_export", f"member #{ek.id} (family)"
+    )
+
+
+async def test_erasure_leaves_metadata_without_a_person(db: Database) -> None:
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW)
+    ek = await make_household(db, Role.FAMILY, "Familjen Ek", (31, 32), NOW)
+    opened = await routing.take_message(db, ek[0], 31, 100, "text", "Sömnen", False, NOW)
+
+    # One adult goes: the household and its open question stay, with the partner.
+    assert await personal_data.erase(db, ek[0].id, karin, NOW) is not None
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT h.display_name, r.state, r.preview FROM requests r "
+            "JOIN households h ON h.id = r.family_household_id WHERE r.id = ?",
+            (opened.request.id,),
+        )
+    assert row is not None and tuple(row) == ("Familjen Ek", "waiting", "Sömnen")
+
+    # The last adult goes: no name, no words, the question withdrawn; its times remain.
+    assert await personal_data.erase(db, ek[1].id, ek[1], NOW) is not None
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT h.display_name, r.state, r.preview, r.opened_at, "
+            "(SELECT COUNT(*) FROM members WHERE household_id = h.id) AS adults, "
+            "(SELECT COUNT(*) FROM request_messages) AS pointers FROM requests r "
+            "JOIN households h ON h.id = r.family_household_id WHERE r.id = ?",
+            (opened.request.id,),
+        )
+    assert row is not None
+    assert tuple(row) == (None, "cancelled", None, opened.request.opened_at.isoformat(), 0, 0)
+    assert await personal_data.erase(db, ek[1].id, karin, NOW) is None
+    entries = await audit.latest(db, 5)
+    assert [(e.action, e.subject) for e in entries] == [("erasure", f"member #{ek[0].id} (family)")]
