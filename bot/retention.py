@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import requests
+from storage import interest, requests
 from storage.db import Database
 
 
 async def erase_expired_content(db: Database, retention: timedelta, now: datetime) -> int:
-    """Erase the content of questions that ended more than `retention` ago; returns how many."""
+    """Erase the content of questions that ended more than `retention` ago, and registrations
+    of interest older than that; returns how many questions were erased."""
     async with db.write() as session:
+        await interest.erase_registered_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)

@@ -15,6 +15,7 @@ from handlers import (
     offers,
     onboarding,
     personal_data,
+    recruitment,
     requests,
     rota,
     shifts,
@@ -36,6 +37,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         shifts,
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
+        recruitment,  # so does a stranger's registration of interest
         requests,
         conversations,  # its message router takes every plain message: keep it last
     ):

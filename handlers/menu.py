@@ -24,7 +24,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
     ),
     Role.COORDINATOR: (
         "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
-        "remove", "audit", "mydata", "forget", "language",
+        "remove", "audit", "interest", "mydata", "forget", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -48,6 +48,7 @@ _DESCRIPTIONS = {
     "audit": N_("command.audit"),
     "mydata": N_("command.mydata"),
     "forget": N_("command.forget"),
+    "interest": N_("command.interest"),
     "shift": N_("command.shift"),
 }
 

@@ -27,6 +27,7 @@ from handlers.common import (
 )
 from handlers.help import help_text
 from handlers.menu import publish_member_commands
+from handlers.recruitment import interest_button
 from storage.models import Member, Role
 
 # Handlers in this group run before everything else a member sends (see `register`).
@@ -42,7 +43,7 @@ async def start(update: Update, context: MentorContext) -> None:
     code = context.args[0] if context.args else None
     if code is None:
         if sender.member is None:
-            await message.reply_text(t("start.stranger"))
+            await message.reply_text(t("start.stranger"), reply_markup=interest_button(t))
         elif sender.member.household.display_name is None:
             await message.reply_text(
                 t(_name_prompt(sender.member.role), role=role_label(t, sender.member.role))

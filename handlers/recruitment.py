@@ -1,0 +1,172 @@
+"""A stranger registers interest in the next information meeting; coordinators list it.
+
+A short conversation: the name, a telephone number, then an explicit consent button. Until
+that press nothing is stored; "No" forgets what was typed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import members, recruitment
+from bot.i18n import N_, Translator
+from bot.members import clean_display_name
+from handlers.common import MentorContext, Sender, identify, now, reply_lines, requires
+from handlers.offers import tell
+from storage.models import Member, Role
+
+PREFIX = "interest:"
+NAME, PHONE, CONSENT = range(3)
+TIMEOUT_SECONDS = 15 * 60
+
+
+def interest_button(t: Translator) -> InlineKeyboardMarkup:
+    """Under the public /start text: the way in."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("interest.button"), callback_data=f"{PREFIX}start")]]
+    )
+
+
+def _state(context: MentorContext) -> dict[Any, Any]:
+    data = context.user_data
+    if data is None:
+        raise RuntimeError("an interest conversation without a user")
+    return data
+
+
+async def begin(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    if query is None:
+        return ConversationHandler.END
+    if sender.member is not None:  # already in the service
+        await query.answer(sender.t("button.invalid"))
+        return ConversationHandler.END
+    await query.answer()
+    if query.message is not None:
+        await context.bot.send_message(query.message.chat.id, sender.t("interest.ask_name"))
+    return NAME
+
+
+async def name(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.text is None:
+        return NAME
+    cleaned = clean_display_name(message.text)
+    if cleaned is None:
+        await message.reply_text(sender.t("interest.bad_name"))
+        return NAME
+    _state(context)["name"] = cleaned
+    await message.reply_text(sender.t("interest.ask_phone"))
+    return PHONE
+
+
+async def phone(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.text is None:
+        return PHONE
+    number = recruitment.clean_phone(message.text)
+    if number is None:
+        await message.reply_text(sender.t("interest.bad_phone"))
+        return PHONE
+    _state(context)["phone"] = number
+    t = sender.t
+    await message.reply_text(
+        t("interest.ask_consent", days=context.bot_data.config.retention.days),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(t("interest.agree"), callback_data=f"{PREFIX}yes"),
+                    InlineKeyboardButton(t("interest.disagree"), callback_data=f"{PREFIX}no"),
+                ]
+            ]
+        ),
+    )
+    return CONSENT
+
+
+async def consent(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    if query is None:
+        return CONSENT
+    data = _state(context)
+    given = query.data == f"{PREFIX}yes"
+    typed_name, typed_phone = data.get("name"), data.get("phone")
+    data.clear()
+    await query.answer()
+    if not given or not isinstance(typed_name, str) or not isinstance(typed_phone, str):
+        await query.edit_message_text(sender.t("interest.not_stored"))
+        return ConversationHandler.END
+    db = context.bot_data.db
+    number = await recruitment.register(
+        db, sender.telegram_user_id, typed_name, typed_phone, sender.t.language, now()
+    )
+    await query.edit_message_text(sender.t("interest.thanks"))
+    coordinators = await members.with_role(db, Role.COORDINATOR)
+    await tell(context, coordinators, N_("interest.notice"), number=number)
+    return ConversationHandler.END
+
+
+async def abandon(update: Update, context: MentorContext) -> int:
+    _state(context).clear()
+    sender = await identify(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(sender.t("interest.not_stored"))
+    return ConversationHandler.END
+
+
+@requires(Role.COORDINATOR)
+async def list_interest(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    t, tz = sender.t, context.bot_data.config.timezone
+    found = await recruitment.registered(context.bot_data.db)
+    if not found:
+        await reply_lines(update, [t("interest.none")])
+        return
+    lines = [t("interest.header", count=len(found))]
+    lines.extend(
+        t(
+            "interest.line",
+            number=entry.id,
+            name=entry.name,
+            phone=entry.phone,
+            when=t.moment(entry.consented_at, tz),
+        )
+        for entry in found
+    )
+    await reply_lines(update, lines)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Tracked per user and chat, as intended: one registration at a time.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        registering = ConversationHandler(
+            entry_points=[CallbackQueryHandler(begin, pattern=f"^{PREFIX}start$")],
+            states={
+                NAME: [MessageHandler(text, name)],
+                PHONE: [MessageHandler(text, phone)],
+                CONSENT: [CallbackQueryHandler(consent, pattern=f"^{PREFIX}(yes|no)$")],
+            },
+            fallbacks=[CommandHandler("cancel", abandon)],
+            conversation_timeout=TIMEOUT_SECONDS,
+        )
+    application.add_handler(registering)
+    application.add_handler(CommandHandler("interest", list_interest))
