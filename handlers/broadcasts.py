@@ -7,9 +7,7 @@ broadcast reaches the database; a draft abandoned halfway (or lost to a restart)
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -20,7 +18,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import broadcasts
 from bot.broadcasts import ContentProblem, Draft
@@ -36,6 +33,7 @@ from handlers.common import (
     reply_lines,
     requires,
 )
+from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.outbox import Outbox, send_preview
 from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Member, Role
 
@@ -68,14 +66,6 @@ _STATES = {
     BroadcastState.DONE: N_("broadcasts.done"),
     BroadcastState.CANCELLED: N_("broadcasts.cancelled"),
 }
-
-
-def _state(context: MentorContext) -> dict[Any, Any]:
-    """The draft in progress: PTB keeps one dict per user while the conversation lasts."""
-    data = context.user_data
-    if data is None:
-        raise RuntimeError("a /broadcast conversation without a user")
-    return data
 
 
 def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -125,7 +115,7 @@ async def content(update: Update, context: MentorContext) -> int:
         length = drafted[1] if drafted else 0
         await message.reply_text(t(_PROBLEMS[problem or ContentProblem.UNSUPPORTED], length=length))
         return CONTENT
-    _state(context)["draft"] = drafted[0]
+    conversation_data(context)["draft"] = drafted[0]
     await message.reply_text(
         t("broadcast.ask_audience"),
         reply_markup=_buttons(
@@ -145,7 +135,7 @@ async def audience(update: Update, context: MentorContext) -> int:
     if chosen not in {a.value for a in Audience}:
         await query.answer(t("button.invalid"))
         return AUDIENCE
-    _state(context)["audience"] = Audience(chosen)
+    conversation_data(context)["audience"] = Audience(chosen)
     await query.answer()
     await query.edit_message_text(
         t("broadcast.ask_when"),
@@ -166,7 +156,7 @@ async def when(update: Update, context: MentorContext) -> int:
         return TIME
     if choice != "now":
         return WHEN
-    _state(context)["send_at"] = None
+    conversation_data(context)["send_at"] = None
     return await _preview(update, context, sender)
 
 
@@ -189,17 +179,18 @@ async def time_of_day(update: Update, context: MentorContext) -> int:
     if send_at <= now():
         await message.reply_text(sender.t(_PROBLEMS[ContentProblem.IN_PAST]))
         return TIME
-    _state(context)["send_at"] = send_at
+    conversation_data(context)["send_at"] = send_at
     return await _preview(update, context, sender)
 
 
 async def _preview(update: Update, context: MentorContext, sender: Sender) -> int:
     chat = update.effective_chat
-    draft, chosen = _state(context).get("draft"), _state(context).get("audience")
+    data = conversation_data(context)
+    draft, chosen = data.get("draft"), data.get("audience")
     if chat is None or not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
     t, tz = sender.t, context.bot_data.config.timezone
-    send_at = _state(context).get("send_at")
+    send_at = data.get("send_at")
     count = await broadcasts.count_recipients(context.bot_data.db, chosen)
     await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
     await send_preview(context.bot, chat.id, draft.kind, draft.body, draft.file_id)
@@ -230,11 +221,11 @@ async def confirm(update: Update, context: MentorContext) -> int:
     await query.answer()
     if (query.data or "").removeprefix(PREFIX) != "confirm":
         await query.edit_message_text(t("broadcast.cancelled"))
-        _state(context).clear()
+        conversation_data(context).clear()
         return ConversationHandler.END
-    draft, chosen = _state(context).get("draft"), _state(context).get("audience")
-    send_at = _state(context).get("send_at")
-    _state(context).clear()
+    data = conversation_data(context)
+    draft, chosen, send_at = data.get("draft"), data.get("audience"), data.get("send_at")
+    data.clear()
     if not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
     moment = send_at if isinstance(send_at, datetime) else None
@@ -270,12 +261,8 @@ def outbox(context: MentorContext) -> Outbox:
     return found
 
 
-async def abandon(update: Update, context: MentorContext) -> int:
-    _state(context).clear()
-    sender = await identify(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(sender.t("broadcast.cancelled"))
-    return ConversationHandler.END
+async def cancel_conversation(update: Update, context: MentorContext) -> int:
+    return await abandon(update, context, N_("broadcast.cancelled"))
 
 
 @requires(Role.COORDINATOR)
@@ -329,22 +316,18 @@ async def newsletter(
 def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     buttons = f"^{PREFIX}"
-    with warnings.catch_warnings():
-        # PTB warns that buttons are tracked per user and chat rather than per message: that is
-        # the intent here, one draft per coordinator at a time.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        composing = ConversationHandler(
-            entry_points=[CommandHandler("broadcast", begin)],
-            states={
-                CONTENT: [MessageHandler(~filters.COMMAND, content)],
-                AUDIENCE: [CallbackQueryHandler(audience, pattern=buttons)],
-                WHEN: [CallbackQueryHandler(when, pattern=buttons)],
-                TIME: [MessageHandler(text, time_of_day)],
-                CONFIRM: [CallbackQueryHandler(confirm, pattern=buttons)],
-            },
-            fallbacks=[CommandHandler("cancel", abandon)],
-            conversation_timeout=TIMEOUT_SECONDS,
-        )
+    composing = guided_conversation(
+        entry_points=[CommandHandler("broadcast", begin)],
+        states={
+            CONTENT: [MessageHandler(~filters.COMMAND, content)],
+            AUDIENCE: [CallbackQueryHandler(audience, pattern=buttons)],
+            WHEN: [CallbackQueryHandler(when, pattern=buttons)],
+            TIME: [MessageHandler(text, time_of_day)],
+            CONFIRM: [CallbackQueryHandler(confirm, pattern=buttons)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel_conversation)],
+        timeout_seconds=TIMEOUT_SECONDS,
+    )
     application.add_handler(composing)
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
     application.add_handler(CommandHandler("newsletter", newsletter))

@@ -6,9 +6,6 @@ that press nothing is stored; "No" forgets what was typed.
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -18,12 +15,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import members, recruitment
 from bot.i18n import N_, Translator
 from bot.members import clean_display_name
 from handlers.common import MentorContext, Sender, identify, now, reply_lines, requires
+from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.offers import tell
 from storage.models import Member, Role
 
@@ -37,13 +34,6 @@ def interest_button(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("interest.button"), callback_data=f"{PREFIX}start")]]
     )
-
-
-def _state(context: MentorContext) -> dict[Any, Any]:
-    data = context.user_data
-    if data is None:
-        raise RuntimeError("an interest conversation without a user")
-    return data
 
 
 async def begin(update: Update, context: MentorContext) -> int:
@@ -69,7 +59,7 @@ async def name(update: Update, context: MentorContext) -> int:
     if cleaned is None:
         await message.reply_text(sender.t("interest.bad_name"))
         return NAME
-    _state(context)["name"] = cleaned
+    conversation_data(context)["name"] = cleaned
     await message.reply_text(sender.t("interest.ask_phone"))
     return PHONE
 
@@ -83,7 +73,7 @@ async def phone(update: Update, context: MentorContext) -> int:
     if number is None:
         await message.reply_text(sender.t("interest.bad_phone"))
         return PHONE
-    _state(context)["phone"] = number
+    conversation_data(context)["phone"] = number
     t = sender.t
     await message.reply_text(
         t("interest.ask_consent", days=context.bot_data.config.retention.days),
@@ -104,7 +94,7 @@ async def consent(update: Update, context: MentorContext) -> int:
     sender = await identify(update, context)
     if query is None:
         return CONSENT
-    data = _state(context)
+    data = conversation_data(context)
     given = query.data == f"{PREFIX}yes"
     typed_name, typed_phone = data.get("name"), data.get("phone")
     data.clear()
@@ -122,12 +112,8 @@ async def consent(update: Update, context: MentorContext) -> int:
     return ConversationHandler.END
 
 
-async def abandon(update: Update, context: MentorContext) -> int:
-    _state(context).clear()
-    sender = await identify(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(sender.t("interest.not_stored"))
-    return ConversationHandler.END
+async def cancel_conversation(update: Update, context: MentorContext) -> int:
+    return await abandon(update, context, N_("interest.not_stored"))
 
 
 @requires(Role.COORDINATOR)
@@ -155,18 +141,15 @@ async def list_interest(
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # Tracked per user and chat, as intended: one registration at a time.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        registering = ConversationHandler(
-            entry_points=[CallbackQueryHandler(begin, pattern=f"^{PREFIX}start$")],
-            states={
-                NAME: [MessageHandler(text, name)],
-                PHONE: [MessageHandler(text, phone)],
-                CONSENT: [CallbackQueryHandler(consent, pattern=f"^{PREFIX}(yes|no)$")],
-            },
-            fallbacks=[CommandHandler("cancel", abandon)],
-            conversation_timeout=TIMEOUT_SECONDS,
-        )
+    registering = guided_conversation(
+        entry_points=[CallbackQueryHandler(begin, pattern=f"^{PREFIX}start$")],
+        states={
+            NAME: [MessageHandler(text, name)],
+            PHONE: [MessageHandler(text, phone)],
+            CONSENT: [CallbackQueryHandler(consent, pattern=f"^{PREFIX}(yes|no)$")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel_conversation)],
+        timeout_seconds=TIMEOUT_SECONDS,
+    )
     application.add_handler(registering)
     application.add_handler(CommandHandler("interest", list_interest))
