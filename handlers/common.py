@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import members
 from bot.config import Config
@@ -44,6 +44,17 @@ class Sender:
     telegram_user_id: int
     member: Member | None
     t: Translator
+
+
+# APScheduler drops a job more than a second late by default; late is better than never for a
+# reminder, an escalation or a shift's start.
+RUN_LATE: dict[str, Any] = {"misfire_grace_time": None}
+
+
+def application_data(application: Application) -> BotData:  # type: ignore[type-arg]
+    """The shared services, typed, where there is an Application but no handler context."""
+    data: BotData = application.bot_data
+    return data
 
 
 def now() -> datetime:

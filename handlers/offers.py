@@ -19,9 +19,10 @@ from bot import members, routing, shifts
 from bot.i18n import N_, Translator
 from bot.routing import Accepted, Offering, RoutingProblem
 from handlers.common import (
-    BotData,
+    RUN_LATE,
     MentorContext,
     Sender,
+    application_data,
     member_translator,
     now,
     requires,
@@ -35,7 +36,6 @@ ACCEPT = "accept:"
 DECLINE = "decline:"
 ESCALATION_JOB = "escalation"
 SHIFT_START_JOB = "shift-start"
-_RUN_LATE = {"misfire_grace_time": None}
 
 _KINDS = {
     "photo": N_("offer.kind_photo"),
@@ -96,7 +96,7 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
 
 
 def schedule_escalation(application: Application, request: Request) -> None:  # type: ignore[type-arg]
-    config = _bot_data(application).config
+    config = application_data(application).config
     for timer in routing.escalation_timers([request], config.escalate_after):
         queue = application.job_queue
         assert queue is not None
@@ -105,13 +105,8 @@ def schedule_escalation(application: Application, request: Request) -> None:  # 
             when=timer.due_at,
             data=(timer.request_id, timer.level),
             name=f"{ESCALATION_JOB}:{timer.request_id}",
-            job_kwargs=_RUN_LATE,
+            job_kwargs=RUN_LATE,
         )
-
-
-def _bot_data(application: Application) -> BotData:  # type: ignore[type-arg]
-    data: BotData = application.bot_data
-    return data
 
 
 async def _escalate(context: MentorContext) -> None:
@@ -133,6 +128,11 @@ async def tell(context: MentorContext, people: list[Member], msgid: str, **param
         t = member_translator(context, person)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(person.telegram_user_id, t(msgid, **params))
+
+
+async def tell_coordinators(context: MentorContext, msgid: str, **params: object) -> None:
+    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    await tell(context, coordinators, msgid, **params)
 
 
 async def edit_offers(
@@ -233,10 +233,10 @@ async def plan_shift_start(application: Application) -> None:  # type: ignore[ty
     assert queue is not None
     for job in queue.get_jobs_by_name(SHIFT_START_JOB):
         job.schedule_removal()
-    queue.run_once(_offer_waiting, when=0, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
-    upcoming = await shifts.next_start(_bot_data(application).db, now())
+    queue.run_once(_offer_waiting, when=0, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
+    upcoming = await shifts.next_start(application_data(application).db, now())
     if upcoming is not None:
-        queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=_RUN_LATE)
+        queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
 
 
 async def _offer_waiting(context: MentorContext) -> None:
@@ -260,7 +260,7 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
 
     Someone may have come on duty while the bot was down, so waiting requests are offered now.
     """
-    for request in await routing.open_requests(_bot_data(application).db):
+    for request in await routing.open_requests(application_data(application).db):
         schedule_escalation(application, request)
     await plan_shift_start(application)
 

@@ -16,12 +16,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import members, recruitment
+from bot import recruitment
 from bot.i18n import N_, Translator
 from bot.members import clean_display_name
 from handlers.common import MentorContext, Sender, identify, now, reply_lines, requires
 from handlers.guided import abandon, conversation_data, guided_conversation
-from handlers.offers import tell
+from handlers.offers import tell_coordinators
 from storage.models import Member, Role
 
 PREFIX = "interest:"
@@ -107,8 +107,7 @@ async def consent(update: Update, context: MentorContext) -> int:
         db, sender.telegram_user_id, typed_name, typed_phone, sender.t.language, now()
     )
     await query.edit_message_text(sender.t("interest.thanks"))
-    coordinators = await members.with_role(db, Role.COORDINATOR)
-    await tell(context, coordinators, N_("interest.notice"), number=number)
+    await tell_coordinators(context, N_("interest.notice"), number=number)
     return ConversationHandler.END
 
 

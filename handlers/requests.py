@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import members, routing
+from bot import routing
 from bot.i18n import N_, Translator
 from bot.routing import Intake, Offering
 from bot.urgent import find_urgent_word
 from handlers.common import MentorContext, Sender, now, reply_lines, requires
-from handlers.offers import edit_offers, send_offers, tell
+from handlers.offers import edit_offers, send_offers, tell, tell_coordinators
 from storage.models import Member, Request, RequestState, Role
 
 _STATES = {
@@ -77,10 +77,8 @@ async def take_family_message(
     if urgent:  # first the numbers that help now, then everything else
         await message.reply_text(t("request.urgent", numbers=config.emergency_numbers))
     if intake.became_urgent:
-        coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
-        await tell(
+        await tell_coordinators(
             context,
-            coordinators,
             N_("request.urgent_notice"),
             number=request.id,
             family=request.family_name or "",

@@ -17,7 +17,13 @@ from telegram.ext import Application, Job
 
 from bot import members, reminders, shifts
 from handlers import offers
-from handlers.common import BotData, MentorContext, member_translator, now
+from handlers.common import (
+    RUN_LATE,
+    MentorContext,
+    application_data,
+    member_translator,
+    now,
+)
 from handlers.rota_text import gap_report_lines
 from storage.models import Role
 
@@ -36,8 +42,6 @@ RETRIES = 3
 # A bot started this long after the report's time still sends that morning's report.
 GAP_REPORT_GRACE = timedelta(hours=3)
 GAP_REPORT_DAYS = 7
-# APScheduler drops a job more than a second late by default; late is better than never here.
-_RUN_LATE = {"misfire_grace_time": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +49,6 @@ class _ReminderJob:
     shift_id: int
     minutes_before: int
     attempt: int = 1
-
-
-def _bot_data(application: Application) -> BotData:  # type: ignore[type-arg]
-    data: BotData = application.bot_data
-    return data
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]
@@ -73,7 +72,7 @@ async def plan_reminders(
     after_restart: bool = False,
 ) -> None:
     """Queue the reminders the database says are due; call after every change to the rota."""
-    bot_data = _bot_data(application)
+    bot_data = application_data(application)
     queue = application.job_queue
     assert queue is not None
     moment = now()
@@ -101,7 +100,7 @@ def _queue_reminder(
     assert queue is not None
     # A retry is not replanned (the reminder is SENDING), so a replan must not remove it.
     name = REMINDER_JOB if job.attempt == 1 else REMINDER_RETRY_JOB
-    queue.run_once(_send_reminder, when=due_at or 0, data=job, name=name, job_kwargs=_RUN_LATE)
+    queue.run_once(_send_reminder, when=due_at or 0, data=job, name=name, job_kwargs=RUN_LATE)
 
 
 async def _replan(context: MentorContext) -> None:
@@ -145,7 +144,7 @@ def _job_data(job: Job | None) -> _ReminderJob:  # type: ignore[type-arg]
 
 
 def _schedule_gap_report(application: Application) -> None:  # type: ignore[type-arg]
-    config = _bot_data(application).config
+    config = application_data(application).config
     if config.gap_report_at is None:
         return
     queue = application.job_queue
@@ -160,7 +159,7 @@ def _schedule_gap_report(application: Application) -> None:  # type: ignore[type
     local_now = now().astimezone(tz)
     due = datetime.combine(local_now.date(), config.gap_report_at, tzinfo=tz)
     if due <= local_now < due + GAP_REPORT_GRACE:
-        queue.run_once(_send_gap_report, when=0, name=GAP_REPORT_JOB, job_kwargs=_RUN_LATE)
+        queue.run_once(_send_gap_report, when=0, name=GAP_REPORT_JOB, job_kwargs=RUN_LATE)
 
 
 async def _send_gap_report(context: MentorContext) -> None:
