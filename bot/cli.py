@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot import invites, rota_csv, shifts
+from bot import invites, rota_csv, sandbox_command, shifts
 from bot.config import Config, ConfigError, load_config
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds")
     run.add_argument("--port", type=int, default=8443, help="port the webhook server binds")
     run.add_argument("--secret-token", help="secret Telegram sends with every webhook call")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the whole service in a browser, with no token and no network"
+    )
+    sandbox_command.add_arguments(sandbox)
     commands.add_parser("check", help="validate the configuration and the database")
     commands.add_parser("migrate", help="bring the database schema up to date")
     invite = commands.add_parser("invite", help="print a one-time invite")
@@ -106,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config()
         if args.command == "run":
             return _run(config, args)
+        if args.command == "sandbox":
+            return sandbox_command.run(config, args, _run)
         return asyncio.run(_offline_commands[args.command](config, args))
     except ConfigError as error:
         print(f"mentorbot: {error}", file=sys.stderr)

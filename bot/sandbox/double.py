@@ -11,12 +11,14 @@ from typing import Any
 
 from aiohttp import web
 
+from .chat_page import ChatPage
 from .events import Event
 from .faults import FaultInjector
+from .files import image_type
 from .limits import Clock, RateLimiter, RateLimits
 from .methods import BotApiMethods
 from .server import BotApiServer, RequestRecord
-from .state import SandboxState, commands_key
+from .state import Chat, SandboxState, commands_key
 from .users import SandboxUser
 from .webhook import WebhookDelivery
 
@@ -80,6 +82,8 @@ class BotApiDouble:
             on_request=self.requests.append,
         )
         self._user_ids = itertools.count(FIRST_USER_ID)
+        self.page = ChatPage(self)
+        """The web chat page at ``api_url`` + ``/`` (see :class:`ChatPage`)."""
         self._runner: web.AppRunner | None = None
         self._api_url: str | None = None
 
@@ -109,7 +113,9 @@ class BotApiDouble:
             sock.close()
             raise
         self._state.updates.open()
-        runner = web.AppRunner(self._server.application(), access_log=None, shutdown_timeout=1.0)
+        app = self._server.application()
+        self.page.install(app)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         await web.SockSite(runner, sock).start()
         self._runner = runner
@@ -119,6 +125,7 @@ class BotApiDouble:
     async def stop(self) -> None:
         """Release pending long polls, stop webhook delivery and close the server."""
         self._state.updates.close()
+        await self.page.close()
         await self._webhook.delete()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -146,16 +153,45 @@ class BotApiDouble:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        user_id: int | None = None,
     ) -> SandboxUser:
-        """A new user with a private chat with the bot (ids from 1_000_001 up)."""
+        """A new user with a private chat with the bot.
+
+        Ids count from 1_000_001 up; ``user_id`` brings back a user the bot already knows (a
+        sandbox restarted on its old database).
+        """
+        if user_id is None:
+            user_id = next(self._user_ids)
+            while user_id in self._state.chats:
+                user_id = next(self._user_ids)
+        elif user_id in self._state.chats:
+            raise ValueError(f"user {user_id} exists already")
         user: dict[str, Any] = {
-            "id": next(self._user_ids),
+            "id": user_id,
             "is_bot": False,
             "first_name": first_name,
         }
         optional = {"last_name": last_name, "username": username, "language_code": language_code}
         user.update({key: value for key, value in optional.items() if value is not None})
         return SandboxUser(self, self._state, self._state.add_chat(user))
+
+    def chats(self) -> list[Chat]:
+        """Every user's chat with the bot, in the order the users came."""
+        return list(self._state.chats.values())
+
+    def chat(self, chat_id: int) -> Chat | None:
+        """A user's chat with the bot, if there is such a user."""
+        return self._state.chats.get(chat_id)
+
+    def user(self, user_id: int) -> SandboxUser | None:
+        """The test-facing side of an existing user's chat."""
+        chat = self._state.chats.get(user_id)
+        return SandboxUser(self, self._state, chat) if chat is not None else None
+
+    def has_message(self, chat_id: int, message_id: int) -> bool:
+        """Whether the message is (still) in the chat."""
+        chat = self._state.chats.get(chat_id)
+        return chat is not None and message_id in chat.messages
 
     def block(self, user: SandboxUser | int) -> None:
         """The user blocks the bot: sends to their chat answer 403."""
@@ -196,6 +232,14 @@ class BotApiDouble:
         if stored is None:
             raise KeyError(f"no file {file_id!r}")
         return stored.data
+
+    def file(self, file_id: str) -> tuple[bytes, str | None, str]:
+        """A file's content, name and media type, as a browser needs them to show it."""
+        stored = self._state.files.get(file_id)
+        if stored is None:
+            raise KeyError(f"no file {file_id!r}")
+        mime_type = stored.mime_type or image_type(stored.data) or "application/octet-stream"
+        return stored.data, stored.file_name, mime_type
 
     def calls(self, method: str | None = None, *, status: int | None = None) -> list[RequestRecord]:
         """Logged calls, optionally only of ``method`` (case-insensitive) and/or ``status``."""

@@ -23,6 +23,8 @@ class EventKind(StrEnum):
     DELETED = "deleted"
     CALLBACK_ANSWERED = "callback_answered"
     CHAT_ACTION = "chat_action"
+    USER_ADDED = "user_added"
+    """A new user opened their chat with the bot (``chat_id`` is theirs)."""
 
 
 @dataclass(frozen=True)

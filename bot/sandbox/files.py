@@ -41,6 +41,17 @@ def image_size(data: bytes) -> tuple[int, int]:
     return 0, 0
 
 
+def image_type(data: bytes) -> str | None:
+    """The media type of a PNG, GIF or JPEG (photos carry none in the Bot API)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    return None
+
+
 @dataclass
 class StoredFile:
     """One file known to the double, with the Bot API objects that describe it."""

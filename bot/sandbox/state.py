@@ -97,6 +97,7 @@ class SandboxState:
         """Open the private chat of a new user."""
         chat = Chat(user=user)
         self.chats[chat.id] = chat
+        self.events.publish(Event(EventKind.USER_ADDED, chat.id))
         return chat
 
     def chat(self, chat_id: int | None) -> Chat:

@@ -1,0 +1,286 @@
+"""The web chat page: play every person of the sandbox in a browser, without Telegram.
+
+The page is the users' side of the double, as :class:`SandboxUser` is for tests: it sends
+messages and presses buttons through the same state changes, so the bot cannot tell the two
+apart. It is served by the double's own HTTP server, next to the Bot API, and streams every chat
+event to the browser as server-sent events.
+
+The double stays ignorant of the bot: who a person is ("foster family, Familjen Ek") and how a
+new one joins (an invite code the bot understands) are given to it by whoever runs the sandbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .events import Event, EventKind
+from .files import MAX_PHOTO_UPLOAD
+from .users import SandboxUser
+
+if TYPE_CHECKING:
+    from .double import BotApiDouble
+
+KEEPALIVE_SECONDS = 15.0
+MAX_NAME_LENGTH = 64
+MAX_TEXT_LENGTH = 4096
+
+Joiner = Callable[[int, str], Awaitable[str]]
+"""Makes a new person of a role known to the bot; returns what they send first (``/start CODE``)."""
+
+_STATIC = {
+    "/": ("index.html", "text/html"),
+    "/chat.js": ("chat.js", "text/javascript"),
+    "/chat.css": ("chat.css", "text/css"),
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    """A kind of person the page can create, as the one running the sandbox names it."""
+
+    key: str
+    label: str
+
+
+class _BadInput(Exception):
+    """What the browser sent cannot be done; the message is shown to the person using it."""
+
+
+class ChatPage:
+    """Routes of the chat page, mounted on the double's HTTP server."""
+
+    def __init__(self, double: BotApiDouble) -> None:
+        self._double = double
+        self._descriptions: dict[int, str] = {}
+        self._roles: list[Role] = []
+        self._join: Joiner | None = None
+        self._streams: set[asyncio.Task[Any]] = set()
+        self._time_zone = "UTC"
+
+    # --- set up by whoever runs the sandbox ----------------------------------------------------
+
+    def describe(self, user_id: int, description: str) -> None:
+        """What the page shows under a person's name (their role and household)."""
+        self._descriptions[user_id] = description
+
+    def show_times_in(self, time_zone: str) -> None:
+        """The IANA time zone the page shows times in: the service's, not the browser's."""
+        self._time_zone = time_zone
+
+    def allow_joining(self, roles: list[Role], join: Joiner) -> None:
+        """Let the page create people of these roles; ``join`` makes each known to the bot."""
+        self._roles = list(roles)
+        self._join = join
+
+    # --- HTTP ----------------------------------------------------------------------------------
+
+    def install(self, app: web.Application) -> None:
+        for path in _STATIC:
+            app.router.add_get(path, self._static)
+        app.router.add_get("/sandbox/people", self._people)
+        app.router.add_post("/sandbox/people", self._new_person)
+        app.router.add_get("/sandbox/chats/{chat_id:\\d+}", self._chat)
+        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/messages", self._send)
+        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/press", self._press)
+        app.router.add_get("/sandbox/files/{file_id}", self._file)
+        app.router.add_get("/sandbox/events", self._events)
+
+    async def _static(self, request: web.Request) -> web.Response:
+        name, content_type = _STATIC[request.path]
+        body = resources.files(__package__).joinpath("web", name).read_bytes()
+        return web.Response(
+            body=body,
+            content_type=content_type,
+            charset="utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    async def _people(self, request: web.Request) -> web.Response:
+        people = [
+            {
+                "id": chat.id,
+                "name": " ".join(
+                    str(chat.user[key]) for key in ("first_name", "last_name") if key in chat.user
+                ),
+                "description": self._descriptions.get(chat.id, ""),
+                "messages": len(chat.messages),
+            }
+            for chat in self._double.chats()
+        ]
+        roles = [{"key": role.key, "label": role.label} for role in self._roles]
+        return web.json_response({"people": people, "roles": roles, "time_zone": self._time_zone})
+
+    async def _new_person(self, request: web.Request) -> web.Response:
+        try:
+            body = await _json_object(request)
+            name = _clean_name(body.get("name"))
+            role = next((r for r in self._roles if r.key == body.get("role")), None)
+            if role is None or self._join is None:
+                raise _BadInput("Choose one of the roles offered.")
+        except _BadInput as problem:
+            return _refusal(problem)
+        first, _, last = name.partition(" ")
+        user = self._double.add_user(
+            first, last_name=last or None, language_code=body.get("language") or None
+        )
+        self.describe(user.id, role.label)
+        first_words = await self._join(user.id, role.key)
+        await user.send(first_words)
+        return web.json_response({"id": user.id})
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        chat = self._double.chat(int(request.match_info["chat_id"]))
+        if chat is None:
+            raise web.HTTPNotFound(text="no such person")
+        bot_id = self._double.bot_user["id"]
+        messages = [
+            {**copy.deepcopy(stored.data), "outgoing": stored.data["from"]["id"] != bot_id}
+            for stored in chat.messages.values()
+        ]
+        return web.json_response(
+            {"id": chat.id, "messages": messages, "reply_keyboard": chat.reply_keyboard}
+        )
+
+    async def _send(self, request: web.Request) -> web.Response:
+        user = self._user(request)
+        try:
+            if request.content_type == "multipart/form-data":
+                message = await self._send_file(user, request)
+            else:
+                body = await _json_object(request)
+                text = body.get("text")
+                if not isinstance(text, str) or not text.strip():
+                    raise _BadInput("Write something first.")
+                if len(text) > MAX_TEXT_LENGTH:
+                    raise _BadInput(f"Telegram takes at most {MAX_TEXT_LENGTH} characters.")
+                reply_to = body.get("reply_to")
+                if isinstance(reply_to, int) and self._double.has_message(user.id, reply_to):
+                    message = await user.reply(reply_to, text)
+                else:
+                    message = await user.send(text)
+        except _BadInput as problem:
+            return _refusal(problem)
+        return web.json_response({"message_id": message["message_id"]})
+
+    async def _send_file(self, user: SandboxUser, request: web.Request) -> dict[str, Any]:
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            raise _BadInput("The file is too large for Telegram.") from None
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            raise _BadInput("Choose a file first.")
+        data = upload.file.read()
+        caption = form.get("caption")
+        caption = caption if isinstance(caption, str) and caption.strip() else None
+        if not data:
+            raise _BadInput("The file is empty.")
+        if (upload.content_type or "").startswith("image/") and len(data) <= MAX_PHOTO_UPLOAD:
+            return await user.send_photo(data, caption=caption)
+        return await user.send_document(
+            data,
+            file_name=upload.filename or "file",
+            mime_type=upload.content_type,
+            caption=caption,
+        )
+
+    async def _press(self, request: web.Request) -> web.Response:
+        user = self._user(request)
+        try:
+            body = await _json_object(request)
+            message_id, data = body.get("message_id"), body.get("data")
+            if not isinstance(message_id, int) or not isinstance(data, str):
+                raise _BadInput("That button cannot be pressed.")
+            if not self._double.has_message(user.id, message_id):
+                raise _BadInput("That message is gone.")
+        except _BadInput as problem:
+            return _refusal(problem)
+        answer = await user.press_data(message_id, data)
+        return web.json_response({"answer": answer})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        try:
+            data, name, mime_type = self._double.file(request.match_info["file_id"])
+        except KeyError:
+            raise web.HTTPNotFound(text="no such file") from None
+        headers = {"Content-Disposition": f'inline; filename="{name}"'} if name else {}
+        return web.Response(body=data, content_type=mime_type, headers=headers)
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        """Every chat event, as it happens, for as long as the page is open."""
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        queue = self._double.subscribe()
+        stream = asyncio.current_task()
+        if stream is not None:
+            self._streams.add(stream)
+        try:
+            await response.write(b": connected\n\n")
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keepalive\n\n")
+                    continue
+                await response.write(_event_stream_entry(event))
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self._streams.discard(stream)
+            with contextlib.suppress(ValueError):
+                self._double.unsubscribe(queue)
+        return response
+
+    async def close(self) -> None:
+        """End the open event streams: a browser tab never closes them by itself."""
+        streams = list(self._streams)
+        for stream in streams:
+            stream.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+
+    def _user(self, request: web.Request) -> SandboxUser:
+        user = self._double.user(int(request.match_info["chat_id"]))
+        if user is None:
+            raise web.HTTPNotFound(text="no such person")
+        return user
+
+
+def _event_stream_entry(event: Event) -> bytes:
+    payload = {"kind": str(event.kind), "chat_id": event.chat_id, "message_id": event.message_id}
+    if event.kind is EventKind.CALLBACK_ANSWERED:
+        payload["text"] = event.data.get("text", "")
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise _BadInput("The page sent something that is not JSON.") from None
+    if not isinstance(body, dict):
+        raise _BadInput("The page sent something that is not a JSON object.")
+    return body
+
+
+def _clean_name(raw: object) -> str:
+    name = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if not name:
+        raise _BadInput("Give the person a name.")
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        raise _BadInput(f"A name is at most {MAX_NAME_LENGTH} printable characters.")
+    return name
+
+
+def _refusal(problem: _BadInput) -> web.Response:
+    return web.json_response({"error": str(problem)}, status=400)

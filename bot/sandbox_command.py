@@ -1,0 +1,168 @@
+"""`mentorbot sandbox`: the whole service in a browser, with no token and no network.
+
+One process holds two things. The Bot API double (`bot/sandbox/`) runs on its own event loop in
+a thread and serves both the Bot API and the web chat page on 127.0.0.1. The bot itself runs in
+the main thread exactly as `mentorbot run` runs it, handlers and all; only the Bot API's address,
+the token (the double's) and the database (a separate `sandbox.db`) differ.
+
+The double keeps chats in memory, the bot keeps its database: a sandbox started again on the
+same database brings every member back as a person on the page, with an empty chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import threading
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot import demo, invites, members
+from bot.config import Config
+from bot.sandbox import BotApiDouble
+from bot.sandbox.chat_page import Role as PageRole
+from storage.db import Database
+from storage.models import Member, Role
+
+SANDBOX_TOKEN = "123456:sandbox"
+"""The double's token; it opens nothing anywhere else."""
+DEFAULT_PORT = 8765
+DEFAULT_DB = "sandbox.db"
+VISITOR = "visitor"
+
+_ROLE_LABELS = {
+    Role.FAMILY: "Foster family",
+    Role.MENTOR: "Mentor family",
+    Role.COORDINATOR: "Coordinator",
+}
+_PAGE_ROLES = [
+    PageRole(Role.FAMILY.value, "Foster family adult"),
+    PageRole(Role.MENTOR.value, "Mentor family adult"),
+    PageRole(Role.COORDINATOR.value, "Coordinator"),
+    PageRole(VISITOR, "Visitor (considering fostering)"),
+]
+
+T = TypeVar("T")
+RunBot = Callable[[Config, argparse.Namespace], int]
+
+
+class _DoubleThread:
+    """The double on an event loop of its own, so that the bot's run_polling owns the main one."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="bot-api-double", daemon=True
+        )
+        self._thread.start()
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the double's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def stop(self) -> None:
+        self.call(_cancel_the_rest())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    """Whatever still runs on the double's loop (a browser's request) ends before the loop."""
+    others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo", action="store_true", help="seed a believable municipality into an empty database"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"the page's port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--db", default=DEFAULT_DB, help=f"the sandbox's database (default {DEFAULT_DB})"
+    )
+
+
+def run(config: Config, args: argparse.Namespace, run_bot: RunBot) -> int:
+    """Start the double and its page, then the bot as `run` would; stop both on Ctrl+C."""
+    thread = _DoubleThread()
+    double: BotApiDouble | None = None
+    database: Database | None = None
+    try:
+        double = thread.call(_start_double(args.port))
+        config = dataclasses.replace(
+            config, token=SANDBOX_TOKEN, api_url=double.api_url, db_path=Path(args.db)
+        )
+        database, seeded = thread.call(_populate(double, config, args.demo))
+        print(f"Mentorbot sandbox: open {double.api_url}/ in a browser", flush=True)
+        print(f"  database {args.db}{seeded}; Ctrl+C stops the sandbox", flush=True)
+        return run_bot(config, argparse.Namespace(webhook_url=None))
+    finally:
+        if database is not None:
+            thread.call(database.close())
+        if double is not None:
+            thread.call(double.stop())
+        thread.stop()
+
+
+async def _start_double(port: int) -> BotApiDouble:
+    double = BotApiDouble(SANDBOX_TOKEN, port=port)
+    await double.start()
+    return double
+
+
+async def _populate(double: BotApiDouble, config: Config, want_demo: bool) -> tuple[Database, str]:
+    """Bring the database's members onto the page (seeding the demo first if asked and empty)."""
+    database = await Database.open(config.db_path)
+    now = datetime.now(UTC)
+    known = await members.list_members(database)
+    seeded = ""
+    if want_demo and not known:
+        ids = {
+            adult: double.add_user(
+                adult.first_name, last_name=adult.last_name, language_code=config.language
+            ).id
+            for _, adult in demo.adults()
+        }
+        await demo.seed(database, ids, config.language, config.timezone, now)
+        for household, adult in demo.adults():
+            name = household.display_name(config.language)
+            double.page.describe(ids[adult], _description(household.role, name))
+        seeded = ", seeded with the demo"
+    else:
+        for member in known:
+            _bring_back(double, member, config.language)
+        if want_demo:
+            seeded = " (has members already, so the demo was not seeded again)"
+
+    async def join(user_id: int, role: str) -> str:
+        if role == VISITOR:
+            return "/start"
+        issued = await invites.issue(database, Role(role), datetime.now(UTC))
+        return f"/start {issued.code}"
+
+    double.page.show_times_in(config.timezone.key)
+    double.page.allow_joining(_PAGE_ROLES, join)
+    return database, seeded
+
+
+def _bring_back(double: BotApiDouble, member: Member, language: str) -> None:
+    name = member.household.display_name or f"Member {member.id}"
+    user = double.add_user(
+        name,
+        user_id=member.telegram_user_id,
+        language_code=member.language or member.telegram_language or language,
+    )
+    double.page.describe(user.id, _description(member.role, member.household.display_name))
+
+
+def _description(role: Role, household: str | None) -> str:
+    label = _ROLE_LABELS[role]
+    return f"{label} · {household}" if household and role is not Role.COORDINATOR else label
