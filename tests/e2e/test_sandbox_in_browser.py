@@ -12,6 +12,8 @@ import asyncio
 import os
 import re
 import socket
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -67,6 +69,23 @@ async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
         await asyncio.wait_for(process.wait(), timeout=15)
     log = log_path.read_text()
     assert "Traceback" not in log, log
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real (grey) PNG, so that the browser has to decode what the bot relayed."""
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _chromium() -> str:
@@ -139,8 +158,15 @@ async def test_a_family_asks_a_mentor_accepts_they_talk_and_the_family_rates(
     await _become(page, "Lina Ek")
     await expect(log).to_contain_text("the same song, the same lamp")
     await _say(page, "Thank you, we will try that.")
+    await page.locator("#file").set_input_files(
+        {"name": "lamp.png", "mimeType": "image/png", "buffer": _png(3, 2)}
+    )
     await _become(page, "Eva Berg")
     await expect(log).to_contain_text("Thank you, we will try that.")
+    # The family's photo reaches the mentor as a photo, labelled with the question's number.
+    photo = log.get_by_role("img")
+    await expect(photo).to_have_count(1)
+    assert await photo.evaluate("image => image.complete && image.naturalWidth") == 3
 
     # The family ends the conversation and rates it with a button.
     await _become(page, "Lina Ek")
