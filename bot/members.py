@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot import routing
 from bot.audit import Action
+from bot.routing import Ended
 from storage import audit, households, shifts
 from storage.db import Database
 from storage.models import Member, Role
@@ -103,6 +105,8 @@ class Removal:
     # The shifts of a mentor household whose last adult left: nobody would turn up for them,
     # so they go, and the rota shows the gaps instead of a cover that does not exist.
     cancelled_shifts: int = 0
+    # The open question of a family household whose last adult left (see routing).
+    ended: Ended | None = None
 
 
 async def remove(db: Database, remover: Member, member_id: int, now: datetime) -> Removal:
@@ -113,10 +117,13 @@ async def remove(db: Database, remover: Member, member_id: int, now: datetime) -
         member = await households.member_by_id(session, member_id)
         if member is None:
             return Removal(RemoveOutcome.NOT_FOUND)
+        household_id = member.household.id
+        last_adult = await households.household_members(session, household_id) == [member]
+        ended = await routing.end_for_departure(session, household_id, now) if last_adult else None
         await households.delete_member(session, member_id)
         subject = f"member #{member_id} ({member.role.value})"
         await audit.record(session, remover, Action.REMOVE, subject, now)
         cancelled = 0
-        if not await households.household_members(session, member.household.id):
-            cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)
-    return Removal(RemoveOutcome.REMOVED, member, cancelled)
+        if last_adult:
+            cancelled = await shifts.delete_shifts_ending_after(session, household_id, now)
+    return Removal(RemoveOutcome.REMOVED, member, cancelled, ended)

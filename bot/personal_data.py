@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
+from bot import routing
 from bot.audit import Action
+from bot.routing import Ended
 from storage import audit, households, personal_data
 from storage.db import Database
 from storage.models import Member, Role
@@ -20,7 +23,9 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
         member = await households.member_by_id(session, member_id)
         if member is None:
             return None
-        data = await personal_data.personal_data(session, member.id, member.household.id)
+        data = await personal_data.personal_data(
+            session, member.id, member.household.id, member.telegram_user_id
+        )
         if asked_by.role is Role.COORDINATOR:
             subject = f"member #{member.id} ({member.role.value})"
             await audit.record(session, asked_by, Action.DATA_EXPORT, subject, now)
@@ -28,7 +33,14 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Member | None:
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    member: Member
+    # The household's open question, ended because its last adult went (see routing).
+    ended: Ended | None = None
+
+
+async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Erasure | None:
     """Erase a member's personal data (GDPR art. 17); returns who it was, or None if unknown.
 
     What remains is metadata without a person: a question's times, rating and topic, a shift's
@@ -38,8 +50,11 @@ async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -
         member = await households.member_by_id(session, member_id)
         if member is None:
             return None
+        ended = None
+        if await households.household_members(session, member.household.id) == [member]:
+            ended = await routing.end_for_departure(session, member.household.id, now)
         await personal_data.erase_member(session, member.id, member.household.id)
         if asked_by.role is Role.COORDINATOR and asked_by.id != member.id:
             subject = f"member #{member.id} ({member.role.value})"
             await audit.record(session, asked_by, Action.ERASURE, subject, now)
-    return member
+    return Erasure(member, ended)

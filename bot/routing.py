@@ -203,8 +203,10 @@ async def accept(
         if request is None:
             return RoutingProblem.GONE
         if not await requests.open_offer(session, request_id, member.id):
-            return RoutingProblem.NOT_YOURS if request.state is RequestState.OFFERED else (
-                RoutingProblem.GONE
+            return (
+                RoutingProblem.NOT_YOURS
+                if request.state is RequestState.OFFERED
+                else (RoutingProblem.GONE)
             )
         if not await requests.claim(session, request_id, member.id, member.household.id, now):
             return RoutingProblem.GONE
@@ -248,6 +250,36 @@ async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
         await requests.forget_pending_messages(session, request.id)
         adults = await _family(session, request)
         return Ended(await _read(session, request.id), adults, None, withdrawn)
+
+
+async def end_for_departure(session: Session, household_id: int, now: datetime) -> Ended | None:
+    """The family's last adult leaves (removed, or erased) while a question of theirs is open.
+
+    Nobody is left to answer, so it ends inside the leaving transaction: a waiting question is
+    withdrawn from the offers, a conversation is closed and its mentor is to be told. An end
+    also starts the retention clock, which would never run for a question left open forever.
+    """
+    request = await requests.open_request_of_family(session, household_id)
+    if request is None:
+        return None
+    if request.state is RequestState.ACCEPTED:
+        if not await requests.finish(
+            session, request.id, [RequestState.ACCEPTED], RequestState.CLOSED, "family", now
+        ):
+            return None
+        mentor = (
+            await households.member_by_id(session, request.mentor_member_id)
+            if request.mentor_member_id
+            else None
+        )
+        return Ended(await _read(session, request.id), [], mentor)
+    waiting = (RequestState.WAITING, RequestState.OFFERED)
+    cancelled = RequestState.CANCELLED
+    if not await requests.finish(session, request.id, waiting, cancelled, "family", now):
+        return None
+    withdrawn = await requests.close_offers(session, request.id)
+    await requests.forget_pending_messages(session, request.id)
+    return Ended(await _read(session, request.id), [], None, withdrawn)
 
 
 async def conversation_of_family(db: Database, family: Member) -> Request | None:
@@ -326,7 +358,7 @@ async def replied_to(db: Database, chat_id: int, message_id: int) -> tuple[Reque
 
 async def add_comment(db: Database, request_id: int, purpose: str, text: str) -> None:
     async with db.write() as session:
-        await requests.set_comment(session, request_id, purpose, text[:PREVIEW_LENGTH * 3])
+        await requests.set_comment(session, request_id, purpose, text[: PREVIEW_LENGTH * 3])
 
 
 async def open_requests(db: Database) -> list[Request]:

@@ -22,6 +22,7 @@ from handlers.common import (
     requires,
     role_label,
 )
+from handlers.offers import announce_departure
 from storage.models import Member, Role
 
 
@@ -73,6 +74,7 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
             )
         await message.reply_text(reply)
         await _tell_removed(context, removed)
+        await announce_departure(context, removal.ended)
         if cancelled:
             await rota_jobs.rota_changed(context.application)
 

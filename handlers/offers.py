@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
-from bot.routing import Accepted, Offering, RoutingProblem
+from bot.routing import Accepted, Ended, Offering, RoutingProblem
 from handlers.common import (
     RUN_LATE,
     MentorContext,
@@ -150,6 +150,15 @@ async def edit_offers(
             await context.bot.edit_message_text(
                 t(msgid, number=request.id), chat_id=offer.chat_id, message_id=offer.message_id
             )
+
+
+async def announce_departure(context: MentorContext, ended: Ended | None) -> None:
+    """A family left with a question open: its offers say so, its mentor stops writing."""
+    if ended is None:
+        return
+    await edit_offers(context, ended.withdrawn_offers, N_("offer.withdrawn"), ended.request)
+    if ended.mentor is not None:
+        await tell(context, [ended.mentor], N_("conversation.family_left"), number=ended.request.id)
 
 
 async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[CallbackQuery, int] | None:

@@ -20,6 +20,7 @@ from handlers.common import (
     number_argument,
     requires,
 )
+from handlers.offers import announce_departure
 from storage.models import Member, Role
 
 
@@ -94,11 +95,13 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
     if subject is None or not allowed:
         await query.answer(t("button.invalid"))
         return
-    erased = await personal_data.erase(context.bot_data.db, subject, member, now())
+    erasure = await personal_data.erase(context.bot_data.db, subject, member, now())
     await query.answer()
-    if erased is None:
+    if erasure is None:
         await query.edit_message_text(t("remove.not_found", number=subject))
         return
+    await announce_departure(context, erasure.ended)
+    erased = erasure.member
     if erased.id == member.id:
         await query.edit_message_text(t("forget.done_own"))
         return

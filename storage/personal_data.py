@@ -10,34 +10,103 @@ from typing import Any
 
 from storage.db import Session
 
-# (section, SQL with the member id and household id as :member and :household)
+# (section, SQL with the member id, household id and Telegram user id as :member, :household
+# and :telegram)
 _SECTIONS = (
-    ("member", "SELECT id, telegram_user_id, language, telegram_language, newsletter, joined_at "
-               "FROM members WHERE id = :member"),
-    ("household", "SELECT id, role, display_name, created_at FROM households "
-                  "WHERE id = :household"),
-    ("household_adults", "SELECT id, joined_at FROM members "
-                         "WHERE household_id = :household AND id != :member"),
-    ("questions", "SELECT id, state, opened_at, offered_at, escalated_at, accepted_at, ended_at, "
-                  "ended_by, urgent, first_kind, preview, rating, rating_comment, topic "
-                  "FROM requests WHERE family_household_id = :household ORDER BY id"),
-    ("conversations_held", "SELECT id, state, accepted_at, ended_at, topic, mentor_note "
-                           "FROM requests WHERE mentor_member_id = :member ORDER BY id"),
-    ("offers_received", "SELECT request_id, state, offered_at FROM offers "
-                        "WHERE member_id = :member ORDER BY offered_at"),
-    ("shifts", "SELECT id, starts_at, ends_at, created_at FROM shifts "
-               "WHERE household_id = :household ORDER BY starts_at"),
-    ("broadcasts_received", "SELECT broadcast_id, state, updated_at FROM deliveries "
-                            "WHERE member_id = :member ORDER BY broadcast_id"),
-    ("invites_created", "SELECT role, created_at, expires_at, used_at FROM invites "
-                        "WHERE created_by = :member ORDER BY created_at"),
-    ("audit_entries", "SELECT at, action, subject FROM audit_log "
-                      "WHERE actor_id = :member ORDER BY id"),
+    (
+        "member",
+        "SELECT id, telegram_user_id, language, telegram_language, newsletter, joined_at "
+        "FROM members WHERE id = :member",
+    ),
+    (
+        "household",
+        "SELECT id, role, display_name, created_at FROM households WHERE id = :household",
+    ),
+    (
+        "household_adults",
+        "SELECT id, joined_at FROM members WHERE household_id = :household AND id != :member",
+    ),
+    (
+        "questions",
+        "SELECT id, state, opened_at, offered_at, escalated_at, accepted_at, ended_at, "
+        "ended_by, urgent, first_kind, preview, rating, rating_comment, topic "
+        "FROM requests WHERE family_household_id = :household ORDER BY id",
+    ),
+    (
+        "conversations_held",
+        "SELECT id, state, accepted_at, ended_at, topic, mentor_note "
+        "FROM requests WHERE mentor_member_id = :member ORDER BY id",
+    ),
+    (
+        "offers_received",
+        "SELECT request_id, state, offered_at FROM offers "
+        "WHERE member_id = :member ORDER BY offered_at",
+    ),
+    (
+        "shifts",
+        "SELECT id, starts_at, ends_at, created_at FROM shifts "
+        "WHERE household_id = :household ORDER BY starts_at",
+    ),
+    (
+        "broadcasts_received",
+        "SELECT broadcast_id, state, updated_at FROM deliveries "
+        "WHERE member_id = :member ORDER BY broadcast_id",
+    ),
+    (
+        "invites_created",
+        "SELECT role, created_at, expires_at, used_at FROM invites "
+        "WHERE created_by = :member ORDER BY created_at",
+    ),
+    (
+        "audit_entries",
+        "SELECT at, action, subject FROM audit_log WHERE actor_id = :member ORDER BY id",
+    ),
+    ("invite_used", "SELECT role, created_at, used_at FROM invites WHERE used_by = :member"),
+    (
+        "shift_swaps",
+        "SELECT id, shift_id, offered_at, state, taken_at, "
+        "offered_by = :household AS offered_by_household FROM shift_swaps "
+        "WHERE offered_by = :household OR taken_by = :household ORDER BY id",
+    ),
+    (
+        "swap_offers_received",
+        "SELECT swap_id, message_id FROM swap_messages WHERE chat_id = :telegram ORDER BY swap_id",
+    ),
+    (
+        "broadcasts_written",
+        "SELECT id, audience, kind, body, state, send_at, created_at "
+        "FROM broadcasts WHERE created_by = :member ORDER BY id",
+    ),
+    (
+        "shifts_booked",
+        "SELECT id, household_id, starts_at, ends_at, created_at FROM shifts "
+        "WHERE created_by = :member ORDER BY starts_at",
+    ),
+    # Pointers to messages in their own chat (no content): which message belongs to which
+    # question, so that a reply reaches the right conversation.
+    (
+        "relayed_messages",
+        "SELECT request_id, purpose, message_id FROM relays "
+        "WHERE chat_id = :telegram ORDER BY request_id, message_id",
+    ),
+    (
+        "waiting_messages",
+        "SELECT request_id, message_id, received_at FROM request_messages "
+        "WHERE chat_id = :telegram ORDER BY request_id, message_id",
+    ),
+    # A registration of interest made before they joined, from the same Telegram account.
+    (
+        "interest_registrations",
+        "SELECT name, phone, language, consented_at FROM interest "
+        "WHERE telegram_user_id = :telegram ORDER BY id",
+    ),
 )
 
 
-async def personal_data(session: Session, member_id: int, household_id: int) -> dict[str, Any]:
-    params = {"member": member_id, "household": household_id}
+async def personal_data(
+    session: Session, member_id: int, household_id: int, telegram_user_id: int
+) -> dict[str, Any]:
+    params = {"member": member_id, "household": household_id, "telegram": telegram_user_id}
     export: dict[str, Any] = {}
     for section, sql in _SECTIONS:
         rows = await session.fetch_all(sql, params)
@@ -57,9 +126,17 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     if telegram is None:
         return False
     chat_id = telegram["telegram_user_id"]
-    # Where their chat appears outside their own rows: pointers, deliveries, the audit log.
+    # Where their chat appears outside their own rows: pointers, deliveries, the audit log, a
+    # registration of interest from before they joined, a broadcast's status message.
     await session.execute("DELETE FROM relays WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM request_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
+    await session.execute(
+        "UPDATE broadcasts SET status_chat_id = NULL, status_message_id = NULL "
+        "WHERE status_chat_id = ?",
+        (chat_id,),
+    )
     await session.execute(
         "UPDATE deliveries SET chat_id = -rowid, display_name = NULL WHERE member_id = ?",
         (member_id,),
@@ -74,13 +151,16 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     )
     if remaining is None or remaining["n"]:
         return False
+    await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
+    # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
-        "UPDATE households SET display_name = NULL WHERE id = ?", (household_id,)
+        "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "
+        "WHERE family_household_id = ?",
+        (household_id,),
     )
     await session.execute(
-        "UPDATE requests SET preview = NULL, rating_comment = NULL, "
-        "state = CASE WHEN state IN ('waiting', 'offered', 'accepted') THEN 'cancelled' "
-        "ELSE state END WHERE family_household_id = ?",
+        "DELETE FROM relays WHERE request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = ?)",
         (household_id,),
     )
     return True

@@ -14,7 +14,9 @@ NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 SECTIONS = {
     "exported_at", "member", "household", "household_adults", "questions",
     "conversations_held", "offers_received", "shifts", "broadcasts_received",
-    "invites_created", "audit_entries",
+    "invites_created", "audit_entries", "invite_used", "shift_swaps", "swap_offers_received",
+    "broadcasts_written", "shifts_booked", "relayed_messages", "waiting_messages",
+    "interest_registrations",
 }
 
 

@@ -1,0 +1,117 @@
+"""A family whose last adult leaves (removed by a coordinator, or erased) with a question open.
+
+Nobody is left to read an answer, so the question ends in the same transaction: a waiting one
+is withdrawn from the mentors' offers, a conversation is closed for its mentor to be told. An
+end also starts the retention clock, which never runs for a question left open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot import members, personal_data, retention, routing
+from storage import shifts
+from storage.db import Database
+from storage.models import Member, OfferMessage, RequestState, Role
+from tests.conftest import make_household
+
+NOW = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+async def service(db: Database) -> tuple[Member, list[Member], list[Member]]:
+    """A coordinator, the Ek family (two adults), the Berg mentors (two adults) on duty."""
+    (karin,) = await make_household(db, Role.COORDINATOR, "Kontoret", (100,), NOW - HOUR)
+    ek = await make_household(db, Role.FAMILY, "Familjen Ek", (301, 302), NOW - HOUR)
+    berg = await make_household(db, Role.MENTOR, "Familjen Berg", (201, 202), NOW - HOUR)
+    async with db.write() as session:
+        await shifts.add_shift(
+            session, berg[0].household.id, NOW - HOUR, NOW + 3 * HOUR, karin.id, NOW - HOUR
+        )
+    return karin, ek, berg
+
+
+async def state_of(db: Database, request_id: int) -> tuple[str, str | None, str | None]:
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT state, ended_at, ended_by FROM requests WHERE id = ?", (request_id,)
+        )
+    assert row is not None
+    return row["state"], row["ended_at"], row["ended_by"]
+
+
+async def test_removing_the_last_adult_withdraws_a_waiting_question_from_every_offer(
+    db: Database,
+) -> None:
+    karin, ek, berg = await service(db)
+    intake = await routing.take_message(db, ek[0], 301, 5, "text", "Hjälp", False, NOW)
+    assert {adult.id for adult in intake.offer_to} == {berg[0].id, berg[1].id}
+    await routing.remember_offers(db, intake.request.id, [(berg[0].id, 41), (berg[1].id, 42)])
+
+    # One adult of two goes: the other still reads the answer, the question stays.
+    first = await members.remove(db, karin, ek[0].id, NOW + HOUR)
+    assert first.ended is None
+    assert await state_of(db, intake.request.id) == ("offered", None, None)
+
+    last = await members.remove(db, karin, ek[1].id, NOW + 2 * HOUR)
+
+    assert last.ended is not None and last.ended.mentor is None
+    assert sorted(last.ended.withdrawn_offers, key=lambda offer: offer.message_id or 0) == [
+        OfferMessage(berg[0].id, 201, 41),
+        OfferMessage(berg[1].id, 202, 42),
+    ]
+    assert await state_of(db, intake.request.id) == (
+        "cancelled",
+        (NOW + 2 * HOUR).isoformat(),
+        "family",
+    )
+    # An Accept pressed on a stale offer afterwards finds the question gone.
+    assert isinstance(
+        await routing.accept(db, berg[0], intake.request.id, NOW + 3 * HOUR),
+        routing.RoutingProblem,
+    )
+
+
+async def test_erasing_the_last_adult_closes_the_conversation_and_names_its_mentor(
+    db: Database,
+) -> None:
+    karin, ek, berg = await service(db)
+    intake = await routing.take_message(db, ek[0], 301, 5, "text", "Sömnen", False, NOW)
+    assert not isinstance(
+        await routing.accept(db, berg[1], intake.request.id, NOW), routing.RoutingProblem
+    )
+    await routing.remember_relay(db, 202, 60, intake.request.id)
+    await members.remove(db, karin, ek[1].id, NOW)
+
+    erasure = await personal_data.erase(db, ek[0].id, ek[0], NOW + HOUR)
+
+    assert erasure is not None and erasure.member.id == ek[0].id
+    assert erasure.ended is not None
+    assert erasure.ended.mentor is not None and erasure.ended.mentor.id == berg[1].id
+    assert erasure.ended.request.state is RequestState.CLOSED
+    assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "family")
+    async with db.read() as session:
+        pointers = await session.fetch_one("SELECT COUNT(*) AS n FROM relays")
+    assert pointers is not None and pointers["n"] == 0  # the mentor's copies point at nothing
+    assert await routing.conversations_of(db, berg[1]) == []
+
+
+async def test_a_conversation_ended_by_departure_is_erased_by_retention_in_time(
+    db: Database,
+) -> None:
+    """Before, a removed family's open question kept its words forever: retention keys on the
+    end, and the question never ended."""
+    karin, ek, berg = await service(db)
+    intake = await routing.take_message(db, ek[0], 301, 5, "text", "Skolan", False, NOW)
+    await routing.accept(db, berg[0], intake.request.id, NOW)
+    await members.remove(db, karin, ek[0].id, NOW)
+    await members.remove(db, karin, ek[1].id, NOW)
+
+    erased = await retention.erase_expired_content(db, timedelta(days=30), NOW + timedelta(days=31))
+
+    assert erased >= 1
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT preview FROM requests WHERE id = ?", (intake.request.id,)
+        )
+    assert row is not None and row["preview"] is None
