@@ -1,4 +1,4 @@
-"""The `mentorbot` command line: run, check, migrate, invite, rota import and export.
+"""The `mentorbot` command line: run, check, migrate, invite, rota import and export, stats.
 
 Whatever goes wrong before the bot is up ends in one line on stderr and a non-zero exit:
 2 for a bad configuration (the line names the variable), 1 for anything else.
@@ -21,10 +21,12 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot import invites, rota_csv, sandbox_command, shifts
+from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
 from bot.config import Config, ConfigError, load_config
+from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
+from bot.stats import PeriodError, PeriodProblem
 from storage.db import Database
 from storage.models import Role
 
@@ -100,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     rota_export.add_argument(
         "--out", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    report = commands.add_parser(
+        "stats", help="write the evaluation report (stats.txt, stats.png, stats.csv) to a folder"
+    )
+    report.add_argument(
+        "--from", dest="first", metavar="YYYY-MM-DD", help="first local date (with --to)"
+    )
+    report.add_argument(
+        "--to", dest="last", metavar="YYYY-MM-DD", help="last local date, included (with --from)"
+    )
+    report.add_argument(
+        "--out", metavar="DIR", required=True, help="the folder to write to; created if missing"
     )
     return parser
 
@@ -357,6 +371,58 @@ def _write_stdout(data: bytes) -> None:
         raise _Failure("standard output was closed before the export was written") from None
 
 
+_PERIOD_PROBLEMS = {
+    PeriodProblem.USAGE: (
+        f"give both --from and --to, or neither for the last {stats.DEFAULT_DAYS} days"
+    ),
+    PeriodProblem.BAD_DATE: "not a date; write YYYY-MM-DD",
+    PeriodProblem.REVERSED: "--from is later than --to",
+    PeriodProblem.TOO_LONG: f"a report covers at most {stats.MAX_DAYS} days",
+}
+_REPORT_FILES = ("stats.txt", "stats.png", "stats.csv")
+
+
+async def _stats(config: Config, args: argparse.Namespace) -> int:
+    moment = datetime.now(UTC)
+    dates = [date for date in (args.first, args.last) if date is not None]
+    try:
+        period = stats.parse_period(dates, moment.astimezone(config.timezone).date())
+    except PeriodError as error:
+        problem = _PERIOD_PROBLEMS[error.problem]
+        raise _Failure(f"{error.value}: {problem}" if error.value else problem) from None
+    if not config.db_path.exists():  # opening it would create an empty one and report zeros
+        raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
+    database = await Database.open(config.db_path)
+    try:
+        report = await stats.report(
+            database, period, config.timezone, config.service_hours, moment
+        )
+    finally:
+        await database.close()
+    english = translator("en")
+    _write_report(
+        args.out,
+        (stats_files.report_text(english, report) + "\n").encode(),
+        stats_files.chart_png(english, report),
+        stats_files.report_csv(report),
+    )
+    print(
+        f"stats: {report.requests} question(s) from {period.first} to {period.last}; "
+        f"wrote {', '.join(_REPORT_FILES)} to {args.out}"
+    )
+    return 0
+
+
+def _write_report(folder: str, *contents: bytes) -> None:
+    out = Path(folder)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in zip(_REPORT_FILES, contents, strict=True):
+            (out / name).write_bytes(data)
+    except OSError as error:
+        raise _Failure(f"{folder}: cannot write the report: {error.strerror or error}") from None
+
+
 async def _rota(config: Config, args: argparse.Namespace) -> int:
     return await _rota_commands[args.rota_command](config, args)
 
@@ -368,4 +434,5 @@ _offline_commands: dict[str, _Command] = {
     "migrate": _migrate,
     "invite": _invite,
     "rota": _rota,
+    "stats": _stats,
 }

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.i18n import N_
 from storage import households, requests, shifts
 from storage.db import Database, Session
 from storage.models import (
@@ -43,6 +44,18 @@ class Topic(StrEnum):
     HEALTH = "health"
     PRACTICAL = "practical"
     OTHER = "other"
+
+
+# How each topic reads, in the mentor's buttons and in the evaluation report.
+TOPIC_LABELS = {
+    Topic.SLEEP: N_("topic.sleep"),
+    Topic.SCHOOL: N_("topic.school"),
+    Topic.BIRTH_FAMILY: N_("topic.birth_family"),
+    Topic.BEHAVIOUR: N_("topic.behaviour"),
+    Topic.HEALTH: N_("topic.health"),
+    Topic.PRACTICAL: N_("topic.practical"),
+    Topic.OTHER: N_("topic.other"),
+}
 
 
 class RoutingProblem(StrEnum):

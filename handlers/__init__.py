@@ -19,6 +19,7 @@ from handlers import (
     requests,
     rota,
     shifts,
+    stats,
     system,
 )
 
@@ -32,6 +33,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         invites,
         members,
         audit,
+        stats,
         personal_data,
         rota,
         shifts,

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot import routing
 from bot.i18n import N_, Translator
 from bot.identity_numbers import find_identity_number
-from bot.routing import Ended, Topic
+from bot.routing import TOPIC_LABELS, Ended, Topic
 from handlers.common import (
     ANY_MEMBER,
     MentorContext,
@@ -38,15 +38,6 @@ from storage.models import Member, Request, Role
 
 RATE = "rate:"
 TOPIC = "topic:"
-_TOPICS = {
-    Topic.SLEEP: N_("topic.sleep"),
-    Topic.SCHOOL: N_("topic.school"),
-    Topic.BIRTH_FAMILY: N_("topic.birth_family"),
-    Topic.BEHAVIOUR: N_("topic.behaviour"),
-    Topic.HEALTH: N_("topic.health"),
-    Topic.PRACTICAL: N_("topic.practical"),
-    Topic.OTHER: N_("topic.other"),
-}
 
 
 async def route_message(update: Update, context: MentorContext) -> None:
@@ -178,7 +169,7 @@ async def _after_end(context: MentorContext, ended: Ended) -> None:
         t = member_translator(context, ended.mentor)
         rows = [
             [InlineKeyboardButton(t(msgid), callback_data=f"{TOPIC}{request.id}:{topic.value}")]
-            for topic, msgid in _TOPICS.items()
+            for topic, msgid in TOPIC_LABELS.items()
         ]
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -224,7 +215,7 @@ async def file_topic(
     ):
         await query.answer(sender.t("button.invalid"))
         return
-    filed, label = N_("end.filed"), sender.t(_TOPICS[topic])
+    filed, label = N_("end.filed"), sender.t(TOPIC_LABELS[topic])
     await _thank(context, sender.t, query.message, choice[0], filed, "note", topic=label)
     await query.answer()
 

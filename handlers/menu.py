@@ -24,7 +24,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
     ),
     Role.COORDINATOR: (
         "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
-        "remove", "audit", "interest", "mydata", "forget", "language",
+        "remove", "audit", "stats", "interest", "mydata", "forget", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -46,6 +46,7 @@ _DESCRIPTIONS = {
     "broadcasts": N_("command.broadcasts"),
     "newsletter": N_("command.newsletter"),
     "audit": N_("command.audit"),
+    "stats": N_("command.stats"),
     "mydata": N_("command.mydata"),
     "forget": N_("command.forget"),
     "interest": N_("command.interest"),
