@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -295,3 +296,12 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
         RECENT_QUESTION, RECENT_NOTE
     )
     assert stored[seeded.still_open]["preview"] == OPEN_QUESTION
+
+    # And the evaluation still counts every question, old or erased, with its rating.
+    tz = ZoneInfo("Europe/Stockholm")
+    first, last = (now - 60 * DAY).astimezone(tz).date(), now.astimezone(tz).date()
+    await karin.send(f"/stats {first} {last}")
+    report = (await karin.next_message())["text"].splitlines()
+    assert "Förfrågningar: 5, varav brådskande: 0" in report
+    assert any(line.startswith("Betyg: 2, medelvärde 4,5 ") for line in report), report
+    assert not any(words in "\n".join(report) for words in OLD_WORDS)
