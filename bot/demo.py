@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import broadcasts, invites, members, shifts
@@ -21,7 +21,8 @@ from bot.rota import Interval, local_span
 from storage.db import Database
 from storage.models import Audience, Member, Role
 
-ON_DUTY_HOURS = 6
+ON_DUTY_HOURS = 6  # at least; a demo started in the day runs on to the evening's end
+EVENING_ENDS = time(22)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +102,12 @@ async def seed(
 ) -> None:
     """Write the demo into an empty database; ``telegram_ids`` says who each adult is."""
     joined: dict[str, list[Member]] = {}
+    coordinator: Member | None = None  # the first household; she invites everybody else
     for household in HOUSEHOLDS:
-        joined[household.surname] = await _join(db, household, telegram_ids, language, now)
-    coordinator = joined["Lund"][0]
+        household_members = await _join(db, household, coordinator, telegram_ids, language, now)
+        joined[household.surname] = household_members
+        coordinator = coordinator or household_members[0]
+    assert coordinator is not None and coordinator.role is Role.COORDINATOR
     for surname, span in _rota(now, tz):
         booked = await shifts.add(db, joined[surname][0].id, span, coordinator, now)
         if isinstance(booked, shifts.Refusal):  # the plan never overlaps itself
@@ -116,15 +120,20 @@ async def seed(
 async def _join(
     db: Database,
     household: DemoHousehold,
+    invited_by: Member | None,
     telegram_ids: Mapping[DemoAdult, int],
     language: str,
     now: datetime,
 ) -> list[Member]:
     """The first adult joins by an invite, the others by the first one's partner link."""
     first, *partners = household.adults
-    issued = await invites.issue(db, household.role, now)
-    founder = await _redeem(db, issued.code, telegram_ids[first], now)
-    await members.name_household(db, founder, household.display_name(language))
+    issued = await invites.issue(db, household.role, now, created_by=invited_by)
+    joined = await _redeem(db, issued.code, telegram_ids[first], now)
+    await members.name_household(db, joined, household.display_name(language))
+    # Read again, named: the audit log records the name its actor has at the time.
+    founder = await members.identify(db, joined.telegram_user_id)
+    if founder is None:
+        raise RuntimeError("demo member vanished after joining")
     household_members = [founder]
     for partner in partners:
         partner_invite = await invites.issue_partner_invite(db, founder, now)
@@ -140,10 +149,14 @@ async def _redeem(db: Database, code: str, telegram_id: int, now: datetime) -> M
 
 
 def _rota(now: datetime, tz: ZoneInfo) -> Sequence[tuple[str, Interval]]:
-    """Berg and Holm on duty from this hour on; the coming weekend half covered by the three."""
+    """Berg and Holm on duty from this hour until the evening is over (six hours at least); the
+    coming weekend half covered by the three."""
     local_now = now.astimezone(tz)
-    this_hour = local_now.replace(minute=0, second=0, microsecond=0)
-    on_duty = Interval(this_hour, this_hour + timedelta(hours=ON_DUTY_HOURS))
+    # Hours of real time, counted in UTC: on the nights the clocks change, local arithmetic
+    # would make the shift an hour shorter or longer (or end at a time that does not exist).
+    this_hour = local_now.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    evening_ends = datetime.combine(local_now.date(), EVENING_ENDS, tzinfo=tz).astimezone(UTC)
+    on_duty = Interval(this_hour, max(this_hour + timedelta(hours=ON_DUTY_HOURS), evening_ends))
     saturday = _next_saturday(local_now.date())
     sunday = saturday + timedelta(days=1)
     return [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import demo, invites, members
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.sandbox import BotApiDouble
 from bot.sandbox.chat_page import Role as PageRole
 from storage.db import Database
@@ -30,6 +31,7 @@ from storage.models import Member, Role
 SANDBOX_TOKEN = "123456:sandbox"
 """The double's token; it opens nothing anywhere else."""
 DEFAULT_PORT = 8765
+MAX_PORT = 65535
 DEFAULT_DB = "sandbox.db"
 VISITOR = "visitor"
 
@@ -78,12 +80,26 @@ async def _cancel_the_rest() -> None:
     await asyncio.gather(*others, return_exceptions=True)
 
 
+def _port(text: str) -> int:
+    """A TCP port, checked here: the socket would otherwise fail with an OverflowError."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"a port is 0 to {MAX_PORT} (0: any free one): {port}")
+    return port
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="seed a believable municipality into an empty database"
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"the page's port (default {DEFAULT_PORT})"
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"the page's port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)",
     )
     parser.add_argument(
         "--db", default=DEFAULT_DB, help=f"the sandbox's database (default {DEFAULT_DB})"
@@ -113,14 +129,45 @@ def run(config: Config, args: argparse.Namespace, run_bot: RunBot) -> int:
 
 
 async def _start_double(port: int) -> BotApiDouble:
+    """The double on 127.0.0.1:port; a port it cannot have is the option's fault (exit 2)."""
     double = BotApiDouble(SANDBOX_TOKEN, port=port)
-    await double.start()
+    try:
+        await double.start()
+    except OSError as error:
+        raise ConfigError(
+            f"--port {port}", f"cannot listen on 127.0.0.1: {error.strerror or error}"
+        ) from None
     return double
 
 
 async def _populate(double: BotApiDouble, config: Config, want_demo: bool) -> tuple[Database, str]:
     """Bring the database's members onto the page (seeding the demo first if asked and empty)."""
-    database = await Database.open(config.db_path)
+    try:
+        database = await Database.open(config.db_path)
+    except (sqlite3.Error, OSError) as error:
+        # Named after the option that chose the file: MENTORBOT_DB is not the sandbox's.
+        raise ConfigError(f"--db {config.db_path}", f"cannot use the database: {error}") from None
+    try:
+        seeded = await _bring_people(double, database, config, want_demo)
+    except BaseException:
+        await database.close()  # its thread would keep the process from ever exiting
+        raise
+
+    async def join(user_id: int, role: str) -> str:
+        if role == VISITOR:
+            return "/start"
+        issued = await invites.issue(database, Role(role), datetime.now(UTC))
+        return f"/start {issued.code}"
+
+    double.page.show_times_in(config.timezone.key)
+    double.page.allow_joining(_PAGE_ROLES, join)
+    return database, seeded
+
+
+async def _bring_people(
+    double: BotApiDouble, database: Database, config: Config, want_demo: bool
+) -> str:
+    """Everyone the database knows becomes a person on the page; returns what to tell about it."""
     now = datetime.now(UTC)
     known = await members.list_members(database)
     seeded = ""
@@ -141,22 +188,16 @@ async def _populate(double: BotApiDouble, config: Config, want_demo: bool) -> tu
             _bring_back(double, member, config.language)
         if want_demo:
             seeded = " (has members already, so the demo was not seeded again)"
-
-    async def join(user_id: int, role: str) -> str:
-        if role == VISITOR:
-            return "/start"
-        issued = await invites.issue(database, Role(role), datetime.now(UTC))
-        return f"/start {issued.code}"
-
-    double.page.show_times_in(config.timezone.key)
-    double.page.allow_joining(_PAGE_ROLES, join)
-    return database, seeded
+    return seeded
 
 
 def _bring_back(double: BotApiDouble, member: Member, language: str) -> None:
-    name = member.household.display_name or f"Member {member.id}"
+    """The database keeps no one's own name: a member comes back as their household and their
+    number (as `/members` shows it), which also tells the two adults of one household apart."""
+    name = member.household.display_name or "Member"
     user = double.add_user(
         name,
+        last_name=f"#{member.id}",
         user_id=member.telegram_user_id,
         language_code=member.language or member.telegram_language or language,
     )

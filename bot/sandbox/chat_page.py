@@ -15,15 +15,19 @@ import asyncio
 import contextlib
 import copy
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .events import Event, EventKind
-from .files import MAX_PHOTO_UPLOAD
+from .files import MAX_PHOTO_UPLOAD, image_type
+from .formatting import utf16_len
 from .users import SandboxUser
 
 if TYPE_CHECKING:
@@ -32,6 +36,11 @@ if TYPE_CHECKING:
 KEEPALIVE_SECONDS = 15.0
 MAX_NAME_LENGTH = 64
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+"""Telegram's limits, counted as Telegram and the page's text field count: in UTF-16 units."""
+# An IETF language tag as Telegram gives it (``sv``, ``pt-br``); the page sends the browser's.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 
 Joiner = Callable[[int, str], Awaitable[str]]
 """Makes a new person of a role known to the bot; returns what they send first (``/start CODE``)."""
@@ -64,6 +73,7 @@ class ChatPage:
         self._roles: list[Role] = []
         self._join: Joiner | None = None
         self._streams: set[asyncio.Task[Any]] = set()
+        self._closed = False
         self._time_zone = "UTC"
 
     # --- set up by whoever runs the sandbox ----------------------------------------------------
@@ -84,6 +94,8 @@ class ChatPage:
     # --- HTTP ----------------------------------------------------------------------------------
 
     def install(self, app: web.Application) -> None:
+        """Add the page's routes to a (re)starting double's application."""
+        self._closed = False
         for path in _STATIC:
             app.router.add_get(path, self._static)
         app.router.add_get("/sandbox/people", self._people)
@@ -123,15 +135,14 @@ class ChatPage:
         try:
             body = await _json_object(request)
             name = _clean_name(body.get("name"))
+            language = _clean_language(body.get("language"))
             role = next((r for r in self._roles if r.key == body.get("role")), None)
             if role is None or self._join is None:
                 raise _BadInput("Choose one of the roles offered.")
         except _BadInput as problem:
             return _refusal(problem)
         first, _, last = name.partition(" ")
-        user = self._double.add_user(
-            first, last_name=last or None, language_code=body.get("language") or None
-        )
+        user = self._double.add_user(first, last_name=last or None, language_code=language)
         self.describe(user.id, role.label)
         first_words = await self._join(user.id, role.key)
         await user.send(first_words)
@@ -140,7 +151,7 @@ class ChatPage:
     async def _chat(self, request: web.Request) -> web.Response:
         chat = self._double.chat(int(request.match_info["chat_id"]))
         if chat is None:
-            raise web.HTTPNotFound(text="no such person")
+            return _not_found("No such person.")
         bot_id = self._double.bot_user["id"]
         messages = [
             {**copy.deepcopy(stored.data), "outgoing": stored.data["from"]["id"] != bot_id}
@@ -152,6 +163,8 @@ class ChatPage:
 
     async def _send(self, request: web.Request) -> web.Response:
         user = self._user(request)
+        if user is None:
+            return _not_found("No such person.")
         try:
             if request.content_type == "multipart/form-data":
                 message = await self._send_file(user, request)
@@ -160,10 +173,14 @@ class ChatPage:
                 text = body.get("text")
                 if not isinstance(text, str) or not text.strip():
                     raise _BadInput("Write something first.")
-                if len(text) > MAX_TEXT_LENGTH:
+                if utf16_len(text) > MAX_TEXT_LENGTH:
                     raise _BadInput(f"Telegram takes at most {MAX_TEXT_LENGTH} characters.")
                 reply_to = body.get("reply_to")
-                if isinstance(reply_to, int) and self._double.has_message(user.id, reply_to):
+                if reply_to is not None and not _is_int(reply_to):
+                    raise _BadInput("That message cannot be replied to.")
+                # A message deleted since the page showed it: sent without the quote, as a
+                # Telegram app does when the message replied to is gone.
+                if reply_to is not None and self._double.has_message(user.id, reply_to):
                     message = await user.reply(reply_to, text)
                 else:
                     message = await user.send(text)
@@ -176,6 +193,8 @@ class ChatPage:
             form = await request.post()
         except web.HTTPRequestEntityTooLarge:
             raise _BadInput("The file is too large for Telegram.") from None
+        except (ValueError, HttpProcessingError):  # no boundary, a part cut short...
+            raise _BadInput("The page sent a broken upload; choose the file again.") from None
         upload = form.get("file")
         if not isinstance(upload, web.FileField):
             raise _BadInput("Choose a file first.")
@@ -184,21 +203,27 @@ class ChatPage:
         caption = caption if isinstance(caption, str) and caption.strip() else None
         if not data:
             raise _BadInput("The file is empty.")
-        if (upload.content_type or "").startswith("image/") and len(data) <= MAX_PHOTO_UPLOAD:
+        if caption is not None and utf16_len(caption) > MAX_CAPTION_LENGTH:
+            raise _BadInput(f"A caption is at most {MAX_CAPTION_LENGTH} characters.")
+        # What a Telegram app sends as a photo: a picture it can decode, whatever the browser
+        # calls the file (an SVG is "image/" too, and a renamed text file can claim anything).
+        if image_type(data) is not None and len(data) <= MAX_PHOTO_UPLOAD:
             return await user.send_photo(data, caption=caption)
         return await user.send_document(
             data,
-            file_name=upload.filename or "file",
-            mime_type=upload.content_type,
+            file_name=_browser_file_name(upload.filename),
+            mime_type=_media_type(upload.content_type),
             caption=caption,
         )
 
     async def _press(self, request: web.Request) -> web.Response:
         user = self._user(request)
+        if user is None:
+            return _not_found("No such person.")
         try:
             body = await _json_object(request)
             message_id, data = body.get("message_id"), body.get("data")
-            if not isinstance(message_id, int) or not isinstance(data, str):
+            if not _is_int(message_id) or not isinstance(data, str):
                 raise _BadInput("That button cannot be pressed.")
             if not self._double.has_message(user.id, message_id):
                 raise _BadInput("That message is gone.")
@@ -211,21 +236,35 @@ class ChatPage:
         try:
             data, name, mime_type = self._double.file(request.match_info["file_id"])
         except KeyError:
-            raise web.HTTPNotFound(text="no such file") from None
-        headers = {"Content-Disposition": f'inline; filename="{name}"'} if name else {}
-        return web.Response(body=data, content_type=mime_type, headers=headers)
+            return _not_found("No such file.")
+        # Only pictures are shown in the page; anything else (an HTML file someone uploaded)
+        # is a download, so that it never runs as part of the page.
+        disposition = "inline" if image_type(data) is not None else "attachment"
+        if name:
+            disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+        headers = {
+            # As a header, not content_type=: aiohttp refuses one with parameters, and the
+            # bot's documents may carry a charset.
+            "Content-Type": mime_type,
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+        }
+        return web.Response(body=data, headers=headers)
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         """Every chat event, as it happens, for as long as the page is open."""
+        if self._closed:  # a browser reconnecting while the double stops
+            raise web.HTTPServiceUnavailable(text="the sandbox is stopping")
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
-        await response.prepare(request)
+        # Subscribed before anything is sent: a page that has read ": connected" misses nothing.
         queue = self._double.subscribe()
         stream = asyncio.current_task()
         if stream is not None:
             self._streams.add(stream)
         try:
+            await response.prepare(request)
             await response.write(b": connected\n\n")
             while True:
                 try:
@@ -244,16 +283,14 @@ class ChatPage:
 
     async def close(self) -> None:
         """End the open event streams: a browser tab never closes them by itself."""
+        self._closed = True
         streams = list(self._streams)
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
 
-    def _user(self, request: web.Request) -> SandboxUser:
-        user = self._double.user(int(request.match_info["chat_id"]))
-        if user is None:
-            raise web.HTTPNotFound(text="no such person")
-        return user
+    def _user(self, request: web.Request) -> SandboxUser | None:
+        return self._double.user(int(request.match_info["chat_id"]))
 
 
 def _event_stream_entry(event: Event) -> bytes:
@@ -282,5 +319,35 @@ def _clean_name(raw: object) -> str:
     return name
 
 
+def _clean_language(raw: object) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or not _LANGUAGE_TAG.fullmatch(raw):
+        raise _BadInput("The language must be a language code such as sv, da or en.")
+    return raw.lower()
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    """A JSON integer (JSON's ``true`` is a bool to Python, and a bool is an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _browser_file_name(raw: str | None) -> str:
+    """The name the person's file has: browsers send a double quote in a name as ``%22``."""
+    return (raw or "").replace("%22", '"') or "file"
+
+
+def _media_type(raw: str | None) -> str | None:
+    """``type/subtype`` as Telegram keeps a document's, without parameters; None when the
+    browser sent none (or nonsense), so that the name's extension decides."""
+    media_type = (raw or "").split(";", 1)[0].strip().lower()
+    return media_type if _MEDIA_TYPE.fullmatch(media_type) else None
+
+
 def _refusal(problem: _BadInput) -> web.Response:
     return web.json_response({"error": str(problem)}, status=400)
+
+
+def _not_found(what: str) -> web.Response:
+    """The page shows ``error`` whatever the status: a 404 is one line like a refusal."""
+    return web.json_response({"error": what}, status=404)
