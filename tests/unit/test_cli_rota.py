@@ -18,6 +18,7 @@ from bot.rota_csv import MAX_BYTES, CsvReason, parse_rota_csv
 from storage import households, shifts
 from storage.db import Database
 from storage.models import Role
+from tests.unit.cli_support import Outcome, isolate, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HEADER = "member,date,start,end"
@@ -31,17 +32,6 @@ class Seeded:
     db_path: Path
     mentor: int  # member number of the only member of a mentor household
     family: int  # member number of a foster-family member
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
 
 
 async def _seed(path: Path) -> tuple[int, int]:
@@ -61,21 +51,11 @@ async def _seed(path: Path) -> tuple[int, int]:
 @pytest.fixture
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     """A clean environment (no `.env`, no variables from the shell) and a seeded database."""
-    for name in list(os.environ):
-        if name.startswith(("MENTORBOT_", "TELEGRAM_")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # load_config reads ./.env; there is none here
+    isolate(monkeypatch, tmp_path)
     db_path = tmp_path / "mentorbot.db"
     monkeypatch.setenv("MENTORBOT_DB", str(db_path))
-    monkeypatch.setenv("MENTORBOT_TIMEZONE", "Europe/Stockholm")
     mentor, family = asyncio.run(_seed(db_path))
     return Seeded(db_path, mentor, family)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return Outcome(code, captured.out, captured.err)
 
 
 def csv_file(path: Path, *rows: str, header: str = HEADER, newline: str = "\n") -> str:

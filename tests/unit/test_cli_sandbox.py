@@ -17,7 +17,6 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,27 +28,13 @@ from bot.config import Config, load_config
 from bot.invites import JoinOutcome
 from storage.db import Database
 from storage.models import Role
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
+from tests.unit.cli_support import Outcome, isolate, run
 
 
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No `.env`, no variables from the shell; the working directory is an empty folder."""
-    for name in list(os.environ):
-        if name.startswith(("MENTORBOT_", "TELEGRAM_")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MENTORBOT_TIMEZONE", "Europe/Stockholm")
+    isolate(monkeypatch, tmp_path)
     monkeypatch.setenv("MENTORBOT_LANGUAGE", "en")
     return tmp_path
 
@@ -71,12 +56,6 @@ def free_port() -> int:
 
 def double_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "bot-api-double"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return Outcome(code, captured.out, captured.err)
 
 
 def get(url: str) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,22 +16,12 @@ from bot.rota import local_moment
 from storage import households, requests
 from storage.db import Database
 from storage.models import RequestState, Role
+from tests.unit.cli_support import Outcome, isolate, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The command line reads the real clock: the questions are asked three weeks before today.
 FIRST = date.today() - timedelta(days=21)
 LAST = FIRST + timedelta(days=6)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
 
 
 async def _seed(path: Path) -> None:
@@ -71,21 +59,11 @@ async def _seed(path: Path) -> None:
 @pytest.fixture
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean environment (no `.env`, no variables from the shell) and a seeded database."""
-    for name in list(os.environ):
-        if name.startswith(("MENTORBOT_", "TELEGRAM_")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+    isolate(monkeypatch, tmp_path)
     db_path = tmp_path / "mentorbot.db"
     monkeypatch.setenv("MENTORBOT_DB", str(db_path))
-    monkeypatch.setenv("MENTORBOT_TIMEZONE", "Europe/Stockholm")
     asyncio.run(_seed(db_path))
     return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return Outcome(code, captured.out, captured.err)
 
 
 def test_the_report_is_written_as_three_files(
