@@ -115,6 +115,8 @@ class FileStore:
         folder, extension = _FOLDERS[kind]
         if kind == "document" and file_name and "." in file_name:
             extension = "." + file_name.rsplit(".", 1)[1]
+        if mime_type:  # Telegram keeps type/subtype, without "; charset=..." and the like
+            mime_type = mime_type.split(";", 1)[0].strip().lower() or None
         if kind == "document" and mime_type is None and file_name:
             mime_type = mimetypes.guess_type(file_name)[0]
         stored = StoredFile(

@@ -255,6 +255,19 @@ async def test_files_upload_get_file_download_and_limits(
         wrong_token = await client.get(f"/file/bot1:x/{file['file_path']}")
     assert download.content == b"%PDF-1.4"
     assert wrong_token.status_code == 401
+    # A media type with parameters, as a CSV is often sent, is kept as type/subtype.
+    sent_csv = await http.post(
+        "sendDocument",
+        data=data,
+        files={"document": ("rota.csv", b"a;b\r\n", "text/csv; charset=utf-8")},
+    )
+    csv_document = sent_csv.json()["result"]["document"]
+    assert csv_document["mime_type"] == "text/csv"
+    csv_file = (await http.post("getFile", data={"file_id": csv_document["file_id"]})).json()
+    async with httpx.AsyncClient(base_url=double.api_url) as client:
+        csv_download = await client.get(f"/file/bot{TOKEN}/{csv_file['result']['file_path']}")
+    assert (csv_download.status_code, csv_download.content) == (200, b"a;b\r\n")
+    assert csv_download.headers["content-type"].startswith("text/csv")
     resent = await http.post("sendDocument", data={**data, "document": document["file_id"]})
     assert resent.json()["result"]["document"]["file_id"] == document["file_id"]
     url = await http.post("sendPhoto", data={**data, "photo": "https://e.org/cat.jpg"})
