@@ -499,3 +499,29 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
     everything = repr(report) + report_text(translator("sv"), report) + report_csv(report).decode()
     assert "HEMLIG" not in everything
     assert "Ek" not in everything and "Berg" not in everything
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        HOURS,
+        ServiceHours(weekday=(time(17), time(2)), weekend=(time(9), time(3))),  # past midnight
+        ServiceHours(weekday=(time(8), time(7)), weekend=(time(6), time(5))),  # nearly all day
+    ],
+    ids=["default", "past-midnight", "nearly-all-day"],
+)
+def test_inside_the_hours_agrees_with_the_service_hours_through_a_dst_year(
+    hours: ServiceHours,
+) -> None:
+    """The report finds each question's window by bisection; it must answer as the promise
+    itself does, every 20 minutes of a year with both clock changes and Easter in it."""
+    period = Period(date(2026, 1, 1), date(2026, 12, 31))
+    windows = hours.windows(period.first - timedelta(days=1), period.last, TZ)
+    starts = [window.start for window in windows]
+    moment, end = period.span(TZ).start, period.span(TZ).end
+    checked = 0
+    while moment < end:
+        assert stats._inside(windows, starts, moment) == hours.covers(moment, TZ), moment
+        moment += timedelta(minutes=20)
+        checked += 1
+    assert checked == 365 * 72
