@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -105,8 +105,8 @@ class Removal:
     # The shifts of a mentor household whose last adult left: nobody would turn up for them,
     # so they go, and the rota shows the gaps instead of a cover that does not exist.
     cancelled_shifts: int = 0
-    # The open question of a family household whose last adult left (see routing).
-    ended: Ended | None = None
+    # What ended with them: conversations they held, their family's open question (routing).
+    ended: list[Ended] = field(default_factory=list)
 
 
 async def remove(db: Database, remover: Member, member_id: int, now: datetime) -> Removal:
@@ -117,13 +117,11 @@ async def remove(db: Database, remover: Member, member_id: int, now: datetime) -
         member = await households.member_by_id(session, member_id)
         if member is None:
             return Removal(RemoveOutcome.NOT_FOUND)
-        household_id = member.household.id
-        last_adult = await households.household_members(session, household_id) == [member]
-        ended = await routing.end_for_departure(session, household_id, now) if last_adult else None
+        ended = await routing.end_for_departure(session, member, now)
         await households.delete_member(session, member_id)
         subject = f"member #{member_id} ({member.role.value})"
         await audit.record(session, remover, Action.REMOVE, subject, now)
         cancelled = 0
-        if last_adult:
-            cancelled = await shifts.delete_shifts_ending_after(session, household_id, now)
+        if not await households.household_members(session, member.household.id):
+            cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)
     return Removal(RemoveOutcome.REMOVED, member, cancelled, ended)

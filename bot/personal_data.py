@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import routing
@@ -36,8 +36,8 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
 @dataclass(frozen=True, slots=True)
 class Erasure:
     member: Member
-    # The household's open question, ended because its last adult went (see routing).
-    ended: Ended | None = None
+    # What ended with them: conversations they held, their family's open question (routing).
+    ended: list[Ended] = field(default_factory=list)
 
 
 async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Erasure | None:
@@ -50,9 +50,7 @@ async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -
         member = await households.member_by_id(session, member_id)
         if member is None:
             return None
-        ended = None
-        if await households.household_members(session, member.household.id) == [member]:
-            ended = await routing.end_for_departure(session, member.household.id, now)
+        ended = await routing.end_for_departure(session, member, now)
         await personal_data.erase_member(session, member.id, member.household.id)
         if asked_by.role is Role.COORDINATOR and asked_by.id != member.id:
             subject = f"member #{member.id} ({member.role.value})"

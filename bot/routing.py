@@ -265,13 +265,32 @@ async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
         return Ended(await _read(session, request.id), adults, None, withdrawn)
 
 
-async def end_for_departure(session: Session, household_id: int, now: datetime) -> Ended | None:
-    """The family's last adult leaves (removed, or erased) while a question of theirs is open.
+async def end_for_departure(session: Session, member: Member, now: datetime) -> list[Ended]:
+    """An adult leaves (removed, or erased): what nobody is left to carry on ends with them.
 
-    Nobody is left to answer, so it ends inside the leaving transaction: a waiting question is
-    withdrawn from the offers, a conversation is closed and its mentor is to be told. An end
-    also starts the retention clock, which would never run for a question left open forever.
+    It happens inside the leaving transaction. The conversations they held as a mentor (or a
+    coordinator) close, and each family is to be told; when they are the last adult of a family,
+    its open question ends too: withdrawn from the offers while it waits, closed (its mentor to
+    be told) once taken. An end also starts the retention clock, which never runs for a
+    question left open forever.
     """
+    ended = []
+    for held in await requests.conversations_of_mentor(session, member.id):
+        closed = RequestState.CLOSED
+        if await requests.finish(session, held.id, [RequestState.ACCEPTED], closed, "mentor", now):
+            ended.append(Ended(await _read(session, held.id), await _family(session, held), None))
+    household = member.household.id
+    if member.role is Role.FAMILY and await households.household_members(session, household) == [
+        member
+    ]:
+        left = await _end_for_family_departure(session, household, now)
+        ended.extend([left] if left is not None else [])
+    return ended
+
+
+async def _end_for_family_departure(
+    session: Session, household_id: int, now: datetime
+) -> Ended | None:
     request = await requests.open_request_of_family(session, household_id)
     if request is None:
         return None

@@ -25,6 +25,7 @@ from bot import demo, invites, members
 from bot.config import Config, ConfigError
 from bot.sandbox import BotApiDouble
 from bot.sandbox.chat_page import Role as PageRole
+from storage import updates
 from storage.db import Database
 from storage.models import Member, Role
 
@@ -170,6 +171,10 @@ async def _bring_people(
     """Everyone the database knows becomes a person on the page; returns what to tell about it."""
     now = datetime.now(UTC)
     known = await members.list_members(database)
+    # The bot remembers the update ids it has processed, to ignore a second delivery; a new
+    # double must not number its updates from 1 again, or the first ones would be ignored.
+    async with database.read() as session:
+        double.number_updates_after(await updates.latest_update_id(session))
     seeded = ""
     if want_demo and not known:
         ids = {

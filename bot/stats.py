@@ -86,14 +86,22 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
+YEARS = range(2000, 2101)
+
+
 def _parse_date(text: str) -> date:
     # fromisoformat alone also takes 20261001 and 2026-W40-1, which nobody means here.
     if not _ISO_DATE.fullmatch(text):
         raise PeriodError(PeriodProblem.BAD_DATE, text)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise PeriodError(PeriodProblem.BAD_DATE, text) from None
+    # Questions are stored since the service began; a date far outside this century is a typo,
+    # and at the calendar's ends (0001, 9999) the day before or after does not exist.
+    if not YEARS.start <= day.year < YEARS.stop:
+        raise PeriodError(PeriodProblem.BAD_DATE, text)
+    return day
 
 
 def parse_period(args: Sequence[str], today: date) -> Period:

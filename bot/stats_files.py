@@ -31,8 +31,6 @@ from bot.stats import HOURS, Share, Spread, StatsReport
 MISSING = "–"  # a figure with nothing to compute it from: no accepted question, no rating
 CSV_DELIMITER = ";"
 
-# The labels the mentor chose from when filing the topic. handlers/conversations.py holds the
-# same table for its buttons; it can import this one (bot/ cannot import handlers/).
 # Minutes from the offer to the acceptance; 10 is the default escalation step.
 _ACCEPT_BUCKETS = (1, 2, 5, 10, 15, 30, 60)
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -152,13 +152,14 @@ async def edit_offers(
             )
 
 
-async def announce_departure(context: MentorContext, ended: Ended | None) -> None:
-    """A family left with a question open: its offers say so, its mentor stops writing."""
-    if ended is None:
-        return
-    await edit_offers(context, ended.withdrawn_offers, N_("offer.withdrawn"), ended.request)
-    if ended.mentor is not None:
-        await tell(context, [ended.mentor], N_("conversation.family_left"), number=ended.request.id)
+async def announce_departure(context: MentorContext, ended: list[Ended]) -> None:
+    """Someone left in the middle: offers say the question is gone, the other side is told."""
+    for each in ended:
+        number = each.request.id
+        await edit_offers(context, each.withdrawn_offers, N_("offer.withdrawn"), each.request)
+        if each.mentor is not None:
+            await tell(context, [each.mentor], N_("conversation.family_left"), number=number)
+        await tell(context, each.family, N_("conversation.mentor_left"), number=number)
 
 
 async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[CallbackQuery, int] | None:

@@ -45,8 +45,8 @@ async def show_stats(
         context.bot_data.db, period, config.timezone, config.service_hours, moment
     )
     await message.reply_text(stats_files.report_text(t, report))
-    # Drawing takes a few hundred milliseconds of CPU: off the event loop, so that families'
-    # messages keep flowing meanwhile.
+    # Drawing takes a few hundred milliseconds of CPU: in a thread (the Figure API, not pyplot,
+    # so two reports may draw at once), while the event loop goes on with other updates.
     chart = await asyncio.to_thread(stats_files.chart_png, t, report)
     name = f"mentorbot-stats-{period.first}-{period.last}"
     await message.reply_photo(
@@ -59,4 +59,6 @@ async def show_stats(
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler("stats", show_stats))
+    # Not blocking: updates are handled one at a time, and a year's report takes most of a
+    # second; a family's message must not wait for it.
+    application.add_handler(CommandHandler("stats", show_stats, block=False))

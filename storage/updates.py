@@ -22,3 +22,9 @@ async def claim_update(session: Session, update_id: int, now: datetime) -> bool:
             "DELETE FROM processed_updates WHERE update_id < ?", (update_id - REMEMBERED_UPDATES,)
         )
     return inserted == 1
+
+
+async def latest_update_id(session: Session) -> int:
+    """The highest update id processed, 0 if none: where a Bot API's numbering must go on."""
+    row = await session.fetch_one("SELECT MAX(update_id) AS latest FROM processed_updates")
+    return int(row["latest"]) if row is not None and row["latest"] is not None else 0

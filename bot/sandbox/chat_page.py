@@ -237,17 +237,20 @@ class ChatPage:
             data, name, mime_type = self._double.file(request.match_info["file_id"])
         except KeyError:
             return _not_found("No such file.")
-        # Only pictures are shown in the page; anything else (an HTML file someone uploaded)
-        # is a download, so that it never runs as part of the page.
-        disposition = "inline" if image_type(data) is not None else "attachment"
+        # Only pictures are shown in the page, as the picture type their bytes prove; anything
+        # else (an HTML file someone uploaded, whatever its first bytes) is a download under
+        # a sandboxing policy, so that it never runs as part of the page.
+        picture = image_type(data)
+        disposition = "inline" if picture is not None else "attachment"
         if name:
             disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
         headers = {
             # As a header, not content_type=: aiohttp refuses one with parameters, and the
             # bot's documents may carry a charset.
-            "Content-Type": mime_type,
+            "Content-Type": picture or mime_type,
             "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
         }
         return web.Response(body=data, headers=headers)
 

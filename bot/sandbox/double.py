@@ -205,6 +205,10 @@ class BotApiDouble:
         """Queue a raw update (``update_id`` assigned if missing); returns it."""
         return self._state.updates.push(update)
 
+    def number_updates_after(self, update_id: int) -> None:
+        """Go on numbering updates after ``update_id`` (a bot that remembers earlier ones)."""
+        self._state.updates.number_after(update_id)
+
     def redeliver(self, update_id: int) -> None:
         """Deliver an update once more, unchanged, as Telegram occasionally does."""
         self._state.updates.redeliver(update_id)

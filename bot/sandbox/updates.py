@@ -68,6 +68,10 @@ class UpdateQueue:
         """Only updates of these types are queued from now on ([] or None: the default set)."""
         self._allowed = frozenset(allowed) if allowed else None
 
+    def number_after(self, update_id: int) -> None:
+        """Number new updates after ``update_id``, as Telegram goes on from where it was."""
+        self._next_id = max(self._next_id, update_id + 1)
+
     def push(self, update: Update) -> Update:
         """Queue an update (assigning ``update_id`` if missing); returns a copy of it."""
         update = copy.deepcopy(update)

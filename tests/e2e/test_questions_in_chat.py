@@ -289,3 +289,34 @@ async def test_an_unanswered_question_escalates_on_time_across_a_crash(
     await texts_until_quiet(karin, 0.5)
     await family.send("Tack för att du svarar.")
     assert (await karin.next_message())["text"].endswith("Tack för att du svarar.")
+
+
+async def test_someone_removed_mid_question_ends_it_and_the_other_side_is_told(
+    service: Service,
+) -> None:
+    family, berg, lind, karin = service.family, service.berg, service.lind, service.karin
+    await on_duty(service, "Familjen Berg", "Familien Lind")
+
+    # The mentor in the conversation is removed: the family is told, and may ask again.
+    await family.send("Hur pratar vi om flytten?")
+    await family.next_message()
+    offer = await berg.next_message()
+    await lind.next_message()
+    await berg.press(offer, "Acceptera")
+    await texts_until_quiet(berg, 0.3)
+    await texts_until_quiet(family, 0.3)
+    await texts_until_quiet(lind, 0.3)
+    await answer(karin, f"/remove {service.numbers['Familjen Berg']}")
+    told = await texts_until_quiet(family, 0.5)
+    assert any("har lämnat tjänsten, så samtal #1 är avslutat" in text for text in told), told
+    await family.send("En fråga till")
+    assert "Er fråga #2" in (await family.next_message())["text"]
+    second_offer = await lind.next_message()
+    assert "Spørgsmål #2 fra Familjen Ek" in second_offer["text"]
+
+    # The family is removed while its question waits: Lind's offer says it was withdrawn.
+    await answer(karin, f"/remove {service.numbers['Familjen Ek']}")
+    withdrawn = await lind.wait_for_edit(second_offer)
+    assert withdrawn["text"] == "Spørgsmål #2 blev trukket tilbage af familien."
+    assert "reply_markup" not in withdrawn  # no Accept left to press
+    assert (await answer(karin, "/requests")) == "Inga öppna frågor."

@@ -493,6 +493,22 @@ async def test_an_upload_that_is_not_an_image_is_a_document_whatever_it_claims(
         assert served.headers["X-Content-Type-Options"] == "nosniff"
 
 
+async def test_a_file_that_only_starts_like_a_picture_is_served_as_one_or_not_at_all(
+    browser: aiohttp.ClientSession, http: httpx.AsyncClient, anna: SandboxUser
+) -> None:
+    """JPEG's first two bytes, then a script, declared text/html and too large for a photo: it
+    is a document, and the page serves it as a picture or as a download, never as a page."""
+    disguised = b"\xff\xd8<script>document.title='XSS'</script>" + b" " * (10 * 2**20)
+    form = upload(disguised, "holiday.html", "text/html")
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as sent:
+        assert sent.status == 200, await sent.text()
+    (update,) = await pending_updates(http)
+    async with browser.get(f"/sandbox/files/{update['message']['document']['file_id']}") as served:
+        assert served.content_type == "image/jpeg"  # what its bytes claim, not text/html
+        assert served.headers["Content-Security-Policy"].startswith("sandbox")
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.parametrize("declared", ["text/csv", "text/csv; charset=utf-8"])
 async def test_a_file_the_bot_sent_is_served_and_an_unknown_one_is_not_found(
     browser: aiohttp.ClientSession, http: httpx.AsyncClient, anna: SandboxUser, declared: str

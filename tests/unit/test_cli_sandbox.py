@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -246,6 +247,27 @@ def test_started_again_everyone_comes_back_and_the_demo_is_not_seeded_twice(
     for name in bergs:
         assert people[name] == "Mentor family · The Bergs"
     assert people[f"Foster care team #{everyone[0].id}"] == "Coordinator"
+
+
+def test_started_again_updates_are_numbered_after_those_the_bot_has_processed(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bot ignores an update id it has processed; a new double numbering from 1 again
+    would have the first messages after a restart ignored."""
+    sandbox(clean_env, "--demo", "--port", "0", look=lambda url: None, capsys=capsys)
+    with sqlite3.connect(clean_env / "sandbox.db") as connection:
+        connection.execute(
+            "INSERT INTO processed_updates (update_id, received_at) VALUES (41, '2026-11-23')"
+        )
+    updates: list[Any] = []
+
+    def write_and_poll(url: str) -> None:
+        person = get(f"{url}/sandbox/people")["people"][0]["id"]
+        post(f"{url}/sandbox/chats/{person}/messages", {"text": "/help"})
+        updates.extend(get(f"{url}/bot{sandbox_command.SANDBOX_TOKEN}/getUpdates")["result"])
+
+    sandbox(clean_env, "--port", "0", look=write_and_poll, capsys=capsys)
+    assert [update["update_id"] for update in updates] == [42]
 
 
 async def _members(path: Path) -> list[Any]:

@@ -50,13 +50,14 @@ async def test_removing_the_last_adult_withdraws_a_waiting_question_from_every_o
 
     # One adult of two goes: the other still reads the answer, the question stays.
     first = await members.remove(db, karin, ek[0].id, NOW + HOUR)
-    assert first.ended is None
+    assert first.ended == []
     assert await state_of(db, intake.request.id) == ("offered", None, None)
 
     last = await members.remove(db, karin, ek[1].id, NOW + 2 * HOUR)
 
-    assert last.ended is not None and last.ended.mentor is None
-    assert sorted(last.ended.withdrawn_offers, key=lambda offer: offer.message_id or 0) == [
+    (ended,) = last.ended
+    assert ended.mentor is None and ended.family == []
+    assert sorted(ended.withdrawn_offers, key=lambda offer: offer.message_id or 0) == [
         OfferMessage(berg[0].id, 201, 41),
         OfferMessage(berg[1].id, 202, 42),
     ]
@@ -86,9 +87,9 @@ async def test_erasing_the_last_adult_closes_the_conversation_and_names_its_ment
     erasure = await personal_data.erase(db, ek[0].id, ek[0], NOW + HOUR)
 
     assert erasure is not None and erasure.member.id == ek[0].id
-    assert erasure.ended is not None
-    assert erasure.ended.mentor is not None and erasure.ended.mentor.id == berg[1].id
-    assert erasure.ended.request.state is RequestState.CLOSED
+    (ended,) = erasure.ended
+    assert ended.mentor is not None and ended.mentor.id == berg[1].id
+    assert ended.request.state is RequestState.CLOSED
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "family")
     async with db.read() as session:
         pointers = await session.fetch_one("SELECT COUNT(*) AS n FROM relays")
@@ -115,3 +116,35 @@ async def test_a_conversation_ended_by_departure_is_erased_by_retention_in_time(
             "SELECT preview FROM requests WHERE id = ?", (intake.request.id,)
         )
     assert row is not None and row["preview"] is None
+
+
+async def test_a_mentor_leaving_mid_conversation_closes_it_and_names_the_family_to_tell(
+    db: Database,
+) -> None:
+    """Before, the question stayed accepted with nobody holding it: every family message
+    failed, the family was never told, and retention never began."""
+    karin, ek, berg = await service(db)
+    intake = await routing.take_message(db, ek[0], 301, 5, "text", "Skolan", False, NOW)
+    await routing.accept(db, berg[0], intake.request.id, NOW)
+
+    removal = await members.remove(db, karin, berg[0].id, NOW + HOUR)
+
+    (ended,) = removal.ended
+    assert ended.mentor is None
+    assert {adult.id for adult in ended.family} == {ek[0].id, ek[1].id}
+    assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")
+    # The family may ask again at once: the next message opens a new question.
+    again = await routing.take_message(db, ek[1], 302, 9, "text", "Igen", False, NOW + HOUR)
+    assert again.opened and again.request.id != intake.request.id
+
+
+async def test_a_mentor_erasing_themselves_mid_conversation_closes_it_too(db: Database) -> None:
+    _, ek, berg = await service(db)
+    intake = await routing.take_message(db, ek[0], 301, 5, "text", "Sömn", False, NOW)
+    await routing.accept(db, berg[1], intake.request.id, NOW)
+
+    erasure = await personal_data.erase(db, berg[1].id, berg[1], NOW + HOUR)
+
+    assert erasure is not None
+    assert [ended.request.id for ended in erasure.ended] == [intake.request.id]
+    assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")

@@ -298,6 +298,10 @@ def test_a_leap_year_fits_and_a_day_more_does_not() -> None:
         (["2026-10-01", "20261031"], PeriodProblem.BAD_DATE, "20261031"),
         (["2026-W40-1", "2026-10-31"], PeriodProblem.BAD_DATE, "2026-W40-1"),
         (["yesterday", "today"], PeriodProblem.BAD_DATE, "yesterday"),
+        # The calendar's ends, where the day after or before does not exist.
+        (["9999-12-01", "9999-12-31"], PeriodProblem.BAD_DATE, "9999-12-01"),
+        (["0001-01-01", "0001-01-31"], PeriodProblem.BAD_DATE, "0001-01-01"),
+        (["2026-01-01", "2101-01-01"], PeriodProblem.BAD_DATE, "2101-01-01"),
         (["2026-10-31", "2026-10-01"], PeriodProblem.REVERSED, ""),
         (["2025-01-01", "2026-12-31"], PeriodProblem.TOO_LONG, ""),
     ],

@@ -106,22 +106,27 @@ async function openChat(id) {
   $("chat-heading").textContent = person ? `${person.name}'s chat with the bot` : "Chat";
   $("chat-description").textContent = person ? person.description : "";
   $("composer").hidden = false;
+  // The last person's messages go at once: their buttons must never act for this one.
+  $("messages").replaceChildren();
+  $("reply-keyboard").replaceChildren();
   renderPeople();
   renderReplying();
-  await refreshChat();
+  await refreshChat({ opened: true });
   $("text").focus();
 }
 
-async function refreshChat() {
+async function refreshChat({ opened = false } = {}) {
   const id = state.current;
   if (id === null) return;
   const chat = await api(`/sandbox/chats/${id}`);
   if (id !== state.current) return;
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.replaceChildren(...chat.messages.map(renderMessage));
-  renderReplyKeyboard(chat.reply_keyboard);
-  if (atBottom || chat.messages.length) list.scrollTop = list.scrollHeight;
+  const scrolledBack = list.scrollTop;
+  list.replaceChildren(...chat.messages.map((message) => renderMessage(message, id)));
+  renderReplyKeyboard(chat.reply_keyboard, id);
+  // Someone reading further up is left there while edits (broadcast progress) come in.
+  list.scrollTop = opened || atBottom ? list.scrollHeight : scrolledBack;
 }
 
 // Many events arrive together (a broadcast, an edit per second): fetch the chat once for them.
@@ -133,7 +138,8 @@ function scheduleRefresh() {
   }, 50);
 }
 
-function renderMessage(message) {
+// Every button remembers the chat it was drawn for, and acts as that person only.
+function renderMessage(message, chatId) {
   const item = document.createElement("li");
   item.className = `message ${message.outgoing ? "outgoing" : "incoming"}`;
   item.dataset.messageId = message.message_id;
@@ -150,11 +156,11 @@ function renderMessage(message) {
   if (text) {
     const body = document.createElement("div");
     body.className = "text";
-    body.append(renderEntities(text, message.entities || message.caption_entities || []));
+    body.append(renderEntities(text, message.entities || message.caption_entities || [], chatId));
     item.append(body);
   }
   const keyboard = message.reply_markup && message.reply_markup.inline_keyboard;
-  if (keyboard) item.append(renderInlineKeyboard(message.message_id, keyboard));
+  if (keyboard) item.append(renderInlineKeyboard(chatId, message.message_id, keyboard));
   const meta = document.createElement("span");
   meta.className = "meta";
   // The service's time zone, as the bot writes times, whatever the browser's own is.
@@ -199,7 +205,7 @@ function renderMedia(message) {
 }
 
 // Entities are offsets in UTF-16 code units, which is what JavaScript strings index by.
-function renderEntities(text, entities) {
+function renderEntities(text, entities, chatId) {
   const sorted = [...entities].sort((a, b) => a.offset - b.offset || b.length - a.length);
   const root = document.createDocumentFragment();
   const build = (parent, from, to, list) => {
@@ -212,7 +218,7 @@ function renderEntities(text, entities) {
       const end = Math.min(entity.offset + entity.length, to);
       let j = i + 1;
       while (j < list.length && list[j].offset < end) j += 1;
-      const element = elementFor(entity, text.slice(entity.offset, end));
+      const element = elementFor(entity, text.slice(entity.offset, end), chatId);
       build(element, entity.offset, end, list.slice(i + 1, j));
       parent.append(element);
       position = end;
@@ -224,7 +230,7 @@ function renderEntities(text, entities) {
   return root;
 }
 
-function elementFor(entity, content) {
+function elementFor(entity, content, chatId) {
   const tags = { bold: "strong", italic: "em", underline: "u", strikethrough: "s", code: "code", pre: "pre", blockquote: "blockquote", expandable_blockquote: "blockquote" };
   if (tags[entity.type]) return document.createElement(tags[entity.type]);
   if (entity.type === "text_link" || entity.type === "url") {
@@ -240,7 +246,7 @@ function elementFor(entity, content) {
     command.type = "button";
     command.className = "command";
     command.title = `Send ${content}`;
-    command.addEventListener("click", () => sendText(content));
+    command.addEventListener("click", () => sendText(content, chatId).catch((e) => toast(e.message)));
     return command;
   }
   const span = document.createElement("span");
@@ -251,7 +257,7 @@ function elementFor(entity, content) {
   return span;
 }
 
-function renderInlineKeyboard(messageId, rows) {
+function renderInlineKeyboard(chatId, messageId, rows) {
   const keyboard = document.createElement("div");
   keyboard.className = "keyboard";
   keyboard.setAttribute("role", "group");
@@ -272,7 +278,7 @@ function renderInlineKeyboard(messageId, rows) {
       const element = document.createElement("button");
       element.type = "button";
       element.textContent = button.text;
-      element.addEventListener("click", () => press(messageId, button.callback_data, element));
+      element.addEventListener("click", () => press(chatId, messageId, button.callback_data, element));
       line.append(element);
     }
     keyboard.append(line);
@@ -280,7 +286,7 @@ function renderInlineKeyboard(messageId, rows) {
   return keyboard;
 }
 
-function renderReplyKeyboard(markup) {
+function renderReplyKeyboard(markup, chatId) {
   const area = $("reply-keyboard");
   const rows = (markup && markup.keyboard) || [];
   area.replaceChildren(...rows.map((row) => {
@@ -291,7 +297,7 @@ function renderReplyKeyboard(markup) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = label;
-      button.addEventListener("click", () => sendText(label));
+      button.addEventListener("click", () => sendText(label, chatId).catch((e) => toast(e.message)));
       line.append(button);
     }
     return line;
@@ -306,10 +312,10 @@ function renderReplying() {
 
 // --- acting as the person ----------------------------------------------------------------------
 
-async function press(messageId, data, element) {
+async function press(chatId, messageId, data, element) {
   element.disabled = true;
   try {
-    const { answer } = await postJson(`/sandbox/chats/${state.current}/press`, {
+    const { answer } = await postJson(`/sandbox/chats/${chatId}/press`, {
       message_id: messageId,
       data,
     });
@@ -321,10 +327,10 @@ async function press(messageId, data, element) {
   }
 }
 
-async function sendText(text) {
+async function sendText(text, chatId = state.current) {
   const body = { text };
-  if (state.replyTo) body.reply_to = state.replyTo.id;
-  await postJson(`/sandbox/chats/${state.current}/messages`, body);
+  if (state.replyTo && chatId === state.current) body.reply_to = state.replyTo.id;
+  await postJson(`/sandbox/chats/${chatId}/messages`, body);
   state.replyTo = null;
   renderReplying();
 }
@@ -374,7 +380,21 @@ function listen() {
     }
   };
   // The browser reconnects by itself; what was missed meanwhile is fetched again.
-  events.onopen = () => scheduleRefresh();
+  let lost = false;
+  events.onopen = () => {
+    if (lost) toast("Connected to the sandbox again.");
+    lost = false;
+    scheduleRefresh();
+    loadPeople().catch((error) => toast(error.message));
+  };
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) {
+      toast("The sandbox has stopped. Start it again and reload this page.");
+    } else if (!lost) {
+      toast("Lost the connection to the sandbox; trying again…");
+    }
+    lost = true;
+  };
 }
 
 document.addEventListener("DOMContentLoaded", () => {
