@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from tests.e2e.conftest import base_env, run_mentorbot
 
@@ -201,3 +201,34 @@ async def test_a_new_person_joins_from_the_page_and_bad_input_is_one_line(
     await page.get_by_role("button", name="Add person").click()
     await expect(page.get_by_role("status")).to_have_text("Give the person a name.")
     await expect(page.get_by_role("navigation").get_by_role("listitem")).to_have_count(12)
+
+
+async def test_switching_people_never_leaves_the_last_ones_buttons_to_press(
+    sandbox_url: str, browser: Browser
+) -> None:
+    """With the next chat slow to load, Sara's Accept must not stay on screen to be pressed
+    as Johan: every button acts as the person it was drawn for, and goes when they do."""
+    page = await browser.new_page()
+    await page.goto(sandbox_url)
+    log = page.get_by_role("log", name="Messages")
+    await _become(page, "Lina Ek")
+    await _say(page, "Can we call you tomorrow?")
+    await expect(log).to_contain_text("has gone to the mentor family on duty")
+    await _become(page, "Sara Holm")
+    await expect(log.get_by_role("button", name="Accept")).to_have_count(1)
+
+    released = asyncio.Event()
+
+    async def slowly(route: Route) -> None:
+        await released.wait()
+        await route.continue_()
+
+    await page.route("**/sandbox/chats/1000003", slowly)  # Johan Berg's chat
+    await page.get_by_role("navigation").get_by_role("button", name=re.compile("Johan")).click()
+    await expect(log.get_by_role("button", name="Accept")).to_have_count(0)
+    released.set()
+    await expect(log.get_by_role("button", name="Accept")).to_have_count(1)  # Johan's own
+    await log.get_by_role("button", name="Accept").click()
+    await expect(log).to_contain_text("You have question #1 from The Eks")
+    await _become(page, "Sara Holm")
+    await expect(log).to_contain_text("Question #1 has been taken by another mentor.")
