@@ -40,8 +40,6 @@ MAX_CAPTION_LENGTH = 1024
 """Telegram's limits, counted as Telegram and the page's text field count: in UTF-16 units."""
 # An IETF language tag as Telegram gives it (``sv``, ``pt-br``); the page sends the browser's.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
-_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
-
 Joiner = Callable[[int, str], Awaitable[str]]
 """Makes a new person of a role known to the bot; returns what they send first (``/start CODE``)."""
 
@@ -212,7 +210,7 @@ class ChatPage:
         return await user.send_document(
             data,
             file_name=_browser_file_name(upload.filename),
-            mime_type=_media_type(upload.content_type),
+            mime_type=upload.content_type,  # the double keeps type/subtype of it
             caption=caption,
         )
 
@@ -338,13 +336,6 @@ def _is_int(value: object) -> TypeGuard[int]:
 def _browser_file_name(raw: str | None) -> str:
     """The name the person's file has: browsers send a double quote in a name as ``%22``."""
     return (raw or "").replace("%22", '"') or "file"
-
-
-def _media_type(raw: str | None) -> str | None:
-    """``type/subtype`` as Telegram keeps a document's, without parameters; None when the
-    browser sent none (or nonsense), so that the name's extension decides."""
-    media_type = (raw or "").split(";", 1)[0].strip().lower()
-    return media_type if _MEDIA_TYPE.fullmatch(media_type) else None
 
 
 def _refusal(problem: _BadInput) -> web.Response:

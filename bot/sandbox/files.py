@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import mimetypes
+import re
 import secrets
 import struct
 from dataclasses import dataclass
@@ -39,6 +40,16 @@ def image_size(data: bytes) -> tuple[int, int]:
                 return width, height
             i += 2 + length
     return 0, 0
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+
+
+def media_type(raw: str | None) -> str | None:
+    """``type/subtype`` as Telegram keeps a file's, without parameters ("; charset=utf-8");
+    None when there was none, or nonsense, so that the file name's extension decides."""
+    kept = (raw or "").split(";", 1)[0].strip().lower()
+    return kept if _MEDIA_TYPE.fullmatch(kept) else None
 
 
 def image_type(data: bytes) -> str | None:
@@ -115,8 +126,7 @@ class FileStore:
         folder, extension = _FOLDERS[kind]
         if kind == "document" and file_name and "." in file_name:
             extension = "." + file_name.rsplit(".", 1)[1]
-        if mime_type:  # Telegram keeps type/subtype, without "; charset=..." and the like
-            mime_type = mime_type.split(";", 1)[0].strip().lower() or None
+        mime_type = media_type(mime_type)
         if kind == "document" and mime_type is None and file_name:
             mime_type = mimetypes.guess_type(file_name)[0]
         stored = StoredFile(
