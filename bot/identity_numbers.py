@@ -8,16 +8,35 @@ whether, and where, such a number occurs.
 The checks lean towards refusing: a missed number leaks a child's identity, while a false alarm
 costs the sender one retyped message. Concretely:
 
-- Only digit runs bounded by non-digits are considered, so a longer bank, phone or order number
-  never hides a match inside itself, and a separated phone number ("070-123 45 67") never
-  supplies the six-digit run a date needs.
+- The text is first normalised (see `normalise`), because people do not type plain ASCII: a
+  phone's keyboard or autocorrect, a copied web form or a PDF gives full-width digits,
+  no-break and thin spaces, en dashes, minus signs and invisible zero-width characters, none of
+  which changes what a reader sees. Digits of other scripts that NFKC leaves alone, such as
+  Arabic-Indic ٨١١٢١٨, are not read as digits: they are other characters, not ASCII digits in
+  another dress, and Swedish and Danish numbers are written, printed and asked for in ASCII
+  digits. A number typed on an Arabic or Persian keyboard is therefore missed; that gap is known.
+- A number may be written unbroken (8112189876), with a separator ("-", "+" or spaces, and
+  spaces around a "-" or "+": 811218 - 9876), and with its birth date and serial read out in
+  groups separated by single spaces, as people read a date aloud: 81 12 18-9876,
+  1981 12 18 9876, 81 12 18 98 76. Without a separator it has to be one unbroken run.
+- A candidate is never directly preceded or followed by a digit, so a longer bank, phone or
+  order number never hides a match inside itself. Phone numbers in their usual groups of three
+  ("070-123 45 67", "070 123 45 67", "08-123 456 78") never fit the layouts above.
 - A Swedish number must be a real date and pass the Luhn checksum. A Danish CPR number only has
   to be a real date, because Denmark stopped guaranteeing its modulus-11 check in 2007.
 - The same ten digits are read both ways. A Swedish-looking number whose checksum fails is
   still caught as Danish if its first six digits are a day, month and year: 010203-1235 fails
-  the Swedish checksum but is 3 February 2003 to a Dane. For the same reason a Swedish mobile
-  number typed without spaces can look like a CPR number (0703123456 reads as 7 March 2012);
-  that false alarm is accepted.
+  the Swedish checksum but is 3 February 2003 to a Dane.
+
+The false alarms this accepts come mostly from the Danish date-only check: ten digits whose first
+six make a day, month and year are refused however they are grouped. A Swedish mobile number
+typed without spaces (0703123456 reads as 7 March 2012), and one written in pairs as the French
+do (07 03 12 34 56), are refused; so is a French mobile number in pairs (06 12 34 56 78 is
+6 December 2034). About one in eight Swedish mobile numbers is refused when written in either
+of those ways; written as usual ("070-123 45 67", "+46 70 123 45 67") none is. A Danish phone
+number has only eight digits, four pairs, so on its own it is never read as one; after +45 it
+makes five pairs, but 45 is no day of the month, so only the Swedish reading with its checksum
+applies and about one in 140 is refused.
 
 What comes back is the kind and the offsets, never the digits: a result may be logged or shown
 to a coordinator, and the number must not travel any further than the message it came in.
@@ -26,18 +45,41 @@ to a coordinator, and the number must not travel any further than the message it
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-# A birth part of six (YYMMDD, DDMMYY) or eight (YYYYMMDD) digits, an optional separator and a
-# four-digit serial. "+" marks a Swede over a hundred; an en dash is what a phone's autocorrect
-# makes of a hyphen. [0-9] rather than \d, which would also take digits from other scripts.
-_CANDIDATE = re.compile(
-    r"(?<![0-9])(?P<birth>(?:[0-9]{2})?[0-9]{6})(?P<separator>[-\u2013+ ]?)(?P<serial>[0-9]{4})"
-    r"(?![0-9])"
+# Dashes that are not in Unicode's dash punctuation category (Pd) but are typed as one: the
+# minus sign (also what NFKC makes of superscript and subscript minus), the hyphen bullet and
+# the heavy minus sign. The hyphen, non-breaking hyphen, figure dash, en and em dash, full-width
+# and small hyphen-minus are all Pd already.
+_DASHES_OUTSIDE_PD = frozenset("\u2212\u2043\u2796")
+# A tab counts as a space: a number pasted from a spreadsheet has one between its cells.
+_SPACES_OUTSIDE_ZS = frozenset("\t")
+
+# The ways a birth part is written: eight digits (YYYYMMDD) before six (YYMMDD, DDMMYY), so that
+# at one starting point the longer reading is tried first. Groups are separated by one space.
+_BIRTH_LAYOUTS = (
+    "[0-9]{8}",  # 19811218
+    "[0-9]{4} [0-9]{2} [0-9]{2}",  # 1981 12 18
+    "[0-9]{2} [0-9]{2} [0-9]{2} [0-9]{2}",  # 19 81 12 18
+    "[0-9]{6}",  # 811218
+    "[0-9]{2} [0-9]{2} [0-9]{2}",  # 81 12 18
 )
+# The birth part, an optional separator and a four-digit serial, perhaps read out as two pairs.
+# "+" marks a Swede over a hundred. [0-9] rather than \d, which would also take digits from
+# other scripts. No lookbehind: the scan below only starts where no digit precedes.
+_CANDIDATES = tuple(
+    re.compile(
+        rf"(?P<birth>{layout})(?P<separator> *[-+] *| +|)"
+        r"(?P<serial>[0-9]{4}|[0-9]{2} [0-9]{2})(?![0-9])"
+    )
+    for layout in _BIRTH_LAYOUTS
+)
+# Where a candidate may begin: at a digit with no digit directly before it.
+_NUMBER_START = re.compile(r"(?<![0-9])[0-9]")
 # Centuries a living person's twelve-digit personnummer can start with; a wider range would only
 # let more order numbers through.
 _SWEDISH_CENTURIES = (18, 19, 20)
@@ -57,7 +99,11 @@ class IdentityKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class IdentityNumber:
-    """Where an identity number sits in the text, as half-open offsets [start, end).
+    """Where an identity number sits, as half-open offsets [start, end) into `normalise(text)`.
+
+    The offsets are into the normalised text, which can be shorter than the original (invisible
+    characters are dropped) and so need not line up with it; they say where the number is for a
+    log line or a test, and nothing cuts the original message with them.
 
     Offsets rather than the digits themselves, so that holding on to a result (in a log line or
     an error) never copies the number anywhere new.
@@ -66,6 +112,37 @@ class IdentityNumber:
     kind: IdentityKind
     start: int
     end: int
+
+
+def _plain_character(character: str) -> str:
+    """The ASCII stand-in for a dash or a space, any other character as it is."""
+    category = unicodedata.category(character)
+    if category == "Pd" or character in _DASHES_OUTSIDE_PD:
+        return "-"
+    if category == "Zs" or character in _SPACES_OUTSIDE_ZS:
+        return " "
+    return character
+
+
+def normalise(text: str) -> str:
+    """`text` as the matching sees it: what a reader sees, in ASCII digits, dashes and spaces.
+
+    Three steps, in this order:
+
+    1. Every format character (Unicode category Cf) is removed: zero width space, zero width
+       (non-)joiner, word joiner, byte order mark, soft hyphen, direction marks. They are
+       invisible, so a number with one inside still reads as the number; and removing them
+       first lets step 2 see the characters either side as neighbours. NFKC never produces one.
+    2. Unicode NFKC, which turns full-width, mathematical, superscript and circled digits into
+       ASCII digits, most Unicode spaces into " " and the full-width and small hyphen-minus
+       into "-". Digits of other scripts (Arabic-Indic, Devanagari, ...) are left as they are.
+    3. Every remaining dash (category Pd, and the minus sign) becomes "-", and every remaining
+       space (category Zs, and the tab) becomes " ".
+
+    Line breaks stay: a number split over two lines is not one a reader would copy.
+    """
+    visible = "".join(character for character in text if unicodedata.category(character) != "Cf")
+    return "".join(map(_plain_character, unicodedata.normalize("NFKC", visible)))
 
 
 def _is_real_date(year: int, month: int, day: int) -> bool:
@@ -117,6 +194,7 @@ def _is_danish(birth: str) -> bool:
 
 
 def _kind_of(birth: str, separator: str, serial: str) -> IdentityKind | None:
+    """Which scheme the digits fit, if any; `birth` and `serial` are digits only."""
     if len(birth) == 8:
         # With the century written out, "+" has nothing left to say; nobody writes it that way.
         if separator != "+" and _is_swedish_twelve_digit(birth, serial):
@@ -130,13 +208,51 @@ def _kind_of(birth: str, separator: str, serial: str) -> IdentityKind | None:
     return None
 
 
+def _kind_of_candidate(candidate: re.Match[str]) -> IdentityKind | None:
+    birth, separator, serial = candidate["birth"], candidate["separator"], candidate["serial"]
+    if not separator and (" " in birth or " " in serial):
+        # Without a separator a number is one unbroken run: 8112189876, never 81 12 189876 or
+        # 81121898 76, which are nobody's way of writing it and would only add false alarms.
+        return None
+    return _kind_of(birth.replace(" ", ""), separator.strip(), serial.replace(" ", ""))
+
+
 def find_identity_number(text: str) -> IdentityNumber | None:
     """The first identity number in `text`, or None when the message is safe to relay.
 
-    The first is enough: one number already means the message must not be passed on.
+    The text is normalised first, and the offsets are into `normalise(text)`. The first is
+    enough: one number already means the message must not be passed on. Every starting point
+    and every layout is tried, rather than a single left-to-right pass, so that a candidate that
+    fails its checks cannot swallow the digits of a real number that overlaps it.
     """
-    for candidate in _CANDIDATE.finditer(text):
-        kind = _kind_of(candidate["birth"], candidate["separator"], candidate["serial"])
-        if kind is not None:
-            return IdentityNumber(kind, candidate.start(), candidate.end())
+    normalised = normalise(text)
+    for start in _NUMBER_START.finditer(normalised):
+        for layout in _CANDIDATES:
+            candidate = layout.match(normalised, start.start())
+            if candidate is None:
+                continue
+            kind = _kind_of_candidate(candidate)
+            if kind is not None:
+                return IdentityNumber(kind, candidate.start(), candidate.end())
+    return None
+
+
+def find_identity_number_in(texts: Iterable[str | None]) -> IdentityNumber | None:
+    """The first identity number in any of `texts`, the text fields of one message, or None.
+
+    A number can travel in more than a message's text: its caption, a document's file name, the
+    URL of a link, a shared contact's name and number, a poll's question and options, a venue's
+    title and address. The caller gathers whichever of these the message has, in any order;
+    fields it does not have can be passed as None and are skipped. Each field is searched on its
+    own, so digits at the end of one and the start of the next never join into a number.
+
+    The offsets of the result are into the normalised text of the field it was found in; which
+    field that was is not reported, since one number anywhere is reason enough to refuse.
+    """
+    for text in texts:
+        if text is None:
+            continue
+        found = find_identity_number(text)
+        if found is not None:
+            return found
     return None

@@ -1,8 +1,15 @@
 import dataclasses
+from collections.abc import Iterator
 
 import pytest
 
-from bot.identity_numbers import IdentityKind, IdentityNumber, find_identity_number
+from bot.identity_numbers import (
+    IdentityKind,
+    IdentityNumber,
+    find_identity_number,
+    find_identity_number_in,
+    normalise,
+)
 
 SWEDISH = IdentityKind.SWEDISH
 DANISH = IdentityKind.DANISH
@@ -30,6 +37,12 @@ def found(text: str) -> tuple[IdentityKind, str] | None:
     """The kind and the exact text a match covers, to check the offsets as well as the kind."""
     match = find_identity_number(text)
     return None if match is None else (match.kind, text[match.start : match.end])
+
+
+def found_normalised(text: str) -> tuple[IdentityKind, str] | None:
+    """As `found`, for texts normalising changes: the offsets are into the normalised text."""
+    match = find_identity_number(text)
+    return None if match is None else (match.kind, normalise(text)[match.start : match.end])
 
 
 # --- the helpers agree with numbers checked by hand -------------------------------------------
@@ -163,6 +176,244 @@ def test_a_mobile_number_typed_without_spaces_can_read_as_a_cpr_number() -> None
     assert found("070-312 34 56") is None
 
 
+# --- numbers as people space them --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("81 12 18-9876", SWEDISH),  # the date read out in pairs
+        ("81 12 18 9876", SWEDISH),
+        ("81 12 18 98 76", SWEDISH),  # the serial in pairs too
+        ("811218 98 76", SWEDISH),
+        ("811218-98 76", SWEDISH),
+        ("811218 - 9876", SWEDISH),  # spaces around the separator
+        ("811218 -9876", SWEDISH),
+        ("811218- 9876", SWEDISH),
+        ("811218  9876", SWEDISH),
+        ("811218 + 9876", SWEDISH),
+        ("19811218 - 9876", SWEDISH),
+        ("1981 12 18-9876", SWEDISH),
+        ("1981 12 18 9876", SWEDISH),
+        ("19 81 12 18-9876", SWEDISH),
+        ("19 81 12 18 98 76", SWEDISH),
+        ("19811218 98 76", SWEDISH),
+        ("70 10 63-2391", SWEDISH),  # samordningsnummer
+        ("15 03 45-1234", DANISH),
+        ("15 03 45 12 34", DANISH),
+        ("150345 - 1234", DANISH),
+        ("150345 12 34", DANISH),
+    ],
+)
+def test_a_number_with_spaces_in_its_birth_date_or_around_its_separator_is_found(
+    number: str, kind: IdentityKind
+) -> None:
+    assert found(number) == (kind, number)
+    assert found(f"Personnummer: {number}.") == (kind, number)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "81 12 18 98 75",  # bad checksum, and 81 is no day for a Dane
+        "19 81 12 18 98 70",
+        "15 13 45 12 34",  # month 13
+        "15 03 45 + 1234",  # a CPR number has no "+"
+        "19811218 + 9876",
+    ],
+)
+def test_a_spaced_number_still_has_to_pass_its_checks(text: str) -> None:
+    assert found(text) is None
+
+
+@pytest.mark.parametrize("text", ["81 12 189876", "81121898 76", "1981 12 189876", "15 03 451234"])
+def test_without_a_separator_a_number_has_to_be_one_unbroken_run(text: str) -> None:
+    assert found(text) is None
+
+
+def test_a_failed_candidate_does_not_hide_a_real_number_overlapping_it() -> None:
+    # "12 81 12" + "18 98" is tried first and fails; the number starting at 81 is still seen.
+    assert found("Rum 12 81 12 18 98 76") == (SWEDISH, "81 12 18 98 76")
+    assert found("Rum 20 15 03 45 12 34") == (DANISH, "15 03 45 12 34")
+
+
+def test_a_spaced_number_is_found_inside_a_longer_row_of_spaced_digits() -> None:
+    # Only a digit directly before or after rules a candidate out, not a digit a space away:
+    # "Barn 2 811218-9876" must still be refused, and so must a number in a row of pairs.
+    assert found("Barn 2 811218-9876") == (SWEDISH, "811218-9876")
+    assert found("Ref 98 76 81 12 18 98 76 5") == (SWEDISH, "81 12 18 98 76")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "06 12 34 56 78",  # a French mobile number in pairs: 6 December 2034 to a Dane
+        "07 03 12 34 56",  # a Swedish mobile number in pairs: 7 March 2012
+    ],
+)
+def test_a_phone_number_written_in_pairs_can_read_as_a_cpr_number(number: str) -> None:
+    # An accepted false alarm, like the mobile number typed without spaces.
+    assert found(number) == (DANISH, number)
+
+
+# --- Unicode spaces, dashes, digits and invisible characters -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        "\u00a0",  # no-break space
+        "\u202f",  # narrow no-break space
+        "\u2009",  # thin space
+        "\u2007",  # figure space
+        "\u2002",  # en space
+        "\u200a",  # hair space
+        "\u205f",  # medium mathematical space
+        "\u3000",  # ideographic space
+        "\u1680",  # ogham space mark, which NFKC leaves alone
+        "\t",  # a number pasted from a spreadsheet
+    ],
+)
+def test_any_unicode_space_separates(space: str) -> None:
+    assert found_normalised(f"811218{space}9876") == (SWEDISH, "811218 9876")
+    assert found_normalised(f"81{space}12{space}18-9876") == (SWEDISH, "81 12 18-9876")
+    assert found_normalised(f"150345{space}-{space}1234") == (DANISH, "150345 - 1234")
+    assert found_normalised(f"19811218{space}98{space}76") == (SWEDISH, "19811218 98 76")
+
+
+@pytest.mark.parametrize(
+    "dash",
+    [
+        "\u2010",  # hyphen
+        "\u2011",  # non-breaking hyphen
+        "\u2012",  # figure dash
+        "\u2013",  # en dash
+        "\u2014",  # em dash
+        "\u2015",  # horizontal bar
+        "\u2212",  # minus sign
+        "\u2796",  # heavy minus sign
+        "\uff0d",  # full-width hyphen-minus
+        "\ufe63",  # small hyphen-minus
+        "\ufe58",  # small em dash
+    ],
+)
+def test_any_dash_separates(dash: str) -> None:
+    assert found_normalised(f"811218{dash}9876") == (SWEDISH, "811218-9876")
+    assert found_normalised(f"19811218 {dash} 9876") == (SWEDISH, "19811218 - 9876")
+    assert found_normalised(f"150345{dash}1234") == (DANISH, "150345-1234")
+
+
+def in_digits_from(zero: int, text: str) -> str:
+    """`text` with its ASCII digits written in the block of ten digits starting at `zero`."""
+    return "".join(chr(zero + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [
+        0xFF10,  # full-width
+        0x1D7CE,  # mathematical bold
+        0x1D7D8,  # mathematical double-struck
+        0x1D7E2,  # mathematical sans-serif
+        0x1D7F6,  # mathematical monospace
+    ],
+)
+def test_digits_nfkc_makes_ascii_are_read_as_digits(zero: int) -> None:
+    assert found_normalised(in_digits_from(zero, "811218-9876")) == (SWEDISH, "811218-9876")
+    assert found_normalised(in_digits_from(zero, "198112189876")) == (SWEDISH, "198112189876")
+    assert found_normalised(in_digits_from(zero, "150345 1234")) == (DANISH, "150345 1234")
+
+
+def test_a_full_width_number_as_a_japanese_or_chinese_keyboard_types_it_is_found() -> None:
+    assert found_normalised(
+        "\uff18\uff11\uff11\uff12\uff11\uff18\uff0d\uff19\uff18\uff17\uff16"
+    ) == (
+        SWEDISH,
+        "811218-9876",
+    )
+    assert found_normalised("８1１2１8－9876") == (SWEDISH, "811218-9876")  # mixed widths
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [
+        0x0660,  # Arabic-Indic
+        0x06F0,  # extended Arabic-Indic (Persian, Urdu)
+        0x0966,  # Devanagari
+    ],
+)
+def test_digits_of_other_scripts_are_not_read_as_digits(zero: int) -> None:
+    # Deliberate and documented: NFKC leaves them alone, and they are not what Swedish or
+    # Danish numbers are written in. They do not count as digits next to ASCII ones either.
+    assert found(in_digits_from(zero, "811218-9876")) is None
+    assert found(in_digits_from(zero, "150345-1234")) is None
+    assert found(in_digits_from(zero, "1") + "811218-9876") == (SWEDISH, "811218-9876")
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",  # zero width space
+        "\u200c",  # zero width non-joiner
+        "\u200d",  # zero width joiner
+        "\u2060",  # word joiner
+        "\ufeff",  # zero width no-break space, the byte order mark
+        "\u00ad",  # soft hyphen
+        "\u200e",  # left-to-right mark
+        "\u2066",  # left-to-right isolate
+        "\u180e",  # Mongolian vowel separator
+    ],
+)
+def test_invisible_characters_inside_a_number_are_ignored(invisible: str) -> None:
+    swedish = f"8{invisible}11{invisible}218{invisible}-{invisible}98{invisible}76"
+    assert found_normalised(swedish) == (SWEDISH, "811218-9876")
+    assert found_normalised(invisible.join("8112189876")) == (SWEDISH, "8112189876")
+    assert found_normalised(f"15 03 45{invisible}{invisible} 1234") == (DANISH, "15 03 45 1234")
+    # Invisible characters join digits as a reader sees them, so a longer run stays a longer run.
+    assert found(f"1{invisible}8112189876") is None
+
+
+def test_the_offsets_are_into_the_normalised_text() -> None:
+    text = "Pnr\u200b\u200b: 811218\u00a0\u2013\u00a09876"
+    match = find_identity_number(text)
+    assert match == IdentityNumber(SWEDISH, len("Pnr: "), len("Pnr: 811218 - 9876"))
+    assert normalise(text)[match.start : match.end] == "811218 - 9876"
+
+
+# --- normalise ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        ("Hej! Ring 070-123 45 67.", "Hej! Ring 070-123 45 67."),
+        ("a\u00a0b\u202fc\u2009d\u1680e\tf", "a b c d e f"),
+        ("1\u20102\u20113\u20124\u20135\u20146\u22127\uff0d8\ufe639", "1-2-3-4-5-6-7-8-9"),
+        ("\uff11\U0001d7d0\u00b3", "123"),  # full-width, mathematical bold, superscript
+        ("\u0661\u0662", "\u0661\u0662"),  # Arabic-Indic digits stay
+        ("a\u200bb\u00adc\ufeffd\u2060e\u200df", "abcdef"),
+        ("rad ett\nrad två", "rad ett\nrad två"),  # a line break is no space
+        ("\uff0b46", "+46"),  # a full-width plus
+    ],
+)
+def test_normalise_maps_spaces_dashes_and_digits_to_ascii_and_drops_invisible_ones(
+    text: str, expected: str
+) -> None:
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lisa 8\u200b11218\u00a0\u2011\u00a09876, \uff11\uff15\uff10\uff13\uff14\uff15",
+        "e\u200d\u0301 \u00a8 \ufb01 \u2460",  # accents, a ligature, a circled digit
+    ],
+)
+def test_normalise_is_idempotent(text: str) -> None:
+    assert normalise(normalise(text)) == normalise(text)
+
+
 # --- in messages -----------------------------------------------------------------------------
 
 
@@ -224,6 +475,33 @@ def test_the_result_holds_offsets_and_never_the_digits() -> None:
         "Ref 08112189876",
         "Ref 81121898761",
         "19811218-98765",
+        # phone numbers in their usual groups, also with Unicode spaces and dashes
+        "Ring 070 123 45 67 eller 08-123 456 78",
+        "070\u00a0123\u00a045\u00a067",
+        "+46\u202f70\u202f123\u202f45\u202f67",
+        "070\u2011123\u200945\u200967",
+        "\uff10\uff17\uff10\uff0d\uff11\uff12\uff13 \uff14\uff15 \uff16\uff17",
+        "Växeln 08-12 34 56, direkt 031-12 34 56",
+        "Ring 12 34 56 78",  # a Danish number in pairs
+        "+45 21 02 03 04",  # five pairs, but 45 is no day and the Swedish checksum fails
+        "0045 21 02 03 04",
+        "Storgatan 12, 811 21 Sandviken",
+        # times, dates and ranges of them
+        "Jour 17:00-22:00",
+        "Jour 17:00\u201322:00",
+        "Mötet är 2026-12-04.",
+        "Mötet är 2026\u201112\u201104.",
+        "Lägret 2026-12-04\u20132026-12-06",
+        "Lägret 20261204\u201320261206",
+        # amounts
+        "Pris 1\u00a0299 kr",
+        "Det koster 12\u202f500,00 kr",
+        "Summa: 150 345,12 kr",
+        # order numbers with longer digit runs
+        "Order 81121898761",
+        "Order 811218-98765",
+        "Order 811218\u201398765",
+        "Ordernr 1234567890123",
     ],
 )
 def test_phone_numbers_dates_amounts_and_order_numbers_are_not_found(text: str) -> None:
@@ -233,3 +511,54 @@ def test_phone_numbers_dates_amounts_and_order_numbers_are_not_found(text: str) 
 def test_a_valid_number_glued_into_a_longer_digit_run_is_not_found() -> None:
     assert find_identity_number("12345678112189876") is None
     assert find_identity_number("8112189876" + "0000") is None
+
+
+# --- several fields of one message -------------------------------------------------------------
+
+
+def test_every_field_of_a_message_is_searched_and_none_is_skipped() -> None:
+    fields = [
+        None,  # no text, only a caption
+        "Här är betyget",
+        "betyg_19811218-9876.pdf",
+        "https://skolan.example/elev?pnr=150345-1234",
+    ]
+    assert find_identity_number_in(fields) == find_identity_number("betyg_19811218-9876.pdf")
+    assert find_identity_number_in(fields) == IdentityNumber(SWEDISH, 6, 19)
+
+
+def test_the_first_field_with_a_number_decides() -> None:
+    assert find_identity_number_in(["Barnet", "CPR 150345-1234", "811218-9876"]) == (
+        IdentityNumber(DANISH, 4, 15)
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [],
+        [None, None],
+        ["Ring 070-123 45 67", None, "Storgatan 12, 811 21 Sandviken", ""],
+        # Each field stands alone: the end of one and the start of the next never join up.
+        ["Lisa 811218", "9876"],
+    ],
+)
+def test_a_message_whose_fields_hold_no_number_is_safe(fields: list[str | None]) -> None:
+    assert find_identity_number_in(fields) is None
+
+
+def test_any_iterable_of_fields_will_do_and_it_stops_at_the_first_hit() -> None:
+    read: list[str] = []
+
+    def fields() -> Iterator[str | None]:
+        for field in ["Omröstning", "Ja", "811218-9876", "Nej"]:
+            read.append(field)
+            yield field
+
+    assert find_identity_number_in(fields()) == IdentityNumber(SWEDISH, 0, 11)
+    assert read == ["Omröstning", "Ja", "811218-9876"]
+
+
+def test_the_fields_are_normalised_one_by_one() -> None:
+    contact = ["Lisa", "Berg", "\uff18\uff11\uff11\uff12\uff11\uff18\u2011\uff19\uff18\uff17\uff16"]
+    assert find_identity_number_in(contact) == IdentityNumber(SWEDISH, 0, 11)
