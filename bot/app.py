@@ -38,6 +38,8 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
     )
     bot_data: BotData = application.bot_data
     bot_data.config = config
+    bot_data.albums = {}
+    bot_data.acknowledged_albums = {}
     handlers.register(application)
     return application
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
@@ -142,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(config: Config, args: argparse.Namespace) -> int:
     from bot.app import build_application  # the application pulls in every handler
+    from handlers.gate import ALLOWED_UPDATES
 
     application = build_application(config)
     _configure_logging(config)
@@ -152,10 +153,10 @@ def _run(config: Config, args: argparse.Namespace) -> int:
                 port=args.port,
                 webhook_url=args.webhook_url,
                 secret_token=args.secret_token,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "was rejected by the Bot API") from None
     except NetworkError as error:

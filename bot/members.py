@@ -125,3 +125,9 @@ async def remove(db: Database, remover: Member, member_id: int, now: datetime) -
         if not await households.household_members(session, member.household.id):
             cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)
     return Removal(RemoveOutcome.REMOVED, member, cancelled, ended)
+
+
+async def first_unchecked_file(db: Database, member: Member) -> bool:
+    """True the first time this adult sends a picture or a file, and never again."""
+    async with db.write() as session:
+        return await households.mark_told_files_unchecked(session, member.id)

@@ -32,6 +32,7 @@ from storage.models import (
 PREVIEW_LENGTH = 300  # the first words of a question, enough for a mentor to decide
 TOP_ESCALATION = 2  # 1: mentors on duty asked again (and any who came on duty); 2: coordinators
 MAX_RATING = 5
+TAKE_OVER_HISTORY = 100  # the family's last messages a mentor taking over is shown (one call)
 
 
 class Topic(StrEnum):
@@ -93,6 +94,33 @@ class Accepted:
     pending: list[tuple[int, int]]
     # The other offers, to edit to "taken".
     other_offers: list[OfferMessage]
+    # Who held the conversation before, when a mentor on duty took over an urgent one.
+    taken_from: Member | None = None
+
+
+class AddressProblem(StrEnum):
+    """Why a mentor's message goes to no conversation."""
+
+    ENDED = "ended"  # a reply to a conversation that is over
+    NOT_YOURS = "not_yours"  # a reply to a question not (or no longer) theirs to answer
+    NONE_OPEN = "none_open"
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """The mentor holds several conversations and did not reply to one: they must choose."""
+
+    choices: list[Request]
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """Danger words inside a conversation: what the handler must now tell and to whom."""
+
+    request: Request
+    became_urgent: bool  # the coordinators have not been told about this question yet
+    # Mentors on duty asked to take the conversation over, when its mentor is not on duty.
+    offer_to: list[Member]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +249,15 @@ async def accept(
                 if request.state is RequestState.OFFERED
                 else (RoutingProblem.GONE)
             )
-        if not await requests.claim(session, request_id, member.id, member.household.id, now):
+        holder = None
+        if request.state is RequestState.ACCEPTED and request.mentor_member_id is not None:
+            holder = await households.member_by_id(session, request.mentor_member_id)
+            taken = await requests.take_over(
+                session, request_id, member.id, member.household.id, request.mentor_member_id
+            )
+        else:
+            taken = await requests.claim(session, request_id, member.id, member.household.id, now)
+        if not taken:
             return RoutingProblem.GONE
         others = [
             offer
@@ -230,9 +266,36 @@ async def accept(
         ]
         pending = await requests.pending_messages(session, request_id)
         await requests.forget_pending_messages(session, request_id)
+        if holder is not None:  # what the family wrote so far, as the last mentor received it
+            copies = await requests.relays_in_chat(session, request_id, holder.telegram_user_id)
+            pending = [(holder.telegram_user_id, copy) for copy in copies[-TAKE_OVER_HISTORY:]]
         request = await _read(session, request_id)
         family = await _family(session, request)
-    return Accepted(request, family, pending, others)
+    return Accepted(request, family, pending, others, holder)
+
+
+async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
+    """A family in a conversation wrote words that may mean danger.
+
+    The question becomes urgent. If the adult holding the conversation is not on duty now, the
+    mentors on duty are offered it too: whoever accepts takes the conversation over, with what
+    the family wrote so far.
+    """
+    async with db.write() as session:
+        became_urgent = await requests.mark_urgent(session, request_id)
+        request = await _read(session, request_id)
+        on_duty = await _on_duty_adults(session, now)
+        offer_to: list[Member] = []
+        holder = request.mentor_member_id
+        if request.state is RequestState.ACCEPTED and all(a.id != holder for a in on_duty):
+            offer_to = [
+                adult
+                for adult in on_duty
+                if await requests.offer_again(
+                    session, request_id, adult.id, adult.telegram_user_id, now
+                )
+            ]
+    return Alarm(request, became_urgent, offer_to)
 
 
 async def decline(db: Database, member: Member, request_id: int) -> RoutingProblem | None:
@@ -317,6 +380,80 @@ async def _end_for_family_departure(
 async def conversation_of_family(db: Database, family: Member) -> Request | None:
     request = await open_request_of(db, family)
     return request if request and request.state is RequestState.ACCEPTED else None
+
+
+async def addressee(
+    db: Database, member: Member, chat_id: int, replied_message_id: int | None
+) -> Request | Ambiguous | AddressProblem:
+    """The conversation a mentor's message is for; never guessed.
+
+    A reply to anything the bot sent about a conversation (a copy, its label, the offer that
+    became "you took it") goes to that conversation, or nowhere once it is over. Otherwise the
+    only open conversation; with several, the mentor is asked which.
+    """
+    async with db.read() as session:
+        if replied_message_id is not None:
+            found = await requests.request_of_bot_message(session, chat_id, replied_message_id)
+            request = await requests.request_by_id(session, found) if found else None
+            if request is not None:
+                if request.state not in OPEN_REQUEST_STATES:
+                    return AddressProblem.ENDED
+                if request.state is not RequestState.ACCEPTED or (
+                    request.mentor_member_id != member.id
+                ):
+                    return AddressProblem.NOT_YOURS
+                return request
+        open_now = await requests.conversations_of_mentor(session, member.id)
+    if not open_now:
+        return AddressProblem.NONE_OPEN
+    return open_now[0] if len(open_now) == 1 else Ambiguous(open_now)
+
+
+async def park(db: Database, member: Member, chat_id: int, message_id: int, now: datetime) -> int:
+    """Keep where a mentor's unaddressed message is until they say which family it is for."""
+    async with db.write() as session:
+        return await requests.park_message(session, member.id, chat_id, message_id, now)
+
+
+async def address_parked(
+    db: Database, member: Member, parked_id: int, request_id: int
+) -> tuple[Request, int, int] | AddressProblem | RoutingProblem:
+    """The mentor chose: (the conversation, chat, message) to send, once.
+
+    A conversation that ended meanwhile leaves the message parked, so that another of the
+    buttons can still send it; a second press of any of them finds it gone.
+    """
+    async with db.write() as session:
+        request = await requests.request_by_id(session, request_id)
+        if request is None or request.mentor_member_id != member.id:
+            return RoutingProblem.NOT_YOURS
+        if request.state is not RequestState.ACCEPTED:
+            return AddressProblem.ENDED
+        taken = await requests.take_parked_message(session, parked_id, member.id)
+    return (request, *taken) if taken is not None else RoutingProblem.GONE
+
+
+async def waiting_request_of_message(
+    db: Database, family: Member, chat_id: int, message_id: int
+) -> Request | None:
+    """The family's question this message still waits in, if any."""
+    async with db.read() as session:
+        found = await requests.waiting_request_of_message(session, chat_id, message_id)
+        request = await requests.request_by_id(session, found) if found else None
+    return request if request and request.family_household_id == family.household.id else None
+
+
+async def withdraw_waiting_message(
+    db: Database, request: Request, chat_id: int, message_id: int
+) -> bool:
+    """An edit made a waiting message unfit to pass: it leaves the hand-over."""
+    async with db.write() as session:
+        return await requests.drop_pending_message(session, request.id, chat_id, message_id)
+
+
+async def mark_urgent(db: Database, request: Request) -> bool:
+    async with db.write() as session:
+        return await requests.mark_urgent(session, request.id)
 
 
 async def conversations_of(db: Database, member: Member) -> list[Request]:

@@ -8,6 +8,7 @@ from handlers import (
     audit,
     broadcasts,
     conversations,
+    gate,
     help,
     invites,
     language,
@@ -26,7 +27,8 @@ from handlers import (
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     for module in (
-        system,
+        system,  # drops a second delivery of an update before anything else sees it
+        gate,  # then private chats only, edits on their own path, service messages dropped
         onboarding,
         help,
         language,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,11 +27,15 @@ MESSAGE_BUDGET = 3500
 
 class BotData:
     """Shared services: `config` at build time; `db` and the broadcast `outbox` from post_init
-    until post_shutdown."""
+    until post_shutdown; the albums being gathered before they are relayed (handlers/relay.py),
+    by (chat, media group), each with its message ids; and the albums a family was told about
+    already, so that an album gets one acknowledgement."""
 
     config: Config
     db: Database
     outbox: Outbox
+    albums: dict[tuple[int, str], list[int]]
+    acknowledged_albums: dict[tuple[int, str], None]
 
 
 MentorContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -133,10 +138,19 @@ ANY_MEMBER = (Role.FAMILY, Role.MENTOR, Role.COORDINATOR)
 HOUSEHOLD_ROLES = (Role.FAMILY, Role.MENTOR)
 
 
+# The numbers people type (members, shifts, questions) are ASCII digits, never more than this
+# many: "²" is a digit to `str.isdigit`, and a 20-digit number overflows SQLite's integers.
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def parse_number(text: str | None) -> int | None:
+    """A number a person typed or a button carries, or None if it is not one."""
+    return int(text) if text is not None and _NUMBER.fullmatch(text) else None
+
+
 def number_argument(args: list[str] | None) -> int | None:
     """The one number a command takes (`/remove 12`, `/swap #7`), or None if that is not it."""
-    number = args[0].removeprefix("#") if args and len(args) == 1 else ""
-    return int(number) if number.isdigit() else None
+    return parse_number(args[0].removeprefix("#")) if args and len(args) == 1 else None
 
 
 def role_label(t: Translator, role: Role) -> str:

@@ -1,26 +1,31 @@
 """Conversations: where a member's plain message goes, /end, the rating and the topic.
 
-Every message that is not a command comes through `route_message`, the one place that decides
-what it is. A message carrying a personnummer or CPR number is never stored or passed on, on
-either side. Otherwise it is a family's message in a conversation (relayed), a family's
-question (a request), a mentor's answer (relayed to the conversation it replies to, or the most
-recent one), a comment on a rating or a note on a topic (a reply to the bot's thanks), or a
-coordinator's rota file. Keeping that decision in one function keeps the order of the rules
-readable.
+Every new message that is not a command comes through `route_message`, the one place that
+decides what it is (edits never get here: see handlers/gate.py). First the one content check
+(bot/message_content.py): a message with an identity number, a location or a contact card, or
+a kind that cannot be carried over is not stored or passed on, on either side. Then it is a
+comment on a rating or a note on a topic (a reply to the bot's thanks), a family's message (a
+question, or a message in its conversation), a coordinator's rota file, or a mentor's answer.
+
+A mentor's answer goes only where it is meant to: to the conversation it replies to, else to
+their only one; with several, the bot asks "to which family?" with a button each and keeps the
+message (where it is, not what it says) until the press. Keeping that decision in one function
+keeps the order of the rules readable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import routing
-from bot.i18n import N_, Translator
-from bot.identity_numbers import find_identity_number
-from bot.routing import TOPIC_LABELS, Ended, Topic
+from bot.i18n import N_, Html, Translator
+from bot.message_content import Checked, check
+from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem, Topic
 from handlers.common import (
     ANY_MEMBER,
     MentorContext,
@@ -29,19 +34,35 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
+    parse_number,
     requires,
 )
-from handlers.relay import copy_to_family, copy_to_mentor
-from handlers.requests import take_family_message
-from handlers.rota import import_document
+from handlers.content import read_content, refusal
+from handlers.offers import send_offers
+from handlers.relay import (
+    gather_album,
+    label,
+    message_to_mentor,
+    messages_to_mentor,
+    to_family,
+)
+from handlers.requests import sound_alarm, take_family_message, warn_unchecked
+from handlers.rota import import_document, is_rota_file
 from storage.models import Member, Request, Role
 
 RATE = "rate:"
 TOPIC = "topic:"
+ADDRESS = "to:"  # to:PARKED:REQUEST, the family a mentor's unaddressed message is for
+
+_ADDRESS_PROBLEMS = {
+    AddressProblem.ENDED: N_("relay.ended"),
+    AddressProblem.NOT_YOURS: N_("relay.not_yours"),
+    AddressProblem.NONE_OPEN: N_("fallback.member"),
+}
 
 
 async def route_message(update: Update, context: MentorContext) -> None:
-    message = update.effective_message
+    message = update.message
     if message is None:
         return
     sender = await identify(update, context)
@@ -49,23 +70,26 @@ async def route_message(update: Update, context: MentorContext) -> None:
     if member is None:
         await message.reply_text(sender.t("fallback.stranger"))
         return
-    if find_identity_number(message.text or message.caption or "") is not None:
-        await message.reply_text(sender.t("relay.identity_number"))
+    content = read_content(message)
+    checked = check(content, context.bot_data.config.urgent_words)
+    if not checked.passes:
+        await message.reply_text(refusal(sender.t, checked.verdict))
+        if checked.urgent and member.role is Role.FAMILY:
+            await message.reply_text(
+                sender.t("request.urgent", numbers=context.bot_data.config.emergency_numbers)
+            )
         return
     if await _comment(context, sender, message):
         return
     if member.role is Role.FAMILY:
-        conversation = await take_family_message(update, context, sender, member)
+        conversation = await take_family_message(update, context, sender, member, checked)
         if conversation is not None:
-            await _to_mentor(context, sender, conversation, message)
-        return
-    conversation = await _mentor_conversation(context, member, message)
-    if conversation is not None:
-        await _to_family(context, sender, conversation, message)
-    elif member.role is Role.COORDINATOR and message.document is not None:
+            await _to_mentor(context, sender, conversation, message, checked)
+        await warn_unchecked(context, sender, message, content.kind)
+    elif member.role is Role.COORDINATOR and is_rota_file(message.document):
         await import_document(update, context)
     else:
-        await message.reply_text(sender.t("fallback.member"))
+        await _from_mentor(context, sender, member, message)
 
 
 async def _comment(context: MentorContext, sender: Sender, message: Message) -> bool:
@@ -81,34 +105,69 @@ async def _comment(context: MentorContext, sender: Sender, message: Message) -> 
     return True
 
 
-async def _mentor_conversation(
-    context: MentorContext, member: Member, message: Message
-) -> Request | None:
-    """The conversation a reply points at, else the only or the most recent one."""
-    db = context.bot_data.db
-    replied = message.reply_to_message
-    if replied is not None:
-        found = await routing.replied_to(db, message.chat_id, replied.message_id)
-        if found is not None and found[0].mentor_member_id == member.id:
-            return found[0]
-    open_now = await routing.conversations_of(db, member)
-    return open_now[0] if open_now else None
-
-
 async def _to_mentor(
-    context: MentorContext, sender: Sender, request: Request, message: Message
+    context: MentorContext, sender: Sender, request: Request, message: Message, checked: Checked
 ) -> None:
-    _, mentor = await routing.counterpart(context.bot_data.db, request)
+    """A family's message in its conversation; words of danger raise the alarm on the way."""
+    db = context.bot_data.db
+    urgent = checked.urgent
+    if urgent:
+        alarm = await routing.raise_alarm(db, request.id, now())
+        request = alarm.request
+        await sound_alarm(context, sender, message, request, alarm.became_urgent)
+        if alarm.offer_to:
+            await send_offers(context, routing.Offering(request, alarm.offer_to))
+    _, mentor = await routing.counterpart(db, request)
     if mentor is None:
         await message.reply_text(sender.t("relay.failed"))
         return
-    t = member_translator(context, mentor)
-    chat = mentor.telegram_user_id
-    copied = await copy_to_mentor(
-        context, request, chat, t, message.chat_id, message.message_id, message
-    )
-    if not copied:
+    t, chat = member_translator(context, mentor), mentor.telegram_user_id
+    if message.media_group_id is not None:
+
+        async def deliver(sources: list[tuple[int, int]]) -> None:
+            if not await messages_to_mentor(context, request, chat, t, sources, urgent):
+                await message.reply_text(sender.t("relay.failed"))
+
+        await gather_album(context, message, deliver)
+    elif not await message_to_mentor(context, request, chat, t, message, urgent):
         await message.reply_text(sender.t("relay.failed"))
+
+
+async def _from_mentor(
+    context: MentorContext, sender: Sender, member: Member, message: Message
+) -> None:
+    replied = message.reply_to_message
+    addressed = await routing.addressee(
+        context.bot_data.db,
+        member,
+        message.chat_id,
+        replied.message_id if replied is not None else None,
+    )
+    if isinstance(addressed, AddressProblem):
+        await message.reply_text(sender.t(_ADDRESS_PROBLEMS[addressed]))
+    elif isinstance(addressed, Ambiguous):
+        await _ask_which_family(context, sender, member, message, addressed)
+    else:
+        await _to_family(context, sender, addressed, message)
+
+
+async def _ask_which_family(
+    context: MentorContext, sender: Sender, member: Member, message: Message, which: Ambiguous
+) -> None:
+    """Several conversations and no reply to one: the message waits for the mentor's choice."""
+    t = sender.t
+    db = context.bot_data.db
+    parked = await routing.park(db, member, message.chat_id, message.message_id, now())
+    rows = [
+        # A button's text is plain text, not HTML: the label is unescaped for it.
+        [
+            InlineKeyboardButton(
+                html.unescape(label(t, request)), callback_data=f"{ADDRESS}{parked}:{request.id}"
+            )
+        ]
+        for request in which.choices
+    ]
+    await message.reply_text(t("relay.which_family"), reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _to_family(
@@ -116,8 +175,43 @@ async def _to_family(
 ) -> None:
     family, _ = await routing.counterpart(context.bot_data.db, request)
     chats = [adult.telegram_user_id for adult in family]
-    if not await copy_to_family(context, request, chats, message):
+    if message.media_group_id is not None:
+
+        async def deliver(sources: list[tuple[int, int]]) -> None:
+            if not await to_family(context, request, chats, sources):
+                await message.reply_text(sender.t("relay.failed"))
+
+        await gather_album(context, message, deliver)
+    elif not await to_family(context, request, chats, [(message.chat_id, message.message_id)]):
         await message.reply_text(sender.t("relay.failed"))
+
+
+@requires(Role.MENTOR, Role.COORDINATOR)
+async def address(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """The mentor picked the family their message is for."""
+    query = update.callback_query
+    if query is None:
+        return
+    parked, _, request_id = (query.data or "").removeprefix(ADDRESS).partition(":")
+    parked_id, chosen = parse_number(parked), parse_number(request_id)
+    if parked_id is None or chosen is None:
+        await query.answer(sender.t("button.invalid"))
+        return
+    found = await routing.address_parked(context.bot_data.db, member, parked_id, chosen)
+    if isinstance(found, AddressProblem):
+        await query.answer(sender.t(_ADDRESS_PROBLEMS[found]), show_alert=True)
+        return
+    if isinstance(found, RoutingProblem):
+        await query.answer(sender.t("button.invalid"))
+        return
+    request, chat_id, message_id = found
+    family, _ = await routing.counterpart(context.bot_data.db, request)
+    chats = [adult.telegram_user_id for adult in family]
+    delivered = await to_family(context, request, chats, [(chat_id, message_id)])
+    await query.answer()
+    done = sender.t("relay.sent_to", label=Html(label(sender.t, request)))
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(done if delivered else sender.t("relay.failed"))
 
 
 @requires(*ANY_MEMBER)
@@ -133,12 +227,16 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
         number = number_argument(context.args)
         if number is not None:
             request = next((found for found in open_now if found.id == number), None)
-        elif len(open_now) > 1 and message.reply_to_message is None:
-            choices = ", ".join(f"/end {found.id}" for found in open_now)
-            await message.reply_text(t("end.which", choices=choices))
-            return
         else:
-            request = await _mentor_conversation(context, member, message)
+            replied = message.reply_to_message
+            addressed = await routing.addressee(
+                db, member, message.chat_id, replied.message_id if replied else None
+            )
+            if isinstance(addressed, Ambiguous):
+                choices = ", ".join(f"/end {found.id}" for found in open_now)
+                await message.reply_text(t("end.which", choices=choices))
+                return
+            request = addressed if isinstance(addressed, Request) else None
     if request is None:
         await message.reply_text(t("end.nothing"))
         return
@@ -181,7 +279,8 @@ async def _after_end(context: MentorContext, ended: Ended) -> None:
 
 def _choice(data: str | None, prefix: str) -> tuple[int, str] | None:
     request, _, value = (data or "").removeprefix(prefix).partition(":")
-    return (int(request), value) if request.isdigit() and value else None
+    number = parse_number(request)
+    return (number, value) if number is not None and value else None
 
 
 @requires(Role.FAMILY)
@@ -190,7 +289,7 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
     choice = _choice(query.data if query else None, RATE)
     if query is None:
         return
-    if choice is None or not choice[1].isdigit() or not await routing.rate(
+    if choice is None or parse_number(choice[1]) is None or not await routing.rate(
         context.bot_data.db, member, choice[0], int(choice[1])
     ):
         await query.answer(sender.t("button.invalid"))
@@ -243,6 +342,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("end", end))
     application.add_handler(CallbackQueryHandler(rate, pattern=f"^{RATE}"))
     application.add_handler(CallbackQueryHandler(file_topic, pattern=f"^{TOPIC}"))
-    application.add_handler(
-        MessageHandler(~filters.COMMAND & filters.ChatType.PRIVATE, route_message)
-    )
+    application.add_handler(CallbackQueryHandler(address, pattern=f"^{ADDRESS}"))
+    application.add_handler(MessageHandler(~filters.COMMAND, route_message))

@@ -25,10 +25,11 @@ from handlers.common import (
     application_data,
     member_translator,
     now,
+    parse_number,
     requires,
 )
-from handlers.relay import copy_to_mentor
-from storage.models import Member, OfferMessage, Request, Role
+from handlers.relay import messages_to_mentor
+from storage.models import Member, OfferMessage, Request, RequestState, Role
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ SHIFT_START_JOB = "shift-start"
 _KINDS = {
     "photo": N_("offer.kind_photo"),
     "voice": N_("offer.kind_voice"),
+    "audio": N_("offer.kind_voice"),
     "document": N_("offer.kind_document"),
     "other": N_("offer.kind_other"),
 }
@@ -65,7 +67,11 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
         lines.insert(0, t("offer.urgent"))
     if request.escalation:
         lines.append(t("offer.asked_again"))
-    lines.append(what if what is not None else t(_KINDS.get(request.first_kind, _KINDS["other"])))
+    if request.state is RequestState.ACCEPTED:  # urgent, and its mentor is not on duty
+        lines.append(t("offer.take_over"))
+    # The family's own words go through the catalogue like every parameter: escaped there.
+    kind = t(_KINDS.get(request.first_kind, _KINDS["other"]))
+    lines.append(t("offer.first_words", words=what) if what is not None else kind)
     return "\n".join(lines)
 
 
@@ -167,11 +173,11 @@ async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[Callback
     query = update.callback_query
     if query is None:
         return None
-    number = (query.data or "").removeprefix(prefix)
-    if not number.isdigit():
+    number = parse_number((query.data or "").removeprefix(prefix))
+    if number is None:
         await query.answer(t("button.invalid"))
         return None
-    return query, int(number)
+    return query, number
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
@@ -199,15 +205,16 @@ async def _hand_over(
 ) -> None:
     request = accepted.request
     await edit_offers(context, accepted.other_offers, N_("offer.taken"), request)
-    for from_chat, message_id in accepted.pending:
-        await copy_to_mentor(context, request, mentor.telegram_user_id, t, from_chat, message_id)
-    await tell(
-        context,
-        accepted.family,
-        N_("family.accepted"),
-        number=request.id,
-        mentor=mentor.household.display_name or "",
-    )
+    if accepted.pending:
+        chat = mentor.telegram_user_id
+        await messages_to_mentor(context, request, chat, t, accepted.pending, request.urgent)
+    name = mentor.household.display_name or ""
+    if accepted.taken_from is None:
+        await tell(context, accepted.family, N_("family.accepted"), number=request.id, mentor=name)
+        return
+    holder = [accepted.taken_from]
+    await tell(context, holder, N_("offer.taken_over"), number=request.id, mentor=name)
+    await tell(context, accepted.family, N_("family.taken_over"), number=request.id, mentor=name)
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)

@@ -18,6 +18,7 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
+    parse_number,
     requires,
 )
 from handlers.offers import announce_departure
@@ -90,7 +91,7 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         await query.answer()
         await query.edit_message_text(t("forget.kept"))
         return
-    subject = int(chosen) if chosen.isdigit() else None
+    subject = parse_number(chosen)
     allowed = subject == member.id or member.role is Role.COORDINATOR
     if subject is None or not allowed:
         await query.answer(t("button.invalid"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import routing
+from bot import members, routing
 from bot.i18n import N_, Translator
+from bot.message_content import UNCHECKED_KINDS, Checked, Kind
 from bot.routing import Intake, Offering
-from bot.urgent import find_urgent_word
 from handlers.common import MentorContext, Sender, now, reply_lines, requires
+from handlers.content import read_content
 from handlers.offers import edit_offers, send_offers, tell, tell_coordinators
 from storage.models import Member, Request, RequestState, Role
 
@@ -18,18 +19,6 @@ _STATES = {
     RequestState.OFFERED: N_("requests.offered"),
     RequestState.ACCEPTED: N_("requests.accepted"),
 }
-
-
-def message_kind(message: Message) -> str:
-    if message.text is not None:
-        return "text"
-    if message.photo:
-        return "photo"
-    if message.voice is not None or message.audio is not None:
-        return "voice"
-    if message.document is not None:
-        return "document"
-    return "other"
 
 
 def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
@@ -46,53 +35,109 @@ def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
     return "\n".join(lines)
 
 
-async def take_family_message(
-    update: Update, context: MentorContext, sender: Sender, family: Member
-) -> Request | None:
-    """A family's message opens a request, or joins the open one.
-
-    Returns the conversation instead when the family is in one (a mentor may have accepted a
-    moment ago), for the caller to relay the message into: one transaction decides which.
-    """
-    message = update.effective_message
-    if message is None:
-        return None
-    t, config = sender.t, context.bot_data.config
-    kind = message_kind(message)
-    words = message.text or message.caption or ""
-    urgent = find_urgent_word(words, config.urgent_words) is not None
-    intake = await routing.take_message(
-        context.bot_data.db,
-        family,
-        message.chat_id,
-        message.message_id,
-        kind,
-        message.text,
-        urgent=urgent,
-        now=now(),
-    )
-    request = intake.request
-    if intake.in_conversation:
-        return request
-    if urgent:  # first the numbers that help now, then everything else
-        await message.reply_text(t("request.urgent", numbers=config.emergency_numbers))
-    if intake.became_urgent:
+async def sound_alarm(
+    context: MentorContext, sender: Sender, message: Message, request: Request, news: bool
+) -> None:
+    """Danger words: the numbers that help now, first; the coordinators once per question."""
+    numbers = context.bot_data.config.emergency_numbers
+    await message.reply_text(sender.t("request.urgent", numbers=numbers))
+    if news:
         await tell_coordinators(
             context,
             N_("request.urgent_notice"),
             number=request.id,
             family=request.family_name or "",
         )
+
+
+async def take_family_message(
+    update: Update, context: MentorContext, sender: Sender, family: Member, checked: Checked
+) -> Request | None:
+    """A family's message opens a request, or joins the open one.
+
+    Returns the conversation instead when the family is in one (a mentor may have accepted a
+    moment ago), for the caller to relay the message into: one transaction decides which. The
+    items of an album after the first are acknowledged with it, not one by one.
+    """
+    message = update.effective_message
+    if message is None:
+        return None
+    t = sender.t
+    content = read_content(message)
+    intake = await routing.take_message(
+        context.bot_data.db,
+        family,
+        message.chat_id,
+        message.message_id,
+        content.kind.value,
+        content.words if content.kind is Kind.TEXT else None,
+        urgent=checked.urgent,
+        now=now(),
+    )
+    request = intake.request
+    if intake.in_conversation:
+        return request
+    if checked.urgent:  # first the numbers that help now, then everything else
+        await sound_alarm(context, sender, message, request, intake.became_urgent)
+    if _later_item_of_album(context, message):
+        return None
     if not intake.opened:
         await message.reply_text(t("request.attached", number=request.id))
-    elif request.state is RequestState.OFFERED:
-        await send_offers(context, Offering(request, intake.offer_to))
+    elif request.state is not RequestState.OFFERED:
+        await message.reply_text(out_of_hours(t, context, intake))
+    elif await send_offers(context, Offering(request, intake.offer_to)):
         await message.reply_text(t("request.offered", number=request.id))
     else:
-        await message.reply_text(out_of_hours(t, context, intake))
+        await _reached_nobody(context, sender, message, request)
     return None
 
 
+# Albums acknowledged already are remembered only this long: their items arrive together.
+_ALBUMS_REMEMBERED = 1000
+
+
+def _later_item_of_album(context: MentorContext, message: Message) -> bool:
+    """Whether an earlier item of this album was acknowledged (a crash forgets: one more ack)."""
+    if message.media_group_id is None:
+        return False
+    acknowledged = context.bot_data.acknowledged_albums
+    key = (message.chat_id, message.media_group_id)
+    if key in acknowledged:
+        return True
+    acknowledged[key] = None
+    if len(acknowledged) > _ALBUMS_REMEMBERED:
+        del acknowledged[next(iter(acknowledged))]
+    return False
+
+
+async def warn_unchecked(
+    context: MentorContext, sender: Sender, message: Message, kind: Kind
+) -> None:
+    """Once per adult: nothing reads an identity number inside a picture or a file."""
+    member = sender.member
+    if (
+        member is not None
+        and kind in UNCHECKED_KINDS
+        and await members.first_unchecked_file(context.bot_data.db, member)
+    ):
+        await message.reply_text(sender.t("relay.files_unchecked"))
+
+
+async def _reached_nobody(
+    context: MentorContext, sender: Sender, message: Message, request: Request
+) -> None:
+    """Not one offer went out (every mentor on duty blocked the bot, or Telegram refused): the
+    family is told the truth and the coordinators are asked to step in."""
+    config = context.bot_data.config
+    lines = [sender.t("request.reached_nobody", number=request.id)]
+    lines.append(sender.t("request.emergency", numbers=config.emergency_numbers))
+    await message.reply_text("\n".join(lines))
+    await tell_coordinators(
+        context,
+        N_("request.reached_nobody_notice"),
+        number=request.id,
+        family=request.family_name or "",
+    )
 @requires(Role.FAMILY)
 async def cancel(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     message = update.effective_message

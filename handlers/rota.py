@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from telegram import InputFile, Message, Update
+from telegram import Document, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
@@ -23,6 +23,7 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
+    parse_number,
     reply_lines,
     requires,
 )
@@ -163,8 +164,8 @@ async def rota_command(
     if args and args[0].lower() == "csv" and len(args) == 1:
         await _export(message, context, sender)
         return
-    weeks = int(args[0]) if len(args) == 1 and args[0].isdigit() else 0 if args else 1
-    if not 1 <= weeks <= MAX_WEEKS:
+    weeks = (parse_number(args[0]) if len(args) == 1 else None) if args else 1
+    if weeks is None or not 1 <= weeks <= MAX_WEEKS:
         await message.reply_text(t("rota.usage", max=MAX_WEEKS))
         return
     moment = now()
@@ -187,6 +188,14 @@ async def _export(message: Message, context: MentorContext, sender: Sender) -> N
         InputFile(data, filename=name),
         caption=sender.t.plural("rota.csv_caption", "rota.csv_caption_plural", len(rows)),
     )
+
+
+def is_rota_file(document: Document | None) -> bool:
+    """A CSV file, by its name or its type: what a coordinator sends to import shifts."""
+    if document is None:
+        return False
+    named_csv = (document.file_name or "").lower().endswith(".csv")
+    return named_csv or document.mime_type in ("text/csv", "application/csv")
 
 
 @requires(Role.COORDINATOR)

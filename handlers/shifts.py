@@ -21,6 +21,7 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
+    parse_number,
     reply_lines,
     requires,
 )
@@ -114,11 +115,11 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
     if query is None or query.data is None:
         return
     t = sender.t
-    swap_id = query.data.removeprefix(SWAP_PREFIX)
-    if not swap_id.isdigit():
+    swap_id = parse_number(query.data.removeprefix(SWAP_PREFIX))
+    if swap_id is None:
         await query.answer(t("button.invalid"))
         return
-    taken = await swaps.take(context.bot_data.db, member, int(swap_id), now())
+    taken = await swaps.take(context.bot_data.db, member, swap_id, now())
     if isinstance(taken, SwapProblem):
         await query.answer(swap_problem(t, taken), show_alert=True)
         return

@@ -139,3 +139,15 @@ async def members_on_duty(session: Session, now: datetime) -> list[Member]:
         (to_db(now), to_db(now)),
     )
     return [_member(row) for row in rows]
+
+
+async def mark_told_files_unchecked(session: Session, member_id: int) -> bool:
+    """True only the first time: the notice about unchecked files is given once."""
+    return (
+        await session.execute(
+            "UPDATE members SET told_files_unchecked = 1 "
+            "WHERE id = ? AND told_files_unchecked = 0",
+            (member_id,),
+        )
+        == 1
+    )

@@ -15,8 +15,8 @@ from storage.db import Session
 _SECTIONS = (
     (
         "member",
-        "SELECT id, telegram_user_id, language, telegram_language, newsletter, joined_at "
-        "FROM members WHERE id = :member",
+        "SELECT id, telegram_user_id, language, telegram_language, newsletter, joined_at, "
+        "told_files_unchecked FROM members WHERE id = :member",
     ),
     (
         "household",
@@ -93,6 +93,12 @@ _SECTIONS = (
         "waiting_messages",
         "SELECT request_id, message_id, received_at FROM request_messages "
         "WHERE chat_id = :telegram ORDER BY request_id, message_id",
+    ),
+    # A mentor's message waiting for them to say which family it is for.
+    (
+        "unaddressed_messages",
+        "SELECT id, message_id, received_at FROM unaddressed_messages "
+        "WHERE member_id = :member ORDER BY id",
     ),
     # A registration of interest made before they joined, from the same Telegram account.
     (

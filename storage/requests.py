@@ -115,8 +115,14 @@ async def mark_offered(session: Session, request_id: int, now: datetime) -> bool
     )
 
 
-async def mark_urgent(session: Session, request_id: int) -> None:
-    await session.execute("UPDATE requests SET urgent = 1 WHERE id = ?", (request_id,))
+async def mark_urgent(session: Session, request_id: int) -> bool:
+    """True when the request was not urgent before: the coordinators are told once."""
+    return (
+        await session.execute(
+            "UPDATE requests SET urgent = 1 WHERE id = ? AND urgent = 0", (request_id,)
+        )
+        == 1
+    )
 
 
 async def escalate(session: Session, request_id: int, level: int, now: datetime) -> bool:
@@ -188,6 +194,20 @@ async def set_comment(session: Session, request_id: int, purpose: str, text: str
     await session.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (text, request_id))
 
 
+async def take_over(
+    session: Session, request_id: int, member_id: int, household_id: int, holder_id: int
+) -> bool:
+    """A mentor on duty takes an urgent conversation from one who is not: once, from them."""
+    return (
+        await session.execute(
+            "UPDATE requests SET mentor_member_id = ?, mentor_household_id = ? "
+            "WHERE id = ? AND state = 'accepted' AND urgent = 1 AND mentor_member_id = ?",
+            (member_id, household_id, request_id, holder_id),
+        )
+        == 1
+    )
+
+
 # Messages waiting for a mentor --------------------------------------------------------------
 
 
@@ -225,6 +245,22 @@ async def add_offer(
         await session.execute(
             "INSERT OR IGNORE INTO offers (request_id, member_id, chat_id, state, offered_at) "
             "VALUES (?, ?, ?, 'open', ?)",
+            (request_id, member_id, chat_id, to_db(now)),
+        )
+        == 1
+    )
+
+
+async def offer_again(
+    session: Session, request_id: int, member_id: int, chat_id: int, now: datetime
+) -> bool:
+    """Open an offer to this adult, whether or not they were asked before; False if it is open."""
+    return (
+        await session.execute(
+            "INSERT INTO offers (request_id, member_id, chat_id, state, offered_at) "
+            "VALUES (?, ?, ?, 'open', ?) ON CONFLICT (request_id, member_id) DO UPDATE "
+            "SET state = 'open', offered_at = excluded.offered_at, message_id = NULL "
+            "WHERE state != 'open'",
             (request_id, member_id, chat_id, to_db(now)),
         )
         == 1
@@ -294,6 +330,16 @@ async def relay_of(session: Session, chat_id: int, message_id: int) -> tuple[int
     return (row["request_id"], row["purpose"]) if row else None
 
 
+async def relays_in_chat(session: Session, request_id: int, chat_id: int) -> list[int]:
+    """The messages the bot put into one chat for a request, oldest first."""
+    rows = await session.fetch_all(
+        "SELECT message_id FROM relays WHERE request_id = ? AND chat_id = ? AND purpose = 'relay' "
+        "ORDER BY message_id",
+        (request_id, chat_id),
+    )
+    return [row["message_id"] for row in rows]
+
+
 async def declined_members(session: Session, request_id: int) -> set[int]:
     rows = await session.fetch_all(
         "SELECT member_id FROM offers WHERE request_id = ? AND state = 'declined'", (request_id,)
@@ -318,3 +364,63 @@ async def erase_content_ended_before(session: Session, cutoff: datetime) -> int:
     )
     await session.execute(f"DELETE FROM relays WHERE request_id IN ({ended})", (to_db(cutoff),))
     return erased
+
+
+async def request_of_bot_message(session: Session, chat_id: int, message_id: int) -> int | None:
+    """The request a message the bot put into this chat was about: a relayed copy, a label, an
+    offer (which becomes the "you took it" notice), or the thanks for a rating or a topic."""
+    row = await session.fetch_one(
+        "SELECT request_id FROM relays WHERE chat_id = ? AND message_id = ? "
+        "UNION ALL SELECT request_id FROM offers WHERE chat_id = ? AND message_id = ? LIMIT 1",
+        (chat_id, message_id, chat_id, message_id),
+    )
+    return row["request_id"] if row else None
+
+
+async def waiting_request_of_message(
+    session: Session, chat_id: int, message_id: int
+) -> int | None:
+    """The question this message waits in for a mentor, if it still waits."""
+    row = await session.fetch_one(
+        "SELECT m.request_id FROM request_messages m JOIN requests r ON r.id = m.request_id "
+        "WHERE m.chat_id = ? AND m.message_id = ? AND r.state IN ('waiting', 'offered')",
+        (chat_id, message_id),
+    )
+    return row["request_id"] if row else None
+
+
+async def drop_pending_message(
+    session: Session, request_id: int, chat_id: int, message_id: int
+) -> bool:
+    return (
+        await session.execute(
+            "DELETE FROM request_messages WHERE request_id = ? AND chat_id = ? AND message_id = ?",
+            (request_id, chat_id, message_id),
+        )
+        == 1
+    )
+
+
+# Messages waiting for the mentor to say which conversation they are for -----------------------
+
+
+async def park_message(
+    session: Session, member_id: int, chat_id: int, message_id: int, now: datetime
+) -> int:
+    return await session.insert(
+        "INSERT INTO unaddressed_messages (member_id, chat_id, message_id, received_at) "
+        "VALUES (?, ?, ?, ?)",
+        (member_id, chat_id, message_id, to_db(now)),
+    )
+
+
+async def take_parked_message(
+    session: Session, parked_id: int, member_id: int
+) -> tuple[int, int] | None:
+    """(chat, message) of the member's parked message, taken once: a second press finds none."""
+    row = await session.fetch_one(
+        "DELETE FROM unaddressed_messages WHERE id = ? AND member_id = ? "
+        "RETURNING chat_id, message_id",
+        (parked_id, member_id),
+    )
+    return (row["chat_id"], row["message_id"]) if row else None
