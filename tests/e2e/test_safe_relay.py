@@ -1,0 +1,457 @@
+"""Safe relay under real Telegram input: what people ordinarily type and do in Telegram.
+
+Each test plays one thing a new user does (a "<" in a question, an edit, a reply to the wrong
+message, a group chat, an album...) against the real bot over the double, and asserts what
+every person involved sees: that a message reaches the right person, and only what may pass.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.sandbox import BotApiDouble, SandboxUser
+from tests.e2e.conftest import Service, answer, join, texts_until_quiet
+from tests.e2e.test_questions_in_chat import PNG, TZ, on_duty
+
+pytestmark = pytest.mark.chat_burst(40)
+
+ON_DUTY = "mentorsfamiljen i tjänst"
+NOT_PASSED_ON = "Ändringar skickas inte vidare"
+
+
+async def ask(family: SandboxUser, mentor: SandboxUser, question: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """The family asks; returns the question's number and the mentor's offer."""
+    await family.send(question)
+    told = (await family.next_message())["text"]
+    assert ON_DUTY in told, told
+    number = re.search(r"#(\d+)", told)
+    assert number, told
+    return int(number[1]), await mentor.next_message()
+
+
+async def converse(
+    family: SandboxUser, mentor: SandboxUser, question: str, accept: str = "Acceptera"
+) -> int:
+    """A question the mentor accepts; both sides are past the hand-over when it returns."""
+    number, offer = await ask(family, mentor, question)
+    await mentor.press(offer, accept)
+    await mentor.wait_for_edit(offer)
+    await texts_until_quiet(mentor, 0.4)
+    await texts_until_quiet(family, 0.4)
+    return number
+
+
+async def second_family(service: Service, double: BotApiDouble, name: str) -> SandboxUser:
+    family = double.add_user(first_name="Anders", language_code="sv")
+    await join(family, service.karin, "family", name)
+    return family
+
+
+# 1. Text a person typed is never read as markup --------------------------------------------
+
+
+async def test_a_question_with_markup_characters_reaches_the_mentor_as_typed(
+    service: Service, double: BotApiDouble
+) -> None:
+    berg = service.berg
+    family = await second_family(service, double, "Ek & <Söner>")
+    await on_duty(service, "Familjen Berg")
+    question = "Han är <3 år & sover inte <b>alls</b>"
+    number, offer = await ask(family, berg, question)
+    assert f"#{number} från Ek & <Söner>" in offer["text"]
+    assert question in offer["text"]  # shown as typed: not bold, not refused
+    await berg.press(offer, "Acceptera")
+    assert "Ek & <Söner>" in (await berg.wait_for_edit(offer))["text"]
+    assert question in await texts_until_quiet(berg, 0.5)
+
+
+async def test_when_no_offer_reaches_a_mentor_the_family_is_not_told_it_did(
+    service: Service, double: BotApiDouble
+) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+    double.block(berg)  # the only mentor on duty blocked the bot: no offer can go out
+    await family.send("Är någon där?")
+    told = await texts_until_quiet(family)
+    assert not any(ON_DUTY in text and "har gått till" in text for text in told), told
+    assert any("Vi nådde inte mentorsfamiljen i tjänst" in text for text in told), told
+    assert any("Vid akut fara, ring 112." in text for text in told), told
+    notice = (await karin.next_message())["text"]
+    assert "nådde ingen mentor i tjänst" in notice and "Familjen Ek" in notice
+
+
+# 2. Edits ------------------------------------------------------------------------------------
+
+
+async def test_an_edit_in_a_conversation_is_not_relayed_again_and_the_sender_is_told(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Hur gör vi med läxorna?")
+    sent = await family.send("Han har prov i morgon")
+    assert (await berg.next_message())["text"].endswith("Han har prov i morgon")
+    await family.edit(sent, "Han har prov på fredag")
+    assert NOT_PASSED_ON in (await family.next_message())["text"]
+    await berg.no_message(within=0.6)  # no second copy
+    mentor_sent = await berg.send("Öva lite varje kväll")
+    assert (await family.next_message())["text"] == "Öva lite varje kväll"
+    await berg.edit(mentor_sent, "Öva lite varje kväll, och sov gott")
+    assert "Edits" not in (await berg.next_message())["text"]  # in the mentor's language: sv
+    await family.no_message(within=0.6)
+
+
+async def test_an_edit_never_opens_a_question_nor_runs_a_command_again(
+    service: Service,
+) -> None:
+    family, karin, berg = service.family, service.karin, service.berg
+    old = await family.send("/help")
+    await family.next_message()
+    await family.edit(old, "Vi behöver hjälp i natt")
+    assert NOT_PASSED_ON in (await family.next_message())["text"]
+    assert await answer(karin, "/requests") == "Inga öppna frågor."
+
+    start = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(days=2)
+    number = service.numbers["Familjen Berg"]
+    command = await karin.send(f"/shift add {number} {start.date()} 17:00-22:00")
+    assert "tillagt" in (await karin.next_message())["text"]
+    await berg.next_message()  # the notice of the new shift
+    await karin.edit(command, f"/shift add {number} {start.date()} 18:00-23:00")
+    assert NOT_PASSED_ON in (await karin.next_message())["text"]
+    listing = await answer(karin, f"/shift list {start.date()}")
+    assert listing.count("Familjen Berg") == 1 and "17:00" in listing and "18:00" not in listing
+    await berg.no_message(within=0.3)
+
+
+async def test_a_waiting_message_edited_to_carry_an_identity_number_is_never_handed_over(
+    service: Service,
+) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+    number, offer = await ask(family, berg, "Vi behöver råd om skolan")
+    later = await family.send("Hans lärare heter Eva")
+    assert "Tillagt i er fråga" in (await family.next_message())["text"]
+    await family.edit(later, "Hans personnummer är 811218-9876")
+    assert "personnummer" in (await family.next_message())["text"]
+    calm = await family.send("Han är nio")
+    await family.next_message()
+    await family.edit(calm, "Han hotar sin syster med en kniv")
+    assert (await family.next_message())["text"].startswith("Om någon är i fara, ring 112 nu.")
+    assert f"Brådskande fråga #{number}" in (await karin.next_message())["text"]
+
+    await berg.press(offer, "Acceptera")
+    await berg.wait_for_edit(offer)
+    handed_over = await texts_until_quiet(berg, 0.6)
+    assert "Vi behöver råd om skolan" in handed_over
+    assert "Han hotar sin syster med en kniv" in handed_over  # the edited version, checked
+    assert not any("811218" in text or "Eva" in text for text in handed_over), handed_over
+
+
+# 3. A mentor's words go only to the family they are meant for -----------------------------
+
+
+async def test_a_mentor_with_two_conversations_is_asked_which_family_and_replies_go_home(
+    service: Service, double: BotApiDouble
+) -> None:
+    ek, berg = service.family, service.berg
+    ask_family = await second_family(service, double, "Familjen Ask")
+    await on_duty(service, "Familjen Berg")
+    first = await converse(ek, berg, "Fråga från Ek")
+    second, offer = await ask(ask_family, berg, "Fråga från Ask")
+    await berg.press(offer, "Acceptera")
+    took = await berg.wait_for_edit(offer)
+    label = (await berg.next_message())["text"]
+    assert label == f"💬 #{second} Familjen Ask"  # the label above the waiting message
+    await texts_until_quiet(berg, 0.4)
+    await texts_until_quiet(ask_family, 0.4)
+
+    # A reply to the label, and to the "you took it" notice, goes to Ask: never to Ek.
+    label_message = next(m for m in berg.messages if m.get("text") == label)
+    await berg.reply(label_message, "Svar till Ask")
+    assert (await ask_family.next_message())["text"] == "Svar till Ask"
+    await berg.reply(took, "Mer till Ask")
+    assert (await ask_family.next_message())["text"] == "Mer till Ask"
+    await ek.no_message(within=0.3)
+
+    # A plain message is kept until Berg says which family it is for.
+    await berg.send("Vem får det här?")
+    which = await berg.next_message()
+    assert which["text"] == "Du har flera samtal. Vilken familj är meddelandet till?"
+    buttons = [b["text"] for row in which["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == [f"💬 #{second} Familjen Ask", f"💬 #{first} Familjen Ek"]
+    await ek.no_message(within=0.3)
+    await ask_family.no_message(within=0.1)
+    await berg.press(which, f"💬 #{first} Familjen Ek")
+    assert (await ek.next_message())["text"] == "Vem får det här?"
+    assert f"Skickat till 💬 #{first} Familjen Ek" in (await berg.wait_for_edit(which))["text"]
+    # Pressed again (or forged for the other family), nothing more is sent.
+    forged = which["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert await berg.press_data(which, forged) is not None
+    await ask_family.no_message(within=0.4)
+    await ek.no_message(within=0.1)
+    # Another mentor's press of Berg's choice sends nothing either.
+    stolen = await service.lind.press_data(service.lind.messages[-1], forged)
+    assert stolen is not None
+    await ask_family.no_message(within=0.4)
+
+
+async def test_a_coordinators_rota_file_is_imported_and_never_relayed(
+    service: Service,
+) -> None:
+    karin, family, berg = service.karin, service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Hej")
+    day = (datetime.now(TZ) + timedelta(days=3)).date()
+    csv = f"member;date;start;end\n{service.numbers['Familien Lind']};{day};17:00;22:00\n"
+    await karin.send_document(csv.encode(), file_name="vecka.csv", mime_type="text/csv")
+    assert "1 pass" in (await karin.next_message())["text"]
+    await family.no_message(within=0.5)
+
+
+# 4. After /end, the conversation is over ------------------------------------------------------
+
+
+async def test_after_the_family_ends_a_reply_to_an_old_copy_reaches_nobody(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Kort fråga")
+    await family.send("Tack, det räcker")
+    copy = await berg.next_message()
+    await family.send("/end")
+    await texts_until_quiet(family, 0.4)
+    await texts_until_quiet(berg, 0.4)
+    await berg.reply(copy, "En sak till")
+    assert (await berg.next_message())["text"] == (
+        "Det samtalet är avslutat, så ditt meddelande skickades inte vidare."
+    )
+    await family.no_message(within=0.5)
+
+
+# 5. Danger words inside a conversation ------------------------------------------------------
+
+
+async def test_danger_words_inside_a_conversation_raise_the_alarm(service: Service) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+    number = await converse(family, berg, "Han sover dåligt")
+    await family.send("Nu hotar han sin syster med en kniv")
+    assert (await family.next_message())["text"].startswith("Om någon är i fara, ring 112 nu.")
+    copy = (await berg.next_message())["text"]
+    assert copy == f"⚠️ 💬 #{number} Familjen Ek\nNu hotar han sin syster med en kniv"
+    assert f"Brådskande fråga #{number}" in (await karin.next_message())["text"]
+
+
+async def test_danger_words_with_a_mentor_off_duty_are_offered_to_the_mentors_on_duty(
+    service: Service,
+) -> None:
+    family, berg, lind, karin = service.family, service.berg, service.lind, service.karin
+    await on_duty(service, "Familjen Berg", "Familien Lind")
+    number, offer = await ask(family, berg, "Han sover dåligt")
+    await lind.next_message()
+    await berg.press(offer, "Acceptera")
+    await texts_until_quiet(berg, 0.4)
+    await texts_until_quiet(lind, 0.4)
+    await texts_until_quiet(family, 0.4)
+    listing = await answer(karin, f"/shift list {datetime.now(TZ).date()}")
+    shift = re.search(r"#(\d+)[^\n]*Familjen Berg", listing)
+    assert shift, listing
+    assert "borttaget" in await answer(karin, f"/shift del {shift[1]}")
+    await texts_until_quiet(berg, 0.4)
+
+    await family.send("Nu hotar han sin syster med en kniv")
+    assert (await family.next_message())["text"].startswith("Om någon är i fara, ring 112 nu.")
+    assert "⚠️" in (await berg.next_message())["text"]  # still theirs until someone takes it
+    take_over = await lind.next_message()
+    assert "Acceptér" in str(take_over["reply_markup"]) and f"#{number}" in take_over["text"]
+    await lind.press(take_over, "Acceptér")
+    history = await texts_until_quiet(lind, 0.6)
+    assert any(text.endswith("Nu hotar han sin syster med en kniv") for text in history)
+    assert any("Han sover dåligt" in text for text in history), history
+    assert "har tagit över samtal" in (await berg.next_message())["text"]
+    assert "har tagit över ert samtal" in (await texts_until_quiet(family, 0.5))[-1]
+    await family.send("Tack")
+    assert (await lind.next_message())["text"].endswith("Tack")
+    await berg.no_message(within=0.3)
+
+
+# 6. Long texts, captions and albums ---------------------------------------------------------
+
+
+async def test_a_text_of_4096_characters_and_a_full_caption_reach_the_mentor_whole(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    number = await converse(family, berg, "Hej")
+    longest = ("Det här är en lång berättelse. " * 200)[:4096]
+    await family.send(longest)
+    assert (await berg.next_message())["text"] == f"💬 #{number} Familjen Ek"
+    assert (await berg.next_message())["text"] == longest
+    caption = ("Bild <b> & text " * 100)[:1024]
+    await family.send_photo(PNG, caption=caption)
+    assert (await berg.next_message())["text"] == f"💬 #{number} Familjen Ek"
+    photo = await berg.next_message()
+    assert "photo" in photo and photo["caption"] == caption
+    assert "ingen kontrollerar vad de visar" in (await family.next_message())["text"]
+    await family.no_message(within=0.3)  # nothing failed, nothing to try again
+
+
+async def test_an_album_reaches_the_other_side_as_an_album_with_one_acknowledgement(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    pictures = [("photo", PNG, "Hans rum"), ("photo", PNG, None), ("photo", PNG, None)]
+    sent = await family.send_album(pictures)
+    assert len({m["media_group_id"] for m in sent}) == 1
+    told = await texts_until_quiet(family, 1.5)
+    assert sum("fråga #" in text for text in told) == 1, told  # one acknowledgement, not three
+    offer = await berg.next_message()
+    await berg.press(offer, "Acceptera")
+    await berg.wait_for_edit(offer)
+    await texts_until_quiet(family, 0.4)
+    arrived = []
+    while True:
+        try:
+            arrived.append(await berg.next_message(timeout=1.0))
+        except AssertionError:
+            break
+    albums = [m for m in arrived if "photo" in m]
+    assert len(albums) == 3 and len({m.get("media_group_id") for m in albums}) == 1, arrived
+    assert albums[0].get("media_group_id")
+
+    # Inside the conversation, both ways.
+    await berg.send_album([("photo", PNG, "Vår kvällsrutin"), ("photo", PNG, None)])
+    back = [await family.next_message(timeout=5), await family.next_message(timeout=5)]
+    assert len({m.get("media_group_id") for m in back}) == 1 and back[0].get("media_group_id")
+    await berg.no_message(within=0.6)
+
+
+# 7. What kinds of messages may pass ----------------------------------------------------------
+
+
+async def test_locations_and_contacts_are_refused_and_service_messages_ignored(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    number = await converse(family, berg, "Hej")
+    await family.send_location(59.27, 15.21)
+    assert "Platser och kontaktkort skickas inte vidare" in (await family.next_message())["text"]
+    await family.send_venue(59.27, 15.21, "Vår skola", "Skolgatan 1")
+    assert "Platser och kontaktkort" in (await family.next_message())["text"]
+    await family.send_contact("+46701234567", "Eva")
+    assert "Platser och kontaktkort" in (await family.next_message())["text"]
+    await family.send_poll("Vilken tid?", ["18", "19"])
+    assert "Den här sortens meddelande kan inte skickas vidare" in (
+        await family.next_message()
+    )["text"]
+    await berg.no_message(within=0.4)
+
+    sent = await family.send("Hej igen")
+    await berg.next_message()
+    await family.pin(sent)
+    await family.set_auto_delete_timer(86400)
+    await family.no_message(within=0.6)
+    await berg.no_message(within=0.1)
+
+    await family.send_sticker(b"WEBP-sticker")
+    assert (await berg.next_message())["text"] == f"💬 #{number} Familjen Ek"
+    assert "sticker" in await berg.next_message()
+    await family.send_video_note(b"MP4-round")
+    await berg.next_message()
+    assert "video_note" in await berg.next_message()
+    await berg.send_location(59.0, 15.0)
+    assert "Platser och kontaktkort" in (await berg.next_message())["text"]
+    await family.no_message(within=0.4)
+
+
+# 8. Identity numbers, as people really write them -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "81 12 18-9876",
+        "811218 - 9876",
+        "811218\u00a09876",
+        "811218\u202f9876",
+        "811218\u20119876",
+        "811218\u22129876",
+        "８１１２１８-９８７６",
+        "8112\u200b18-9876",
+    ],
+)
+async def test_an_identity_number_written_as_people_write_it_is_not_passed_on(
+    service: Service, written: str
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await family.send(f"Hans nummer: {written}")
+    assert "personnummer" in (await family.next_message())["text"]
+    await berg.no_message(within=0.4)
+
+
+async def test_identity_numbers_in_file_names_and_links_are_caught_and_pictures_explained(
+    service: Service,
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Hej")
+    await family.send_document(b"%PDF-1.4", file_name="journal 811218-9876.pdf")
+    assert "personnummer" in (await family.next_message())["text"]
+    link = [{"type": "text_link", "offset": 0, "length": 7, "url": "https://x.se/?p=8112189876"}]
+    await family.send_text_with_entities("journal", link)
+    assert "personnummer" in (await family.next_message())["text"]
+    await berg.no_message(within=0.4)
+
+    await family.send_photo(PNG, caption="Hans teckning")
+    assert "ingen kontrollerar vad de visar" in (await family.next_message())["text"]
+    await berg.next_message()
+    await family.send_photo(PNG)
+    await berg.next_message()
+    await family.no_message(within=0.5)  # told once, not every time
+
+
+# 9. Private chats only ------------------------------------------------------------------------
+
+
+async def test_the_bot_answers_no_group_and_leaves_groups_and_channels(
+    service: Service, double: BotApiDouble
+) -> None:
+    karin = service.karin
+    group = double.add_group("Familjehemsteamet", [karin, service.berg])
+    await group.send(karin, "/members")
+    await group.send(karin, "/interest")
+    await group.no_message(within=1.0)
+    assert not group.bot_is_member
+    channel = double.add_channel("Nyheter", karin)
+    await channel.no_message(within=1.0)
+    assert not channel.bot_is_member
+    assert double.allowed_updates == sorted(
+        ["message", "edited_message", "callback_query", "my_chat_member"]
+    )
+    assert "Medlemmar" in await answer(karin, "/members")  # private chats still work
+
+
+# 10. Command arguments --------------------------------------------------------------------------
+
+
+async def test_numbers_that_are_not_plain_digits_get_one_line(service: Service) -> None:
+    karin = service.karin
+    assert await answer(karin, "/remove ²") == (
+        "Skriv /remove NUMMER, med numret som /members visar."
+    )
+    assert await answer(karin, "/audit 99999999999999999999") == (
+        "Skriv /audit eller /audit N, med N från 1 till 200."
+    )
+    assert "Skriv /shift add" in await answer(karin, "/shift del ٣")
+    assert await answer(karin, "/remove 99999999999999999999") == (
+        "Skriv /remove NUMMER, med numret som /members visar."
+    )
+    assert "Traceback" not in service.bot.log

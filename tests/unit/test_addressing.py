@@ -1,0 +1,202 @@
+"""Where a mentor's message goes, danger inside a conversation, and the one content check.
+
+bot.routing's resolver, parking and take-over against a real SQLite file, and
+bot.message_content as plain functions; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot import routing
+from bot.message_content import Kind, MessageContent, Verdict, check
+from bot.routing import Accepted, AddressProblem, Ambiguous, RoutingProblem
+from bot.urgent import DEFAULT_URGENT_WORDS
+from storage import requests, shifts
+from storage.db import Database
+from storage.models import Member, RequestState
+from tests.unit import test_routing
+from tests.unit.test_routing import (
+    DAY,
+    HOUR,
+    MINUTE,
+    NOW,
+    People,
+    accepted,
+    conversation,
+    opened,
+)
+
+# The routing tests' people and shifts: the Bergs and the Lunds on duty at NOW.
+people = test_routing.people
+on_duty = test_routing.on_duty
+
+
+async def test_a_reply_goes_to_its_conversation_and_a_plain_message_is_never_guessed(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg = people.berg[0]
+    ek = await conversation(db, berg, people.family[0])
+    assert await routing.addressee(db, berg, berg.telegram_user_id, None) == ek
+    await routing.remember_relay(db, berg.telegram_user_id, 500, ek.id)
+    ask = await conversation(db, berg, people.other_family)
+
+    plain = await routing.addressee(db, berg, berg.telegram_user_id, None)
+    assert isinstance(plain, Ambiguous)
+    assert [found.id for found in plain.choices] == [ask.id, ek.id]  # the most recent first
+    assert await routing.addressee(db, berg, berg.telegram_user_id, 500) == ek
+    # A reply to a message no conversation knows is a plain message: still asked.
+    assert isinstance(await routing.addressee(db, berg, berg.telegram_user_id, 999), Ambiguous)
+    # The other Berg adult replying to it in their chat: it is not theirs.
+    other = people.berg[1]
+    assert await routing.addressee(db, other, berg.telegram_user_id, 500) is (
+        AddressProblem.NOT_YOURS
+    )
+
+    await routing.end(db, ek.id, "family", NOW + HOUR)
+    assert await routing.addressee(db, berg, berg.telegram_user_id, 500) is AddressProblem.ENDED
+    assert await routing.addressee(db, berg, berg.telegram_user_id, None) == (
+        await routing.conversations_of(db, berg)
+    )[0]
+
+
+async def test_a_reply_to_an_offer_not_yet_accepted_is_not_relayed(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await opened(db, people.family[0])
+    lund = people.lund
+    await routing.remember_offers(db, request.id, [(lund.id, 77)])
+    assert await routing.addressee(db, lund, lund.telegram_user_id, 77) is (
+        AddressProblem.NOT_YOURS
+    )
+    assert await routing.addressee(db, lund, lund.telegram_user_id, None) is (
+        AddressProblem.NONE_OPEN
+    )
+
+
+async def test_a_parked_message_goes_once_and_only_to_one_of_the_mentors_conversations(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg, lund = people.berg[0], people.lund
+    ek = await conversation(db, berg, people.family[0])
+    ask = await conversation(db, lund, people.other_family)
+    parked = await routing.park(db, berg, berg.telegram_user_id, 42, NOW)
+
+    assert await routing.address_parked(db, berg, parked, ask.id) is RoutingProblem.NOT_YOURS
+    assert await routing.address_parked(db, lund, parked, ask.id) is RoutingProblem.GONE
+    presses = await asyncio.gather(
+        routing.address_parked(db, berg, parked, ek.id),
+        routing.address_parked(db, berg, parked, ek.id),
+    )
+    sent = [press for press in presses if isinstance(press, tuple)]
+    assert len(sent) == 1 and sent[0][0].id == ek.id and sent[0][1:] == (berg.telegram_user_id, 42)
+    assert RoutingProblem.GONE in presses
+
+
+async def test_a_parked_message_stays_when_the_chosen_conversation_ended_meanwhile(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg = people.berg[0]
+    ek = await conversation(db, berg, people.family[0])
+    ask = await conversation(db, berg, people.other_family)
+    parked = await routing.park(db, berg, berg.telegram_user_id, 42, NOW)
+    await routing.end(db, ek.id, "family", NOW + HOUR)
+    assert await routing.address_parked(db, berg, parked, ek.id) is AddressProblem.ENDED
+    found = await routing.address_parked(db, berg, parked, ask.id)
+    assert isinstance(found, tuple) and found[0].id == ask.id
+
+
+async def test_danger_with_the_mentor_on_duty_only_makes_the_question_urgent(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await conversation(db, people.berg[0], people.family[0])
+    alarm = await routing.raise_alarm(db, request.id, NOW + 2 * MINUTE)
+    assert alarm.became_urgent and alarm.request.urgent and alarm.offer_to == []
+    again = await routing.raise_alarm(db, request.id, NOW + 3 * MINUTE)
+    assert not again.became_urgent  # the coordinators are told once per question
+
+
+async def test_danger_with_the_mentor_off_duty_is_offered_and_taken_over_once(
+    db: Database, second_db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg = people.berg[0]
+    request = await conversation(db, berg, people.family[0])
+    await routing.remember_relay(db, berg.telegram_user_id, 600, request.id)
+    await routing.remember_relay(db, berg.telegram_user_id, 601, request.id)
+    later = NOW + 5 * HOUR  # the Bergs' and the Lunds' shifts are over; the Holms are on
+    async with db.write() as session:
+        await shifts.add_shift(
+            session, people.holm.household.id, later - HOUR, later + HOUR, None, NOW - DAY
+        )
+    alarm = await routing.raise_alarm(db, request.id, later)
+    assert [adult.id for adult in alarm.offer_to] == [people.holm.id]
+    assert (await routing.raise_alarm(db, request.id, later)).offer_to == []  # asked already
+
+    holm = people.holm
+    presses = await asyncio.gather(
+        routing.accept(db, holm, request.id, later),
+        routing.accept(second_db, holm, request.id, later),
+    )
+    taken = [press for press in presses if isinstance(press, Accepted)]
+    assert len(taken) == 1 and RoutingProblem.GONE in presses
+    assert taken[0].taken_from == berg
+    assert taken[0].pending == [(berg.telegram_user_id, 600), (berg.telegram_user_id, 601)]
+    assert taken[0].request.mentor_member_id == holm.id
+    assert taken[0].request.state is RequestState.ACCEPTED
+    assert await routing.addressee(db, berg, berg.telegram_user_id, 600) is (
+        AddressProblem.NOT_YOURS
+    )
+
+
+async def test_an_accepted_conversation_cannot_be_taken_without_an_urgent_offer(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await conversation(db, people.berg[0], people.family[0])
+    async with db.write() as session:  # an offer left open by hand, as a forged press would hope
+        await requests.offer_again(session, request.id, people.holm.id, 41, NOW)
+    assert await routing.accept(db, people.holm, request.id, NOW) is RoutingProblem.GONE
+
+
+async def test_an_edit_can_withdraw_a_waiting_message_but_not_one_already_handed_over(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    family = people.family[0]
+    request = await opened(db, family)
+    chat = family.telegram_user_id
+    assert await routing.waiting_request_of_message(db, people.other_family, chat, 100) is None
+    waiting = await routing.waiting_request_of_message(db, family, chat, 100)
+    assert waiting is not None and waiting.id == request.id
+    assert await routing.withdraw_waiting_message(db, waiting, chat, 100)
+    assert not await routing.withdraw_waiting_message(db, waiting, chat, 100)
+    await accepted(db, people.berg[0], request.id)
+    assert await routing.waiting_request_of_message(db, family, chat, 100) is None
+
+
+def content(kind: Kind, *texts: str) -> MessageContent:
+    return MessageContent(kind, texts, texts[0] if texts else None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "verdict"),
+    [
+        (Kind.TEXT, Verdict.PASSES),
+        (Kind.PHOTO, Verdict.PASSES),
+        (Kind.VIDEO_NOTE, Verdict.PASSES),
+        (Kind.STICKER, Verdict.PASSES),
+        (Kind.LOCATION, Verdict.DISCLOSES),
+        (Kind.CONTACT, Verdict.DISCLOSES),
+        (Kind.OTHER, Verdict.UNSUPPORTED),
+    ],
+)
+def test_each_kind_passes_or_is_refused_for_what_it_is(kind: Kind, verdict: Verdict) -> None:
+    assert check(content(kind), DEFAULT_URGENT_WORDS).verdict is verdict
+
+
+def test_an_identity_number_in_any_field_stops_any_kind_and_danger_is_still_seen() -> None:
+    found = check(content(Kind.DOCUMENT, "rapport", "kniv 811218-9876.pdf"), DEFAULT_URGENT_WORDS)
+    assert found.verdict is Verdict.IDENTITY_NUMBER and found.urgent
+    poll = check(content(Kind.OTHER, "Han har en kniv"), DEFAULT_URGENT_WORDS)
+    assert poll.verdict is Verdict.UNSUPPORTED and poll.urgent
+    assert not check(content(Kind.TEXT, "God natt"), DEFAULT_URGENT_WORDS).urgent
