@@ -1,9 +1,9 @@
 """Telegram's flood limits as token buckets.
 
-Telegram documents "about 30 messages per second" per bot and "about one message per second"
-per private chat (short bursts tolerated). The double enforces both so that the bot's own
-rate limiter and 429 handling are exercised for real. Time comes from an injectable clock so
-unit tests of the arithmetic need no sleeping.
+Telegram documents "about 30 messages per second" per bot, "about one message per second"
+per private chat (short bursts tolerated) and 20 messages per minute per group. The double
+enforces all three so that the bot's own rate limiter and 429 handling are exercised for real.
+Time comes from an injectable clock so unit tests of the arithmetic need no sleeping.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ class RateLimits:
     global_burst: int = 30
     chat_rate: float = 1.0
     chat_burst: int = 3
+    group_rate: float = 20 / 60
+    """Groups, supergroups and channels (negative chat ids)."""
+    group_burst: int = 20
 
 
 class TokenBucket:
@@ -57,7 +60,7 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """The global bucket plus one bucket per chat.
+    """The global bucket plus one bucket per chat (a private chat's or a group's).
 
     A send is admitted only if *both* buckets have a token. Tokens are taken only for sends
     that succeeded (Telegram limits messages, not refused requests), so the server calls
@@ -87,6 +90,10 @@ class RateLimiter:
             return [self._global]
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            bucket = TokenBucket(self._limits.chat_rate, self._limits.chat_burst, now)
+            limits = self._limits
+            if chat_id < 0:
+                bucket = TokenBucket(limits.group_rate, limits.group_burst, now)
+            else:
+                bucket = TokenBucket(limits.chat_rate, limits.chat_burst, now)
             self._chats[chat_id] = bucket
         return [self._global, bucket]

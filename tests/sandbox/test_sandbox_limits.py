@@ -53,6 +53,15 @@ def test_global_limit_is_thirty_per_second(clock: FakeClock) -> None:
     assert send(limiter, None) == 1
 
 
+def test_a_group_takes_twenty_messages_a_minute(clock: FakeClock) -> None:
+    limiter = RateLimiter(RateLimits(), clock)
+    assert [send(limiter, -4_000_000_001) for _ in range(21)] == [0] * 20 + [3]
+    assert send(limiter, 1_000_001) == 0  # a private chat has a bucket of its own
+    clock.advance(3)
+    assert send(limiter, -4_000_000_001) == 0
+    assert send(limiter, -4_000_000_001) == 3
+
+
 def test_refused_request_takes_no_tokens(clock: FakeClock) -> None:
     limiter = RateLimiter(
         RateLimits(global_rate=1, global_burst=1, chat_rate=1, chat_burst=5), clock
