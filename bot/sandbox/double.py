@@ -205,6 +205,12 @@ class BotApiDouble:
         """Queue a raw update (``update_id`` assigned if missing); returns it."""
         return self._state.updates.push(update)
 
+    @property
+    def allowed_updates(self) -> list[str] | None:
+        """The update types the bot last asked for (getUpdates or setWebhook), in Telegram's
+        order; None while it has Telegram's default."""
+        return self._state.updates.allowed_updates
+
     def number_updates_after(self, update_id: int) -> None:
         """Go on numbering updates after ``update_id`` (a bot that remembers earlier ones)."""
         self._state.updates.number_after(update_id)

@@ -125,15 +125,14 @@ class BotApiMethods:
         return True
 
     def _set_allowed_updates(self, params: Params) -> None:
-        """Apply ``allowed_updates`` if sent; like Telegram, it persists until changed."""
-        if not params.has("allowed_updates"):
+        """Apply ``allowed_updates`` if sent. Like Telegram, the setting persists until changed,
+        and a value it cannot read (not a JSON array of strings) changes nothing, unrefused."""
+        try:
+            allowed = params.json("allowed_updates")
+        except ApiError:
             return
-        allowed = params.json("allowed_updates")
-        if allowed is not None and (
-            not isinstance(allowed, list) or not all(isinstance(kind, str) for kind in allowed)
-        ):
-            raise bad_request("can't parse allowed_updates JSON object")
-        self.state.updates.set_allowed(allowed)
+        if isinstance(allowed, list) and all(isinstance(kind, str) for kind in allowed):
+            self.state.updates.set_allowed(allowed)
 
     async def get_updates(self, params: Params) -> list[dict[str, Any]]:
         if self.webhook.active:
