@@ -2,17 +2,18 @@
 
 It lets the real bot (python-telegram-bot) run end to end without Telegram, with Telegram's
 validation, flood limits and failure modes, and gives tests a user-side API
-(:class:`SandboxUser`) to drive conversations. It deliberately imports nothing from the rest of
-the project, nor PTB: it is the other side of the wire.
+(:class:`SandboxUser`, :class:`SandboxGroup`) to drive conversations. It deliberately imports
+nothing from the rest of the project, nor PTB: it is the other side of the wire.
 """
 
 from .double import BotApiDouble
 from .errors import ApiError
 from .events import Event, EventKind
 from .faults import Fault, FaultKind
+from .groups import SandboxGroup
 from .limits import RateLimiter, RateLimits, TokenBucket
 from .server import DROPPED, RequestRecord
-from .users import SandboxUser
+from .users import SandboxUser, UserActionRefused
 
 __all__ = [
     "DROPPED",
@@ -25,6 +26,8 @@ __all__ = [
     "RateLimiter",
     "RateLimits",
     "RequestRecord",
+    "SandboxGroup",
     "SandboxUser",
     "TokenBucket",
+    "UserActionRefused",
 ]

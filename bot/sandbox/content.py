@@ -7,10 +7,12 @@ validated the way Telegram validates inline keyboards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import bad_request
+from .files import FileKind
 from .formatting import (
     Entity,
     EntityParseError,
@@ -25,6 +27,24 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 
+CONTENT_KINDS = (
+    "text", "photo", "video", "document", "audio", "voice", "animation", "video_note",
+    "sticker", "contact", "venue", "location", "poll", "dice",
+)  # fmt: skip
+"""What a message with content is; one without any (a pinned message, someone joining) is a
+service message. A venue comes before location: a venue message has both, as Telegram sends."""
+CONTENT_FIELDS = (
+    *CONTENT_KINDS, "entities", "link_preview_options", "caption", "caption_entities",
+    "has_media_spoiler", "show_caption_above_media",
+)  # fmt: skip
+"""Message fields that make up a message's content, as copyMessage and forwardMessage copy it."""
+CAPTIONED_KINDS = frozenset({"photo", "video", "document", "audio", "voice", "animation"})
+"""Kinds of content that carry a caption (a sticker or a poll does not)."""
+MAX_ALBUM_ITEMS = 10
+ALBUM_KINDS: dict[str, FileKind] = {kind: kind for kind in ("photo", "video", "document", "audio")}
+"""What an album holds; documents and audio files only make albums of their own kind."""
+_ALBUM_OF_ONE_KIND = frozenset({"document", "audio"})
+
 _BUTTON_ACTIONS = (
     "url",
     "callback_data",
@@ -37,6 +57,23 @@ _BUTTON_ACTIONS = (
     "callback_game",
     "pay",
 )
+
+
+def content_kind(message: dict[str, Any]) -> str | None:
+    """The message's kind of content (``"photo"``, ``"text"``...), None for a service message."""
+    return next((kind for kind in CONTENT_KINDS if kind in message), None)
+
+
+def unmixable(kinds: Sequence[str]) -> str | None:
+    """The kind an album of these may not mix with the others (None: a valid mix)."""
+    if len(set(kinds)) > 1:
+        return next((kind for kind in kinds if kind in _ALBUM_OF_ONE_KIND), None)
+    return None
+
+
+def album_of_one_kind(kinds: set[str | None]) -> bool:
+    """Whether these are all documents, or all audio files (copies of those make an album)."""
+    return len(kinds) == 1 and kinds <= _ALBUM_OF_ONE_KIND
 
 
 def formatted(text: str, parse_mode: str | None, entities: Any) -> tuple[str, list[Entity]]:

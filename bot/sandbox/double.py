@@ -15,14 +15,19 @@ from .chat_page import ChatPage
 from .events import Event
 from .faults import FaultInjector
 from .files import image_type
+from .groups import SandboxGroup
 from .limits import Clock, RateLimiter, RateLimits
 from .methods import BotApiMethods
 from .server import BotApiServer, RequestRecord
-from .state import Chat, SandboxState, commands_key
+from .state import Chat, GroupChat, GroupType, SandboxState, commands_key
 from .users import SandboxUser
 from .webhook import WebhookDelivery
 
 FIRST_USER_ID = 1_000_001
+# Chat ids as Telegram gives them: a group's is negative, a supergroup's or channel's is -100
+# followed by its number; none can be mistaken for a user's.
+FIRST_GROUP_ID = -4_000_000_001
+FIRST_SUPERGROUP_ID = -1_002_000_000_001
 
 
 class BotApiDouble:
@@ -30,7 +35,8 @@ class BotApiDouble:
 
     Use as ``async with BotApiDouble() as double:``; point the bot at ``double.api_url``
     (``f"{api_url}/bot"`` as PTB's ``base_url``, ``f"{api_url}/file/bot"`` as its
-    ``base_file_url``). ``limits=None`` turns flood control off.
+    ``base_file_url``). ``limits=None`` turns flood control off. ``group_privacy=False`` is a
+    bot whose privacy mode was turned off in BotFather: it reads every message of its groups.
     """
 
     def __init__(
@@ -45,6 +51,7 @@ class BotApiDouble:
         clock: Clock = time.monotonic,
         webhook_retry_delay: float = 0.1,
         webhook_max_retry_delay: float = 5.0,
+        group_privacy: bool = True,
     ):
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -63,7 +70,7 @@ class BotApiDouble:
                 "first_name": bot_first_name,
                 "username": bot_username,
                 "can_join_groups": True,
-                "can_read_all_group_messages": False,
+                "can_read_all_group_messages": not group_privacy,
                 "supports_inline_queries": False,
                 "can_connect_to_business": False,
                 "has_main_web_app": False,
@@ -82,6 +89,8 @@ class BotApiDouble:
             on_request=self.requests.append,
         )
         self._user_ids = itertools.count(FIRST_USER_ID)
+        self._group_ids = itertools.count(-FIRST_GROUP_ID)
+        self._supergroup_ids = itertools.count(-FIRST_SUPERGROUP_ID)
         self.page = ChatPage(self)
         """The web chat page at ``api_url`` + ``/`` (see :class:`ChatPage`)."""
         self._runner: web.AppRunner | None = None
@@ -164,6 +173,8 @@ class BotApiDouble:
             user_id = next(self._user_ids)
             while user_id in self._state.chats:
                 user_id = next(self._user_ids)
+        elif user_id <= 0:
+            raise ValueError(f"a user's id is positive, not {user_id}")
         elif user_id in self._state.chats:
             raise ValueError(f"user {user_id} exists already")
         user: dict[str, Any] = {
@@ -174,6 +185,37 @@ class BotApiDouble:
         optional = {"last_name": last_name, "username": username, "language_code": language_code}
         user.update({key: value for key, value in optional.items() if value is not None})
         return SandboxUser(self, self._state, self._state.add_chat(user))
+
+    def add_group(
+        self, title: str, members: list[SandboxUser], *, supergroup: bool = False
+    ) -> SandboxGroup:
+        """A new group of ``members``, who (the first of them) add the bot to it.
+
+        The bot gets my_chat_member (from "left" to "member") and the ``new_chat_members``
+        service message the group shows.
+        """
+        kind: GroupType = "supergroup" if supergroup else "group"
+        return self._new_group(kind, title, members)
+
+    def add_channel(self, title: str, owner: SandboxUser) -> SandboxGroup:
+        """A new channel whose owner makes the bot an administrator (my_chat_member tells it)."""
+        return self._new_group("channel", title, [owner])
+
+    def _new_group(self, kind: GroupType, title: str, members: list[SandboxUser]) -> SandboxGroup:
+        if not title.strip():
+            raise ValueError("a group needs a title")
+        if not members or any(self._state.chats.get(m.id) is None for m in members):
+            raise ValueError("a group's members are users of this double, at least one")
+        numbers = self._group_ids if kind == "group" else self._supergroup_ids
+        group = GroupChat(
+            chat_id=-next(numbers),
+            type=kind,
+            title=title,
+            members=[member.as_dict() for member in members],
+        )
+        self._state.add_group(group)
+        self._state.bot_joined(group, by=members[0].as_dict())
+        return SandboxGroup(self, self._state, group)
 
     def chats(self) -> list[Chat]:
         """Every user's chat with the bot, in the order the users came."""

@@ -7,10 +7,10 @@ import mimetypes
 import re
 import secrets
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FileKind = Literal["photo", "document", "voice"]
+FileKind = Literal["photo", "document", "voice", "video", "audio", "video_note", "sticker"]
 
 MAX_PHOTO_UPLOAD = 10 * 1024 * 1024
 MAX_FILE_UPLOAD = 50 * 1024 * 1024
@@ -20,7 +20,26 @@ _FOLDERS: dict[FileKind, tuple[str, str]] = {
     "photo": ("photos", ".jpg"),
     "document": ("documents", ".bin"),
     "voice": ("voice", ".oga"),
+    "video": ("videos", ".mp4"),
+    "audio": ("music", ".mp3"),
+    "video_note": ("video_notes", ".mp4"),
+    "sticker": ("stickers", ".webp"),
 }
+# Files whose name (and its extension) Telegram keeps.
+_NAMED: frozenset[FileKind] = frozenset({"document", "video", "audio"})
+# The media type of kinds Telegram always knows one for. A declared type of another family is
+# dropped for it: clients often declare application/octet-stream for anything.
+_DEFAULT_TYPES: dict[FileKind, str] = {
+    "voice": "audio/ogg",
+    "video": "video/mp4",
+    "audio": "audio/mpeg",
+    "video_note": "video/mp4",
+    "sticker": "image/webp",
+}
+VIDEO_NOTE_LENGTH = 384
+"""The diameter Telegram's apps record round videos in."""
+STICKER_SIDE = 512
+"""A sticker's longer side, as Telegram requires it."""
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -63,6 +82,32 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
+def _kept_type(kind: FileKind, declared: str | None, file_name: str | None) -> str | None:
+    """The media type Telegram reports for a file (photos carry none in the Bot API)."""
+    if kind == "photo":
+        return None
+    kept = media_type(declared)
+    if kind in _NAMED and kept is None and file_name:
+        kept = mimetypes.guess_type(file_name)[0]
+    default = _DEFAULT_TYPES.get(kind)
+    if default is not None and (kept is None or kept.split("/")[0] != default.split("/")[0]):
+        return default
+    return kept
+
+
+@dataclass(frozen=True)
+class MediaDetails:
+    """What the sender says about a file beyond its bytes (the double cannot decode media)."""
+
+    duration: int = 0
+    width: int = 0
+    """Also a round video's diameter."""
+    height: int = 0
+    performer: str | None = None
+    title: str | None = None
+    emoji: str | None = None
+
+
 @dataclass
 class StoredFile:
     """One file known to the double, with the Bot API objects that describe it."""
@@ -74,7 +119,7 @@ class StoredFile:
     file_path: str
     file_name: str | None
     mime_type: str | None
-    duration: int = 0
+    details: MediaDetails = field(default_factory=MediaDetails)
 
     def _base(self) -> dict[str, Any]:
         return {
@@ -85,19 +130,33 @@ class StoredFile:
 
     def media(self) -> dict[str, Any]:
         """The message field for this file: ``{"photo": [...]}``, ``{"document": ...}``..."""
+        item = self._base()
+        details = self.details
         if self.kind == "photo":
             width, height = image_size(self.data)
-            return {"photo": [{**self._base(), "width": width, "height": height}]}
-        if self.kind == "voice":
-            voice = {**self._base(), "duration": self.duration}
-            voice["mime_type"] = self.mime_type or "audio/ogg"
-            return {"voice": voice}
-        document = self._base()
-        if self.file_name:
-            document["file_name"] = self.file_name
+            return {"photo": [{**item, "width": width, "height": height}]}
+        if self.kind == "sticker":
+            side = STICKER_SIDE
+            item.update(type="regular", width=details.width or side, height=details.height or side)
+            item.update(is_animated=False, is_video=False)
+            if details.emoji:
+                item["emoji"] = details.emoji
+            return {"sticker": item}
+        if self.kind == "video_note":
+            item.update(length=details.width or VIDEO_NOTE_LENGTH, duration=details.duration)
+            return {"video_note": item}
+        if self.kind == "video":
+            item.update(width=details.width, height=details.height)
+        if self.kind != "document":
+            item["duration"] = details.duration
+        if self.kind == "audio":
+            tags = {"performer": details.performer, "title": details.title}
+            item.update({key: value for key, value in tags.items() if value})
+        if self.kind in _NAMED and self.file_name:
+            item["file_name"] = self.file_name
         if self.mime_type:
-            document["mime_type"] = self.mime_type
-        return {"document": document}
+            item["mime_type"] = self.mime_type
+        return {self.kind: item}
 
     def as_file(self) -> dict[str, Any]:
         """The getFile result."""
@@ -119,16 +178,16 @@ class FileStore:
         *,
         file_name: str | None = None,
         mime_type: str | None = None,
-        duration: int = 0,
+        details: MediaDetails | None = None,
     ) -> StoredFile:
-        """Store ``data`` and allocate its identifiers and path."""
+        """Store ``data`` and allocate its identifiers and path.
+
+        ``mime_type`` is what the sender declared; the file keeps the type Telegram would report.
+        """
         number = next(self._numbers)
         folder, extension = _FOLDERS[kind]
-        if kind == "document" and file_name and "." in file_name:
+        if kind in _NAMED and file_name and "." in file_name:
             extension = "." + file_name.rsplit(".", 1)[1]
-        mime_type = media_type(mime_type)
-        if kind == "document" and mime_type is None and file_name:
-            mime_type = mimetypes.guess_type(file_name)[0]
         stored = StoredFile(
             file_id=f"{kind[:2].upper()}ACAgsandbox{number}_{secrets.token_urlsafe(12)}",
             file_unique_id=f"AgAD{number}{secrets.token_hex(4)}",
@@ -136,8 +195,8 @@ class FileStore:
             data=data,
             file_path=f"{folder}/file_{number}{extension}",
             file_name=file_name,
-            mime_type=mime_type,
-            duration=duration,
+            mime_type=_kept_type(kind, mime_type, file_name),
+            details=details or MediaDetails(),
         )
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored

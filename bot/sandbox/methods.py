@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import collections
 import copy
+import itertools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from . import content
-from .errors import NOT_MODIFIED, bad_request, conflict, too_large
-from .files import MAX_DOWNLOAD, MAX_FILE_UPLOAD, MAX_PHOTO_UPLOAD, FileKind, StoredFile
+from .errors import NOT_MODIFIED, ApiError, bad_request, conflict, too_large
+from .files import (
+    MAX_DOWNLOAD,
+    MAX_FILE_UPLOAD,
+    MAX_PHOTO_UPLOAD,
+    FileKind,
+    MediaDetails,
+    StoredFile,
+)
 from .params import Params, Upload
-from .state import Chat, Message, SandboxState, StoredMessage, commands_key
+from .state import (
+    Chat,
+    Conversation,
+    GroupChat,
+    Message,
+    SandboxState,
+    StoredMessage,
+    commands_key,
+)
 from .webhook import WebhookDelivery
 
 Handler = Callable[[Params], Awaitable[Any]]
@@ -30,17 +47,7 @@ _CHAT_ACTIONS = frozenset(
         "record_video_note", "upload_video_note",
     }
 )  # fmt: skip
-# Message fields that make up a message's content, as copied by copyMessage/forwardMessage.
-_CONTENT_FIELDS = (
-    "text", "entities", "link_preview_options", "photo", "document", "voice", "audio",
-    "video", "video_note", "animation", "sticker", "caption", "caption_entities",
-    "contact", "location", "venue", "poll", "dice",
-)  # fmt: skip
-_UPLOAD_LIMITS: dict[FileKind, int] = {
-    "photo": MAX_PHOTO_UPLOAD,
-    "document": MAX_FILE_UPLOAD,
-    "voice": MAX_FILE_UPLOAD,
-}
+MAX_COPIED_MESSAGES = 100
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,65 @@ class _SendOptions:
     keyboard: dict[str, Any] | None
 
 
-def _mime_type(kind: FileKind, declared: str | None) -> str | None:
-    """The MIME type Telegram would report; clients often declare application/octet-stream."""
-    if kind == "photo":
-        return None
-    if kind == "voice":
-        return declared if declared and declared.startswith("audio/") else "audio/ogg"
-    return declared
+def _upload_limit(kind: FileKind) -> int:
+    return MAX_PHOTO_UPLOAD if kind == "photo" else MAX_FILE_UPLOAD
+
+
+def _details(params: Params) -> MediaDetails:
+    """What a sending method (or an InputMedia object) says about its file."""
+    return MediaDetails(
+        duration=params.integer("duration") or 0,
+        width=params.integer("width") or 0,
+        height=params.integer("height") or 0,
+        performer=params.text("performer"),
+        title=params.text("title"),
+    )
+
+
+def _original_sender(message: Message) -> int | None:
+    """Who first wrote a message: its author, or for a forward the one it came from (None if
+    the forward hides them)."""
+    origin = message.get("forward_origin")
+    if origin:
+        author = origin.get("sender_user") or origin.get("chat") or origin.get("sender_chat")
+    else:
+        author = message.get("from") or message.get("sender_chat")
+    return int(author["id"]) if author else None
+
+
+def _forward_origin(original: Message) -> dict[str, Any]:
+    """The MessageOrigin of a forward: a person's message, or a channel's post."""
+    if "from" in original:
+        return {"type": "user", "sender_user": original["from"], "date": original["date"]}
+    return {
+        "type": "channel",
+        "chat": original["chat"],
+        "message_id": original["message_id"],
+        "date": original["date"],
+    }
+
+
+def _message_ids(params: Params) -> list[int]:
+    """copyMessages' ``message_ids``, read as Telegram reads them."""
+    ids = params.json("message_ids")
+    if ids is None or ids == []:
+        raise bad_request("message identifiers are not specified")
+    if not isinstance(ids, list):
+        raise bad_request("expected an Array of message identifiers")
+    if len(ids) > MAX_COPIED_MESSAGES:
+        raise bad_request("too many message identifiers specified")
+    numbers = []
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise bad_request("message identifier must be a Number")
+        try:
+            number = int(value)
+        except ValueError:
+            raise bad_request("can't parse message identifier as a Number") from None
+        if number <= 0:
+            raise bad_request("invalid message identifier specified")
+        numbers.append(number)
+    return numbers
 
 
 def _commands_key(params: Params) -> tuple[str, str]:
@@ -95,10 +154,12 @@ class BotApiMethods:
             Method("getWebhookInfo", self.get_webhook_info),
             Method("sendMessage", self.send_message, rate_limited=True),
             Method("copyMessage", self.copy_message, rate_limited=True),
+            Method("copyMessages", self.copy_messages, rate_limited=True),
             Method("forwardMessage", self.forward_message, rate_limited=True),
             Method("sendPhoto", self.send_photo, rate_limited=True),
             Method("sendDocument", self.send_document, rate_limited=True),
             Method("sendVoice", self.send_voice, rate_limited=True),
+            Method("sendMediaGroup", self.send_media_group, rate_limited=True),
             Method("editMessageText", self.edit_message_text, rate_limited=True),
             Method("editMessageCaption", self.edit_message_caption, rate_limited=True),
             Method("editMessageReplyMarkup", self.edit_message_reply_markup, rate_limited=True),
@@ -110,6 +171,7 @@ class BotApiMethods:
             Method("deleteMyCommands", self.delete_my_commands),
             Method("sendChatAction", self.send_chat_action),
             Method("getChat", self.get_chat),
+            Method("leaveChat", self.leave_chat),
             Method("setChatMenuButton", self.set_chat_menu_button),
             Method("getChatMenuButton", self.get_chat_menu_button),
         ]
@@ -193,25 +255,32 @@ class BotApiMethods:
         chat = self.state.writable_chat(params.chat_id())
         caption = content.caption(params)
         options = self._send_options(chat, params)
-        stored = self._input_file(params, name, kind)  # last: it stores an upload
+        missing = bad_request(f"there is no {name} in the request")
+        # Last: it stores an upload.
+        stored = self._input_file(params.file(name), kind, missing, _details(params))
         return self._post_from_bot(chat, {**stored.media(), **caption}, options)
 
-    def _input_file(self, params: Params, name: str, kind: FileKind) -> StoredFile:
-        """The file sent as ``name``: a fresh upload or a known file_id (no URLs offline)."""
-        value = params.file(name)
+    def _input_file(
+        self,
+        value: Upload | str | None,
+        kind: FileKind,
+        missing: ApiError,
+        details: MediaDetails,
+    ) -> StoredFile:
+        """The file sent: a fresh upload or a known file_id (no URLs offline)."""
         if value is None or value == "":
-            raise bad_request(f"there is no {name} in the request")
+            raise missing
         if isinstance(value, Upload):
             if not value.data:
                 raise bad_request("file must be non-empty")
-            if len(value.data) > _UPLOAD_LIMITS[kind]:
+            if len(value.data) > _upload_limit(kind):
                 raise too_large()
             return self.state.files.add(
                 kind,
                 value.data,
                 file_name=value.filename,
-                mime_type=_mime_type(kind, value.content_type),
-                duration=params.integer("duration") or 0,
+                mime_type=value.content_type,
+                details=details,
             )
         stored = self.state.files.get(value)
         if stored is None:
@@ -222,62 +291,179 @@ class BotApiMethods:
             )
         return stored
 
+    async def send_media_group(self, params: Params) -> list[Message]:
+        chat = self.state.writable_chat(params.chat_id())
+        items = self._album(params)
+        options = self._send_options(chat, params, markup=False)  # albums take no reply markup
+        not_found = bad_request("can't parse InputMedia: media not found")
+        contents = []
+        for kind, item, fields in items:  # last: it stores uploads
+            media = params.attachment(item.text("media"))
+            stored = self._input_file(media, kind, not_found, _details(item))
+            contents.append({**stored.media(), **fields})
+        if len(contents) > 1:  # an "album" of one is sent as a lone message, as Telegram does
+            group_id = self.state.new_media_group_id()
+            for fields in contents:
+                fields["media_group_id"] = group_id
+        return [self._post_from_bot(chat, fields, options) for fields in contents]
+
+    def _album(self, params: Params) -> list[tuple[FileKind, Params, Message]]:
+        """sendMediaGroup's ``media``, checked as Telegram checks an album."""
+        album = params.json("media")
+        if not isinstance(album, list):
+            raise bad_request("expected an Array of InputMedia")
+        items = [self._album_item(item) for item in album]
+        if not items:
+            raise bad_request("there are no messages to send")
+        if len(items) > content.MAX_ALBUM_ITEMS:
+            raise bad_request("too many messages to send as an album")
+        mixed = content.unmixable([kind for kind, _, _ in items])
+        if mixed is not None:
+            raise bad_request(f"{mixed} can't be mixed with other media types")
+        if len({"show_caption_above_media" in fields for _, _, fields in items}) > 1:
+            raise bad_request(
+                "parameter show_caption_above_media must be the same for all messages"
+            )
+        return items
+
+    def _album_item(self, item: Any) -> tuple[FileKind, Params, Message]:
+        """One InputMedia of sendMediaGroup: its kind, its parameters and its caption fields."""
+        if not isinstance(item, dict):
+            raise bad_request("can't parse InputMedia: expected an Object")
+        fields = Params(item)
+        caption = content.caption(fields)
+        name = fields.text("type")
+        if name is None:
+            raise bad_request("can't parse InputMedia: Can't find field \"type\"")
+        kind = content.ALBUM_KINDS.get(name)
+        if kind is None:
+            problem = "can't be used in sendMediaGroup" if name == "animation" else "is unsupported"
+            raise bad_request(f'can\'t parse InputMedia: type "{name}" {problem}')
+        if fields.flag("show_caption_above_media"):
+            caption["show_caption_above_media"] = True
+        if fields.flag("has_spoiler") and kind in ("photo", "video"):
+            caption["has_media_spoiler"] = True
+        return kind, fields, caption
+
     async def copy_message(self, params: Params) -> dict[str, int]:
         chat = self.state.writable_chat(params.chat_id())
         original = self._source_message(params, "message to copy not found")
-        fields = {key: original[key] for key in _CONTENT_FIELDS if key in original}
-        if not fields:
+        fields = self._copied_content(original)
+        if fields is None:
             raise bad_request("message can't be copied")
-        if params.has("caption") and "text" not in fields:
+        if params.has("caption") and content.content_kind(fields) in content.CAPTIONED_KINDS:
             fields.pop("caption", None)
             fields.pop("caption_entities", None)
             fields.update(content.caption(params))
         options = self._send_options(chat, params)
-        message = self._post_from_bot(chat, copy.deepcopy(fields), options)
+        message = self._post_from_bot(chat, fields, options)
         return {"message_id": message["message_id"]}
+
+    async def copy_messages(self, params: Params) -> list[dict[str, int]]:
+        chat = self.state.writable_chat(params.chat_id())
+        message_ids = _message_ids(params)
+        source = self.state.member_chat(params.integer("from_chat_id"), reading=True)
+        # As Telegram does: messages that are gone are skipped, the rest must be in order.
+        found = [source.messages[i].data for i in message_ids if i in source.messages]
+        if not found:
+            raise bad_request("there are no messages to forward")
+        if any(a["message_id"] >= b["message_id"] for a, b in itertools.pairwise(found)):
+            raise bad_request("message identifiers must be in a strictly increasing order")
+        originals = [original for original in found if content.content_kind(original)]
+        if not originals:
+            raise bad_request("messages can't be forwarded")
+        options = self._send_options(chat, params, markup=False, replies=False)
+        group_ids = self._copied_album_ids(originals)
+        copied = []
+        for original, group_id in zip(originals, group_ids, strict=True):
+            fields = self._copied_content(original) or {}
+            if params.flag("remove_caption"):
+                fields.pop("caption", None)
+                fields.pop("caption_entities", None)
+            if group_id is not None:
+                fields["media_group_id"] = group_id
+            copied.append({"message_id": self._post_from_bot(chat, fields, options)["message_id"]})
+        return copied
+
+    def _copied_content(self, original: Message) -> Message | None:
+        """What a copy of ``original`` consists of (None for a service message): a copied poll
+        is a new poll, with votes of its own."""
+        if content.content_kind(original) is None:
+            return None
+        fields = copy.deepcopy(
+            {key: original[key] for key in content.CONTENT_FIELDS if key in original}
+        )
+        if "poll" in fields:
+            poll = fields["poll"]
+            poll.update(id=self.state.new_poll_id(), total_voter_count=0)
+            for option in poll["options"]:
+                option["voter_count"] = 0
+        return fields
+
+    def _copied_album_ids(self, originals: list[Message]) -> list[str | None]:
+        """The media_group_id of each copy, grouped as Telegram groups copies: messages of one
+        album copied together make a new album (a lone one is no album), and 2-10 documents
+        (or audio files) of one sender are put together into one."""
+        kinds = {content.content_kind(original) for original in originals}
+        senders = {_original_sender(original) for original in originals}
+        if (
+            2 <= len(originals) <= content.MAX_ALBUM_ITEMS
+            and content.album_of_one_kind(kinds)
+            and len(senders) == 1
+            and None not in senders
+        ):
+            shared = self.state.new_media_group_id()
+            return [shared] * len(originals)
+        albums = collections.Counter(
+            o["media_group_id"] for o in originals if "media_group_id" in o
+        )
+        new_ids = {album: self.state.new_media_group_id() for album, n in albums.items() if n > 1}
+        return [new_ids.get(original.get("media_group_id")) for original in originals]
 
     async def forward_message(self, params: Params) -> Message:
         chat = self.state.writable_chat(params.chat_id())
         original = self._source_message(params, "message to forward not found")
-        fields = {key: original[key] for key in _CONTENT_FIELDS if key in original}
-        if not fields:
+        fields = {key: original[key] for key in content.CONTENT_FIELDS if key in original}
+        if not content.content_kind(fields):
             raise bad_request("message can't be forwarded")
-        fields["forward_origin"] = original.get("forward_origin") or {
-            "type": "user",
-            "sender_user": original["from"],
-            "date": original["date"],
-        }
+        fields["forward_origin"] = original.get("forward_origin") or _forward_origin(original)
         if params.flag("protect_content"):
             fields["has_protected_content"] = True
         return self.state.post(chat, self.state.bot_sender, copy.deepcopy(fields))
 
     def _source_message(self, params: Params, not_found: str) -> Message:
-        source = self.state.chat(params.integer("from_chat_id"))
+        source = self.state.member_chat(params.integer("from_chat_id"), reading=True)
         stored = source.messages.get(params.require_int("message_id"))
         if stored is None:
             raise bad_request(not_found)
         return stored.data
 
-    def _send_options(self, chat: Chat, params: Params) -> _SendOptions:
-        """Validate the options every sending method shares (before anything is stored)."""
-        markup = content.reply_markup(params)
+    def _send_options(
+        self, chat: Conversation, params: Params, *, markup: bool = True, replies: bool = True
+    ) -> _SendOptions:
+        """Validate the options every sending method shares (before anything is stored).
+
+        Albums take no reply markup, and copyMessages neither markup nor replies: Telegram
+        ignores those parameters there.
+        """
+        keyboard = content.reply_markup(params) if markup else content.Markup()
         fields: Message = {}
-        reply_to = self._reply_target(chat, params)
+        reply_to = self._reply_target(chat, params) if replies else None
         if reply_to is not None:
             fields["reply_to_message"] = reply_to
-        if markup.inline is not None:
-            fields["reply_markup"] = markup.inline
+        if keyboard.inline is not None:
+            fields["reply_markup"] = keyboard.inline
         if params.flag("protect_content"):
             fields["has_protected_content"] = True
-        return _SendOptions(fields, markup.keyboard)
+        return _SendOptions(fields, keyboard.keyboard)
 
-    def _post_from_bot(self, chat: Chat, fields: Message, options: _SendOptions) -> Message:
+    def _post_from_bot(self, chat: Conversation, fields: Message, options: _SendOptions) -> Message:
         message = self.state.post(chat, self.state.bot_sender, {**fields, **options.fields})
         if options.keyboard is not None:
             self.state.set_reply_keyboard(chat, options.keyboard)
         return message
 
-    def _reply_target(self, chat: Chat, params: Params) -> Message | None:
+    def _reply_target(self, chat: Conversation, params: Params) -> Message | None:
         """The message replied to (reply_parameters or legacy reply_to_message_id)."""
         reply = params.json("reply_parameters")
         if reply is None:
@@ -301,18 +487,20 @@ class BotApiMethods:
 
     # --- editing ------------------------------------------------------------------------------
 
-    def _editable(self, params: Params) -> tuple[Chat, StoredMessage]:
+    def _editable(self, params: Params) -> tuple[Conversation, StoredMessage]:
         if params.has("inline_message_id"):
             raise bad_request("message to edit not found")
         chat = self.state.writable_chat(params.chat_id())
         stored = chat.messages.get(params.require_int("message_id"))
         if stored is None:
             raise bad_request("message to edit not found")
-        if stored.data["from"]["id"] != self.state.bot_user["id"]:
+        if not stored.by_bot:
             raise bad_request("message can't be edited")
         return chat, stored
 
-    def _apply_edit(self, chat: Chat, stored: StoredMessage, changes: dict[str, Any]) -> Message:
+    def _apply_edit(
+        self, chat: Conversation, stored: StoredMessage, changes: dict[str, Any]
+    ) -> Message:
         """Edit, unless nothing would change (Telegram's "message is not modified")."""
         if all(stored.data.get(key) == value for key, value in changes.items()):
             raise bad_request(NOT_MODIFIED)
@@ -334,7 +522,7 @@ class BotApiMethods:
 
     async def edit_message_caption(self, params: Params) -> Message:
         chat, stored = self._editable(params)
-        if "text" in stored.data:
+        if content.content_kind(stored.data) not in content.CAPTIONED_KINDS:
             raise bad_request("there is no caption in the message to edit")
         caption = content.caption(params)
         changes = {
@@ -349,10 +537,15 @@ class BotApiMethods:
         return self._apply_edit(chat, stored, {"reply_markup": content.reply_markup(params).inline})
 
     async def delete_message(self, params: Params) -> bool:
-        chat = self.state.chat(params.chat_id())
+        chat = self.state.member_chat(params.chat_id())
         message_id = params.require_int("message_id")
-        if message_id not in chat.messages:
+        stored = chat.messages.get(message_id)
+        if stored is None:
             raise bad_request("message to delete not found")
+        # A bot deletes anything in a private chat, but in a group only its own messages,
+        # unless it is an administrator there.
+        if isinstance(chat, GroupChat) and not stored.by_bot and chat.bot_status != "administrator":
+            raise bad_request("message can't be deleted")
         self.state.delete(chat, message_id)
         return True
 
@@ -415,22 +608,43 @@ class BotApiMethods:
         return True
 
     async def get_chat(self, params: Params) -> dict[str, Any]:
-        chat = self.state.chat(params.chat_id())
-        return {
+        chat = self.state.member_chat(params.chat_id(), reading=True)
+        private = isinstance(chat, Chat)
+        full: dict[str, Any] = {
             **chat.info(),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {
-                "unlimited_gifts": True,
-                "limited_gifts": True,
-                "unique_gifts": True,
-                "premium_subscription": True,
-                "gifts_from_channels": True,
+                key: private
+                for key in (
+                    "unlimited_gifts",
+                    "limited_gifts",
+                    "unique_gifts",
+                    "premium_subscription",
+                    "gifts_from_channels",
+                )
             },
         }
+        if isinstance(chat, Chat):
+            pinned = chat.messages.get(chat.pinned_message_id or 0)
+            if pinned is not None:
+                full["pinned_message"] = copy.deepcopy(pinned.data)
+            if chat.message_auto_delete_time:
+                full["message_auto_delete_time"] = chat.message_auto_delete_time
+        return full
+
+    async def leave_chat(self, params: Params) -> bool:
+        chat = self.state.member_chat(params.chat_id(), reading=True)
+        if not isinstance(chat, GroupChat):
+            raise bad_request("can't leave private chats")
+        if chat.bot_is_member:  # leaving a plain group once more succeeds, as on Telegram
+            self.state.bot_left(chat)
+        return True
 
     async def set_chat_menu_button(self, params: Params) -> bool:
         chat_id = params.chat_id()
+        if chat_id is not None and chat_id <= 0:
+            raise bad_request("invalid chat_id specified")  # menu buttons are for users only
         if chat_id is not None:
             self.state.chat(chat_id)
         button = params.json("menu_button") or {"type": "default"}

@@ -91,7 +91,11 @@ class Params:
         """An InputFile parameter: an uploaded part (also via ``attach://name``) or a string."""
         if name in self._uploads:
             return self._uploads[name]
-        value = self.text(name)
+        return self.attachment(self.text(name))
+
+    def attachment(self, value: str | None) -> Upload | str | None:
+        """An InputFile given as a string (in a parameter or inside an InputMedia object): the
+        part it names as ``attach://name`` (None if there is no such part), else the string."""
         if value is not None and value.startswith("attach://"):
             return self._uploads.get(value.removeprefix("attach://"))
         return value
