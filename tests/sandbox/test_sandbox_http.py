@@ -474,6 +474,68 @@ async def test_allowed_updates_filters_new_updates(
     assert [list(u) for u in updates] == [["callback_query", "update_id"]]
 
 
+async def test_allowed_updates_are_read_as_telegram_reads_them(
+    double: BotApiDouble, http: httpx.AsyncClient, anna: SandboxUser
+) -> None:
+    assert double.allowed_updates is None
+    await http.post(
+        "getUpdates", json={"allowed_updates": ["Edited_Message", "my_chat_member", "bogus"]}
+    )
+    assert double.allowed_updates == ["edited_message", "my_chat_member"]
+    sent = await anna.send("ignored")
+    edited = await anna.edit(sent, "seen")
+    double.add_group("Mentors", [anna])
+    channel = double.add_channel("News", anna)
+    await channel.send(anna, "post")
+    double.inject_update({"chat_member": {}})
+    queued = (await http.post("getUpdates")).json()["result"]
+    assert [next(k for k in u if k != "update_id") for u in queued] == [
+        "edited_message",
+        "my_chat_member",
+        "my_chat_member",
+    ]
+    assert queued[0]["update_id"] == edited["update_id"]
+    # unreadable values change nothing; a list of nothing known is the default again
+    for unreadable in ("not json", '"message"', "[1]", ""):
+        await http.post("getUpdates", data={"allowed_updates": unreadable})
+        assert double.allowed_updates == ["edited_message", "my_chat_member"], unreadable
+    await http.post("getUpdates", data={"allowed_updates": '["nothing_known"]'})
+    assert double.allowed_updates is None
+
+
+async def test_the_default_leaves_out_members_and_reactions(
+    double: BotApiDouble, http: httpx.AsyncClient, anna: SandboxUser
+) -> None:
+    for kind in ("chat_member", "message_reaction", "message_reaction_count", "poll"):
+        double.inject_update({kind: {}})
+    group = double.add_group("Mentors", [anna])
+    await group.send(anna, "/start")
+    await anna.edit(await anna.send("typo"), "fixed")
+    queued = (await http.post("getUpdates")).json()["result"]
+    assert [next(k for k in u if k != "update_id") for u in queued] == [
+        "poll",
+        "my_chat_member",
+        "message",
+        "message",
+        "message",
+        "edited_message",
+    ]
+    every = ["message", "edited_message", "channel_post", "edited_channel_post",
+             "callback_query", "my_chat_member", "chat_member", "message_reaction"]  # fmt: skip
+    await http.post(
+        "setWebhook", data={"url": "http://127.0.0.1:9/hook", "allowed_updates": json.dumps(every)}
+    )
+    assert double.allowed_updates == every
+    info = (await http.post("getWebhookInfo")).json()["result"]
+    assert info["allowed_updates"] == every
+    await http.post("deleteWebhook")
+    default = [k for k in every if k not in ("chat_member", "message_reaction")]
+    await http.post("getUpdates", json={"allowed_updates": default})
+    assert double.allowed_updates is not None  # only a part of the default set
+    await http.post("getUpdates", json={"allowed_updates": []})
+    assert double.allowed_updates is None
+
+
 def texts(updates: list[dict[str, Any]]) -> list[str]:
     return [update["message"]["text"] for update in updates]
 
