@@ -6,7 +6,20 @@ import asyncio
 import io
 
 import pytest
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    BotCommand,
+    ChatMemberAdministrator,
+    ChatMemberLeft,
+    ChatMemberMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
@@ -198,3 +211,107 @@ async def test_concurrent_get_updates_conflict(bot: Bot, double: BotApiDouble) -
         assert await other.get_updates(timeout=0) == ()
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await older
+
+
+async def test_send_media_group_and_copy_messages(
+    double: BotApiDouble, bot: Bot, anna: SandboxUser
+) -> None:
+    video = await anna.send_video(b"mp4", caption="run")
+    album = await bot.send_media_group(
+        anna.id,
+        [
+            InputMediaPhoto(PNG, caption="<b>Day</b> one", parse_mode=ParseMode.HTML),
+            InputMediaVideo(video["video"]["file_id"]),
+            InputMediaPhoto(PNG, filename="two.png"),
+        ],
+    )
+    assert len(album) == 3 and len({m.media_group_id for m in album}) == 1
+    assert album[0].caption == "Day one" and album[0].caption_entities[0].type == "bold"
+    assert album[1].video is not None and album[1].video.file_id == video["video"]["file_id"]
+    assert album[2].photo[-1].width == 2
+    with pytest.raises(BadRequest, match=r"(?i)document can't be mixed with other media types"):
+        await bot.send_media_group(
+            anna.id, [InputMediaPhoto(PNG), InputMediaDocument(b"%PDF", filename="a.pdf")]
+        )
+    bob = double.add_user("Bob")
+    copies = await bot.copy_messages(
+        bob.id, anna.id, [video["message_id"], *(m.message_id for m in album)], remove_caption=True
+    )
+    assert [c.message_id for c in copies] == [1, 2, 3, 4]
+    assert [m.get("caption") for m in bob.messages] == [None] * 4
+    assert "media_group_id" not in bob.messages[0]
+    assert len({m["media_group_id"] for m in bob.messages[1:]}) == 1
+    with pytest.raises(BadRequest, match=r"(?i)there are no messages to forward"):
+        await bot.copy_messages(bob.id, anna.id, [99])
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_ptb_reads_what_users_send(bot: Bot, anna: SandboxUser) -> None:
+    await anna.send_sticker(b"webp", emoji="🎉")
+    await anna.send_video_note(b"round")
+    await anna.send_audio(b"ID3", caption="our song", file_name="song.mp3")
+    await anna.send_venue(55.6, 13.0, "Café", "Gatan 1")
+    await anna.send_contact("+4670", "Eva")
+    await anna.send_poll("When?", ["Now", "Later"])
+    await anna.send_album([("photo", PNG, None), ("video", b"mp4", None)])
+    text = await anna.send_text_with_entities(
+        "see here", [{"type": "text_link", "offset": 4, "length": 4, "url": "https://e.org"}]
+    )
+    await anna.edit(text, "see there")
+    await anna.pin(text)
+    await anna.set_auto_delete_timer(604800)
+    updates = await bot.get_updates()
+    messages = [u.message for u in updates]
+    sticker, note, audio, venue, contact, poll, first, second, linked, _, pin, timer = messages
+    assert sticker is not None and sticker.sticker is not None
+    assert sticker.sticker.emoji == "🎉"
+    assert note is not None and note.video_note is not None and note.video_note.length == 384
+    assert audio is not None and audio.audio is not None and audio.caption == "our song"
+    assert audio.audio.file_name == "song.mp3"
+    assert venue is not None and venue.venue is not None and venue.location is not None
+    assert contact is not None and contact.contact is not None
+    assert poll is not None and poll.poll is not None and poll.poll.options[1].text == "Later"
+    assert first is not None and second is not None
+    assert first.media_group_id == second.media_group_id is not None
+    assert linked is not None and linked.entities[0].url == "https://e.org"
+    edited = updates[9].edited_message
+    assert edited is not None and edited.text == "see there" and edited.edit_date is not None
+    assert pin is not None and pin.pinned_message is not None
+    assert timer is not None and timer.message_auto_delete_timer_changed is not None
+    assert timer.message_auto_delete_timer_changed.message_auto_delete_time == 604800
+
+
+async def test_groups_channels_and_leaving(
+    double: BotApiDouble, bot: Bot, anna: SandboxUser
+) -> None:
+    group = double.add_group("Mentors", [anna])
+    channel = double.add_channel("News", anna)
+    await group.send(anna, "/stats")
+    await channel.send(anna, "Friday")
+    joined, service, added, command, post = await bot.get_updates()
+    assert joined.my_chat_member is not None
+    assert isinstance(joined.my_chat_member.old_chat_member, ChatMemberLeft)
+    assert isinstance(joined.my_chat_member.new_chat_member, ChatMemberMember)
+    assert joined.effective_chat is not None and joined.effective_chat.type == "group"
+    assert service.message is not None and service.message.new_chat_members[0].is_bot
+    assert added.my_chat_member is not None
+    admin = added.my_chat_member.new_chat_member
+    assert isinstance(admin, ChatMemberAdministrator) and admin.can_post_messages
+    assert command.message is not None and command.message.text == "/stats"
+    assert post.channel_post is not None and post.channel_post.sender_chat is not None
+    assert post.channel_post.from_user is None
+    sent = await bot.send_message(group.id, "Hello group")
+    assert (await group.next_message(timeout=1))["message_id"] == sent.message_id
+    assert (await bot.get_chat(group.id)).title == "Mentors"
+    assert await bot.leave_chat(group.id) is True
+    assert not group.bot_is_member
+    left = (await bot.get_updates(offset=post.update_id + 1))[-1]
+    assert left.my_chat_member is not None
+    assert isinstance(left.my_chat_member.new_chat_member, ChatMemberLeft)
+    with pytest.raises(Forbidden, match=r"(?i)bot is not a member of the group chat"):
+        await bot.send_message(group.id, "Still there?")
+    with pytest.raises(BadRequest, match=r"(?i)can't leave private chats"):
+        await bot.leave_chat(anna.id)
+    await bot.get_updates(allowed_updates=Update.ALL_TYPES)  # as the bot's polling asks
+    assert double.allowed_updates is not None
+    assert set(double.allowed_updates) == set(Update.ALL_TYPES)
