@@ -73,6 +73,8 @@ async def test_a_question_becomes_a_conversation_and_ends_with_a_rating(
     await family.send_photo(PNG, caption="Hans sovrum")
     photo = await berg.next_message()
     assert "photo" in photo and photo["caption"] == f"💬 #{number[1]} Familjen Ek\nHans sovrum"
+    # The first picture: nothing can read an identity number in it, and the family is told so.
+    assert "ingen kontrollerar vad de visar" in (await family.next_message())["text"]
     await berg.send_photo(PNG, caption="Så här ser vår kvällsrutin ut")
     mentor_photo = await family.next_message()
     assert "photo" in mentor_photo
