@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
+from bot.sandbox.state import Message
 from tests.e2e.conftest import (
     Service,
     StartBot,
@@ -29,7 +30,7 @@ ON_DUTY = "mentorsfamiljen i tjänst"
 NOT_PASSED_ON = "Ändringar skickas inte vidare"
 
 
-async def ask(family: SandboxUser, mentor: SandboxUser, question: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+async def ask(family: SandboxUser, mentor: SandboxUser, question: str) -> tuple[int, Message]:
     """The family asks; returns the question's number and the mentor's offer."""
     await family.send(question)
     told = (await family.next_message())["text"]
@@ -338,21 +339,40 @@ async def test_an_album_reaches_the_other_side_as_an_album_with_one_acknowledgem
     await berg.press(offer, "Acceptera")
     await berg.wait_for_edit(offer)
     await texts_until_quiet(family, 0.4)
-    arrived = []
-    while True:
-        try:
-            arrived.append(await berg.next_message(timeout=1.0))
-        except AssertionError:
-            break
-    albums = [m for m in arrived if "photo" in m]
-    assert len(albums) == 3 and len({m.get("media_group_id") for m in albums}) == 1, arrived
-    assert albums[0].get("media_group_id")
+    assert_one_album(await messages_until_quiet(berg), 3)
 
     # Inside the conversation, both ways.
     await berg.send_album([("photo", PNG, "Vår kvällsrutin"), ("photo", PNG, None)])
-    back = [await family.next_message(timeout=5), await family.next_message(timeout=5)]
-    assert len({m.get("media_group_id") for m in back}) == 1 and back[0].get("media_group_id")
-    await berg.no_message(within=0.6)
+    assert_one_album(await messages_until_quiet(family), 2)
+    await berg.no_message(within=0.1)
+    await family.send_album([("photo", PNG, "Tack"), ("photo", PNG, None)])
+    arrived = await messages_until_quiet(berg)
+    assert arrived[0]["text"] == f"💬 #{offer_number(offer)} Familjen Ek"
+    assert_one_album(arrived[1:], 2)
+    await family.no_message(within=0.1)
+
+
+async def messages_until_quiet(user: SandboxUser) -> list[Message]:
+    """What the bot sends a user until a second passes without anything (albums are gathered)."""
+    arrived = []
+    while True:
+        try:
+            arrived.append(await user.next_message(timeout=1.5))
+        except AssertionError:
+            return arrived
+
+
+def assert_one_album(messages: list[Message], size: int) -> None:
+    pictures = [message for message in messages if "photo" in message]
+    assert len(pictures) == size, messages
+    groups = {message.get("media_group_id") for message in pictures}
+    assert len(groups) == 1 and None not in groups, messages
+
+
+def offer_number(offer: Message) -> int:
+    found = re.search(r"#(\d+)", offer["text"])
+    assert found, offer
+    return int(found[1])
 
 
 # 7. What kinds of messages may pass ----------------------------------------------------------
