@@ -409,16 +409,18 @@ async def addressee(
     return open_now[0] if len(open_now) == 1 else Ambiguous(open_now)
 
 
-async def park(db: Database, member: Member, chat_id: int, message_id: int, now: datetime) -> int:
-    """Keep where a mentor's unaddressed message is until they say which family it is for."""
+async def park(
+    db: Database, member: Member, chat_id: int, message_ids: Sequence[int], now: datetime
+) -> int:
+    """Keep where a mentor's unaddressed message (or album) is until they say which family."""
     async with db.write() as session:
-        return await requests.park_message(session, member.id, chat_id, message_id, now)
+        return await requests.park_messages(session, member.id, chat_id, message_ids, now)
 
 
 async def address_parked(
     db: Database, member: Member, parked_id: int, request_id: int
-) -> tuple[Request, int, int] | AddressProblem | RoutingProblem:
-    """The mentor chose: (the conversation, chat, message) to send, once.
+) -> tuple[Request, list[tuple[int, int]]] | AddressProblem | RoutingProblem:
+    """The mentor chose: the conversation and (chat, message) of what to send, once.
 
     A conversation that ended meanwhile leaves the message parked, so that another of the
     buttons can still send it; a second press of any of them finds it gone.
@@ -429,8 +431,8 @@ async def address_parked(
             return RoutingProblem.NOT_YOURS
         if request.state is not RequestState.ACCEPTED:
             return AddressProblem.ENDED
-        taken = await requests.take_parked_message(session, parked_id, member.id)
-    return (request, *taken) if taken is not None else RoutingProblem.GONE
+        taken = await requests.take_parked_messages(session, parked_id, member.id)
+    return (request, taken) if taken else RoutingProblem.GONE
 
 
 async def waiting_request_of_message(

@@ -146,18 +146,30 @@ async def _from_mentor(
     if isinstance(addressed, AddressProblem):
         await message.reply_text(sender.t(_ADDRESS_PROBLEMS[addressed]))
     elif isinstance(addressed, Ambiguous):
-        await _ask_which_family(context, sender, member, message, addressed)
+
+        async def ask(sources: list[tuple[int, int]]) -> None:
+            await _ask_which_family(context, sender, member, message, addressed, sources)
+
+        if message.media_group_id is not None:  # one question for the whole album
+            await gather_album(context, message, ask)
+        else:
+            await ask([(message.chat_id, message.message_id)])
     else:
         await _to_family(context, sender, addressed, message)
 
 
 async def _ask_which_family(
-    context: MentorContext, sender: Sender, member: Member, message: Message, which: Ambiguous
+    context: MentorContext,
+    sender: Sender,
+    member: Member,
+    message: Message,
+    which: Ambiguous,
+    sources: list[tuple[int, int]],
 ) -> None:
     """Several conversations and no reply to one: the message waits for the mentor's choice."""
     t = sender.t
-    db = context.bot_data.db
-    parked = await routing.park(db, member, message.chat_id, message.message_id, now())
+    ids = [message_id for _, message_id in sources]
+    parked = await routing.park(context.bot_data.db, member, message.chat_id, ids, now())
     rows = [
         # A button's text is plain text, not HTML: the label is unescaped for it.
         [
@@ -204,10 +216,10 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
     if isinstance(found, RoutingProblem):
         await query.answer(sender.t("button.invalid"))
         return
-    request, chat_id, message_id = found
+    request, sources = found
     family, _ = await routing.counterpart(context.bot_data.db, request)
     chats = [adult.telegram_user_id for adult in family]
-    delivered = await to_family(context, request, chats, [(chat_id, message_id)])
+    delivered = await to_family(context, request, chats, sources)
     await query.answer()
     done = sender.t("relay.sent_to", label=Html(label(sender.t, request)))
     with contextlib.suppress(TelegramError):

@@ -404,23 +404,35 @@ async def drop_pending_message(
 # Messages waiting for the mentor to say which conversation they are for -----------------------
 
 
-async def park_message(
-    session: Session, member_id: int, chat_id: int, message_id: int, now: datetime
+async def park_messages(
+    session: Session, member_id: int, chat_id: int, message_ids: Sequence[int], now: datetime
 ) -> int:
-    return await session.insert(
-        "INSERT INTO unaddressed_messages (member_id, chat_id, message_id, received_at) "
-        "VALUES (?, ?, ?, ?)",
-        (member_id, chat_id, message_id, to_db(now)),
-    )
+    """Park a message, or an album's items together; returns the number the buttons carry."""
+    first = None
+    for message_id in message_ids:
+        parked = await session.insert(
+            "INSERT INTO unaddressed_messages (member_id, chat_id, message_id, received_at, "
+            "album_of) VALUES (?, ?, ?, ?, ?)",
+            (member_id, chat_id, message_id, to_db(now), first),
+        )
+        first = first or parked
+    if first is None:
+        raise ValueError("nothing to park")
+    return first
 
 
-async def take_parked_message(
+async def take_parked_messages(
     session: Session, parked_id: int, member_id: int
-) -> tuple[int, int] | None:
-    """(chat, message) of the member's parked message, taken once: a second press finds none."""
-    row = await session.fetch_one(
-        "DELETE FROM unaddressed_messages WHERE id = ? AND member_id = ? "
-        "RETURNING chat_id, message_id",
-        (parked_id, member_id),
+) -> list[tuple[int, int]]:
+    """(chat, message) of the member's parked message(s), in order, taken once: a second press
+    finds none."""
+    rows = await session.fetch_all(
+        "SELECT chat_id, message_id FROM unaddressed_messages "
+        "WHERE (id = ? OR album_of = ?) AND member_id = ? ORDER BY message_id",
+        (parked_id, parked_id, member_id),
     )
-    return (row["chat_id"], row["message_id"]) if row else None
+    await session.execute(
+        "DELETE FROM unaddressed_messages WHERE (id = ? OR album_of = ?) AND member_id = ?",
+        (parked_id, parked_id, member_id),
+    )
+    return [(row["chat_id"], row["message_id"]) for row in rows]

@@ -205,6 +205,14 @@ async def test_a_mentor_with_two_conversations_is_asked_which_family_and_replies
     assert stolen is not None
     await ask_family.no_message(within=0.4)
 
+    # An album is asked about once, and goes as one album.
+    await berg.send_album([("photo", PNG, "Två bilder"), ("photo", PNG, None)])
+    asked = await messages_until_quiet(berg)
+    assert [m["text"] for m in asked] == ["Du har flera samtal. Vilken familj är meddelandet till?"]
+    await berg.press(asked[0], f"💬 #{second} Familjen Ask")
+    assert_one_album(await messages_until_quiet(ask_family), 2)
+    await ek.no_message(within=0.1)
+
 
 @pytest.mark.timeout(240)  # two escalation steps of a minute each, the shortest there is
 async def test_a_coordinators_rota_file_is_imported_and_never_relayed(

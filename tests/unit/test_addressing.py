@@ -82,7 +82,7 @@ async def test_a_parked_message_goes_once_and_only_to_one_of_the_mentors_convers
     berg, lund = people.berg[0], people.lund
     ek = await conversation(db, berg, people.family[0])
     ask = await conversation(db, lund, people.other_family)
-    parked = await routing.park(db, berg, berg.telegram_user_id, 42, NOW)
+    parked = await routing.park(db, berg, berg.telegram_user_id, [42], NOW)
 
     assert await routing.address_parked(db, berg, parked, ask.id) is RoutingProblem.NOT_YOURS
     assert await routing.address_parked(db, lund, parked, ask.id) is RoutingProblem.GONE
@@ -91,7 +91,7 @@ async def test_a_parked_message_goes_once_and_only_to_one_of_the_mentors_convers
         routing.address_parked(db, berg, parked, ek.id),
     )
     sent = [press for press in presses if isinstance(press, tuple)]
-    assert len(sent) == 1 and sent[0][0].id == ek.id and sent[0][1:] == (berg.telegram_user_id, 42)
+    assert len(sent) == 1 and sent[0] == (ek, [(berg.telegram_user_id, 42)])
     assert RoutingProblem.GONE in presses
 
 
@@ -101,11 +101,26 @@ async def test_a_parked_message_stays_when_the_chosen_conversation_ended_meanwhi
     berg = people.berg[0]
     ek = await conversation(db, berg, people.family[0])
     ask = await conversation(db, berg, people.other_family)
-    parked = await routing.park(db, berg, berg.telegram_user_id, 42, NOW)
+    parked = await routing.park(db, berg, berg.telegram_user_id, [42], NOW)
     await routing.end(db, ek.id, "family", NOW + HOUR)
     assert await routing.address_parked(db, berg, parked, ek.id) is AddressProblem.ENDED
     found = await routing.address_parked(db, berg, parked, ask.id)
     assert isinstance(found, tuple) and found[0].id == ask.id
+
+
+async def test_an_album_is_parked_and_sent_as_one(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg = people.berg[0]
+    ek = await conversation(db, berg, people.family[0])
+    await conversation(db, berg, people.other_family)
+    chat = berg.telegram_user_id
+    parked = await routing.park(db, berg, chat, [50, 51, 52], NOW)
+    alone = await routing.park(db, berg, chat, [53], NOW)
+    assert await routing.address_parked(db, berg, parked, ek.id) == (
+        ek, [(chat, 50), (chat, 51), (chat, 52)]
+    )
+    assert await routing.address_parked(db, berg, alone, ek.id) == (ek, [(chat, 53)])
 
 
 async def test_danger_with_the_mentor_on_duty_only_makes_the_question_urgent(
