@@ -18,10 +18,30 @@ costs the sender one retyped message. Concretely:
 - A number may be written unbroken (8112189876), with a separator ("-", "+" or spaces, and
   spaces around a "-" or "+": 811218 - 9876), and with its birth date and serial read out in
   groups separated by single spaces, as people read a date aloud: 81 12 18-9876,
-  1981 12 18 9876, 81 12 18 98 76. Without a separator it has to be one unbroken run.
+  1981 12 18 9876, 81 12 18 98 76. Its birth date may also be written with dashes, as a date
+  is: 1981-12-18-9876, 81-12-18-9876, 1981-12-18 9876. Without a separator it has to be one
+  unbroken run, so 1981-12-189876 is not read as a number.
+- A file name or a link's address cannot hold a space, so there the serial follows an
+  underscore, a dot or a slash: 811218_9876.pdf, 811218.9876, 811218/9876, and
+  1981-12-18_9876. These three separate the birth part from the serial only, directly and
+  never next to a space, and never the groups of the birth date: 04.12.26 and 04/12/26 are
+  dates, and 06.12.34.56.78 is a French phone number.
+- A link's address may carry its separators percent-encoded (pnr=811218%2D9876, %20 for a
+  space), so the text is also read with its %XX escapes decoded (`urllib.parse.unquote`), and
+  again for an address encoded twice, as one wrapped in another's query is. The text as
+  written is always read first, so decoding never hides a number it shows: 811218-9876%30 is
+  caught although it decodes to 811218-98760. A "+" is read as written, never as the space a
+  form-encoded query means by it, so a CPR number sent as cpr=150345+1234 is missed (a "+"
+  rules out the Danish reading); written with %20 or %2D it is caught.
 - A candidate is never directly preceded or followed by a digit, so a longer bank, phone or
-  order number never hides a match inside itself. Phone numbers in their usual groups of three
-  ("070-123 45 67", "070 123 45 67", "08-123 456 78") never fit the layouts above.
+  order number never hides a match inside itself. One whose birth date has dashes is also never
+  followed by a dash and a digit (spaces around the dash allowed), which a date range
+  (2026-12-01-2026-12-07, 2026-12-01 - 2026-12-07) or a range of times (2026-12-04 1700-1900)
+  has. Phone numbers in their usual groups of three ("070-123 45 67", "070 123 45 67",
+  "08-123 456 78") never fit the layouts above.
+- The serial follows the birth date with nothing but a separator between: a clock time with a
+  colon or a dot (2026-12-04 17:00, 17.00) or after a word (2026-12-04 kl 1700) is never read
+  as a serial, and a date on its own (2026-12-04) has none.
 - A Swedish number must be a real date and pass the Luhn checksum. A Danish CPR number only has
   to be a real date, because Denmark stopped guaranteeing its modulus-11 check in 2007.
 - The same ten digits are read both ways. A Swedish-looking number whose checksum fails is
@@ -38,6 +58,15 @@ number has only eight digits, four pairs, so on its own it is never read as one;
 makes five pairs, but 45 is no day of the month, so only the Swedish reading with its checksum
 applies and about one in 140 is refused.
 
+Dates written with dashes bring their own: a date followed by a space (or an underscore, as in a
+file name) and a bare four-digit number, a clock time without its colon or an amount, reads as a
+number. Written short (04-12-26 1700, 26-12-04 1700) it is refused almost always, since its first
+six digits make a date to a Dane; written in full only the Swedish reading with its checksum
+applies, and about one in ten is refused (2026-12-07 1700 is, 2026-12-04 1700 is not). Six
+digits, a dot or a slash and four more (150345.1234, 150345/1234) are refused whenever the digits
+pass the checks, whatever they stand for, but that is no common way of writing an amount, a date
+or a phone number.
+
 What comes back is the kind and the offsets, never the digits: a result may be logged or shown
 to a coordinator, and the number must not travel any further than the message it came in.
 """
@@ -46,10 +75,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from urllib.parse import unquote
 
 # Dashes that are not in Unicode's dash punctuation category (Pd) but are typed as one: the
 # minus sign (also what NFKC makes of superscript and subscript minus), the hyphen bullet and
@@ -60,24 +90,33 @@ _DASHES_OUTSIDE_PD = frozenset("\u2212\u2043\u2796")
 _SPACES_OUTSIDE_ZS = frozenset("\t")
 
 # The ways a birth part is written: eight digits (YYYYMMDD) before six (YYMMDD, DDMMYY), so that
-# at one starting point the longer reading is tried first. Groups are separated by one space.
+# at one starting point the longer reading is tried first. Groups are separated by one space,
+# or by a dash as a date is written; never by a mix of the two.
 _BIRTH_LAYOUTS = (
     "[0-9]{8}",  # 19811218
     "[0-9]{4} [0-9]{2} [0-9]{2}",  # 1981 12 18
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}",  # 1981-12-18
     "[0-9]{2} [0-9]{2} [0-9]{2} [0-9]{2}",  # 19 81 12 18
     "[0-9]{6}",  # 811218
     "[0-9]{2} [0-9]{2} [0-9]{2}",  # 81 12 18
+    "[0-9]{2}-[0-9]{2}-[0-9]{2}",  # 81-12-18
 )
+# What stands between the birth part and the serial in a file name or a link's address, where a
+# space cannot: 811218_9876.pdf, 811218.9876, 811218/9876.
+_FILE_AND_LINK_SEPARATORS = frozenset("_./")
 # The birth part, an optional separator and a four-digit serial, perhaps read out as two pairs.
 # "+" marks a Swede over a hundred. [0-9] rather than \d, which would also take digits from
 # other scripts. No lookbehind: the scan below only starts where no digit precedes.
 _CANDIDATES = tuple(
     re.compile(
-        rf"(?P<birth>{layout})(?P<separator> *[-+] *| +|)"
+        rf"(?P<birth>{layout})(?P<separator> *[-+] *| +|[_./]|)"
         r"(?P<serial>[0-9]{4}|[0-9]{2} [0-9]{2})(?![0-9])"
     )
     for layout in _BIRTH_LAYOUTS
 )
+# What must not follow a candidate whose birth date has dashes: a dash and a digit make it the
+# first half of a range, 2026-12-01-2026-12-07 or 2026-12-04 1700 - 1900, not a number.
+_RANGE_CONTINUES = re.compile(r" *- *[0-9]")
 # Where a candidate may begin: at a digit with no digit directly before it.
 _NUMBER_START = re.compile(r"(?<![0-9])[0-9]")
 # Centuries a living person's twelve-digit personnummer can start with; a wider range would only
@@ -88,6 +127,9 @@ _COORDINATION_DAY_OFFSET = 60
 # A ten-digit number does not say its century, so any year with those last two digits will do.
 # 1900+YY and 2000+YY between them have every leap year an 1800s birth could need.
 _CENTURIES_FOR_TWO_DIGIT_YEARS = (1900, 2000)
+# How many times a text is percent-decoded at most: a link wrapped in another link's query is
+# encoded twice, and one more round covers a wrapper wrapped again.
+_PERCENT_DECODING_ROUNDS = 3
 
 
 class IdentityKind(StrEnum):
@@ -103,7 +145,10 @@ class IdentityNumber:
 
     The offsets are into the normalised text, which can be shorter than the original (invisible
     characters are dropped) and so need not line up with it; they say where the number is for a
-    log line or a test, and nothing cuts the original message with them.
+    log line or a test, and nothing cuts the original message with them. A number that shows
+    only once the text's percent escapes are decoded has its offsets into the normalised decoded
+    text, `normalise(unquote(text))` (or `normalise(unquote(unquote(text)))` for one that needed
+    two rounds, and so on).
 
     Offsets rather than the digits themselves, so that holding on to a result (in a log line or
     an error) never copies the number anywhere new.
@@ -210,22 +255,38 @@ def _kind_of(birth: str, separator: str, serial: str) -> IdentityKind | None:
 
 def _kind_of_candidate(candidate: re.Match[str]) -> IdentityKind | None:
     birth, separator, serial = candidate["birth"], candidate["separator"], candidate["serial"]
-    if not separator and (" " in birth or " " in serial):
-        # Without a separator a number is one unbroken run: 8112189876, never 81 12 189876 or
-        # 81121898 76, which are nobody's way of writing it and would only add false alarms.
+    grouped = " " in birth or "-" in birth or " " in serial
+    if not separator and grouped:
+        # Without a separator a number is one unbroken run: 8112189876, never 81 12 189876,
+        # 1981-12-189876 or 81121898 76, which are nobody's way of writing it and would only add
+        # false alarms.
         return None
-    return _kind_of(birth.replace(" ", ""), separator.strip(), serial.replace(" ", ""))
+    if separator in _FILE_AND_LINK_SEPARATORS and (" " in birth or " " in serial):
+        # A file name or an address has no spaces, and prose has no "81 12 18_9876".
+        return None
+    if "-" in birth and _RANGE_CONTINUES.match(candidate.string, candidate.end()):
+        return None
+    digits_only = birth.replace(" ", "").replace("-", "")
+    return _kind_of(digits_only, separator.strip(), serial.replace(" ", ""))
 
 
-def find_identity_number(text: str) -> IdentityNumber | None:
-    """The first identity number in `text`, or None when the message is safe to relay.
+def _readings(text: str) -> Iterator[str]:
+    """`text` normalised as written, then after each round of percent-decoding that changes it.
 
-    The text is normalised first, and the offsets are into `normalise(text)`. The first is
-    enough: one number already means the message must not be passed on. Every starting point
-    and every layout is tried, rather than a single left-to-right pass, so that a candidate that
-    fails its checks cannot swallow the digits of a real number that overlaps it.
+    The text as written comes first, so that decoding can only add a number, never hide one:
+    811218-9876%30 decodes to 811218-98760, and %811218-9876 loses its first two digits to the
+    escape %81.
     """
-    normalised = normalise(text)
+    yield normalise(text)
+    for _ in range(_PERCENT_DECODING_ROUNDS):
+        decoded = unquote(text)
+        if decoded == text:
+            return
+        text = decoded
+        yield normalise(text)
+
+
+def _find_in_normalised(normalised: str) -> IdentityNumber | None:
     for start in _NUMBER_START.finditer(normalised):
         for layout in _CANDIDATES:
             candidate = layout.match(normalised, start.start())
@@ -234,6 +295,23 @@ def find_identity_number(text: str) -> IdentityNumber | None:
             kind = _kind_of_candidate(candidate)
             if kind is not None:
                 return IdentityNumber(kind, candidate.start(), candidate.end())
+    return None
+
+
+def find_identity_number(text: str) -> IdentityNumber | None:
+    """The first identity number in `text`, or None when the message is safe to relay.
+
+    The text is normalised first, and the offsets are into `normalise(text)`; when the text as
+    written holds no number, it is read again with its percent escapes decoded, and a number
+    found only then has its offsets into that decoded reading (see `IdentityNumber`). The first
+    is enough: one number already means the message must not be passed on. Every starting point
+    and every layout is tried, rather than a single left-to-right pass, so that a candidate that
+    fails its checks cannot swallow the digits of a real number that overlaps it.
+    """
+    for reading in _readings(text):
+        found = _find_in_normalised(reading)
+        if found is not None:
+            return found
     return None
 
 
