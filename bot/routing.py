@@ -103,6 +103,7 @@ class AddressProblem(StrEnum):
 
     ENDED = "ended"  # a reply to a conversation that is over
     NOT_YOURS = "not_yours"  # a reply to a question not (or no longer) theirs to answer
+    UNKNOWN_REPLY = "unknown_reply"  # a reply to a bot message no conversation knows
     NONE_OPEN = "none_open"
 
 
@@ -383,26 +384,28 @@ async def conversation_of_family(db: Database, family: Member) -> Request | None
 
 
 async def addressee(
-    db: Database, member: Member, chat_id: int, replied_message_id: int | None
+    db: Database, member: Member, chat_id: int, replied_bot_message: int | None
 ) -> Request | Ambiguous | AddressProblem:
     """The conversation a mentor's message is for; never guessed.
 
     A reply to anything the bot sent about a conversation (a copy, its label, the offer that
-    became "you took it") goes to that conversation, or nowhere once it is over. Otherwise the
-    only open conversation; with several, the mentor is asked which.
+    became "you took it", the question about its topic) goes to that conversation, or nowhere
+    once it is over. A reply to a bot message that no conversation knows goes nowhere either: it
+    may be about one whose traces are erased, and the only open conversation is then not
+    necessarily the one meant. A message that replies to nothing the bot sent goes to the only
+    open conversation; with several, the mentor is asked which.
     """
     async with db.read() as session:
-        if replied_message_id is not None:
-            found = await requests.request_of_bot_message(session, chat_id, replied_message_id)
+        if replied_bot_message is not None:
+            found = await requests.request_of_bot_message(session, chat_id, replied_bot_message)
             request = await requests.request_by_id(session, found) if found else None
-            if request is not None:
-                if request.state not in OPEN_REQUEST_STATES:
-                    return AddressProblem.ENDED
-                if request.state is not RequestState.ACCEPTED or (
-                    request.mentor_member_id != member.id
-                ):
-                    return AddressProblem.NOT_YOURS
-                return request
+            if request is None:
+                return AddressProblem.UNKNOWN_REPLY
+            if request.state not in OPEN_REQUEST_STATES:
+                return AddressProblem.ENDED
+            if request.state is not RequestState.ACCEPTED or request.mentor_member_id != member.id:
+                return AddressProblem.NOT_YOURS
+            return request
         open_now = await requests.conversations_of_mentor(session, member.id)
     if not open_now:
         return AddressProblem.NONE_OPEN
@@ -435,6 +438,17 @@ async def address_parked(
     return (request, taken) if taken else RoutingProblem.GONE
 
 
+async def is_parked(db: Database, member: Member, chat_id: int, message_id: int) -> bool:
+    async with db.read() as session:
+        return await requests.parked_message(session, member.id, chat_id, message_id) is not None
+
+
+async def unpark(db: Database, member: Member, chat_id: int, message_id: int) -> bool:
+    """An edit made a parked message unfit to pass: it (with its album) is sent nowhere."""
+    async with db.write() as session:
+        return await requests.drop_parked_message(session, member.id, chat_id, message_id)
+
+
 async def waiting_request_of_message(
     db: Database, family: Member, chat_id: int, message_id: int
 ) -> Request | None:
@@ -456,6 +470,13 @@ async def withdraw_waiting_message(
 async def mark_urgent(db: Database, request: Request) -> bool:
     async with db.write() as session:
         return await requests.mark_urgent(session, request.id)
+
+
+async def open_conversation(db: Database, request_id: int) -> Request | None:
+    """The request, if it is (still) a conversation."""
+    async with db.read() as session:
+        request = await requests.request_by_id(session, request_id)
+    return request if request and request.state is RequestState.ACCEPTED else None
 
 
 async def conversations_of(db: Database, member: Member) -> list[Request]:

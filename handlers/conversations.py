@@ -38,15 +38,15 @@ from handlers.common import (
     requires,
 )
 from handlers.content import read_content, refusal
-from handlers.offers import send_offers
 from handlers.relay import (
+    Deliver,
     gather_album,
     label,
     message_to_mentor,
     messages_to_mentor,
     to_family,
 )
-from handlers.requests import sound_alarm, take_family_message, warn_unchecked
+from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota import import_document, is_rota_file
 from storage.models import Member, Request, Role
 
@@ -57,7 +57,8 @@ ADDRESS = "to:"  # to:PARKED:REQUEST, the family a mentor's unaddressed message 
 _ADDRESS_PROBLEMS = {
     AddressProblem.ENDED: N_("relay.ended"),
     AddressProblem.NOT_YOURS: N_("relay.not_yours"),
-    AddressProblem.NONE_OPEN: N_("fallback.member"),
+    AddressProblem.UNKNOWN_REPLY: N_("relay.unknown_reply"),
+    AddressProblem.NONE_OPEN: N_("relay.none_open"),
 }
 
 
@@ -75,9 +76,7 @@ async def route_message(update: Update, context: MentorContext) -> None:
     if not checked.passes:
         await message.reply_text(refusal(sender.t, checked.verdict))
         if checked.urgent and member.role is Role.FAMILY:
-            await message.reply_text(
-                sender.t("request.urgent", numbers=context.bot_data.config.emergency_numbers)
-            )
+            await raise_family_alarm(context, sender, member, message, passed_on=False)
         return
     if await _comment(context, sender, message):
         return
@@ -109,40 +108,49 @@ async def _to_mentor(
     context: MentorContext, sender: Sender, request: Request, message: Message, checked: Checked
 ) -> None:
     """A family's message in its conversation; words of danger raise the alarm on the way."""
-    db = context.bot_data.db
-    urgent = checked.urgent
-    if urgent:
-        alarm = await routing.raise_alarm(db, request.id, now())
-        request = alarm.request
-        await sound_alarm(context, sender, message, request, alarm.became_urgent)
-        if alarm.offer_to:
-            await send_offers(context, routing.Offering(request, alarm.offer_to))
-    _, mentor = await routing.counterpart(db, request)
-    if mentor is None:
-        await message.reply_text(sender.t("relay.failed"))
-        return
-    t, chat = member_translator(context, mentor), mentor.telegram_user_id
+    db, urgent = context.bot_data.db, checked.urgent
+    if urgent and sender.member is not None:
+        await raise_family_alarm(context, sender, sender.member, message, passed_on=True)
+
+    async def deliver(sources: list[tuple[int, int]]) -> None:
+        # Read again at delivery: an album waits a moment, and the conversation may have ended
+        # or been taken over by a mentor on duty meanwhile.
+        current = await routing.open_conversation(db, request.id)
+        _, mentor = await routing.counterpart(db, current) if current else ([], None)
+        delivered = False
+        if current is not None and mentor is not None:
+            t, chat = member_translator(context, mentor), mentor.telegram_user_id
+            if len(sources) == 1 and message.media_group_id is None:
+                delivered = await message_to_mentor(context, current, chat, t, message, urgent)
+            else:
+                delivered = await messages_to_mentor(context, current, chat, t, sources, urgent)
+        if not delivered:
+            await message.reply_text(sender.t("relay.failed"))
+
+    await _deliver_gathered(context, message, deliver)
+
+
+async def _deliver_gathered(context: MentorContext, message: Message, deliver: Deliver) -> None:
+    """A message goes now; an album's items go together, a moment after the first."""
     if message.media_group_id is not None:
-
-        async def deliver(sources: list[tuple[int, int]]) -> None:
-            if not await messages_to_mentor(context, request, chat, t, sources, urgent):
-                await message.reply_text(sender.t("relay.failed"))
-
         await gather_album(context, message, deliver)
-    elif not await message_to_mentor(context, request, chat, t, message, urgent):
-        await message.reply_text(sender.t("relay.failed"))
+    else:
+        await deliver([(message.chat_id, message.message_id)])
+
+
+def _replied_bot(context: MentorContext, message: Message) -> int | None:
+    """The bot's message this one replies to; a reply to one's own message replies to nothing."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return replied.message_id
 
 
 async def _from_mentor(
     context: MentorContext, sender: Sender, member: Member, message: Message
 ) -> None:
-    replied = message.reply_to_message
-    addressed = await routing.addressee(
-        context.bot_data.db,
-        member,
-        message.chat_id,
-        replied.message_id if replied is not None else None,
-    )
+    db = context.bot_data.db
+    addressed = await routing.addressee(db, member, message.chat_id, _replied_bot(context, message))
     if isinstance(addressed, AddressProblem):
         await message.reply_text(sender.t(_ADDRESS_PROBLEMS[addressed]))
     elif isinstance(addressed, Ambiguous):
@@ -185,17 +193,19 @@ async def _ask_which_family(
 async def _to_family(
     context: MentorContext, sender: Sender, request: Request, message: Message
 ) -> None:
-    family, _ = await routing.counterpart(context.bot_data.db, request)
-    chats = [adult.telegram_user_id for adult in family]
-    if message.media_group_id is not None:
+    db = context.bot_data.db
 
-        async def deliver(sources: list[tuple[int, int]]) -> None:
-            if not await to_family(context, request, chats, sources):
-                await message.reply_text(sender.t("relay.failed"))
+    async def deliver(sources: list[tuple[int, int]]) -> None:
+        current = await routing.open_conversation(db, request.id)
+        if current is None or current.mentor_member_id != request.mentor_member_id:
+            await message.reply_text(sender.t("relay.ended"))  # while an album was gathered
+            return
+        family, _ = await routing.counterpart(db, current)
+        chats = [adult.telegram_user_id for adult in family]
+        if not await to_family(context, current, chats, sources):
+            await message.reply_text(sender.t("relay.failed"))
 
-        await gather_album(context, message, deliver)
-    elif not await to_family(context, request, chats, [(message.chat_id, message.message_id)]):
-        await message.reply_text(sender.t("relay.failed"))
+    await _deliver_gathered(context, message, deliver)
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
@@ -224,6 +234,9 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
     done = sender.t("relay.sent_to", label=Html(label(sender.t, request)))
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(done if delivered else sender.t("relay.failed"))
+    if isinstance(query.message, Message):  # a reply to "sent to" goes to that family too
+        chat, shown = query.message.chat_id, query.message.message_id
+        await routing.remember_relay(context.bot_data.db, chat, shown, request.id)
 
 
 @requires(*ANY_MEMBER)
@@ -240,10 +253,8 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
         if number is not None:
             request = next((found for found in open_now if found.id == number), None)
         else:
-            replied = message.reply_to_message
-            addressed = await routing.addressee(
-                db, member, message.chat_id, replied.message_id if replied else None
-            )
+            replied = _replied_bot(context, message)
+            addressed = await routing.addressee(db, member, message.chat_id, replied)
             if isinstance(addressed, Ambiguous):
                 choices = ", ".join(f"/end {found.id}" for found in open_now)
                 await message.reply_text(t("end.which", choices=choices))
@@ -281,12 +292,13 @@ async def _after_end(context: MentorContext, ended: Ended) -> None:
             [InlineKeyboardButton(t(msgid), callback_data=f"{TOPIC}{request.id}:{topic.value}")]
             for topic, msgid in TOPIC_LABELS.items()
         ]
+        chat = ended.mentor.telegram_user_id
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                ended.mentor.telegram_user_id,
-                t("end.mentor", number=request.id),
-                reply_markup=InlineKeyboardMarkup(rows),
+            asked = await context.bot.send_message(
+                chat, t("end.mentor", number=request.id), reply_markup=InlineKeyboardMarkup(rows)
             )
+            # A reply to it is about this conversation, which has ended: it goes nowhere.
+            await routing.remember_relay(context.bot_data.db, chat, asked.message_id, request.id)
 
 
 def _choice(data: str | None, prefix: str) -> tuple[int, str] | None:

@@ -122,10 +122,13 @@ async def _escalate(context: MentorContext) -> None:
     offering = await routing.escalate(context.bot_data.db, request_id, level, now())
     if offering is None:  # accepted, cancelled or escalated since the timer was set
         return
-    await send_offers(context, offering)
-    family, _ = await routing.counterpart(context.bot_data.db, offering.request)
-    step = _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)]
-    await tell(context, family, step, number=request_id)
+    reached = await send_offers(context, offering)
+    if offering.offer_to and not reached:
+        await tell_unreached(context, offering.request)
+    elif reached:  # the family hears of a step only when someone was really asked
+        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        step = _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)]
+        await tell(context, family, step, number=request_id)
 
 
 async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:
@@ -139,6 +142,18 @@ async def tell(context: MentorContext, people: list[Member], msgid: str, **param
 async def tell_coordinators(context: MentorContext, msgid: str, **params: object) -> None:
     coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
     await tell(context, coordinators, msgid, **params)
+
+
+async def tell_unreached(context: MentorContext, request: Request) -> None:
+    """Not one offer went out (every adult asked blocked the bot, or Telegram refused): the
+    family is told the truth, with the emergency numbers, and the coordinators are asked in."""
+    family, _ = await routing.counterpart(context.bot_data.db, request)
+    numbers = context.bot_data.config.emergency_numbers
+    await tell(context, family, N_("request.reached_nobody"), number=request.id, numbers=numbers)
+    name = request.family_name or ""
+    await tell_coordinators(
+        context, N_("request.reached_nobody_notice"), number=request.id, family=name
+    )
 
 
 async def edit_offers(
@@ -267,7 +282,9 @@ async def _shift_started(context: MentorContext) -> None:
 
 async def offer_waiting(context: MentorContext) -> None:
     for offering in await routing.offer_waiting(context.bot_data.db, now()):
-        await send_offers(context, offering)
+        if not await send_offers(context, offering):
+            await tell_unreached(context, offering.request)
+            continue
         family, _ = await routing.counterpart(context.bot_data.db, offering.request)
         await tell(context, family, N_("family.offered_now"), number=offering.request.id)
 

@@ -11,7 +11,7 @@ from bot.message_content import UNCHECKED_KINDS, Checked, Kind
 from bot.routing import Intake, Offering
 from handlers.common import MentorContext, Sender, now, reply_lines, requires
 from handlers.content import read_content
-from handlers.offers import edit_offers, send_offers, tell, tell_coordinators
+from handlers.offers import edit_offers, send_offers, tell, tell_coordinators, tell_unreached
 from storage.models import Member, Request, RequestState, Role
 
 _STATES = {
@@ -36,11 +36,16 @@ def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
 
 
 async def sound_alarm(
-    context: MentorContext, sender: Sender, message: Message, request: Request, news: bool
+    context: MentorContext,
+    sender: Sender,
+    message: Message,
+    request: Request,
+    news: bool,
+    msgid: str = N_("request.urgent"),
 ) -> None:
     """Danger words: the numbers that help now, first; the coordinators once per question."""
     numbers = context.bot_data.config.emergency_numbers
-    await message.reply_text(sender.t("request.urgent", numbers=numbers))
+    await message.reply_text(sender.t(msgid, numbers=numbers))
     if news:
         await tell_coordinators(
             context,
@@ -48,6 +53,33 @@ async def sound_alarm(
             number=request.id,
             family=request.family_name or "",
         )
+
+
+async def raise_family_alarm(
+    context: MentorContext, sender: Sender, family: Member, message: Message, *, passed_on: bool
+) -> Request | None:
+    """Danger words in a family message that opens no new question: in its conversation, in an
+    edit, or in a message refused for what else it carries.
+
+    Whether or not the words themselves pass, the family gets the emergency numbers at once and
+    its open question becomes urgent (the coordinators told once); if the mentor holding the
+    conversation is not on duty now, the mentors on duty are offered it. With no open question
+    the coordinators are told who wrote. Returns the open question as it now is.
+    """
+    db = context.bot_data.db
+    msgid = N_("request.urgent") if passed_on else N_("request.urgent_not_passed_on")
+    request = await routing.open_request_of(db, family)
+    if request is None:
+        numbers = context.bot_data.config.emergency_numbers
+        await message.reply_text(sender.t(msgid, numbers=numbers))
+        name = family.household.display_name or ""
+        await tell_coordinators(context, N_("request.urgent_unrouted"), family=name)
+        return None
+    alarm = await routing.raise_alarm(db, request.id, now())
+    await sound_alarm(context, sender, message, alarm.request, alarm.became_urgent, msgid)
+    if alarm.offer_to:
+        await send_offers(context, Offering(alarm.request, alarm.offer_to))
+    return alarm.request
 
 
 async def take_family_message(
@@ -88,7 +120,7 @@ async def take_family_message(
     elif await send_offers(context, Offering(request, intake.offer_to)):
         await message.reply_text(t("request.offered", number=request.id))
     else:
-        await _reached_nobody(context, sender, message, request)
+        await tell_unreached(context, request)
     return None
 
 
@@ -123,21 +155,6 @@ async def warn_unchecked(
         await message.reply_text(sender.t("relay.files_unchecked"))
 
 
-async def _reached_nobody(
-    context: MentorContext, sender: Sender, message: Message, request: Request
-) -> None:
-    """Not one offer went out (every mentor on duty blocked the bot, or Telegram refused): the
-    family is told the truth and the coordinators are asked to step in."""
-    config = context.bot_data.config
-    lines = [sender.t("request.reached_nobody", number=request.id)]
-    lines.append(sender.t("request.emergency", numbers=config.emergency_numbers))
-    await message.reply_text("\n".join(lines))
-    await tell_coordinators(
-        context,
-        N_("request.reached_nobody_notice"),
-        number=request.id,
-        family=request.family_name or "",
-    )
 @requires(Role.FAMILY)
 async def cancel(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     message = update.effective_message

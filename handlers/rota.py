@@ -195,7 +195,9 @@ def is_rota_file(document: Document | None) -> bool:
     if document is None:
         return False
     named_csv = (document.file_name or "").lower().endswith(".csv")
-    return named_csv or document.mime_type in ("text/csv", "application/csv")
+    # Windows labels a CSV file as Excel's, whatever program saved it.
+    csv_types = ("text/csv", "application/csv", "application/vnd.ms-excel")
+    return named_csv or document.mime_type in csv_types
 
 
 @requires(Role.COORDINATOR)

@@ -363,6 +363,10 @@ async def erase_content_ended_before(session: Session, cutoff: datetime) -> int:
         f"DELETE FROM request_messages WHERE request_id IN ({ended})", (to_db(cutoff),)
     )
     await session.execute(f"DELETE FROM relays WHERE request_id IN ({ended})", (to_db(cutoff),))
+    # A mentor's message never addressed to a family (the conversations ended first).
+    await session.execute(
+        "DELETE FROM unaddressed_messages WHERE received_at < ?", (to_db(cutoff),)
+    )
     return erased
 
 
@@ -436,3 +440,32 @@ async def take_parked_messages(
         (parked_id, parked_id, member_id),
     )
     return [(row["chat_id"], row["message_id"]) for row in rows]
+
+
+async def parked_message(
+    session: Session, member_id: int, chat_id: int, message_id: int
+) -> int | None:
+    row = await session.fetch_one(
+        "SELECT id FROM unaddressed_messages WHERE member_id = ? AND chat_id = ? "
+        "AND message_id = ?",
+        (member_id, chat_id, message_id),
+    )
+    return row["id"] if row else None
+
+
+async def drop_parked_message(
+    session: Session, member_id: int, chat_id: int, message_id: int
+) -> bool:
+    """Drop a parked message and, when it is part of one, the whole album it waits with."""
+    row = await session.fetch_one(
+        "SELECT COALESCE(album_of, id) AS first FROM unaddressed_messages "
+        "WHERE member_id = ? AND chat_id = ? AND message_id = ?",
+        (member_id, chat_id, message_id),
+    )
+    if row is None:
+        return False
+    await session.execute(
+        "DELETE FROM unaddressed_messages WHERE id = ? OR album_of = ?",
+        (row["first"], row["first"]),
+    )
+    return True

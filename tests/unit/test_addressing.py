@@ -47,8 +47,10 @@ async def test_a_reply_goes_to_its_conversation_and_a_plain_message_is_never_gue
     assert isinstance(plain, Ambiguous)
     assert [found.id for found in plain.choices] == [ask.id, ek.id]  # the most recent first
     assert await routing.addressee(db, berg, berg.telegram_user_id, 500) == ek
-    # A reply to a message no conversation knows is a plain message: still asked.
-    assert isinstance(await routing.addressee(db, berg, berg.telegram_user_id, 999), Ambiguous)
+    # A reply to a bot message no conversation knows goes nowhere: it is not guessed either.
+    assert await routing.addressee(db, berg, berg.telegram_user_id, 999) is (
+        AddressProblem.UNKNOWN_REPLY
+    )
     # The other Berg adult replying to it in their chat: it is not theirs.
     other = people.berg[1]
     assert await routing.addressee(db, other, berg.telegram_user_id, 500) is (
