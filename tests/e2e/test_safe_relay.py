@@ -506,3 +506,77 @@ async def test_numbers_that_are_not_plain_digits_get_one_line(service: Service) 
         "Skriv /remove NUMMER, med numret som /members visar."
     )
     assert "Traceback" not in service.bot.log
+
+
+# What a review found: the same rules at the edges -------------------------------------------
+
+
+async def test_a_reply_to_an_ended_conversations_topic_question_never_reaches_the_open_one(
+    service: Service, double: BotApiDouble
+) -> None:
+    ek, berg = service.family, service.berg
+    ask_family = await second_family(service, double, "Familjen Ask")
+    await on_duty(service, "Familjen Berg")
+    await converse(ek, berg, "Första frågan")
+    await ek.send("/end")
+    topic = next(m for m in await messages_until_quiet(berg) if "Vad handlade" in m["text"])
+    await texts_until_quiet(ek, 0.3)
+    await converse(ask_family, berg, "Andra frågan")  # Berg's only open conversation now
+    await berg.reply(topic, "En sak till om sömnen")
+    assert "avslutat" in (await berg.next_message())["text"]
+    await berg.reply(berg.messages[-1], "Och en till")  # a reply to the bot's own answer
+    assert "Jag kan inte se vilket samtal" in (await berg.next_message())["text"]
+    await ask_family.no_message(within=0.5)
+    await berg.send("Till Ask")  # a plain message: the only open conversation
+    assert (await ask_family.next_message())["text"] == "Till Ask"
+
+
+async def test_danger_words_in_a_refused_message_still_raise_the_alarm(service: Service) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+    number = await converse(family, berg, "Hej")
+    await family.send("Han har en kniv, hans personnummer är 811218-9876")
+    told = await texts_until_quiet(family, 0.5)
+    assert any("personnummer" in text for text in told), told
+    assert any(text.startswith("Om någon är i fara, ring 112 nu.") for text in told), told
+    assert f"Brådskande fråga #{number}" in (await karin.next_message())["text"]
+    await berg.no_message(within=0.3)  # the words themselves never pass
+
+
+async def test_a_parked_message_edited_to_carry_an_identity_number_is_never_sent(
+    service: Service, double: BotApiDouble
+) -> None:
+    ek, berg = service.family, service.berg
+    ask_family = await second_family(service, double, "Familjen Ask")
+    await on_duty(service, "Familjen Berg")
+    await converse(ek, berg, "Från Ek")
+    await converse(ask_family, berg, "Från Ask")
+    parked = await berg.send("Hans nummer kommer här")
+    which = await berg.next_message()
+    await berg.edit(parked, "Hans nummer är 811218-9876")
+    assert "personnummer" in (await berg.next_message())["text"]
+    await berg.press(which, "💬 #1 Familjen Ek")
+    await ek.no_message(within=0.5)
+    await ask_family.no_message(within=0.1)
+
+
+async def test_a_live_location_moving_is_silent_and_a_waiting_question_offered_to_nobody_is_told(
+    service: Service, double: BotApiDouble
+) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    shared = await family.send_location(59.27, 15.21)
+    assert "Platser och kontaktkort" in (await family.next_message())["text"]
+    moved = {key: value for key, value in shared.items() if key != "update_id"}
+    moved["location"] = {"latitude": 59.28, "longitude": 15.22, "live_period": 900}
+    double.inject_update({"edited_message": {**moved, "edit_date": moved["date"] + 60}})
+    await family.no_message(within=0.6)
+
+    await family.send("Är någon där?")
+    assert "Ingen mentorsfamilj är i tjänst" in (await family.next_message())["text"]
+    double.block(berg)
+    await on_duty(service, "Familjen Berg")  # the shift starts, but its offer reaches nobody
+    told = await texts_until_quiet(family, 0.8)
+    assert any("Vi nådde inte mentorsfamiljen i tjänst" in text for text in told), told
+    assert not any("har fått er fråga" in text for text in told), told
+    notices = await texts_until_quiet(karin, 0.5)
+    assert any("nådde ingen mentor i tjänst" in text for text in notices), notices
