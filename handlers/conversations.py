@@ -88,7 +88,7 @@ async def route_message(update: Update, context: MentorContext) -> None:
     elif member.role is Role.COORDINATOR and is_rota_file(message.document):
         await import_document(update, context)
     else:
-        await _from_mentor(context, sender, member, message)
+        await _from_mentor(update, context, sender, member, message)
 
 
 async def _comment(context: MentorContext, sender: Sender, message: Message) -> bool:
@@ -147,11 +147,15 @@ def _replied_bot(context: MentorContext, message: Message) -> int | None:
 
 
 async def _from_mentor(
-    context: MentorContext, sender: Sender, member: Member, message: Message
+    update: Update, context: MentorContext, sender: Sender, member: Member, message: Message
 ) -> None:
     db = context.bot_data.db
     addressed = await routing.addressee(db, member, message.chat_id, _replied_bot(context, message))
-    if isinstance(addressed, AddressProblem):
+    if addressed is AddressProblem.NONE_OPEN and message.document is not None and (
+        member.role is Role.COORDINATOR
+    ):
+        await import_document(update, context)  # which says what a rota file must look like
+    elif isinstance(addressed, AddressProblem):
         await message.reply_text(sender.t(_ADDRESS_PROBLEMS[addressed]))
     elif isinstance(addressed, Ambiguous):
 

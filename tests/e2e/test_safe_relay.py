@@ -580,3 +580,10 @@ async def test_a_live_location_moving_is_silent_and_a_waiting_question_offered_t
     assert not any("har fått er fråga" in text for text in told), told
     notices = await texts_until_quiet(karin, 0.5)
     assert any("nådde ingen mentor i tjänst" in text for text in notices), notices
+
+
+async def test_a_coordinators_other_file_outside_a_conversation_is_read_as_a_rota(
+    service: Service,
+) -> None:
+    await service.karin.send_document(PNG, file_name="schema.png", mime_type="image/png")
+    assert "ingen CSV-textfil" in (await service.karin.next_message())["text"]
