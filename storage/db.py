@@ -5,6 +5,11 @@ safe if a transaction is never interleaved with another coroutine's statements, 
 of the connection goes through `read()` or `write()`, which hold one lock. Writes begin
 IMMEDIATE so that a second process (a `mentorbot invite` beside a running bot) waits for the
 lock at the start of its transaction instead of failing halfway through it.
+
+A transaction that fails, at any statement or at COMMIT itself (a full disk, an I/O error, a
+deferred constraint), is rolled back before the error goes on, so the shared connection is
+never left inside it; were the ROLLBACK to fail too, the connection is rolled back before its
+next use, and the original error is the one raised.
 """
 
 from __future__ import annotations
@@ -110,16 +115,33 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Session]:
         async with self._lock:
+            await self._end_leftover_transaction()
             yield Session(self._connection)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
+        """A transaction: committed when the block ends, rolled back if it or COMMIT raises."""
         async with self._lock:
+            await self._end_leftover_transaction()
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Session(self._connection)
-            except BaseException:
-                await self._connection.execute("ROLLBACK")
+                await self._connection.execute("COMMIT")
+            except BaseException as error:
+                await self._roll_back(error)
                 raise
-            await self._connection.execute("COMMIT")
+
+    async def _roll_back(self, error: BaseException) -> None:
+        """End a failed transaction without hiding why it failed."""
+        if not self._connection.in_transaction:
+            return  # SQLite ended it itself (it does on some errors: SQLITE_FULL, OR ROLLBACK)
+        try:
+            await self._connection.execute("ROLLBACK")
+        except sqlite3.Error as rollback_error:
+            error.add_note(f"ROLLBACK failed too: {rollback_error}")
+
+    async def _end_leftover_transaction(self) -> None:
+        """Every transaction ends inside `write()`, so one open here is a failed one whose
+        ROLLBACK failed: nothing may read its rows or begin inside it."""
+        if self._connection.in_transaction:
+            await self._connection.execute("ROLLBACK")
