@@ -1,7 +1,10 @@
 """The `mentorbot` command line: run, check, migrate, invite, rota import and export, stats.
 
 Whatever goes wrong before the bot is up ends in one line on stderr and a non-zero exit:
-2 for a bad configuration (the line names the variable), 1 for anything else.
+2 for a bad configuration (the line names the variable), 1 for anything else. A second bot
+on a database that one is running on already is a bad configuration: `run` and `sandbox`
+take the database's lease (`storage.lease`) before anything else; the other commands may run
+beside a live bot and do not.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
 from bot.stats import PeriodError, PeriodProblem
 from storage.db import Database
+from storage.lease import Lease, LeaseHeld
 from storage.models import Role
 
 EXIT_FAILURE = 1
@@ -123,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config()
         if args.command == "run":
-            return _run(config, args)
+            with _take_lease(config.db_path):
+                return _run(config, args)
         if args.command == "sandbox":
             return sandbox_command.run(config, args, _run)
         return asyncio.run(_offline_commands[args.command](config, args))
@@ -138,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_CONFIG
     except KeyboardInterrupt:
         return EXIT_FAILURE
+
+
+def _take_lease(database: Path) -> Lease:
+    """Before the bot polls or sends anything; a bot on the database already: exit 2."""
+    try:
+        return Lease.take(database)
+    except LeaseHeld as held:
+        raise ConfigError("MENTORBOT_DB", str(held)) from None
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:

@@ -6,7 +6,9 @@ the main thread exactly as `mentorbot run` runs it, handlers and all; only the B
 the token (the double's) and the database (a separate `sandbox.db`) differ.
 
 The double keeps chats in memory, the bot keeps its database: a sandbox started again on the
-same database brings every member back as a person on the page, with an empty chat.
+same database brings every member back as a person on the page, with an empty chat. Like `run`,
+the sandbox first takes the database's lease (`storage.lease`), so it refuses a database that a
+bot (a sandbox, or the live one) is running on.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.sandbox import BotApiDouble
 from bot.sandbox.chat_page import Role as PageRole
 from storage import updates
 from storage.db import Database
+from storage.lease import Lease, LeaseHeld
 from storage.models import Member, Role
 
 SANDBOX_TOKEN = "123456:sandbox"
@@ -109,6 +112,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(config: Config, args: argparse.Namespace, run_bot: RunBot) -> int:
     """Start the double and its page, then the bot as `run` would; stop both on Ctrl+C."""
+    with _take_lease(Path(args.db)):
+        return _run_with_lease(config, args, run_bot)
+
+
+def _take_lease(path: Path) -> Lease:
+    """Named after the option that chose the file, as every --db problem is."""
+    try:
+        return Lease.take(path)
+    except LeaseHeld as held:
+        raise ConfigError(f"--db {path}", str(held)) from None
+    except OSError as error:
+        raise ConfigError(f"--db {path}", f"cannot use the database: {error}") from None
+
+
+def _run_with_lease(config: Config, args: argparse.Namespace, run_bot: RunBot) -> int:
     thread = _DoubleThread()
     double: BotApiDouble | None = None
     database: Database | None = None

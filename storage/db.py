@@ -10,6 +10,8 @@ A transaction that fails, at any statement or at COMMIT itself (a full disk, an 
 deferred constraint), is rolled back before the error goes on, so the shared connection is
 never left inside it; were the ROLLBACK to fail too, the connection is rolled back before its
 next use, and the original error is the one raised.
+
+Only one bot uses a database at a time: `run` and `sandbox` take its lease (`storage.lease`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,204 @@
+"""One bot per database: the lease `run` and `sandbox` take.
+
+Two bots on one database would both poll, send every reminder twice and double the send rate.
+The lease (storage/lease.py) keeps a second one out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import cli, sandbox_command
+from bot.config import Config, ConfigError, load_config
+from storage.lease import Lease, LeaseHeld, lock_path
+from tests.unit.cli_support import isolate, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "mentorbot.db"
+
+
+@pytest.fixture
+def held(database: Path) -> Iterator[Lease]:
+    """A bot running on the database, as far as the lease is concerned."""
+    with Lease.take(database) as lease:
+        yield lease
+
+
+# --- the lease ------------------------------------------------------------------------------
+
+
+def test_the_lock_file_is_beside_the_database(database: Path, held: Lease) -> None:
+    assert held.path == database.parent.resolve() / "mentorbot.db.lock"
+    assert held.path.read_text() == f"{os.getpid()}\n"
+
+
+def test_a_second_lease_is_refused_while_the_first_is_held(database: Path, held: Lease) -> None:
+    with pytest.raises(LeaseHeld) as refused:
+        Lease.take(database)
+    assert str(refused.value) == (
+        f"another Mentorbot is already running on {database} (lock {held.path})"
+    )
+    # The refused one did not overwrite who holds it.
+    assert held.path.read_text() == f"{os.getpid()}\n"
+
+
+def test_a_lease_given_back_can_be_taken_again(database: Path) -> None:
+    first = Lease.take(database)
+    first.release()
+    first.release()  # twice is once
+    with Lease.take(database):
+        pass
+    with Lease.take(database):  # and the lock file that stays behind is no obstacle
+        pass
+
+
+def test_another_path_to_the_same_file_is_the_same_lease(
+    tmp_path: Path, database: Path, held: Lease
+) -> None:
+    link = tmp_path / "elsewhere" / "live.db"
+    link.parent.mkdir()
+    database.touch()
+    link.symlink_to(database)
+    with pytest.raises(LeaseHeld):
+        Lease.take(link)
+    with pytest.raises(LeaseHeld):
+        Lease.take(tmp_path / "elsewhere" / ".." / "mentorbot.db")
+
+
+def test_a_folder_that_does_not_exist_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Lease.take(tmp_path / "no such folder" / "mentorbot.db")
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from storage.lease import Lease
+lease = Lease.take(Path(sys.argv[1]))
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_the_lease_of_a_killed_process_is_free_at_once(database: Path) -> None:
+    """kill -9: no code of the holder runs, and the next bot still starts."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(database)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        assert lock_path(database).read_text() == f"{holder.pid}\n"
+        with pytest.raises(LeaseHeld):
+            Lease.take(database)
+
+        holder.kill()  # SIGKILL
+        assert holder.wait(timeout=10) == -9
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+    with Lease.take(database) as lease:
+        assert lease.path.read_text() == f"{os.getpid()}\n"
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Path) -> Path:
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv("MENTORBOT_DB", str(database))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "424242:unit-test-token")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")  # nothing is ever sent there
+    return tmp_path
+
+
+def test_run_beside_a_running_bot_is_one_line_and_exit_2(
+    clean_env: Path, database: Path, held: Lease, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome = run(capsys, "run")
+    assert outcome.code == 2
+    assert outcome.err_lines == [
+        f"mentorbot: MENTORBOT_DB: another Mentorbot is already running on {database} "
+        f"(lock {held.path})"
+    ]
+    assert outcome.out == ""
+    assert not database.exists()  # refused before the bot opened (or created) anything
+
+
+def test_the_commands_beside_a_live_bot_need_no_lease(
+    clean_env: Path, database: Path, held: Lease, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "migrate").code == 0
+    assert run(capsys, "check").code == 0
+    invite = run(capsys, "invite", "mentor")
+    assert invite.code == 0 and invite.out.startswith("/start ")
+    assert run(capsys, "stats", "--out", str(clean_env / "report")).code == 0
+    assert run(capsys, "rota", "export").code == 0
+
+
+def double_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "bot-api-double"]
+
+
+def never_the_bot(config: Config, args: argparse.Namespace) -> int:
+    raise AssertionError("the bot ran beside another one")
+
+
+def test_a_sandbox_on_a_database_a_bot_runs_on_is_refused(
+    clean_env: Path, database: Path, held: Lease, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mentorbot sandbox --db` pointed at the live file."""
+    args = cli._parser().parse_args(["sandbox", "--port", "0", "--db", str(database)])
+    with pytest.raises(ConfigError) as refused:
+        sandbox_command.run(load_config(), args, never_the_bot)
+    assert str(refused.value) == (
+        f"--db {database}: another Mentorbot is already running on {database} "
+        f"(lock {held.path})"
+    )
+    assert double_threads() == []  # refused before the double started
+
+    outcome = run(capsys, "sandbox", "--port", "0", "--db", str(database))
+    assert outcome.code == 2
+    (line,) = outcome.err_lines
+    assert line.startswith(f"mentorbot: --db {database}: another Mentorbot is already running")
+    assert outcome.out == ""
+
+
+def test_the_sandbox_holds_the_lease_while_the_bot_runs(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[type[BaseException]] = []
+
+    def the_bot(config: Config, args: argparse.Namespace) -> int:
+        try:
+            Lease.take(config.db_path)
+        except LeaseHeld as held:
+            seen.append(type(held))
+        return 0
+
+    args = cli._parser().parse_args(["sandbox", "--port", "0", "--db", "sandbox.db"])
+    assert sandbox_command.run(load_config(), args, the_bot) == 0
+    assert seen == [LeaseHeld]
+    with Lease.take(clean_env / "sandbox.db"):  # given back when the sandbox ends
+        pass
