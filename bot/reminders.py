@@ -10,17 +10,22 @@ the state of each reminder, so a restart neither loses a reminder nor sends one 
   one-day reminder pointless; the earlier ones are skipped;
 - a reminder that was being sent when the process died is sent again: a mentor reading one
   reminder twice is better than a mentor missing the evening's shift.
+
+Whoever sends a reminder claims it first, with one conditional statement (`claim`): of two
+parties claiming the same reminder at once, one gets it and the other nothing. Only a bot that
+has just started takes over a reminder that is 'sending' (`begin`); its predecessor is gone,
+since one bot at a time runs on a database (`storage.lease`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import households, shifts
-from storage.db import Database
+from storage.db import Database, Session
 from storage.models import Member, Shift, ShiftListing
 
 
@@ -34,6 +39,8 @@ class ReminderState(StrEnum):
 class Reminder:
     shift: Shift
     before: timedelta
+    interrupted: bool = False
+    """Left 'sending': by a bot that died sending it, if this bot has just started."""
 
     @property
     def due_at(self) -> datetime:
@@ -70,7 +77,7 @@ def plan(
             reminder = Reminder(shift, before)
             state = states.get((shift.id, reminder.minutes_before))
             if state is ReminderState.SENDING:
-                result.now.append(reminder)
+                result.now.append(Reminder(shift, before, interrupted=True))
             elif state is not None:
                 pass
             elif reminder.due_at > now:
@@ -109,12 +116,7 @@ async def schedule(
         states = {key: ReminderState(value) for key, value in stored.items()}
         result = plan(upcoming, offsets, states, now)
         if not after_restart:
-            in_flight = {key for key, state in states.items() if state is ReminderState.SENDING}
-            result.now[:] = [
-                reminder
-                for reminder in result.now
-                if (reminder.shift.id, reminder.minutes_before) not in in_flight
-            ]
+            result.now[:] = [reminder for reminder in result.now if not reminder.interrupted]
         for reminder in result.skip:
             await shifts.set_reminder_state(
                 session, reminder.shift.id, reminder.minutes_before, ReminderState.SKIPPED, now
@@ -122,22 +124,53 @@ async def schedule(
     return result
 
 
-async def begin(db: Database, shift_id: int, minutes_before: int, now: datetime) -> Delivery | None:
-    """Mark a reminder SENDING and say whom to tell, unless it is no longer wanted.
+async def claim(
+    db: Database,
+    shift_id: int,
+    minutes_before: int,
+    now: datetime,
+    *,
+    held_since: datetime | None = None,
+) -> Delivery | None:
+    """Claim a reminder to send it and say whom to tell; None if someone else has it or it is
+    no longer wanted. `held_since` is the moment of the caller's own claim, for another try.
 
     The shift may have been removed, swapped to another household (whose own reminders start
     afresh) or already started since the job was planned; the database says which.
     """
+    return await _take(
+        db,
+        shift_id,
+        now,
+        lambda session: shifts.claim_reminder(
+            session, shift_id, minutes_before, now, held_since=held_since
+        ),
+    )
+
+
+async def begin(db: Database, shift_id: int, minutes_before: int, now: datetime) -> Delivery | None:
+    """Right after a start: claim a reminder even if it is 'sending' (the bot that was sending
+    it has died), unless it was sent or skipped or is no longer wanted."""
+    return await _take(
+        db,
+        shift_id,
+        now,
+        lambda session: shifts.take_over_reminder(session, shift_id, minutes_before, now),
+    )
+
+
+async def _take(
+    db: Database,
+    shift_id: int,
+    now: datetime,
+    mark_sending: Callable[[Session], Awaitable[bool]],
+) -> Delivery | None:
     async with db.write() as session:
         listing = await shifts.listing_by_id(session, shift_id)
         if listing is None or listing.shift.starts_at <= now:
             return None
-        stored = await shifts.reminder_states(session, [shift_id])
-        if stored.get((shift_id, minutes_before)) in (ReminderState.SENT, ReminderState.SKIPPED):
+        if not await mark_sending(session):
             return None
-        await shifts.set_reminder_state(
-            session, shift_id, minutes_before, ReminderState.SENDING, now
-        )
         recipients = await households.household_members(session, listing.shift.household_id)
     return Delivery(listing, recipients)
 

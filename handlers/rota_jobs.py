@@ -49,6 +49,10 @@ class _ReminderJob:
     shift_id: int
     minutes_before: int
     attempt: int = 1
+    # Right after a start: a reminder the previous bot died sending, taken over.
+    take_over: bool = False
+    # Another attempt: the moment this job's own claim was made (or last renewed).
+    held_since: datetime | None = None
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]
@@ -82,7 +86,12 @@ async def plan_reminders(
     for job in queue.get_jobs_by_name(REMINDER_JOB):
         job.schedule_removal()
     for reminder in plan.now:
-        _queue_reminder(application, _ReminderJob(reminder.shift.id, reminder.minutes_before))
+        _queue_reminder(
+            application,
+            _ReminderJob(
+                reminder.shift.id, reminder.minutes_before, take_over=reminder.interrupted
+            ),
+        )
     for reminder in plan.later:
         if reminder.due_at > moment + HORIZON:
             break  # the plan is in order of due time
@@ -110,9 +119,15 @@ async def _replan(context: MentorContext) -> None:
 async def _send_reminder(context: MentorContext) -> None:
     job = _job_data(context.job)
     db = context.bot_data.db
-    delivery = await reminders.begin(db, job.shift_id, job.minutes_before, now())
+    claimed_at = now()
+    if job.take_over:
+        delivery = await reminders.begin(db, job.shift_id, job.minutes_before, claimed_at)
+    else:
+        delivery = await reminders.claim(
+            db, job.shift_id, job.minutes_before, claimed_at, held_since=job.held_since
+        )
     if delivery is None:
-        return
+        return  # sent, skipped, no longer wanted, or claimed by another job
     shift = delivery.listing.shift
     failed = False
     for member in delivery.recipients:
@@ -131,7 +146,9 @@ async def _send_reminder(context: MentorContext) -> None:
             failed = True
     if failed and job.attempt < RETRIES:
         # Left in SENDING: a partner may read it twice, which beats a missed evening.
-        retry = _ReminderJob(job.shift_id, job.minutes_before, job.attempt + 1)
+        retry = _ReminderJob(
+            job.shift_id, job.minutes_before, job.attempt + 1, held_since=claimed_at
+        )
         _queue_reminder(context.application, retry, now() + RETRY_AFTER)
         return
     await reminders.finish(db, job.shift_id, job.minutes_before, now())

@@ -140,6 +140,54 @@ async def set_reminder_state(
     )
 
 
+async def claim_reminder(
+    session: Session,
+    shift_id: int,
+    minutes_before: int,
+    now: datetime,
+    *,
+    held_since: datetime | None = None,
+) -> bool:
+    """Mark a reminder 'sending' for the caller; True if the caller now holds it.
+
+    One conditional statement, so of two parties claiming it at once (two jobs of one bot, or
+    two processes) exactly one gets True. Without `held_since`: a reminder nobody has claimed
+    yet (it has no row). With it: the caller's own claim of that moment, renewed for another
+    attempt; False once it was finished, skipped or planned afresh (a swap) since. Times are
+    stored to the second, so attempts must be further apart than that (they are a minute).
+    """
+    if held_since is None:
+        sql = (
+            "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
+            "VALUES (?, ?, 'sending', ?) ON CONFLICT (shift_id, minutes_before) DO NOTHING"
+        )
+        params: tuple[object, ...] = (shift_id, minutes_before, to_db(now))
+    else:
+        sql = (
+            "UPDATE shift_reminders SET updated_at = ? WHERE shift_id = ? "
+            "AND minutes_before = ? AND state = 'sending' AND updated_at = ?"
+        )
+        params = (to_db(now), shift_id, minutes_before, to_db(held_since))
+    return await session.execute(sql, params) == 1
+
+
+async def take_over_reminder(
+    session: Session, shift_id: int, minutes_before: int, now: datetime
+) -> bool:
+    """Mark a reminder 'sending' unless it was sent or skipped, even if it is 'sending' already:
+    for a bot that has just started, whose predecessor died sending it."""
+    return (
+        await session.execute(
+            "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
+            "VALUES (?, ?, 'sending', ?) ON CONFLICT (shift_id, minutes_before) "
+            "DO UPDATE SET updated_at = excluded.updated_at "
+            "WHERE shift_reminders.state = 'sending'",
+            (shift_id, minutes_before, to_db(now)),
+        )
+        == 1
+    )
+
+
 # Swaps ------------------------------------------------------------------------------------
 
 

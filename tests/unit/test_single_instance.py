@@ -1,24 +1,32 @@
-"""One bot per database: the lease `run` and `sandbox` take.
+"""One bot per database: the lease `run` and `sandbox` take, and reminders claimed once.
 
 Two bots on one database would both poll, send every reminder twice and double the send rate.
-The lease (storage/lease.py) keeps a second one out.
+The lease (storage/lease.py) keeps a second one out; the claim of a reminder (one conditional
+statement) keeps two senders apart within one bot, and on two connections to the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot import cli, sandbox_command
+from bot import cli, reminders, sandbox_command, shifts, swaps
 from bot.config import Config, ConfigError, load_config
+from bot.rota import Interval
+from bot.swaps import Offer, Taken
+from storage.db import Database
 from storage.lease import Lease, LeaseHeld, lock_path
+from storage.models import Member, Role, Shift
+from tests.conftest import make_household
 from tests.unit.cli_support import isolate, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,3 +210,130 @@ def test_the_sandbox_holds_the_lease_while_the_bot_runs(
     assert seen == [LeaseHeld]
     with Lease.take(clean_env / "sandbox.db"):  # given back when the sandbox ends
         pass
+
+
+# --- claiming a reminder --------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+
+
+async def a_shift(db: Database) -> tuple[Shift, list[Member], list[Member]]:
+    """The Bergs' shift three days ahead, planned by a coordinator; and the Lunds."""
+    (coordinator,) = await make_household(db, Role.COORDINATOR, None, (1,), NOW)
+    berg = await make_household(db, Role.MENTOR, "Familjen Berg", (11, 12), NOW)
+    lund = await make_household(db, Role.MENTOR, "Familjen Lund", (21,), NOW)
+    start = NOW + 72 * HOUR
+    shift = await shifts.add(db, berg[0].id, Interval(start, start + 5 * HOUR), coordinator, NOW)
+    assert isinstance(shift, Shift), shift
+    return shift, berg, lund
+
+
+async def states(db: Database) -> dict[tuple[int, int], str]:
+    async with db.read() as session:
+        rows = await session.fetch_all(
+            "SELECT shift_id, minutes_before, state FROM shift_reminders"
+        )
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+async def test_of_two_claims_at_once_exactly_one_gets_the_reminder(
+    db: Database, second_db: Database
+) -> None:
+    """Two jobs of one bot (one connection), or a bot and another process (two)."""
+    shift, berg, _ = await a_shift(db)
+    due = shift.starts_at - HOUR
+
+    got = await asyncio.gather(
+        reminders.claim(db, shift.id, 60, due),
+        reminders.claim(second_db, shift.id, 60, due),
+    )
+
+    deliveries = [delivery for delivery in got if delivery is not None]
+    assert len(deliveries) == 1
+    assert [member.id for member in deliveries[0].recipients] == [member.id for member in berg]
+    assert await states(db) == {(shift.id, 60): "sending"}
+
+
+async def test_many_claims_at_once_still_give_one_sender(
+    db: Database, second_db: Database
+) -> None:
+    shift, _, _ = await a_shift(db)
+    due = shift.starts_at - HOUR
+    got = await asyncio.gather(
+        *(reminders.claim((db, second_db)[i % 2], shift.id, 60, due) for i in range(8))
+    )
+    assert sum(delivery is not None for delivery in got) == 1
+
+
+async def test_the_holders_next_attempt_renews_its_claim_and_no_one_elses(
+    db: Database, second_db: Database
+) -> None:
+    shift, _, _ = await a_shift(db)
+    due = shift.starts_at - HOUR
+    assert await reminders.claim(db, shift.id, 60, due) is not None
+
+    retry = due + MINUTE
+    got = await asyncio.gather(
+        reminders.claim(db, shift.id, 60, retry, held_since=due),  # the holder, trying again
+        reminders.claim(second_db, shift.id, 60, retry),  # a second job, fresh
+        reminders.claim(second_db, shift.id, 60, retry, held_since=due - MINUTE),  # never made
+    )
+    assert [delivery is not None for delivery in got] == [True, False, False]
+
+    # Two tries on one renewed claim at once: one of them.
+    again = retry + MINUTE
+    both = await asyncio.gather(
+        reminders.claim(db, shift.id, 60, again, held_since=retry),
+        reminders.claim(second_db, shift.id, 60, again, held_since=retry),
+    )
+    assert sum(delivery is not None for delivery in both) == 1
+    # The old moment is no claim any more.
+    assert await reminders.claim(db, shift.id, 60, again, held_since=due) is None
+
+
+async def test_a_claim_ends_with_the_reminder_sent_skipped_or_swapped(
+    db: Database, second_db: Database
+) -> None:
+    shift, berg, lund = await a_shift(db)
+    due = shift.starts_at - HOUR
+    assert await reminders.claim(db, shift.id, 60, due) is not None
+    await reminders.finish(db, shift.id, 60, due)
+    assert await reminders.claim(second_db, shift.id, 60, due + MINUTE, held_since=due) is None
+    assert await reminders.claim(second_db, shift.id, 60, due + MINUTE) is None
+    assert await reminders.begin(second_db, shift.id, 60, due + MINUTE) is None
+
+    # The day-before reminder is being sent when the Bergs give the shift to the Lunds.
+    day_before = shift.starts_at - 24 * HOUR
+    assert await reminders.claim(db, shift.id, 1440, day_before) is not None
+    offer = await swaps.offer(db, berg[0], shift.id, day_before)
+    assert isinstance(offer, Offer), offer
+    taken = await swaps.take(db, lund[0], offer.swap.id, day_before)
+    assert isinstance(taken, Taken), taken
+    # The Bergs' sender, trying again, has nothing to send; the Lunds' reminders start afresh.
+    later = day_before + MINUTE
+    assert await reminders.claim(db, shift.id, 1440, later, held_since=day_before) is None
+    fresh = await reminders.claim(second_db, shift.id, 1440, later)
+    assert fresh is not None
+    assert [member.id for member in fresh.recipients] == [member.id for member in lund]
+
+
+async def test_a_bot_just_started_takes_over_what_its_predecessor_was_sending(
+    db: Database, second_db: Database
+) -> None:
+    shift, _, _ = await a_shift(db)
+    due = shift.starts_at - HOUR
+    assert await reminders.claim(db, shift.id, 60, due) is not None  # then the bot died
+
+    plan = await reminders.schedule(second_db, [HOUR], due + MINUTE, after_restart=True)
+    (interrupted,) = plan.now
+    assert interrupted.interrupted
+    assert await reminders.claim(second_db, shift.id, 60, due + MINUTE) is None
+    assert await reminders.begin(second_db, shift.id, 60, due + MINUTE) is not None
+    # Its own claim from the take-over is what its next attempt renews.
+    retry = due + 2 * MINUTE
+    assert await reminders.claim(db, shift.id, 60, retry, held_since=due + MINUTE) is not None
+
+    # While a bot runs, a reminder being sent is never planned again.
+    running = await reminders.schedule(db, [HOUR], retry, after_restart=False)
+    assert running.now == []
