@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 import handlers
 from bot import members
 from bot.config import Config
+from bot.durable_updates import DurableUpdateQueue, MentorApplication
 from bot.rate_limiter import SharedRateLimiter
 from handlers import offers, retention, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
@@ -32,6 +33,8 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .rate_limiter(SharedRateLimiter(config.api_rate, RATE_LIMIT_RETRIES))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)
+        .application_class(MentorApplication)
+        .update_queue(DurableUpdateQueue())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -48,6 +51,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     bot_data: BotData = application.bot_data
     config = bot_data.config
     bot_data.db = await Database.open(config.db_path)
+    queue = application.update_queue
+    if isinstance(queue, DurableUpdateQueue):
+        queue.attach(bot_data.db)
+        replayed = await queue.replay(application.bot)
+        if replayed:
+            logger.info("handling %d update(s) again that a stop interrupted", replayed)
     added = await members.ensure_coordinators(bot_data.db, config.coordinators, now())
     if added:
         logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)

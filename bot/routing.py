@@ -265,8 +265,8 @@ async def accept(
             for offer in await requests.close_offers(session, request_id)
             if offer.member_id != member.id
         ]
+        # Kept until their copies are made (handed_over): a stop in between loses none.
         pending = await requests.pending_messages(session, request_id)
-        await requests.forget_pending_messages(session, request_id)
         if holder is not None:  # what the family wrote so far, as the last mentor received it
             copies = await requests.relays_in_chat(session, request_id, holder.telegram_user_id)
             pending = [(holder.telegram_user_id, copy) for copy in copies[-TAKE_OVER_HISTORY:]]
@@ -297,6 +297,37 @@ async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
                 )
             ]
     return Alarm(request, became_urgent, offer_to)
+
+
+async def handed_over(db: Database, request: Request, sources: Sequence[tuple[int, int]]) -> None:
+    """The waiting messages reached the mentor (or were said not to): they wait no longer."""
+    async with db.write() as session:
+        await requests.drop_pending_messages(session, request.id, sources)
+
+
+async def unfinished_hand_overs(db: Database) -> list[Accepted]:
+    """Accepted questions whose waiting messages never reached their mentor, to send now."""
+    found = []
+    async with db.read() as session:
+        for request_id in await requests.accepted_with_pending_messages(session):
+            request = await _read(session, request_id)
+            pending = await requests.pending_messages(session, request_id)
+            found.append(Accepted(request, await _family(session, request), pending, []))
+    return found
+
+
+async def unsent_offers(db: Database) -> list[Offering]:
+    """Offers decided but never shown, by request: a stop came before the message went out."""
+    offerings: dict[int, Offering] = {}
+    async with db.read() as session:
+        for request_id, member_id in await requests.unsent_offers(session):
+            adult = await households.member_by_id(session, member_id)
+            if adult is None:
+                continue
+            if request_id not in offerings:
+                offerings[request_id] = Offering(await _read(session, request_id), [])
+            offerings[request_id].offer_to.append(adult)
+    return list(offerings.values())
 
 
 async def decline(db: Database, member: Member, request_id: int) -> RoutingProblem | None:

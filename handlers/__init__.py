@@ -27,7 +27,7 @@ from handlers import (
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     for module in (
-        system,  # drops a second delivery of an update before anything else sees it
+        system,  # the error handler
         gate,  # then private chats only, edits on their own path, service messages dropped
         onboarding,
         help,

@@ -24,7 +24,7 @@ from handlers.edits import take_edit
 
 logger = logging.getLogger(__name__)
 
-GATE_GROUP = -90  # after the deduplication (-100), before every feature (0)
+GATE_GROUP = -90  # before every feature (0)
 # The only updates the bot asks Telegram for (`allowed_updates`): what it handles, nothing else.
 ALLOWED_UPDATES = [
     Update.MESSAGE,

@@ -220,9 +220,7 @@ async def _hand_over(
 ) -> None:
     request = accepted.request
     await edit_offers(context, accepted.other_offers, N_("offer.taken"), request)
-    if accepted.pending:
-        chat = mentor.telegram_user_id
-        await messages_to_mentor(context, request, chat, t, accepted.pending, request.urgent)
+    await _copy_waiting(context, accepted, mentor, t)
     name = mentor.household.display_name or ""
     if accepted.taken_from is None:
         await tell(context, accepted.family, N_("family.accepted"), number=request.id, mentor=name)
@@ -230,6 +228,43 @@ async def _hand_over(
     holder = [accepted.taken_from]
     await tell(context, holder, N_("offer.taken_over"), number=request.id, mentor=name)
     await tell(context, accepted.family, N_("family.taken_over"), number=request.id, mentor=name)
+
+
+async def _copy_waiting(
+    context: MentorContext, accepted: Accepted, mentor: Member, t: Translator
+) -> None:
+    """The family's messages so far, to the mentor; they wait in the database until then.
+
+    A copy Telegram refuses is not tried for ever: both sides are told, and the family is asked
+    to write again.
+    """
+    request = accepted.request
+    if not accepted.pending:
+        return
+    chat = mentor.telegram_user_id
+    if not await messages_to_mentor(context, request, chat, t, accepted.pending, request.urgent):
+        await tell(context, [mentor], N_("handover.failed_mentor"), number=request.id)
+        await tell(context, accepted.family, N_("handover.failed_family"), number=request.id)
+    await routing.handed_over(context.bot_data.db, request, accepted.pending)
+
+
+async def _finish_interrupted(context: MentorContext) -> None:
+    """What a stop interrupted: offers decided but never shown, and hand-overs never made."""
+    db = context.bot_data.db
+    for offering in await routing.unsent_offers(db):
+        reached = await send_offers(context, offering)
+        if offering.request.state is RequestState.OFFERED and reached:
+            # The family's "your question went to..." may have been lost with the process.
+            family, _ = await routing.counterpart(db, offering.request)
+            await tell(context, family, N_("family.offered_now"), number=offering.request.id)
+    for accepted in await routing.unfinished_hand_overs(db):
+        _, mentor = await routing.counterpart(db, accepted.request)
+        if mentor is None:
+            continue
+        await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
+        name = mentor.household.display_name or ""
+        number = accepted.request.id
+        await tell(context, accepted.family, N_("family.accepted"), number=number, mentor=name)
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
@@ -290,12 +325,16 @@ async def offer_waiting(context: MentorContext) -> None:
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]
-    """At start: escalation timers back from the database; waiting requests and the next shift.
+    """At start: escalation timers back from the database; what a stop interrupted; waiting
+    requests and the next shift.
 
     Someone may have come on duty while the bot was down, so waiting requests are offered now.
     """
     for request in await routing.open_requests(application_data(application).db):
         schedule_escalation(application, request)
+    queue = application.job_queue
+    assert queue is not None
+    queue.run_once(_finish_interrupted, when=0, job_kwargs=RUN_LATE)
     await plan_shift_start(application)
 
 

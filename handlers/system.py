@@ -1,37 +1,28 @@
-"""Handlers that guard every update: duplicate deliveries, errors, and what nobody else took."""
+"""Handlers that guard every update: errors, and what nobody else took.
+
+A second delivery of an update never gets this far: the update queue recognises it
+(bot/durable_updates.py).
+"""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.i18n import pick_language, translator
-from handlers.common import MentorContext, identify, now
-from storage import updates
+from handlers.common import MentorContext, identify
 
 logger = logging.getLogger(__name__)
 
-DEDUPLICATION_GROUP = -100
-
-
-async def drop_duplicates(update: Update, context: MentorContext) -> None:
-    """Telegram may deliver an update twice (webhook retries, a restart mid-batch)."""
-    async with context.bot_data.db.write() as session:
-        first = await updates.claim_update(session, update.update_id, now())
-    if not first:
-        logger.info("update %s was delivered again; ignored", update.update_id)
-        raise ApplicationHandlerStop
-
+_QUERY_TOO_OLD = "query is too old"
 
 async def unknown_command(update: Update, context: MentorContext) -> None:
     sender = await identify(update, context)
@@ -49,6 +40,11 @@ async def unknown_button(update: Update, context: MentorContext) -> None:
 async def on_error(update: object, context: MentorContext) -> None:
     """Log first (never the message content), then tell the person something went wrong."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, BadRequest) and _QUERY_TOO_OLD in context.error.message.lower():
+        # A press handled again after a stop: Telegram takes one answer per press, and the
+        # first was given before the stop. Nothing went wrong for the person.
+        logger.info("update %s: the button press was answered before", update_id)
+        return
     logger.error("handling update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -64,7 +60,6 @@ async def on_error(update: object, context: MentorContext) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(TypeHandler(Update, drop_duplicates), group=DEDUPLICATION_GROUP)
     application.add_error_handler(on_error)
 
 

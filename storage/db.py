@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,22 @@ class Health:
     integrity: str
 
 
+# Work for this task's next write transaction to do as well, inside it (see `with_next_write`).
+_with_next_write: ContextVar[Callable[[Session], Awaitable[None]] | None] = ContextVar(
+    "with_next_write", default=None
+)
+
+
+def with_next_write(work: Callable[[Session], Awaitable[None]] | None) -> None:
+    """Have the next write transaction of this task (and of tasks it starts) also run `work`,
+    once, so that both commit together or not at all; None takes it back.
+
+    This is how an update is marked done in the same transaction as the first thing its
+    handlers decide (bot/inbox.py): whatever is written, the update's being handled is too.
+    """
+    _with_next_write.set(work)
+
+
 class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
@@ -127,11 +144,16 @@ class Database:
             await self._end_leftover_transaction()
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield Session(self._connection)
+                session = Session(self._connection)
+                yield session
+                also = _with_next_write.get()
+                if also is not None:
+                    await also(session)
                 await self._connection.execute("COMMIT")
             except BaseException as error:
                 await self._roll_back(error)
                 raise
+            _with_next_write.set(None)
 
     async def _roll_back(self, error: BaseException) -> None:
         """End a failed transaction without hiding why it failed."""

@@ -230,6 +230,34 @@ async def pending_messages(session: Session, request_id: int) -> list[tuple[int,
     return [(row["chat_id"], row["message_id"]) for row in rows]
 
 
+async def drop_pending_messages(
+    session: Session, request_id: int, sources: Sequence[tuple[int, int]]
+) -> None:
+    await session.execute_many(
+        "DELETE FROM request_messages WHERE request_id = ? AND chat_id = ? AND message_id = ?",
+        [(request_id, chat_id, message_id) for chat_id, message_id in sources],
+    )
+
+
+async def accepted_with_pending_messages(session: Session) -> list[int]:
+    """Conversations whose waiting messages were never handed over (a stop came between)."""
+    rows = await session.fetch_all(
+        "SELECT DISTINCT m.request_id FROM request_messages m "
+        "JOIN requests r ON r.id = m.request_id WHERE r.state = 'accepted' ORDER BY m.request_id"
+    )
+    return [row["request_id"] for row in rows]
+
+
+async def unsent_offers(session: Session) -> list[tuple[int, int]]:
+    """(request, member) of open offers recorded but never shown (a stop came between)."""
+    rows = await session.fetch_all(
+        "SELECT o.request_id, o.member_id FROM offers o JOIN requests r ON r.id = o.request_id "
+        "WHERE o.state = 'open' AND o.message_id IS NULL AND r.state IN ('offered', 'accepted') "
+        "ORDER BY o.request_id, o.member_id"
+    )
+    return [(row["request_id"], row["member_id"]) for row in rows]
+
+
 async def forget_pending_messages(session: Session, request_id: int) -> None:
     await session.execute("DELETE FROM request_messages WHERE request_id = ?", (request_id,))
 

@@ -1,4 +1,8 @@
-"""Which Telegram updates have been processed, so a second delivery is ignored."""
+"""The Telegram updates received: each written before Telegram is told it arrived, until done.
+
+A row is made when an update comes in (with the update as Telegram sent it), and its content
+is dropped when its handlers have run; the id stays, so that a second delivery is recognised.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,40 @@ from storage.models import to_db
 REMEMBERED_UPDATES = 100_000
 
 
-async def claim_update(session: Session, update_id: int, now: datetime) -> bool:
-    """True the first time an update id is seen, False for every later delivery."""
+async def receive_update(session: Session, update_id: int, payload: str, now: datetime) -> bool:
+    """Keep an update until it is done; False when it was received before (a redelivery)."""
     inserted = await session.execute(
-        "INSERT OR IGNORE INTO processed_updates (update_id, received_at) VALUES (?, ?)",
-        (update_id, to_db(now)),
+        "INSERT OR IGNORE INTO processed_updates (update_id, received_at, payload) "
+        "VALUES (?, ?, ?)",
+        (update_id, to_db(now), payload),
     )
     if inserted:
         await session.execute(
-            "DELETE FROM processed_updates WHERE update_id < ?", (update_id - REMEMBERED_UPDATES,)
+            "DELETE FROM processed_updates WHERE update_id < ? AND done_at IS NOT NULL",
+            (update_id - REMEMBERED_UPDATES,),
         )
     return inserted == 1
 
 
+async def finish_update(session: Session, update_id: int, now: datetime) -> None:
+    """Its handlers ran: what the update said is not kept any longer."""
+    await session.execute(
+        "UPDATE processed_updates SET done_at = ?, payload = NULL "
+        "WHERE update_id = ? AND done_at IS NULL",
+        (to_db(now), update_id),
+    )
+
+
+async def unfinished_updates(session: Session) -> list[tuple[int, str]]:
+    """(id, update) of every update received but not done, in Telegram's order."""
+    rows = await session.fetch_all(
+        "SELECT update_id, payload FROM processed_updates "
+        "WHERE done_at IS NULL AND payload IS NOT NULL ORDER BY update_id"
+    )
+    return [(row["update_id"], row["payload"]) for row in rows]
+
+
 async def latest_update_id(session: Session) -> int:
-    """The highest update id processed, 0 if none: where a Bot API's numbering must go on."""
+    """The highest update id received, 0 if none: where a Bot API's numbering must go on."""
     row = await session.fetch_one("SELECT MAX(update_id) AS latest FROM processed_updates")
     return int(row["latest"]) if row is not None and row["latest"] is not None else 0

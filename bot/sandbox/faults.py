@@ -5,7 +5,8 @@ Tests use these to prove the bot survives flood waits, 5xx answers and lost conn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -17,6 +18,9 @@ class FaultKind(StrEnum):
     BAD_GATEWAY = "502"
     DROP = "drop"
     """Read the request, then close the connection without answering (a network error)."""
+    HOLD = "hold"
+    """Hold the request unanswered until released, then answer it normally: a slow Telegram,
+    and the moment to kill a bot in the middle of handling an update."""
 
 
 @dataclass
@@ -28,6 +32,14 @@ class Fault:
     remaining: int
     chat_id: int | None
     retry_after: int
+    holding: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set while a held call waits (HOLD faults)."""
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set to let held calls go on (HOLD faults)."""
+
+    def release(self) -> None:
+        """Let every call this HOLD fault holds go on, and the next ones pass at once."""
+        self.released.set()
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         """``method="*"`` matches any method and ``chat_id=None`` any chat."""

@@ -94,7 +94,10 @@ class BotApiServer:
             fault = self._faults.take(name, chat_id)
             if fault is not None and fault.kind == FaultKind.DROP:
                 return self._drop(request, name, chat_id)
-            if fault is not None:
+            if fault is not None and fault.kind == FaultKind.HOLD:
+                fault.holding.set()
+                await fault.released.wait()
+            elif fault is not None:
                 raise _fault_error(fault)
             limiter = self._limiter if method.rate_limited else None
             if limiter is not None and (wait := limiter.check(chat_id)):

@@ -82,6 +82,9 @@ class Seeder:
             self.db, family, family.telegram_user_id, self.message_id(), "text", words, False, at
         )
         assert taken.opened and taken.offer_to, "the seeded question was not offered"
+        # The offer was shown: the bot has nothing left to send for it at start.
+        shown = [(adult.id, self.message_id()) for adult in taken.offer_to]
+        await routing.remember_offers(self.db, taken.request.id, shown)
         return taken.request.id
 
     async def converse(self, family: Member, words: str, at: datetime) -> int:
@@ -89,6 +92,7 @@ class Seeder:
         request_id = await self.ask(family, words, at)
         accepted = await routing.accept(self.db, self.mentor, request_id, at + 5 * MINUTE)
         assert not isinstance(accepted, routing.RoutingProblem), accepted
+        await routing.handed_over(self.db, accepted.request, accepted.pending)
         await routing.remember_relay(
             self.db, self.mentor.telegram_user_id, self.message_id(), request_id
         )

@@ -25,7 +25,8 @@ DAY = timedelta(days=1)
 
 # Tables without personal data: no member, household, Telegram account or anybody's words.
 WITHOUT_PERSONAL_DATA = {
-    # Telegram's update numbers and when they arrived, to process an update once; no user id.
+    # Telegram's update numbers and when they arrived, to process an update once. An update's
+    # content (with its sender) is kept only until its handlers ran, for at-least-once handling.
     "processed_updates",
     # The local days whose morning gap report went out.
     "gap_reports",

@@ -1,0 +1,46 @@
+"""Updates received and not yet handled: what makes processing at-least-once across a crash.
+
+An update is kept (whole) before Telegram is told it arrived. It is marked done in the same
+transaction as the first thing its handlers write, or after them when they write nothing; at
+start, whatever was received and not done is handled again. So an update is handled again only
+if nothing it decided was kept, and a repeat can never decide twice (ask the same question
+twice, name a household with a question); what it had decided but not yet sent when the
+process died (an offer, a hand-over) is sent at start from the database. A second delivery of
+an update already received changes nothing. What an update said is dropped when it is done, so
+the inbox never holds anybody's words longer than it takes to handle them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage import updates
+from storage.db import Database, Session, with_next_write
+
+
+async def receive(db: Database, update_id: int, payload: str, now: datetime) -> bool:
+    """Keep the update; False when it came before (Telegram delivers some twice)."""
+    async with db.write() as session:
+        return await updates.receive_update(session, update_id, payload, now)
+
+
+def handling(update_id: int, now: datetime) -> None:
+    """The update this task now handles: done with its handlers' first write transaction."""
+
+    async def finish(session: Session) -> None:
+        await updates.finish_update(session, update_id, now)
+
+    with_next_write(finish)
+
+
+async def done(db: Database, update_id: int, now: datetime) -> None:
+    """Its handlers ran (and wrote nothing, or it is marked already: then this changes nothing)."""
+    with_next_write(None)
+    async with db.write() as session:
+        await updates.finish_update(session, update_id, now)
+
+
+async def unfinished(db: Database) -> list[tuple[int, str]]:
+    """Updates received but never done (a crash came first), oldest first."""
+    async with db.read() as session:
+        return await updates.unfinished_updates(session)

@@ -1,0 +1,72 @@
+"""Nothing a family sent is lost when the bot is killed at the worst moment.
+
+The double holds the bot's send at the chosen moment, the test kills the bot (SIGKILL: no
+shutdown code runs) while Telegram has already been told the update arrived, and the restarted
+bot must finish the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.sandbox import BotApiDouble
+from bot.sandbox.faults import Fault, FaultKind
+from tests.e2e.conftest import Service, StartBot, texts_until_quiet
+from tests.e2e.test_questions_in_chat import on_duty
+
+pytestmark = pytest.mark.chat_burst(40)
+
+
+async def held(fault: Fault) -> None:
+    await asyncio.wait_for(fault.holding.wait(), timeout=10)
+
+
+async def test_a_kill_while_a_question_is_being_handled_loses_nothing(
+    service: Service, double: BotApiDouble, start_bot: StartBot
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    offer = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    answered_before = len(family.messages)
+    await family.send("Han vill inte sova, vad gör vi?")
+    await held(offer)  # the question is stored and its offer is on its way: now the crash
+    await service.bot.kill()
+    assert len(family.messages) == answered_before  # the family never heard back
+
+    await start_bot()
+    shown = await berg.next_message()
+    assert "Han vill inte sova, vad gör vi?" in shown["text"]
+    assert "Acceptera" in str(shown["reply_markup"])
+    told = await texts_until_quiet(family, 1.0)
+    assert any("fråga #1" in text for text in told), told  # the family hears back
+    await berg.press(shown, "Acceptera")
+    handed = await texts_until_quiet(berg, 0.6)
+    assert handed.count("Han vill inte sova, vad gör vi?") == 1, handed
+
+
+async def test_a_kill_right_after_an_accept_still_hands_over_every_waiting_message(
+    service: Service, double: BotApiDouble, start_bot: StartBot
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    waiting = ["Första meddelandet", "Andra meddelandet", "Tredje meddelandet"]
+    for text in waiting:
+        await family.send(text)
+        await family.next_message()
+    offer = await berg.next_message()
+    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    await berg.press(offer, "Acceptera")
+    await held(hand_over)  # the question is Berg's; the label of the hand-over is on its way
+    await service.bot.kill()
+
+    await start_bot()
+    handed = await texts_until_quiet(berg, 1.5)
+    for text in waiting:
+        assert handed.count(text) == 1, handed
+    assert not any("gick fel" in text for text in handed), handed  # the press is not an error
+    told = await texts_until_quiet(family, 0.5)
+    assert any("har tagit er fråga" in text for text in told), told
+    await family.send("Är du där?")
+    assert (await berg.next_message())["text"].endswith("Är du där?")
