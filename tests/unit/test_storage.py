@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import inbox
 from storage import households, migrations, updates
 from storage.db import Database
 from storage.models import Role
@@ -115,3 +116,24 @@ async def test_times_are_stored_in_utc(db: Database) -> None:
         await households.create_household(session, Role.FAMILY, local)
         row = await session.fetch_one("SELECT created_at FROM households")
     assert row is not None and row[0] == "2026-07-01T20:00:00+00:00"
+
+
+async def test_an_update_is_done_with_the_first_write_of_its_handlers_and_only_if_it_commits(
+    db: Database,
+) -> None:
+    async with db.write() as session:
+        await updates.receive_update(session, 7, '{"update_id": 7}', NOW)
+    inbox.handling(7, NOW)
+    with pytest.raises(RuntimeError):
+        async with db.write() as session:  # a handler's write that fails: rolled back, not done
+            await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+            raise RuntimeError("the handler failed")
+    assert await inbox.unfinished(db) == [(7, '{"update_id": 7}')]
+    async with db.write() as session:  # the first write that commits takes the update with it
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen B")
+    assert await inbox.unfinished(db) == []
+    async with db.read() as session:
+        names = await session.fetch_all("SELECT display_name FROM households")
+    assert [row[0] for row in names] == ["Familjen B"]
+    await inbox.done(db, 7, NOW)  # after the handlers: changes nothing any more
+    assert await inbox.unfinished(db) == []
