@@ -102,7 +102,9 @@ async def test_an_update_is_received_once_and_kept_only_until_done(db: Database)
     async with db.read() as session:
         assert await updates.unfinished_updates(session) == [(1001, '{"update_id": 1001}')]
         assert await updates.latest_update_id(session) == 1001
-        row = await session.fetch_one("SELECT payload FROM processed_updates WHERE update_id = 1000")
+        row = await session.fetch_one(
+            "SELECT payload FROM processed_updates WHERE update_id = 1000"
+        )
     assert row is not None and row["payload"] is None  # what it said is gone once done
     async with db.write() as session:  # a redelivery of a done update is still recognised
         assert not await updates.receive_update(session, 1000, '{"update_id": 1000}', NOW)
