@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox import SandboxUser
+from storage.lease import lock_path
 from tests.e2e.conftest import BotProcess, StartBot
 
 EXIT_TIMEOUT = 30.0
@@ -50,7 +51,7 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_the_first_goes_o
     first = await start_bot()
     await answers_help(first, coordinator)
     database = Path(first.env["MENTORBOT_DB"])
-    lock = database.resolve().with_name(database.name + ".lock")
+    lock = lock_path(database)
 
     status, out, err = await mentorbot("run", env=first.env, cwd=tmp_path)
 
