@@ -12,20 +12,23 @@ the state of each reminder, so a restart neither loses a reminder nor sends one 
   reminder twice is better than a mentor missing the evening's shift.
 
 Whoever sends a reminder claims it first, with one conditional statement (`claim`): of two
-parties claiming the same reminder at once, one gets it and the other nothing. Only a bot that
-has just started takes over a reminder that is 'sending' (`begin`); its predecessor is gone,
-since one bot at a time runs on a database (`storage.lease`).
+parties claiming the same reminder at once, one gets it and the other nothing. Each further
+attempt renews that claim, by its moment, and only the claim's holder marks the reminder sent
+(`finish`), so a sender whose shift was swapped meanwhile neither sends to the old household
+again nor takes the new household's reminder from them. Only a bot that has just started takes
+over a reminder that is 'sending', by renewing the claim its predecessor left; that one is
+gone, since one bot at a time runs on a database (`storage.lease`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import households, shifts
-from storage.db import Database, Session
+from storage.db import Database
 from storage.models import Member, Shift, ShiftListing
 
 
@@ -41,6 +44,9 @@ class Reminder:
     before: timedelta
     interrupted: bool = False
     """Left 'sending': by a bot that died sending it, if this bot has just started."""
+    held_since: datetime | None = None
+    """Of an interrupted reminder, from `schedule`: the moment of the claim left behind, which
+    the take-over renews (`claim(..., held_since=...)`)."""
 
     @property
     def due_at(self) -> datetime:
@@ -108,14 +114,24 @@ async def schedule(
     """The plan for every upcoming shift; reminders it skips are marked so at once.
 
     Only after a restart does a reminder left in SENDING mean a crash in mid-send; while the
-    bot runs, it is one being sent right now, and planning it again would send it twice.
+    bot runs, it is one being sent right now, and planning it again would send it twice. An
+    interrupted reminder comes with the moment of the claim left behind (`held_since`).
     """
     async with db.write() as session:
         upcoming = await shifts.shifts_starting_after(session, now)
-        stored = await shifts.reminder_states(session, (shift.id for shift in upcoming))
+        ids = [shift.id for shift in upcoming]
+        stored = await shifts.reminder_states(session, ids)
         states = {key: ReminderState(value) for key, value in stored.items()}
         result = plan(upcoming, offsets, states, now)
-        if not after_restart:
+        if after_restart:
+            claims = await shifts.reminder_claims(session, ids)
+            result.now[:] = [
+                replace(reminder, held_since=claims[reminder.shift.id, reminder.minutes_before])
+                if reminder.interrupted
+                else reminder
+                for reminder in result.now
+            ]
+        else:
             result.now[:] = [reminder for reminder in result.now if not reminder.interrupted]
         for reminder in result.skip:
             await shifts.set_reminder_state(
@@ -133,48 +149,32 @@ async def claim(
     held_since: datetime | None = None,
 ) -> Delivery | None:
     """Claim a reminder to send it and say whom to tell; None if someone else has it or it is
-    no longer wanted. `held_since` is the moment of the caller's own claim, for another try.
+    no longer wanted. `held_since` is the moment of a claim already made, renewed for another
+    try: the caller's own, or right after a start the one a bot that died left (a reminder
+    `schedule` planned as interrupted).
 
     The shift may have been removed, swapped to another household (whose own reminders start
     afresh) or already started since the job was planned; the database says which.
     """
-    return await _take(
-        db,
-        shift_id,
-        now,
-        lambda session: shifts.claim_reminder(
-            session, shift_id, minutes_before, now, held_since=held_since
-        ),
-    )
-
-
-async def begin(db: Database, shift_id: int, minutes_before: int, now: datetime) -> Delivery | None:
-    """Right after a start: claim a reminder even if it is 'sending' (the bot that was sending
-    it has died), unless it was sent or skipped or is no longer wanted."""
-    return await _take(
-        db,
-        shift_id,
-        now,
-        lambda session: shifts.take_over_reminder(session, shift_id, minutes_before, now),
-    )
-
-
-async def _take(
-    db: Database,
-    shift_id: int,
-    now: datetime,
-    mark_sending: Callable[[Session], Awaitable[bool]],
-) -> Delivery | None:
     async with db.write() as session:
         listing = await shifts.listing_by_id(session, shift_id)
         if listing is None or listing.shift.starts_at <= now:
             return None
-        if not await mark_sending(session):
+        if not await shifts.claim_reminder(
+            session, shift_id, minutes_before, now, held_since=held_since
+        ):
             return None
         recipients = await households.household_members(session, listing.shift.household_id)
     return Delivery(listing, recipients)
 
 
-async def finish(db: Database, shift_id: int, minutes_before: int, now: datetime) -> None:
+async def finish(
+    db: Database, shift_id: int, minutes_before: int, now: datetime, *, held_since: datetime
+) -> bool:
+    """The reminder was sent, says the holder of the claim made (or last renewed) at
+    `held_since`; False, and nothing marked, if the shift was swapped meanwhile: the reminder
+    is then the new household's, still to be sent to them or being sent."""
     async with db.write() as session:
-        await shifts.set_reminder_state(session, shift_id, minutes_before, ReminderState.SENT, now)
+        return await shifts.finish_reminder(
+            session, shift_id, minutes_before, now, held_since=held_since
+        )

@@ -2,7 +2,9 @@
 
 The job queue holds nothing the database does not: at start, every hour and after every
 change to the rota, the reminder jobs are thrown away and planned again from the shifts and
-the state of each reminder (see `bot.reminders`). Only reminders due within the planning
+the state of each reminder (see `bot.reminders`); all but those that renew a claim already
+made (another attempt, or the take-over after a start), whose reminder is 'sending' and so
+not planned again. Only reminders due within the planning
 horizon are queued, so a season of shifts costs a handful of jobs, not thousands.
 """
 
@@ -45,14 +47,48 @@ GAP_REPORT_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
-class _ReminderJob:
+class ReminderJob:
     shift_id: int
     minutes_before: int
     attempt: int = 1
-    # Right after a start: a reminder the previous bot died sending, taken over.
-    take_over: bool = False
-    # Another attempt: the moment this job's own claim was made (or last renewed).
+    # The moment of the claim this job renews: its own, for another attempt; or, right after
+    # a start, the one the previous bot left when it died sending the reminder (a take-over).
     held_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedReminder:
+    """A reminder job as the job queue is to hold it: under which name, and when (at once if
+    `due_at` is None)."""
+
+    name: str
+    job: ReminderJob
+    due_at: datetime | None = None
+
+
+def reminder_jobs(plan: reminders.ReminderPlan, moment: datetime) -> list[QueuedReminder]:
+    """The jobs a replan at `moment` queues for `plan`: every reminder due now, and those due
+    within the horizon. A replan first removes the jobs named REMINDER_JOB, not the others."""
+    jobs = [
+        _queued(
+            ReminderJob(reminder.shift.id, reminder.minutes_before, held_since=reminder.held_since)
+        )
+        for reminder in plan.now
+    ]
+    for reminder in plan.later:
+        if reminder.due_at > moment + HORIZON:
+            break  # the plan is in order of due time
+        jobs.append(
+            _queued(ReminderJob(reminder.shift.id, reminder.minutes_before), reminder.due_at)
+        )
+    return jobs
+
+
+def _queued(job: ReminderJob, due_at: datetime | None = None) -> QueuedReminder:
+    # A job that renews a claim (a retry, or the take-over of the claim a bot that died left)
+    # is for a reminder in SENDING, which a replan does not plan again: it must not remove it.
+    name = REMINDER_JOB if job.held_since is None else REMINDER_RETRY_JOB
+    return QueuedReminder(name, job, due_at)
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]
@@ -85,31 +121,23 @@ async def plan_reminders(
     )
     for job in queue.get_jobs_by_name(REMINDER_JOB):
         job.schedule_removal()
-    for reminder in plan.now:
-        _queue_reminder(
-            application,
-            _ReminderJob(
-                reminder.shift.id, reminder.minutes_before, take_over=reminder.interrupted
-            ),
-        )
-    for reminder in plan.later:
-        if reminder.due_at > moment + HORIZON:
-            break  # the plan is in order of due time
-        _queue_reminder(
-            application, _ReminderJob(reminder.shift.id, reminder.minutes_before), reminder.due_at
-        )
+    for queued in reminder_jobs(plan, moment):
+        _queue_reminder(application, queued)
 
 
 def _queue_reminder(
     application: Application,  # type: ignore[type-arg]
-    job: _ReminderJob,
-    due_at: datetime | None = None,
+    queued: QueuedReminder,
 ) -> None:
     queue = application.job_queue
     assert queue is not None
-    # A retry is not replanned (the reminder is SENDING), so a replan must not remove it.
-    name = REMINDER_JOB if job.attempt == 1 else REMINDER_RETRY_JOB
-    queue.run_once(_send_reminder, when=due_at or 0, data=job, name=name, job_kwargs=RUN_LATE)
+    queue.run_once(
+        _send_reminder,
+        when=queued.due_at or 0,
+        data=queued.job,
+        name=queued.name,
+        job_kwargs=RUN_LATE,
+    )
 
 
 async def _replan(context: MentorContext) -> None:
@@ -120,14 +148,11 @@ async def _send_reminder(context: MentorContext) -> None:
     job = _job_data(context.job)
     db = context.bot_data.db
     claimed_at = now()
-    if job.take_over:
-        delivery = await reminders.begin(db, job.shift_id, job.minutes_before, claimed_at)
-    else:
-        delivery = await reminders.claim(
-            db, job.shift_id, job.minutes_before, claimed_at, held_since=job.held_since
-        )
+    delivery = await reminders.claim(
+        db, job.shift_id, job.minutes_before, claimed_at, held_since=job.held_since
+    )
     if delivery is None:
-        return  # sent, skipped, no longer wanted, or claimed by another job
+        return  # sent, skipped, no longer wanted, swapped, or claimed by another job
     shift = delivery.listing.shift
     failed = False
     for member in delivery.recipients:
@@ -146,16 +171,22 @@ async def _send_reminder(context: MentorContext) -> None:
             failed = True
     if failed and job.attempt < RETRIES:
         # Left in SENDING: a partner may read it twice, which beats a missed evening.
-        retry = _ReminderJob(
+        retry = ReminderJob(
             job.shift_id, job.minutes_before, job.attempt + 1, held_since=claimed_at
         )
-        _queue_reminder(context.application, retry, now() + RETRY_AFTER)
+        _queue_reminder(context.application, _queued(retry, now() + RETRY_AFTER))
         return
-    await reminders.finish(db, job.shift_id, job.minutes_before, now())
+    if not await reminders.finish(
+        db, job.shift_id, job.minutes_before, now(), held_since=claimed_at
+    ):
+        logger.info(
+            "shift %s was swapped while its reminder went out; the new household's stays theirs",
+            shift.id,
+        )
 
 
-def _job_data(job: Job | None) -> _ReminderJob:  # type: ignore[type-arg]
-    if job is None or not isinstance(job.data, _ReminderJob):
+def _job_data(job: Job | None) -> ReminderJob:  # type: ignore[type-arg]
+    if job is None or not isinstance(job.data, ReminderJob):
         raise TypeError("a reminder job without its reminder")
     return job.data
 

@@ -152,9 +152,10 @@ async def claim_reminder(
 
     One conditional statement, so of two parties claiming it at once (two jobs of one bot, or
     two processes) exactly one gets True. Without `held_since`: a reminder nobody has claimed
-    yet (it has no row). With it: the caller's own claim of that moment, renewed for another
-    attempt; False once it was finished, skipped or planned afresh (a swap) since. Times are
-    stored to the second, so attempts must be further apart than that (they are a minute).
+    yet (it has no row). With it: the claim of that moment, renewed for another attempt (the
+    caller's own; or, right after a start, the one a bot that died sending it left); False
+    once it was finished, skipped or planned afresh (a swap) since. Times are stored to the
+    second, so attempts must be further apart than that (they are a minute).
     """
     if held_since is None:
         sql = (
@@ -171,18 +172,33 @@ async def claim_reminder(
     return await session.execute(sql, params) == 1
 
 
-async def take_over_reminder(
-    session: Session, shift_id: int, minutes_before: int, now: datetime
+async def reminder_claims(
+    session: Session, shift_ids: Iterable[int]
+) -> dict[tuple[int, int], datetime]:
+    """(shift id, minutes before) -> the moment of its claim, for the reminders 'sending'."""
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = await session.fetch_all(
+        "SELECT shift_id, minutes_before, updated_at FROM shift_reminders "
+        f"WHERE state = 'sending' AND shift_id IN ({marks})",
+        tuple(ids),
+    )
+    return {(row["shift_id"], row["minutes_before"]): from_db(row["updated_at"]) for row in rows}
+
+
+async def finish_reminder(
+    session: Session, shift_id: int, minutes_before: int, now: datetime, *, held_since: datetime
 ) -> bool:
-    """Mark a reminder 'sending' unless it was sent or skipped, even if it is 'sending' already:
-    for a bot that has just started, whose predecessor died sending it."""
+    """Mark a reminder 'sent' by the holder of the claim made (or last renewed) at `held_since`;
+    False if that claim is gone: the shift was swapped meanwhile, and the reminder is the new
+    household's (planned afresh, or being sent to them), so it is left as it is."""
     return (
         await session.execute(
-            "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
-            "VALUES (?, ?, 'sending', ?) ON CONFLICT (shift_id, minutes_before) "
-            "DO UPDATE SET updated_at = excluded.updated_at "
-            "WHERE shift_reminders.state = 'sending'",
-            (shift_id, minutes_before, to_db(now)),
+            "UPDATE shift_reminders SET state = 'sent', updated_at = ? WHERE shift_id = ? "
+            "AND minutes_before = ? AND state = 'sending' AND updated_at = ?",
+            (to_db(now), shift_id, minutes_before, to_db(held_since)),
         )
         == 1
     )

@@ -1,4 +1,5 @@
-"""Reminders against a real SQLite file: bot.reminders.schedule, begin and finish."""
+"""Reminders against a real SQLite file: bot.reminders.schedule, claim and finish, and the
+reminder jobs a plan makes (handlers.rota_jobs.reminder_jobs)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,6 +10,8 @@ from bot import reminders, shifts, swaps
 from bot.reminders import Delivery, Reminder, ReminderPlan
 from bot.rota import Interval
 from bot.swaps import Offer, Taken
+from handlers import rota_jobs
+from handlers.rota_jobs import ReminderJob
 from storage.db import Database
 from storage.models import Member, Role, Shift
 from tests.conftest import make_household
@@ -80,7 +83,7 @@ async def stored(db: Database) -> dict[tuple[int, int], str]:
 
 
 async def delivered(db: Database, shift: Shift, minutes_before: int, now: datetime) -> Delivery:
-    delivery = await reminders.begin(db, shift.id, minutes_before, now)
+    delivery = await reminders.claim(db, shift.id, minutes_before, now)
     assert delivery is not None
     return delivery
 
@@ -154,17 +157,47 @@ async def test_a_reminder_being_sent_is_resent_only_after_a_restart(
     assert keys(result.later) == [(later.id, 60)]
     assert result.skip == []
 
-    await reminders.finish(db, later.id, 1440, due + MINUTE)
+    assert await reminders.finish(db, later.id, 1440, due + MINUTE, held_since=due)
 
     assert await stored(db) == {(later.id, 1440): "sent"}
     finished = await schedule(db, due + 2 * MINUTE, after_restart=after_restart)
     assert everything(finished) == [(later.id, 60)]
 
 
-# --- begin and finish ---------------------------------------------------------------------------
+async def test_the_take_over_after_a_restart_is_queued_where_a_replan_leaves_it(
+    db: Database, people: People, later: Shift
+) -> None:
+    """The start queues the take-over of a reminder the last bot died sending. A change to
+    the rota right after replans: it removes the jobs named REMINDER_JOB and, the bot running,
+    plans a 'sending' reminder no more; so the take-over must not be one of those jobs."""
+    due = later.starts_at - DAY
+    await delivered(db, later, 1440, due)  # then the bot died
+    sooner = await book(db, people, people.lund[0], 2 * DAY + 2 * HOUR)
+    started = due + MINUTE
+
+    at_start = rota_jobs.reminder_jobs(await schedule(db, started, after_restart=True), started)
+
+    by_job = {queued.job: queued for queued in at_start}
+    take_over = by_job[ReminderJob(later.id, 1440, held_since=due)]
+    assert take_over.due_at is None  # at once
+    # The Lunds' reminders, planned from scratch, are what a replan queues again.
+    assert by_job[ReminderJob(sooner.id, 1440)].due_at is None
+    assert by_job[ReminderJob(sooner.id, 60)].due_at == sooner.starts_at - HOUR
+    assert len(at_start) == 3
+
+    kept = [queued for queued in at_start if queued.name != rota_jobs.REMINDER_JOB]
+    replan = rota_jobs.reminder_jobs(await schedule(db, started), started)
+    assert [queued.job for queued in replan] == [
+        ReminderJob(sooner.id, 1440),
+        ReminderJob(sooner.id, 60),
+    ]
+    assert kept == [take_over]
 
 
-async def test_begin_names_every_adult_of_the_household_and_marks_it_sending(
+# --- claim and finish ---------------------------------------------------------------------------
+
+
+async def test_a_claim_names_every_adult_of_the_household_and_marks_it_sending(
     db: Database, people: People, later: Shift
 ) -> None:
     due = later.starts_at - HOUR
@@ -176,48 +209,62 @@ async def test_begin_names_every_adult_of_the_household_and_marks_it_sending(
     assert await stored(db) == {(later.id, 60): "sending"}
 
 
-async def test_a_reminder_interrupted_in_mid_send_can_begin_again(
+async def test_after_a_restart_the_reminder_a_bot_died_sending_is_taken_over_once(
     db: Database, people: People, later: Shift
 ) -> None:
-    due = later.starts_at - HOUR
-    await delivered(db, later, 60, due)
-    again = await delivered(db, later, 60, due + MINUTE)
+    """A bot claimed the day-before reminder and died sending it; the next one, just started,
+    plans it as interrupted and renews the claim left behind."""
+    due = later.starts_at - DAY
+    await delivered(db, later, 1440, due)  # then the bot died
+
+    started = due + MINUTE
+    (interrupted,) = (await schedule(db, started, after_restart=True)).now
+    assert (interrupted.interrupted, interrupted.held_since) == (True, due)
+    again = await reminders.claim(db, later.id, 1440, started, held_since=due)
+
+    assert again is not None
     assert ids(again.recipients) == ids(people.berg)
-    assert await stored(db) == {(later.id, 60): "sending"}
+    assert await stored(db) == {(later.id, 1440): "sending"}
+    # Taken over once: the claim left behind is gone, and a fresh claim finds it taken.
+    assert await reminders.claim(db, later.id, 1440, started + MINUTE, held_since=due) is None
+    assert await reminders.claim(db, later.id, 1440, started + MINUTE) is None
+    assert await reminders.finish(db, later.id, 1440, started + MINUTE, held_since=started)
+    assert await stored(db) == {(later.id, 1440): "sent"}
 
 
-async def test_begin_refuses_a_deleted_shift(
+async def test_a_claim_is_refused_for_a_deleted_shift(
     db: Database, people: People, later: Shift
 ) -> None:
     assert await shifts.delete(db, later.id, people.coordinator, NOW) is not None
-    assert await reminders.begin(db, later.id, 60, NOW) is None
-    assert await reminders.begin(db, later.id + 1000, 60, NOW) is None
+    assert await reminders.claim(db, later.id, 60, NOW) is None
+    assert await reminders.claim(db, later.id + 1000, 60, NOW) is None
     assert await stored(db) == {}
 
 
 @pytest.mark.parametrize("after_start", [timedelta(0), MINUTE, 2 * HOUR])
-async def test_begin_refuses_a_shift_that_has_started(
+async def test_a_claim_is_refused_for_a_shift_that_has_started(
     db: Database, later: Shift, after_start: timedelta
 ) -> None:
-    assert await reminders.begin(db, later.id, 60, later.starts_at + after_start) is None
+    assert await reminders.claim(db, later.id, 60, later.starts_at + after_start) is None
     assert await stored(db) == {}
 
 
-async def test_begin_refuses_a_reminder_already_sent(db: Database, later: Shift) -> None:
+async def test_a_claim_is_refused_for_a_reminder_already_sent(db: Database, later: Shift) -> None:
     due = later.starts_at - DAY
     await delivered(db, later, 1440, due)
-    await reminders.finish(db, later.id, 1440, due + MINUTE)
+    assert await reminders.finish(db, later.id, 1440, due + MINUTE, held_since=due)
 
-    assert await reminders.begin(db, later.id, 1440, due + 2 * MINUTE) is None
+    assert await reminders.claim(db, later.id, 1440, due + 2 * MINUTE) is None
+    assert await reminders.claim(db, later.id, 1440, due + 2 * MINUTE, held_since=due) is None
     assert await stored(db) == {(later.id, 1440): "sent"}
 
 
-async def test_begin_refuses_a_skipped_reminder(db: Database, soon: Shift) -> None:
+async def test_a_claim_is_refused_for_a_skipped_reminder(db: Database, soon: Shift) -> None:
     await schedule(db, NOW)
-    assert await reminders.begin(db, soon.id, 1440, NOW + MINUTE) is None
+    assert await reminders.claim(db, soon.id, 1440, NOW + MINUTE) is None
     assert await stored(db) == {(soon.id, 1440): "skipped"}
     # The hour reminder of the same shift still goes out.
-    assert await reminders.begin(db, soon.id, 60, NOW + MINUTE) is not None
+    assert await reminders.claim(db, soon.id, 60, NOW + MINUTE) is not None
 
 
 # --- after a swap -------------------------------------------------------------------------------
@@ -229,7 +276,7 @@ async def test_after_a_swap_the_takers_reminders_start_afresh(
     day_before = later.starts_at - DAY
     # The Bergs got their one-day reminder, then gave the shift away an hour later.
     await delivered(db, later, 1440, day_before)
-    await reminders.finish(db, later.id, 1440, day_before + MINUTE)
+    assert await reminders.finish(db, later.id, 1440, day_before + MINUTE, held_since=day_before)
     swapped_at = day_before + HOUR
     offer = await swaps.offer(db, people.berg[0], later.id, swapped_at)
     assert isinstance(offer, Offer), offer

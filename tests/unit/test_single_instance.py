@@ -298,10 +298,10 @@ async def test_a_claim_ends_with_the_reminder_sent_skipped_or_swapped(
     shift, berg, lund = await a_shift(db)
     due = shift.starts_at - HOUR
     assert await reminders.claim(db, shift.id, 60, due) is not None
-    await reminders.finish(db, shift.id, 60, due)
+    assert await reminders.finish(db, shift.id, 60, due, held_since=due)
     assert await reminders.claim(second_db, shift.id, 60, due + MINUTE, held_since=due) is None
     assert await reminders.claim(second_db, shift.id, 60, due + MINUTE) is None
-    assert await reminders.begin(second_db, shift.id, 60, due + MINUTE) is None
+    assert not await reminders.finish(second_db, shift.id, 60, due + MINUTE, held_since=due)
 
     # The day-before reminder is being sent when the Bergs give the shift to the Lunds.
     day_before = shift.starts_at - 24 * HOUR
@@ -318,6 +318,60 @@ async def test_a_claim_ends_with_the_reminder_sent_skipped_or_swapped(
     assert [member.id for member in fresh.recipients] == [member.id for member in lund]
 
 
+async def swap_to_the_lunds(
+    db: Database, shift: Shift, berg: list[Member], lund: list[Member], at: datetime
+) -> None:
+    offer = await swaps.offer(db, berg[0], shift.id, at)
+    assert isinstance(offer, Offer), offer
+    taken = await swaps.take(db, lund[0], offer.swap.id, at)
+    assert isinstance(taken, Taken), taken
+
+
+async def test_the_old_households_sender_finishing_after_a_swap_leaves_the_new_one_theirs(
+    db: Database, second_db: Database
+) -> None:
+    """The Bergs' day-before reminder is going out when they give the shift to the Lunds; it
+    is done before the Lunds' reminder is planned."""
+    shift, berg, lund = await a_shift(db)
+    day_before = shift.starts_at - 24 * HOUR
+    assert await reminders.claim(db, shift.id, 1440, day_before) is not None
+    await swap_to_the_lunds(second_db, shift, berg, lund, day_before)
+
+    sent = day_before + MINUTE
+    assert not await reminders.finish(db, shift.id, 1440, sent, held_since=day_before)
+
+    assert await states(db) == {}
+    plan = await reminders.schedule(second_db, [24 * HOUR, HOUR], sent, after_restart=False)
+    assert [(reminder.shift.id, reminder.minutes_before) for reminder in plan.now] == [
+        (shift.id, 1440)
+    ]
+    fresh = await reminders.claim(second_db, shift.id, 1440, sent)
+    assert fresh is not None
+    assert [member.id for member in fresh.recipients] == [member.id for member in lund]
+
+
+async def test_the_old_households_sender_finishing_leaves_the_new_households_claim_alone(
+    db: Database, second_db: Database
+) -> None:
+    """As above, but the Lunds' reminder is being sent already, and needs another try."""
+    shift, berg, lund = await a_shift(db)
+    day_before = shift.starts_at - 24 * HOUR
+    assert await reminders.claim(db, shift.id, 1440, day_before) is not None
+    await swap_to_the_lunds(second_db, shift, berg, lund, day_before)
+    theirs = day_before + MINUTE
+    assert await reminders.claim(second_db, shift.id, 1440, theirs) is not None
+
+    assert not await reminders.finish(db, shift.id, 1440, theirs, held_since=day_before)
+
+    assert await states(db) == {(shift.id, 1440): "sending"}
+    retry = theirs + MINUTE
+    again = await reminders.claim(second_db, shift.id, 1440, retry, held_since=theirs)
+    assert again is not None
+    assert [member.id for member in again.recipients] == [member.id for member in lund]
+    assert await reminders.finish(second_db, shift.id, 1440, retry, held_since=retry)
+    assert await states(db) == {(shift.id, 1440): "sent"}
+
+
 async def test_a_bot_just_started_takes_over_what_its_predecessor_was_sending(
     db: Database, second_db: Database
 ) -> None:
@@ -325,15 +379,41 @@ async def test_a_bot_just_started_takes_over_what_its_predecessor_was_sending(
     due = shift.starts_at - HOUR
     assert await reminders.claim(db, shift.id, 60, due) is not None  # then the bot died
 
-    plan = await reminders.schedule(second_db, [HOUR], due + MINUTE, after_restart=True)
+    started = due + MINUTE
+    plan = await reminders.schedule(second_db, [HOUR], started, after_restart=True)
     (interrupted,) = plan.now
-    assert interrupted.interrupted
-    assert await reminders.claim(second_db, shift.id, 60, due + MINUTE) is None
-    assert await reminders.begin(second_db, shift.id, 60, due + MINUTE) is not None
+    assert (interrupted.interrupted, interrupted.held_since) == (True, due)
+    assert await reminders.claim(second_db, shift.id, 60, started) is None
+    got = await asyncio.gather(
+        reminders.claim(db, shift.id, 60, started, held_since=due),
+        reminders.claim(second_db, shift.id, 60, started, held_since=due),
+    )
+    assert sum(delivery is not None for delivery in got) == 1
     # Its own claim from the take-over is what its next attempt renews.
     retry = due + 2 * MINUTE
-    assert await reminders.claim(db, shift.id, 60, retry, held_since=due + MINUTE) is not None
+    assert await reminders.claim(db, shift.id, 60, retry, held_since=started) is not None
 
     # While a bot runs, a reminder being sent is never planned again.
     running = await reminders.schedule(db, [HOUR], retry, after_restart=False)
     assert running.now == []
+
+
+async def test_a_take_over_finds_nothing_once_the_shift_was_swapped(
+    db: Database, second_db: Database
+) -> None:
+    """The take-over job outlives replans; a swap right after the start ends it."""
+    shift, berg, lund = await a_shift(db)
+    day_before = shift.starts_at - 24 * HOUR
+    assert await reminders.claim(db, shift.id, 1440, day_before) is not None  # then it died
+    started = day_before + MINUTE
+    plan = await reminders.schedule(second_db, [24 * HOUR], started, after_restart=True)
+    (interrupted,) = plan.now
+    assert interrupted.held_since == day_before
+
+    await swap_to_the_lunds(second_db, shift, berg, lund, started)
+    fresh = await reminders.claim(second_db, shift.id, 1440, started)  # the Lunds' own
+    assert fresh is not None
+
+    take_over = reminders.claim(db, shift.id, 1440, started, held_since=day_before)
+    assert await take_over is None
+    assert await states(db) == {(shift.id, 1440): "sending"}
