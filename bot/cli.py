@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -22,10 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from tornado.netutil import bind_sockets
 
 from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
@@ -83,10 +86,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook)")
-    run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
-    run.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds")
-    run.add_argument("--port", type=int, default=8443, help="port the webhook server binds")
-    run.add_argument("--secret-token", help="secret Telegram sends with every webhook call")
+    run.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="public HTTPS URL Telegram posts updates to (MENTORBOT_WEBHOOK_URL)",
+    )
+    run.add_argument(
+        "--listen",
+        metavar="HOST",
+        help="address the webhook server binds (MENTORBOT_WEBHOOK_LISTEN, default 127.0.0.1)",
+    )
+    run.add_argument(
+        "--port",
+        metavar="N",
+        help="port the webhook server binds (MENTORBOT_WEBHOOK_PORT, default 8443)",
+    )
+    # A secret on the command line is visible to everyone on the machine (ps); refused.
+    run.add_argument("--secret-token", help="not accepted: set MENTORBOT_WEBHOOK_SECRET")
     sandbox = commands.add_parser(
         "sandbox", help="try the whole service in a browser, with no token and no network"
     )
@@ -127,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config()
         if args.command == "run":
+            webhook = _webhook(config, args)
             with _take_lease(config.db_path):
-                return _run(config, args)
+                return _run(config, args, webhook)
         if args.command == "sandbox":
             return sandbox_command.run(config, args, _run)
         return asyncio.run(_offline_commands[args.command](config, args))
@@ -153,25 +170,64 @@ def _take_lease(database: Path) -> Lease:
         raise ConfigError("MENTORBOT_DB", str(held)) from None
 
 
-def _run(config: Config, args: argparse.Namespace) -> int:
+def _webhook(config: Config, args: argparse.Namespace) -> Webhook | None:
+    """The webhook `run` serves (the options win over the variables), or None: long polling."""
+    if args.secret_token is not None:
+        raise ConfigError(
+            "--secret-token",
+            "is not accepted: a command line is visible to everyone on the machine (ps); "
+            "set MENTORBOT_WEBHOOK_SECRET, or leave it unset for a new random one at each start",
+        )
+    return config.webhook(args.webhook_url, args.listen, args.port)
+
+
+def _can_listen(webhook: Webhook) -> None:
+    """Bind the webhook's address once before anything else: the library would first tell
+    Telegram to post there, then fail with an error that names nothing."""
+    try:
+        sockets = bind_sockets(webhook.port, address=webhook.listen)
+    except OSError as error:
+        blame = (
+            webhook.port_from
+            if error.errno in (errno.EADDRINUSE, errno.EACCES)
+            else webhook.listen_from
+        )
+        where = f"{webhook.listen}:{webhook.port}"
+        raise ConfigError(blame, f"cannot listen on {where}: {error.strerror or error}") from None
+    for sock in sockets:
+        sock.close()
+
+
+def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = None) -> int:
+    """The bot until SIGTERM or Ctrl+C: by webhook if one is given, else by long polling."""
     from bot.app import build_application  # the application pulls in every handler
     from handlers.gate import ALLOWED_UPDATES
 
+    if webhook is not None:
+        _can_listen(webhook)
     application = build_application(config)
     _configure_logging(config)
     try:
-        if args.webhook_url:
+        if webhook is not None:
+            # A request without the secret in X-Telegram-Bot-Api-Secret-Token gets 403 and
+            # reaches nothing; the path is escaped because the library reads it as a pattern.
             application.run_webhook(
-                listen=args.listen,
-                port=args.port,
-                webhook_url=args.webhook_url,
-                secret_token=args.secret_token,
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=re.escape(webhook.path),
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "was rejected by the Bot API") from None
+    except BadRequest as error:
+        # Telegram's "Bad Request: bad webhook: ..." (the library drops the prefix).
+        if webhook is None or not error.message.lower().startswith("bad webhook"):
+            raise
+        raise ConfigError(webhook.url_from, f"the Bot API refused it: {error.message}") from None
     except NetworkError as error:
         print(
             f"mentorbot: TELEGRAM_API_URL: cannot reach the Bot API at {config.api_url}: {error}",

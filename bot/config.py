@@ -6,11 +6,15 @@ line and exit 2 instead of failing later, halfway through a foster family's requ
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -24,6 +28,14 @@ DEFAULT_API_URL = "https://api.telegram.org"
 # broadcasts; a self-hosted Bot API server or the benchmark's double may allow more still.
 MAX_BROADCAST_RATE = 1000.0
 MAX_API_RATE = 10_000.0
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8443
+MAX_PORT = 65535
+# What Telegram accepts as a webhook's secret token (setWebhook's secret_token).
+MAX_WEBHOOK_SECRET = 256
+_WEBHOOK_SECRET_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
+_HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}\Z){_HOST_LABEL}(\.{_HOST_LABEL})*")
 
 
 class ConfigError(Exception):
@@ -32,6 +44,26 @@ class ConfigError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram posts updates, where the bot listens for them, and the secret that shows
+    a post came from Telegram: only Telegram (told with setWebhook) and the bot know it."""
+
+    url: str
+    listen: str
+    port: int
+    secret: str = field(repr=False)
+    # The variable or option each value came from, to name when it cannot be used.
+    url_from: str = "MENTORBOT_WEBHOOK_URL"
+    listen_from: str = "MENTORBOT_WEBHOOK_LISTEN"
+    port_from: str = "MENTORBOT_WEBHOOK_PORT"
+
+    @property
+    def path(self) -> str:
+        """The path the bot listens on: the URL's own, as a proxy in front passes it on."""
+        return urlsplit(self.url).path or "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +91,34 @@ class Config:
     urgent_words: tuple[str, ...]
     # How long a question's content outlives its end; its metadata stays for the statistics.
     retention: timedelta
+    # With a webhook URL, `run` takes updates by webhook; without, by long polling.
+    webhook_url: str | None
+    webhook_listen: str
+    webhook_port: int
+    # MENTORBOT_WEBHOOK_SECRET, or one made at this start; never shown, never logged.
+    webhook_secret: str = field(repr=False)
+
+    def webhook(
+        self, url: str | None = None, listen: str | None = None, port: str | None = None
+    ) -> Webhook | None:
+        """The webhook `run` serves, the options --webhook-url, --listen and --port winning over
+        the variables; None: long polling. An option is checked as its variable is."""
+        webhook_url = self.webhook_url if url is None else _webhook_url("--webhook-url", url)
+        if webhook_url is None:
+            for option, value in (("--listen", listen), ("--port", port)):
+                if value is not None:
+                    raise ConfigError(
+                        option, "is for a webhook: give --webhook-url or set MENTORBOT_WEBHOOK_URL"
+                    )
+            return None
+        webhook = Webhook(webhook_url, self.webhook_listen, self.webhook_port, self.webhook_secret)
+        if url is not None:
+            webhook = replace(webhook, url_from="--webhook-url")
+        if listen is not None:
+            webhook = replace(webhook, listen=_listen("--listen", listen), listen_from="--listen")
+        if port is not None:
+            webhook = replace(webhook, port=_port("--port", port), port_from="--port")
+        return webhook
 
     def require_token(self) -> str:
         """The token is only needed to talk to Telegram; `migrate` and `invite` work without."""
@@ -81,6 +141,7 @@ def load_config(
     def get(name: str, default: str) -> str:
         return values.get(name, "").strip() or default
 
+    webhook_url = get("MENTORBOT_WEBHOOK_URL", "")
     return Config(
         token=_token(get("TELEGRAM_BOT_TOKEN", "")),
         api_url=_api_url(get("TELEGRAM_API_URL", DEFAULT_API_URL)),
@@ -110,6 +171,14 @@ def load_config(
         retention=timedelta(
             days=_positive_int("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"))
         ),
+        webhook_url=_webhook_url("MENTORBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
+        webhook_listen=_listen(
+            "MENTORBOT_WEBHOOK_LISTEN", get("MENTORBOT_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)
+        ),
+        webhook_port=_port(
+            "MENTORBOT_WEBHOOK_PORT", get("MENTORBOT_WEBHOOK_PORT", str(DEFAULT_WEBHOOK_PORT))
+        ),
+        webhook_secret=_webhook_secret(get("MENTORBOT_WEBHOOK_SECRET", "")),
     )
 
 
@@ -234,3 +303,68 @@ def _urgent_words(raw: str) -> tuple[str, ...]:
         return parse_urgent_words(raw)
     except ValueError as error:
         raise ConfigError("MENTORBOT_URGENT_WORDS", str(error)) from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _webhook_url(name: str, raw: str) -> str:
+    """Where Telegram posts updates: an https:// URL. Plain http:// only to a loopback address,
+    where nothing crosses a network: a Bot API server of one's own on the same machine."""
+    problem = (
+        "must be an https:// URL such as https://bot.example.org/mentorbot/hook "
+        f"(http:// only to a loopback address), not {raw!r}"
+    )
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError(name, problem) from None
+    host = parts.hostname or ""
+    secure = parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host))
+    if not secure or not host or parts.fragment or any(c.isspace() for c in raw):
+        raise ConfigError(name, problem)
+    return raw
+
+
+def _listen(name: str, raw: str) -> str:
+    """The address the webhook server binds: an IP address (0.0.0.0: all) or a host name."""
+    try:
+        ipaddress.ip_address(raw)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(raw):
+            raise ConfigError(
+                name, f"must be an IP address such as 127.0.0.1 or 0.0.0.0, not {raw!r}"
+            ) from None
+    return raw
+
+
+def _port(name: str, raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_PORT:
+        raise ConfigError(name, f"must be a TCP port, 1 to {MAX_PORT}, not {raw!r}")
+    return int(raw)
+
+
+def _webhook_secret(raw: str) -> str:
+    """The variable's value, as Telegram allows it; unset: a new random one at each start."""
+    if not raw:
+        return secrets.token_urlsafe(32)  # 43 characters of A-Z a-z 0-9 _ -
+    # Never echo the value, not even a malformed one.
+    if len(raw) > MAX_WEBHOOK_SECRET:
+        raise ConfigError(
+            "MENTORBOT_WEBHOOK_SECRET",
+            f"must be at most {MAX_WEBHOOK_SECRET} characters, not {len(raw)}",
+        )
+    if not _WEBHOOK_SECRET_CHARACTERS.fullmatch(raw):
+        raise ConfigError(
+            "MENTORBOT_WEBHOOK_SECRET",
+            "may hold only the characters A-Z, a-z, 0-9, _ and -; "
+            "leave it unset for a new random one at each start",
+        )
+    return raw

@@ -1,3 +1,4 @@
+import re
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -120,3 +121,149 @@ def test_the_token_is_required_only_when_asked_for() -> None:
     with pytest.raises(ConfigError) as raised:
         config.require_token()
     assert raised.value.variable == "TELEGRAM_BOT_TOKEN"
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def test_without_a_webhook_url_run_polls_and_a_secret_is_made_at_each_start() -> None:
+    first, second = load({}), load({})
+    assert first.webhook() is None
+    assert first.webhook_listen == "127.0.0.1" and first.webhook_port == 8443
+    # The form Telegram accepts for setWebhook's secret_token, long enough not to be guessed.
+    assert SECRET_FORM.fullmatch(first.webhook_secret) and len(first.webhook_secret) >= 32
+    assert first.webhook_secret != second.webhook_secret
+    assert first.webhook_secret not in repr(first)
+
+
+def test_every_webhook_setting_comes_from_the_environment() -> None:
+    secret = "A-z_09" * 40  # 240 characters
+    config = load(
+        {
+            "MENTORBOT_WEBHOOK_URL": "https://bot.example.org/mentorbot/hook",
+            "MENTORBOT_WEBHOOK_LISTEN": "0.0.0.0",
+            "MENTORBOT_WEBHOOK_PORT": "9443",
+            "MENTORBOT_WEBHOOK_SECRET": secret,
+        }
+    )
+    webhook = config.webhook()
+    assert webhook is not None
+    assert (webhook.url, webhook.listen, webhook.port) == (
+        "https://bot.example.org/mentorbot/hook",
+        "0.0.0.0",
+        9443,
+    )
+    assert webhook.secret == secret and secret not in repr(webhook)
+    assert webhook.path == "/mentorbot/hook"
+    assert webhook.url_from == "MENTORBOT_WEBHOOK_URL"
+    assert webhook.port_from == "MENTORBOT_WEBHOOK_PORT"
+
+
+def test_the_options_win_over_the_environment() -> None:
+    config = load(
+        {
+            "MENTORBOT_WEBHOOK_URL": "https://bot.example.org/mentorbot/hook",
+            "MENTORBOT_WEBHOOK_LISTEN": "0.0.0.0",
+            "MENTORBOT_WEBHOOK_PORT": "9443",
+        }
+    )
+    webhook = config.webhook("https://other.example.org/hook?x=1", "::1", "8080")
+    assert webhook is not None
+    assert (webhook.url, webhook.listen, webhook.port) == (
+        "https://other.example.org/hook?x=1",
+        "::1",
+        8080,
+    )
+    assert (webhook.url_from, webhook.listen_from, webhook.port_from) == (
+        "--webhook-url",
+        "--listen",
+        "--port",
+    )
+    assert webhook.path == "/hook"
+    only_the_port = config.webhook(port="8081")
+    assert only_the_port is not None
+    assert (only_the_port.listen, only_the_port.port) == ("0.0.0.0", 8081)
+    # --webhook-url alone: the address and the port from the environment, or the defaults.
+    flagged = load({}).webhook("https://bot.example.org")
+    assert flagged is not None
+    assert (flagged.listen, flagged.port, flagged.path) == ("127.0.0.1", 8443, "/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bot.example.org/mentorbot/hook",
+        "HTTPS://Bot.Example.org:8443/a-b_c.d~e/",
+        "http://127.0.0.1:8080/hook",  # loopback: a Bot API server on this machine
+        "http://[::1]:8080/hook",
+        "http://localhost/hook",
+    ],
+)
+def test_a_good_webhook_url(url: str) -> None:
+    webhook = load({"MENTORBOT_WEBHOOK_URL": url}).webhook()
+    assert webhook is not None and webhook.url == url
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MENTORBOT_WEBHOOK_URL", "http://bot.example.org/hook"),  # Telegram requires TLS
+        ("MENTORBOT_WEBHOOK_URL", "http://10.0.0.5/hook"),
+        ("MENTORBOT_WEBHOOK_URL", "bot.example.org/hook"),
+        ("MENTORBOT_WEBHOOK_URL", "https:///hook"),
+        ("MENTORBOT_WEBHOOK_URL", "https://bot.example.org:https/hook"),
+        ("MENTORBOT_WEBHOOK_URL", "https://bot.example.org/a hook"),
+        ("MENTORBOT_WEBHOOK_URL", "https://bot.example.org/hook#part"),
+        ("MENTORBOT_WEBHOOK_URL", "https://[::1/hook"),
+        ("MENTORBOT_WEBHOOK_LISTEN", "127.0.0.1:8443"),
+        ("MENTORBOT_WEBHOOK_LISTEN", "every interface"),
+        ("MENTORBOT_WEBHOOK_LISTEN", "-bad.example"),
+        ("MENTORBOT_WEBHOOK_PORT", "0"),
+        ("MENTORBOT_WEBHOOK_PORT", "65536"),
+        ("MENTORBOT_WEBHOOK_PORT", "-1"),
+        ("MENTORBOT_WEBHOOK_PORT", "84x3"),
+        ("MENTORBOT_WEBHOOK_PORT", "８４４３"),  # full-width digits: isdigit() says yes
+        ("MENTORBOT_WEBHOOK_SECRET", "a" * 257),
+        ("MENTORBOT_WEBHOOK_SECRET", "with:colon"),
+        ("MENTORBOT_WEBHOOK_SECRET", "base64+/="),
+        ("MENTORBOT_WEBHOOK_SECRET", "hemlig-åäö"),
+    ],
+)
+def test_a_bad_webhook_value_names_its_variable(variable: str, value: str) -> None:
+    test_a_bad_value_names_its_variable(variable, value)
+
+
+def test_a_bad_webhook_secret_is_never_echoed() -> None:
+    for secret in ("top-secret+value", "top-secret-value-" + "x" * 300):
+        with pytest.raises(ConfigError) as raised:
+            load({"MENTORBOT_WEBHOOK_SECRET": secret})
+        assert "top-secret" not in str(raised.value)
+        assert "\n" not in str(raised.value)
+
+
+def test_a_secret_at_the_limits_is_kept() -> None:
+    assert load({"MENTORBOT_WEBHOOK_SECRET": "x"}).webhook_secret == "x"
+    assert load({"MENTORBOT_WEBHOOK_SECRET": "-" * 256}).webhook_secret == "-" * 256
+
+
+@pytest.mark.parametrize(
+    ("url", "listen", "port", "option"),
+    [
+        ("http://bot.example.org/hook", None, None, "--webhook-url"),
+        ("", None, None, "--webhook-url"),
+        ("https://bot.example.org/hook", "not an address!", None, "--listen"),
+        ("https://bot.example.org/hook", None, "99999", "--port"),
+        ("https://bot.example.org/hook", None, "", "--port"),
+        (None, "0.0.0.0", None, "--listen"),  # an option of a webhook, with no webhook
+        (None, None, "8443", "--port"),
+    ],
+)
+def test_a_bad_option_names_the_option(
+    url: str | None, listen: str | None, port: str | None, option: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load({}).webhook(url, listen, port)
+    assert raised.value.variable == option
+    assert str(raised.value).startswith(f"{option}: ")
