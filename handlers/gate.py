@@ -6,8 +6,10 @@ ever answered, and the bot leaves any group or channel it is added to. An edit i
 message: python-telegram-bot would hand it to the same handlers (a second copy relayed, an old
 message opening a question, an edited `/shift add` booking again), so edits take their own
 path here and go no further. Service messages (a pin, an auto-delete timer) carry nothing a
-person said and are dropped. Deciding all of this in one place keeps every handler behind it
-free of the question.
+person said and are dropped. In a private chat the person is the chat: a message, an edit or a
+button press whose chat is not its sender's is forged (or broken) and is dropped too, since the
+handlers behind decide by the sender and answer into the chat. Deciding all of this in one place
+keeps every handler behind it free of the question.
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ async def _leave(context: MentorContext, chat: Chat) -> None:
         logger.info("left a %s: the bot answers in private chats only", chat.type)
 
 
+def _not_from_the_chats_person(update: Update) -> bool:
+    """In a private chat, whether a message, an edit or a button press names a chat that is not
+    its sender's own (one of another person, or none at all)."""
+    message = update.message or update.edited_message
+    if message is not None:
+        return message.from_user is None or message.from_user.id != message.chat.id
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return query.from_user.id != query.message.chat.id
+    return False
+
+
 async def admit(update: Update, context: MentorContext) -> None:
     chat = update.effective_chat
     if chat is None:  # nothing the bot asks for comes without a chat
@@ -54,6 +68,9 @@ async def admit(update: Update, context: MentorContext) -> None:
             "administrator",
         ):
             await _leave(context, chat)
+        raise ApplicationHandlerStop
+    if _not_from_the_chats_person(update):
+        logger.warning("update %s dropped: its private chat is not its sender's", update.update_id)
         raise ApplicationHandlerStop
     if update.my_chat_member is not None:  # the person blocked or unblocked the bot
         raise ApplicationHandlerStop
