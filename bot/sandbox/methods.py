@@ -40,6 +40,9 @@ WEBHOOK_ACTIVE = (
 )
 WRONG_FILE = "wrong file identifier/HTTP URL specified"
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+# setWebhook's secret_token, as Telegram checks it; empty: no secret.
+MAX_SECRET_TOKEN = 256
+_SECRET_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9_-]*")
 _CHAT_ACTIONS = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice",
@@ -207,15 +210,21 @@ class BotApiMethods:
     async def set_webhook(self, params: Params) -> bool:
         url = params.text("url") or ""
         if url and not url.startswith(("http://", "https://")):
-            # Telegram wants HTTPS; plain HTTP is accepted because the bot listens on loopback.
+            # Telegram requires HTTPS. Plain HTTP is accepted: the double stands in for the
+            # TLS-terminating proxy too, in front of a bot that listens on loopback.
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret_token = params.text("secret_token") or ""
+        if url and len(secret_token) > MAX_SECRET_TOKEN:
+            raise bad_request("secret token is too long")
+        if url and not _SECRET_TOKEN_CHARACTERS.fullmatch(secret_token):
+            raise bad_request("secret token contains unallowed characters")
         self._set_allowed_updates(params)
         if params.flag("drop_pending_updates"):
             self.state.updates.drop_pending()
         if not url:
             await self.webhook.delete()
             return True
-        self.webhook.set(url, params.text("secret_token"), params.integer("max_connections") or 40)
+        self.webhook.set(url, secret_token or None, params.integer("max_connections") or 40)
         return True
 
     async def delete_webhook(self, params: Params) -> bool:

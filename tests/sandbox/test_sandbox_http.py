@@ -626,6 +626,28 @@ async def test_webhook_delivery_with_secret_retries_and_conflict(
         await runner.cleanup()
 
 
+async def test_a_webhook_secret_telegram_would_refuse_is_refused(
+    double: BotApiDouble, http: httpx.AsyncClient
+) -> None:
+    """As Telegram checks setWebhook's secret_token: at most 256 of A-Z a-z 0-9 _ -."""
+    url = "http://127.0.0.1:9/hook"  # nothing is posted there: every setting below is refused
+    refusals = {
+        "a" * 257: "Bad Request: secret token is too long",
+        "with:colon": "Bad Request: secret token contains unallowed characters",
+        "base64+/=": "Bad Request: secret token contains unallowed characters",
+        "hemlig-åäö": "Bad Request: secret token contains unallowed characters",
+    }
+    for secret, description in refusals.items():
+        refused = await http.post("setWebhook", data={"url": url, "secret_token": secret})
+        assert refused.status_code == 400
+        assert refused.json()["description"] == description
+        assert (await http.post("getWebhookInfo")).json()["result"]["url"] == ""
+    for secret in ("-" * 256, "A-z_09"):
+        accepted = await http.post("setWebhook", data={"url": url, "secret_token": secret})
+        assert accepted.json() == {"ok": True, "result": True}
+    assert (await http.post("deleteWebhook")).json()["result"] is True
+
+
 async def test_commands_per_scope_and_language(
     double: BotApiDouble, http: httpx.AsyncClient
 ) -> None:
