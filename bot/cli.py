@@ -46,17 +46,25 @@ class _Failure(Exception):
 
 
 class _RedactToken(logging.Filter):
-    """Libraries log request URLs, and the Bot API puts the token in every URL."""
+    """Libraries log request URLs, and the Bot API puts the token in every URL; and a library
+    logging a request's parameters at some level would show the webhook's secret."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, webhook_secret: str | None = None) -> None:
         super().__init__()
-        self._token = token
+        self._secrets = [
+            (secret, mark)
+            for secret, mark in ((token, "[token]"), (webhook_secret, "[webhook secret]"))
+            if secret
+        ]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._token:
+        if self._secrets:
             message = record.getMessage()
-            if self._token in message:
-                record.msg, record.args = message.replace(self._token, "[token]"), None
+            redacted = message
+            for secret, mark in self._secrets:
+                redacted = redacted.replace(secret, mark)
+            if redacted != message:
+                record.msg, record.args = redacted, None
         return True
 
 
@@ -67,7 +75,7 @@ def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
 
 def _configure_logging(config: Config) -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(_RedactToken(config.token))
+    handler.addFilter(_RedactToken(config.token, config.webhook_secret))
     handler.addFilter(_not_about_a_rejected_token)
     logging.basicConfig(
         level=logging.INFO,

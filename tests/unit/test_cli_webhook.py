@@ -7,6 +7,7 @@ behind a real webhook is tests/e2e/test_webhook.py's.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import socket
 from collections.abc import Iterator
@@ -275,3 +276,17 @@ def test_a_webhook_the_bot_api_refuses_is_one_line_naming_the_url(
         "mentorbot: --webhook-url: the Bot API refused it: "
         "Bad webhook: an https url must be provided"
     ]
+
+
+def test_the_log_never_shows_the_token_or_the_secret(clean_env: Path) -> None:
+    """Should a library ever log a request's parameters, neither leaves in the log."""
+    config = load_config()
+    redact = cli._RedactToken(config.token, config.webhook_secret)
+    parameters = (f"bot{config.token}/setWebhook", {"secret_token": config.webhook_secret})
+    record = logging.LogRecord(
+        "telegram.Bot", logging.INFO, __file__, 1, "setWebhook %s %s", parameters, None
+    )
+    assert redact.filter(record)
+    message = record.getMessage()
+    assert config.webhook_secret not in message and str(config.token) not in message
+    assert message == "setWebhook bot[token]/setWebhook {'secret_token': '[webhook secret]'}"
