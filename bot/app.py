@@ -12,7 +12,7 @@ from bot import members
 from bot.config import Config
 from bot.durable_updates import DurableUpdateQueue, MentorApplication
 from bot.rate_limiter import SharedRateLimiter
-from handlers import offers, retention, rota_jobs
+from handlers import lifecycle, offers, retention, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
@@ -63,6 +63,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     await rota_jobs.start(application)
     await offers.start(application)
     retention.start(application)
+    lifecycle.start(application)
     bot_data.outbox = Outbox(application)
     bot_data.outbox.start()
     await publish_default_commands(application.bot, config.language)

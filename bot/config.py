@@ -91,6 +91,8 @@ class Config:
     urgent_words: tuple[str, ...]
     # How long a question's content outlives its end; its metadata stays for the statistics.
     retention: timedelta
+    # A conversation in which nobody wrote for this long is closed, both sides told.
+    conversation_idle: timedelta
     # With a webhook URL, `run` takes updates by webhook; without, by long polling.
     webhook_url: str | None
     webhook_listen: str
@@ -171,6 +173,9 @@ def load_config(
         retention=timedelta(
             days=_positive_int("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"))
         ),
+        conversation_idle=_hours(
+            "MENTORBOT_CONVERSATION_IDLE_HOURS", get("MENTORBOT_CONVERSATION_IDLE_HOURS", "12")
+        ),
         webhook_url=_webhook_url("MENTORBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
         webhook_listen=_listen(
             "MENTORBOT_WEBHOOK_LISTEN", get("MENTORBOT_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)
@@ -228,6 +233,20 @@ def _positive_int(name: str, raw: str) -> int:
     if not raw.isdigit() or int(raw) == 0:
         raise ConfigError(name, f"must be a whole number of minutes above 0, not {raw!r}")
     return int(raw)
+
+
+# Hours as people write them ("12", "1.5"); at most a year, so the timer stays meaningful.
+_HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
+MAX_HOURS = 24 * 366
+
+
+def _hours(name: str, raw: str) -> timedelta:
+    hours = float(raw) if _HOURS.fullmatch(raw) else 0.0
+    if not 0 < hours <= MAX_HOURS:
+        raise ConfigError(
+            name, f"must be a number of hours above 0 and at most {MAX_HOURS}, not {raw!r}"
+        )
+    return timedelta(hours=hours)
 
 
 def _rate(name: str, raw: str, maximum: float) -> float:

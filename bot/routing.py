@@ -562,6 +562,37 @@ async def file_topic(db: Database, mentor: Member, request_id: int, topic: Topic
         return await requests.set_topic(session, request_id, topic.value)
 
 
+async def remember_relays(
+    db: Database, chat_id: int, message_ids: Sequence[int], request: Request, now: datetime
+) -> None:
+    """Where the copies of a relayed message are; the conversation was active just now."""
+    async with db.write() as session:
+        for message_id in message_ids:
+            await requests.add_relay(session, chat_id, message_id, request.id, "relay")
+        await requests.note_activity(session, request.id, now)
+
+
+async def close_idle(db: Database, idle: timedelta, now: datetime) -> list[Ended]:
+    """Close every conversation nobody wrote in for `idle`: each end happens once.
+
+    It is the service that ends it (no side did), so `ended_by` stays empty; the family is
+    asked to rate it and the mentor to file it as after /end.
+    """
+    ended = []
+    async with db.write() as session:
+        for request_id in await requests.idle_conversations(session, now - idle):
+            accepted, closed = [RequestState.ACCEPTED], RequestState.CLOSED
+            if await requests.finish(session, request_id, accepted, closed, None, now):
+                request = await _read(session, request_id)
+                mentor = (
+                    await households.member_by_id(session, request.mentor_member_id)
+                    if request.mentor_member_id
+                    else None
+                )
+                ended.append(Ended(request, await _family(session, request), mentor))
+    return ended
+
+
 async def remember_relay(
     db: Database, chat_id: int, message_id: int, request_id: int, purpose: str = "relay"
 ) -> None:

@@ -272,11 +272,11 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
     if ended is None:
         await message.reply_text(t("end.nothing"))
         return
-    await _after_end(context, ended)
+    await after_end(context, ended)
 
 
-async def _after_end(context: MentorContext, ended: Ended) -> None:
-    """The family is asked for a rating, the mentor for a topic."""
+async def after_end(context: MentorContext, ended: Ended) -> None:
+    """The family is asked for a rating, the mentor for a topic (after /end, or idleness)."""
     request = ended.request
     for adult in ended.family:
         t = member_translator(context, adult)

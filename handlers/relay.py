@@ -26,7 +26,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import routing
 from bot.i18n import N_, Translator
-from handlers.common import MentorContext
+from handlers.common import MentorContext, now
 from storage.models import Request
 
 logger = logging.getLogger(__name__)
@@ -63,8 +63,7 @@ def _fits(tag: str, words: str | None, limit: int) -> bool:
 async def _remember(
     context: MentorContext, chat: int, sent: Sequence[int], request: Request
 ) -> None:
-    for message_id in sent:
-        await routing.remember_relay(context.bot_data.db, chat, message_id, request.id)
+    await routing.remember_relays(context.bot_data.db, chat, sent, request, now())
 
 
 async def _send_to_mentor(

@@ -143,9 +143,9 @@ async def claim(
     """The first Accept wins: one conditional update decides it."""
     return (
         await session.execute(
-            "UPDATE requests SET state = 'accepted', accepted_at = ?, mentor_member_id = ?, "
-            "mentor_household_id = ? WHERE id = ? AND state = 'offered'",
-            (to_db(now), member_id, household_id, request_id),
+            "UPDATE requests SET state = 'accepted', accepted_at = ?, last_message_at = ?, "
+            "mentor_member_id = ?, mentor_household_id = ? WHERE id = ? AND state = 'offered'",
+            (to_db(now), to_db(now), member_id, household_id, request_id),
         )
         == 1
     )
@@ -348,6 +348,24 @@ async def add_relay(
         "VALUES (?, ?, ?, ?)",
         (chat_id, message_id, request_id, purpose),
     )
+
+
+async def note_activity(session: Session, request_id: int, now: datetime) -> None:
+    """A message went across the conversation: its idle clock starts again."""
+    await session.execute(
+        "UPDATE requests SET last_message_at = ? WHERE id = ? AND state = 'accepted'",
+        (to_db(now), request_id),
+    )
+
+
+async def idle_conversations(session: Session, since: datetime) -> list[int]:
+    """Conversations in which nothing has been relayed since `since`."""
+    rows = await session.fetch_all(
+        "SELECT id FROM requests WHERE state = 'accepted' "
+        "AND COALESCE(last_message_at, accepted_at) < ? ORDER BY id",
+        (to_db(since),),
+    )
+    return [row["id"] for row in rows]
 
 
 async def relay_of(session: Session, chat_id: int, message_id: int) -> tuple[int, str] | None:

@@ -11,9 +11,9 @@ import asyncio
 
 import pytest
 
-from bot.sandbox import BotApiDouble
+from bot.sandbox import BotApiDouble, SandboxUser
 from bot.sandbox.faults import Fault, FaultKind
-from tests.e2e.conftest import Service, StartBot, texts_until_quiet
+from tests.e2e.conftest import Service, StartBot, build_service, texts_until_quiet
 from tests.e2e.test_questions_in_chat import on_duty
 
 pytestmark = pytest.mark.chat_burst(40)
@@ -70,3 +70,35 @@ async def test_a_kill_right_after_an_accept_still_hands_over_every_waiting_messa
     assert any("har tagit er fråga" in text for text in told), told
     await family.send("Är du där?")
     assert (await berg.next_message())["text"].endswith("Är du där?")
+
+
+IDLE_HOURS = "0.01"  # 36 seconds: the shortest a test can afford
+
+
+@pytest.mark.timeout(180)
+async def test_a_conversation_nobody_writes_in_closes_even_across_a_restart(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
+) -> None:
+    service = await build_service(
+        await start_bot(MENTORBOT_CONVERSATION_IDLE_HOURS=IDLE_HOURS), coordinator, double
+    )
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await family.send("Hur gör vi med läggningen?")
+    await family.next_message()
+    offer = await berg.next_message()
+    await berg.press(offer, "Acceptera")
+    await texts_until_quiet(berg, 0.5)
+    await texts_until_quiet(family, 0.5)
+    await service.bot.kill()  # the bot is down while the conversation goes quiet
+    await asyncio.sleep(40)
+
+    await start_bot(MENTORBOT_CONVERSATION_IDLE_HOURS=IDLE_HOURS)
+    told = await texts_until_quiet(family, 2.0)
+    assert any("Samtal #1 är avslutat: ingen har skrivit i det på 0.01 timmar" in t for t in told), told
+    assert any("Hur mycket hjälpte det?" in text for text in told), told
+    to_berg = await texts_until_quiet(berg, 0.5)
+    assert any("Samtal #1 är avslutat" in text for text in to_berg), to_berg
+    assert any("Vad handlade det mest om?" in text for text in to_berg), to_berg
+    await family.send("En ny fråga")  # no longer held by Berg's old conversation
+    assert "Er fråga #2" in (await family.next_message())["text"]

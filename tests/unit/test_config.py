@@ -101,6 +101,11 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_URGENT_WORDS", " , ,"),
         ("MENTORBOT_GAP_REPORT", "24:00"),
         ("MENTORBOT_GAP_REPORT", "9:00:00"),
+        ("MENTORBOT_CONVERSATION_IDLE_HOURS", "0"),
+        ("MENTORBOT_CONVERSATION_IDLE_HOURS", "twelve"),
+        ("MENTORBOT_CONVERSATION_IDLE_HOURS", "-1"),
+        ("MENTORBOT_CONVERSATION_IDLE_HOURS", "8785"),
+        ("MENTORBOT_CONVERSATION_IDLE_HOURS", "1e3"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -267,3 +272,12 @@ def test_a_bad_option_names_the_option(
         load({}).webhook(url, listen, port)
     assert raised.value.variable == option
     assert str(raised.value).startswith(f"{option}: ")
+
+
+def test_the_idle_time_of_a_conversation_is_twelve_hours_unless_set() -> None:
+    from datetime import timedelta
+
+    assert load({}).conversation_idle == timedelta(hours=12)
+    assert load({"MENTORBOT_CONVERSATION_IDLE_HOURS": "1.5"}).conversation_idle == timedelta(
+        minutes=90
+    )
