@@ -79,7 +79,8 @@ async def test_a_newsletter_reaches_every_family_once_and_is_reported(
     reached = [families[0], *families[3:]]
     assert await received(reached, NEWSLETTER, 15) == [1, 1, 1]
     assert await received([families[1], service.berg], NEWSLETTER, 0.5) == [0, 0]
-    report = (await service.karin.next_message(timeout=15))["text"]
+    # As long as the report after Telegram's 429s below: Karin's chat had a burst of its own.
+    report = (await service.karin.next_message(timeout=30))["text"]
     assert report.startswith("Utskick #1 är klart: 3 av 4 levererade; 1 har blockerat boten")
     assert "Nåddes inte: Familjen Nummer1" in report
     listing = await answer(service.karin, "/broadcasts")

@@ -209,7 +209,11 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
     seeded = await seed(db_path, karin, berg, ek, ask, now)
 
     bot = await start_bot(
-        MENTORBOT_RETENTION_DAYS=str(RETENTION_DAYS), MENTORBOT_REMINDERS="off"
+        MENTORBOT_RETENTION_DAYS=str(RETENTION_DAYS),
+        MENTORBOT_REMINDERS="off",
+        # The seeded open conversation is days old; here it must stay open (the idle close has
+        # its own test in test_nothing_lost.py).
+        MENTORBOT_CONVERSATION_IDLE_HOURS="8000",
     )
     # The old conversation and the withdrawn question; not the recent one, not the open one.
     assert await questions_erased_at_start(bot) == 2
