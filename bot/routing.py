@@ -339,6 +339,13 @@ async def decline(db: Database, member: Member, request_id: int) -> RoutingProbl
         return RoutingProblem.NOT_YOURS if offered else RoutingProblem.GONE
 
 
+async def _mentor(session: Session, request: Request) -> Member | None:
+    """The adult holding (or who held) the conversation, if any."""
+    if request.mentor_member_id is None:
+        return None
+    return await households.member_by_id(session, request.mentor_member_id)
+
+
 async def _family(session: Session, request: Request) -> list[Member]:
     if request.family_household_id is None:
         return []
@@ -394,11 +401,7 @@ async def _end_for_family_departure(
             session, request.id, [RequestState.ACCEPTED], RequestState.CLOSED, "family", now
         ):
             return None
-        mentor = (
-            await households.member_by_id(session, request.mentor_member_id)
-            if request.mentor_member_id
-            else None
-        )
+        mentor = await _mentor(session, request)
         return Ended(await _read(session, request.id), [], mentor)
     waiting = (RequestState.WAITING, RequestState.OFFERED)
     cancelled = RequestState.CANCELLED
@@ -520,11 +523,7 @@ async def counterpart(db: Database, request: Request) -> tuple[list[Member], Mem
     """The family's adults and the adult holding the conversation."""
     async with db.read() as session:
         family = await _family(session, request)
-        mentor = (
-            await households.member_by_id(session, request.mentor_member_id)
-            if request.mentor_member_id
-            else None
-        )
+        mentor = await _mentor(session, request)
     return family, mentor
 
 
@@ -535,11 +534,7 @@ async def end(db: Database, request_id: int, ended_by: str, now: datetime) -> En
         ):
             return None
         request = await _read(session, request_id)
-        mentor = (
-            await households.member_by_id(session, request.mentor_member_id)
-            if request.mentor_member_id
-            else None
-        )
+        mentor = await _mentor(session, request)
         return Ended(request, await _family(session, request), mentor)
 
 
@@ -584,11 +579,7 @@ async def close_idle(db: Database, idle: timedelta, now: datetime) -> list[Ended
             accepted, closed = [RequestState.ACCEPTED], RequestState.CLOSED
             if await requests.finish(session, request_id, accepted, closed, None, now):
                 request = await _read(session, request_id)
-                mentor = (
-                    await households.member_by_id(session, request.mentor_member_id)
-                    if request.mentor_member_id
-                    else None
-                )
+                mentor = await _mentor(session, request)
                 ended.append(Ended(request, await _family(session, request), mentor))
     return ended
 

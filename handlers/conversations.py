@@ -162,10 +162,7 @@ async def _from_mentor(
         async def ask(sources: list[tuple[int, int]]) -> None:
             await _ask_which_family(context, sender, member, message, addressed, sources)
 
-        if message.media_group_id is not None:  # one question for the whole album
-            await gather_album(context, message, ask)
-        else:
-            await ask([(message.chat_id, message.message_id)])
+        await _deliver_gathered(context, message, ask)  # one question for a whole album
     else:
         await _to_family(context, sender, addressed, message)
 

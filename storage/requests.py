@@ -508,10 +508,4 @@ async def drop_parked_message(
         "WHERE member_id = ? AND chat_id = ? AND message_id = ?",
         (member_id, chat_id, message_id),
     )
-    if row is None:
-        return False
-    await session.execute(
-        "DELETE FROM unaddressed_messages WHERE id = ? OR album_of = ?",
-        (row["first"], row["first"]),
-    )
-    return True
+    return row is not None and bool(await take_parked_messages(session, row["first"], member_id))
