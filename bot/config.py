@@ -93,6 +93,10 @@ class Config:
     retention: timedelta
     # A conversation in which nobody wrote for this long is closed, both sides told.
     conversation_idle: timedelta
+    # A waiting question with no shift booked within this long goes to the coordinators at once.
+    wait_limit: timedelta
+    # A question the coordinators were offered and nobody took in this long expires.
+    expire_after: timedelta
     # With a webhook URL, `run` takes updates by webhook; without, by long polling.
     webhook_url: str | None
     webhook_listen: str
@@ -152,7 +156,9 @@ def load_config(
         coordinators=_coordinators(get("MENTORBOT_COORDINATORS", "")),
         language=_language(get("MENTORBOT_LANGUAGE", "sv")),
         escalate_after=timedelta(
-            minutes=_positive_int("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"))
+            minutes=_whole(
+                "MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"), "minutes"
+            )
         ),
         broadcast_rate=_rate(
             "MENTORBOT_BROADCAST_RATE", get("MENTORBOT_BROADCAST_RATE", "25"), MAX_BROADCAST_RATE
@@ -171,11 +177,13 @@ def load_config(
         ),
         urgent_words=_urgent_words(get("MENTORBOT_URGENT_WORDS", "")),
         retention=timedelta(
-            days=_positive_int("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"))
+            days=_whole("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"), "days")
         ),
         conversation_idle=_hours(
             "MENTORBOT_CONVERSATION_IDLE_HOURS", get("MENTORBOT_CONVERSATION_IDLE_HOURS", "12")
         ),
+        wait_limit=_hours("MENTORBOT_WAIT_LIMIT_HOURS", get("MENTORBOT_WAIT_LIMIT_HOURS", "24")),
+        expire_after=_minutes("MENTORBOT_EXPIRE_AFTER", get("MENTORBOT_EXPIRE_AFTER", "120")),
         webhook_url=_webhook_url("MENTORBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
         webhook_listen=_listen(
             "MENTORBOT_WEBHOOK_LISTEN", get("MENTORBOT_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)
@@ -229,24 +237,33 @@ def _language(raw: str) -> str:
     return raw
 
 
-def _positive_int(name: str, raw: str) -> int:
+def _whole(name: str, raw: str, unit: str) -> int:
     if not raw.isdigit() or int(raw) == 0:
-        raise ConfigError(name, f"must be a whole number of minutes above 0, not {raw!r}")
+        raise ConfigError(name, f"must be a whole number of {unit} above 0, not {raw!r}")
     return int(raw)
 
 
-# Hours as people write them ("12", "1.5"); at most a year, so the timer stays meaningful.
-_HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
+# Amounts of time as people write them ("12", "1.5"); at most a year, so a timer stays
+# meaningful.
+_AMOUNT = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,3})?")
 MAX_HOURS = 24 * 366
 
 
-def _hours(name: str, raw: str) -> timedelta:
-    hours = float(raw) if _HOURS.fullmatch(raw) else 0.0
-    if not 0 < hours <= MAX_HOURS:
+def _amount(name: str, raw: str, unit: str, maximum: int) -> float:
+    amount = float(raw) if _AMOUNT.fullmatch(raw) else 0.0
+    if not 0 < amount <= maximum:
         raise ConfigError(
-            name, f"must be a number of hours above 0 and at most {MAX_HOURS}, not {raw!r}"
+            name, f"must be a number of {unit} above 0 and at most {maximum}, not {raw!r}"
         )
-    return timedelta(hours=hours)
+    return amount
+
+
+def _hours(name: str, raw: str) -> timedelta:
+    return timedelta(hours=_amount(name, raw, "hours", MAX_HOURS))
+
+
+def _minutes(name: str, raw: str) -> timedelta:
+    return timedelta(minutes=_amount(name, raw, "minutes", MAX_HOURS * 60))
 
 
 def _rate(name: str, raw: str, maximum: float) -> float:

@@ -281,3 +281,29 @@ def test_the_idle_time_of_a_conversation_is_twelve_hours_unless_set() -> None:
     assert load({"MENTORBOT_CONVERSATION_IDLE_HOURS": "1.5"}).conversation_idle == timedelta(
         minutes=90
     )
+
+
+def test_a_question_waits_a_day_for_a_shift_and_the_coordinators_two_hours_unless_set() -> None:
+    from datetime import timedelta
+
+    assert load({}).wait_limit == timedelta(hours=24)
+    assert load({}).expire_after == timedelta(minutes=120)
+    assert load({"MENTORBOT_WAIT_LIMIT_HOURS": "6"}).wait_limit == timedelta(hours=6)
+    assert load({"MENTORBOT_EXPIRE_AFTER": "0.5"}).expire_after == timedelta(seconds=30)
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "unit"),
+    [
+        ("MENTORBOT_EXPIRE_AFTER", "0", "minutes"),
+        ("MENTORBOT_EXPIRE_AFTER", "two hours", "minutes"),
+        ("MENTORBOT_WAIT_LIMIT_HOURS", "-1", "hours"),
+        ("MENTORBOT_RETENTION_DAYS", "1.5", "days"),
+        ("MENTORBOT_ESCALATE_AFTER", "ten", "minutes"),
+    ],
+)
+def test_a_bad_time_limit_is_named_with_its_own_unit(variable: str, raw: str, unit: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load({variable: raw})
+    assert raised.value.variable == variable
+    assert f" {unit} " in str(raised.value)
