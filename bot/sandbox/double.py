@@ -243,6 +243,12 @@ class BotApiDouble:
         """The user unblocks the bot."""
         self._state.blocked.discard(user if isinstance(user, int) else user.id)
 
+    def revoke_token(self) -> None:
+        """The token is revoked in BotFather while the bot runs: every call (a long poll that
+        is waiting included) answers 401 Unauthorized from now on. A webhook that was set goes
+        on receiving updates; only what the bot calls is refused."""
+        self._server.revoke_token()
+
     def inject_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw update (``update_id`` assigned if missing); returns it."""
         return self._state.updates.push(update)

@@ -1,7 +1,11 @@
 """HTTP front: routes, request decoding, faults, flood control, and the request log.
 
 Order of checks per call, as on Telegram's side: token, method, parameters, then (double-only)
-injected faults, then flood control for sending methods, then the method itself.
+injected faults, then flood control for sending methods, then the method itself. A path that
+is not the Bot API's (a wrong root in the bot's configuration) gets Telegram's JSON 404.
+
+A revoked token (BotFather's /revoke) is answered 401 from then on, a call that was waiting
+for it (a long poll) included, as Telegram ends a revoked token's sessions.
 
 Flood control is checked before a send and charged only after it succeeded. That is atomic
 because sending and editing handlers never await: no other request runs in between.
@@ -9,12 +13,14 @@ because sending and editing handlers never await: no other request runs in betwe
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from .errors import ApiError, bad_request, too_large, too_many_requests
 from .faults import Fault, FaultInjector, FaultKind
@@ -70,10 +76,20 @@ class BotApiServer:
         self._limiter = limiter
         self._clock = clock
         self._on_request = on_request
+        self._revoked = asyncio.Event()
+
+    def revoke_token(self) -> None:
+        """Every call from now on, and every call still waiting, is answered 401."""
+        self._revoked.set()
+
+    def _accepts(self, token: str) -> bool:
+        return token == self._token and not self._revoked.is_set()
 
     def application(self) -> web.Application:
         """A fresh aiohttp application (uploads up to the 50 MB limit plus form overhead)."""
-        app = web.Application(client_max_size=MAX_FILE_UPLOAD + 1024 * 1024)
+        app = web.Application(
+            client_max_size=MAX_FILE_UPLOAD + 1024 * 1024, middlewares=[_telegram_not_found]
+        )
         app.router.add_route("GET", "/bot{token}/{method}", self._api)
         app.router.add_route("POST", "/bot{token}/{method}", self._api)
         app.router.add_route("GET", "/file/bot{token}/{file_path:.+}", self._download)
@@ -83,7 +99,7 @@ class BotApiServer:
         name = request.match_info["method"]
         chat_id: int | None = None
         try:
-            if request.match_info["token"] != self._token:
+            if not self._accepts(request.match_info["token"]):
                 raise ApiError(401, "Unauthorized")
             method = self._methods.get(name.lower())
             if method is None:
@@ -102,7 +118,7 @@ class BotApiServer:
             limiter = self._limiter if method.rate_limited else None
             if limiter is not None and (wait := limiter.check(chat_id)):
                 raise too_many_requests(wait)
-            result = await method.handler(params)
+            result = await self._unless_revoked(method.handler(params))
             if limiter is not None:
                 limiter.take(chat_id)
         except ApiError as error:
@@ -112,6 +128,17 @@ class BotApiServer:
             payload = ApiError(500, "Internal Server Error").payload()
             return self._answer(name, chat_id, 500, payload)
         return self._answer(name, chat_id, 200, {"ok": True, "result": result})
+
+    async def _unless_revoked(self, answer: Awaitable[Any]) -> Any:
+        """The method's answer, or 401 if the token is revoked before it is ready."""
+        answering = asyncio.ensure_future(answer)
+        revoked = asyncio.ensure_future(self._revoked.wait())
+        await asyncio.wait((answering, revoked), return_when=asyncio.FIRST_COMPLETED)
+        revoked.cancel()
+        if not answering.done():
+            answering.cancel()
+            raise ApiError(401, "Unauthorized")
+        return answering.result()
 
     def _answer(
         self, method: str, chat_id: int | None, status: int, body: dict[str, Any]
@@ -127,7 +154,7 @@ class BotApiServer:
         return web.Response(status=500)
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self._token:
+        if not self._accepts(request.match_info["token"]):
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
         stored = self._files.by_path(request.match_info["file_path"])
         if stored is None or len(stored.data) > MAX_DOWNLOAD:
@@ -135,6 +162,14 @@ class BotApiServer:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+
+@web.middleware
+async def _telegram_not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A path no route serves is answered as Telegram answers it, not with aiohttp's text."""
+    if isinstance(request.match_info.http_exception, web.HTTPNotFound):
+        return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+    return await handler(request)
 
 
 async def _read_params(request: web.Request) -> Params:
