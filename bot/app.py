@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import members
+from bot.chat_order import ChatOrder
 from bot.config import Config
 from bot.durable_updates import DurableUpdateQueue, MentorApplication
 from bot.rate_limiter import SharedRateLimiter
@@ -31,6 +32,7 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .base_url(f"{config.api_url}/bot")
         .base_file_url(f"{config.api_url}/file/bot")
         .rate_limiter(SharedRateLimiter(config.api_rate, RATE_LIMIT_RETRIES))
+        .concurrent_updates(ChatOrder())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)
         .application_class(MentorApplication)

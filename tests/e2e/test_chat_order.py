@@ -1,0 +1,45 @@
+"""One chat never holds up another, and each chat's messages keep their order.
+
+The double holds one send of one conversation (a slow Telegram, or a send waiting out a 429 or
+retrying a 502), and what other people see must not wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.sandbox import BotApiDouble
+from bot.sandbox.faults import FaultKind
+from tests.e2e.conftest import Service, texts_until_quiet
+from tests.e2e.test_questions_in_chat import on_duty
+from tests.e2e.test_safe_relay import ON_DUTY, converse, second_family
+
+pytestmark = pytest.mark.chat_burst(40)
+
+
+async def test_a_held_send_in_one_conversation_holds_up_no_other_family(
+    service: Service, double: BotApiDouble
+) -> None:
+    family, berg = service.family, service.berg
+    other = await second_family(service, double, "Familjen Ås")
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Hur gör vi med läggningen?")
+
+    held = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    await family.send("Första")
+    await asyncio.wait_for(held.holding.wait(), timeout=10)  # on its way to Berg, and held
+    await other.send("Får vi ringa skolan själva?")
+    told = (await other.next_message())["text"]
+    assert ON_DUTY in told, told
+    offer = await berg.next_message()  # while the conversation's send is still held
+    assert "Får vi ringa skolan själva?" in offer["text"]
+    await family.send("Andra")
+    await family.send("Tredje")
+    await berg.no_message(within=0.8)  # nothing overtakes the first
+    held.release()
+
+    relayed = await texts_until_quiet(berg, 1.0)
+    assert [text.rsplit("\n", 1)[-1] for text in relayed] == ["Första", "Andra", "Tredje"]
+    assert await texts_until_quiet(family, 0.3) == []  # no "could not be delivered"
