@@ -31,6 +31,7 @@ from storage.models import (
 
 PREVIEW_LENGTH = 300  # the first words of a question, enough for a mentor to decide
 TOP_ESCALATION = 2  # 1: mentors on duty asked again (and any who came on duty); 2: coordinators
+EXPIRY = TOP_ESCALATION + 1  # the step after the coordinators: nobody took it, it ends
 MAX_RATING = 5
 TAKE_OVER_HISTORY = 100  # the family's last messages a mentor taking over is shown (one call)
 
@@ -217,6 +218,39 @@ async def offer_waiting(db: Database, now: datetime) -> list[Offering]:
     return offerings
 
 
+async def send_long_waits_to_coordinators(
+    db: Database, limit: timedelta, now: datetime
+) -> list[Offering]:
+    """Waiting questions with no shift booked within `limit` of their asking go to the
+    coordinators at once (their top step), rather than wait, unseen, for a shift far away."""
+    async with db.write() as session:
+        waiting = await requests.requests_in_states(session, [RequestState.WAITING])
+        if not waiting:
+            return []
+        next_shift = await shifts.next_start_after(session, now)
+        coordinators = await households.members_with_role(session, Role.COORDINATOR)
+        offerings = []
+        for request in waiting:
+            if next_shift is not None and next_shift <= request.opened_at + limit:
+                continue
+            if await requests.send_to_coordinators(session, request.id, TOP_ESCALATION, now):
+                offer_to = await _offer(session, request.id, coordinators, now)
+                offerings.append(Offering(await _read(session, request.id), offer_to))
+    return offerings
+
+
+async def expire(db: Database, request_id: int, now: datetime) -> Ended | None:
+    """The coordinators did not take the question in time: it ends, rather than stay open for
+    ever; its offers are withdrawn and its waiting messages forgotten (retention covers it)."""
+    async with db.write() as session:
+        if not await requests.expire(session, request_id, TOP_ESCALATION, now):
+            return None
+        withdrawn = await requests.close_offers(session, request_id)
+        await requests.forget_pending_messages(session, request_id)
+        request = await _read(session, request_id)
+        return Ended(request, await _family(session, request), None, withdrawn)
+
+
 async def escalate(db: Database, request_id: int, level: int, now: datetime) -> Offering | None:
     """Take an unanswered request one step further, unless it was answered or escalated since.
 
@@ -275,28 +309,46 @@ async def accept(
     return Accepted(request, family, pending, others, holder)
 
 
+async def _offer_take_over(
+    session: Session, request: Request, now: datetime, *, even_if_declined: bool
+) -> list[Member]:
+    """When the adult holding a conversation is not on duty now, the mentors on duty are offered
+    it: whoever accepts takes it over, with what the family wrote so far. Returns the adults
+    newly asked (one already asked, and not yet answering, is not asked twice)."""
+    if request.state is not RequestState.ACCEPTED:
+        return []
+    on_duty = await _on_duty_adults(session, now)
+    if any(adult.id == request.mentor_member_id for adult in on_duty):
+        return []
+    offer = requests.offer_again if even_if_declined else requests.offer_take_over
+    return [
+        adult
+        for adult in on_duty
+        if await offer(session, request.id, adult.id, adult.telegram_user_id, now)
+    ]
+
+
 async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
     """A family in a conversation wrote words that may mean danger.
 
-    The question becomes urgent. If the adult holding the conversation is not on duty now, the
-    mentors on duty are offered it too: whoever accepts takes the conversation over, with what
-    the family wrote so far.
+    The question becomes urgent, and goes to the mentors on duty if its mentor is not, even to
+    those who declined taking it over before: danger is news.
     """
     async with db.write() as session:
         became_urgent = await requests.mark_urgent(session, request_id)
         request = await _read(session, request_id)
-        on_duty = await _on_duty_adults(session, now)
-        offer_to: list[Member] = []
-        holder = request.mentor_member_id
-        if request.state is RequestState.ACCEPTED and all(a.id != holder for a in on_duty):
-            offer_to = [
-                adult
-                for adult in on_duty
-                if await requests.offer_again(
-                    session, request_id, adult.id, adult.telegram_user_id, now
-                )
-            ]
+        offer_to = await _offer_take_over(session, request, now, even_if_declined=True)
     return Alarm(request, became_urgent, offer_to)
+
+
+async def reach_on_duty(db: Database, request_id: int, now: datetime) -> Offering:
+    """A family wrote into a conversation: if its mentor is off duty, the mentors on duty are
+    offered it too, so that a family is never left with someone who is not there. A mentor on
+    duty who declined it is not asked again for each message."""
+    async with db.write() as session:
+        request = await _read(session, request_id)
+        offer_to = await _offer_take_over(session, request, now, even_if_declined=False)
+    return Offering(request, offer_to)
 
 
 async def handed_over(db: Database, request: Request, sources: Sequence[tuple[int, int]]) -> None:
@@ -618,12 +670,26 @@ class EscalationTimer:
     due_at: datetime
 
 
-def escalation_timers(open_now: Sequence[Request], after: timedelta) -> list[EscalationTimer]:
-    """When each offered request takes its next step: rebuilt from the database at start."""
+def escalation_timers(
+    open_now: Sequence[Request], after: timedelta, expire_after: timedelta
+) -> list[EscalationTimer]:
+    """When each offered request takes its next step, the last being its EXPIRY
+    `expire_after` once it reached the coordinators: rebuilt from the database at start."""
     timers = []
     for request in open_now:
-        if request.state is not RequestState.OFFERED or request.escalation >= TOP_ESCALATION:
+        if request.state is not RequestState.OFFERED or request.escalation >= EXPIRY:
             continue
         since = request.escalated_at or request.offered_at or request.opened_at
-        timers.append(EscalationTimer(request.id, request.escalation + 1, since + after))
+        wait = expire_after if request.escalation == TOP_ESCALATION else after
+        timers.append(EscalationTimer(request.id, request.escalation + 1, since + wait))
     return timers
+
+
+def at_the_coordinators(open_now: Sequence[Request]) -> list[Request]:
+    """Questions offered to the coordinators that nobody has taken yet, the oldest first."""
+    found = [
+        request
+        for request in open_now
+        if request.state is RequestState.OFFERED and request.escalation == TOP_ESCALATION
+    ]
+    return sorted(found, key=lambda request: request.opened_at)

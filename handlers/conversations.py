@@ -38,6 +38,7 @@ from handlers.common import (
     requires,
 )
 from handlers.content import read_content, refusal
+from handlers.offers import offer_to_mentors_on_duty
 from handlers.relay import (
     Deliver,
     gather_album,
@@ -111,6 +112,8 @@ async def _to_mentor(
     db, urgent = context.bot_data.db, checked.urgent
     if urgent and sender.member is not None:
         await raise_family_alarm(context, sender, sender.member, message, passed_on=True)
+    elif not urgent:
+        await offer_to_mentors_on_duty(context, request)
 
     async def deliver(sources: list[tuple[int, int]]) -> None:
         # Read again at delivery: an album waits a moment, and the conversation may have ended

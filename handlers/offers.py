@@ -67,8 +67,9 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
         lines.insert(0, t("offer.urgent"))
     if request.escalation:
         lines.append(t("offer.asked_again"))
-    if request.state is RequestState.ACCEPTED:  # urgent, and its mentor is not on duty
-        lines.append(t("offer.take_over"))
+    if request.state is RequestState.ACCEPTED:  # its mentor is not on duty
+        why = N_("offer.take_over") if request.urgent else N_("offer.take_over_off_duty")
+        lines.append(t(why))
     # The family's own words go through the catalogue like every parameter: escaped there.
     kind = t(_KINDS.get(request.first_kind, _KINDS["other"]))
     lines.append(t("offer.first_words", words=what) if what is not None else kind)
@@ -103,7 +104,7 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
 
 def schedule_escalation(application: Application, request: Request) -> None:  # type: ignore[type-arg]
     config = application_data(application).config
-    for timer in routing.escalation_timers([request], config.escalate_after):
+    for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
         queue = application.job_queue
         assert queue is not None
         queue.run_once(
@@ -119,6 +120,9 @@ async def _escalate(context: MentorContext) -> None:
     job = context.job
     assert job is not None and isinstance(job.data, tuple)
     request_id, level = job.data
+    if level == routing.EXPIRY:
+        await _expire(context, request_id)
+        return
     offering = await routing.escalate(context.bot_data.db, request_id, level, now())
     if offering is None:  # accepted, cancelled or escalated since the timer was set
         return
@@ -129,6 +133,55 @@ async def _escalate(context: MentorContext) -> None:
         family, _ = await routing.counterpart(context.bot_data.db, offering.request)
         step = _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)]
         await tell(context, family, step, number=request_id)
+
+
+async def _expire(context: MentorContext, request_id: int) -> None:
+    """Nobody took the question, not even a coordinator: the family hears it honestly, with
+    where help is now; the coordinators hear that it ended."""
+    ended = await routing.expire(context.bot_data.db, request_id, now())
+    if ended is None:  # taken or withdrawn since the timer was set
+        return
+    await edit_offers(context, ended.withdrawn_offers, N_("offer.expired"), ended.request)
+    config = context.bot_data.config
+    for adult in ended.family:
+        t = member_translator(context, adult)
+        lines = [t("request.expired", number=request_id)]
+        if config.office_hours:
+            lines.append(t("request.office_hours", hours=config.office_hours))
+        lines.append(t("request.emergency", numbers=config.emergency_numbers))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(adult.telegram_user_id, "\n".join(lines))
+    minutes = f"{config.expire_after.total_seconds() / 60:g}"
+    family = ended.request.family_name or ""
+    await tell_coordinators(
+        context, N_("request.expired_notice"), number=request_id, family=family, minutes=minutes
+    )
+
+
+async def offer_to_mentors_on_duty(context: MentorContext, request: Request) -> None:
+    """A family wrote into a conversation whose mentor is off duty: the mentors on duty are
+    offered it as well, and the family is told who will answer (once, not for every message)."""
+    offering = await routing.reach_on_duty(context.bot_data.db, request.id, now())
+    if offering.offer_to and await send_offers(context, offering):
+        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        mentor = offering.request.mentor_name or ""
+        await tell(context, family, N_("family.mentor_off_duty"), number=request.id, mentor=mentor)
+
+
+async def send_long_waits(context: MentorContext) -> None:
+    """Questions that would wait longer than MENTORBOT_WAIT_LIMIT_HOURS for a shift go to the
+    coordinators now, and their families are told so."""
+    config = context.bot_data.config
+    hours = f"{config.wait_limit.total_seconds() / 3600:g}"
+    db = context.bot_data.db
+    for offering in await routing.send_long_waits_to_coordinators(db, config.wait_limit, now()):
+        reached = await send_offers(context, offering)
+        if offering.offer_to and not reached:
+            await tell_unreached(context, offering.request)
+            continue
+        family, _ = await routing.counterpart(db, offering.request)
+        number = offering.request.id
+        await tell(context, family, N_("family.wait_too_long"), number=number, hours=hours)
 
 
 async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:
@@ -316,12 +369,15 @@ async def _shift_started(context: MentorContext) -> None:
 
 
 async def offer_waiting(context: MentorContext) -> None:
+    """Waiting questions go to the mentors on duty, if any; those that would wait too long for
+    the next shift, to the coordinators (the rota, or the time, may have changed)."""
     for offering in await routing.offer_waiting(context.bot_data.db, now()):
         if not await send_offers(context, offering):
             await tell_unreached(context, offering.request)
             continue
         family, _ = await routing.counterpart(context.bot_data.db, offering.request)
         await tell(context, family, N_("family.offered_now"), number=offering.request.id)
+    await send_long_waits(context)
 
 
 async def start(application: Application) -> None:  # type: ignore[type-arg]

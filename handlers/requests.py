@@ -11,7 +11,14 @@ from bot.message_content import UNCHECKED_KINDS, Checked, Kind
 from bot.routing import Intake, Offering
 from handlers.common import MentorContext, Sender, now, reply_lines, requires
 from handlers.content import read_content
-from handlers.offers import edit_offers, send_offers, tell, tell_coordinators, tell_unreached
+from handlers.offers import (
+    edit_offers,
+    send_long_waits,
+    send_offers,
+    tell,
+    tell_coordinators,
+    tell_unreached,
+)
 from storage.models import Member, Request, RequestState, Role
 
 _STATES = {
@@ -117,6 +124,7 @@ async def take_family_message(
         await message.reply_text(t("request.attached", number=request.id))
     elif request.state is not RequestState.OFFERED:
         await message.reply_text(out_of_hours(t, context, intake))
+        await send_long_waits(context)
     elif await send_offers(context, Offering(request, intake.offer_to)):
         await message.reply_text(t("request.offered", number=request.id))
     else:
@@ -170,7 +178,7 @@ async def cancel(update: Update, context: MentorContext, sender: Sender, member:
     await tell(context, others, N_("request.cancelled"), number=ended.request.id)
 
 
-def _request_line(t: Translator, request: Request) -> str:
+def request_line(t: Translator, request: Request) -> str:
     minutes = int((now() - request.opened_at).total_seconds() // 60)
     line = t(
         "requests.line",
@@ -196,7 +204,7 @@ async def list_requests(
         await reply_lines(update, [t("requests.none")])
         return
     lines = [t("requests.header", count=len(found))]
-    lines.extend(_request_line(t, request) for request in found)
+    lines.extend(request_line(t, request) for request in found)
     await reply_lines(update, lines)
 
 

@@ -1,4 +1,5 @@
-"""Scheduled rota work: shift reminders and the coordinators' morning gap report.
+"""Scheduled rota work: shift reminders and the coordinators' morning report (the rota's gaps
+and the questions nobody has taken).
 
 The job queue holds nothing the database does not: at start, every hour and after every
 change to the rota, the reminder jobs are thrown away and planned again from the shifts and
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
-from bot import members, reminders, shifts
+from bot import members, reminders, routing, shifts
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
@@ -26,6 +27,7 @@ from handlers.common import (
     member_translator,
     now,
 )
+from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
 from storage.models import Role
 
@@ -221,12 +223,19 @@ async def _send_gap_report(context: MentorContext) -> None:
     days = await shifts.coverage(
         db, today, GAP_REPORT_DAYS, config.service_hours, config.timezone, since=moment
     )
-    if not any(day.gaps for day in days):
+    gaps = any(day.gaps for day in days)
+    unanswered = routing.at_the_coordinators(await routing.open_requests(db))
+    if not gaps and not unanswered:
         return
     for coordinator in await members.with_role(db, Role.COORDINATOR):
         t = member_translator(context, coordinator)
-        lines = [t("gaps.report_header", days=GAP_REPORT_DAYS)]
-        lines.extend(gap_report_lines(t, days, config.timezone))
+        lines = []
+        if unanswered:
+            lines.append(t("report.unanswered_header"))
+            lines.extend(request_line(t, request) for request in unanswered)
+        if gaps:
+            lines.append(t("gaps.report_header", days=GAP_REPORT_DAYS))
+            lines.extend(gap_report_lines(t, days, config.timezone))
         try:
             await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
         except TelegramError as error:

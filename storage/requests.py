@@ -125,6 +125,32 @@ async def mark_urgent(session: Session, request_id: int) -> bool:
     )
 
 
+async def send_to_coordinators(
+    session: Session, request_id: int, level: int, now: datetime
+) -> bool:
+    """A waiting question that would wait too long goes to the coordinators' step at once."""
+    return (
+        await session.execute(
+            "UPDATE requests SET state = 'offered', offered_at = ?, escalation = ?, "
+            "escalated_at = ? WHERE id = ? AND state = 'waiting'",
+            (to_db(now), level, to_db(now), request_id),
+        )
+        == 1
+    )
+
+
+async def expire(session: Session, request_id: int, level: int, now: datetime) -> bool:
+    """Nobody took the question at the coordinators' step in time: it ends, once."""
+    return (
+        await session.execute(
+            "UPDATE requests SET state = 'expired', ended_at = ? "
+            "WHERE id = ? AND state = 'offered' AND escalation = ?",
+            (to_db(now), request_id, level),
+        )
+        == 1
+    )
+
+
 async def escalate(session: Session, request_id: int, level: int, now: datetime) -> bool:
     """Move an offered request to `level`, once: a second timer for the same step does nothing."""
     return (
@@ -197,11 +223,11 @@ async def set_comment(session: Session, request_id: int, purpose: str, text: str
 async def take_over(
     session: Session, request_id: int, member_id: int, household_id: int, holder_id: int
 ) -> bool:
-    """A mentor on duty takes an urgent conversation from one who is not: once, from them."""
+    """A mentor on duty takes a conversation from one who is not: once, from them."""
     return (
         await session.execute(
             "UPDATE requests SET mentor_member_id = ?, mentor_household_id = ? "
-            "WHERE id = ? AND state = 'accepted' AND urgent = 1 AND mentor_member_id = ?",
+            "WHERE id = ? AND state = 'accepted' AND mentor_member_id = ?",
             (member_id, household_id, request_id, holder_id),
         )
         == 1
@@ -289,6 +315,22 @@ async def offer_again(
             "VALUES (?, ?, ?, 'open', ?) ON CONFLICT (request_id, member_id) DO UPDATE "
             "SET state = 'open', offered_at = excluded.offered_at, message_id = NULL "
             "WHERE state != 'open'",
+            (request_id, member_id, chat_id, to_db(now)),
+        )
+        == 1
+    )
+
+
+async def offer_take_over(
+    session: Session, request_id: int, member_id: int, chat_id: int, now: datetime
+) -> bool:
+    """Offer a conversation to this adult unless it is open to them or they declined it."""
+    return (
+        await session.execute(
+            "INSERT INTO offers (request_id, member_id, chat_id, state, offered_at) "
+            "VALUES (?, ?, ?, 'open', ?) ON CONFLICT (request_id, member_id) DO UPDATE "
+            "SET state = 'open', offered_at = excluded.offered_at, message_id = NULL "
+            "WHERE state = 'closed'",
             (request_id, member_id, chat_id, to_db(now)),
         )
         == 1

@@ -14,7 +14,7 @@ from bot import routing
 from bot.message_content import Kind, MessageContent, Verdict, check
 from bot.routing import Accepted, AddressProblem, Ambiguous, RoutingProblem
 from bot.urgent import DEFAULT_URGENT_WORDS
-from storage import requests, shifts
+from storage import shifts
 from storage.db import Database
 from storage.models import Member, RequestState
 from tests.unit import test_routing
@@ -25,8 +25,10 @@ from tests.unit.test_routing import (
     NOW,
     People,
     accepted,
+    book,
     conversation,
     opened,
+    stored,
 )
 
 # The routing tests' people and shifts: the Bergs and the Lunds on duty at NOW.
@@ -167,13 +169,57 @@ async def test_danger_with_the_mentor_off_duty_is_offered_and_taken_over_once(
     )
 
 
-async def test_an_accepted_conversation_cannot_be_taken_without_an_urgent_offer(
+async def test_an_accepted_conversation_cannot_be_taken_without_an_open_offer(
     db: Database, people: People, on_duty: list[Member]
 ) -> None:
+    # The Lunds were offered the question too; the Bergs' Accept closed their offer.
     request = await conversation(db, people.berg[0], people.family[0])
-    async with db.write() as session:  # an offer left open by hand, as a forged press would hope
-        await requests.offer_again(session, request.id, people.holm.id, 41, NOW)
+    assert await routing.accept(db, people.lund, request.id, NOW) is RoutingProblem.GONE
     assert await routing.accept(db, people.holm, request.id, NOW) is RoutingProblem.GONE
+    assert (await stored(db, request.id)).mentor_member_id == people.berg[0].id
+
+
+async def test_a_message_to_a_mentor_off_duty_is_offered_once_to_the_mentors_on_duty(
+    db: Database, second_db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg, holm = people.berg[0], people.holm
+    request = await conversation(db, berg, people.family[0])
+    assert (await routing.reach_on_duty(db, request.id, NOW + 2 * MINUTE)).offer_to == []
+    later = NOW + 5 * HOUR  # the Bergs' and the Lunds' shifts are over; the Holms are on
+    async with db.write() as session:
+        await shifts.add_shift(session, holm.household.id, later - HOUR, later + HOUR, None, NOW)
+    first = await routing.reach_on_duty(db, request.id, later)
+    assert [adult.id for adult in first.offer_to] == [holm.id]
+    assert (await routing.reach_on_duty(db, request.id, later)).offer_to == []  # asked already
+    assert await routing.decline(db, holm, request.id) is None
+    # Declining is an answer: the next message does not ask again; danger words do.
+    assert (await routing.reach_on_duty(db, request.id, later + MINUTE)).offer_to == []
+    alarm = await routing.raise_alarm(db, request.id, later + 2 * MINUTE)
+    assert [adult.id for adult in alarm.offer_to] == [holm.id]
+
+    presses = await asyncio.gather(
+        routing.accept(db, holm, request.id, later),
+        routing.accept(second_db, holm, request.id, later),
+    )
+    taken = [press for press in presses if isinstance(press, Accepted)]
+    assert len(taken) == 1 and RoutingProblem.GONE in presses
+    assert taken[0].taken_from == berg and taken[0].request.mentor_member_id == holm.id
+
+
+async def test_a_conversation_whose_new_mentor_is_off_duty_in_turn_is_offered_again(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    berg, lund = people.berg[0], people.lund
+    request = await conversation(db, berg, people.family[0])
+    after_bergs = NOW + 4 * HOUR + MINUTE  # the Lunds are on again from here
+    await book(db, lund, after_bergs - MINUTE, after_bergs + HOUR)
+    offered = await routing.reach_on_duty(db, request.id, after_bergs)
+    assert [adult.id for adult in offered.offer_to] == [lund.id]
+    await accepted(db, lund, request.id, after_bergs)
+    next_day = NOW + DAY
+    await book(db, berg, next_day - HOUR, next_day + HOUR)
+    again = await routing.reach_on_duty(db, request.id, next_day)
+    assert [adult.id for adult in again.offer_to] == [adult.id for adult in people.berg]
 
 
 async def test_an_edit_can_withdraw_a_waiting_message_but_not_one_already_handed_over(

@@ -75,3 +75,20 @@ async def test_an_open_question_is_never_erased(db: Database) -> None:
     )
     assert await retention.erase_expired_content(db, RETENTION, NOW) == 0
     assert (await stored(db, taken.request.id))[0] == "Finns det någon?"
+
+
+async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database) -> None:
+    """Before the expiry, a question at the coordinators' step stayed offered for ever and its
+    words were never erased; now it ends, and the retention counts from its end."""
+    (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 60 * DAY)
+    await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW - 60 * DAY)
+    asked = NOW - 40 * DAY
+    taken = await routing.take_message(db, family, 31, 100, "text", "Hallå?", False, asked)
+    request_id = taken.request.id
+    (sent,) = await routing.send_long_waits_to_coordinators(db, timedelta(hours=24), asked)
+    assert sent.request.id == request_id
+    assert await retention.erase_expired_content(db, RETENTION, NOW) == 0  # still open
+    assert await routing.expire(db, request_id, asked + timedelta(hours=2)) is not None
+    assert await retention.erase_expired_content(db, RETENTION, NOW) == 1
+    assert (await stored(db, request_id))[0] is None
+    assert (await stored(db, request_id))[5] == "expired"

@@ -27,6 +27,8 @@ SECOND, MINUTE, HOUR, DAY = (
 )
 QUESTION = "Vår fosterson vill inte sova, vad gör vi?"
 ESCALATE_AFTER = 10 * MINUTE
+EXPIRE_AFTER = 120 * MINUTE
+WAIT_LIMIT = 24 * HOUR
 
 
 async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
@@ -748,23 +750,27 @@ async def test_an_offered_requests_first_step_is_due_after_it_was_offered(
     request = await opened(db, people.family[0])  # waiting, offered at the shift's start
     (found,) = await routing.offer_waiting(db, start)
 
-    assert routing.escalation_timers([request], ESCALATE_AFTER) == []
-    assert routing.escalation_timers([found.request], ESCALATE_AFTER) == [
+    assert routing.escalation_timers([request], ESCALATE_AFTER, EXPIRE_AFTER) == []
+    assert routing.escalation_timers([found.request], ESCALATE_AFTER, EXPIRE_AFTER) == [
         routing.EscalationTimer(request.id, 1, start + ESCALATE_AFTER)
     ]
 
 
-async def test_each_step_is_due_after_the_previous_one_and_none_after_the_last(
+async def test_each_step_is_due_after_the_previous_one_and_the_last_is_the_expiry(
     db: Database, people: People, on_duty: list[Member]
 ) -> None:
     request = await opened(db, people.family[0])
     escalated = NOW + 7 * MINUTE
     first = await offering(db, request.id, 1, escalated)
     second = await offering(db, request.id, 2, escalated + HOUR)
+    expired = await routing.expire(db, request.id, escalated + HOUR + EXPIRE_AFTER)
+    assert expired is not None
 
-    assert routing.escalation_timers([request, first.request, second.request], HOUR) == [
+    found = [request, first.request, second.request, expired.request]
+    assert routing.escalation_timers(found, HOUR, EXPIRE_AFTER) == [
         routing.EscalationTimer(request.id, 1, NOW + HOUR),
         routing.EscalationTimer(request.id, 2, escalated + HOUR),
+        routing.EscalationTimer(request.id, routing.EXPIRY, escalated + HOUR + EXPIRE_AFTER),
     ]
 
 
@@ -776,8 +782,9 @@ async def test_a_request_that_is_not_offered_has_no_timer(
     db: Database, people: People, on_duty: list[Member], state: RequestState
 ) -> None:
     request = await opened(db, people.family[0])
-    assert routing.escalation_timers([request], HOUR) != []
-    assert routing.escalation_timers([dataclasses.replace(request, state=state)], HOUR) == []
+    assert routing.escalation_timers([request], HOUR, HOUR) != []
+    unoffered = dataclasses.replace(request, state=state)
+    assert routing.escalation_timers([unoffered], HOUR, HOUR) == []
 
 
 async def test_timers_are_rebuilt_from_the_open_requests(
@@ -787,9 +794,90 @@ async def test_timers_are_rebuilt_from_the_open_requests(
     ask_family = await opened(db, people.other_family, at=NOW + MINUTE)
     await accepted(db, people.lund, ek.id, NOW + 2 * MINUTE)
 
-    timers = routing.escalation_timers(await routing.open_requests(db), ESCALATE_AFTER)
+    timers = routing.escalation_timers(
+        await routing.open_requests(db), ESCALATE_AFTER, EXPIRE_AFTER
+    )
 
     assert timers == [routing.EscalationTimer(ask_family.id, 1, NOW + MINUTE + ESCALATE_AFTER)]
+
+
+# --- the wait limit and the expiry -------------------------------------------------------------
+
+
+async def test_a_question_with_no_shift_within_the_wait_limit_goes_to_the_coordinators_once(
+    db: Database, people: People
+) -> None:
+    far = NOW + WAIT_LIMIT + HOUR
+    soon = NOW + 5 * HOUR
+    ek = await opened(db, people.family[0])
+    ask_family = await opened(db, people.other_family, at=NOW + MINUTE)
+    lunds = await book(db, people.lund, soon, soon + HOUR)  # within the limit of both askings
+    assert await routing.send_long_waits_to_coordinators(db, WAIT_LIMIT, NOW + MINUTE) == []
+
+    later = NOW + 2 * MINUTE
+    async with db.write() as session:  # the shift is taken off the rota
+        await shifts.delete_shift(session, lunds.id)
+        await shifts.add_shift(session, people.holm.household.id, far, far + HOUR, None, NOW)
+    sent = await routing.send_long_waits_to_coordinators(db, WAIT_LIMIT, later)
+    assert [offering.request.id for offering in sent] == [ek.id, ask_family.id]
+    for offering in sent:
+        assert offering.request.state is RequestState.OFFERED
+        assert offering.request.escalation == routing.TOP_ESCALATION
+        assert {adult.id for adult in offering.offer_to} == {c.id for c in people.coordinators}
+    assert await routing.send_long_waits_to_coordinators(db, WAIT_LIMIT, later) == []
+    open_now = await routing.open_requests(db)
+    assert [request.id for request in routing.at_the_coordinators(open_now)] == [
+        ek.id,
+        ask_family.id,
+    ]
+    assert routing.escalation_timers(open_now, ESCALATE_AFTER, EXPIRE_AFTER) == [
+        routing.EscalationTimer(ek.id, routing.EXPIRY, later + EXPIRE_AFTER),
+        routing.EscalationTimer(ask_family.id, routing.EXPIRY, later + EXPIRE_AFTER),
+    ]
+
+
+async def test_a_question_that_waited_past_the_limit_goes_even_with_a_shift_tomorrow(
+    db: Database, people: People
+) -> None:
+    ek = await opened(db, people.family[0])
+    tomorrow = NOW + WAIT_LIMIT + 2 * HOUR
+    await book(db, people.holm, tomorrow, tomorrow + HOUR)
+    assert await routing.send_long_waits_to_coordinators(db, WAIT_LIMIT, NOW) != []
+    assert (await stored(db, ek.id)).state is RequestState.OFFERED
+
+
+async def test_an_expiry_ends_the_question_once_and_only_at_the_coordinators_step(
+    db: Database, second_db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await opened(db, people.family[0])
+    await routing.remember_offers(db, request.id, [(people.lund.id, 70)])
+    assert await routing.expire(db, request.id, NOW + HOUR) is None  # still with the mentors
+    await offering(db, request.id, 1, NOW + 10 * MINUTE)
+    await offering(db, request.id, 2, NOW + 20 * MINUTE)
+    at = NOW + 20 * MINUTE + EXPIRE_AFTER
+    both = await asyncio.gather(
+        routing.expire(db, request.id, at), routing.expire(second_db, request.id, at)
+    )
+    ended = [each for each in both if each is not None]
+    assert len(ended) == 1
+    assert ended[0].request.state is RequestState.EXPIRED
+    assert [adult.id for adult in ended[0].family] == [adult.id for adult in people.family]
+    shown = [offer.message_id for offer in ended[0].withdrawn_offers if offer.message_id]
+    assert shown == [70]
+    assert await routing.open_request_of(db, people.family[0]) is None
+    async with db.read() as session:
+        assert await requests.pending_messages(session, request.id) == []
+
+
+async def test_a_question_taken_before_its_expiry_does_not_expire(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await opened(db, people.family[0])
+    await offering(db, request.id, 1, NOW + 10 * MINUTE)
+    await offering(db, request.id, 2, NOW + 20 * MINUTE)
+    await accepted(db, people.coordinators[0], request.id, NOW + HOUR)
+    assert await routing.expire(db, request.id, NOW + 20 * MINUTE + EXPIRE_AFTER) is None
+    assert (await stored(db, request.id)).state is RequestState.ACCEPTED
 
 
 # --- conversations ------------------------------------------------------------------------------
