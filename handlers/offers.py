@@ -168,20 +168,27 @@ async def offer_to_mentors_on_duty(context: MentorContext, request: Request) -> 
         await tell(context, family, N_("family.mentor_off_duty"), number=request.id, mentor=mentor)
 
 
-async def send_long_waits(context: MentorContext) -> None:
+def wait_limit_hours(context: MentorContext) -> str:
+    return f"{context.bot_data.config.wait_limit.total_seconds() / 3600:g}"
+
+
+async def send_long_waits(context: MentorContext, asking: Request | None = None) -> bool:
     """Questions that would wait longer than MENTORBOT_WAIT_LIMIT_HOURS for a shift go to the
-    coordinators now, and their families are told so."""
-    config = context.bot_data.config
-    hours = f"{config.wait_limit.total_seconds() / 3600:g}"
-    db = context.bot_data.db
-    for offering in await routing.send_long_waits_to_coordinators(db, config.wait_limit, now()):
-        reached = await send_offers(context, offering)
-        if offering.offer_to and not reached:
-            await tell_unreached(context, offering.request)
-            continue
-        family, _ = await routing.counterpart(db, offering.request)
+    coordinators now, and their families are told so; all but the family `asking` right now,
+    which the caller answers in one reply. Returns whether that question went."""
+    db, limit = context.bot_data.db, context.bot_data.config.wait_limit
+    asked_went = False
+    for offering in await routing.send_long_waits_to_coordinators(db, limit, now()):
         number = offering.request.id
-        await tell(context, family, N_("family.wait_too_long"), number=number, hours=hours)
+        if not await send_offers(context, offering) and offering.offer_to:
+            await tell_unreached(context, offering.request)
+        elif asking is not None and number == asking.id:
+            asked_went = True
+        else:
+            family, _ = await routing.counterpart(db, offering.request)
+            hours = wait_limit_hours(context)
+            await tell(context, family, N_("family.wait_too_long"), number=number, hours=hours)
+    return asked_went
 
 
 async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:

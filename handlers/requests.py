@@ -18,6 +18,7 @@ from handlers.offers import (
     tell,
     tell_coordinators,
     tell_unreached,
+    wait_limit_hours,
 )
 from storage.models import Member, Request, RequestState, Role
 
@@ -28,14 +29,21 @@ _STATES = {
 }
 
 
-def out_of_hours(t: Translator, context: MentorContext, intake: Intake) -> str:
-    """When the next shift starts, the office hours and the emergency numbers."""
+def out_of_hours(
+    t: Translator, context: MentorContext, intake: Intake, to_coordinators: bool = False
+) -> str:
+    """When the next shift starts (or that the coordinators have the question, with no shift
+    near), the office hours and the emergency numbers."""
     config = context.bot_data.config
-    lines = [t("request.waiting", number=intake.request.id)]
-    if intake.next_shift is not None:
-        lines.append(t("request.next_shift", when=t.moment(intake.next_shift, config.timezone)))
+    number = intake.request.id
+    if to_coordinators:
+        hours = wait_limit_hours(context)
+        lines = [t("request.waiting_coordinators", number=number, hours=hours)]
+    elif intake.next_shift is not None:
+        when = t.moment(intake.next_shift, config.timezone)
+        lines = [t("request.waiting", number=number), t("request.next_shift", when=when)]
     else:
-        lines.append(t("request.no_shift_planned"))
+        lines = [t("request.waiting", number=number), t("request.no_shift_planned")]
     if config.office_hours:
         lines.append(t("request.office_hours", hours=config.office_hours))
     lines.append(t("request.emergency", numbers=config.emergency_numbers))
@@ -123,8 +131,8 @@ async def take_family_message(
     if not intake.opened:
         await message.reply_text(t("request.attached", number=request.id))
     elif request.state is not RequestState.OFFERED:
-        await message.reply_text(out_of_hours(t, context, intake))
-        await send_long_waits(context)
+        to_coordinators = await send_long_waits(context, asking=request)
+        await message.reply_text(out_of_hours(t, context, intake, to_coordinators))
     elif await send_offers(context, Offering(request, intake.offer_to)):
         await message.reply_text(t("request.offered", number=request.id))
     else:
