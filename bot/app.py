@@ -21,9 +21,6 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-# How often a request that Telegram answered with 429 is tried again before it fails.
-RATE_LIMIT_RETRIES = 3
-
 
 def build_application(config: Config) -> Application:  # type: ignore[type-arg]
     application = (
@@ -31,7 +28,7 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .token(config.require_token())
         .base_url(f"{config.api_url}/bot")
         .base_file_url(f"{config.api_url}/file/bot")
-        .rate_limiter(SharedRateLimiter(config.api_rate, RATE_LIMIT_RETRIES))
+        .rate_limiter(SharedRateLimiter(config.api_rate))
         .concurrent_updates(ChatOrder())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)

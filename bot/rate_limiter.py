@@ -1,25 +1,47 @@
-"""One budget of Telegram's overall limit for every request, and 429s that stop only their own.
+"""The one path of every Bot API request: Telegram's overall limit, and retries of what passes.
 
-python-telegram-bot's `AIORateLimiter` answers a 429 by pausing every request of the bot until
-the wait is over, and retries with one policy for all. Here a 429 delays only the request that
-got it (retried up to `retries` times), and a caller may ask for none (`rate_limit_args=0`):
-the broadcast outbox does, because it keeps its own queue, backoff and record of each delivery,
-and must not hold up a mentor's reply while it waits.
+Every send the bot makes on a person's behalf (an offer, a relayed message, a hand-over copy,
+an acknowledgement) is a request addressed to a chat, and Telegram's edge sometimes answers one
+with a 429, a 5xx, or a connection dropped or timed out. Such a send is tried again here, with
+backoff, for `RETRY_SECONDS` in all; only then does its failure reach the caller, who tells the
+sender honestly (handlers/relay.py, handlers/offers.py). The retry happens inside the handler,
+under its chat's turn (bot/chat_order.py), so a chat's order is kept and no other chat waits.
+
+A 429 delays only the request that got it (python-telegram-bot's `AIORateLimiter` pauses every
+request of the bot). Requests addressed to no chat (getUpdates, getMe, setWebhook, a button's
+answer) are not sends: a network error is not retried for them here (the updater has its own
+retries; a button's answer is useful only at once). A caller may ask for one try only
+(`rate_limit_args=0`): the broadcast outbox does, because it keeps its own queue, backoff and
+record of each delivery, and must not hold up a mentor's reply while it waits.
+
+A retry after a connection dropped or timed out may repeat a message Telegram had delivered
+before the answer was lost: the Bot API has no idempotency key, so one duplicate is the floor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+logger = logging.getLogger(__name__)
+
+# How long one send is tried, in all, before it has failed: Telegram's 5xx bursts and dropped
+# connections usually pass within seconds, and a person waits about a minute for "sent".
+RETRY_SECONDS = 60.0
+# The first pause after a failure, doubled after each further one up to the longest.
+FIRST_BACKOFF_SECONDS = 0.5
+LONGEST_BACKOFF_SECONDS = 8.0
 # A little more than Telegram asks for, so the retry does not arrive a moment too early.
 _MARGIN = 0.1
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -27,10 +49,22 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
+def is_transient(error: object) -> bool:
+    """A 5xx answer, a dropped connection, a timeout: the same request may pass in a moment.
+
+    python-telegram-bot makes a 400 (`BadRequest`) a `NetworkError` too, but Telegram refused
+    that request for what it is, and will again.
+    """
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
 class SharedRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, overall_rate: float, retries: int) -> None:
+    """Telegram's overall limit for every send, and each send retried for `retry_seconds`."""
+
+    def __init__(self, overall_rate: float, retry_seconds: float = RETRY_SECONDS) -> None:
         self._overall = AsyncLimiter(overall_rate, 1)
-        self._retries = retries
+        self._retry_seconds = retry_seconds
+        self._stopping = asyncio.Event()
 
     async def initialize(self) -> None:
         """Nothing to set up: the limiter is ready when made."""
@@ -38,25 +72,48 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
+    def stop_retrying(self) -> None:
+        """The bot is stopping: every send waiting to be tried again fails now, and its sender
+        is told so as after the last try, so that a stop ends within seconds."""
+        self._stopping.set()
+
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        retries = self._retries if rate_limit_args is None else rate_limit_args
-        attempt = 0
+    ) -> Result:
+        is_send = data.get("chat_id") is not None  # getUpdates, getMe: not what Telegram limits
+        deadline = asyncio.get_running_loop().time() + self._retry_seconds
+        backoff = FIRST_BACKOFF_SECONDS
         while True:
             try:
-                if data.get("chat_id") is None:  # getUpdates, getMe: not what Telegram limits
+                if not is_send:
                     return await callback(*args, **kwargs)
                 async with self._overall:
                     return await callback(*args, **kwargs)
             except RetryAfter as error:
-                if attempt >= retries:
+                wait = retry_after_seconds(error) + _MARGIN
+                if rate_limit_args == 0 or not await self._waited(wait, deadline):
                     raise
-                attempt += 1
-                await asyncio.sleep(retry_after_seconds(error) + _MARGIN)
+            except NetworkError as error:
+                if not (is_send and rate_limit_args != 0 and is_transient(error)):
+                    raise
+                logger.debug("%s failed (%s); trying again in %.1f s", endpoint, error, backoff)
+                if not await self._waited(backoff, deadline):
+                    raise
+                backoff = min(2 * backoff, LONGEST_BACKOFF_SECONDS)
+
+    async def _waited(self, seconds: float, deadline: float) -> bool:
+        """Wait before the next try; False when it would come after the deadline, or the bot
+        is stopping."""
+        if asyncio.get_running_loop().time() + seconds > deadline or self._stopping.is_set():
+            return False
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return True
+        return False

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import pick_language, translator
+from bot.rate_limiter import is_transient
 from handlers.common import MentorContext, identify
 
 logger = logging.getLogger(__name__)
@@ -38,14 +39,23 @@ async def unknown_button(update: Update, context: MentorContext) -> None:
 
 
 async def on_error(update: object, context: MentorContext) -> None:
-    """Log first (never the message content), then tell the person something went wrong."""
+    """Log first (never the message content), then tell the person something went wrong.
+
+    Telegram out of reach for longer than a send is retried (bot/rate_limiter.py) is expected,
+    not a fault of ours: one line, no traceback, and no apology, which would go the same way as
+    the answer that could not.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(context.error, BadRequest) and _QUERY_TOO_OLD in context.error.message.lower():
+    error = context.error
+    if isinstance(error, BadRequest) and _QUERY_TOO_OLD in error.message.lower():
         # A press handled again after a stop: Telegram takes one answer per press, and the
         # first was given before the stop. Nothing went wrong for the person.
         logger.info("update %s: the button press was answered before", update_id)
         return
-    logger.error("handling update %s failed", update_id, exc_info=context.error)
+    if is_transient(error):
+        logger.warning("update %s: a send failed, Telegram was out of reach: %s", update_id, error)
+        return
+    logger.error("handling update %s failed", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user

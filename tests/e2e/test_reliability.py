@@ -21,21 +21,6 @@ async def test_the_same_update_delivered_twice_is_processed_once(
     await coordinator.no_message(within=0.3)
 
 
-async def test_a_failed_reply_becomes_an_apology_not_a_traceback(
-    bot: BotProcess, double: BotApiDouble
-) -> None:
-    person = double.add_user(first_name="Emma", language_code="en")
-    double.faults.inject(method="sendMessage", kind=500, times=1, chat_id=person.id)
-    await person.send("/help")
-    apology = await person.next_message()
-    assert apology["text"] == (
-        "Sorry, something went wrong on our side. Please try again in a moment."
-    )
-    await person.send("/help")
-    assert "Send /start" in (await person.next_message())["text"]
-    assert "handling update" in bot.log
-
-
 async def test_a_429_is_waited_out(bot: BotProcess, double: BotApiDouble) -> None:
     person = double.add_user(first_name="Emma", language_code="en")
     double.faults.inject(method="sendMessage", kind=429, retry_after=1, times=1, chat_id=person.id)
