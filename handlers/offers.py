@@ -7,6 +7,7 @@ the next shift is looked up again whenever the rota changes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import datetime
@@ -77,10 +78,14 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
 
 
 async def send_offers(context: MentorContext, offering: Offering) -> int:
-    """Every adult asked gets the offer with Accept and Decline; returns how many it reached."""
+    """Every adult asked gets the offer with Accept and Decline; returns how many it reached.
+
+    The offers go out side by side: a mentor's chat that Telegram is slow for (a 429 waited
+    out, a 502 tried again) holds up no other mentor's offer.
+    """
     request, moment = offering.request, now()
-    shown: list[tuple[int, int]] = []
-    for adult in offering.offer_to:
+
+    async def offer(adult: Member) -> tuple[int, int] | None:
         t = member_translator(context, adult)
         accept_button = InlineKeyboardButton(
             t("offer.accept"), callback_data=f"{ACCEPT}{request.id}"
@@ -95,8 +100,11 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
             )
         except TelegramError as error:
             logger.info("offer of request %s to member %s failed: %s", request.id, adult.id, error)
-            continue
-        shown.append((adult.id, sent.message_id))
+            return None
+        return adult.id, sent.message_id
+
+    sent = await asyncio.gather(*(offer(adult) for adult in offering.offer_to))
+    shown = [made for made in sent if made is not None]
     await routing.remember_offers(context.bot_data.db, request.id, shown)
     schedule_escalation(context.application, request)
     return len(shown)

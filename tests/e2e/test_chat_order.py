@@ -43,3 +43,20 @@ async def test_a_held_send_in_one_conversation_holds_up_no_other_family(
     relayed = await texts_until_quiet(berg, 1.0)
     assert [text.rsplit("\n", 1)[-1] for text in relayed] == ["Första", "Andra", "Tredje"]
     assert await texts_until_quiet(family, 0.3) == []  # no "could not be delivered"
+
+
+async def test_a_mentor_telegram_asks_to_wait_for_holds_up_no_other_mentors_offer(
+    service: Service, double: BotApiDouble
+) -> None:
+    family, berg, lind, holm = service.family, service.berg, service.lind, service.holm
+    await on_duty(service, "Familjen Berg", "Familien Lind", "The Holms")
+    double.faults.inject(
+        "sendMessage", FaultKind.TOO_MANY_REQUESTS, chat_id=berg.id, retry_after=10
+    )
+    await family.send("Hur förbereder vi umgänget på lördag?")
+    for mentor in (lind, holm):
+        offer = await mentor.next_message(timeout=30)
+        assert "Hur förbereder vi umgänget på lördag?" in offer["text"]
+    assert not any("umgänget" in (shown.get("text") or "") for shown in berg.messages)
+    offer = await berg.next_message(timeout=30)  # Berg's, once Telegram lets it through
+    assert "Hur förbereder vi umgänget på lördag?" in offer["text"]
