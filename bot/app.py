@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import members
+from bot.bot_api_watch import BotApiWatch
 from bot.chat_order import ChatOrder
 from bot.config import Config
 from bot.durable_updates import DurableUpdateQueue, MentorApplication
@@ -22,10 +23,12 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 
-def build_application(config: Config) -> Application:  # type: ignore[type-arg]
+def build_application(config: Config, bot_api: BotApiWatch) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
         .token(config.require_token())
+        .request(bot_api.request())
+        .get_updates_request(bot_api.get_updates_request())
         .base_url(f"{config.api_url}/bot")
         .base_file_url(f"{config.api_url}/file/bot")
         .rate_limiter(SharedRateLimiter(config.api_rate))

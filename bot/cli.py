@@ -5,29 +5,39 @@ Whatever goes wrong before the bot is up ends in one line on stderr and a non-ze
 on a database that one is running on already is a bad configuration: `run` and `sandbox`
 take the database's lease (`storage.lease`) before anything else; the other commands may run
 beside a live bot and do not.
+
+A running bot ends in one of three ways, never as a process that lives on doing nothing: a
+stop signal (0, or 1 when the stop had to be cut short, see `_Stop`), or a token the Bot API
+rejects while it runs (one line, 2, after the shutdown closed the database).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import logging
 import os
 import re
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
 from tornado.netutil import bind_sockets
 
 from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
+from bot.bot_api_watch import BotApiWatch
 from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
@@ -39,6 +49,14 @@ from storage.models import Role
 
 EXIT_FAILURE = 1
 EXIT_BAD_CONFIG = 2
+# From the first stop signal (or a rejected token) to the end of the process, at most.
+STOP_GRACE_SECONDS = 5.0
+# The library's own stop signals, which `run` handles instead of it (see _Stop).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+_TOKEN_REJECTED_WHILE_RUNNING = (
+    "TELEGRAM_BOT_TOKEN: was rejected by the Bot API while the bot was running "
+    "(revoked in BotFather?); stopped"
+)
 
 
 class _Failure(Exception):
@@ -69,7 +87,8 @@ class _RedactToken(logging.Filter):
 
 
 def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
-    """A rejected token ends the program with one line of ours; the library's traceback goes."""
+    """A rejected token, at start or while running, ends the program with one line of ours
+    (`_run`); the library's tracebacks of it, and the handlers' failures on it, go."""
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
@@ -206,6 +225,74 @@ def _can_listen(webhook: Webhook) -> None:
         sock.close()
 
 
+class _Stop:
+    """How a run ends, within STOP_GRACE_SECONDS of the moment it is asked to.
+
+    The library's stop waits for every update being handled and every job running, and a send
+    that a slow Telegram holds holds it too. Cut short, by a second signal or an error inside
+    it, the stop skips post_shutdown, and the database's worker thread, which is not a daemon,
+    then keeps the process alive for ever after the loop is gone. So the first signal (or a
+    rejected token) arms a deadline, a second signal ends the process at once, and so does the
+    deadline: nothing is lost by that, an update not done is handled again at the next start,
+    as after a crash.
+    """
+
+    def __init__(self) -> None:
+        self.token_rejected = False
+        self._deadline: threading.Timer | None = None
+        self._stopping: asyncio.Task[None] | None = None  # held: the loop keeps only a weak one
+
+    def begin(self) -> None:
+        if self._deadline is not None:
+            self._end_now("a second signal came")
+        self._deadline = threading.Timer(
+            STOP_GRACE_SECONDS, self._end_now, (f"it took over {STOP_GRACE_SECONDS:g} s",)
+        )
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def ended(self) -> None:
+        """The library's stop ran to its end (post_shutdown closed the database)."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+
+    def on_signal(self) -> NoReturn:
+        self.begin()
+        raise SystemExit  # as the library's own handler does: out of whatever the loop runs
+
+    def on_rejected_token(self, application: Application) -> None:  # type: ignore[type-arg]
+        """At the first 401 while running: stop, and have `_run` say why and exit 2.
+
+        A 401 at start raises from run_polling itself, and one during the stop changes nothing.
+        """
+        if self.token_rejected or not application.running:
+            return
+        self.token_rejected = True
+        self.begin()
+        self._stopping = asyncio.create_task(_stop_after_rejection(application))
+
+    def _end_now(self, why: str) -> NoReturn:
+        if self.token_rejected:
+            line, status = _TOKEN_REJECTED_WHILE_RUNNING, EXIT_BAD_CONFIG
+        else:
+            line = f"stopped before the work in hand was done ({why}); it is done at the next start"
+            status = EXIT_FAILURE
+        print(f"mentorbot: {line}", file=sys.stderr, flush=True)
+        os._exit(status)
+
+
+async def _stop_after_rejection(application: Application) -> None:  # type: ignore[type-arg]
+    """The updater first, then the rest as a signal would: the library's own stop would
+    re-raise, from Updater.stop(), the InvalidToken its polling loop ended on (that loop does
+    not call an error callback for it, and nothing else stops), and skip the rest of the
+    shutdown, the database's closing with it."""
+    updater = application.updater
+    if updater is not None and updater.running:
+        with contextlib.suppress(InvalidToken):  # how the polling loop ended; _run says so
+            await updater.stop()
+    application.stop_running()
+
+
 def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = None) -> int:
     """The bot until SIGTERM or Ctrl+C: by webhook if one is given, else by long polling."""
     from bot.app import build_application  # the application pulls in every handler
@@ -213,8 +300,15 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
 
     if webhook is not None:
         _can_listen(webhook)
-    application = build_application(config)
+    bot_api = BotApiWatch()
+    application = build_application(config, bot_api)
     _configure_logging(config)
+    stop = _Stop()
+    bot_api.on_unauthorized(lambda: stop.on_rejected_token(application))
+    loop = asyncio.new_event_loop()  # the one the library runs on, with our stop signals
+    asyncio.set_event_loop(loop)
+    for stop_signal in _STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, stop.on_signal)
     try:
         if webhook is not None:
             # A request without the secret in X-Telegram-Bot-Api-Secret-Token gets 403 and
@@ -226,10 +320,19 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
                 webhook_url=webhook.url,
                 secret_token=webhook.secret,
                 allowed_updates=ALLOWED_UPDATES,
+                stop_signals=None,
             )
         else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
+        stop.ended()
     except InvalidToken:
+        # The library raises it for a 404 as well as for a 401.
+        if bot_api.refusal is HTTPStatus.NOT_FOUND:
+            raise ConfigError(
+                "TELEGRAM_API_URL",
+                f"{config.api_url} is not a Bot API: it answered 404 Not Found "
+                "(check the address and its path)",
+            ) from None
         raise ConfigError("TELEGRAM_BOT_TOKEN", "was rejected by the Bot API") from None
     except BadRequest as error:
         # Telegram's "Bad Request: bad webhook: ..." (the library drops the prefix).
@@ -242,6 +345,11 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    finally:
+        loop.close()  # the library closes it when it ran; either way its signals are undone
+    if stop.token_rejected:
+        print(f"mentorbot: {_TOKEN_REJECTED_WHILE_RUNNING}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
     return 0
 
 

@@ -25,6 +25,8 @@ from tests.unit.cli_support import isolate, run
 
 SECRET = "unit-test_webhook-secret-0123456789"
 SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# How `run` polls: the stop signals are its own (a deadline on the stop), not the library's.
+POLLING = ("polling", {"allowed_updates": ALLOWED_UPDATES, "stop_signals": None})
 
 
 class StandIn:
@@ -62,7 +64,7 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def application(monkeypatch: pytest.MonkeyPatch) -> StandIn:
     stand_in = StandIn()
-    monkeypatch.setattr(bot.app, "build_application", lambda config: stand_in)
+    monkeypatch.setattr(bot.app, "build_application", lambda config, bot_api: stand_in)
     return stand_in
 
 
@@ -153,7 +155,7 @@ def test_without_a_webhook_url_run_polls_as_before(
     clean_env: Path, application: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "run").code == 0
-    assert application.calls == [("polling", {"allowed_updates": ALLOWED_UPDATES})]
+    assert application.calls == [POLLING]
 
 
 def test_the_sandbox_polls_even_with_a_webhook_url_set(
@@ -163,7 +165,7 @@ def test_the_sandbox_polls_even_with_a_webhook_url_set(
     monkeypatch.setenv("MENTORBOT_WEBHOOK_URL", "https://bot.example.org/hook")
     config: Config = load_config()
     assert cli._run(config, argparse.Namespace(webhook_url=None)) == 0
-    assert application.calls == [("polling", {"allowed_updates": ALLOWED_UPDATES})]
+    assert application.calls == [POLLING]
 
 
 def test_a_secret_on_the_command_line_is_refused(
@@ -266,7 +268,7 @@ def test_a_webhook_the_bot_api_refuses_is_one_line_naming_the_url(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refused = StandIn(BadRequest("Bad Request: bad webhook: An HTTPS URL must be provided"))
-    monkeypatch.setattr(bot.app, "build_application", lambda config: refused)
+    monkeypatch.setattr(bot.app, "build_application", lambda config, bot_api: refused)
     port = str(free_port())
     # Plain http to loopback passes the configuration (a Bot API server of one's own).
     url = f"http://127.0.0.1:{port}/hook"

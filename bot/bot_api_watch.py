@@ -1,0 +1,72 @@
+"""What the Bot API refused, seen at the request, where the HTTP status is still known.
+
+python-telegram-bot raises the same InvalidToken for a 401 Unauthorized (a wrong or revoked
+token) and for a 404 Not Found (a TELEGRAM_API_URL that is no Bot API), so only the request
+can tell the command line which of the two to name. And a 401 while the bot runs does not stop
+the library's application: the polling loop logs it and ends, its error callback is not
+called, and the process goes on fetching nothing; a send that gets it fails alone. The watch
+calls the bot back at the first 401 so that it can stop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+# The pools python-telegram-bot's ApplicationBuilder gives its two requests: one long poll at a
+# time, and room for the handlers' and the outbox's calls side by side.
+_GET_UPDATES_CONNECTIONS = 1
+_CONNECTIONS = 256
+
+
+class BotApiWatch:
+    """The refusals the Bot API answered, shared by both of the bot's requests."""
+
+    def __init__(self) -> None:
+        self.refusal: HTTPStatus | None = None
+        """The status of the last 401 or 404 the Bot API answered, if any."""
+        self._on_unauthorized: Callable[[], None] = lambda: None
+
+    def request(self) -> HTTPXRequest:
+        """For every call but getUpdates."""
+        return _WatchedRequest(self, connection_pool_size=_CONNECTIONS)
+
+    def get_updates_request(self) -> HTTPXRequest:
+        return _WatchedRequest(self, connection_pool_size=_GET_UPDATES_CONNECTIONS)
+
+    def on_unauthorized(self, react: Callable[[], None]) -> None:
+        """Have `react` called (inside the event loop) at every 401 from now on."""
+        self._on_unauthorized = react
+
+    def answered(self, status: int) -> None:
+        """Called by the requests with the status of every answer."""
+        if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND):
+            self.refusal = HTTPStatus(status)
+        if status == HTTPStatus.UNAUTHORIZED:
+            self._on_unauthorized()
+
+
+class _WatchedRequest(HTTPXRequest):
+    def __init__(self, watch: BotApiWatch, *, connection_pool_size: int) -> None:
+        super().__init__(connection_pool_size=connection_pool_size)
+        self._watch = watch
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        self._watch.answered(status)
+        return status, payload
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """As the library's, without its traceback of the body: what answers other than JSON
+        is not a Bot API (a web server at a wrong TELEGRAM_API_URL), and the status says so."""
+        try:
+            parsed: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response: not JSON") from None
+        return parsed
