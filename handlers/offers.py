@@ -188,7 +188,7 @@ async def send_long_waits(context: MentorContext, asking: Request | None = None)
     asked_went = False
     for offering in await routing.send_long_waits_to_coordinators(db, limit, now()):
         number = offering.request.id
-        if not await send_offers(context, offering) and offering.offer_to:
+        if not await send_offers(context, offering):  # no coordinator at all, or none reached
             await tell_unreached(context, offering.request)
         elif asking is not None and number == asking.id:
             asked_went = True

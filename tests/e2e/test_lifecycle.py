@@ -16,7 +16,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.conftest import Service, StartBot, answer, build_service, texts_until_quiet
-from tests.e2e.test_questions_in_chat import TZ, on_duty
+from tests.e2e.test_questions_in_chat import TZ, on_duty, on_duty_later
 from tests.e2e.test_rota_in_chat import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(40)
@@ -128,10 +128,7 @@ async def test_a_question_whose_shift_is_taken_off_the_rota_goes_to_the_coordina
     service: Service,
 ) -> None:
     family, karin = service.family, service.karin
-    start = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(hours=3)
-    number = service.numbers["Familjen Berg"]
-    shift = f"/shift add {number} {start.date()} {start:%H:%M}-{start + timedelta(hours=2):%H:%M}"
-    assert "tillagt" in await answer(karin, shift)
+    start = await on_duty_later(service, "Familjen Berg")
     await family.send("Kan någon ringa oss i kväll?")
     told = (await family.next_message())["text"]
     assert "väntar och går till mentorn i tjänst när nästa pass börjar" in told, told

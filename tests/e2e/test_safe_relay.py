@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     join,
     texts_until_quiet,
 )
-from tests.e2e.test_questions_in_chat import PNG, TZ, on_duty
+from tests.e2e.test_questions_in_chat import PNG, TZ, on_duty, on_duty_later
 
 pytestmark = pytest.mark.chat_burst(40)
 
@@ -571,6 +571,7 @@ async def test_a_live_location_moving_is_silent_and_a_waiting_question_offered_t
     double.inject_update({"edited_message": {**moved, "edit_date": moved["date"] + 60}})
     await family.no_message(within=0.6)
 
+    await on_duty_later(service, "Familien Lind")
     await family.send("Är någon där?")
     assert "Ingen mentorsfamilj är i tjänst" in (await family.next_message())["text"]
     double.block(berg)
