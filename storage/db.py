@@ -11,13 +11,18 @@ deferred constraint), is rolled back before the error goes on, so the shared con
 never left inside it; were the ROLLBACK to fail too, the connection is rolled back before its
 next use, and the original error is the one raised.
 
-Only one bot uses a database at a time: `run` and `sandbox` take its lease (`storage.lease`).
+Only one bot uses a database at a time: `run` and `sandbox` take its lease (`storage.lease`),
+but a command beside it (`mentorbot invite`, `rota import`, a backup) may hold the write lock
+for a while. SQLite's busy timeout waits for it a few seconds; a longer hold is waited out
+with backoff up to `LOCK_WAIT` in all, so that a family's message is answered late rather than
+with "something went wrong".
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -30,6 +35,8 @@ import aiosqlite
 from storage import migrations
 
 BUSY_TIMEOUT_MS = 5000
+LOCK_WAIT = 30.0  # seconds a write waits in all for another process's transaction to end
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
 Row = sqlite3.Row
 Params = tuple[Any, ...] | dict[str, Any]
 
@@ -93,22 +100,32 @@ def with_next_write(work: Callable[[Session], Awaitable[None]] | None) -> None:
 
 
 class Database:
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, lock_wait: float = LOCK_WAIT
+    ) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self._lock_wait = lock_wait
         self.path = path
 
     @classmethod
-    async def open(cls, path: Path, *, migrate: bool = True) -> Database:
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrate: bool = True,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        lock_wait: float = LOCK_WAIT,
+    ) -> Database:
         """Open (creating if needed) and, unless told not to, bring the schema up to date."""
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
             connection.row_factory = sqlite3.Row
-            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA foreign_keys = ON")
             await connection.execute("PRAGMA synchronous = NORMAL")
-            database = cls(connection, path)
+            database = cls(connection, path, lock_wait)
             if migrate:
                 await database.migrate()
         except BaseException:
@@ -142,7 +159,7 @@ class Database:
         """A transaction: committed when the block ends, rolled back if it or COMMIT raises."""
         async with self._lock:
             await self._end_leftover_transaction()
-            await self._connection.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 session = Session(self._connection)
                 yield session
@@ -154,6 +171,23 @@ class Database:
                 await self._roll_back(error)
                 raise
             _with_next_write.set(None)
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting out another process's write lock for at most `lock_wait`."""
+        deadline = time.monotonic() + self._lock_wait
+        pause = _FIRST_PAUSE
+        while True:
+            try:
+                await self._connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() + pause > deadline:
+                    error.add_note(f"the database stayed locked for {self._lock_wait:g} s")
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     async def _roll_back(self, error: BaseException) -> None:
         """End a failed transaction without hiding why it failed."""

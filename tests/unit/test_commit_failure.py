@@ -68,10 +68,8 @@ async def test_a_failed_commit_lets_go_of_the_write_lock_for_other_processes(
             await a_shift_of_nobody(session)
 
     # A `mentorbot invite` beside the bot: its BEGIN IMMEDIATE gets the lock at once.
-    other = await Database.open(db.path)
+    other = await Database.open(db.path, busy_timeout_ms=0, lock_wait=0)
     try:
-        async with other.read() as session:
-            await session.execute("PRAGMA busy_timeout = 0")
         async with other.write() as session:
             await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
     finally:

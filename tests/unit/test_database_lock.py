@@ -1,0 +1,83 @@
+"""Another process holding the write lock: waited out within a bound, never failed at once.
+
+A `mentorbot invite`, a `rota import` or a backup beside the running bot holds SQLite's write
+lock for a moment; a family's message arriving then must be answered (late), not met with
+"something went wrong". The other process here is a plain sqlite3 connection in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import households
+from storage.db import Database
+from storage.models import Role
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+BUSY_MS = 50  # SQLite's own wait, kept short so that the bounded wait is what is tested
+
+
+@contextmanager
+def write_lock_held_elsewhere(path: Path) -> Iterator[threading.Event]:
+    """Another connection takes the write lock and keeps it until the event is set."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(timeout=30)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=5)
+    try:
+        yield release
+    finally:
+        release.set()
+        holder.join()
+
+
+async def names(db: Database) -> list[str]:
+    async with db.read() as session:
+        rows = await session.fetch_all("SELECT display_name FROM households ORDER BY id")
+    return [row[0] for row in rows]
+
+
+async def test_a_write_waits_out_a_lock_held_longer_than_the_busy_timeout(db: Database) -> None:
+    bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=10)
+    try:
+        with write_lock_held_elsewhere(db.path) as release:
+            asyncio.get_running_loop().call_later(0.5, release.set)  # ten busy timeouts
+            async with bot.write() as session:
+                await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+        assert await names(bot) == ["Familjen Berg"]
+    finally:
+        await bot.close()
+
+
+async def test_a_lock_held_beyond_the_bound_fails_the_write_and_leaves_nothing_open(
+    db: Database,
+) -> None:
+    bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=0.3)
+    try:
+        with write_lock_held_elsewhere(db.path):
+            with pytest.raises(sqlite3.OperationalError, match="locked") as raised:
+                async with bot.write() as session:
+                    await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+            assert "stayed locked for 0.3 s" in "".join(raised.value.__notes__)
+        async with bot.write() as session:  # the lock is free again: the next write works
+            await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
+        assert await names(bot) == ["Familjen Lund"]
+    finally:
+        await bot.close()
