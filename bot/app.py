@@ -10,7 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 import handlers
 from bot import members
 from bot.bot_api_watch import BotApiWatch
-from bot.chat_order import ChatOrder
+from bot.chat_order import ChatOrder, KeyedLocks
 from bot.config import Config
 from bot.durable_updates import DurableUpdateQueue, MentorApplication
 from bot.rate_limiter import SharedRateLimiter
@@ -45,6 +45,7 @@ def build_application(config: Config, bot_api: BotApiWatch) -> Application:  # t
     bot_data.config = config
     bot_data.albums = {}
     bot_data.acknowledged_albums = {}
+    bot_data.conversation_turns = KeyedLocks()
     handlers.register(application)
     return application
 

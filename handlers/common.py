@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import members
+from bot.chat_order import KeyedLocks
 from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
 from storage.db import Database
@@ -28,14 +29,17 @@ MESSAGE_BUDGET = 3500
 class BotData:
     """Shared services: `config` at build time; `db` and the broadcast `outbox` from post_init
     until post_shutdown; the albums being gathered before they are relayed (handlers/relay.py),
-    by (chat, media group), each with its message ids; and the albums a family was told about
-    already, so that an album gets one acknowledgement."""
+    by (chat, media group), each with its message ids; the albums a family was told about
+    already, so that an album gets one acknowledgement; and a turn per conversation, by request
+    number, that the hand-over at Accept holds so that a family's message written meanwhile
+    reaches the mentor after what waited (handlers/offers.py)."""
 
     config: Config
     db: Database
     outbox: Outbox
     albums: dict[tuple[int, str], list[int]]
     acknowledged_albums: dict[tuple[int, str], None]
+    conversation_turns: KeyedLocks
 
 
 MentorContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -117,16 +117,19 @@ async def _to_mentor(
 
     async def deliver(sources: list[tuple[int, int]]) -> None:
         # Read again at delivery: an album waits a moment, and the conversation may have ended
-        # or been taken over by a mentor on duty meanwhile.
-        current = await routing.open_conversation(db, request.id)
-        _, mentor = await routing.counterpart(db, current) if current else ([], None)
-        delivered = False
-        if current is not None and mentor is not None:
-            t, chat = member_translator(context, mentor), mentor.telegram_user_id
-            if len(sources) == 1 and message.media_group_id is None:
-                delivered = await message_to_mentor(context, current, chat, t, message, urgent)
-            else:
-                delivered = await messages_to_mentor(context, current, chat, t, sources, urgent)
+        # or been taken over by a mentor on duty meanwhile. After the hand-over, if one is on.
+        async with context.bot_data.conversation_turns.hold(request.id):
+            current = await routing.open_conversation(db, request.id)
+            _, mentor = await routing.counterpart(db, current) if current else ([], None)
+            delivered = False
+            if current is not None and mentor is not None:
+                t, chat = member_translator(context, mentor), mentor.telegram_user_id
+                if len(sources) == 1 and message.media_group_id is None:
+                    delivered = await message_to_mentor(context, current, chat, t, message, urgent)
+                else:
+                    delivered = await messages_to_mentor(
+                        context, current, chat, t, sources, urgent
+                    )
         if not delivered:
             await message.reply_text(sender.t("relay.failed"))
 

@@ -270,17 +270,21 @@ async def accept(update: Update, context: MentorContext, sender: Sender, member:
     if pressed is None:
         return
     query, request_id = pressed
-    accepted = await routing.accept(context.bot_data.db, member, request_id, now())
-    if isinstance(accepted, RoutingProblem):
-        await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
-        return
-    await query.answer()
-    request = accepted.request
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
-            t("offer.you_took", number=request.id, family=request.family_name or "")
-        )
-    await _hand_over(context, accepted, member, t)
+    # Held from before the claim: a family message that finds the question taken waits until
+    # what the family wrote before has been handed over (Accept and the family's message are
+    # updates of two chats, handled at once).
+    async with context.bot_data.conversation_turns.hold(request_id):
+        accepted = await routing.accept(context.bot_data.db, member, request_id, now())
+        if isinstance(accepted, RoutingProblem):
+            await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
+            return
+        await query.answer()
+        request = accepted.request
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_text(
+                t("offer.you_took", number=request.id, family=request.family_name or "")
+            )
+        await _hand_over(context, accepted, member, t)
 
 
 async def _hand_over(
@@ -329,7 +333,8 @@ async def _finish_interrupted(context: MentorContext) -> None:
         _, mentor = await routing.counterpart(db, accepted.request)
         if mentor is None:
             continue
-        await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
+        async with context.bot_data.conversation_turns.hold(accepted.request.id):
+            await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
         name = mentor.household.display_name or ""
         number = accepted.request.id
         await tell(context, accepted.family, N_("family.accepted"), number=number, mentor=name)

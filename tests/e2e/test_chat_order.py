@@ -60,3 +60,28 @@ async def test_a_mentor_telegram_asks_to_wait_for_holds_up_no_other_mentors_offe
     assert not any("umgänget" in (shown.get("text") or "") for shown in berg.messages)
     offer = await berg.next_message(timeout=30)  # Berg's, once Telegram lets it through
     assert "Hur förbereder vi umgänget på lördag?" in offer["text"]
+
+
+async def test_a_family_writing_during_the_hand_over_is_read_after_what_waited(
+    service: Service, double: BotApiDouble
+) -> None:
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    waiting = ["Första", "Andra"]
+    for text in waiting:
+        await family.send(text)
+        await family.next_message()
+    offer = await berg.next_message()
+    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    await berg.press(offer, "Acceptera")
+    await asyncio.wait_for(hand_over.holding.wait(), timeout=10)  # the hand-over's label, held
+    await family.send("Tredje")
+    await berg.no_message(within=0.8)  # the family's new message does not go first
+    hand_over.release()
+
+    shown = [text.rsplit("\n", 1)[-1] for text in await texts_until_quiet(berg, 1.0)]
+    assert [text for text in shown if text in ("Första", "Andra", "Tredje")] == [
+        "Första",
+        "Andra",
+        "Tredje",
+    ], shown
