@@ -5,8 +5,9 @@ album, a backlog copied at Accept, or a send that waits out a 429 or retries a 5
 bot/rate_limiter.py) held up every other chat's question. Handling all updates at once would
 break what a chat's order means (a family's second message must not overtake its first, nor a
 mentor's answer the Accept before it), so each chat gets a lock, taken in arrival order: the
-update fetcher starts one task per update, in order, and every task reaches its chat's lock
-before it first waits for anything.
+update fetcher starts one task per update, in order, every task reaches its chat's lock before
+it first waits for anything (the library's semaphore in front of it is first come, first
+served as well), and asyncio's locks serve their waiters in turn.
 """
 
 from __future__ import annotations

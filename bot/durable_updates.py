@@ -19,7 +19,6 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot import inbox
-from bot.rate_limiter import SharedRateLimiter
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -67,14 +66,6 @@ class MentorApplication(Application):  # type: ignore[type-arg]
     Updates run in tasks of their own (bot/chat_order.py), so the mark, a context variable of
     the task, belongs to its own update only.
     """
-
-    async def stop(self) -> None:
-        """Sends waiting for another try give up first: the stop waits for every running
-        update, and one of them may be retrying a send for up to a minute."""
-        limiter = self.bot.rate_limiter
-        if isinstance(limiter, SharedRateLimiter):
-            limiter.stop_retrying()
-        await super().stop()
 
     async def process_update(self, update: object) -> None:
         queue = self.update_queue

@@ -12,7 +12,9 @@ request of the bot). Requests addressed to no chat (getUpdates, getMe, setWebhoo
 answer) are not sends: a network error is not retried for them here (the updater has its own
 retries; a button's answer is useful only at once). A caller may ask for one try only
 (`rate_limit_args=0`): the broadcast outbox does, because it keeps its own queue, backoff and
-record of each delivery, and must not hold up a mentor's reply while it waits.
+record of each delivery, and must not hold up a mentor's reply while it waits. A stop does not
+wait a minute for a send being retried: it is cut short after a few seconds (bot/cli.py), and
+an update not done is handled again at the next start.
 
 A retry after a connection dropped or timed out may repeat a message Telegram had delivered
 before the answer was lost: the Bot API has no idempotency key, so one duplicate is the floor.
@@ -64,18 +66,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     def __init__(self, overall_rate: float, retry_seconds: float = RETRY_SECONDS) -> None:
         self._overall = AsyncLimiter(overall_rate, 1)
         self._retry_seconds = retry_seconds
-        self._stopping = asyncio.Event()
 
     async def initialize(self) -> None:
         """Nothing to set up: the limiter is ready when made."""
 
     async def shutdown(self) -> None:
         """Nothing to release."""
-
-    def stop_retrying(self) -> None:
-        """The bot is stopping: every send waiting to be tried again fails now, and its sender
-        is told so as after the last try, so that a stop ends within seconds."""
-        self._stopping.set()
 
     async def process_request(
         self,
@@ -107,13 +103,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     raise
                 backoff = min(2 * backoff, LONGEST_BACKOFF_SECONDS)
 
-    async def _waited(self, seconds: float, deadline: float) -> bool:
-        """Wait before the next try; False when it would come after the deadline, or the bot
-        is stopping."""
-        if asyncio.get_running_loop().time() + seconds > deadline or self._stopping.is_set():
+    @staticmethod
+    async def _waited(seconds: float, deadline: float) -> bool:
+        """Wait before the next try; False, at once, when it would come after the deadline."""
+        if asyncio.get_running_loop().time() + seconds > deadline:
             return False
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            return True
-        return False
+        await asyncio.sleep(seconds)
+        return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -67,13 +66,3 @@ async def test_what_asks_for_one_try_and_what_is_no_send_are_not_retried() -> No
     with pytest.raises(NetworkError):
         await send(SharedRateLimiter(1000), telegram, data={"offset": 3})  # getUpdates
     assert telegram.calls == 1
-
-
-async def test_a_stop_ends_the_waiting_at_once() -> None:
-    limiter = SharedRateLimiter(1000)
-    telegram = Telegram(RetryAfter(30))
-    waiting = asyncio.create_task(send(limiter, telegram))
-    await asyncio.sleep(0.05)
-    limiter.stop_retrying()
-    with pytest.raises(RetryAfter):
-        await asyncio.wait_for(waiting, timeout=1)
