@@ -108,7 +108,9 @@ async def _copy_all(
 async def _guarded(
     context: MentorContext, request: Request, chat: int, side: str, send: Awaitable[list[int]]
 ) -> bool:
-    """Send, record what arrived; a blocked bot or a refusal is logged and reported as False."""
+    """Send, record what arrived; a blocked bot, a refusal, or Telegram out of reach for as
+    long as a send is retried (bot/rate_limiter.py) is logged in one line and reported as
+    False, for the caller to tell the sender."""
     try:
         sent = await send
     except Forbidden:
