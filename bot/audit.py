@@ -26,6 +26,9 @@ class Action(StrEnum):
     BROADCAST_CANCEL = "broadcast_cancel"
     DATA_EXPORT = "data_export"
     ERASURE = "erasure"
+    INVITE_REVOKE = "invite_revoke"
+    PARTNER_JOIN = "partner_join"
+    APPROVE = "approve"
 
 
 async def latest(db: Database, count: int) -> list[AuditEntry]:

@@ -30,6 +30,7 @@ MAX_BROADCAST_RATE = 1000.0
 MAX_API_RATE = 10_000.0
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8443
+DEFAULT_HOUSEHOLD_ADULTS = 2
 MAX_PORT = 65535
 # What Telegram accepts as a webhook's secret token (setWebhook's secret_token).
 MAX_WEBHOOK_SECRET = 256
@@ -97,6 +98,8 @@ class Config:
     wait_limit: timedelta
     # A question the coordinators were offered and nobody took in this long expires.
     expire_after: timedelta
+    # The most adults a household may have (each added with /partner).
+    household_adults: int
     # With a webhook URL, `run` takes updates by webhook; without, by long polling.
     webhook_url: str | None
     webhook_listen: str
@@ -184,6 +187,11 @@ def load_config(
         ),
         wait_limit=_hours("MENTORBOT_WAIT_LIMIT_HOURS", get("MENTORBOT_WAIT_LIMIT_HOURS", "24")),
         expire_after=_minutes("MENTORBOT_EXPIRE_AFTER", get("MENTORBOT_EXPIRE_AFTER", "120")),
+        household_adults=_whole(
+            "MENTORBOT_HOUSEHOLD_ADULTS",
+            get("MENTORBOT_HOUSEHOLD_ADULTS", str(DEFAULT_HOUSEHOLD_ADULTS)),
+            "adults",
+        ),
         webhook_url=_webhook_url("MENTORBOT_WEBHOOK_URL", webhook_url) if webhook_url else None,
         webhook_listen=_listen(
             "MENTORBOT_WEBHOOK_LISTEN", get("MENTORBOT_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)

@@ -137,7 +137,12 @@ async def _join(
     household_members = [founder]
     for partner in partners:
         partner_invite = await invites.issue_partner_invite(db, founder, now)
-        household_members.append(await _redeem(db, partner_invite.code, telegram_ids[partner], now))
+        if partner_invite is None:
+            raise RuntimeError("a demo household has more adults than a household may")
+        adult = await _redeem(db, partner_invite.code, telegram_ids[partner], now)
+        if not adult.approved and invited_by is not None:  # the demo's coordinator says yes
+            await members.approve(db, invited_by, adult.id, adult.joined_at, now)
+        household_members.append(adult)
     return household_members
 
 

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.audit import Action
+from bot.config import DEFAULT_HOUSEHOLD_ADULTS
 from storage import audit, households, invites
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Member, OpenInvite, Role
 
 INVITE_LIFETIME = timedelta(days=7)
 # Deep-link payloads may hold up to 64 characters of [A-Za-z0-9_-]; ours are 32.
@@ -30,6 +31,8 @@ class JoinOutcome(StrEnum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
+    REVOKED = "revoked"  # by a coordinator, or because the member who made it left
+    HOUSEHOLD_FULL = "household_full"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class JoinResult:
     member: Member | None = None
     # True when the newcomer joined an existing household (a partner invite).
     joined_household: bool = False
+    # The adult who made the partner invite, for the coordinators to be told who added whom.
+    added_by: Member | None = None
 
 
 def hash_code(code: str) -> str:
@@ -79,13 +84,31 @@ async def issue(
     return IssuedInvite(code=code, role=role, expires_at=expires_at)
 
 
-async def issue_partner_invite(db: Database, member: Member, now: datetime) -> IssuedInvite:
-    """An invite into the member's own household, with the household's role."""
+async def issue_partner_invite(
+    db: Database, member: Member, now: datetime, household_limit: int = DEFAULT_HOUSEHOLD_ADULTS
+) -> IssuedInvite | None:
+    """An invite into the member's own household, with the household's role; None when the
+    household has `household_limit` adults already."""
+    async with db.read() as session:
+        adults = await households.household_members(session, member.household.id)
+    if len(adults) >= household_limit:
+        return None
     return await issue(db, member.role, now, created_by=member, household_id=member.household.id)
 
 
-async def redeem(db: Database, code: str, telegram_user_id: int, now: datetime) -> JoinResult:
-    """Join with a code. An existing member never consumes a code meant for somebody else."""
+async def redeem(
+    db: Database,
+    code: str,
+    telegram_user_id: int,
+    now: datetime,
+    household_limit: int = DEFAULT_HOUSEHOLD_ADULTS,
+) -> JoinResult:
+    """Join with a code. An existing member never consumes a code meant for somebody else.
+
+    A partner invite adds an adult to a household of fewer than `household_limit`; in a mentor
+    household the newcomer waits for a coordinator's approval before any question reaches them.
+    Either way the audit log records who added whom.
+    """
     if not _CODE_SHAPE.match(code):
         return JoinResult(JoinOutcome.UNKNOWN)
     async with db.write() as session:
@@ -97,12 +120,42 @@ async def redeem(db: Database, code: str, telegram_user_id: int, now: datetime) 
             return JoinResult(JoinOutcome.UNKNOWN)
         if invite.used_at is not None:
             return JoinResult(JoinOutcome.USED)
+        if invite.revoked_at is not None:
+            return JoinResult(JoinOutcome.REVOKED)
         if invite.expires_at <= now:
             return JoinResult(JoinOutcome.EXPIRED)
-        household_id = invite.household_id
-        if household_id is None:
+        if invite.household_id is None:
             household_id = await households.create_household(session, invite.role, now)
-        member_id = await households.add_member(session, household_id, telegram_user_id, now)
+            member_id = await households.add_member(session, household_id, telegram_user_id, now)
+            await invites.mark_used(session, invite.id, member_id, now)
+            return JoinResult(JoinOutcome.JOINED, await households.member_by_id(session, member_id))
+        adults = await households.household_members(session, invite.household_id)
+        if len(adults) >= household_limit:
+            return JoinResult(JoinOutcome.HOUSEHOLD_FULL)
+        approved = invite.role is not Role.MENTOR
+        member_id = await households.add_member(
+            session, invite.household_id, telegram_user_id, now, approved=approved
+        )
         await invites.mark_used(session, invite.id, member_id, now)
+        maker = None
+        if invite.created_by is not None:
+            maker = await households.member_by_id(session, invite.created_by)
+        subject = f"member #{member_id} ({invite.role.value})"
+        await audit.record(session, maker, Action.PARTNER_JOIN, subject, now)
         member = await households.member_by_id(session, member_id)
-    return JoinResult(JoinOutcome.JOINED, member, joined_household=invite.household_id is not None)
+    return JoinResult(JoinOutcome.JOINED, member, joined_household=True, added_by=maker)
+
+
+async def open_invites(db: Database, now: datetime) -> list[OpenInvite]:
+    """Every invite that could still be used: a way in, each one, until it is used or ends."""
+    async with db.read() as session:
+        return await invites.open_invites(session, now)
+
+
+async def revoke(db: Database, coordinator: Member, invite_id: int, now: datetime) -> bool:
+    """Withdraw an open invite, once; False if it was used, revoked or ended already."""
+    async with db.write() as session:
+        if not await invites.revoke(session, invite_id, now):
+            return False
+        await audit.record(session, coordinator, Action.INVITE_REVOKE, f"invite #{invite_id}", now)
+    return True

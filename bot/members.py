@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot import routing
 from bot.audit import Action
-from bot.routing import Ended
-from storage import audit, households, shifts
+from bot.departures import Departure, depart
+from storage import audit, households
 from storage.db import Database
 from storage.models import Member, Role
 
@@ -51,14 +50,19 @@ async def household_members(db: Database, household_id: int) -> list[Member]:
 
 
 async def ensure_coordinators(db: Database, telegram_user_ids: Iterable[int], now: datetime) -> int:
-    """Make the configured ids coordinators from the first start; returns how many were new.
+    """Make each configured id a coordinator, once; returns how many were new.
 
-    An id that already belongs to another household keeps it: the configuration seeds
-    coordinators, it does not silently move a foster family into the office's role.
+    Once: a coordinator the configuration made and who was removed or erased since stays gone
+    at the next start (an invite brings them back, on purpose). An id that already belongs to
+    another household keeps it: the configuration seeds coordinators, it does not silently
+    move a foster family into the office's role.
     """
     added = 0
     async with db.write() as session:
         for user_id in sorted(telegram_user_ids):
+            if await households.configured_before(session, user_id):
+                continue
+            await households.note_configured(session, user_id, now)
             if await households.member_by_telegram_id(session, user_id) is None:
                 household_id = await households.create_household(session, Role.COORDINATOR, now)
                 await households.add_member(session, household_id, user_id, now)
@@ -101,30 +105,48 @@ async def choose_language(db: Database, member: Member, language: str) -> None:
 @dataclass(frozen=True, slots=True)
 class Removal:
     outcome: RemoveOutcome
-    member: Member | None = None
-    # The shifts of a mentor household whose last adult left: nobody would turn up for them,
-    # so they go, and the rota shows the gaps instead of a cover that does not exist.
-    cancelled_shifts: int = 0
-    # What ended with them: conversations they held, their family's open question (routing).
-    ended: list[Ended] = field(default_factory=list)
+    departure: Departure | None = None
 
 
 async def remove(db: Database, remover: Member, member_id: int, now: datetime) -> Removal:
-    """Remove one adult; their access ends with this transaction."""
+    """Remove one adult; their access, and all they leave behind, ends with this transaction."""
     if member_id == remover.id:
         return Removal(RemoveOutcome.SELF)
     async with db.write() as session:
         member = await households.member_by_id(session, member_id)
         if member is None:
             return Removal(RemoveOutcome.NOT_FOUND)
-        ended = await routing.end_for_departure(session, member, now)
+        departure = await depart(session, member, now)
         await households.delete_member(session, member_id)
         subject = f"member #{member_id} ({member.role.value})"
         await audit.record(session, remover, Action.REMOVE, subject, now)
-        cancelled = 0
-        if not await households.household_members(session, member.household.id):
-            cancelled = await shifts.delete_shifts_ending_after(session, member.household.id, now)
-    return Removal(RemoveOutcome.REMOVED, member, cancelled, ended)
+    return Removal(RemoveOutcome.REMOVED, departure)
+
+
+class ApprovalOutcome(StrEnum):
+    APPROVED = "approved"
+    ALREADY = "already"  # by another coordinator, or a second press
+    GONE = "gone"  # left since, or the button names someone else (an old or forged one)
+
+
+async def approve(
+    db: Database, coordinator: Member, member_id: int, joined_at: datetime, now: datetime
+) -> tuple[ApprovalOutcome, Member | None]:
+    """A coordinator lets a new adult of a mentor household read families' questions.
+
+    The button names the adult and when they joined, so that it can never approve somebody
+    else who was later given the same number.
+    """
+    async with db.write() as session:
+        member = await households.member_by_id(session, member_id)
+        if member is None or member.joined_at != joined_at:
+            return ApprovalOutcome.GONE, None
+        if not await households.approve_member(session, member_id, now):
+            return ApprovalOutcome.ALREADY, member
+        subject = f"member #{member_id} ({member.role.value})"
+        await audit.record(session, coordinator, Action.APPROVE, subject, now)
+        approved = await households.member_by_id(session, member_id)
+    return ApprovalOutcome.APPROVED, approved
 
 
 async def first_unchecked_file(db: Database, member: Member) -> bool:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import routing
 from bot.audit import Action
-from bot.routing import Ended
+from bot.departures import Departure, depart
 from storage import audit, households, personal_data
 from storage.db import Database
 from storage.models import Member, Role
@@ -33,15 +31,9 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-@dataclass(frozen=True, slots=True)
-class Erasure:
-    member: Member
-    # What ended with them: conversations they held, their family's open question (routing).
-    ended: list[Ended] = field(default_factory=list)
-
-
-async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Erasure | None:
-    """Erase a member's personal data (GDPR art. 17); returns who it was, or None if unknown.
+async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Departure | None:
+    """Erase a member's personal data (GDPR art. 17); returns what their departure ended, or
+    None if there is no such member.
 
     What remains is metadata without a person: a question's times, rating and topic, a shift's
     times, a delivery's state. A coordinator's erasure is recorded in the audit log.
@@ -50,9 +42,9 @@ async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -
         member = await households.member_by_id(session, member_id)
         if member is None:
             return None
-        ended = await routing.end_for_departure(session, member, now)
+        departure = await depart(session, member, now)
         await personal_data.erase_member(session, member.id, member.household.id)
         if asked_by.role is Role.COORDINATOR and asked_by.id != member.id:
             subject = f"member #{member.id} ({member.role.value})"
             await audit.record(session, asked_by, Action.ERASURE, subject, now)
-    return Erasure(member, ended)
+    return departure

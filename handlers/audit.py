@@ -21,6 +21,9 @@ _ACTIONS = {
     Action.BROADCAST_CANCEL: N_("audit.broadcast_cancel"),
     Action.DATA_EXPORT: N_("audit.data_export"),
     Action.ERASURE: N_("audit.erasure"),
+    Action.INVITE_REVOKE: N_("audit.invite_revoke"),
+    Action.PARTNER_JOIN: N_("audit.partner_join"),
+    Action.APPROVE: N_("audit.approve"),
 }
 
 

@@ -1,16 +1,23 @@
-"""/members and /remove: the coordinator's view of who belongs to the service."""
+"""/members, /remove and approvals: the coordinators' view of who belongs to the service.
+
+Nobody reads a family's question without a coordinator's say: an adult added to a mentor
+household with /partner gets no offer until a coordinator presses Approve, and an adult added
+to a family is made known to them. The Approve button names the adult and when they joined,
+and is checked against the database at the press.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import members
-from bot.members import RemoveOutcome
-from handlers import rota_jobs
+from bot.i18n import N_, Translator
+from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers.common import (
     MentorContext,
     Sender,
@@ -18,11 +25,12 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
+    parse_number,
     reply_lines,
     requires,
     role_label,
 )
-from handlers.offers import announce_departure
+from handlers.departures import after_departure
 from storage.models import Member, Role
 
 
@@ -55,28 +63,27 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
         await message.reply_text(t("remove.usage"))
         return
     removal = await members.remove(context.bot_data.db, member, number, now())
-    removed = removal.member
+    departure = removal.departure
     if removal.outcome is RemoveOutcome.SELF:
         await message.reply_text(t("remove.self"))
-    elif removal.outcome is RemoveOutcome.NOT_FOUND or removed is None:
+    elif removal.outcome is RemoveOutcome.NOT_FOUND or departure is None:
         await message.reply_text(t("remove.not_found", number=number))
     else:
+        removed = departure.member
         reply = t(
             "remove.done",
             number=removed.id,
             name=household_name(t, removed),
             role=role_label(t, removed.role),
         )
-        cancelled = removal.cancelled_shifts
+        cancelled = departure.cancelled_shifts
         if cancelled:
             reply += "\n" + t.plural(
                 "remove.shifts_cancelled", "remove.shifts_cancelled_plural", cancelled
             )
         await message.reply_text(reply)
         await _tell_removed(context, removed)
-        await announce_departure(context, removal.ended)
-        if cancelled:
-            await rota_jobs.rota_changed(context.application)
+        await after_departure(context, departure, member)
 
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:
@@ -86,6 +93,74 @@ async def _tell_removed(context: MentorContext, removed: Member) -> None:
         await context.bot.send_message(removed.telegram_user_id, t("remove.notice"))
 
 
+APPROVE = "approve:"  # approve:MEMBER:JOINED (seconds since the epoch)
+
+
+def approval_request(
+    t: Translator, member: Member, added_by: Member | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the coordinators read when an adult joins a household, with Approve if needed."""
+    params = {
+        "number": member.id,
+        "name": household_name(t, member),
+        "role": role_label(t, member.role),
+        "by": added_by.id if added_by else "?",
+    }
+    if member.approved:
+        return t("partner.joined_notice", **params), None
+    data = f"{APPROVE}{member.id}:{int(member.joined_at.timestamp())}"
+    button = InlineKeyboardButton(t("partner.approve"), callback_data=data)
+    return t("partner.approval_asked", **params), InlineKeyboardMarkup([[button]])
+
+
+async def tell_coordinators_of_partner(
+    context: MentorContext, member: Member, added_by: Member | None
+) -> None:
+    for coordinator in await members.with_role(context.bot_data.db, Role.COORDINATOR):
+        text, keyboard = approval_request(member_translator(context, coordinator), member, added_by)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                coordinator.telegram_user_id, text, reply_markup=keyboard
+            )
+
+
+def _approval_pressed(data: str | None) -> tuple[int, datetime] | None:
+    member, _, joined = (data or "").removeprefix(APPROVE).partition(":")
+    number, seconds = parse_number(member), parse_number(joined)
+    if number is None or seconds is None:
+        return None
+    return number, datetime.fromtimestamp(seconds, UTC)
+
+
+@requires(Role.COORDINATOR)
+async def approve(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query, t = update.callback_query, sender.t
+    if query is None:
+        return
+    pressed = _approval_pressed(query.data)
+    if pressed is None:
+        await query.answer(t("button.invalid"))
+        return
+    outcome, adult = await members.approve(context.bot_data.db, member, *pressed, now())
+    await query.answer()
+    if adult is None:
+        await query.edit_message_text(t("partner.approval_gone"))
+        return
+    msgid = _APPROVALS[outcome]
+    await query.edit_message_text(t(msgid, number=adult.id, name=household_name(t, adult)))
+    if outcome is ApprovalOutcome.APPROVED:
+        told = member_translator(context, adult)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(adult.telegram_user_id, told(N_("partner.approved")))
+
+
+_APPROVALS = {
+    ApprovalOutcome.APPROVED: N_("partner.approval_done"),
+    ApprovalOutcome.ALREADY: N_("partner.approval_already"),
+}
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("members", list_members))
     application.add_handler(CommandHandler("remove", remove))
+    application.add_handler(CallbackQueryHandler(approve, pattern=f"^{APPROVE}"))

@@ -23,8 +23,8 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "language",
     ),
     Role.COORDINATOR: (
-        "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "members",
-        "remove", "audit", "stats", "interest", "mydata", "forget", "language",
+        "help", "requests", "rota", "shift", "broadcast", "broadcasts", "invite", "invites",
+        "members", "remove", "audit", "stats", "interest", "mydata", "forget", "language",
     ),
 }
 _DESCRIPTIONS = {
@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     "partner": N_("command.partner"),
     "language": N_("command.language"),
     "invite": N_("command.invite"),
+    "invites": N_("command.invites"),
     "members": N_("command.members"),
     "remove": N_("command.remove"),
     "shifts": N_("command.shifts"),
@@ -63,6 +64,15 @@ async def publish_default_commands(bot: Bot, fallback_language: str) -> None:
     for language in LANGUAGES:
         await bot.set_my_commands(_commands(translator(language), _PUBLIC), language_code=language)
     await bot.set_my_commands(_commands(translator(fallback_language), _PUBLIC))
+
+
+async def withdraw_member_commands(bot: Bot, member: Member) -> None:
+    """A member who left sees a stranger's menu again (the chat's own one is deleted)."""
+    scope = BotCommandScopeChat(member.telegram_user_id)
+    try:
+        await bot.delete_my_commands(scope=scope)
+    except TelegramError as error:
+        logger.warning("could not reset the command menu of member %s: %s", member.id, error)
 
 
 async def publish_member_commands(bot: Bot, member: Member, t: Translator) -> None:

@@ -26,6 +26,7 @@ from handlers.common import (
     role_label,
 )
 from handlers.help import help_text
+from handlers.members import tell_coordinators_of_partner
 from handlers.menu import publish_member_commands
 from handlers.recruitment import interest_button
 from storage.models import Member, Role
@@ -54,25 +55,32 @@ async def start(update: Update, context: MentorContext) -> None:
             await publish_member_commands(context.bot, sender.member, t)
         return
 
-    result = await invites.redeem(context.bot_data.db, code, sender.telegram_user_id, now())
-    refusals = {
-        JoinOutcome.ALREADY_MEMBER: N_("start.already_member"),
-        JoinOutcome.UNKNOWN: N_("start.code_unknown"),
-        JoinOutcome.USED: N_("start.code_used"),
-        JoinOutcome.EXPIRED: N_("start.code_expired"),
-    }
+    limit = context.bot_data.config.household_adults
+    result = await invites.redeem(
+        context.bot_data.db, code, sender.telegram_user_id, now(), household_limit=limit
+    )
     if result.outcome is not JoinOutcome.JOINED or result.member is None:
-        await message.reply_text(t(refusals[result.outcome]))
+        await message.reply_text(t(_REFUSALS[result.outcome], limit=limit))
         return
     member = result.member
     role = role_label(t, member.role)
     if result.joined_household:
-        await message.reply_text(
-            t("start.joined_household", name=household_name(t, member), role=role)
-        )
+        welcome = N_("start.joined_household") if member.approved else N_("start.joined_pending")
+        await message.reply_text(t(welcome, name=household_name(t, member), role=role))
         await publish_member_commands(context.bot, member, t)
+        await tell_coordinators_of_partner(context, member, result.added_by)
     else:
         await message.reply_text(t(_name_prompt(member.role), role=role))
+
+
+_REFUSALS = {
+    JoinOutcome.ALREADY_MEMBER: N_("start.already_member"),
+    JoinOutcome.UNKNOWN: N_("start.code_unknown"),
+    JoinOutcome.USED: N_("start.code_used"),
+    JoinOutcome.EXPIRED: N_("start.code_expired"),
+    JoinOutcome.REVOKED: N_("start.code_revoked"),
+    JoinOutcome.HOUSEHOLD_FULL: N_("start.household_full"),
+}
 
 
 def _name_prompt(role: Role) -> str:
@@ -104,7 +112,11 @@ async def capture_name(update: Update, context: MentorContext) -> None:
 
 @requires(*HOUSEHOLD_ROLES)
 async def partner(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    issued = await invites.issue_partner_invite(context.bot_data.db, member, now())
+    limit = context.bot_data.config.household_adults
+    issued = await invites.issue_partner_invite(context.bot_data.db, member, now(), limit)
+    if issued is None:
+        await answer_with_link(update, sender.t("partner.household_full", limit=limit))
+        return
     link = invites.deep_link(context.bot.username, issued.code)
     await answer_with_link(
         update,

@@ -21,7 +21,7 @@ from handlers.common import (
     parse_number,
     requires,
 )
-from handlers.offers import announce_departure
+from handlers.departures import after_departure
 from storage.models import Member, Role
 
 
@@ -101,7 +101,7 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
     if erasure is None:
         await query.edit_message_text(t("remove.not_found", number=subject))
         return
-    await announce_departure(context, erasure.ended)
+    await after_departure(context, erasure, member)
     erased = erasure.member
     if erased.id == member.id:
         await query.edit_message_text(t("forget.done_own"))

@@ -211,3 +211,12 @@ async def set_newsletter(session: Session, member_id: int, wanted: bool) -> None
     await session.execute(
         "UPDATE members SET newsletter = ? WHERE id = ?", (int(wanted), member_id)
     )
+
+
+async def drop_undelivered_to(session: Session, member_id: int) -> int:
+    """A member who leaves is no longer a recipient: what had not reached them will not, and
+    a delivery caught in flight does not keep its broadcast from finishing."""
+    return await session.execute(
+        "DELETE FROM deliveries WHERE member_id = ? AND state IN ('pending', 'sending')",
+        (member_id,),
+    )

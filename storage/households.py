@@ -9,7 +9,8 @@ from storage.models import Household, Member, Role, from_db, to_db
 
 _SELECT_MEMBERS = """
     SELECT m.id, m.telegram_user_id, m.language, m.telegram_language, m.newsletter, m.joined_at,
-           h.id AS household_id, h.role, h.display_name, h.created_at AS household_created_at
+           m.approved_at, h.id AS household_id, h.role, h.display_name,
+           h.created_at AS household_created_at
     FROM members m JOIN households h ON h.id = m.household_id
 """
 
@@ -29,6 +30,7 @@ def _member(row: Row) -> Member:
         telegram_language=row["telegram_language"],
         newsletter=bool(row["newsletter"]),
         joined_at=from_db(row["joined_at"]),
+        approved=row["approved_at"] is not None,
     )
 
 
@@ -42,11 +44,48 @@ async def create_household(
 
 
 async def add_member(
-    session: Session, household_id: int, telegram_user_id: int, now: datetime
+    session: Session,
+    household_id: int,
+    telegram_user_id: int,
+    now: datetime,
+    *,
+    approved: bool = True,
 ) -> int:
     return await session.insert(
-        "INSERT INTO members (household_id, telegram_user_id, joined_at) VALUES (?, ?, ?)",
-        (household_id, telegram_user_id, to_db(now)),
+        "INSERT INTO members (household_id, telegram_user_id, joined_at, approved_at) "
+        "VALUES (?, ?, ?, ?)",
+        (household_id, telegram_user_id, to_db(now), to_db(now) if approved else None),
+    )
+
+
+async def approve_member(session: Session, member_id: int, now: datetime) -> bool:
+    """Once: a second press, or another coordinator's, finds them approved already."""
+    return (
+        await session.execute(
+            "UPDATE members SET approved_at = ? WHERE id = ? AND approved_at IS NULL",
+            (to_db(now), member_id),
+        )
+        == 1
+    )
+
+
+async def forget_household_name(session: Session, household_id: int) -> None:
+    """The name goes with the household's last adult."""
+    await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
+
+
+async def configured_before(session: Session, telegram_user_id: int) -> bool:
+    """Whether MENTORBOT_COORDINATORS made this id a coordinator once already."""
+    row = await session.fetch_one(
+        "SELECT 1 FROM configured_coordinators WHERE telegram_user_id = ?", (telegram_user_id,)
+    )
+    return row is not None
+
+
+async def note_configured(session: Session, telegram_user_id: int, now: datetime) -> None:
+    await session.execute(
+        "INSERT OR IGNORE INTO configured_coordinators (telegram_user_id, added_at) VALUES (?, ?)",
+        (telegram_user_id, to_db(now)),
     )
 
 
@@ -132,10 +171,10 @@ async def first_member_numbers(session: Session) -> dict[int, int]:
 
 
 async def members_on_duty(session: Session, now: datetime) -> list[Member]:
-    """Every adult of every household with a shift covering `now`, in member order."""
+    """Every approved adult of every household with a shift covering `now`, in member order."""
     rows = await session.fetch_all(
-        _SELECT_MEMBERS + "WHERE h.id IN (SELECT household_id FROM shifts "
-        "WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
+        _SELECT_MEMBERS + "WHERE m.approved_at IS NOT NULL AND h.id IN (SELECT household_id "
+        "FROM shifts WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
         (to_db(now), to_db(now)),
     )
     return [_member(row) for row in rows]

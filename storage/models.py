@@ -32,6 +32,9 @@ class Member:
     telegram_language: str | None
     newsletter: bool
     joined_at: datetime
+    # False for a new adult of a mentor household until a coordinator approved them: until
+    # then they get no offers and so read nobody's question.
+    approved: bool = True
 
     @property
     def role(self) -> Role:
@@ -46,6 +49,21 @@ class Invite:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
+    revoked_at: datetime | None = None
+    created_by: int | None = None  # None for `mentorbot invite`, or once its maker is deleted
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvite:
+    """An invite that can still be used, as the coordinators' /invites lists it."""
+
+    id: int
+    role: Role
+    household_id: int | None  # a partner invite into this household
+    household_name: str | None
+    created_by: int | None  # the member who made it; None for `mentorbot invite`
+    created_at: datetime
+    expires_at: datetime
 
 
 def to_db(moment: datetime) -> str:

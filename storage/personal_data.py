@@ -106,6 +106,11 @@ _SECTIONS = (
         "SELECT name, phone, language, consented_at FROM interest "
         "WHERE telegram_user_id = :telegram ORDER BY id",
     ),
+    # That MENTORBOT_COORDINATORS named their account, and made it a coordinator once.
+    (
+        "made_coordinator_by_configuration",
+        "SELECT added_at FROM configured_coordinators WHERE telegram_user_id = :telegram",
+    ),
 )
 
 

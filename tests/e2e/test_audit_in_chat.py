@@ -36,7 +36,7 @@ async def test_the_audit_log_shows_who_did_what_without_content(service: Service
 
     log = await answer(karin, "/audit")
     lines = log.splitlines()
-    assert lines[0] == "De senaste 8 åtgärderna av samordnare"
+    assert lines[0] == "De senaste 8 åtgärderna av familjehemssekreterare"
     assert lines[1].endswith("Karin Holm: skickade broadcast #1 to mentors")
     assert lines[2].endswith(f"Karin Holm: tog bort member #{n['Familien Lind']} (mentor)")
     assert lines[3].endswith(f"Karin Holm: tog bort shift #{shift[1]}")

@@ -214,7 +214,7 @@ async def test_a_season_by_csv_goes_in_whole_or_not_at_all(
         "En familjehemssekreterare har gett er 4 nya pass. /shifts visar dem."
     ]
     assert await texts_until_quiet(service.lind) == [
-        "En konsulent har givet jer 3 nye vagter. /shifts viser dem."
+        "En anbringelseskonsulent har givet jer 3 nye vagter. /shifts viser dem."
     ]
     # The same file again would book every household twice: refused, every row named.
     again = "\n".join(await send_csv(karin, good))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import members, personal_data, retention, routing
+from bot.departures import Departure
 from storage import shifts
 from storage.db import Database
 from storage.models import Member, OfferMessage, RequestState, Role
@@ -31,6 +32,11 @@ async def service(db: Database) -> tuple[Member, list[Member], list[Member]]:
     return karin, ek, berg
 
 
+def departed(removal: members.Removal) -> Departure:
+    assert removal.departure is not None, removal
+    return removal.departure
+
+
 async def state_of(db: Database, request_id: int) -> tuple[str, str | None, str | None]:
     async with db.read() as session:
         row = await session.fetch_one(
@@ -50,12 +56,12 @@ async def test_removing_the_last_adult_withdraws_a_waiting_question_from_every_o
 
     # One adult of two goes: the other still reads the answer, the question stays.
     first = await members.remove(db, karin, ek[0].id, NOW + HOUR)
-    assert first.ended == []
+    assert departed(first).ended == []
     assert await state_of(db, intake.request.id) == ("offered", None, None)
 
     last = await members.remove(db, karin, ek[1].id, NOW + 2 * HOUR)
 
-    (ended,) = last.ended
+    (ended,) = departed(last).ended
     assert ended.mentor is None and ended.family == []
     assert sorted(ended.withdrawn_offers, key=lambda offer: offer.message_id or 0) == [
         OfferMessage(berg[0].id, 201, 41),
@@ -129,7 +135,7 @@ async def test_a_mentor_leaving_mid_conversation_closes_it_and_names_the_family_
 
     removal = await members.remove(db, karin, berg[0].id, NOW + HOUR)
 
-    (ended,) = removal.ended
+    (ended,) = departed(removal).ended
     assert ended.mentor is None
     assert {adult.id for adult in ended.family} == {ek[0].id, ek[1].id}
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")

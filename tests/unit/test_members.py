@@ -55,8 +55,8 @@ async def test_remove_ends_access_and_refuses_self_and_unknown(db: Database) -> 
     assert (await members.remove(db, coordinator, 9999, now)).outcome is RemoveOutcome.NOT_FOUND
     removal = await members.remove(db, coordinator, family.id, now)
     assert removal.outcome is RemoveOutcome.REMOVED
-    assert removal.member is not None and removal.member.id == family.id
-    assert removal.cancelled_shifts == 0
+    assert removal.departure is not None and removal.departure.member.id == family.id
+    assert removal.departure.cancelled_shifts == 0
     assert await members.identify(db, 501) is None
 
 

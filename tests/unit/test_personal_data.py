@@ -16,7 +16,7 @@ SECTIONS = {
     "conversations_held", "offers_received", "shifts", "broadcasts_received",
     "invites_created", "audit_entries", "invite_used", "shift_swaps", "swap_offers_received",
     "broadcasts_written", "shifts_booked", "relayed_messages", "waiting_messages",
-    "unaddressed_messages", "interest_registrations",
+    "unaddressed_messages", "interest_registrations", "made_coordinator_by_configuration",
 }
 
 

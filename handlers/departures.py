@@ -1,0 +1,32 @@
+"""What the others are told when a member leaves, by /remove or by /forget alike.
+
+The departure itself is decided in one transaction (bot/departures.py); this says it: the other
+side of every conversation or question that ended, the coordinators when a mentor household's
+coming shifts were cancelled (the rota is planned again, so its gaps show), and the member's
+own chat goes back to a stranger's command menu.
+"""
+
+from __future__ import annotations
+
+from bot import members
+from bot.departures import Departure
+from bot.i18n import N_
+from handlers import rota_jobs
+from handlers.common import MentorContext
+from handlers.menu import withdraw_member_commands
+from handlers.offers import announce_departure, tell
+from storage.models import Member, Role
+
+
+async def after_departure(context: MentorContext, departure: Departure, actor: Member) -> None:
+    """`actor` is who asked for it, and has their own reply already."""
+    await announce_departure(context, departure.ended)
+    await withdraw_member_commands(context.bot, departure.member)
+    cancelled = departure.cancelled_shifts
+    if not cancelled:
+        return
+    await rota_jobs.rota_changed(context.application)
+    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    others = [coordinator for coordinator in coordinators if coordinator.id != actor.id]
+    msgid, number = N_("departure.shifts_cancelled"), departure.member.id
+    await tell(context, others, msgid, number=number, count=cancelled)
