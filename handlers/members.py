@@ -9,7 +9,7 @@ and is checked against the database at the press.
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -26,9 +26,11 @@ from handlers.common import (
     now,
     number_argument,
     parse_number,
+    parse_stamp,
     reply_lines,
     requires,
     role_label,
+    stamp,
 )
 from handlers.departures import after_departure
 from storage.models import Member, Role
@@ -108,7 +110,7 @@ def approval_request(
     }
     if member.approved:
         return t("partner.joined_notice", **params), None
-    data = f"{APPROVE}{member.id}:{int(member.joined_at.timestamp())}"
+    data = f"{APPROVE}{member.id}:{stamp(member.joined_at)}"
     button = InlineKeyboardButton(t("partner.approve"), callback_data=data)
     return t("partner.approval_asked", **params), InlineKeyboardMarkup([[button]])
 
@@ -126,10 +128,8 @@ async def tell_coordinators_of_partner(
 
 def _approval_pressed(data: str | None) -> tuple[int, datetime] | None:
     member, _, joined = (data or "").removeprefix(APPROVE).partition(":")
-    number, seconds = parse_number(member), parse_number(joined)
-    if number is None or seconds is None:
-        return None
-    return number, datetime.fromtimestamp(seconds, UTC)
+    number, joined_at = parse_number(member), parse_stamp(joined)
+    return None if number is None or joined_at is None else (number, joined_at)
 
 
 @requires(Role.COORDINATOR)
