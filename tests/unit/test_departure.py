@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot import members, personal_data, retention, routing
+from bot import broadcasts, invites, members, personal_data, retention, routing
+from bot.broadcasts import Draft
 from bot.departures import Departure
+from bot.invites import JoinOutcome
 from storage import shifts
 from storage.db import Database
-from storage.models import Member, OfferMessage, RequestState, Role
+from storage.models import (
+    Audience,
+    Broadcast,
+    DeliveryState,
+    Member,
+    OfferMessage,
+    RequestState,
+    Role,
+)
 from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
@@ -154,3 +164,40 @@ async def test_a_mentor_erasing_themselves_mid_conversation_closes_it_too(db: Da
     assert erasure is not None
     assert [ended.request.id for ended in erasure.ended] == [intake.request.id]
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")
+
+
+async def test_an_erasure_revokes_the_members_invites_and_frees_their_broadcast_in_flight(
+    db: Database,
+) -> None:
+    """Before, a partner link outlived the adult who made it, and a delivery caught in flight
+    by an erasure stayed 'sending', so its broadcast never finished."""
+    karin, ek, _ = await service(db)
+    link = await invites.issue_partner_invite(db, ek[0], NOW, household_limit=3)
+    assert link is not None
+    draft = Draft("text", "Höstens träffar")
+    sent = await broadcasts.submit(db, karin, draft, Audience.FAMILIES, None, NOW)
+    assert isinstance(sent, Broadcast)
+    in_flight = await broadcasts.claim_next(db, NOW)
+    assert in_flight is not None and in_flight.chat_id == ek[0].telegram_user_id
+
+    assert await personal_data.erase(db, ek[0].id, ek[0], NOW + HOUR) is not None
+
+    joined = await invites.redeem(db, link.code, 999, NOW + HOUR, household_limit=3)
+    assert joined.outcome is JoinOutcome.REVOKED
+    other = await broadcasts.claim_next(db, NOW + HOUR)
+    assert other is not None and other.chat_id == ek[1].telegram_user_id
+    await broadcasts.settle(db, other, DeliveryState.SENT, NOW + HOUR, 7)
+    assert await broadcasts.finish_if_complete(db, sent.id, NOW + HOUR)
+
+
+async def test_the_household_name_goes_with_its_last_adult_on_removal_too(db: Database) -> None:
+    karin, ek, _ = await service(db)
+    await members.remove(db, karin, ek[0].id, NOW)
+    (left,) = await members.household_members(db, ek[1].household.id)
+    assert left.household.display_name == "Familjen Ek"
+    await members.remove(db, karin, ek[1].id, NOW)
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT display_name FROM households WHERE id = ?", (ek[1].household.id,)
+        )
+    assert row is not None and row["display_name"] is None

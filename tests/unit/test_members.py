@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import invites, members
+from bot.invites import JoinOutcome
 from bot.members import RemoveOutcome
 from storage.db import Database
 from storage.models import Role
@@ -79,3 +80,19 @@ async def test_language_choice_is_stored(db: Database) -> None:
     await members.choose_language(db, member, "da")
     chosen = await members.identify(db, 3)
     assert chosen is not None and chosen.language == "da"
+
+
+async def test_the_configuration_makes_a_coordinator_once_and_never_undoes_a_removal(
+    db: Database,
+) -> None:
+    assert await members.ensure_coordinators(db, {11, 12}, NOW) == 2
+    first = await members.identify(db, 11)
+    second = await members.identify(db, 12)
+    assert first is not None and second is not None
+    await members.remove(db, first, second.id, NOW)
+    assert await members.ensure_coordinators(db, {11, 12}, NOW) == 0  # the next start
+    assert await members.identify(db, 12) is None
+    assert await members.ensure_coordinators(db, {11, 12, 13}, NOW) == 1  # a new id still works
+    # An invite brings the removed one back, on purpose.
+    issued = await invites.issue(db, Role.COORDINATOR, NOW, created_by=first)
+    assert (await invites.redeem(db, issued.code, 12, NOW)).outcome is JoinOutcome.JOINED
