@@ -116,6 +116,8 @@ async def test_a_partner_joins_the_household(karin: SandboxUser, double: BotApiD
     olle = double.add_user(first_name="Olle", language_code="sv")
     await olle.send(f"/start {invite_code(link['text'])}")
     assert "Du är nu med i Familjen Lind (roll: familjehem)" in (await olle.next_message())["text"]
+    notice = (await karin.next_message())["text"]  # a way in the coordinators did not grant
+    assert "har gått med i Familjen Lind (familjehem) med en partnerlänk" in notice, notice
     await karin.send("/members")
     listing = (await karin.next_message())["text"]
     assert listing.count("Familjen Lind – familjehem") == 2
