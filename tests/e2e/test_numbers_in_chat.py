@@ -1,0 +1,58 @@
+"""Numbers are never reused, and a confirmation acts only on what it was made for.
+
+A coordinator keeps an old /members list, or an old /forget question, and acts on it after the
+member it named has gone and somebody else has joined: the number must mean nobody, not the
+newcomer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox import BotApiDouble
+from tests.e2e.conftest import Service, answer, join, member_numbers, texts_until_quiet
+
+pytestmark = pytest.mark.chat_burst(30)
+
+
+async def test_a_removed_members_number_is_not_given_to_the_next_who_joins(
+    service: Service, double: BotApiDouble
+) -> None:
+    karin, ek = service.karin, service.numbers["Familjen Ek"]
+    assert ek == max(service.numbers.values()), "Ek joined last"
+    assert await answer(karin, f"/remove {ek}") == (
+        f"#{ek} Familjen Ek (familjehem) är borttagen. Åtkomsten har upphört."
+    )
+    await texts_until_quiet(service.family, 0.3)
+
+    nora = double.add_user(first_name="Nora", language_code="sv")
+    await join(nora, karin, "family", "Familjen Ny")
+    numbers = await member_numbers(karin)
+    assert "Familjen Ek" not in numbers
+    assert numbers["Familjen Ny"] > ek
+    # The old list's number, typed again, finds nobody.
+    assert await answer(karin, f"/remove {ek}") == (
+        f"Det finns ingen medlem #{ek}. /members visar numren."
+    )
+    assert "Familjen Ny" in await member_numbers(karin)
+
+
+async def test_a_forget_confirmation_for_a_member_who_left_erases_nobody(
+    service: Service, double: BotApiDouble
+) -> None:
+    karin, ek = service.karin, service.numbers["Familjen Ek"]
+    await karin.send(f"/forget {ek}")
+    question = await karin.next_message()
+    assert f"medlem #{ek}" in question["text"]
+    await answer(karin, f"/remove {ek}")
+    await texts_until_quiet(service.family, 0.3)
+    nora = double.add_user(first_name="Nora", language_code="sv")
+    await join(nora, karin, "family", "Familjen Ny")
+
+    # Hours later, as far as Karin knows: she presses the old question's button.
+    answered = await karin.press(question, "Radera")
+    stale = "Den här bekräftelsen är för gammal, så ingenting ändrades."
+    assert (await karin.wait_for_edit(question))["text"].startswith(stale)
+    assert answered is not None and answered["text"].startswith(stale)
+    assert "Familjen Ny" in await member_numbers(karin)
+    await nora.no_message(within=0.3)  # no word of an erasure
