@@ -7,6 +7,9 @@ newcomer.
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 
 from bot.sandbox import BotApiDouble
@@ -35,6 +38,23 @@ async def test_a_removed_members_number_is_not_given_to_the_next_who_joins(
         f"Det finns ingen medlem #{ek}. /members visar numren."
     )
     assert "Familjen Ny" in await member_numbers(karin)
+
+
+async def test_a_deleted_shifts_number_is_not_given_to_the_next_shift(service: Service) -> None:
+    karin, berg = service.karin, service.numbers["Familjen Berg"]
+    booking = f"/shift add {berg} {date.today() + timedelta(days=7)} 17:00-22:00"
+
+    def number(reply: str) -> int:
+        added = re.match(r"Passet är tillagt: #(\d+) ", reply)
+        assert added, reply
+        return int(added[1])
+
+    first = number(await answer(karin, booking))
+    assert (await answer(karin, f"/shift del {first}")).startswith("Passet är borttaget")
+    assert number(await answer(karin, booking)) > first
+    assert await answer(karin, f"/shift del {first}") == (
+        f"Det finns inget pass #{first}; /shift list visar numren."
+    )
 
 
 async def test_a_forget_confirmation_for_a_member_who_left_erases_nobody(
