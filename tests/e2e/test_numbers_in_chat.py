@@ -14,8 +14,10 @@ import pytest
 
 from bot.sandbox import BotApiDouble
 from tests.e2e.conftest import Service, answer, join, member_numbers, texts_until_quiet
+from tests.e2e.test_broadcasts_in_chat import compose
 
 pytestmark = pytest.mark.chat_burst(30)
+STALE = "Den här bekräftelsen är för gammal, så ingenting ändrades."
 
 
 async def test_a_removed_members_number_is_not_given_to_the_next_who_joins(
@@ -71,8 +73,24 @@ async def test_a_forget_confirmation_for_a_member_who_left_erases_nobody(
 
     # Hours later, as far as Karin knows: she presses the old question's button.
     answered = await karin.press(question, "Radera")
-    stale = "Den här bekräftelsen är för gammal, så ingenting ändrades."
-    assert (await karin.wait_for_edit(question))["text"].startswith(stale)
-    assert answered is not None and answered["text"].startswith(stale)
+    assert (await karin.wait_for_edit(question))["text"].startswith(STALE)
+    assert answered is not None and answered["text"].startswith(STALE)
     assert "Familjen Ny" in await member_numbers(karin)
     await nora.no_message(within=0.3)  # no word of an erasure
+
+
+async def test_an_abandoned_broadcast_previews_send_button_does_not_send_the_next_draft(
+    service: Service,
+) -> None:
+    karin = service.karin
+    abandoned = await compose(karin, "Första utkastet, till familjerna.", "Familjehem")
+    assert await answer(karin, "/cancel") == "Avbrutet; inget skickades."
+    current = await compose(karin, "Andra utkastet, till mentorerna.", "Mentorsfamiljer")
+
+    await karin.press(abandoned, "Skicka")
+    assert (await karin.wait_for_edit(abandoned))["text"].startswith(STALE)
+    await service.berg.no_message(within=0.5)
+    # The preview that is still open sends its own draft.
+    await karin.press(current, "Skicka")
+    assert "skickas" in (await karin.wait_for_edit(current))["text"]
+    assert (await service.berg.next_message())["text"] == "Andra utkastet, till mentorerna."
