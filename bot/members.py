@@ -29,6 +29,11 @@ async def identify(db: Database, telegram_user_id: int) -> Member | None:
         return await households.member_by_telegram_id(session, telegram_user_id)
 
 
+async def by_number(db: Database, number: int) -> Member | None:
+    async with db.read() as session:
+        return await households.member_by_id(session, number)
+
+
 async def list_members(db: Database) -> list[Member]:
     async with db.read() as session:
         return await households.all_members(session)

@@ -31,16 +31,23 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-async def erase(db: Database, member_id: int, asked_by: Member, now: datetime) -> Departure | None:
+async def erase(
+    db: Database,
+    member_id: int,
+    asked_by: Member,
+    now: datetime,
+    joined_at: datetime | None = None,
+) -> Departure | None:
     """Erase a member's personal data (GDPR art. 17); returns what their departure ended, or
-    None if there is no such member.
+    None if there is no such member or, given `joined_at` (what a confirmation button carries),
+    the member with this number is not the one who joined then: checked in this transaction.
 
     What remains is metadata without a person: a question's times, rating and topic, a shift's
     times, a delivery's state. A coordinator's erasure is recorded in the audit log.
     """
     async with db.write() as session:
         member = await households.member_by_id(session, member_id)
-        if member is None:
+        if member is None or joined_at not in (None, member.joined_at):
             return None
         departure = await depart(session, member, now)
         await personal_data.erase_member(session, member.id, member.household.id)

@@ -23,6 +23,7 @@ from bot import broadcasts
 from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator
 from bot.rota import NonexistentLocalTime, local_moment
+from handlers import confirmation
 from handlers.common import (
     HOUSEHOLD_ROLES,
     MentorContext,
@@ -39,6 +40,7 @@ from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, M
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
 PREFIX = "broadcast:"
+CONFIRMING = "confirming"  # the message id of the preview's Send and Cancel buttons
 TIMEOUT_SECONDS = 30 * 60
 DOCUMENT_TYPES = (
     "application/pdf",
@@ -195,7 +197,7 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
     await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
     await send_preview(context.bot, chat.id, draft.kind, draft.body, draft.file_id)
     moment = t.moment(send_at, tz) if isinstance(send_at, datetime) else t("broadcast.now")
-    await context.bot.send_message(
+    question = await context.bot.send_message(
         chat.id,
         t.plural(
             "broadcast.confirm",
@@ -208,6 +210,7 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
             [[(t("broadcast.send"), "confirm"), (t("broadcast.cancel"), "cancel")]]
         ),
     )
+    data[CONFIRMING] = question.message_id
     return CONFIRM
 
 
@@ -218,12 +221,17 @@ async def confirm(update: Update, context: MentorContext) -> int:
     if query is None or member is None or member.role is not Role.COORDINATOR:
         return ConversationHandler.END
     t = sender.t
+    data = conversation_data(context)
+    if not isinstance(query.message, Message) or query.message.message_id != data.get(CONFIRMING):
+        # The buttons under an earlier draft's preview (abandoned with /cancel, or timed out)
+        # would send or cancel this draft, which is not the one above them.
+        await confirmation.refuse(query, t)
+        return CONFIRM
     await query.answer()
     if (query.data or "").removeprefix(PREFIX) != "confirm":
         await query.edit_message_text(t("broadcast.cancelled"))
-        conversation_data(context).clear()
+        data.clear()
         return ConversationHandler.END
-    data = conversation_data(context)
     draft, chosen, send_at = data.get("draft"), data.get("audience"), data.get("send_at")
     data.clear()
     if not isinstance(draft, Draft) or not isinstance(chosen, Audience):

@@ -9,7 +9,6 @@ and is checked against the database at the press.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -25,13 +24,11 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
-    parse_number,
-    parse_stamp,
     reply_lines,
     requires,
     role_label,
-    stamp,
 )
+from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
 from storage.models import Member, Role
 
@@ -110,7 +107,7 @@ def approval_request(
     }
     if member.approved:
         return t("partner.joined_notice", **params), None
-    data = f"{APPROVE}{member.id}:{stamp(member.joined_at)}"
+    data = Confirmation(member.id, member.joined_at).data(APPROVE)
     button = InlineKeyboardButton(t("partner.approve"), callback_data=data)
     return t("partner.approval_asked", **params), InlineKeyboardMarkup([[button]])
 
@@ -126,22 +123,20 @@ async def tell_coordinators_of_partner(
             )
 
 
-def _approval_pressed(data: str | None) -> tuple[int, datetime] | None:
-    member, _, joined = (data or "").removeprefix(APPROVE).partition(":")
-    number, joined_at = parse_number(member), parse_stamp(joined)
-    return None if number is None or joined_at is None else (number, joined_at)
-
-
 @requires(Role.COORDINATOR)
 async def approve(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     query, t = update.callback_query, sender.t
     if query is None:
         return
-    pressed = _approval_pressed(query.data)
+    # An approval waits for a coordinator however long it takes, so it names the adult but
+    # does not expire.
+    pressed = Confirmation.parse(APPROVE, query.data)
     if pressed is None:
         await query.answer(t("button.invalid"))
         return
-    outcome, adult = await members.approve(context.bot_data.db, member, *pressed, now())
+    outcome, adult = await members.approve(
+        context.bot_data.db, member, pressed.number, pressed.made_at, now()
+    )
     await query.answer()
     if adult is None:
         await query.edit_message_text(t("partner.approval_gone"))

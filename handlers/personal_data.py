@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import personal_data
+from bot import members, personal_data
 from bot.i18n import N_
+from handlers import confirmation
 from handlers.common import (
     ANY_MEMBER,
     MentorContext,
@@ -18,9 +19,9 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
-    parse_number,
     requires,
 )
+from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
 from storage.models import Member, Role
 
@@ -53,6 +54,7 @@ async def my_data(update: Update, context: MentorContext, sender: Sender, member
 
 
 FORGET = "forget:"
+KEEP = f"{FORGET}keep"
 
 
 @requires(*ANY_MEMBER)
@@ -68,15 +70,21 @@ async def ask_forget(
     if subject is None:
         await message.reply_text(t("forget.usage"))
         return
+    whom = member if subject == member.id else await members.by_number(context.bot_data.db, subject)
+    if whom is None:
+        await message.reply_text(t("remove.not_found", number=subject))
+        return
+    # The number and the second they joined name this member and nobody else, for good.
+    confirm = Confirmation(whom.id, whom.joined_at).data(FORGET)
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t("forget.confirm"), callback_data=f"{FORGET}{subject}"),
-                InlineKeyboardButton(t("forget.keep"), callback_data=f"{FORGET}keep"),
+                InlineKeyboardButton(t("forget.confirm"), callback_data=confirm),
+                InlineKeyboardButton(t("forget.keep"), callback_data=KEEP),
             ]
         ]
     )
-    question = N_("forget.ask_own") if subject == member.id else N_("forget.ask_member")
+    question = N_("forget.ask_own") if whom.id == member.id else N_("forget.ask_member")
     await message.reply_text(t(question, number=subject), reply_markup=keyboard)
 
 
@@ -86,27 +94,29 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
     if query is None:
         return
     t = sender.t
-    chosen = (query.data or "").removeprefix(FORGET)
-    if chosen == "keep":
+    if query.data == KEEP:
         await query.answer()
         await query.edit_message_text(t("forget.kept"))
         return
-    subject = parse_number(chosen)
-    allowed = subject == member.id or member.role is Role.COORDINATOR
-    if subject is None or not allowed:
-        await query.answer(t("button.invalid"))
+    moment = now()
+    confirmed = confirmation.pressed(query, FORGET, moment)
+    if confirmed is None or not (
+        confirmed.number == member.id or member.role is Role.COORDINATOR
+    ):
+        await confirmation.refuse(query, t)  # expired, or not a button of ours
         return
-    erasure = await personal_data.erase(context.bot_data.db, subject, member, now())
+    db = context.bot_data.db
+    erasure = await personal_data.erase(db, confirmed.number, member, moment, confirmed.made_at)
+    if erasure is None:  # the member it was pressed for is gone
+        await confirmation.refuse(query, t)
+        return
     await query.answer()
-    if erasure is None:
-        await query.edit_message_text(t("remove.not_found", number=subject))
-        return
     await after_departure(context, erasure, member)
     erased = erasure.member
     if erased.id == member.id:
         await query.edit_message_text(t("forget.done_own"))
         return
-    await query.edit_message_text(t("forget.done_member", number=subject))
+    await query.edit_message_text(t("forget.done_member", number=erased.id))
     notice = member_translator(context, erased)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(erased.telegram_user_id, notice(N_("forget.notice")))

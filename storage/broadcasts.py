@@ -15,6 +15,7 @@ from storage.models import (
     from_db,
     to_db,
 )
+from storage.numbers import next_number
 
 
 def _broadcast(row: Row) -> Broadcast:
@@ -45,8 +46,9 @@ async def create_broadcast(
     now: datetime,
 ) -> int:
     return await session.insert(
-        "INSERT INTO broadcasts (created_by, audience, kind, body, file_id, state, send_at, "
-        "created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO broadcasts (id, created_by, audience, kind, body, file_id, state, "
+        f"send_at, created_at, started_at) VALUES ({next_number('broadcasts')}, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             created_by,
             audience.value,

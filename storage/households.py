@@ -6,6 +6,7 @@ from datetime import datetime
 
 from storage.db import Row, Session
 from storage.models import Household, Member, Role, from_db, to_db
+from storage.numbers import next_number
 
 _SELECT_MEMBERS = """
     SELECT m.id, m.telegram_user_id, m.language, m.telegram_language, m.newsletter, m.joined_at,
@@ -52,8 +53,8 @@ async def add_member(
     approved: bool = True,
 ) -> int:
     return await session.insert(
-        "INSERT INTO members (household_id, telegram_user_id, joined_at, approved_at) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO members (id, household_id, telegram_user_id, joined_at, approved_at) "
+        f"VALUES ({next_number('members')}, ?, ?, ?, ?)",
         (household_id, telegram_user_id, to_db(now), to_db(now) if approved else None),
     )
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from storage.db import Session
 from storage.models import Invite, OpenInvite, Role, from_db, to_db
+from storage.numbers import next_number
 
 
 async def create_invite(
@@ -18,8 +19,8 @@ async def create_invite(
     household_id: int | None = None,
 ) -> int:
     return await session.insert(
-        "INSERT INTO invites (code_hash, role, household_id, created_by, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invites (id, code_hash, role, household_id, created_by, created_at, "
+        f"expires_at) VALUES ({next_number('invites')}, ?, ?, ?, ?, ?, ?)",
         (code_hash, role.value, household_id, created_by, to_db(now), to_db(expires_at)),
     )
 

@@ -14,6 +14,7 @@ from storage.models import (
     from_db,
     to_db,
 )
+from storage.numbers import next_number
 
 _SELECT = """
     SELECT r.*, f.display_name AS family_name, m.display_name AS mentor_name
@@ -57,8 +58,8 @@ async def open_request(
     now: datetime,
 ) -> int:
     return await session.insert(
-        "INSERT INTO requests (family_household_id, state, first_kind, preview, urgent, "
-        "opened_at, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO requests (id, family_household_id, state, first_kind, preview, urgent, "
+        f"opened_at, offered_at) VALUES ({next_number('requests')}, ?, ?, ?, ?, ?, ?, ?)",
         (
             family_household_id,
             state.value,
@@ -503,8 +504,9 @@ async def park_messages(
     first = None
     for message_id in message_ids:
         parked = await session.insert(
-            "INSERT INTO unaddressed_messages (member_id, chat_id, message_id, received_at, "
-            "album_of) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO unaddressed_messages (id, member_id, chat_id, message_id, "
+            f"received_at, album_of) VALUES ({next_number('unaddressed_messages')}, "
+            "?, ?, ?, ?, ?)",
             (member_id, chat_id, message_id, to_db(now), first),
         )
         first = first or parked

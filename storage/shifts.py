@@ -7,6 +7,7 @@ from datetime import datetime
 
 from storage.db import Row, Session
 from storage.models import Shift, ShiftListing, Swap, SwapState, from_db, to_db
+from storage.numbers import next_number
 
 _SHIFT_COLUMNS = "s.id, s.household_id, s.starts_at, s.ends_at"
 
@@ -29,8 +30,8 @@ async def add_shift(
     now: datetime,
 ) -> Shift:
     shift_id = await session.insert(
-        "INSERT INTO shifts (household_id, starts_at, ends_at, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO shifts (id, household_id, starts_at, ends_at, created_by, created_at) "
+        f"VALUES ({next_number('shifts')}, ?, ?, ?, ?, ?)",
         (household_id, to_db(starts_at), to_db(ends_at), created_by, to_db(now)),
     )
     return Shift(shift_id, household_id, starts_at, ends_at)
@@ -220,8 +221,8 @@ def _swap(row: Row) -> Swap:
 async def open_swap(session: Session, shift_id: int, offered_by: int, now: datetime) -> Swap:
     """The shift's open swap, created if there is none yet (offering twice is one offer)."""
     await session.execute(
-        "INSERT INTO shift_swaps (shift_id, offered_by, offered_at, state) "
-        "VALUES (?, ?, ?, 'open') ON CONFLICT DO NOTHING",
+        "INSERT INTO shift_swaps (id, shift_id, offered_by, offered_at, state) "
+        f"VALUES ({next_number('shift_swaps')}, ?, ?, ?, 'open') ON CONFLICT DO NOTHING",
         (shift_id, offered_by, to_db(now)),
     )
     row = await session.fetch_one(

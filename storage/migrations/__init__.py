@@ -7,6 +7,7 @@ A migration is never edited after it has landed: a change to the schema is a new
 from __future__ import annotations
 
 import re
+import sqlite3
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,18 @@ async def migrate(session: Session) -> list[int]:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (ours contain no semicolons inside literals)."""
+    """Split a migration into statements. A trigger's body holds statements of its own, each
+    ending in a semicolon, so a piece is a statement only once SQLite says it is complete."""
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statement = pending.strip().removesuffix(";").strip()
+            if statement:
+                statements.append(statement)
+            pending = ""
+    if pending.strip():
+        raise RuntimeError(f"a migration ends inside a statement: {pending.strip()!r}")
+    return statements

@@ -10,17 +10,18 @@ an I/O error would at the same place.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from storage import households
+from storage import households, shifts
 from storage.db import Database, Session
 from storage.models import Role, to_db
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 NO_SUCH_HOUSEHOLD = 424242
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 async def names(db: Database) -> list[str]:
@@ -39,10 +40,7 @@ async def shift_count(db: Database) -> int:
 async def a_shift_of_nobody(session: Session) -> None:
     """A row whose foreign key points nowhere; with the check deferred, only COMMIT sees it."""
     await session.execute("PRAGMA defer_foreign_keys = ON")
-    await session.execute(
-        "INSERT INTO shifts (household_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?)",
-        (NO_SUCH_HOUSEHOLD, "2026-11-24T17:00:00+00:00", "2026-11-24T22:00:00+00:00", to_db(NOW)),
-    )
+    await shifts.add_shift(session, NO_SUCH_HOUSEHOLD, NOW + DAY, NOW + DAY + 5 * HOUR, None, NOW)
 
 
 async def test_a_failed_commit_is_rolled_back_and_the_next_write_works(db: Database) -> None:

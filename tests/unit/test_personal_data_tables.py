@@ -33,6 +33,8 @@ WITHOUT_PERSONAL_DATA = {
     # Which reminder of a shift went out and when: bookkeeping on a shift, which the mentor
     # household's export shows under "shifts"; nothing here about anyone beyond that.
     "shift_reminders",
+    # The highest number of each kind ever handed out, so that none is handed out again.
+    "numbers",
 }
 
 # Columns that tie a row to a member or a household which no section of the export selects by:

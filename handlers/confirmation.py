@@ -1,0 +1,64 @@
+"""Buttons that act on a number name what they act on, and confirmations expire.
+
+`/forget 6` asks before it erases, and the answer may come much later, from an old message
+scrolled back to. A button that carried only "6" would act on whoever is number 6 at the time
+of the press. So a button carries the number and the second its row was made (when the member
+joined), which together name one row for good; the Approve button for a new partner does too.
+A confirmation of one's own command works only for `LIFETIME` after the question was sent: the
+age is measured from the message's date, which Telegram sets, not from anything in the button.
+A press that is out of date, or whose data is not ours, gets one line and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from telegram import CallbackQuery, Message
+from telegram.error import TelegramError
+
+from bot.i18n import Translator
+from handlers.common import parse_number, parse_stamp, stamp
+
+LIFETIME = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What a button confirms: the row with this number that was made at this second."""
+
+    number: int
+    made_at: datetime  # to the second, as the database keeps it
+
+    def data(self, prefix: str) -> str:
+        """The button's callback data: well inside Telegram's 64 bytes."""
+        return f"{prefix}{self.number}:{stamp(self.made_at)}"
+
+    @classmethod
+    def parse(cls, prefix: str, data: str | None) -> Confirmation | None:
+        """What a button's data names, or None if it is not data that `data` made."""
+        number, _, made = (data or "").removeprefix(prefix).partition(":")
+        found, made_at = parse_number(number), parse_stamp(made)
+        return None if found is None or made_at is None else cls(found, made_at)
+
+
+def read(prefix: str, data: str | None, asked_at: datetime, now: datetime) -> Confirmation | None:
+    """What a press confirms, or None if the data is not a confirmation or it has expired."""
+    return None if now - asked_at > LIFETIME else Confirmation.parse(prefix, data)
+
+
+def pressed(query: CallbackQuery, prefix: str, now: datetime) -> Confirmation | None:
+    """`read` for a button press: a message Telegram no longer shows (or none) is expired."""
+    message = query.message
+    if not isinstance(message, Message):
+        return None
+    return read(prefix, query.data, message.date.astimezone(UTC), now)
+
+
+async def refuse(query: CallbackQuery, t: Translator) -> None:
+    """The one line for a stale or forged press; the question's buttons go with it."""
+    line = t("button.stale")
+    await query.answer(line)
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(line)

@@ -1,0 +1,51 @@
+"""A confirmation button carries the number and the joining time it was made for, and expires."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import personal_data
+from handlers.confirmation import LIFETIME, Confirmation, read
+from storage.db import Database
+from storage.models import Role
+from tests.conftest import make_household
+
+ASKED = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+
+def test_a_press_within_the_lifetime_confirms_what_the_button_was_made_for() -> None:
+    made = Confirmation(6, JOINED)
+    assert read("forget:", made.data("forget:"), ASKED, ASKED + LIFETIME) == made
+
+
+def test_a_press_after_the_lifetime_confirms_nothing() -> None:
+    data = Confirmation(6, JOINED).data("forget:")
+    assert read("forget:", data, ASKED, ASKED + LIFETIME + SECOND) is None
+
+
+@pytest.mark.parametrize(
+    "data", ["forget:6", "forget:6:", "forget:six:1795000000", "forget:6:1795000000:1", None]
+)
+def test_data_that_is_not_a_confirmation_confirms_nothing(data: str | None) -> None:
+    """Among them the button of an older version, which carried only the number."""
+    assert read("forget:", data, ASKED, ASKED) is None
+
+
+def test_the_data_fits_in_telegrams_64_bytes() -> None:
+    largest = Confirmation(999_999_999, datetime(5000, 12, 31, tzinfo=UTC))
+    data = largest.data("forget:")
+    assert len(data.encode()) <= 64
+    assert read("forget:", data, ASKED, ASKED) == largest
+
+
+async def test_an_erasure_confirmed_for_someone_who_joined_at_another_time_erases_nothing(
+    db: Database,
+) -> None:
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), JOINED)
+    (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (2,), JOINED + SECOND)
+    assert await personal_data.erase(db, ek.id, karin, ASKED, JOINED) is None
+    assert await personal_data.erase(db, ek.id, karin, ASKED, ek.joined_at) is not None
