@@ -90,7 +90,8 @@ async def test_a_question_with_no_shift_ahead_goes_to_the_coordinators_and_their
     report_at = f"{datetime.now(zone) - timedelta(minutes=5):%H:%M}"
     await start_bot(MENTORBOT_TIMEZONE=zone.key, MENTORBOT_GAP_REPORT=report_at)
     report = (await karin.next_message())["text"].splitlines()
-    assert report[0] == "Frågor till familjehemssekreterarna som ingen har tagit (/requests visar alla):"
+    header = "Frågor till familjehemssekreterarna som ingen har tagit (/requests visar alla):"
+    assert report[0] == header
     assert "#1" in report[1] and "Familjen Ek" in report[1], report
     assert any(line.startswith("Luckor i schemat") for line in report), report
     await karin.press(offer, "Acceptera")
