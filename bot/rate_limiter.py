@@ -10,7 +10,10 @@ under its chat's turn (bot/chat_order.py), so a chat's order is kept and no othe
 A 429 delays only the request that got it (python-telegram-bot's `AIORateLimiter` pauses every
 request of the bot). Requests addressed to no chat (getUpdates, getMe, setWebhook, a button's
 answer) are not sends: a network error is not retried for them here (the updater has its own
-retries; a button's answer is useful only at once). A caller may ask for one try only
+retries; a button's answer is useful only at once). A button's answer that Telegram did not
+take is also no reason to stop: it only ends the spinner on the person's button, and the press
+(an Accept already claimed, say) must go on to its hand-over, so it is tolerated with one line.
+A caller may ask for one try only
 (`rate_limit_args=0`): the broadcast outbox does, because it keeps its own queue, backoff and
 record of each delivery, and must not hold up a mentor's reply while it waits. A stop does not
 wait a minute for a send being retried: it is cut short after a few seconds (bot/cli.py), and
@@ -42,6 +45,8 @@ FIRST_BACKOFF_SECONDS = 0.5
 LONGEST_BACKOFF_SECONDS = 8.0
 # A little more than Telegram asks for, so the retry does not arrive a moment too early.
 _MARGIN = 0.1
+# The answer to a button press: cosmetic (it ends the spinner), so never fatal to the press.
+_BUTTON_ANSWER = "answerCallbackQuery"
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -96,6 +101,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 if rate_limit_args == 0 or not await self._waited(wait, deadline):
                     raise
             except NetworkError as error:
+                if endpoint == _BUTTON_ANSWER and is_transient(error):
+                    lost = type(error).__name__
+                    logger.info("a button's answer did not reach Telegram (%s)", lost)
+                    return True
                 if not (is_send and rate_limit_args != 0 and is_transient(error)):
                     raise
                 logger.debug("%s failed (%s); trying again in %.1f s", endpoint, error, backoff)

@@ -175,7 +175,9 @@ async def take_message(
     async with db.write() as session:
         existing = await requests.open_request_of_family(session, family.household.id)
         if existing is not None and existing.state is RequestState.ACCEPTED:
-            # A mentor accepted a moment ago: this message belongs in the conversation.
+            # In the conversation (a mentor may have accepted a moment ago): the message is
+            # handled once it is relayed, not here, so a stop before the copy loses nothing.
+            session.handled_later()
             return Intake(existing, False, in_conversation=True)
         if existing is not None:
             await requests.add_pending_message(session, existing.id, chat_id, message_id, now)
@@ -335,6 +337,7 @@ async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
     those who declined taking it over before: danger is news.
     """
     async with db.write() as session:
+        session.handled_later()  # done once the message itself is relayed
         became_urgent = await requests.mark_urgent(session, request_id)
         request = await _read(session, request_id)
         offer_to = await _offer_take_over(session, request, now, even_if_declined=True)
@@ -348,6 +351,8 @@ async def reach_on_duty(db: Database, request_id: int, now: datetime) -> Offerin
     async with db.write() as session:
         request = await _read(session, request_id)
         offer_to = await _offer_take_over(session, request, now, even_if_declined=False)
+        if not offer_to:
+            session.handled_later()
     return Offering(request, offer_to)
 
 

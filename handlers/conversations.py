@@ -112,8 +112,6 @@ async def _to_mentor(
     db, urgent = context.bot_data.db, checked.urgent
     if urgent and sender.member is not None:
         await raise_family_alarm(context, sender, sender.member, message, passed_on=True)
-    elif not urgent:
-        await offer_to_mentors_on_duty(context, request)
 
     async def deliver(sources: list[tuple[int, int]]) -> None:
         # Read again at delivery: an album waits a moment, and the conversation may have ended
@@ -134,6 +132,8 @@ async def _to_mentor(
             await message.reply_text(sender.t("relay.failed"))
 
     await _deliver_gathered(context, message, deliver)
+    if not urgent:  # its mentor may be off duty; after the copy, which handles the message
+        await offer_to_mentors_on_duty(context, request)
 
 
 async def _deliver_gathered(context: MentorContext, message: Message, deliver: Deliver) -> None:

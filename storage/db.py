@@ -46,6 +46,14 @@ class Session:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
+        self.update_handled_later = False
+
+    def handled_later(self) -> None:
+        """This transaction is not where its update is handled (it found where a message is to
+        go, or raised an alarm on its way): the update is marked done with the next write
+        instead (see `with_next_write`), the one that records the message's copy, so that a
+        stop before the copy handles the update again."""
+        self.update_handled_later = True
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -163,14 +171,15 @@ class Database:
             try:
                 session = Session(self._connection)
                 yield session
-                also = _with_next_write.get()
+                also = None if session.update_handled_later else _with_next_write.get()
                 if also is not None:
                     await also(session)
                 await self._connection.execute("COMMIT")
             except BaseException as error:
                 await self._roll_back(error)
                 raise
-            _with_next_write.set(None)
+            if also is not None:
+                _with_next_write.set(None)
 
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE, waiting out another process's write lock for at most `lock_wait`."""

@@ -15,6 +15,7 @@ from bot.sandbox import BotApiDouble, SandboxUser
 from bot.sandbox.faults import Fault, FaultKind
 from tests.e2e.conftest import Service, StartBot, build_service, texts_until_quiet
 from tests.e2e.test_questions_in_chat import on_duty
+from tests.e2e.test_safe_relay import converse
 
 pytestmark = pytest.mark.chat_burst(40)
 
@@ -103,3 +104,42 @@ async def test_a_conversation_nobody_writes_in_closes_even_across_a_restart(
     assert any("Vad handlade det mest om?" in text for text in to_berg), to_berg
     await family.send("En ny fråga")  # no longer held by Berg's old conversation
     assert "Er fråga #2" in (await family.next_message())["text"]
+
+
+@pytest.mark.timeout(120)
+async def test_a_family_message_whose_relay_is_retried_at_a_kill_reaches_the_mentor_after_it(
+    service: Service, double: BotApiDouble, start_bot: StartBot
+) -> None:
+    """Found by the soak: the message was marked handled when the bot saw it belonged to the
+    conversation, before it was relayed; a kill while Telegram made the relay wait lost it,
+    and nobody was told."""
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await converse(family, berg, "Hur gör vi med läggningen?")
+    double.faults.inject("sendMessage", FaultKind.BAD_GATEWAY, times=10_000, chat_id=berg.id)
+    await family.send("Är du kvar?")
+    await asyncio.sleep(3)  # the bot is trying the relay again and again
+    await service.bot.kill()
+    double.faults.clear()
+
+    await start_bot()
+    got = await texts_until_quiet(berg, 3.0)
+    assert sum(text.endswith("Är du kvar?") for text in got) == 1, got
+    await family.no_message(within=0.3)
+
+
+async def test_an_accept_whose_button_answer_is_lost_still_hands_the_question_over(
+    service: Service, double: BotApiDouble
+) -> None:
+    """Found by the soak: the answer to a press has no chat, so it is not retried, and when it
+    failed the handler stopped after the claim: no hand-over, the family never told."""
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    await family.send("Första frågan")
+    await family.next_message()
+    offer = await berg.next_message()
+    double.faults.inject("answerCallbackQuery", FaultKind.DROP, times=1)
+    await berg.press(offer, "Acceptera")
+    got = await texts_until_quiet(berg, 2.0)
+    assert any(text.endswith("Första frågan") for text in got), got
+    assert "har tagit er fråga" in (await family.next_message())["text"]

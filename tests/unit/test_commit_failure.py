@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from storage import households, shifts
-from storage.db import Database, Session
+from storage.db import Database, Session, with_next_write
 from storage.models import Role, to_db
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -135,3 +135,26 @@ async def test_a_failed_rollback_neither_hides_the_error_nor_blocks_the_next_wri
     async with db.write() as session:
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
     assert await names(db) == ["Familjen Lund"]
+
+
+async def test_work_for_the_next_write_waits_past_a_transaction_that_hands_it_on(
+    db: Database,
+) -> None:
+    """How an update is marked done: with its handlers' first write, unless that write only
+    found where a message goes (`handled_later`); then with the next one, which records it."""
+    done: list[str] = []
+
+    async def mark(session: Session) -> None:
+        done.append("marked")
+
+    with_next_write(mark)
+    async with db.write() as session:
+        session.handled_later()
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
+    assert done == []
+    async with db.write() as session:
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+    assert done == ["marked"]
+    async with db.write() as session:
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
+    assert done == ["marked"]  # once
