@@ -19,6 +19,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from bot import members, reminders, routing, shifts
+from bot.logs import failure
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
@@ -169,7 +170,9 @@ async def _send_reminder(context: MentorContext) -> None:
         except Forbidden:
             logger.info("member %s has blocked the bot; no reminder for them", member.id)
         except TelegramError as error:
-            logger.warning("reminder for shift %s to member %s: %s", shift.id, member.id, error)
+            logger.warning(
+                "reminder for shift %s to member %s: %s", shift.id, member.id, failure(error)
+            )
             failed = True
     if failed and job.attempt < RETRIES:
         # Left in SENDING: a partner may read it twice, which beats a missed evening.
@@ -239,4 +242,4 @@ async def _send_gap_report(context: MentorContext) -> None:
         try:
             await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
         except TelegramError as error:
-            logger.warning("gap report to member %s: %s", coordinator.id, error)
+            logger.warning("gap report to member %s: %s", coordinator.id, failure(error))

@@ -365,6 +365,15 @@ async def test_limits_can_be_disabled_or_changed() -> None:
             },
         ),
         (500, 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
+        (
+            400,
+            400,
+            {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: can't parse entities: Unsupported start tag",
+            },
+        ),
         ("502", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
     ],
 )
@@ -376,7 +385,14 @@ async def test_error_faults(
     status: int,
     body: dict[str, Any],
 ) -> None:
-    double.faults.inject("sendMessage", kind=kind, times=1, chat_id=anna.id, retry_after=5)
+    double.faults.inject(
+        "sendMessage",
+        kind=kind,
+        times=1,
+        chat_id=anna.id,
+        retry_after=5,
+        description="can't parse entities: Unsupported start tag",
+    )
     data = {"chat_id": str(anna.id), "text": "x"}
     failed = await http.post("sendMessage", data=data)
     assert (failed.status_code, failed.json()) == (status, body)
