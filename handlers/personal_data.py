@@ -4,9 +4,10 @@ for a member."""
 from __future__ import annotations
 
 import contextlib
+from itertools import groupby
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data
@@ -111,8 +112,9 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         await confirmation.refuse(query, t)
         return
     await query.answer()
-    await after_departure(context, erasure, member)
-    erased = erasure.member
+    await after_departure(context, erasure.departure, member)
+    await _delete_copies(context, erasure.copies)
+    erased = erasure.departure.member
     if erased.id == member.id:
         await query.edit_message_text(t("forget.done_own"))
         return
@@ -120,6 +122,29 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
     notice = member_translator(context, erased)
     with contextlib.suppress(TelegramError):
         await context.bot.send_message(erased.telegram_user_id, notice(N_("forget.notice")))
+
+
+# Telegram's deleteMessages takes at most this many messages of one chat.
+DELETE_AT_ONCE = 100
+
+
+async def _delete_copies(context: MentorContext, copies: list[tuple[int, int]]) -> None:
+    """Delete the copies the bot made from the chats, a chat at a time. A refused batch (one
+    copy in it turned too old meanwhile) is tried one by one, so that it holds back no other;
+    what Telegram still refuses (a chat that blocked the bot) stays, as the README says."""
+    bot = context.bot
+    for chat_id, in_chat in groupby(copies, key=lambda copy: copy[0]):
+        message_ids = [message_id for _, message_id in in_chat]
+        for start in range(0, len(message_ids), DELETE_AT_ONCE):
+            batch = message_ids[start : start + DELETE_AT_ONCE]
+            try:
+                await bot.delete_messages(chat_id, batch)
+            except BadRequest:
+                for message_id in batch:
+                    with contextlib.suppress(TelegramError):
+                        await bot.delete_message(chat_id, message_id)
+            except TelegramError:
+                continue
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -30,6 +30,8 @@ WITHOUT_PERSONAL_DATA = {
     "processed_updates",
     # The local days whose morning gap report went out.
     "gap_reports",
+    # The local days whose list of new registrations of interest went out.
+    "interest_reports",
     # Which reminder of a shift went out and when: bookkeeping on a shift, which the mentor
     # household's export shows under "shifts"; nothing here about anyone beyond that.
     "shift_reminders",
