@@ -12,8 +12,10 @@ horizon are queued, so a season of shifts costs a handful of jobs, not thousands
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
@@ -197,6 +199,18 @@ def _job_data(job: Job | None) -> ReminderJob:  # type: ignore[type-arg]
 
 
 def _schedule_gap_report(application: Application) -> None:  # type: ignore[type-arg]
+    schedule_each_morning(application, _send_gap_report, GAP_REPORT_JOB)
+
+
+def schedule_each_morning(
+    application: Application,  # type: ignore[type-arg]
+    callback: Callable[[MentorContext], Coroutine[Any, Any, None]],
+    name: str,
+) -> None:
+    """Run `callback` each day at the morning report's time (MENTORBOT_GAP_REPORT; never if
+    it is off), and at once when the bot starts less than GAP_REPORT_GRACE after that time, so
+    that a morning the bot was down for is not missed. The callback claims its local day in
+    the database, so it acts once a day however often it runs."""
     config = application_data(application).config
     if config.gap_report_at is None:
         return
@@ -204,15 +218,15 @@ def _schedule_gap_report(application: Application) -> None:  # type: ignore[type
     assert queue is not None
     tz = config.timezone
     queue.run_daily(
-        _send_gap_report,
+        callback,
         time=config.gap_report_at.replace(tzinfo=tz),
-        name=GAP_REPORT_JOB,
+        name=name,
         job_kwargs={"misfire_grace_time": int(GAP_REPORT_GRACE.total_seconds())},
     )
     local_now = now().astimezone(tz)
     due = datetime.combine(local_now.date(), config.gap_report_at, tzinfo=tz)
     if due <= local_now < due + GAP_REPORT_GRACE:
-        queue.run_once(_send_gap_report, when=0, name=GAP_REPORT_JOB, job_kwargs=RUN_LATE)
+        queue.run_once(callback, when=0, name=name, job_kwargs=RUN_LATE)
 
 
 async def _send_gap_report(context: MentorContext) -> None:
