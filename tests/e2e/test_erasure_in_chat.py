@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,3 +83,14 @@ async def test_forget_deletes_the_copies_the_bot_made_in_both_chats_while_telegr
     assert "läxorna" not in in_berg and "sover dåligt" not in in_berg
     assert "Han vägrar gå till skolan" in in_berg  # too old for Telegram to let it go
     assert "Prova en lista" not in _texts(family.messages)
+
+
+async def test_the_database_the_bot_creates_is_readable_by_its_owner_only(
+    service: Service, tmp_path: Path
+) -> None:
+    """Before, SQLite created it (and its -wal and -shm) readable by everyone (0644)."""
+    await answer(service.family, "/help")  # a write: the -wal and -shm are in use
+    database = Path(service.bot.env["MENTORBOT_DB"])
+    files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+    modes = {file.name: stat.S_IMODE(os.stat(file).st_mode) for file in files}
+    assert modes == {file.name: 0o600 for file in files}
