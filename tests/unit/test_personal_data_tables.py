@@ -249,6 +249,7 @@ class Erased(StrEnum):
     CLEARED = "the value is cleared (NULL, or a chat id made the row's own negative number)"
     LAST_ADULT = "cleared when the household's last adult goes"
     LINK = "the link is cut or its row deleted when the member's row goes (ON DELETE)"
+    KEPT = "kept: erasing it would undo the erasure (the configuration would bring them back)"
 
 
 class Kept(StrEnum):
@@ -259,6 +260,7 @@ class Kept(StrEnum):
     MEMBERSHIP = "while the member is in the service: it goes with /remove or /forget"
     METADATA = "for the evaluation: it identifies nobody once the member and the name are gone"
     ACCOUNTABILITY = "in the audit log for the life of the service (the name goes with /forget)"
+    CONFIGURATION = "for the life of the database: only ids the operator's configuration names"
 
 
 # Every column that holds a person's Telegram id, a name, what they wrote, or a link to a member
@@ -299,6 +301,7 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("interest", "phone"): (Erased.ROW, Kept.RETENTION),
     ("unaddressed_messages", "member_id"): (Erased.LINK, Kept.RETENTION),
     ("unaddressed_messages", "chat_id"): (Erased.LINK, Kept.RETENTION),
+    ("configured_coordinators", "telegram_user_id"): (Erased.KEPT, Kept.CONFIGURATION),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
@@ -357,7 +360,7 @@ async def test_retention_leaves_only_what_membership_and_metadata_keep(db: Datab
     await retention.erase_expired_broadcasts(db, 365 * DAY, later)
     async with db.read() as session:
         after = await traces(session, needles)
-    kept = {Kept.MEMBERSHIP, Kept.METADATA, Kept.ACCOUNTABILITY}
+    kept = {Kept.MEMBERSHIP, Kept.METADATA, Kept.ACCOUNTABILITY, Kept.CONFIGURATION}
     expired = {place for place in after if GOES[place][1] not in kept}
     assert not expired, f"retention left {sorted(expired)}"
     erased_by_retention = {place for place in before if GOES[place][1] not in kept}
