@@ -14,7 +14,7 @@ from bot.chat_order import ChatOrder, KeyedLocks
 from bot.config import Config
 from bot.durable_updates import DurableUpdateQueue, MentorApplication
 from bot.rate_limiter import SharedRateLimiter
-from handlers import lifecycle, offers, retention, rota_jobs
+from handlers import lifecycle, offers, recruitment, retention, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
@@ -67,6 +67,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     await offers.start(application)
     retention.start(application)
     lifecycle.start(application)
+    recruitment.start(application)
     bot_data.outbox = Outbox(application)
     bot_data.outbox.start()
     await publish_default_commands(application.bot, config.language)

@@ -40,6 +40,7 @@ from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
 from bot.bot_api_watch import BotApiWatch
 from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
+from bot.logs import PrivateFormatter
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
 from bot.stats import PeriodError, PeriodProblem
@@ -63,27 +64,7 @@ class _Failure(Exception):
     """A command cannot do its work for a reason that is not the configuration: one line, exit 1."""
 
 
-class _RedactToken(logging.Filter):
-    """Libraries log request URLs, and the Bot API puts the token in every URL; and a library
-    logging a request's parameters at some level would show the webhook's secret."""
-
-    def __init__(self, token: str | None, webhook_secret: str | None = None) -> None:
-        super().__init__()
-        self._secrets = [
-            (secret, mark)
-            for secret, mark in ((token, "[token]"), (webhook_secret, "[webhook secret]"))
-            if secret
-        ]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            message = record.getMessage()
-            redacted = message
-            for secret, mark in self._secrets:
-                redacted = redacted.replace(secret, mark)
-            if redacted != message:
-                record.msg, record.args = redacted, None
-        return True
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
@@ -92,15 +73,18 @@ def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+def _log_formatter(config: Config) -> PrivateFormatter:
+    """Libraries log request URLs, and the Bot API puts the token in every URL; a library
+    logging a request's parameters would show the webhook's secret."""
+    secrets = {"[token]": config.token, "[webhook secret]": config.webhook_secret}
+    return PrivateFormatter(LOG_FORMAT, secrets)
+
+
 def _configure_logging(config: Config) -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(_RedactToken(config.token, config.webhook_secret))
+    handler.setFormatter(_log_formatter(config))
     handler.addFilter(_not_about_a_rejected_token)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[handler],
-    )
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # httpx logs every request URL at INFO; those URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -92,6 +92,8 @@ class Config:
     urgent_words: tuple[str, ...]
     # How long a question's content outlives its end; its metadata stays for the statistics.
     retention: timedelta
+    # How long a broadcast's text and file outlive its sending; its counts stay.
+    broadcast_retention: timedelta
     # A conversation in which nobody wrote for this long is closed, both sides told.
     conversation_idle: timedelta
     # A waiting question with no shift booked within this long goes to the coordinators at once.
@@ -181,6 +183,13 @@ def load_config(
         urgent_words=_urgent_words(get("MENTORBOT_URGENT_WORDS", "")),
         retention=timedelta(
             days=_whole("MENTORBOT_RETENTION_DAYS", get("MENTORBOT_RETENTION_DAYS", "30"), "days")
+        ),
+        broadcast_retention=timedelta(
+            days=_whole(
+                "MENTORBOT_BROADCAST_RETENTION_DAYS",
+                get("MENTORBOT_BROADCAST_RETENTION_DAYS", "365"),
+                "days",
+            )
         ),
         conversation_idle=_hours(
             "MENTORBOT_CONVERSATION_IDLE_HOURS", get("MENTORBOT_CONVERSATION_IDLE_HOURS", "12")

@@ -36,6 +36,7 @@ async def depart(session: Session, member: Member, now: datetime) -> Departure:
     ended = await routing.end_for_departure(session, member, now)
     await invites.revoke_made_by(session, member.id, now)
     await broadcasts.drop_undelivered_to(session, member.id)
+    await broadcasts.forget_member(session, member.id, member.telegram_user_id)
     household = member.household.id
     last = await households.household_members(session, household) == [member]
     cancelled = 0

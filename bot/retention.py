@@ -3,20 +3,33 @@
 The content of a question (its first words, the family's comment, the mentor's note) and the
 pointers to the messages it relayed are erased `MENTORBOT_RETENTION_DAYS` after the question
 ended. What remains is metadata the evaluation needs and nobody can read a family's words in:
-when it was asked, accepted and ended, by which households, the rating and the topic.
+when it was asked, accepted and ended, by which households, the rating and the topic. A
+broadcast's deliveries stop saying whom they went to after the same time.
+
+A broadcast's text and file are kept longer, `MENTORBOT_BROADCAST_RETENTION_DAYS` after it went
+out (a newsletter is looked back on), then erased; its kind, audience, times and counts remain.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import interest, requests
+from storage import broadcasts, interest, requests
 from storage.db import Database
 
 
 async def erase_expired_content(db: Database, retention: timedelta, now: datetime) -> int:
-    """Erase the content of questions that ended more than `retention` ago, and registrations
-    of interest older than that; returns how many questions were erased."""
+    """Erase the content of questions that ended more than `retention` ago, registrations of
+    interest older than that, and who received the broadcasts finished before then; returns
+    how many questions were erased."""
     async with db.write() as session:
         await interest.erase_registered_before(session, now - retention)
+        await broadcasts.forget_recipients_finished_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)
+
+
+async def erase_expired_broadcasts(db: Database, retention: timedelta, now: datetime) -> int:
+    """Erase the text and file of broadcasts finished more than `retention` ago; returns how
+    many were erased."""
+    async with db.write() as session:
+        return await broadcasts.erase_content_finished_before(session, now - retention)

@@ -620,7 +620,7 @@ async def remember_relays(
     """Where the copies of a relayed message are; the conversation was active just now."""
     async with db.write() as session:
         for message_id in message_ids:
-            await requests.add_relay(session, chat_id, message_id, request.id, "relay")
+            await requests.add_relay(session, chat_id, message_id, request.id, "relay", now)
         await requests.note_activity(session, request.id, now)
 
 

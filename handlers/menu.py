@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.config import LANGUAGES
 from bot.i18n import N_, Translator, translator
+from bot.logs import failure
 from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)
@@ -84,4 +85,6 @@ async def publish_member_commands(bot: Bot, member: Member, t: Translator) -> No
     try:
         await bot.set_my_commands(_commands(t, _BY_ROLE[member.role]), scope=scope)
     except TelegramError as error:
-        logger.warning("could not set the command menu for member %s: %s", member.id, error)
+        logger.warning(
+            "could not set the command menu for member %s: %s", member.id, failure(error)
+        )

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
+from bot.logs import failure
 from bot.routing import Accepted, Ended, Offering, RoutingProblem
 from handlers.common import (
     RUN_LATE,
@@ -99,7 +100,9 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
                 adult.telegram_user_id, offer_text(t, request, moment), reply_markup=keyboard
             )
         except TelegramError as error:
-            logger.info("offer of request %s to member %s failed: %s", request.id, adult.id, error)
+            logger.info(
+                "offer of request %s to member %s failed: %s", request.id, adult.id, failure(error)
+            )
             return None
         return adult.id, sent.message_id
 

@@ -23,6 +23,7 @@ from telegram.ext import Application
 from bot import broadcasts, members
 from bot.broadcasts import Progress
 from bot.i18n import Translator, pick_language, translator
+from bot.logs import failure
 from bot.rate_limiter import retry_after_seconds
 from handlers.common import BotData, now
 from storage.models import Delivery, DeliveryState
@@ -127,11 +128,13 @@ class Outbox:
             await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, now())
             return 0.0
         except BadRequest as error:  # the chat is gone, or Telegram refuses the content
-            logger.info("outbox: broadcast %s refused for a chat: %s", broadcast.id, error)
+            logger.info(
+                "outbox: broadcast %s refused for a chat: %s", broadcast.id, failure(error)
+            )
             await broadcasts.settle(db, delivery, DeliveryState.FAILED, now())
             return 0.0
         except TelegramError as error:  # 5xx, timeouts, the network
-            logger.info("outbox: broadcast %s will retry: %s", broadcast.id, error)
+            logger.info("outbox: broadcast %s will retry: %s", broadcast.id, failure(error))
             await broadcasts.retry_later(db, delivery, None, now())
             return 0.0
         await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)

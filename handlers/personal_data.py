@@ -1,21 +1,23 @@
 """/mydata and /forget: the rights of access and erasure, for oneself or, by a coordinator,
-for a member."""
+for a member; and /forget for a stranger, whose only data is a registration of interest."""
 
 from __future__ import annotations
 
 import contextlib
+from itertools import groupby
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import members, personal_data
-from bot.i18n import N_
+from bot import members, personal_data, recruitment
+from bot.i18n import N_, Translator
 from handlers import confirmation
 from handlers.common import (
     ANY_MEMBER,
     MentorContext,
     Sender,
+    identify,
     member_translator,
     now,
     number_argument,
@@ -55,13 +57,47 @@ async def my_data(update: Update, context: MentorContext, sender: Sender, member
 
 FORGET = "forget:"
 KEEP = f"{FORGET}keep"
+FORGET_INTEREST = "forget-interest:"
+KEEP_INTEREST = f"{FORGET_INTEREST}keep"
 
 
-@requires(*ANY_MEMBER)
-async def ask_forget(
+def _keyboard(t: Translator, confirm: str, keep: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("forget.confirm"), callback_data=confirm),
+                InlineKeyboardButton(t("forget.keep"), callback_data=keep),
+            ]
+        ]
+    )
+
+
+async def ask_forget(update: Update, context: MentorContext) -> None:
+    """The erasure cannot be undone, so it takes a second, deliberate press. A stranger is
+    shown first what is stored about them: a registration of interest, or nothing."""
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None:
+        return
+    if sender.member is not None:
+        await _ask_forget_member(update, context, sender, sender.member)
+        return
+    t = sender.t
+    found = await recruitment.registration_of(context.bot_data.db, sender.telegram_user_id)
+    if found is None:
+        await message.reply_text(t("forget.nothing_stored"))
+        return
+    # The registration's number and the second it was given name it, and not a later update.
+    confirm = Confirmation(found.id, found.consented_at).data(FORGET_INTEREST)
+    await message.reply_text(
+        t("forget.ask_interest", name=found.name, phone=found.phone),
+        reply_markup=_keyboard(t, confirm, KEEP_INTEREST),
+    )
+
+
+async def _ask_forget_member(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    """The erasure cannot be undone, so it takes a second, deliberate press."""
     message = update.effective_message
     if message is None:
         return
@@ -76,16 +112,10 @@ async def ask_forget(
         return
     # The number and the second they joined name this member and nobody else, for good.
     confirm = Confirmation(whom.id, whom.joined_at).data(FORGET)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t("forget.confirm"), callback_data=confirm),
-                InlineKeyboardButton(t("forget.keep"), callback_data=KEEP),
-            ]
-        ]
-    )
     question = N_("forget.ask_own") if whom.id == member.id else N_("forget.ask_member")
-    await message.reply_text(t(question, number=subject), reply_markup=keyboard)
+    await message.reply_text(
+        t(question, number=subject), reply_markup=_keyboard(t, confirm, KEEP)
+    )
 
 
 @requires(*ANY_MEMBER)
@@ -111,8 +141,9 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         await confirmation.refuse(query, t)
         return
     await query.answer()
-    await after_departure(context, erasure, member)
-    erased = erasure.member
+    await after_departure(context, erasure.departure, member)
+    await _delete_copies(context, erasure.copies)
+    erased = erasure.departure.member
     if erased.id == member.id:
         await query.edit_message_text(t("forget.done_own"))
         return
@@ -122,7 +153,55 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         await context.bot.send_message(erased.telegram_user_id, notice(N_("forget.notice")))
 
 
+async def forget_interest(update: Update, context: MentorContext) -> None:
+    """A stranger withdraws their registration of interest, and is told what went."""
+    query = update.callback_query
+    if query is None:
+        return
+    sender = await identify(update, context)
+    t = sender.t
+    if query.data == KEEP_INTEREST:
+        await query.answer()
+        await query.edit_message_text(t("forget.kept"))
+        return
+    confirmed = confirmation.pressed(query, FORGET_INTEREST, now())
+    erased = None
+    if confirmed is not None:
+        erased = await recruitment.withdraw(
+            context.bot_data.db, sender.telegram_user_id, confirmed.number, confirmed.made_at
+        )
+    if erased is None:  # expired, not a button of ours, or the registration changed since
+        await confirmation.refuse(query, t)
+        return
+    await query.answer()
+    await query.edit_message_text(t("forget.done_interest", name=erased.name, phone=erased.phone))
+
+
+# Telegram's deleteMessages takes at most this many messages of one chat.
+DELETE_AT_ONCE = 100
+
+
+async def _delete_copies(context: MentorContext, copies: list[tuple[int, int]]) -> None:
+    """Delete the copies the bot made from the chats, a chat at a time. A refused batch (one
+    copy in it turned too old meanwhile) is tried one by one, so that it holds back no other;
+    what Telegram still refuses (a chat that blocked the bot) stays, as the README says."""
+    bot = context.bot
+    for chat_id, in_chat in groupby(copies, key=lambda copy: copy[0]):
+        message_ids = [message_id for _, message_id in in_chat]
+        for start in range(0, len(message_ids), DELETE_AT_ONCE):
+            batch = message_ids[start : start + DELETE_AT_ONCE]
+            try:
+                await bot.delete_messages(chat_id, batch)
+            except BadRequest:
+                for message_id in batch:
+                    with contextlib.suppress(TelegramError):
+                        await bot.delete_message(chat_id, message_id)
+            except TelegramError:
+                continue
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("mydata", my_data))
     application.add_handler(CommandHandler("forget", ask_forget))
     application.add_handler(CallbackQueryHandler(forget, pattern=f"^{FORGET}"))
+    application.add_handler(CallbackQueryHandler(forget_interest, pattern=f"^{FORGET_INTEREST}"))

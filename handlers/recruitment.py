@@ -1,12 +1,18 @@
 """A stranger registers interest in the next information meeting; coordinators list it.
 
 A short conversation: the name, a telephone number, then an explicit consent button. Until
-that press nothing is stored; "No" forgets what was typed.
+that press nothing is stored; "No" forgets what was typed. Registering again updates the
+person's one registration. The coordinators get one message a day listing the new ones, at
+the morning report's time, rather than a message for each.
 """
 
 from __future__ import annotations
 
+import logging
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -16,17 +22,30 @@ from telegram.ext import (
     filters,
 )
 
-from bot import recruitment
+from bot import members, recruitment
 from bot.i18n import N_, Translator
+from bot.logs import failure
 from bot.members import clean_display_name
-from handlers.common import MentorContext, Sender, identify, now, reply_lines, requires
+from handlers.common import (
+    MentorContext,
+    Sender,
+    identify,
+    member_translator,
+    now,
+    reply_lines,
+    requires,
+)
 from handlers.guided import abandon, conversation_data, guided_conversation
-from handlers.offers import tell_coordinators
+from handlers.rota_jobs import schedule_each_morning
+from storage.interest import Interest
 from storage.models import Member, Role
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "interest:"
 NAME, PHONE, CONSENT = range(3)
 TIMEOUT_SECONDS = 15 * 60
+REPORT_JOB = "interest-report"
 
 
 def interest_button(t: Translator) -> InlineKeyboardMarkup:
@@ -103,11 +122,11 @@ async def consent(update: Update, context: MentorContext) -> int:
         await query.edit_message_text(sender.t("interest.not_stored"))
         return ConversationHandler.END
     db = context.bot_data.db
-    number = await recruitment.register(
+    _, new = await recruitment.register(
         db, sender.telegram_user_id, typed_name, typed_phone, sender.t.language, now()
     )
-    await query.edit_message_text(sender.t("interest.thanks"))
-    await tell_coordinators(context, N_("interest.notice"), number=number)
+    thanks = N_("interest.thanks") if new else N_("interest.updated")
+    await query.edit_message_text(sender.t(thanks))
     return ConversationHandler.END
 
 
@@ -125,17 +144,41 @@ async def list_interest(
         await reply_lines(update, [t("interest.none")])
         return
     lines = [t("interest.header", count=len(found))]
-    lines.extend(
-        t(
-            "interest.line",
-            number=entry.id,
-            name=entry.name,
-            phone=entry.phone,
-            when=t.moment(entry.consented_at, tz),
-        )
-        for entry in found
-    )
+    lines.extend(_line(t, entry, tz) for entry in found)
     await reply_lines(update, lines)
+
+
+def _line(t: Translator, entry: Interest, tz: ZoneInfo) -> str:
+    return t(
+        "interest.line",
+        number=entry.id,
+        name=entry.name,
+        phone=entry.phone,
+        when=t.moment(entry.consented_at, tz),
+    )
+
+
+async def _send_daily_report(context: MentorContext) -> None:
+    """Once per local day: the registrations that are new since the last list, if any."""
+    db, tz = context.bot_data.db, context.bot_data.config.timezone
+    moment = now()
+    listed = await recruitment.claim_daily_report(db, moment.astimezone(tz).date(), moment)
+    if not listed:
+        return
+    for coordinator in await members.with_role(db, Role.COORDINATOR):
+        t = member_translator(context, coordinator)
+        lines = [t("interest.report_header", count=len(listed))]
+        lines.extend(_line(t, entry, tz) for entry in listed)
+        try:
+            await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
+        except TelegramError as error:
+            logger.warning("interest report to member %s: %s", coordinator.id, failure(error))
+    await recruitment.reported(db, listed, now())
+
+
+def start(application: Application) -> None:  # type: ignore[type-arg]
+    """The daily list of new registrations, planned from the configuration at every start."""
+    schedule_each_morning(application, _send_daily_report, REPORT_JOB)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -26,6 +26,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import routing
 from bot.i18n import N_, Translator
+from bot.logs import failure
 from handlers.common import MentorContext, now
 from storage.models import Request
 
@@ -117,7 +118,9 @@ async def _guarded(
         logger.info("request %s: the %s has blocked the bot", request.id, side)
         return False
     except TelegramError as error:
-        logger.warning("request %s: relay to the %s failed: %s", request.id, side, error)
+        logger.warning(
+            "request %s: relay to the %s failed: %s", request.id, side, failure(error)
+        )
         return False
     await _remember(context, chat, sent, request)
     return True

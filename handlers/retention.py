@@ -1,4 +1,5 @@
-"""The nightly erasure of old questions' content, and a catch-up at every start."""
+"""The nightly erasure of old questions' and broadcasts' content, and a catch-up at every
+start."""
 
 from __future__ import annotations
 
@@ -18,9 +19,13 @@ RETENTION_JOB = "retention"
 
 async def _erase(context: MentorContext) -> None:
     config = context.bot_data.config
-    erased = await retention.erase_expired_content(context.bot_data.db, config.retention, now())
+    db, moment = context.bot_data.db, now()
+    erased = await retention.erase_expired_content(db, config.retention, moment)
     if erased:
         logger.info("retention: erased the content of %d ended question(s)", erased)
+    newsletters = await retention.erase_expired_broadcasts(db, config.broadcast_retention, moment)
+    if newsletters:
+        logger.info("retention: erased the content of %d broadcast(s)", newsletters)
 
 
 def start(application: Application) -> None:  # type: ignore[type-arg]

@@ -12,13 +12,16 @@ horizon are queued, so a season of shifts costs a handful of jobs, not thousands
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from bot import members, reminders, routing, shifts
+from bot.logs import failure
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
@@ -169,7 +172,9 @@ async def _send_reminder(context: MentorContext) -> None:
         except Forbidden:
             logger.info("member %s has blocked the bot; no reminder for them", member.id)
         except TelegramError as error:
-            logger.warning("reminder for shift %s to member %s: %s", shift.id, member.id, error)
+            logger.warning(
+                "reminder for shift %s to member %s: %s", shift.id, member.id, failure(error)
+            )
             failed = True
     if failed and job.attempt < RETRIES:
         # Left in SENDING: a partner may read it twice, which beats a missed evening.
@@ -194,6 +199,18 @@ def _job_data(job: Job | None) -> ReminderJob:  # type: ignore[type-arg]
 
 
 def _schedule_gap_report(application: Application) -> None:  # type: ignore[type-arg]
+    schedule_each_morning(application, _send_gap_report, GAP_REPORT_JOB)
+
+
+def schedule_each_morning(
+    application: Application,  # type: ignore[type-arg]
+    callback: Callable[[MentorContext], Coroutine[Any, Any, None]],
+    name: str,
+) -> None:
+    """Run `callback` each day at the morning report's time (MENTORBOT_GAP_REPORT; never if
+    it is off), and at once when the bot starts less than GAP_REPORT_GRACE after that time, so
+    that a morning the bot was down for is not missed. The callback claims its local day in
+    the database, so it acts once a day however often it runs."""
     config = application_data(application).config
     if config.gap_report_at is None:
         return
@@ -201,15 +218,15 @@ def _schedule_gap_report(application: Application) -> None:  # type: ignore[type
     assert queue is not None
     tz = config.timezone
     queue.run_daily(
-        _send_gap_report,
+        callback,
         time=config.gap_report_at.replace(tzinfo=tz),
-        name=GAP_REPORT_JOB,
+        name=name,
         job_kwargs={"misfire_grace_time": int(GAP_REPORT_GRACE.total_seconds())},
     )
     local_now = now().astimezone(tz)
     due = datetime.combine(local_now.date(), config.gap_report_at, tzinfo=tz)
     if due <= local_now < due + GAP_REPORT_GRACE:
-        queue.run_once(_send_gap_report, when=0, name=GAP_REPORT_JOB, job_kwargs=RUN_LATE)
+        queue.run_once(callback, when=0, name=name, job_kwargs=RUN_LATE)
 
 
 async def _send_gap_report(context: MentorContext) -> None:
@@ -239,4 +256,4 @@ async def _send_gap_report(context: MentorContext) -> None:
         try:
             await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
         except TelegramError as error:
-            logger.warning("gap report to member %s: %s", coordinator.id, error)
+            logger.warning("gap report to member %s: %s", coordinator.id, failure(error))

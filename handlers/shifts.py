@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import members, shifts, swaps
 from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
+from bot.logs import failure
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import rota_jobs
 from handlers.common import (
@@ -100,7 +101,9 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
                 reply_markup=InlineKeyboardMarkup([[button]]),
             )
         except TelegramError as error:
-            logger.info("swap offer to member %s not delivered: %s", recipient.id, error)
+            logger.info(
+                "swap offer to member %s not delivered: %s", recipient.id, failure(error)
+            )
             continue
         await swaps.remember_offer_message(
             context.bot_data.db, offered.swap, sent.chat_id, sent.message_id

@@ -222,3 +222,52 @@ async def drop_undelivered_to(session: Session, member_id: int) -> int:
         "DELETE FROM deliveries WHERE member_id = ? AND state IN ('pending', 'sending')",
         (member_id,),
     )
+
+
+# Erasure and retention: a delivery row keeps its state for the broadcast's counts, never for
+# long whom it went to. `chat_id` is part of the key, so it becomes the row's own negative
+# number, which no person's chat has.
+_FORGET_RECIPIENT = "chat_id = -rowid, display_name = NULL, telegram_message_id = NULL"
+_FINISHED_BEFORE = (
+    "SELECT id FROM broadcasts WHERE state IN ('done', 'cancelled') AND finished_at < ?"
+)
+
+
+async def forget_member(session: Session, member_id: int, chat_id: int) -> None:
+    """An adult leaves (after `drop_undelivered_to`): the deliveries that reached them no
+    longer name their chat or name, and no broadcast points at a progress message in their
+    chat."""
+    await session.execute(
+        "UPDATE broadcasts SET status_chat_id = NULL, status_message_id = NULL "
+        "WHERE status_chat_id = ?",
+        (chat_id,),
+    )
+    await session.execute(
+        f"UPDATE deliveries SET {_FORGET_RECIPIENT} WHERE member_id = ?", (member_id,)
+    )
+
+
+async def forget_recipients_finished_before(session: Session, cutoff: datetime) -> int:
+    """Broadcasts finished before `cutoff` no longer say who received them, nor where the
+    coordinator's progress message is; returns how many deliveries were cleared."""
+    cleared = await session.execute(
+        f"UPDATE deliveries SET {_FORGET_RECIPIENT} WHERE chat_id > 0 "
+        f"AND broadcast_id IN ({_FINISHED_BEFORE})",
+        (to_db(cutoff),),
+    )
+    await session.execute(
+        "UPDATE broadcasts SET status_chat_id = NULL, status_message_id = NULL "
+        f"WHERE status_chat_id IS NOT NULL AND id IN ({_FINISHED_BEFORE})",
+        (to_db(cutoff),),
+    )
+    return cleared
+
+
+async def erase_content_finished_before(session: Session, cutoff: datetime) -> int:
+    """The text and file of broadcasts finished before `cutoff` go; what they were (kind,
+    audience, times) and their delivery counts stay. Returns how many were erased."""
+    return await session.execute(
+        "UPDATE broadcasts SET body = NULL, file_id = NULL "
+        f"WHERE (body IS NOT NULL OR file_id IS NOT NULL) AND id IN ({_FINISHED_BEFORE})",
+        (to_db(cutoff),),
+    )

@@ -16,11 +16,17 @@ but a command beside it (`mentorbot invite`, `rota import`, a backup) may hold t
 for a while. SQLite's busy timeout waits for it a few seconds; a longer hold is waited out
 with backoff up to `LOCK_WAIT` in all, so that a family's message is answered late rather than
 with "something went wrong".
+
+The database holds what families wrote and who they are, so its file is readable and writable
+by the bot's own user only (0600) from the moment it exists; SQLite gives its `-wal` and `-shm`
+files the database file's mode when it creates them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -37,6 +43,7 @@ from storage import migrations
 BUSY_TIMEOUT_MS = 5000
 LOCK_WAIT = 30.0  # seconds a write waits in all for another process's transaction to end
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
+OWNER_ONLY = 0o600
 Row = sqlite3.Row
 Params = tuple[Any, ...] | dict[str, Any]
 
@@ -107,6 +114,13 @@ def with_next_write(work: Callable[[Session], Awaitable[None]] | None) -> None:
     _with_next_write.set(work)
 
 
+def _create_owner_only(path: Path) -> None:
+    """Create the database file as 0600 before SQLite opens it (SQLite would use 0644, less
+    the umask); an existing file is left as its operator set it."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+
+
 class Database:
     def __init__(
         self, connection: aiosqlite.Connection, path: Path, lock_wait: float = LOCK_WAIT
@@ -126,6 +140,7 @@ class Database:
         lock_wait: float = LOCK_WAIT,
     ) -> Database:
         """Open (creating if needed) and, unless told not to, bring the schema up to date."""
+        _create_owner_only(path)
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
             connection.row_factory = sqlite3.Row

@@ -1,11 +1,12 @@
-"""Registrations of interest in the next information meeting."""
+"""Registrations of interest in the next information meeting: one per person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Session
+from storage.db import Row, Session
 from storage.models import from_db, to_db
 
 
@@ -17,21 +18,80 @@ class Interest:
     consented_at: datetime
 
 
+def _interest(row: Row) -> Interest:
+    return Interest(row["id"], row["name"], row["phone"], from_db(row["consented_at"]))
+
+
 async def register(
     session: Session, telegram_user_id: int, name: str, phone: str, language: str, now: datetime
-) -> int:
-    return await session.insert(
+) -> tuple[int, bool]:
+    """The person's registration, made or (a second time) updated, to be listed as new again;
+    returns its number and whether it is new."""
+    earlier = await of_person(session, telegram_user_id)
+    row = await session.fetch_one(
         "INSERT INTO interest (telegram_user_id, name, phone, language, consented_at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_user_id) DO UPDATE SET "
+        "name = excluded.name, phone = excluded.phone, language = excluded.language, "
+        "consented_at = excluded.consented_at, announced_at = NULL RETURNING id",
         (telegram_user_id, name, phone, language, to_db(now)),
     )
+    assert row is not None  # an upsert always returns its row
+    return row["id"], earlier is None
+
+
+async def of_person(session: Session, telegram_user_id: int) -> Interest | None:
+    row = await session.fetch_one(
+        "SELECT id, name, phone, consented_at FROM interest WHERE telegram_user_id = ?",
+        (telegram_user_id,),
+    )
+    return _interest(row) if row else None
+
+
+async def withdraw(
+    session: Session, telegram_user_id: int, interest_id: int, consented_at: datetime
+) -> Interest | None:
+    """Erase the person's registration, if it is still the one given at `consented_at`;
+    returns what it said, or None if there is no such registration."""
+    row = await session.fetch_one(
+        "DELETE FROM interest WHERE telegram_user_id = ? AND id = ? AND consented_at = ? "
+        "RETURNING id, name, phone, consented_at",
+        (telegram_user_id, interest_id, to_db(consented_at)),
+    )
+    return _interest(row) if row else None
 
 
 async def registered(session: Session) -> list[Interest]:
     rows = await session.fetch_all(
         "SELECT id, name, phone, consented_at FROM interest ORDER BY consented_at, id"
     )
-    return [Interest(r["id"], r["name"], r["phone"], from_db(r["consented_at"])) for r in rows]
+    return [_interest(row) for row in rows]
+
+
+async def claim_report(session: Session, local_day: str, now: datetime) -> bool:
+    """True once per local day: that day's list of new registrations may be sent."""
+    return (
+        await session.execute(
+            "INSERT OR IGNORE INTO interest_reports (local_day, sent_at) VALUES (?, ?)",
+            (local_day, to_db(now)),
+        )
+        == 1
+    )
+
+
+async def unannounced(session: Session) -> list[Interest]:
+    """Registrations no daily list has shown yet (new, or updated since)."""
+    rows = await session.fetch_all(
+        "SELECT id, name, phone, consented_at FROM interest WHERE announced_at IS NULL "
+        "ORDER BY consented_at, id"
+    )
+    return [_interest(row) for row in rows]
+
+
+async def mark_announced(session: Session, ids: Sequence[int], now: datetime) -> None:
+    await session.execute_many(
+        "UPDATE interest SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+        [(to_db(now), interest_id) for interest_id in ids],
+    )
 
 
 async def erase_registered_before(session: Session, cutoff: datetime) -> int:

@@ -137,21 +137,12 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     if telegram is None:
         return False
     chat_id = telegram["telegram_user_id"]
-    # Where their chat appears outside their own rows: pointers, deliveries, the audit log, a
-    # registration of interest from before they joined, a broadcast's status message.
+    # Where their chat appears outside their own rows: pointers, the audit log, a registration
+    # of interest from before they joined (deliveries and status messages: bot/departures.py).
     await session.execute("DELETE FROM relays WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM request_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
-    await session.execute(
-        "UPDATE broadcasts SET status_chat_id = NULL, status_message_id = NULL "
-        "WHERE status_chat_id = ?",
-        (chat_id,),
-    )
-    await session.execute(
-        "UPDATE deliveries SET chat_id = -rowid, display_name = NULL WHERE member_id = ?",
-        (member_id,),
-    )
     await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
     await session.execute(
         "UPDATE requests SET mentor_note = NULL WHERE mentor_member_id = ?", (member_id,)

@@ -384,13 +384,44 @@ async def close_offers(session: Session, request_id: int) -> list[OfferMessage]:
 
 
 async def add_relay(
-    session: Session, chat_id: int, message_id: int, request_id: int, purpose: str
+    session: Session,
+    chat_id: int,
+    message_id: int,
+    request_id: int,
+    purpose: str,
+    copied_at: datetime | None = None,
 ) -> None:
+    """A message the bot put into a chat for a request; `copied_at` when it is a copy of a
+    person's message (or its label), which an erasure deletes from Telegram while it may."""
     await session.execute(
-        "INSERT OR REPLACE INTO relays (chat_id, message_id, request_id, purpose) "
-        "VALUES (?, ?, ?, ?)",
-        (chat_id, message_id, request_id, purpose),
+        "INSERT OR REPLACE INTO relays (chat_id, message_id, request_id, purpose, copied_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (chat_id, message_id, request_id, purpose, to_db(copied_at) if copied_at else None),
     )
+
+
+async def copies_of_departing(
+    session: Session, member_id: int, household_id: int, last_adult: bool, since: datetime
+) -> list[tuple[int, int]]:
+    """(chat, message) of the copies made since `since` that an adult's erasure deletes: every
+    copy in their own chat, and both sides' copies of the conversations that end with them,
+    those they held as a mentor and, when they are its last adult, their family's."""
+    telegram = "SELECT telegram_user_id FROM members WHERE id = :member"
+    rows = await session.fetch_all(
+        "SELECT chat_id, message_id FROM relays WHERE copied_at >= :since AND ("
+        f"chat_id = ({telegram}) "
+        "OR request_id IN (SELECT id FROM requests WHERE mentor_member_id = :member) "
+        "OR (:last AND request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = :household))"
+        ") ORDER BY chat_id, message_id",
+        {
+            "member": member_id,
+            "household": household_id,
+            "last": int(last_adult),
+            "since": to_db(since),
+        },
+    )
+    return [(row["chat_id"], row["message_id"]) for row in rows]
 
 
 async def note_activity(session: Session, request_id: int, now: datetime) -> None:

@@ -235,6 +235,11 @@ class BotApiDouble:
         chat = self._state.chats.get(chat_id)
         return chat is not None and message_id in chat.messages
 
+    def age_message(self, chat_id: int, message_id: int, seconds: int) -> None:
+        """Make a message `seconds` older, as if it had been sent that much earlier: for the
+        rules that depend on a message's age (a bot deletes one for 48 hours only)."""
+        self._state.chats[chat_id].messages[message_id].data["date"] -= seconds
+
     def block(self, user: SandboxUser | int) -> None:
         """The user blocks the bot: sends to their chat answer 403."""
         self._state.blocked.add(user if isinstance(user, int) else user.id)

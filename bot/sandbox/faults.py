@@ -13,6 +13,9 @@ from enum import StrEnum
 class FaultKind(StrEnum):
     """How a matched request fails."""
 
+    BAD_REQUEST = "400"
+    """Telegram refuses the call, with the ``description`` the fault was armed with: as it does
+    quoting what it could not parse (``Unsupported start tag "…"``)."""
     TOO_MANY_REQUESTS = "429"
     INTERNAL_SERVER_ERROR = "500"
     BAD_GATEWAY = "502"
@@ -32,6 +35,8 @@ class Fault:
     remaining: int
     chat_id: int | None
     retry_after: int
+    description: str = "message is too long"
+    """What a BAD_REQUEST fault says after ``Bad Request:``."""
     holding: asyncio.Event = field(default_factory=asyncio.Event)
     """Set while a held call waits (HOLD faults)."""
     released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -61,11 +66,14 @@ class FaultInjector:
         times: int = 1,
         chat_id: int | None = None,
         retry_after: int = 3,
+        description: str | None = None,
     ) -> Fault:
         """Arm a fault for the next ``times`` calls of ``method`` (to ``chat_id`` if given)."""
         if times < 1:
             raise ValueError("times must be >= 1")
         fault = Fault(method, FaultKind(str(kind)), times, chat_id, retry_after)
+        if description is not None:
+            fault.description = description
         self._faults.append(fault)
         return fault
 

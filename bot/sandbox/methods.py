@@ -6,6 +6,7 @@ import collections
 import copy
 import itertools
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,8 @@ _CHAT_ACTIONS = frozenset(
     }
 )  # fmt: skip
 MAX_COPIED_MESSAGES = 100
+# A bot may delete a message for 48 hours after it was sent, and never after.
+DELETABLE_FOR_SECONDS = 48 * 3600
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,15 @@ def _forward_origin(original: Message) -> dict[str, Any]:
         "message_id": original["message_id"],
         "date": original["date"],
     }
+
+
+def _check_deletable(chat: Conversation, stored: StoredMessage) -> None:
+    """Telegram's rules for a bot: nothing older than 48 hours; in a private chat anything
+    younger, in a group only its own messages unless it is an administrator there."""
+    if time.time() - stored.data["date"] >= DELETABLE_FOR_SECONDS:
+        raise bad_request("message can't be deleted for everyone")
+    if isinstance(chat, GroupChat) and not stored.by_bot and chat.bot_status != "administrator":
+        raise bad_request("message can't be deleted")
 
 
 def _message_ids(params: Params) -> list[int]:
@@ -167,6 +179,7 @@ class BotApiMethods:
             Method("editMessageCaption", self.edit_message_caption, rate_limited=True),
             Method("editMessageReplyMarkup", self.edit_message_reply_markup, rate_limited=True),
             Method("deleteMessage", self.delete_message),
+            Method("deleteMessages", self.delete_messages),
             Method("answerCallbackQuery", self.answer_callback_query),
             Method("getFile", self.get_file),
             Method("setMyCommands", self.set_my_commands),
@@ -551,11 +564,19 @@ class BotApiMethods:
         stored = chat.messages.get(message_id)
         if stored is None:
             raise bad_request("message to delete not found")
-        # A bot deletes anything in a private chat, but in a group only its own messages,
-        # unless it is an administrator there.
-        if isinstance(chat, GroupChat) and not stored.by_bot and chat.bot_status != "administrator":
-            raise bad_request("message can't be deleted")
+        _check_deletable(chat, stored)
         self.state.delete(chat, message_id)
+        return True
+
+    async def delete_messages(self, params: Params) -> bool:
+        """Those not found are skipped, as Telegram does; one the bot may not delete refuses
+        the call, and none is deleted."""
+        chat = self.state.member_chat(params.chat_id())
+        found = [i for i in _message_ids(params) if i in chat.messages]
+        for message_id in found:
+            _check_deletable(chat, chat.messages[message_id])
+        for message_id in found:
+            self.state.delete(chat, message_id)
         return True
 
     # --- callback queries, files, commands, chats ---------------------------------------------

@@ -36,6 +36,8 @@ DROPPED = 0
 
 
 def _fault_error(fault: Fault) -> ApiError:
+    if fault.kind == FaultKind.BAD_REQUEST:
+        return bad_request(fault.description)
     if fault.kind == FaultKind.TOO_MANY_REQUESTS:
         return too_many_requests(fault.retry_after)
     if fault.kind == FaultKind.BAD_GATEWAY:

@@ -202,6 +202,30 @@ async def test_edits_and_not_modified(http: httpx.AsyncClient, anna: SandboxUser
     assert anna.messages == []
 
 
+async def test_a_bot_deletes_its_messages_for_48_hours_only(
+    double: BotApiDouble, http: httpx.AsyncClient, anna: SandboxUser
+) -> None:
+    """Telegram's rule, one message or many: younger than 48 hours goes, older is refused."""
+    sent = []
+    for text in ("1", "2", "3", "4"):
+        answer = await http.post("sendMessage", data={"chat_id": str(anna.id), "text": text})
+        sent.append(answer.json()["result"]["message_id"])
+    double.age_message(anna.id, sent[0], 48 * 3600)
+    double.age_message(anna.id, sent[1], 48 * 3600 - 60)
+    one = {"chat_id": str(anna.id), "message_id": str(sent[0])}
+    old = await http.post("deleteMessage", data=one)
+    assert (old.status_code, old.json()["description"]) == (
+        400, "Bad Request: message can't be deleted for everyone"
+    )
+    many = {"chat_id": str(anna.id), "message_ids": json.dumps(sent)}
+    refused = await http.post("deleteMessages", data=many)
+    assert refused.status_code == 400 and len(anna.messages) == 4  # none of them went
+    young = {"chat_id": str(anna.id), "message_ids": json.dumps([*sent[1:], 999])}
+    assert (await http.post("deleteMessages", data=young)).json() == {"ok": True, "result": True}
+    assert [message["text"] for message in anna.messages] == ["1"]  # 999 was not found: skipped
+    assert not double.has_message(anna.id, sent[1])
+
+
 async def test_users_messages_cannot_be_edited(http: httpx.AsyncClient, anna: SandboxUser) -> None:
     mine = await anna.send("mine")
     response = await http.post(
@@ -365,6 +389,15 @@ async def test_limits_can_be_disabled_or_changed() -> None:
             },
         ),
         (500, 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
+        (
+            400,
+            400,
+            {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: can't parse entities: Unsupported start tag",
+            },
+        ),
         ("502", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
     ],
 )
@@ -376,7 +409,14 @@ async def test_error_faults(
     status: int,
     body: dict[str, Any],
 ) -> None:
-    double.faults.inject("sendMessage", kind=kind, times=1, chat_id=anna.id, retry_after=5)
+    double.faults.inject(
+        "sendMessage",
+        kind=kind,
+        times=1,
+        chat_id=anna.id,
+        retry_after=5,
+        description="can't parse entities: Unsupported start tag",
+    )
     data = {"chat_id": str(anna.id), "text": "x"}
     failed = await http.post("sendMessage", data=data)
     assert (failed.status_code, failed.json()) == (status, body)

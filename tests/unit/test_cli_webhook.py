@@ -283,12 +283,13 @@ def test_a_webhook_the_bot_api_refuses_is_one_line_naming_the_url(
 def test_the_log_never_shows_the_token_or_the_secret(clean_env: Path) -> None:
     """Should a library ever log a request's parameters, neither leaves in the log."""
     config = load_config()
-    redact = cli._RedactToken(config.token, config.webhook_secret)
+    formatter = cli._log_formatter(config)
     parameters = (f"bot{config.token}/setWebhook", {"secret_token": config.webhook_secret})
     record = logging.LogRecord(
         "telegram.Bot", logging.INFO, __file__, 1, "setWebhook %s %s", parameters, None
     )
-    assert redact.filter(record)
-    message = record.getMessage()
+    message = formatter.format(record)
     assert config.webhook_secret not in message and str(config.token) not in message
-    assert message == "setWebhook bot[token]/setWebhook {'secret_token': '[webhook secret]'}"
+    assert message.endswith(
+        "setWebhook bot[token]/setWebhook {'secret_token': '[webhook secret]'}"
+    )

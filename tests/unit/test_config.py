@@ -30,6 +30,7 @@ def test_defaults_follow_the_spec() -> None:
     assert config.gap_report_at == time(9)
     assert config.api_rate == 30
     assert config.retention == timedelta(days=30)
+    assert config.broadcast_retention == timedelta(days=365)
     assert config.emergency_numbers == "112" and config.office_hours == ""
     assert "självmord" in config.urgent_words
 
@@ -49,6 +50,7 @@ def test_every_variable_is_read() -> None:
         "MENTORBOT_SERVICE_HOURS_WEEKEND": "10:00-02:00",
         "MENTORBOT_REMINDERS": "60, 30,120",
         "MENTORBOT_GAP_REPORT": "7:30",
+        "MENTORBOT_BROADCAST_RETENTION_DAYS": "730",
     })
     assert config.require_token() == TOKEN
     assert config.api_url == "http://127.0.0.1:8081"
@@ -61,6 +63,7 @@ def test_every_variable_is_read() -> None:
     assert config.service_hours.weekend == (time(10), time(2))
     assert config.reminders == tuple(timedelta(minutes=m) for m in (120, 60, 30))
     assert config.gap_report_at == time(7, 30)
+    assert config.broadcast_retention == timedelta(days=730)
     assert load({"MENTORBOT_REMINDERS": "off"}).reminders == ()
     assert load({"MENTORBOT_GAP_REPORT": "OFF"}).gap_report_at is None
 
@@ -299,6 +302,8 @@ def test_a_question_waits_a_day_for_a_shift_and_the_coordinators_two_hours_unles
         ("MENTORBOT_EXPIRE_AFTER", "two hours", "minutes"),
         ("MENTORBOT_WAIT_LIMIT_HOURS", "-1", "hours"),
         ("MENTORBOT_RETENTION_DAYS", "1.5", "days"),
+        ("MENTORBOT_BROADCAST_RETENTION_DAYS", "0", "days"),
+        ("MENTORBOT_BROADCAST_RETENTION_DAYS", "a year", "days"),
         ("MENTORBOT_ESCALATE_AFTER", "ten", "minutes"),
     ],
 )

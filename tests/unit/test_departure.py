@@ -102,8 +102,8 @@ async def test_erasing_the_last_adult_closes_the_conversation_and_names_its_ment
 
     erasure = await personal_data.erase(db, ek[0].id, ek[0], NOW + HOUR)
 
-    assert erasure is not None and erasure.member.id == ek[0].id
-    (ended,) = erasure.ended
+    assert erasure is not None and erasure.departure.member.id == ek[0].id
+    (ended,) = erasure.departure.ended
     assert ended.mentor is not None and ended.mentor.id == berg[1].id
     assert ended.request.state is RequestState.CLOSED
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "family")
@@ -162,7 +162,7 @@ async def test_a_mentor_erasing_themselves_mid_conversation_closes_it_too(db: Da
     erasure = await personal_data.erase(db, berg[1].id, berg[1], NOW + HOUR)
 
     assert erasure is not None
-    assert [ended.request.id for ended in erasure.ended] == [intake.request.id]
+    assert [ended.request.id for ended in erasure.departure.ended] == [intake.request.id]
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")
 
 

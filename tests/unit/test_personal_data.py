@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from bot import audit, personal_data, routing
+from storage import shifts
 from storage.db import Database
-from storage.models import Role
+from storage.models import Member, Role
 from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SECTIONS = {
     "exported_at", "member", "household", "household_adults", "questions",
     "conversations_held", "offers_received", "shifts", "broadcasts_received",
@@ -82,3 +85,46 @@ async def test_erasure_leaves_metadata_without_a_person(db: Database) -> None:
     assert await personal_data.erase(db, ek[1].id, karin, NOW) is None
     entries = await audit.latest(db, 5)
     assert [(e.action, e.subject) for e in entries] == [("erasure", f"member #{ek[0].id} (family)")]
+
+
+async def on_duty(db: Database, mentor: Member, start: datetime, end: datetime) -> None:
+    async with db.write() as session:
+        await shifts.add_shift(session, mentor.household.id, start, end, None, start)
+
+
+async def test_erasure_lists_the_copies_the_bot_may_still_delete(db: Database) -> None:
+    """The copies of a conversation that ends with the adult, in both chats, and those in their
+    own chat; younger than 48 hours, and only copies, not the bot's own messages."""
+    now = NOW
+    ek, partner = await make_household(db, Role.FAMILY, "Familjen Ek", (31, 32), now - DAY)
+    (berg,) = await make_household(db, Role.MENTOR, "Familjen Berg", (11,), now - DAY)
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), now - DAY)
+    await on_duty(db, berg, now - 4 * DAY, now)
+    taken = await routing.take_message(db, ek, 31, 100, "text", "Hej", False, now - 3 * DAY)
+    request = taken.request
+    assert not isinstance(await routing.accept(db, berg, request.id, now - 3 * DAY), Enum)
+    await routing.remember_relays(db, 11, [400], request, now - 3 * DAY)  # too old by now
+    await routing.remember_relays(db, 11, [500, 501], request, now - HOUR)  # label and copy
+    await routing.remember_relays(db, 31, [600], request, now - HOUR)  # Berg's reply
+    await routing.remember_relays(db, 32, [601], request, now - HOUR)  # to the partner too
+    await routing.remember_relay(db, 11, 700, request.id, "note")  # the bot's own question
+
+    first = await personal_data.erase(db, partner.id, karin, now)
+    assert first is not None and first.copies == [(32, 601)]  # Ek carries the conversation on
+    last = await personal_data.erase(db, ek.id, karin, now)
+    assert last is not None and last.copies == [(11, 500), (11, 501), (31, 600)]
+
+
+async def test_a_mentors_erasure_lists_both_sides_of_the_conversations_held(
+    db: Database,
+) -> None:
+    now = NOW
+    (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), now - DAY)
+    (berg,) = await make_household(db, Role.MENTOR, "Familjen Berg", (11,), now - DAY)
+    await on_duty(db, berg, now - DAY, now)
+    taken = await routing.take_message(db, ek, 31, 100, "text", "Hej", False, now - HOUR)
+    assert not isinstance(await routing.accept(db, berg, taken.request.id, now - HOUR), Enum)
+    await routing.remember_relays(db, 11, [500], taken.request, now - HOUR)
+    await routing.remember_relays(db, 31, [600], taken.request, now - HOUR)
+    erased = await personal_data.erase(db, berg.id, berg, now)
+    assert erased is not None and erased.copies == [(11, 500), (31, 600)]

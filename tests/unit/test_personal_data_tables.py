@@ -1,22 +1,36 @@
-"""Every table is accounted for: the member's export shows it, or it holds nothing about anyone.
+"""Every table is accounted for: the member's export shows it, or it holds nothing about anyone;
+and each of its personal columns says how it goes, on erasure and by retention.
 
 The export (`/mydata`: storage/personal_data.py, wrapped by bot/personal_data.py) is a list of
 queries, one per section. A migration that adds a table fails these tests until whoever writes it
-decides: a section of the export that reads it, or an entry below that says why it needs none.
+decides: a section of the export that reads it, or an entry below that says why it needs none;
+and, for a column that holds a person's id, name or words, an entry in GOES, which the tests
+check against the schema and against where a season of use really left such data.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from bot import broadcasts, invites, members, personal_data, recruitment, routing, swaps
+from bot import (
+    broadcasts,
+    invites,
+    members,
+    personal_data,
+    recruitment,
+    retention,
+    routing,
+    swaps,
+)
 from bot.audit import Action
 from bot.routing import Topic
 from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
-from storage.models import Audience, Broadcast, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, Role
 from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -30,6 +44,8 @@ WITHOUT_PERSONAL_DATA = {
     "processed_updates",
     # The local days whose morning gap report went out.
     "gap_reports",
+    # The local days whose list of new registrations of interest went out.
+    "interest_reports",
     # Which reminder of a shift went out and when: bookkeeping on a shift, which the mentor
     # household's export shows under "shifts"; nothing here about anyone beyond that.
     "shift_reminders",
@@ -136,9 +152,17 @@ async def traces(session: Session, needles: tuple[int | str, ...]) -> set[tuple[
     return found
 
 
-async def test_forget_leaves_no_trace_of_the_adults_it_erases(db: Database) -> None:
-    """A family, a mentor and a coordinator who did a bit of everything, each erased in turn:
-    where are their Telegram ids, names and words still to be found?"""
+@dataclass(frozen=True)
+class Season:
+    karin: Member
+    ek: Member
+    newsletter: int
+    # Whose Telegram id, names and words, to look for.
+    traces_of: dict[Member, tuple[int | str, ...]]
+
+
+async def a_season(db: Database) -> Season:
+    """A family, two mentors and a coordinator who did a bit of everything."""
     ek_id, berg_id, lind_id, karin_id = 7_000_401, 7_000_201, 7_000_301, 7_000_101
     long_ago = NOW - 90 * DAY
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin Holm", (karin_id,), long_ago)
@@ -193,14 +217,151 @@ async def test_forget_leaves_no_trace_of_the_adults_it_erases(db: Database) -> N
         berg: (berg_id, "Familjen Berg"),
         karin: (karin_id, "Karin Holm"),
     }
+    return Season(karin, ek, sent.id, traces_of)
+
+
+async def test_forget_leaves_no_trace_of_the_adults_it_erases(db: Database) -> None:
+    """Each of them erased in turn: where are their Telegram ids, names and words still to be
+    found? And was each place they were found in declared, with how it goes?"""
+    season = await a_season(db)
     left = set()
-    for member, needles in traces_of.items():
+    for member, needles in season.traces_of.items():
         async with db.read() as session:
             before = await traces(session, needles)
-        assert await personal_data.erase(db, member.id, karin, NOW + 3 * HOUR) is not None
+        assert before <= set(GOES), f"undeclared: {sorted(before - set(GOES))}"
+        erased = await personal_data.erase(db, member.id, season.karin, NOW + 3 * HOUR)
+        assert erased is not None
         async with db.read() as session:
             after = await traces(session, needles)
         assert after < before, (member, before)  # the needles were really there to find
         left |= after
 
     assert left == LEFT_AFTER_FORGET
+
+
+# Erasure and retention --------------------------------------------------------------------
+
+
+class Erased(StrEnum):
+    """How `/forget` of the adult it concerns takes a column (storage/personal_data.py)."""
+
+    ROW = "the row is deleted"
+    CLEARED = "the value is cleared (NULL, or a chat id made the row's own negative number)"
+    LAST_ADULT = "cleared when the household's last adult goes"
+    LINK = "the link is cut or its row deleted when the member's row goes (ON DELETE)"
+    KEPT = "kept: erasing it would undo the erasure (the configuration would bring them back)"
+
+
+class Kept(StrEnum):
+    """How long it is kept otherwise (bot/retention.py, nightly and at every start)."""
+
+    RETENTION = "MENTORBOT_RETENTION_DAYS after what it belongs to ended (or was registered)"
+    BROADCAST_RETENTION = "MENTORBOT_BROADCAST_RETENTION_DAYS after the broadcast finished"
+    MEMBERSHIP = "while the member is in the service: it goes with /remove or /forget"
+    METADATA = "for the evaluation: it identifies nobody once the member and the name are gone"
+    ACCOUNTABILITY = "in the audit log for the life of the service (the name goes with /forget)"
+    CONFIGURATION = "for the life of the database: only ids the operator's configuration names"
+
+
+# Every column that holds a person's Telegram id, a name, what they wrote, or a link to a member
+# or a household: how it goes.
+GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
+    ("members", "telegram_user_id"): (Erased.ROW, Kept.MEMBERSHIP),
+    ("members", "household_id"): (Erased.ROW, Kept.MEMBERSHIP),
+    ("households", "display_name"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    ("invites", "household_id"): (Erased.LINK, Kept.MEMBERSHIP),
+    ("invites", "created_by"): (Erased.LINK, Kept.METADATA),
+    ("invites", "used_by"): (Erased.LINK, Kept.METADATA),
+    ("shifts", "household_id"): (Erased.LINK, Kept.METADATA),
+    ("shifts", "created_by"): (Erased.LINK, Kept.METADATA),
+    ("shift_swaps", "offered_by"): (Erased.LINK, Kept.METADATA),
+    ("shift_swaps", "taken_by"): (Erased.LINK, Kept.METADATA),
+    ("swap_messages", "chat_id"): (Erased.ROW, Kept.MEMBERSHIP),
+    ("requests", "family_household_id"): (Erased.LINK, Kept.METADATA),
+    ("requests", "mentor_member_id"): (Erased.LINK, Kept.METADATA),
+    ("requests", "mentor_household_id"): (Erased.LINK, Kept.METADATA),
+    ("requests", "preview"): (Erased.LAST_ADULT, Kept.RETENTION),
+    ("requests", "rating_comment"): (Erased.LAST_ADULT, Kept.RETENTION),
+    ("requests", "mentor_note"): (Erased.CLEARED, Kept.RETENTION),
+    ("request_messages", "chat_id"): (Erased.ROW, Kept.RETENTION),
+    ("offers", "member_id"): (Erased.LINK, Kept.MEMBERSHIP),
+    ("offers", "chat_id"): (Erased.LINK, Kept.MEMBERSHIP),
+    ("relays", "chat_id"): (Erased.ROW, Kept.RETENTION),
+    ("broadcasts", "created_by"): (Erased.LINK, Kept.METADATA),
+    ("broadcasts", "body"): (Erased.ROW, Kept.BROADCAST_RETENTION),  # the office's, not theirs
+    ("broadcasts", "file_id"): (Erased.ROW, Kept.BROADCAST_RETENTION),
+    ("broadcasts", "status_chat_id"): (Erased.CLEARED, Kept.RETENTION),
+    ("deliveries", "member_id"): (Erased.LINK, Kept.METADATA),
+    ("deliveries", "chat_id"): (Erased.CLEARED, Kept.RETENTION),
+    ("deliveries", "display_name"): (Erased.CLEARED, Kept.RETENTION),
+    ("audit_log", "actor_id"): (Erased.LINK, Kept.ACCOUNTABILITY),
+    ("audit_log", "actor"): (Erased.CLEARED, Kept.ACCOUNTABILITY),
+    ("interest", "telegram_user_id"): (Erased.ROW, Kept.RETENTION),
+    ("interest", "name"): (Erased.ROW, Kept.RETENTION),
+    ("interest", "phone"): (Erased.ROW, Kept.RETENTION),
+    ("unaddressed_messages", "member_id"): (Erased.LINK, Kept.RETENTION),
+    ("unaddressed_messages", "chat_id"): (Erased.LINK, Kept.RETENTION),
+    ("configured_coordinators", "telegram_user_id"): (Erased.KEPT, Kept.CONFIGURATION),
+}
+# Column names that say a person is in them; a column so named that is not in GOES fails.
+PERSONAL_COLUMN = re.compile(
+    r"member|household|telegram_user|chat_id|user|name|phone|_by$|actor|body|file_id|note"
+    r"|preview|comment"
+)
+# Named like it, but nobody is in it.
+NAMED_LIKE_IT = {
+    ("requests", "ended_by"),  # which side ended it: 'family', 'mentor' or 'coordinator'
+}
+
+
+async def test_every_personal_column_says_how_it_goes(db: Database) -> None:
+    """Checked against the schema: each table's personal columns are declared, each
+    declaration names a column that exists, and a link said to go with the member's row has
+    an ON DELETE that does it."""
+    declared_tables = {table for table, _ in GOES}
+    async with db.read() as session:
+        present = await tables(session)
+        for table in present - WITHOUT_PERSONAL_DATA:
+            columns = {c["name"] for c in await session.fetch_all(f"PRAGMA table_info({table})")}
+            named = {column for column in columns if PERSONAL_COLUMN.search(column)}
+            undeclared = {(table, column) for column in named} - set(GOES) - NAMED_LIKE_IT
+            assert not undeclared, f"say in GOES how {sorted(undeclared)} go"
+            assert table in declared_tables, f"{table}: which of its columns concern someone?"
+            links = {
+                link["from"]: link["on_delete"]
+                for link in await session.fetch_all(f"PRAGMA foreign_key_list({table})")
+            }
+            for (owner, column), (erased, _) in GOES.items():
+                if owner != table:
+                    continue
+                assert column in columns, f"GOES names {table}.{column}, which is not there"
+                if erased is Erased.LINK and column in links:
+                    assert links[column] in ("SET NULL", "CASCADE"), (table, column)
+    assert declared_tables <= present, "GOES names a table that is gone"
+    assert not declared_tables & WITHOUT_PERSONAL_DATA
+
+
+async def test_retention_leaves_only_what_membership_and_metadata_keep(db: Database) -> None:
+    """The same season, everything in it ended, and then the nights after both retention
+    periods: every place a Telegram id, a name or someone's words is still found is one GOES
+    says is kept while the member is, as metadata or for accountability."""
+    season = await a_season(db)
+    assert await routing.cancel(db, season.ek, NOW + 3 * HOUR) is not None  # the waiting one
+    while (delivery := await broadcasts.claim_next(db, NOW)) is not None:
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, NOW, 900)
+    assert await broadcasts.finish_if_complete(db, season.newsletter, NOW)
+    needles = tuple(needle for found in season.traces_of.values() for needle in found)
+    async with db.read() as session:
+        before = await traces(session, needles)
+    assert before <= set(GOES), f"undeclared: {sorted(before - set(GOES))}"
+
+    later = NOW + 400 * DAY
+    await retention.erase_expired_content(db, 30 * DAY, later)
+    await retention.erase_expired_broadcasts(db, 365 * DAY, later)
+    async with db.read() as session:
+        after = await traces(session, needles)
+    kept = {Kept.MEMBERSHIP, Kept.METADATA, Kept.ACCOUNTABILITY, Kept.CONFIGURATION}
+    expired = {place for place in after if GOES[place][1] not in kept}
+    assert not expired, f"retention left {sorted(expired)}"
+    erased_by_retention = {place for place in before if GOES[place][1] not in kept}
+    assert erased_by_retention, "the season really had content for retention to erase"

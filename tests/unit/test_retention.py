@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot import retention, routing
+from bot import broadcasts, members, retention, routing
 from bot.routing import Topic
 from storage import shifts
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, Role
 from tests.conftest import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -92,3 +92,84 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
     assert await retention.erase_expired_content(db, RETENTION, NOW) == 1
     assert (await stored(db, request_id))[0] is None
     assert (await stored(db, request_id))[5] == "expired"
+
+
+async def sent_broadcast(db: Database, coordinator: Member, body: str, at: datetime) -> int:
+    """A newsletter to everyone, delivered to each and finished, at `at`."""
+    sent = await broadcasts.submit(
+        db, coordinator, broadcasts.Draft("text", body), Audience.EVERYONE, None, at
+    )
+    assert isinstance(sent, Broadcast)
+    await broadcasts.remember_status_message(db, sent.id, coordinator.telegram_user_id, 70)
+    while (delivery := await broadcasts.claim_next(db, at)) is not None:
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, at, 900)
+    assert await broadcasts.finish_if_complete(db, sent.id, at)
+    return sent.id
+
+
+async def broadcast_row(db: Database, broadcast_id: int) -> tuple[object, ...]:
+    async with db.read() as session:
+        row = await session.fetch_one(
+            "SELECT body, kind, audience, state, status_chat_id, "
+            "(SELECT COUNT(*) FROM deliveries WHERE broadcast_id = b.id AND state = 'sent'), "
+            "(SELECT COUNT(*) FROM deliveries WHERE broadcast_id = b.id AND (chat_id > 0 "
+            "OR display_name IS NOT NULL OR telegram_message_id IS NOT NULL)) "
+            "FROM broadcasts b WHERE id = ?",
+            (broadcast_id,),
+        )
+    assert row is not None
+    return tuple(row)
+
+
+async def test_a_broadcast_forgets_its_recipients_then_its_content_and_keeps_its_counts(
+    db: Database,
+) -> None:
+    """Whom a newsletter reached goes after MENTORBOT_RETENTION_DAYS, what it said after
+    MENTORBOT_BROADCAST_RETENTION_DAYS; how many it reached stays."""
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW - 900 * DAY)
+    await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 900 * DAY)
+    await make_household(db, Role.MENTOR, "Familjen Berg", (11,), NOW - 900 * DAY)
+    year = 365 * DAY
+    ancient = await sent_broadcast(db, karin, "Kurs i mars", NOW - year - DAY)
+    last_month = await sent_broadcast(db, karin, "Temamorgon", NOW - RETENTION - DAY)
+    this_week = await sent_broadcast(db, karin, "Utflykt", NOW - 2 * DAY)
+
+    await retention.erase_expired_content(db, RETENTION, NOW)
+    assert await retention.erase_expired_broadcasts(db, year, NOW) == 1
+
+    # (body, kind, audience, state, status chat, deliveries sent, deliveries naming someone)
+    assert await broadcast_row(db, ancient) == (None, "text", "everyone", "done", None, 2, 0)
+    assert await broadcast_row(db, last_month) == (
+        "Temamorgon", "text", "everyone", "done", None, 2, 0
+    )
+    assert await broadcast_row(db, this_week) == ("Utflykt", "text", "everyone", "done", 1, 2, 2)
+    assert await retention.erase_expired_broadcasts(db, year, NOW) == 0
+
+
+async def test_removal_clears_the_recipient_from_deliveries_at_once(db: Database) -> None:
+    """Before, a removed member's Telegram id and household name stayed on every delivery."""
+    (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW - 90 * DAY)
+    (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 90 * DAY)
+    sent = await sent_broadcast(db, karin, "Kurs i mars", NOW - DAY)
+    pending = await broadcasts.submit(
+        db, karin, broadcasts.Draft("text", "Temamorgon"), Audience.FAMILIES, None, NOW
+    )
+    assert isinstance(pending, Broadcast)
+
+    removal = await members.remove(db, karin, ek.id, NOW)
+    assert removal.outcome is members.RemoveOutcome.REMOVED
+
+    async with db.read() as session:
+        rows = await session.fetch_all(
+            "SELECT broadcast_id, state FROM deliveries WHERE chat_id = 31 "
+            "OR display_name = 'Familjen Ek'"
+        )
+        left = await session.fetch_all(
+            "SELECT broadcast_id, state FROM deliveries WHERE broadcast_id IN (?, ?) "
+            "ORDER BY broadcast_id, rowid",
+            (sent, pending.id),
+        )
+    assert rows == []
+    # Still counted; the one not yet sent is dropped (bot/departures.py).
+    assert [tuple(row) for row in left] == [(sent, "sent")]
+    assert await broadcasts.finish_if_complete(db, pending.id, NOW)

@@ -1,5 +1,7 @@
 import asyncio
+import os
 import sqlite3
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +26,24 @@ async def test_pragmas_hold_for_the_connection(db: Database) -> None:
         assert (await session.fetch_one("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
         assert (await session.fetch_one("PRAGMA foreign_keys"))[0] == 1  # type: ignore[index]
         assert (await session.fetch_one("PRAGMA busy_timeout"))[0] >= 1000  # type: ignore[index]
+
+
+async def test_the_database_and_its_wal_files_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    """Even under a permissive umask, nobody but the bot's user may read what families wrote."""
+    path = tmp_path / "private.db"
+    old_umask = os.umask(0)
+    try:
+        database = await Database.open(path)
+        async with database.write() as session:  # the first write creates the -wal and -shm
+            await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
+        files = [path, path.with_name("private.db-wal"), path.with_name("private.db-shm")]
+        modes = {file.name: stat.S_IMODE(os.stat(file).st_mode) for file in files}
+        await database.close()
+    finally:
+        os.umask(old_umask)
+    assert modes == {file.name: 0o600 for file in files}
 
 
 async def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:

@@ -1,0 +1,67 @@
+"""What the log may say: never a secret, never what a person typed.
+
+The Bot API's error descriptions quote what it could not take (`Can't parse entities:
+Unsupported start tag "…" at byte offset 12`), so a failed send of a family's words would put
+those words in the log. A send that fails is logged by its error's class and HTTP status
+(`failure`), and every formatted record, its traceback included, goes through
+`PrivateFormatter`: the token and the webhook's secret are replaced, and a Telegram error's
+description in a traceback is withheld.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
+
+WITHHELD = "[Telegram's description withheld]"
+
+# PTB raises one class per HTTP status Telegram answers with, and keeps no status of its own.
+_STATUS: tuple[tuple[type[TelegramError], int], ...] = (
+    (BadRequest, 400),
+    (InvalidToken, 401),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (RetryAfter, 429),
+)
+
+
+def failure(error: TelegramError) -> str:
+    """A failed send as the log shows it: `BadRequest (400)`, `TimedOut`; no description."""
+    name = type(error).__name__
+    status = next((code for kind, code in _STATUS if isinstance(error, kind)), None)
+    return f"{name} ({status})" if status else name
+
+
+class PrivateFormatter(logging.Formatter):
+    """Formats a record, then takes out of the whole text (message, traceback, stack) the
+    secrets it was given and the descriptions of the Telegram errors in its traceback.
+
+    Working on the formatted text rather than on `record.msg` and `record.args` is what covers
+    a traceback, which the logging module formats from `exc_info` after any filter has run.
+    """
+
+    def __init__(self, fmt: str, secrets: dict[str, str | None]) -> None:
+        """`secrets`: the mark to show (`[token]`) for each secret's value, if it has one."""
+        super().__init__(fmt)
+        self._secrets = [(value, mark) for mark, value in secrets.items() if value]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for description in _telegram_descriptions(record.exc_info[1] if record.exc_info else None):
+            text = text.replace(description, WITHHELD)
+        for value, mark in self._secrets:
+            text = text.replace(value, mark)
+        return text
+
+
+def _telegram_descriptions(error: BaseException | None) -> list[str]:
+    """The descriptions of the Telegram errors in an exception's chain, longest first."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, TelegramError) and str(error):
+            found.add(str(error))
+        error = error.__cause__ or error.__context__
+    return sorted(found, key=len, reverse=True)
