@@ -14,7 +14,7 @@ from datetime import datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackContext, CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
@@ -323,8 +323,8 @@ async def _copy_waiting(
     await routing.handed_over(context.bot_data.db, request, accepted.pending)
 
 
-async def _finish_interrupted(context: MentorContext) -> None:
-    """What a stop interrupted: offers decided but never shown, and hand-overs never made."""
+async def _send_unsent_offers(context: MentorContext) -> None:
+    """Offers a stop came between deciding and showing."""
     db = context.bot_data.db
     for offering in await routing.unsent_offers(db):
         reached = await send_offers(context, offering)
@@ -332,15 +332,33 @@ async def _finish_interrupted(context: MentorContext) -> None:
             # The family's "your question went to..." may have been lost with the process.
             family, _ = await routing.counterpart(db, offering.request)
             await tell(context, family, N_("family.offered_now"), number=offering.request.id)
-    for accepted in await routing.unfinished_hand_overs(db):
-        _, mentor = await routing.counterpart(db, accepted.request)
+
+
+# Hand-overs finished at start: kept referenced until done, as asyncio asks of its tasks.
+_HAND_OVERS: set[asyncio.Task[None]] = set()
+
+
+async def _hand_over_interrupted(application: Application) -> None:  # type: ignore[type-arg]
+    """Hand-overs a stop interrupted, each holding its conversation's turn from before the first
+    update is handled: the family's messages handled again at this start reach the mentor after
+    the ones that waited longer, as they would have without the stop."""
+    context: MentorContext = CallbackContext(application)
+    for accepted in await routing.unfinished_hand_overs(application_data(application).db):
+        task = asyncio.create_task(_finish_hand_over(context, accepted))
+        _HAND_OVERS.add(task)
+        task.add_done_callback(_HAND_OVERS.discard)
+    await asyncio.sleep(0)  # each task takes its turn (its first step) before we go on
+
+
+async def _finish_hand_over(context: MentorContext, accepted: Accepted) -> None:
+    async with context.bot_data.conversation_turns.hold(accepted.request.id):
+        _, mentor = await routing.counterpart(context.bot_data.db, accepted.request)
         if mentor is None:
-            continue
-        async with context.bot_data.conversation_turns.hold(accepted.request.id):
-            await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
-        name = mentor.household.display_name or ""
-        number = accepted.request.id
-        await tell(context, accepted.family, N_("family.accepted"), number=number, mentor=name)
+            return
+        await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
+    name = mentor.household.display_name or ""
+    number = accepted.request.id
+    await tell(context, accepted.family, N_("family.accepted"), number=number, mentor=name)
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
@@ -413,7 +431,8 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
         schedule_escalation(application, request)
     queue = application.job_queue
     assert queue is not None
-    queue.run_once(_finish_interrupted, when=0, job_kwargs=RUN_LATE)
+    await _hand_over_interrupted(application)
+    queue.run_once(_send_unsent_offers, when=0, job_kwargs=RUN_LATE)
     await plan_shift_start(application)
 
 

@@ -143,3 +143,32 @@ async def test_an_accept_whose_button_answer_is_lost_still_hands_the_question_ov
     got = await texts_until_quiet(berg, 2.0)
     assert any(text.endswith("Första frågan") for text in got), got
     assert "har tagit er fråga" in (await family.next_message())["text"]
+
+
+async def test_after_a_kill_in_a_hand_over_the_waiting_messages_still_come_first(
+    service: Service, double: BotApiDouble, start_bot: StartBot
+) -> None:
+    """Found by the soak: a family message written while the hand-over was held waited its
+    turn, was handled again after the restart, and reached the mentor above the messages that
+    had waited longer, whose hand-over was only redone later."""
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    waiting = ["Första meddelandet", "Andra meddelandet"]
+    for text in waiting:
+        await family.send(text)
+        await family.next_message()
+    offer = await berg.next_message()
+    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    await berg.press(offer, "Acceptera")
+    await held(hand_over)
+    await family.send("Är du där?")  # in the conversation now: it waits for the hand-over
+    await asyncio.sleep(0.5)
+    await service.bot.kill()
+    hand_over.release()
+
+    await start_bot()
+    texts = await texts_until_quiet(berg, 2.0)
+    shown = [text for text in texts if any(text.endswith(t) for t in [*waiting, "Är du där?"])]
+    order = [next(t for t in [*waiting, "Är du där?"] if text.endswith(t)) for text in shown]
+    assert order[-1] == "Är du där?" and order.count("Är du där?") == 1, texts
+    assert all(order.count(text) >= 1 for text in waiting), texts
