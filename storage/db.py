@@ -69,6 +69,11 @@ class Session:
         await cursor.close()
         return changed
 
+    async def changed_one(self, sql: str, params: Params = ()) -> bool:
+        """Run one conditional UPDATE (or INSERT) and say whether it changed its row: how
+        everything two parties may race for is decided once."""
+        return await self.execute(sql, params) == 1
+
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT and return the new row's id."""
         cursor = await self._connection.execute(sql, params)

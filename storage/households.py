@@ -61,12 +61,9 @@ async def add_member(
 
 async def approve_member(session: Session, member_id: int, now: datetime) -> bool:
     """Once: a second press, or another coordinator's, finds them approved already."""
-    return (
-        await session.execute(
-            "UPDATE members SET approved_at = ? WHERE id = ? AND approved_at IS NULL",
-            (to_db(now), member_id),
-        )
-        == 1
+    return await session.changed_one(
+        "UPDATE members SET approved_at = ? WHERE id = ? AND approved_at IS NULL",
+        (to_db(now), member_id),
     )
 
 

@@ -65,13 +65,10 @@ async def revoke_made_by(session: Session, member_id: int, now: datetime) -> int
 
 async def revoke(session: Session, invite_id: int, now: datetime) -> bool:
     """A coordinator withdraws one invite, once, while it is still open."""
-    return (
-        await session.execute(
-            "UPDATE invites SET revoked_at = ? "
-            "WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-            (to_db(now), invite_id, to_db(now)),
-        )
-        == 1
+    return await session.changed_one(
+        "UPDATE invites SET revoked_at = ? "
+        "WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+        (to_db(now), invite_id, to_db(now)),
     )
 
 

@@ -130,25 +130,19 @@ async def send_to_coordinators(
     session: Session, request_id: int, level: int, now: datetime
 ) -> bool:
     """A waiting question that would wait too long goes to the coordinators' step at once."""
-    return (
-        await session.execute(
-            "UPDATE requests SET state = 'offered', offered_at = ?, escalation = ?, "
-            "escalated_at = ? WHERE id = ? AND state = 'waiting'",
-            (to_db(now), level, to_db(now), request_id),
-        )
-        == 1
+    return await session.changed_one(
+        "UPDATE requests SET state = 'offered', offered_at = ?, escalation = ?, "
+        "escalated_at = ? WHERE id = ? AND state = 'waiting'",
+        (to_db(now), level, to_db(now), request_id),
     )
 
 
 async def expire(session: Session, request_id: int, level: int, now: datetime) -> bool:
     """Nobody took the question at the coordinators' step in time: it ends, once."""
-    return (
-        await session.execute(
-            "UPDATE requests SET state = 'expired', ended_at = ? "
-            "WHERE id = ? AND state = 'offered' AND escalation = ?",
-            (to_db(now), request_id, level),
-        )
-        == 1
+    return await session.changed_one(
+        "UPDATE requests SET state = 'expired', ended_at = ? "
+        "WHERE id = ? AND state = 'offered' AND escalation = ?",
+        (to_db(now), request_id, level),
     )
 
 
@@ -326,15 +320,12 @@ async def offer_take_over(
     session: Session, request_id: int, member_id: int, chat_id: int, now: datetime
 ) -> bool:
     """Offer a conversation to this adult unless it is open to them or they declined it."""
-    return (
-        await session.execute(
-            "INSERT INTO offers (request_id, member_id, chat_id, state, offered_at) "
-            "VALUES (?, ?, ?, 'open', ?) ON CONFLICT (request_id, member_id) DO UPDATE "
-            "SET state = 'open', offered_at = excluded.offered_at, message_id = NULL "
-            "WHERE state = 'closed'",
-            (request_id, member_id, chat_id, to_db(now)),
-        )
-        == 1
+    return await session.changed_one(
+        "INSERT INTO offers (request_id, member_id, chat_id, state, offered_at) "
+        "VALUES (?, ?, ?, 'open', ?) ON CONFLICT (request_id, member_id) DO UPDATE "
+        "SET state = 'open', offered_at = excluded.offered_at, message_id = NULL "
+        "WHERE state = 'closed'",
+        (request_id, member_id, chat_id, to_db(now)),
     )
 
 
