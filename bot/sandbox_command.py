@@ -9,6 +9,9 @@ The double keeps chats in memory, the bot keeps its database: a sandbox started 
 same database brings every member back as a person on the page, with an empty chat. Like `run`,
 the sandbox first takes the database's lease (`storage.lease`), so it refuses a database that a
 bot (a sandbox, or the live one) is running on.
+
+The page's address carries a key made anew at each start (`ChatPage.address`); it is printed
+here, once, and nowhere else; the page and its API answer no request without it.
 """
 
 from __future__ import annotations
@@ -136,7 +139,7 @@ def _run_with_lease(config: Config, args: argparse.Namespace, run_bot: RunBot) -
             config, token=SANDBOX_TOKEN, api_url=double.api_url, db_path=Path(args.db)
         )
         database, seeded = thread.call(_populate(double, config, args.demo))
-        print(f"Mentorbot sandbox: open {double.api_url}/ in a browser", flush=True)
+        print(f"Mentorbot sandbox: open {double.page.address} in a browser", flush=True)
         print(f"  database {args.db}{seeded}; Ctrl+C stops the sandbox", flush=True)
         return run_bot(config, argparse.Namespace(webhook_url=None))
     finally:

@@ -7,26 +7,40 @@ event to the browser as server-sent events.
 
 The double stays ignorant of the bot: who a person is ("foster family, Familjen Ek") and how a
 new one joins (an invite code the bot understands) are given to it by whoever runs the sandbox.
+
+The page acts as anyone, so it answers only its own browser tab. Any other web page the operator
+visits can make the browser send requests to 127.0.0.1, and a name its owner controls can be
+pointed at 127.0.0.1 (DNS rebinding). So every route of the page checks that the ``Host`` is one
+of this computer's own names with the page's port and that an ``Origin``, when the browser sends
+one, is the page's own; every route but the two public assets wants the random key in the page's
+address (``?key=``), which only the operator has, printed at start; and every state-changing
+request must be ``application/json``, a type a foreign page cannot send without the browser
+first asking this server for permission, which it never gives. None of this is asked of the Bot
+API routes: the bot is not a browser, and it holds the token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import copy
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote
 
-from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp import hdrs, web
+from aiohttp.typedefs import Handler
+from yarl import URL
 
 from .events import Event, EventKind
-from .files import MAX_PHOTO_UPLOAD, image_type
+from .files import MAX_FILE_UPLOAD, MAX_PHOTO_UPLOAD, image_type
 from .formatting import utf16_len
 from .users import SandboxUser
 
@@ -43,11 +57,15 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
 Joiner = Callable[[int, str], Awaitable[str]]
 """Makes a new person of a role known to the bot; returns what they send first (``/start CODE``)."""
 
-_STATIC = {
-    "/": ("index.html", "text/html"),
+_PAGE = ("index.html", "text/html")
+_ASSETS = {
     "/chat.js": ("chat.js", "text/javascript"),
     "/chat.css": ("chat.css", "text/css"),
 }
+"""The same bytes in every copy of the project, with nothing of this sandbox's in them: they are
+served without the key, because the page's HTML (also the same everywhere) names them without it."""
+_OWN_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_KEY_BYTES = 24
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,12 @@ class ChatPage:
         self._streams: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._time_zone = "UTC"
+        self._key = secrets.token_urlsafe(_KEY_BYTES)
+
+    @property
+    def address(self) -> str:
+        """Where to open the page: the only address it answers, as its key is in it."""
+        return f"{self._double.api_url}/?key={self._key}"
 
     # --- set up by whoever runs the sandbox ----------------------------------------------------
 
@@ -94,25 +118,51 @@ class ChatPage:
     def install(self, app: web.Application) -> None:
         """Add the page's routes to a (re)starting double's application."""
         self._closed = False
-        for path in _STATIC:
-            app.router.add_get(path, self._static)
-        app.router.add_get("/sandbox/people", self._people)
-        app.router.add_post("/sandbox/people", self._new_person)
-        app.router.add_get("/sandbox/chats/{chat_id:\\d+}", self._chat)
-        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/messages", self._send)
-        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/press", self._press)
-        app.router.add_get("/sandbox/files/{file_id}", self._file)
-        app.router.add_get("/sandbox/events", self._events)
+        for path in _ASSETS:
+            app.router.add_get(path, self._guarded(self._asset, keyed=False))
+        routes: list[tuple[str, str, Handler]] = [
+            ("GET", "/", self._page),
+            ("GET", "/sandbox/people", self._people),
+            ("POST", "/sandbox/people", self._new_person),
+            ("GET", "/sandbox/chats/{chat_id:\\d+}", self._chat),
+            ("POST", "/sandbox/chats/{chat_id:\\d+}/messages", self._send),
+            ("POST", "/sandbox/chats/{chat_id:\\d+}/press", self._press),
+            ("GET", "/sandbox/files/{file_id}", self._file),
+            ("GET", "/sandbox/events", self._events),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, self._guarded(handler, keyed=True))
 
-    async def _static(self, request: web.Request) -> web.Response:
-        name, content_type = _STATIC[request.path]
-        body = resources.files(__package__).joinpath("web", name).read_bytes()
-        return web.Response(
-            body=body,
-            content_type=content_type,
-            charset="utf-8",
-            headers={"Cache-Control": "no-cache"},
-        )
+    def _guarded(self, handler: Handler, *, keyed: bool) -> Handler:
+        """The handler, answered only for the page's own tab (see the module's docstring)."""
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            refusal = self._not_its_own(request, keyed=keyed)
+            return refusal if refusal is not None else await handler(request)
+
+        return guarded
+
+    def _not_its_own(self, request: web.Request, *, keyed: bool) -> web.Response | None:
+        """Why the request is not the page's own, or None; refused before anything is read."""
+        host = request.host.lower()
+        port = URL(self._double.api_url).port
+        if host not in {f"{name}:{port}" for name in _OWN_HOSTS}:
+            return _error(403, f"Open the sandbox at 127.0.0.1:{port} or localhost:{port}.")
+        origin = request.headers.get(hdrs.ORIGIN)
+        if origin is not None and origin.lower() != f"http://{host}":
+            return _error(403, "Only the sandbox's own page may use it.")
+        key = request.query.get("key", "")
+        if keyed and not secrets.compare_digest(key.encode(), self._key.encode()):
+            return _error(403, "Open the address the sandbox printed when it started.")
+        if request.method == hdrs.METH_POST and request.content_type != "application/json":
+            return _error(415, "The page sends JSON only.")
+        return None
+
+    async def _page(self, request: web.Request) -> web.Response:
+        return _web_file(*_PAGE)
+
+    async def _asset(self, request: web.Request) -> web.Response:
+        return _web_file(*_ASSETS[request.path])
 
     async def _people(self, request: web.Request) -> web.Response:
         people = [
@@ -164,43 +214,49 @@ class ChatPage:
         if user is None:
             return _not_found("No such person.")
         try:
-            if request.content_type == "multipart/form-data":
-                message = await self._send_file(user, request)
+            body = await _json_object(request)
+            if "file" in body:
+                message = await self._send_file(user, body)
             else:
-                body = await _json_object(request)
-                text = body.get("text")
-                if not isinstance(text, str) or not text.strip():
-                    raise _BadInput("Write something first.")
-                if utf16_len(text) > MAX_TEXT_LENGTH:
-                    raise _BadInput(f"Telegram takes at most {MAX_TEXT_LENGTH} characters.")
-                reply_to = body.get("reply_to")
-                if reply_to is not None and not _is_int(reply_to):
-                    raise _BadInput("That message cannot be replied to.")
-                # A message deleted since the page showed it: sent without the quote, as a
-                # Telegram app does when the message replied to is gone.
-                if reply_to is not None and self._double.has_message(user.id, reply_to):
-                    message = await user.reply(reply_to, text)
-                else:
-                    message = await user.send(text)
+                message = await self._send_text(user, body)
         except _BadInput as problem:
             return _refusal(problem)
         return web.json_response({"message_id": message["message_id"]})
 
-    async def _send_file(self, user: SandboxUser, request: web.Request) -> dict[str, Any]:
-        try:
-            form = await request.post()
-        except web.HTTPRequestEntityTooLarge:
-            raise _BadInput("The file is too large for Telegram.") from None
-        except (ValueError, HttpProcessingError):  # no boundary, a part cut short...
-            raise _BadInput("The page sent a broken upload; choose the file again.") from None
-        upload = form.get("file")
-        if not isinstance(upload, web.FileField):
+    async def _send_text(self, user: SandboxUser, body: dict[str, Any]) -> dict[str, Any]:
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _BadInput("Write something first.")
+        if utf16_len(text) > MAX_TEXT_LENGTH:
+            raise _BadInput(f"Telegram takes at most {MAX_TEXT_LENGTH} characters.")
+        reply_to = body.get("reply_to")
+        if reply_to is not None and not _is_int(reply_to):
+            raise _BadInput("That message cannot be replied to.")
+        # A message deleted since the page showed it: sent without the quote, as a Telegram app
+        # does when the message replied to is gone.
+        if reply_to is not None and self._double.has_message(user.id, reply_to):
+            return await user.reply(reply_to, text)
+        return await user.send(text)
+
+    async def _send_file(self, user: SandboxUser, body: dict[str, Any]) -> dict[str, Any]:
+        """A file as the page sends it: in JSON, like everything else that changes something
+        (``{"file": {"name", "type", "data": base64}, "caption"}``), never as a form."""
+        upload = body["file"]
+        if not isinstance(upload, dict):
             raise _BadInput("Choose a file first.")
-        data = upload.file.read()
-        caption = form.get("caption")
+        name, mime_type, encoded = (upload.get(key, "") for key in ("name", "type", "data"))
+        if not all(isinstance(value, str) for value in (name, mime_type, encoded)):
+            raise _BadInput("The page sent a broken upload; choose the file again.")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise _BadInput("The page sent a broken upload; choose the file again.") from None
+        caption = body.get("caption")
         caption = caption if isinstance(caption, str) and caption.strip() else None
         if not data:
             raise _BadInput("The file is empty.")
+        if len(data) > MAX_FILE_UPLOAD:
+            raise _BadInput("The file is too large for Telegram.")
         if caption is not None and utf16_len(caption) > MAX_CAPTION_LENGTH:
             raise _BadInput(f"A caption is at most {MAX_CAPTION_LENGTH} characters.")
         # What a Telegram app sends as a photo: a picture it can decode, whatever the browser
@@ -209,8 +265,8 @@ class ChatPage:
             return await user.send_photo(data, caption=caption)
         return await user.send_document(
             data,
-            file_name=_browser_file_name(upload.filename),
-            mime_type=upload.content_type,  # the double keeps type/subtype of it
+            file_name=name or "file",
+            mime_type=mime_type,  # the double keeps type/subtype of it
             caption=caption,
         )
 
@@ -304,6 +360,8 @@ def _event_stream_entry(event: Event) -> bytes:
 async def _json_object(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
+    except web.HTTPRequestEntityTooLarge:  # only a file makes a body that large
+        raise _BadInput("The file is too large for Telegram.") from None
     except ValueError:
         raise _BadInput("The page sent something that is not JSON.") from None
     if not isinstance(body, dict):
@@ -333,15 +391,21 @@ def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _browser_file_name(raw: str | None) -> str:
-    """The name the person's file has: browsers send a double quote in a name as ``%22``."""
-    return (raw or "").replace("%22", '"') or "file"
+def _web_file(name: str, content_type: str) -> web.Response:
+    body = resources.files(__package__).joinpath("web", name).read_bytes()
+    return web.Response(
+        body=body, content_type=content_type, charset="utf-8", headers={"Cache-Control": "no-cache"}
+    )
 
 
 def _refusal(problem: _BadInput) -> web.Response:
-    return web.json_response({"error": str(problem)}, status=400)
+    return _error(400, str(problem))
 
 
 def _not_found(what: str) -> web.Response:
-    """The page shows ``error`` whatever the status: a 404 is one line like a refusal."""
-    return web.json_response({"error": what}, status=404)
+    return _error(404, what)
+
+
+def _error(status: int, what: str) -> web.Response:
+    """The page shows ``error`` whatever the status: each refusal is one line."""
+    return web.json_response({"error": what}, status=status)

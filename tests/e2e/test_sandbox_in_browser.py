@@ -3,7 +3,8 @@
 The sandbox runs as an operator starts it (`python -m bot sandbox --demo`); Debian's Chromium,
 driven by Playwright, uses the page: a foster family asks, a mentor accepts, they exchange a
 message, the family rates the help. What each person sees is read off the page itself. A
-screenshot of the page is kept in `artifacts/`.
+screenshot of the page is kept in `artifacts/`. The page is opened at the address the sandbox
+printed, with its key, as an operator opens it; the key is in the output that once only.
 """
 
 from __future__ import annotations
@@ -61,14 +62,17 @@ async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
             assert asyncio.get_running_loop().time() < deadline, f"no start:\n{log}"
             await asyncio.sleep(0.1)
             log = log_path.read_text()
-        assert f"open http://127.0.0.1:{port}/ in a browser" in log
+        printed = re.search(rf"open (http://127\.0\.0\.1:{port}/\?key=([\w-]+)) in a browser", log)
+        assert printed is not None, log
+        address, key = printed.groups()
         assert (tmp_path / "sandbox.db").exists(), "the sandbox must use its own sandbox.db"
-        yield f"http://127.0.0.1:{port}/"
+        yield address
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), timeout=15)
     log = log_path.read_text()
     assert "Traceback" not in log, log
+    assert log.count(key) == 1, "the page's key is printed once and logged nowhere else"
 
 
 def _png(width: int, height: int) -> bytes:
@@ -223,7 +227,7 @@ async def test_switching_people_never_leaves_the_last_ones_buttons_to_press(
         await released.wait()
         await route.continue_()
 
-    await page.route("**/sandbox/chats/1000003", slowly)  # Johan Berg's chat
+    await page.route(re.compile(r"/sandbox/chats/1000003\?"), slowly)  # Johan Berg's chat
     await page.get_by_role("navigation").get_by_role("button", name=re.compile("Johan")).click()
     await expect(log.get_by_role("button", name="Accept")).to_have_count(0)
     released.set()

@@ -3,12 +3,14 @@
 The page is the users' side of the double: what it sends must reach the bot exactly as a
 Telegram client's message or button press would (an update in getUpdates), what it cannot do
 must be refused in one line without changing anything, and the live event stream must follow
-every chat and end when the double stops.
+every chat and end when the double stops. It must answer no one but the page's own tab: not
+another web page's requests, not a foreign host name, not a request without the page's key.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import re
@@ -17,6 +19,7 @@ import warnings
 import zlib
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import httpx
@@ -63,11 +66,31 @@ def joiner(double: BotApiDouble) -> Joiner:
     return join
 
 
+def page_key(double: BotApiDouble) -> str:
+    """The key in the address the page is opened at."""
+    (key,) = parse_qs(urlsplit(double.page.address).query)["key"]
+    return key
+
+
+def page_session(double: BotApiDouble) -> aiohttp.ClientSession:
+    """The page's JavaScript: every request to the double's own address, with the page's key."""
+    key = page_key(double)
+
+    async def with_key(
+        request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        request.url = request.url.update_query(key=key)
+        return await handler(request)
+
+    timeout = aiohttp.ClientTimeout(total=10)
+    return aiohttp.ClientSession(
+        base_url=double.api_url, timeout=timeout, middlewares=(with_key,)
+    )
+
+
 @pytest.fixture
 async def browser(double: BotApiDouble) -> AsyncIterator[aiohttp.ClientSession]:
-    """What the page's JavaScript talks to: the double's own address."""
-    timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession(base_url=double.api_url, timeout=timeout) as session:
+    async with page_session(double) as session:
         yield session
 
 
@@ -416,12 +439,13 @@ async def test_an_unknown_person_is_not_found(
 
 def upload(
     data: bytes, name: str, content_type: str, caption: str | None = None
-) -> aiohttp.FormData:
-    form = aiohttp.FormData()
-    form.add_field("file", data, filename=name, content_type=content_type)
+) -> dict[str, Any]:
+    """A file as the page sends it: base64 in JSON."""
+    encoded = base64.b64encode(data).decode()
+    body: dict[str, Any] = {"file": {"name": name, "type": content_type, "data": encoded}}
     if caption is not None:
-        form.add_field("caption", caption)
-    return form
+        body["caption"] = caption
+    return body
 
 
 async def test_an_image_is_sent_as_a_photo_of_its_size_and_served_back(
@@ -432,7 +456,7 @@ async def test_an_image_is_sent_as_a_photo_of_its_size_and_served_back(
 ) -> None:
     image = png(3, 2)
     form = upload(image, "garden.png", "image/png", caption="Our garden")
-    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as sent:
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=form) as sent:
         assert sent.status == 200, await sent.text()
 
     (update,) = await pending_updates(http)
@@ -455,14 +479,9 @@ async def test_a_document_keeps_its_name_and_type_and_is_served_as_a_download(
 ) -> None:
     content = b"%PDF-1.4 the placement plan"
     name = 'Närvaro "vecka 12".pdf'
-    # httpx encodes a file's name as browsers do (UTF-8, a double quote as %22); aiohttp's
-    # client percent-encodes the whole name, which no browser does.
-    async with httpx.AsyncClient(base_url=double.api_url) as chrome:
-        sent = await chrome.post(
-            f"/sandbox/chats/{anna.id}/messages",
-            files={"file": (name, content, "application/pdf")},
-        )
-    assert sent.status_code == 200, sent.text
+    form = upload(content, name, "application/pdf")
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=form) as sent:
+        assert sent.status == 200, await sent.text()
 
     (update,) = await pending_updates(http)
     document = update["message"]["document"]
@@ -482,7 +501,7 @@ async def test_an_upload_that_is_not_an_image_is_a_document_whatever_it_claims(
     browser: aiohttp.ClientSession, http: httpx.AsyncClient, anna: SandboxUser
 ) -> None:
     form = upload(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg", "image/svg+xml")
-    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as sent:
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=form) as sent:
         assert sent.status == 200, await sent.text()
     (update,) = await pending_updates(http)
     assert "photo" not in update["message"]
@@ -500,7 +519,7 @@ async def test_a_file_that_only_starts_like_a_picture_is_served_as_one_or_not_at
     is a document, and the page serves it as a picture or as a download, never as a page."""
     disguised = b"\xff\xd8<script>document.title='XSS'</script>" + b" " * (10 * 2**20)
     form = upload(disguised, "holiday.html", "text/html")
-    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as sent:
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=form) as sent:
         assert sent.status == 200, await sent.text()
     (update,) = await pending_updates(http)
     async with browser.get(f"/sandbox/files/{update['message']['document']['file_id']}") as served:
@@ -544,7 +563,7 @@ async def test_a_documents_declared_type_is_kept_as_telegram_keeps_it(
     kept: str,
 ) -> None:
     form = upload(b"Tuesday 09:00, theme morning", "notes.txt", declared)
-    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as sent:
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=form) as sent:
         assert sent.status == 200, await sent.text()
     (update,) = await pending_updates(http)
     document = update["message"]["document"]
@@ -555,14 +574,22 @@ async def test_a_documents_declared_type_is_kept_as_telegram_keeps_it(
 
 
 @pytest.mark.parametrize(
-    ("fields", "expected"),
+    ("body", "expected"),
     [
-        pytest.param({"file": ("empty.txt", b"", "text/plain")}, "empty", id="empty-file"),
-        pytest.param({"caption": ("", "only a caption", None)}, "file", id="no-file"),
+        pytest.param(upload(b"", "empty.txt", "text/plain"), "empty", id="empty-file"),
+        pytest.param({"file": None, "caption": "only a caption"}, "file", id="no-file"),
         pytest.param(
-            {"file": ("a.txt", b"a", "text/plain"), "caption": ("", "x" * 1025, None)},
-            "1024",
-            id="caption-too-long",
+            upload(b"a", "a.txt", "text/plain", caption="x" * 1025), "1024", id="caption-too-long"
+        ),
+        pytest.param(
+            upload(b"x" * (50 * 2**20 + 1), "big.bin", "application/octet-stream"),
+            "too large",
+            id="over-50-mb",
+        ),
+        pytest.param(
+            upload(b"x" * (52 * 2**20), "bigger.bin", "application/octet-stream"),
+            "too large",
+            id="more-than-the-server-reads",
         ),
     ],
 )
@@ -571,18 +598,10 @@ async def test_an_upload_the_page_cannot_send_is_refused(
     browser: aiohttp.ClientSession,
     http: httpx.AsyncClient,
     anna: SandboxUser,
-    fields: dict[str, tuple[str, bytes | str, str | None]],
+    body: dict[str, Any],
     expected: str,
 ) -> None:
-    # Multipart whatever the parts, as the page's FormData always is (a caption alone too).
-    form = aiohttp.MultipartWriter("form-data")
-    for key, (name, value, content_type) in fields.items():
-        part = form.append(value, {"Content-Type": content_type} if content_type else None)
-        if name:
-            part.set_content_disposition("form-data", name=key, filename=name)
-        else:
-            part.set_content_disposition("form-data", name=key)
-    async with browser.post(f"/sandbox/chats/{anna.id}/messages", data=form) as response:
+    async with browser.post(f"/sandbox/chats/{anna.id}/messages", json=body) as response:
         error = await refused(response)
     assert expected.lower() in error.lower()
     assert snapshot(double) == [(anna.id, 0)]
@@ -590,11 +609,11 @@ async def test_an_upload_the_page_cannot_send_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("content_type", "body"),
+    "file",
     [
-        ("multipart/form-data", b"--x\r\n"),
-        ("multipart/form-data; boundary=abc", b"--abc\r\nbroken"),
-        ("multipart/form-data; boundary=abc", b"no boundary here"),
+        pytest.param({"name": "a.txt", "type": "text/plain", "data": "not base64!"}, id="data"),
+        pytest.param({"name": ["a.txt"], "type": "text/plain", "data": "YQ=="}, id="name"),
+        pytest.param({"name": "a.txt", "type": 7, "data": "YQ=="}, id="type"),
     ],
 )
 async def test_a_broken_upload_is_refused_in_one_line(
@@ -603,11 +622,10 @@ async def test_a_broken_upload_is_refused_in_one_line(
     http: httpx.AsyncClient,
     anna: SandboxUser,
     caplog: pytest.LogCaptureFixture,
-    content_type: str,
-    body: bytes,
+    file: dict[str, Any],
 ) -> None:
     route = f"/sandbox/chats/{anna.id}/messages"
-    async with browser.post(route, data=body, headers={"Content-Type": content_type}) as sent:
+    async with browser.post(route, json={"file": file}) as sent:
         assert "upload" in (await refused(sent)).lower()
     assert snapshot(double) == [(anna.id, 0)]
     assert await pending_updates(http) == []
@@ -765,7 +783,7 @@ async def test_stopping_the_double_ends_open_event_streams_promptly(
     loop = asyncio.get_running_loop()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        async with aiohttp.ClientSession(base_url=double.api_url) as session:
+        async with page_session(double) as session:
             streams = [await session.get("/sandbox/events") for _ in range(2)]
             for stream in streams:
                 await connected(stream)
@@ -788,7 +806,7 @@ async def test_a_restarted_double_streams_events_again() -> None:
     double = BotApiDouble(TOKEN, limits=None)
     async with double:
         pass
-    async with double, aiohttp.ClientSession(base_url=double.api_url) as session:
+    async with double, page_session(double) as session:
         user = double.add_user("Late")
         async with session.get("/sandbox/events") as stream:
             await connected(stream)
@@ -806,3 +824,188 @@ async def test_a_page_reconnecting_while_the_double_stops_is_turned_away(
     await double.page.close()  # the first step of double.stop()
     async with browser.get("/sandbox/events") as late:
         assert late.status == 503
+
+
+# --- only the page's own tab -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def stranger(double: BotApiDouble) -> AsyncIterator[aiohttp.ClientSession]:
+    """Requests as anyone may make them: no key added, headers as given."""
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(base_url=double.api_url, timeout=timeout) as session:
+        yield session
+
+
+def own_host(double: BotApiDouble) -> str:
+    """``127.0.0.1:PORT``, as the browser that opened the page sends it in ``Host``."""
+    return urlsplit(double.api_url).netloc
+
+
+class Untouched:
+    """Who exists, what each chat holds, what the bot would get: all as they were."""
+
+    def __init__(self, double: BotApiDouble, http: httpx.AsyncClient, joiner: Joiner) -> None:
+        self._double, self._http, self._joiner = double, http, joiner
+        self._before = snapshot(double)
+        self._events = double.subscribe()
+
+    async def check(self) -> None:
+        assert snapshot(self._double) == self._before
+        assert self._joiner.calls == []
+        assert self._events.empty()
+        assert await pending_updates(self._http) == []
+
+
+@pytest.fixture
+def untouched(
+    double: BotApiDouble, http: httpx.AsyncClient, joiner: Joiner, anna: SandboxUser
+) -> Untouched:
+    return Untouched(double, http, joiner)
+
+
+def every_change(anna: SandboxUser) -> list[tuple[str, dict[str, Any]]]:
+    """Each state-changing route of the page with a body it would take as JSON."""
+    return [
+        ("/sandbox/people", {"name": "Nora", "role": "family"}),
+        (f"/sandbox/chats/{anna.id}/messages", {"text": "/start"}),
+        (f"/sandbox/chats/{anna.id}/messages", upload(b"notes", "a.txt", "text/plain")),
+        (f"/sandbox/chats/{anna.id}/press", {"message_id": 1, "data": "x"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",  # what a foreign page's fetch or form sends without asking first
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+async def test_a_change_not_posted_as_json_is_refused_and_changes_nothing(
+    double: BotApiDouble,
+    stranger: aiohttp.ClientSession,
+    anna: SandboxUser,
+    untouched: Untouched,
+    content_type: str | None,
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    for path, body in every_change(anna):
+        data = json.dumps(body).encode()
+        params = {"key": page_key(double)}
+        async with stranger.post(path, data=data, headers=headers, params=params) as response:
+            await refused(response, 415)
+    await untouched.check()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://example.com",
+        "null",  # a sandboxed frame or a file:// page
+        "http://127.0.0.1:1",  # another service on this computer
+        "https://127.0.0.1:{port}",
+        "http://localhost:{port}",  # not the origin this page was opened at (127.0.0.1)
+    ],
+)
+async def test_a_request_from_another_origin_is_refused_and_changes_nothing(
+    double: BotApiDouble,
+    browser: aiohttp.ClientSession,
+    anna: SandboxUser,
+    untouched: Untouched,
+    origin: str,
+) -> None:
+    headers = {"Origin": origin.format(port=urlsplit(double.api_url).port)}
+    for path, body in every_change(anna):
+        async with browser.post(path, json=body, headers=headers) as response:
+            await refused(response, 403)
+    for path in ("/", "/sandbox/people", f"/sandbox/chats/{anna.id}", "/sandbox/events"):
+        async with browser.get(path, headers=headers) as response:
+            await refused(response, 403)
+    await untouched.check()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "attacker.example:{port}",  # a name its owner pointed at 127.0.0.1 (DNS rebinding)
+        "attacker.example",
+        "127.0.0.1",
+        "127.0.0.1:1",
+        "localhost.attacker.example:{port}",
+        "192.168.1.5:{port}",
+    ],
+)
+async def test_a_request_for_another_host_is_refused_and_changes_nothing(
+    double: BotApiDouble,
+    browser: aiohttp.ClientSession,
+    anna: SandboxUser,
+    untouched: Untouched,
+    host: str,
+) -> None:
+    headers = {"Host": host.format(port=urlsplit(double.api_url).port)}
+    for path, body in every_change(anna):
+        async with browser.post(path, json=body, headers=headers) as response:
+            await refused(response, 403)
+    for path in ("/", "/chat.js", "/sandbox/people", "/sandbox/events"):
+        async with browser.get(path, headers=headers) as response:
+            await refused(response, 403)
+    await untouched.check()
+
+
+@pytest.mark.parametrize("key", [None, "", "wrong", "ä"])
+async def test_a_request_without_the_pages_key_is_refused_and_changes_nothing(
+    double: BotApiDouble,
+    http: httpx.AsyncClient,
+    stranger: aiohttp.ClientSession,
+    anna: SandboxUser,
+    untouched: Untouched,
+    key: str | None,
+) -> None:
+    sent = await http.post(
+        "sendDocument", data={"chat_id": anna.id}, files={"document": ("a.txt", b"a", None)}
+    )
+    file_id = sent.json()["result"]["document"]["file_id"]
+    untouched = Untouched(double, http, Joiner())  # the bot's document is in the chat now
+    params = {} if key is None else {"key": key}
+    for path, body in every_change(anna):
+        async with stranger.post(path, json=body, params=params) as response:
+            await refused(response, 403)
+    reads = ["/", "/sandbox/people", f"/sandbox/chats/{anna.id}", f"/sandbox/files/{file_id}"]
+    for path in [*reads, "/sandbox/events"]:
+        async with stranger.get(path, params=params) as response:
+            await refused(response, 403)
+    await untouched.check()
+
+
+async def test_the_page_opened_at_its_address_works_as_its_own_origin(
+    double: BotApiDouble,
+    stranger: aiohttp.ClientSession,
+    http: httpx.AsyncClient,
+    anna: SandboxUser,
+) -> None:
+    """The address printed at start, under each of this computer's own names; the assets its
+    HTML names (without the key, the same in every copy of the project) load too."""
+    address = urlsplit(double.page.address)
+    assert address.path == "/"
+    assert len(page_key(double)) >= 32
+    port = address.port
+    for name in ("127.0.0.1", "localhost", "[::1]"):
+        own = {"Host": f"{name}:{port}"}
+        async with stranger.get(f"/?{address.query}", headers=own) as page:
+            assert page.status == 200
+            assert page.content_type == "text/html"
+        for asset in ("/chat.js", "/chat.css"):
+            async with stranger.get(asset, headers=own) as loaded:
+                assert loaded.status == 200
+        origin = {**own, "Origin": f"http://{name}:{port}"}
+        route = f"/sandbox/chats/{anna.id}/messages?{address.query}"
+        async with stranger.post(route, json={"text": name}, headers=origin) as sent:
+            assert sent.status == 200, await sent.text()
+    assert [update["message"]["text"] for update in await pending_updates(http)] == [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+    ]

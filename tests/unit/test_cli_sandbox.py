@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -160,19 +161,39 @@ def test_a_file_that_is_not_a_database_is_refused_in_one_line(
 # --- what the sandbox puts on the page ----------------------------------------------------
 
 
-Look = Callable[[str], None]
+class Page:
+    """The page at the address the sandbox printed, as its JavaScript calls it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        parts = re.fullmatch(r"(http://[^/]+)/\?key=([\w-]+)", address)
+        assert parts is not None, address
+        self.root, self.key = parts.groups()
+
+    def url(self, path: str) -> str:
+        """A route of the page's API, with the key every one of them wants."""
+        return f"{self.root}{path}?key={self.key}"
+
+
+Look = Callable[[Page], None]
+PRINTED_ADDRESS = re.compile(r"Mentorbot sandbox: open (\S+) in a browser")
 
 
 def sandbox(
     clean_env: Path, *argv: str, look: Look, capsys: pytest.CaptureFixture[str]
 ) -> tuple[Outcome, Config]:
-    """Run `mentorbot sandbox ARGV` with ``look(page_url)`` in place of the bot."""
+    """Run `mentorbot sandbox ARGV` with ``look(page)`` in place of the bot; the page is found
+    as an operator finds it, at the address the sandbox printed."""
     seen: list[Config] = []
+    printed: list[str] = []
 
     def instead_of_the_bot(config: Config, args: argparse.Namespace) -> int:
         assert args.webhook_url is None  # long polling, as `run` without options
         seen.append(config)
-        look(config.api_url)
+        printed.append(capsys.readouterr().out)
+        address = PRINTED_ADDRESS.match(printed[0])
+        assert address is not None, printed[0]
+        look(Page(address.group(1)))
         return 0
 
     code = sandbox_command.run(
@@ -180,7 +201,7 @@ def sandbox(
     )
     captured = capsys.readouterr()
     (config,) = seen
-    return Outcome(code, captured.out, captured.err), config
+    return Outcome(code, "".join(printed) + captured.out, captured.err), config
 
 
 def test_the_demo_is_on_the_page_and_the_bot_is_pointed_at_the_double(
@@ -189,18 +210,19 @@ def test_the_demo_is_on_the_page_and_the_bot_is_pointed_at_the_double(
     port = free_port()
     page: dict[str, Any] = {}
 
-    def look(url: str) -> None:
-        with urllib.request.urlopen(f"{url}/", timeout=5) as index:
+    def look(opened: Page) -> None:
+        with urllib.request.urlopen(opened.address, timeout=5) as index:
             page["index"] = index.read()
-        page["people"] = get(f"{url}/sandbox/people")
+        page["people"] = get(opened.url("/sandbox/people"))
+        page["key"] = opened.key
 
     outcome, config = sandbox(clean_env, "--demo", "--port", str(port), look=look, capsys=capsys)
 
     assert outcome.code == 0
-    assert (
-        outcome.out.splitlines()[0]
-        == f"Mentorbot sandbox: open http://127.0.0.1:{port}/ in a browser"
+    assert outcome.out.splitlines()[0] == (
+        f"Mentorbot sandbox: open http://127.0.0.1:{port}/?key={page['key']} in a browser"
     )
+    assert outcome.out.count(page["key"]) == 1 and page["key"] not in outcome.err
     assert "seeded with the demo" in outcome.out
     assert config.token == sandbox_command.SANDBOX_TOKEN
     assert config.api_url == f"http://127.0.0.1:{port}"
@@ -228,17 +250,17 @@ def test_the_demo_is_on_the_page_and_the_bot_is_pointed_at_the_double(
 def test_started_again_everyone_comes_back_and_the_demo_is_not_seeded_twice(
     clean_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox(clean_env, "--demo", "--port", "0", look=lambda url: None, capsys=capsys)
+    keys: list[str] = []
+    sandbox(clean_env, "--demo", "--port", "0", look=lambda pg: keys.append(pg.key), capsys=capsys)
     listings: list[Any] = []
-    outcome, _ = sandbox(
-        clean_env,
-        "--demo",
-        "--port",
-        "0",
-        look=lambda url: listings.append(get(f"{url}/sandbox/people")),
-        capsys=capsys,
-    )
+
+    def look(page: Page) -> None:
+        keys.append(page.key)
+        listings.append(get(page.url("/sandbox/people")))
+
+    outcome, _ = sandbox(clean_env, "--demo", "--port", "0", look=look, capsys=capsys)
     assert "not seeded again" in outcome.out
+    assert keys[0] != keys[1]  # made anew at each start: an old address opens nothing
     people = {person["name"]: person["description"] for person in listings[0]["people"]}
     assert len(people) == 11
     everyone = asyncio.run(_members(clean_env / "sandbox.db"))
@@ -254,17 +276,18 @@ def test_started_again_updates_are_numbered_after_those_the_bot_has_processed(
 ) -> None:
     """The bot ignores an update id it has processed; a new double numbering from 1 again
     would have the first messages after a restart ignored."""
-    sandbox(clean_env, "--demo", "--port", "0", look=lambda url: None, capsys=capsys)
+    sandbox(clean_env, "--demo", "--port", "0", look=lambda page: None, capsys=capsys)
     with sqlite3.connect(clean_env / "sandbox.db") as connection:
         connection.execute(
             "INSERT INTO processed_updates (update_id, received_at) VALUES (41, '2026-11-23')"
         )
     updates: list[Any] = []
 
-    def write_and_poll(url: str) -> None:
-        person = get(f"{url}/sandbox/people")["people"][0]["id"]
-        post(f"{url}/sandbox/chats/{person}/messages", {"text": "/help"})
-        updates.extend(get(f"{url}/bot{sandbox_command.SANDBOX_TOKEN}/getUpdates")["result"])
+    def write_and_poll(page: Page) -> None:
+        person = get(page.url("/sandbox/people"))["people"][0]["id"]
+        post(page.url(f"/sandbox/chats/{person}/messages"), {"text": "/help"})
+        bot_api = f"{page.root}/bot{sandbox_command.SANDBOX_TOKEN}/getUpdates"
+        updates.extend(get(bot_api)["result"])
 
     sandbox(clean_env, "--port", "0", look=write_and_poll, capsys=capsys)
     assert [update["update_id"] for update in updates] == [42]
@@ -283,13 +306,12 @@ def test_a_person_made_on_the_page_joins_with_a_real_invite(
 ) -> None:
     made: dict[str, Any] = {}
 
-    def look(url: str) -> None:
-        made["id"] = post(f"{url}/sandbox/people", {"name": "Nora Lindgren", "role": "mentor"})[
-            "id"
-        ]
-        made["chat"] = get(f"{url}/sandbox/chats/{made['id']}")
-        visitor = post(f"{url}/sandbox/people", {"name": "Ali", "role": "visitor"})["id"]
-        made["visitor"] = get(f"{url}/sandbox/chats/{visitor}")
+    def look(page: Page) -> None:
+        people = page.url("/sandbox/people")
+        made["id"] = post(people, {"name": "Nora Lindgren", "role": "mentor"})["id"]
+        made["chat"] = get(page.url(f"/sandbox/chats/{made['id']}"))
+        visitor = post(people, {"name": "Ali", "role": "visitor"})["id"]
+        made["visitor"] = get(page.url(f"/sandbox/chats/{visitor}"))
 
     sandbox(clean_env, "--port", "0", "--db", "other.db", look=look, capsys=capsys)
     (first,) = made["chat"]["messages"]

@@ -7,8 +7,12 @@ const state = {
 };
 const $ = (id) => document.getElementById(id);
 
+// The sandbox answers only requests that carry the key it printed in the page's address.
+const KEY = new URLSearchParams(location.search).get("key") || "";
+const keyed = (path) => `${path}?key=${encodeURIComponent(KEY)}`;
+
 async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  const response = await fetch(keyed(path), options);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.error || `The sandbox answered ${response.status}.`);
   return body;
@@ -189,14 +193,14 @@ function renderMedia(message) {
   if (message.photo) {
     const largest = message.photo[message.photo.length - 1];
     const image = document.createElement("img");
-    image.src = `/sandbox/files/${encodeURIComponent(largest.file_id)}`;
+    image.src = keyed(`/sandbox/files/${encodeURIComponent(largest.file_id)}`);
     image.alt = message.caption ? `Photo: ${message.caption}` : "Photo";
     parts.push(image);
   }
   const file = message.document || message.voice || message.audio || message.video;
   if (file) {
     const link = document.createElement("a");
-    link.href = `/sandbox/files/${encodeURIComponent(file.file_id)}`;
+    link.href = keyed(`/sandbox/files/${encodeURIComponent(file.file_id)}`);
     link.download = file.file_name || "";
     link.textContent = `📄 ${file.file_name || (message.voice ? "voice message" : "file")}`;
     parts.push(link);
@@ -347,15 +351,26 @@ async function submitComposer(event) {
   }
 }
 
+// The file goes as JSON too: the sandbox takes nothing that changes a chat in any other form.
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result.slice(reader.result.indexOf(",") + 1));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 async function sendFile() {
   const input = $("file");
   const file = input.files[0];
   if (!file) return;
-  const form = new FormData();
-  form.append("file", file, file.name);
-  form.append("caption", $("text").value);
   try {
-    await api(`/sandbox/chats/${state.current}/messages`, { method: "POST", body: form });
+    const data = await base64Of(file);
+    await postJson(`/sandbox/chats/${state.current}/messages`, {
+      file: { name: file.name, type: file.type, data },
+      caption: $("text").value,
+    });
     $("text").value = "";
   } catch (error) {
     toast(error.message);
@@ -367,7 +382,7 @@ async function sendFile() {
 // --- live updates ------------------------------------------------------------------------------
 
 function listen() {
-  const events = new EventSource("/sandbox/events");
+  const events = new EventSource(keyed("/sandbox/events"));
   events.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (event.kind === "user_added") {
