@@ -8,7 +8,9 @@ the token (the double's) and the database (a separate `sandbox.db`) differ.
 The double keeps chats in memory, the bot keeps its database: a sandbox started again on the
 same database brings every member back as a person on the page, with an empty chat. Like `run`,
 the sandbox first takes the database's lease (`storage.lease`), so it refuses a database that a
-bot (a sandbox, or the live one) is running on.
+bot (a sandbox, or the live one) is running on. It also refuses the live bot's database itself
+(`MENTORBOT_DB`) while that bot is stopped: the sandbox's people and invites would be written
+into the real service.
 
 The page's address carries a key made anew at each start (`ChatPage.address`); it is printed
 here, once, and nowhere else; the page and its API answer no request without it.
@@ -115,8 +117,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(config: Config, args: argparse.Namespace, run_bot: RunBot) -> int:
     """Start the double and its page, then the bot as `run` would; stop both on Ctrl+C."""
+    _refuse_the_live_database(Path(args.db), config.db_path)
     with _take_lease(Path(args.db)):
         return _run_with_lease(config, args, run_bot)
+
+
+def _refuse_the_live_database(path: Path, live: Path) -> None:
+    """The same file under any name (relative, through a symlink, a hard link) is the same
+    database; compared by name too, for a live database that is not created yet."""
+    same_inode = path.exists() and live.exists() and path.samefile(live)
+    if same_inode or path.resolve() == live.resolve():
+        raise ConfigError(
+            f"--db {path}", "is the live bot's database (MENTORBOT_DB); give the sandbox its own"
+        )
 
 
 def _take_lease(path: Path) -> Lease:

@@ -65,7 +65,8 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_the_first_goes_o
     await answers_help(first, coordinator)
     await coordinator.no_message(within=0.5)  # one answer: nobody else polled the update
 
-    # The sandbox pointed at the live file is refused too, and names its option.
+    # The sandbox pointed at the live file is refused too (as the live database, running or
+    # not), and names its option.
     status, out, err = await mentorbot(
         "sandbox", "--port", "0", "--db", str(database), env=first.env, cwd=tmp_path
     )
@@ -73,8 +74,8 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_the_first_goes_o
     assert out == ""
     (line,) = err.splitlines()
     assert line == (
-        f"mentorbot: --db {database}: another Mentorbot is already running on {database} "
-        f"(lock {lock})"
+        f"mentorbot: --db {database}: is the live bot's database (MENTORBOT_DB); "
+        "give the sandbox its own"
     )
     await answers_help(first, coordinator)
 

@@ -158,6 +158,74 @@ def test_a_file_that_is_not_a_database_is_refused_in_one_line(
     assert double_threads() == []
 
 
+@pytest.mark.parametrize(
+    ("live", "db"),
+    [
+        pytest.param("mentorbot.db", "mentorbot.db", id="the-default"),
+        pytest.param("live/mentorbot.db", "live/../live/mentorbot.db", id="another-spelling"),
+        pytest.param("{root}/live/mentorbot.db", "live/mentorbot.db", id="absolute-and-relative"),
+        pytest.param("live/mentorbot.db", "link.db", id="through-a-symlink"),
+        pytest.param("live/mentorbot.db", "linked/mentorbot.db", id="through-a-linked-folder"),
+        pytest.param("live/mentorbot.db", "hard-link.db", id="a-hard-link"),
+        pytest.param("live/not-yet.db", "live/not-yet.db", id="not-created-yet"),
+    ],
+)
+def test_the_live_database_is_refused_in_one_line_and_left_alone(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    live: str,
+    db: str,
+) -> None:
+    """Even with the live bot stopped (its lease free): the page's people and invites, and the
+    demo, would be written into the real service."""
+    (clean_env / "live").mkdir()
+    live_db = clean_env / "live" / "mentorbot.db"
+    with sqlite3.connect(live_db) as connection:
+        connection.execute("CREATE TABLE kept (x)")
+    before = live_db.read_bytes()
+    (clean_env / "link.db").symlink_to(live_db)
+    (clean_env / "hard-link.db").hardlink_to(live_db)
+    (clean_env / "linked").symlink_to(clean_env / "live", target_is_directory=True)
+    if live != "mentorbot.db":
+        monkeypatch.setenv("MENTORBOT_DB", live.format(root=clean_env))
+    else:
+        monkeypatch.chdir(clean_env / "live")
+    started: list[Config] = []
+
+    def the_bot(config: Config, args: argparse.Namespace) -> int:
+        started.append(config)
+        return 0
+
+    monkeypatch.setattr(cli, "_run", the_bot)
+    port = free_port()
+    outcome = run(capsys, "sandbox", "--demo", "--port", str(port), "--db", db)
+    assert started == []  # the bot never started on it
+    assert outcome.code == 2
+    (line,) = outcome.err_lines
+    assert line.startswith(f"mentorbot: --db {db}: ")
+    assert "MENTORBOT_DB" in line
+    assert "Traceback" not in outcome.err
+    assert outcome.out == ""
+    assert live_db.read_bytes() == before
+    assert sorted(path.name for path in live_db.parent.iterdir()) == ["mentorbot.db"]
+    assert double_threads() == []
+    with socket.socket() as again:  # the page never started
+        again.bind(("127.0.0.1", port))
+
+
+def test_a_database_next_to_the_live_one_is_the_sandboxs_own(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MENTORBOT_DB", str(clean_env / "mentorbot.db"))
+    outcome, _ = sandbox(
+        clean_env, "--port", "0", "--db", "mentorbot-try.db", look=lambda page: None, capsys=capsys
+    )
+    assert outcome.code == 0
+    assert (clean_env / "mentorbot-try.db").exists()
+    assert not (clean_env / "mentorbot.db").exists()
+
+
 # --- what the sandbox puts on the page ----------------------------------------------------
 
 

@@ -174,9 +174,15 @@ def never_the_bot(config: Config, args: argparse.Namespace) -> int:
 
 
 def test_a_sandbox_on_a_database_a_bot_runs_on_is_refused(
-    clean_env: Path, database: Path, held: Lease, capsys: pytest.CaptureFixture[str]
+    clean_env: Path,
+    database: Path,
+    held: Lease,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`mentorbot sandbox --db` pointed at the live file."""
+    """`mentorbot sandbox --db` pointed at a file another sandbox runs on (the live file itself
+    is refused before its lease is looked at: tests/unit/test_cli_sandbox.py)."""
+    monkeypatch.setenv("MENTORBOT_DB", str(database.with_name("live.db")))
     args = cli._parser().parse_args(["sandbox", "--port", "0", "--db", str(database)])
     with pytest.raises(ConfigError) as refused:
         sandbox_command.run(load_config(), args, never_the_bot)
