@@ -19,6 +19,7 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"Bot API double listening on {double.api_url}", flush=True)
         print(f'  PTB: Bot(token, base_url="{double.api_url}/bot", ', end="")
         print(f'base_file_url="{double.api_url}/file/bot")', flush=True)
+        print(f"  chat page: {double.page.address}", flush=True)
         await asyncio.Event().wait()
 
 

@@ -118,20 +118,20 @@ class ChatPage:
     def install(self, app: web.Application) -> None:
         """Add the page's routes to a (re)starting double's application."""
         self._closed = False
+
+        def keyed(handler: Handler) -> Handler:
+            return self._guarded(handler, keyed=True)
+
         for path in _ASSETS:
             app.router.add_get(path, self._guarded(self._asset, keyed=False))
-        routes: list[tuple[str, str, Handler]] = [
-            ("GET", "/", self._page),
-            ("GET", "/sandbox/people", self._people),
-            ("POST", "/sandbox/people", self._new_person),
-            ("GET", "/sandbox/chats/{chat_id:\\d+}", self._chat),
-            ("POST", "/sandbox/chats/{chat_id:\\d+}/messages", self._send),
-            ("POST", "/sandbox/chats/{chat_id:\\d+}/press", self._press),
-            ("GET", "/sandbox/files/{file_id}", self._file),
-            ("GET", "/sandbox/events", self._events),
-        ]
-        for method, path, handler in routes:
-            app.router.add_route(method, path, self._guarded(handler, keyed=True))
+        app.router.add_get("/", keyed(self._page))
+        app.router.add_get("/sandbox/people", keyed(self._people))
+        app.router.add_post("/sandbox/people", keyed(self._new_person))
+        app.router.add_get("/sandbox/chats/{chat_id:\\d+}", keyed(self._chat))
+        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/messages", keyed(self._send))
+        app.router.add_post("/sandbox/chats/{chat_id:\\d+}/press", keyed(self._press))
+        app.router.add_get("/sandbox/files/{file_id}", keyed(self._file))
+        app.router.add_get("/sandbox/events", keyed(self._events))
 
     def _guarded(self, handler: Handler, *, keyed: bool) -> Handler:
         """The handler, answered only for the page's own tab (see the module's docstring)."""
