@@ -74,8 +74,6 @@ async def seed(db_path: Path, coordinator: SandboxUser, families: list[SandboxUs
         await database.close()
 
 
-
-
 async def stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.terminate()
@@ -142,16 +140,18 @@ async def ceiling() -> tuple[float, float, int, int]:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
         families = [
-            double.add_user(first_name=f"F{i}", language_code="en")
-            for i in range(CEILING_FAMILIES)
+            double.add_user(first_name=f"F{i}", language_code="en") for i in range(CEILING_FAMILIES)
         ]
         chats = {family.id for family in families}
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", coordinator, families)
             process, _ = await start_bot(
-                double, workdir, coordinator,
-                MENTORBOT_BROADCAST_RATE=CEILING_RATE, MENTORBOT_API_RATE="10000",
+                double,
+                workdir,
+                coordinator,
+                MENTORBOT_BROADCAST_RATE=CEILING_RATE,
+                MENTORBOT_API_RATE="10000",
             )
             try:
                 confirm = await compose(coordinator, CEILING_FAMILIES)
@@ -226,22 +226,28 @@ async def crash() -> tuple[int, int, int, int]:
 async def measure() -> None:
     began = time.perf_counter()
     to_last, spread, sent, ceiling_429 = await ceiling()
-    print(f"a. engine ceiling, {CEILING_FAMILIES} families, limits off "
-          f"(MENTORBOT_BROADCAST_RATE={CEILING_RATE}): {sent} delivered in {to_last:.2f} s "
-          f"from Send to the last delivery, {sent / to_last:.0f} messages/s "
-          f"(target >= {TARGET_CEILING_RATE:.0f}/s); first to last delivery {spread:.2f} s; "
-          f"429 answers: {ceiling_429}")
+    print(
+        f"a. engine ceiling, {CEILING_FAMILIES} families, limits off "
+        f"(MENTORBOT_BROADCAST_RATE={CEILING_RATE}): {sent} delivered in {to_last:.2f} s "
+        f"from Send to the last delivery, {sent / to_last:.0f} messages/s "
+        f"(target >= {TARGET_CEILING_RATE:.0f}/s); first to last delivery {spread:.2f} s; "
+        f"429 answers: {ceiling_429}"
+    )
     rate, paced, pace_429, family_429 = await pace()
-    print(f"b. Telegram's limits, default rate {DEFAULT_RATE:.0f}/s, {paced} families: "
-          f"{rate:.2f} messages/s first to last delivery, {rate / DEFAULT_RATE:.1%} of "
-          f"{DEFAULT_RATE:.0f}/s (target >= {TARGET_PACE_SHARE:.0%}); "
-          f"429 answers: {pace_429} (target 0), {family_429} of them to families")
+    print(
+        f"b. Telegram's limits, default rate {DEFAULT_RATE:.0f}/s, {paced} families: "
+        f"{rate:.2f} messages/s first to last delivery, {rate / DEFAULT_RATE:.1%} of "
+        f"{DEFAULT_RATE:.0f}/s (target >= {TARGET_PACE_SHARE:.0%}); "
+        f"429 answers: {pace_429} (target 0), {family_429} of them to families"
+    )
     before, reached, extra, reported = await crash()
-    print(f"c. kill -9 after {before} of {CRASH_FAMILIES} delivered "
-          f"(MENTORBOT_BROADCAST_RATE={CRASH_RATE}), restart on the same database: "
-          f"{reached} of {CRASH_FAMILIES} reached (target all {CRASH_FAMILIES}), "
-          f"{extra} extra message(s) (target <= {TARGET_EXTRA}); the report says "
-          f"{reported} of {CRASH_FAMILIES} delivered")
+    print(
+        f"c. kill -9 after {before} of {CRASH_FAMILIES} delivered "
+        f"(MENTORBOT_BROADCAST_RATE={CRASH_RATE}), restart on the same database: "
+        f"{reached} of {CRASH_FAMILIES} reached (target all {CRASH_FAMILIES}), "
+        f"{extra} extra message(s) (target <= {TARGET_EXTRA}); the report says "
+        f"{reported} of {CRASH_FAMILIES} delivered"
+    )
     print(f"whole run: {time.perf_counter() - began:.1f} s")
 
 

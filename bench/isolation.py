@@ -112,14 +112,20 @@ async def measure() -> None:
 
     to_free = [free for free, _ in figures]
     to_busy = [busy for _, busy in figures]
-    print(f"a new question while another family sends {FLOOD} messages in its conversation, "
-          f"{RUNS} runs, Telegram's limits on:")
-    print(f"  to the {MENTOR_HOUSEHOLDS - 1} mentors on duty the flood does not go to: "
-          f"median {statistics.median(to_free):.2f} s, worst {max(to_free):.2f} s "
-          f"(target < {TARGET_S:.0f} s)")
-    print(f"  to the mentor in that conversation (his chat shares Telegram's one message a "
-          f"second with the {FLOOD}): median {statistics.median(to_busy):.1f} s, "
-          f"worst {max(to_busy):.1f} s")
+    print(
+        f"a new question while another family sends {FLOOD} messages in its conversation, "
+        f"{RUNS} runs, Telegram's limits on:"
+    )
+    print(
+        f"  to the {MENTOR_HOUSEHOLDS - 1} mentors on duty the flood does not go to: "
+        f"median {statistics.median(to_free):.2f} s, worst {max(to_free):.2f} s "
+        f"(target < {TARGET_S:.0f} s)"
+    )
+    print(
+        f"  to the mentor in that conversation (his chat shares Telegram's one message a "
+        f"second with the {FLOOD}): median {statistics.median(to_busy):.1f} s, "
+        f"worst {max(to_busy):.1f} s"
+    )
     print("  each run: the family's messages arrived in the order sent")
 
 

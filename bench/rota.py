@@ -62,8 +62,6 @@ def season_csv(numbers: list[int]) -> bytes:
     return "\n".join(rows).encode()
 
 
-
-
 async def drain(user: SandboxUser) -> list[object]:
     """What is still arriving, then a quiet second: Telegram's pace for one chat restored."""
     received: list[object] = []
@@ -113,13 +111,19 @@ async def measure() -> None:
     p50 = statistics.median(latencies)
     p95 = statistics.quantiles(latencies, n=20)[18]
     rows = MENTOR_HOUSEHOLDS * DAYS
-    print(f"CSV import of {rows} shifts, sent to answer: {imported:.2f} s "
-          f"(target < {TARGET_IMPORT_S:.0f} s)")
-    print(f"/rota for the coming week ({parts} message(s)), {rows} shifts booked: "
-          f"p50 {p50:.1f} ms, "
-          f"p95 {p95:.1f} ms (target p95 < {TARGET_ROTA_P95_MS:.0f} ms)")
-    print(f"restart with {rows} shifts, process start to first answer: {restart:.2f} s "
-          f"(target < {TARGET_RESTART_S:.0f} s)")
+    print(
+        f"CSV import of {rows} shifts, sent to answer: {imported:.2f} s "
+        f"(target < {TARGET_IMPORT_S:.0f} s)"
+    )
+    print(
+        f"/rota for the coming week ({parts} message(s)), {rows} shifts booked: "
+        f"p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms (target p95 < {TARGET_ROTA_P95_MS:.0f} ms)"
+    )
+    print(
+        f"restart with {rows} shifts, process start to first answer: {restart:.2f} s "
+        f"(target < {TARGET_RESTART_S:.0f} s)"
+    )
     print(f"429 answers from the double during the run: {throttled}")
 
 

@@ -27,8 +27,6 @@ TARGET_P95_MS = 150.0
 TARGET_BURST_S = 4.0
 
 
-
-
 async def measure() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot") as double:
         with tempfile.TemporaryDirectory() as workdir:
@@ -47,8 +45,10 @@ async def measure() -> None:
                 p50 = statistics.median(latencies)
                 p95 = statistics.quantiles(latencies, n=20)[18]
 
-                crowd = [double.add_user(first_name=f"P{i}", language_code="da")
-                         for i in range(BURST_USERS)]
+                crowd = [
+                    double.add_user(first_name=f"P{i}", language_code="da")
+                    for i in range(BURST_USERS)
+                ]
                 began = time.perf_counter()
                 await asyncio.gather(*(p.send("/start") for p in crowd))
                 await asyncio.gather(*(p.next_message(timeout=60) for p in crowd))
@@ -58,10 +58,14 @@ async def measure() -> None:
                 process.terminate()
                 await process.wait()
 
-    print(f"reply latency, {SEQUENTIAL} people one after another: p50 {p50:.1f} ms, "
-          f"p95 {p95:.1f} ms (target p95 < {TARGET_P95_MS:.0f} ms)")
-    print(f"{BURST_USERS} people at once: all answered in {burst:.2f} s "
-          f"(target < {TARGET_BURST_S:.0f} s; Telegram's 30/s makes 2 s the floor)")
+    print(
+        f"reply latency, {SEQUENTIAL} people one after another: p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms (target p95 < {TARGET_P95_MS:.0f} ms)"
+    )
+    print(
+        f"{BURST_USERS} people at once: all answered in {burst:.2f} s "
+        f"(target < {TARGET_BURST_S:.0f} s; Telegram's 30/s makes 2 s the floor)"
+    )
     print(f"429 answers from the double during the run: {throttled} (target 0)")
 
 

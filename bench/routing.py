@@ -59,13 +59,15 @@ async def seed(db_path: Path, mentors: list[SandboxUser], families: list[Sandbox
                     await households.note_telegram_language(session, member, person.language_code)
                     if role is Role.MENTOR:  # on duty for the whole run
                         await shifts.add_shift(
-                            session, household, now - timedelta(hours=1),
-                            now + timedelta(hours=6), None, now,
+                            session,
+                            household,
+                            now - timedelta(hours=1),
+                            now + timedelta(hours=6),
+                            None,
+                            now,
                         )
     finally:
         await database.close()
-
-
 
 
 async def offers(mentor: SandboxUser, count: int) -> list[int]:
@@ -138,11 +140,15 @@ async def measure() -> None:
 
     p50 = statistics.median(latencies)
     p99 = statistics.quantiles(latencies, n=100)[98]
-    print(f"question to its last offer ({MENTOR_HOUSEHOLDS} mentors on duty), {SEQUENTIAL} "
-          f"families one after another: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-          f"(target p99 < {TARGET_P99_MS:.0f} ms)")
-    print(f"{BURST} families at once: all {BURST * MENTOR_HOUSEHOLDS} offers out in "
-          f"{burst:.2f} s, {BURST / burst:.0f} requests/s (target >= {TARGET_RATE:.0f}/s)")
+    print(
+        f"question to its last offer ({MENTOR_HOUSEHOLDS} mentors on duty), {SEQUENTIAL} "
+        f"families one after another: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+        f"(target p99 < {TARGET_P99_MS:.0f} ms)"
+    )
+    print(
+        f"{BURST} families at once: all {BURST * MENTOR_HOUSEHOLDS} offers out in "
+        f"{burst:.2f} s, {BURST / burst:.0f} requests/s (target >= {TARGET_RATE:.0f}/s)"
+    )
     print(f"429 answers from the double during the run: {throttled} (target 0)")
     print(f"bot start to the last answer: {run:.1f} s")
 

@@ -69,9 +69,7 @@ class Progress:
 
     @property
     def remaining(self) -> int:
-        return self.counts.get(DeliveryState.PENDING, 0) + self.counts.get(
-            DeliveryState.SENDING, 0
-        )
+        return self.counts.get(DeliveryState.PENDING, 0) + self.counts.get(DeliveryState.SENDING, 0)
 
 
 def check_draft(draft: Draft, plain_length: int) -> ContentProblem | None:

@@ -564,9 +564,7 @@ async def _stats(config: Config, args: argparse.Namespace) -> int:
         raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
     database = await Database.open(config.db_path)
     try:
-        report = await stats.report(
-            database, period, config.timezone, config.service_hours, moment
-        )
+        report = await stats.report(database, period, config.timezone, config.service_hours, moment)
     finally:
         await database.close()
     english = translator("en")

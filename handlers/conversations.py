@@ -125,9 +125,7 @@ async def _to_mentor(
                 if len(sources) == 1 and message.media_group_id is None:
                     delivered = await message_to_mentor(context, current, chat, t, message, urgent)
                 else:
-                    delivered = await messages_to_mentor(
-                        context, current, chat, t, sources, urgent
-                    )
+                    delivered = await messages_to_mentor(context, current, chat, t, sources, urgent)
         if not delivered:
             await message.reply_text(sender.t("relay.failed"))
 
@@ -157,8 +155,10 @@ async def _from_mentor(
 ) -> None:
     db = context.bot_data.db
     addressed = await routing.addressee(db, member, message.chat_id, _replied_bot(context, message))
-    if addressed is AddressProblem.NONE_OPEN and message.document is not None and (
-        member.role is Role.COORDINATOR
+    if (
+        addressed is AddressProblem.NONE_OPEN
+        and message.document is not None
+        and (member.role is Role.COORDINATOR)
     ):
         await import_document(update, context)  # which says what a rota file must look like
     elif isinstance(addressed, AddressProblem):
@@ -320,8 +320,10 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
     choice = _choice(query.data if query else None, RATE)
     if query is None:
         return
-    if choice is None or parse_number(choice[1]) is None or not await routing.rate(
-        context.bot_data.db, member, choice[0], int(choice[1])
+    if (
+        choice is None
+        or parse_number(choice[1]) is None
+        or not await routing.rate(context.bot_data.db, member, choice[0], int(choice[1]))
     ):
         await query.answer(sender.t("button.invalid"))
         return
@@ -340,8 +342,10 @@ async def file_topic(
     if query is None:
         return
     topic = Topic(choice[1]) if choice and choice[1] in Topic.__members__.values() else None
-    if choice is None or topic is None or not await routing.file_topic(
-        context.bot_data.db, member, choice[0], topic
+    if (
+        choice is None
+        or topic is None
+        or not await routing.file_topic(context.bot_data.db, member, choice[0], topic)
     ):
         await query.answer(sender.t("button.invalid"))
         return

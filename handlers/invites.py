@@ -72,9 +72,7 @@ def invites_listing(
     lines.extend(invite_line(t, context, each) for each in shown)
     if len(found) > len(shown):
         lines.append(t("invites.more", count=len(found) - len(shown)))
-    buttons = [
-        [_revoke_button(t, each)] for each in shown
-    ]
+    buttons = [[_revoke_button(t, each)] for each in shown]
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 

@@ -108,12 +108,16 @@ class Outbox:
         try:
             if broadcast.kind == "photo":
                 sent = await bot.send_photo(
-                    delivery.chat_id, broadcast.file_id or "", caption=broadcast.body,
+                    delivery.chat_id,
+                    broadcast.file_id or "",
+                    caption=broadcast.body,
                     rate_limit_args=no_retry,
                 )
             elif broadcast.kind == "document":
                 sent = await bot.send_document(
-                    delivery.chat_id, broadcast.file_id or "", caption=broadcast.body,
+                    delivery.chat_id,
+                    broadcast.file_id or "",
+                    caption=broadcast.body,
                     rate_limit_args=no_retry,
                 )
             else:
@@ -128,9 +132,7 @@ class Outbox:
             await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, now())
             return 0.0
         except BadRequest as error:  # the chat is gone, or Telegram refuses the content
-            logger.info(
-                "outbox: broadcast %s refused for a chat: %s", broadcast.id, failure(error)
-            )
+            logger.info("outbox: broadcast %s refused for a chat: %s", broadcast.id, failure(error))
             await broadcasts.settle(db, delivery, DeliveryState.FAILED, now())
             return 0.0
         except TelegramError as error:  # 5xx, timeouts, the network

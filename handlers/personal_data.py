@@ -113,9 +113,7 @@ async def _ask_forget_member(
     # The number and the second they joined name this member and nobody else, for good.
     confirm = Confirmation(whom.id, whom.joined_at).data(FORGET)
     question = N_("forget.ask_own") if whom.id == member.id else N_("forget.ask_member")
-    await message.reply_text(
-        t(question, number=subject), reply_markup=_keyboard(t, confirm, KEEP)
-    )
+    await message.reply_text(t(question, number=subject), reply_markup=_keyboard(t, confirm, KEEP))
 
 
 @requires(*ANY_MEMBER)
@@ -130,9 +128,7 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         return
     moment = now()
     confirmed = confirmation.pressed(query, FORGET, moment)
-    if confirmed is None or not (
-        confirmed.number == member.id or member.role is Role.COORDINATOR
-    ):
+    if confirmed is None or not (confirmed.number == member.id or member.role is Role.COORDINATOR):
         await confirmation.refuse(query, t)  # expired, or not a button of ours
         return
     db = context.bot_data.db

@@ -118,9 +118,7 @@ async def _guarded(
         logger.info("request %s: the %s has blocked the bot", request.id, side)
         return False
     except TelegramError as error:
-        logger.warning(
-            "request %s: relay to the %s failed: %s", request.id, side, failure(error)
-        )
+        logger.warning("request %s: relay to the %s failed: %s", request.id, side, failure(error))
         return False
     await _remember(context, chat, sent, request)
     return True

@@ -49,7 +49,7 @@ _SWAP_PROBLEMS = {
 
 
 def clock_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """"17:00–22:00": a span within a day that is already on the screen."""
+    """ "17:00–22:00": a span within a day that is already on the screen."""
     return f"{start.astimezone(tz):%H:%M}\u2013{end.astimezone(tz):%H:%M}"
 
 

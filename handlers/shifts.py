@@ -101,9 +101,7 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
                 reply_markup=InlineKeyboardMarkup([[button]]),
             )
         except TelegramError as error:
-            logger.info(
-                "swap offer to member %s not delivered: %s", recipient.id, failure(error)
-            )
+            logger.info("swap offer to member %s not delivered: %s", recipient.id, failure(error))
             continue
         await swaps.remember_offer_message(
             context.bot_data.db, offered.swap, sent.chat_id, sent.message_id

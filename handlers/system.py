@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 _QUERY_TOO_OLD = "query is too old"
 
+
 async def unknown_command(update: Update, context: MentorContext) -> None:
     sender = await identify(update, context)
     if update.effective_message is not None:

@@ -151,7 +151,6 @@ async def count_by_role(session: Session, role: Role) -> int:
     return int(row[0]) if row else 0
 
 
-
 async def members_with_role(session: Session, role: Role) -> list[Member]:
     rows = await session.fetch_all(
         _SELECT_MEMBERS + "WHERE h.role = ? ORDER BY m.id",
@@ -182,8 +181,7 @@ async def mark_told_files_unchecked(session: Session, member_id: int) -> bool:
     """True only the first time: the notice about unchecked files is given once."""
     return (
         await session.execute(
-            "UPDATE members SET told_files_unchecked = 1 "
-            "WHERE id = ? AND told_files_unchecked = 0",
+            "UPDATE members SET told_files_unchecked = 1 WHERE id = ? AND told_files_unchecked = 0",
             (member_id,),
         )
         == 1

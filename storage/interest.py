@@ -95,6 +95,4 @@ async def mark_announced(session: Session, ids: Sequence[int], now: datetime) ->
 
 
 async def erase_registered_before(session: Session, cutoff: datetime) -> int:
-    return await session.execute(
-        "DELETE FROM interest WHERE consented_at < ?", (to_db(cutoff),)
-    )
+    return await session.execute("DELETE FROM interest WHERE consented_at < ?", (to_db(cutoff),))

@@ -24,9 +24,7 @@ class LeaseHeld(Exception):
     """Another process holds the lease on this database."""
 
     def __init__(self, database: Path, lock_path: Path) -> None:
-        super().__init__(
-            f"another Mentorbot is already running on {database} (lock {lock_path})"
-        )
+        super().__init__(f"another Mentorbot is already running on {database} (lock {lock_path})")
         self.database = database
         self.lock_path = lock_path
 

@@ -87,7 +87,6 @@ class Shift:
     ends_at: datetime
 
 
-
 @dataclass(frozen=True, slots=True)
 class ShiftListing:
     """A shift as people read it: with the name of the household on duty."""

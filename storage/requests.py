@@ -360,8 +360,7 @@ async def decline_offer(session: Session, request_id: int, member_id: int) -> bo
 async def close_offers(session: Session, request_id: int) -> list[OfferMessage]:
     """Close every open offer of a request; returns where they were shown."""
     rows = await session.fetch_all(
-        "SELECT member_id, chat_id, message_id FROM offers WHERE request_id = ? "
-        "AND state = 'open'",
+        "SELECT member_id, chat_id, message_id FROM offers WHERE request_id = ? AND state = 'open'",
         (request_id,),
     )
     await session.execute(
@@ -461,8 +460,7 @@ async def declined_members(session: Session, request_id: int) -> set[int]:
 async def erase_content_ended_before(session: Session, cutoff: datetime) -> int:
     """Forget what ended questions said; their states, times, rating and topic remain."""
     ended = (
-        "SELECT id FROM requests WHERE state IN ('closed', 'cancelled', 'expired') "
-        "AND ended_at < ?"
+        "SELECT id FROM requests WHERE state IN ('closed', 'cancelled', 'expired') AND ended_at < ?"
     )
     erased = await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "
@@ -492,9 +490,7 @@ async def request_of_bot_message(session: Session, chat_id: int, message_id: int
     return row["request_id"] if row else None
 
 
-async def waiting_request_of_message(
-    session: Session, chat_id: int, message_id: int
-) -> int | None:
+async def waiting_request_of_message(session: Session, chat_id: int, message_id: int) -> int | None:
     """The question this message waits in for a mentor, if it still waits."""
     row = await session.fetch_one(
         "SELECT m.request_id FROM request_messages m JOIN requests r ON r.id = m.request_id "

@@ -164,7 +164,15 @@ async def test_a_member_changes_language(karin: SandboxUser, double: BotApiDoubl
     assert "Mentorbot for mentorfamilier" in (await mentor.next_message())["text"]
     menu = double.commands(scope={"type": "chat", "chat_id": mentor.id})
     assert [c["command"] for c in menu] == [
-        "help", "end", "shifts", "swap", "calendar", "partner", "newsletter", "mydata", "forget",
+        "help",
+        "end",
+        "shifts",
+        "swap",
+        "calendar",
+        "partner",
+        "newsletter",
+        "mydata",
+        "forget",
         "language",
     ]
 

@@ -58,8 +58,7 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_the_first_goes_o
     assert status == 2
     assert out == ""
     assert err.splitlines() == [
-        f"mentorbot: MENTORBOT_DB: another Mentorbot is already running on {database} "
-        f"(lock {lock})"
+        f"mentorbot: MENTORBOT_DB: another Mentorbot is already running on {database} (lock {lock})"
     ]
     assert first.process.returncode is None
     await answers_help(first, coordinator)

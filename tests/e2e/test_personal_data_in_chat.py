@@ -44,7 +44,9 @@ async def test_a_family_exports_its_data_and_a_coordinators_export_is_logged(
     assert data["household"][0]["display_name"] == "Familjen Ek"
     (question,) = data["questions"]
     assert (question["state"], question["rating"], question["preview"]) == (
-        "closed", 5, "Hur gör vi med läxorna?"
+        "closed",
+        5,
+        "Hur gör vi med läxorna?",
     )
     assert data["audit_entries"] == []
 
@@ -76,9 +78,10 @@ async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: S
     confirm = await karin.next_message()
     assert f"medlem #{berg_number}" in confirm["text"]
     await karin.press(confirm, "Radera")
-    assert f"Medlem #{berg_number}s uppgifter är raderade." == (
-        await karin.wait_for_edit(confirm)
-    )["text"]
+    assert (
+        f"Medlem #{berg_number}s uppgifter är raderade."
+        == (await karin.wait_for_edit(confirm))["text"]
+    )
     assert "Familjehemsenheten har raderat dina uppgifter" in (await berg.next_message())["text"]
     log = await answer(karin, "/audit 1")
     assert f"raderade uppgifterna för member #{berg_number} (mentor)" in log

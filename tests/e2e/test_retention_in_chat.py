@@ -72,8 +72,12 @@ class Seeder:
     async def on_duty(self, at: datetime) -> None:
         async with self.db.write() as session:
             await shifts.add_shift(
-                session, self.mentor.household.id, at - timedelta(hours=1),
-                at + timedelta(hours=2), None, at - 3 * DAY,
+                session,
+                self.mentor.household.id,
+                at - timedelta(hours=1),
+                at + timedelta(hours=2),
+                None,
+                at - 3 * DAY,
             )
 
     async def ask(self, family: Member, words: str, at: datetime) -> int:
@@ -102,8 +106,14 @@ class Seeder:
         return request_id
 
     async def close(
-        self, family: Member, request_id: int, at: datetime, rating: int, topic: Topic,
-        comment: str, note: str,
+        self,
+        family: Member,
+        request_id: int,
+        at: datetime,
+        rating: int,
+        topic: Topic,
+        comment: str,
+        note: str,
     ) -> None:
         """Ended by the family, rated, filed under a topic, with a comment and a note."""
         assert await routing.end(self.db, request_id, "family", at) is not None
@@ -121,7 +131,11 @@ class Seeder:
 
 
 async def seed(
-    path: Path, karin: SandboxUser, berg: SandboxUser, ek: SandboxUser, ask: SandboxUser,
+    path: Path,
+    karin: SandboxUser,
+    berg: SandboxUser,
+    ek: SandboxUser,
+    ask: SandboxUser,
     now: datetime,
 ) -> Seeded:
     retention = RETENTION_DAYS * DAY
@@ -136,9 +150,7 @@ async def seed(
 
         asked = now - retention - 30 * DAY
         old = await seeder.converse(family, OLD_QUESTION, asked)
-        await seeder.close(
-            family, old, asked + 40 * MINUTE, 4, Topic.SLEEP, OLD_COMMENT, OLD_NOTE
-        )
+        await seeder.close(family, old, asked + 40 * MINUTE, 4, Topic.SLEEP, OLD_COMMENT, OLD_NOTE)
         withdrawn = await seeder.ask(family, WITHDRAWN_QUESTION, now - retention - DAY)
         assert await routing.cancel(db, family, now - retention - DAY + 3 * MINUTE)
         asked = now - retention + DAY
@@ -188,7 +200,8 @@ def database_rows(path: Path) -> dict[str, list[sqlite3.Row]]:
     connection.row_factory = sqlite3.Row
     try:
         tables = [
-            name for (name,) in connection.execute(
+            name
+            for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         ]
@@ -227,7 +240,10 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
     old = questions[seeded.old]
     assert (old["preview"], old["rating_comment"]) == (None, None)
     assert (old["state"], old["rating"], old["topic"], old["ended_by"]) == (
-        "closed", 4, "sleep", "family"
+        "closed",
+        4,
+        "sleep",
+        "family",
     )
     withdrawn = questions[seeded.withdrawn]
     assert (withdrawn["state"], withdrawn["preview"]) == ("cancelled", None)
@@ -237,7 +253,10 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
     assert questions[seeded.old]["ended_at"] is not None
     recent = questions[seeded.recent]
     assert (recent["preview"], recent["rating_comment"], recent["rating"], recent["topic"]) == (
-        RECENT_QUESTION, RECENT_COMMENT, 5, "school"
+        RECENT_QUESTION,
+        RECENT_COMMENT,
+        5,
+        "school",
     )
 
     # The mentor's export: the topic they filed stays, the note they wrote goes.
@@ -288,7 +307,10 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
         assert row["family_household_id"] is not None
     old_row = stored[seeded.old]
     assert (old_row["state"], old_row["rating"], old_row["topic"], old_row["first_kind"]) == (
-        "closed", 4, "sleep", "text"
+        "closed",
+        4,
+        "sleep",
+        "text",
     )
     assert old_row["mentor_household_id"] is not None
     assert old_row["accepted_at"] == seeded.times[seeded.old]["accepted_at"]
@@ -301,7 +323,8 @@ async def test_retention_erases_old_words_and_keeps_what_the_evaluation_counts(
     offered = [row["request_id"] for row in rows["offers"]]
     assert seeded.old in offered and seeded.withdrawn in offered  # who was asked, and when
     assert (stored[seeded.recent]["preview"], stored[seeded.recent]["mentor_note"]) == (
-        RECENT_QUESTION, RECENT_NOTE
+        RECENT_QUESTION,
+        RECENT_NOTE,
     )
     assert stored[seeded.still_open]["preview"] == OPEN_QUESTION
 

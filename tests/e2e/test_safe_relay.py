@@ -399,9 +399,10 @@ async def test_locations_and_contacts_are_refused_and_service_messages_ignored(
     await family.send_contact("+46701234567", "Eva")
     assert "Platser och kontaktkort" in (await family.next_message())["text"]
     await family.send_poll("Vilken tid?", ["18", "19"])
-    assert "Den här sortens meddelande kan inte skickas vidare" in (
-        await family.next_message()
-    )["text"]
+    assert (
+        "Den här sortens meddelande kan inte skickas vidare"
+        in (await family.next_message())["text"]
+    )
     await berg.no_message(within=0.4)
 
     sent = await family.send("Hej igen")

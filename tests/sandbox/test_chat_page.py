@@ -83,9 +83,7 @@ def page_session(double: BotApiDouble) -> aiohttp.ClientSession:
         return await handler(request)
 
     timeout = aiohttp.ClientTimeout(total=10)
-    return aiohttp.ClientSession(
-        base_url=double.api_url, timeout=timeout, middlewares=(with_key,)
-    )
+    return aiohttp.ClientSession(base_url=double.api_url, timeout=timeout, middlewares=(with_key,))
 
 
 @pytest.fixture
@@ -437,9 +435,7 @@ async def test_an_unknown_person_is_not_found(
 # --- files -------------------------------------------------------------------------------------
 
 
-def upload(
-    data: bytes, name: str, content_type: str, caption: str | None = None
-) -> dict[str, Any]:
+def upload(data: bytes, name: str, content_type: str, caption: str | None = None) -> dict[str, Any]:
     """A file as the page sends it: base64 in JSON."""
     encoded = base64.b64encode(data).decode()
     body: dict[str, Any] = {"file": {"name": name, "type": content_type, "data": encoded}}

@@ -215,7 +215,8 @@ async def test_a_bot_deletes_its_messages_for_48_hours_only(
     one = {"chat_id": str(anna.id), "message_id": str(sent[0])}
     old = await http.post("deleteMessage", data=one)
     assert (old.status_code, old.json()["description"]) == (
-        400, "Bad Request: message can't be deleted for everyone"
+        400,
+        "Bad Request: message can't be deleted for everyone",
     )
     many = {"chat_id": str(anna.id), "message_ids": json.dumps(sent)}
     refused = await http.post("deleteMessages", data=many)

@@ -61,9 +61,10 @@ async def test_a_reply_goes_to_its_conversation_and_a_plain_message_is_never_gue
 
     await routing.end(db, ek.id, "family", NOW + HOUR)
     assert await routing.addressee(db, berg, berg.telegram_user_id, 500) is AddressProblem.ENDED
-    assert await routing.addressee(db, berg, berg.telegram_user_id, None) == (
-        await routing.conversations_of(db, berg)
-    )[0]
+    assert (
+        await routing.addressee(db, berg, berg.telegram_user_id, None)
+        == (await routing.conversations_of(db, berg))[0]
+    )
 
 
 async def test_a_reply_to_an_offer_not_yet_accepted_is_not_relayed(
@@ -122,7 +123,8 @@ async def test_an_album_is_parked_and_sent_as_one(
     parked = await routing.park(db, berg, chat, [50, 51, 52], NOW)
     alone = await routing.park(db, berg, chat, [53], NOW)
     assert await routing.address_parked(db, berg, parked, ek.id) == (
-        ek, [(chat, 50), (chat, 51), (chat, 52)]
+        ek,
+        [(chat, 50), (chat, 51), (chat, 52)],
     )
     assert await routing.address_parked(db, berg, alone, ek.id) == (ek, [(chat, 53)])
 

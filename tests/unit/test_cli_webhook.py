@@ -290,6 +290,4 @@ def test_the_log_never_shows_the_token_or_the_secret(clean_env: Path) -> None:
     )
     message = formatter.format(record)
     assert config.webhook_secret not in message and str(config.token) not in message
-    assert message.endswith(
-        "setWebhook bot[token]/setWebhook {'secret_token': '[webhook secret]'}"
-    )
+    assert message.endswith("setWebhook bot[token]/setWebhook {'secret_token': '[webhook secret]'}")

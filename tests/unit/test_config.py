@@ -36,22 +36,24 @@ def test_defaults_follow_the_spec() -> None:
 
 
 def test_every_variable_is_read() -> None:
-    config = load({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
-        "MENTORBOT_DB": "/var/lib/mentorbot/db.sqlite",
-        "MENTORBOT_TIMEZONE": "Europe/Copenhagen",
-        "MENTORBOT_COORDINATORS": " 11, 22 ,33",
-        "MENTORBOT_LANGUAGE": "da",
-        "MENTORBOT_ESCALATE_AFTER": "15",
-        "MENTORBOT_BROADCAST_RATE": "12.5",
-        "MENTORBOT_COUNTRY": "dk",
-        "MENTORBOT_SERVICE_HOURS_WEEKDAY": "18:00-23:00",
-        "MENTORBOT_SERVICE_HOURS_WEEKEND": "10:00-02:00",
-        "MENTORBOT_REMINDERS": "60, 30,120",
-        "MENTORBOT_GAP_REPORT": "7:30",
-        "MENTORBOT_BROADCAST_RETENTION_DAYS": "730",
-    })
+    config = load(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "MENTORBOT_DB": "/var/lib/mentorbot/db.sqlite",
+            "MENTORBOT_TIMEZONE": "Europe/Copenhagen",
+            "MENTORBOT_COORDINATORS": " 11, 22 ,33",
+            "MENTORBOT_LANGUAGE": "da",
+            "MENTORBOT_ESCALATE_AFTER": "15",
+            "MENTORBOT_BROADCAST_RATE": "12.5",
+            "MENTORBOT_COUNTRY": "dk",
+            "MENTORBOT_SERVICE_HOURS_WEEKDAY": "18:00-23:00",
+            "MENTORBOT_SERVICE_HOURS_WEEKEND": "10:00-02:00",
+            "MENTORBOT_REMINDERS": "60, 30,120",
+            "MENTORBOT_GAP_REPORT": "7:30",
+            "MENTORBOT_BROADCAST_RETENTION_DAYS": "730",
+        }
+    )
     assert config.require_token() == TOKEN
     assert config.api_url == "http://127.0.0.1:8081"
     assert config.timezone.key == "Europe/Copenhagen"

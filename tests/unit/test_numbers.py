@@ -43,8 +43,15 @@ async def a_question(session: Session) -> int:
 async def a_broadcast(session: Session) -> int:
     author = await a_member(session)
     return await broadcasts.create_broadcast(
-        session, author, Audience.FAMILIES, "text", "Hej", None, BroadcastState.SCHEDULED,
-        NOW + HOUR, NOW,
+        session,
+        author,
+        Audience.FAMILIES,
+        "text",
+        "Hej",
+        None,
+        BroadcastState.SCHEDULED,
+        NOW + HOUR,
+        NOW,
     )
 
 
@@ -96,10 +103,15 @@ async def test_an_insert_that_does_not_take_a_new_number_is_refused(db: Database
         member = await households.add_member(session, household, 42, NOW)
         await households.delete_member(session, member)
     for sql, params in [
-        ("INSERT INTO members (household_id, telegram_user_id, joined_at) VALUES (?, ?, ?)",
-         (household, 43, NOW.isoformat())),
-        ("INSERT INTO members (id, household_id, telegram_user_id, joined_at) "
-         "VALUES (?, ?, ?, ?)", (member, household, 43, NOW.isoformat())),
+        (
+            "INSERT INTO members (household_id, telegram_user_id, joined_at) VALUES (?, ?, ?)",
+            (household, 43, NOW.isoformat()),
+        ),
+        (
+            "INSERT INTO members (id, household_id, telegram_user_id, joined_at) "
+            "VALUES (?, ?, ?, ?)",
+            (member, household, 43, NOW.isoformat()),
+        ),
     ]:
         with pytest.raises(sqlite3.IntegrityError, match="never handed out twice"):
             async with db.write() as session:
@@ -229,8 +241,15 @@ async def test_the_upgrade_keeps_every_row_and_never_hands_out_a_number_the_old_
             member = await households.add_member(session, household, 105, NOW)
             shift = await shifts.add_shift(session, 2, NOW, NOW + HOUR, None, NOW)
             broadcast = await broadcasts.create_broadcast(
-                session, 1, Audience.FAMILIES, "text", "Hej", None, BroadcastState.SCHEDULED,
-                NOW + HOUR, NOW,
+                session,
+                1,
+                Audience.FAMILIES,
+                "text",
+                "Hej",
+                None,
+                BroadcastState.SCHEDULED,
+                NOW + HOUR,
+                NOW,
             )
             question = await requests.open_request(
                 session, household, RequestState.WAITING, "text", None, False, NOW

@@ -15,11 +15,27 @@ from tests.conftest import make_household
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SECTIONS = {
-    "exported_at", "member", "household", "household_adults", "questions",
-    "conversations_held", "offers_received", "shifts", "broadcasts_received",
-    "invites_created", "audit_entries", "invite_used", "shift_swaps", "swap_offers_received",
-    "broadcasts_written", "shifts_booked", "relayed_messages", "waiting_messages",
-    "unaddressed_messages", "interest_registrations", "made_coordinator_by_configuration",
+    "exported_at",
+    "member",
+    "household",
+    "household_adults",
+    "questions",
+    "conversations_held",
+    "offers_received",
+    "shifts",
+    "broadcasts_received",
+    "invites_created",
+    "audit_entries",
+    "invite_used",
+    "shift_swaps",
+    "swap_offers_received",
+    "broadcasts_written",
+    "shifts_booked",
+    "relayed_messages",
+    "waiting_messages",
+    "unaddressed_messages",
+    "interest_registrations",
+    "made_coordinator_by_configuration",
 }
 
 
@@ -51,7 +67,9 @@ async def test_a_coordinators_export_is_audited_and_an_unknown_member_is_none(
 
     (entry,) = await audit.latest(db, 5)
     assert (entry.actor, entry.action, entry.subject) == (
-        "Karin", "data_export", f"member #{ek.id} (family)"
+        "Karin",
+        "data_export",
+        f"member #{ek.id} (family)",
     )
 
 

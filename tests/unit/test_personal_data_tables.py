@@ -113,9 +113,7 @@ async def test_a_table_without_personal_data_points_at_nobody(db: Database) -> N
 async def test_every_link_to_a_member_is_followed_by_the_export(db: Database) -> None:
     """A row that points at a member or household is found by a section through that column,
     or it is a known gap; the row itself (members.id, households.id) is found by its id."""
-    followed = {
-        (table, key) for table, keys in export_sections().values() for key in keys
-    }
+    followed = {(table, key) for table, keys in export_sections().values() for key in keys}
     async with db.read() as session:
         links = set()
         for table in await tables(session):
@@ -212,8 +210,16 @@ async def a_season(db: Database) -> Season:
     await broadcasts.remember_status_message(db, sent.id, karin_id, 70)
 
     traces_of = {
-        ek: (ek_id, "Familjen Ek", "Dorte Ek", "070-123 45 67", "Sonen sover dåligt",
-             "Och skolan?", "Tack för rådet", "Kvällsrutin föreslagen"),
+        ek: (
+            ek_id,
+            "Familjen Ek",
+            "Dorte Ek",
+            "070-123 45 67",
+            "Sonen sover dåligt",
+            "Och skolan?",
+            "Tack för rådet",
+            "Kvällsrutin föreslagen",
+        ),
         berg: (berg_id, "Familjen Berg"),
         karin: (karin_id, "Karin Holm"),
     }

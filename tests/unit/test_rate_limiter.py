@@ -32,9 +32,7 @@ async def send(
     data: dict[str, Any] = SEND,
     rate_limit_args: int | None = None,
 ) -> object:
-    return await limiter.process_request(
-        telegram, (), {}, "sendMessage", data, rate_limit_args
-    )
+    return await limiter.process_request(telegram, (), {}, "sendMessage", data, rate_limit_args)
 
 
 async def test_a_send_is_tried_again_after_5xx_dropped_connections_timeouts_and_429s() -> None:

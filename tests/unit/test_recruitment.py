@@ -53,7 +53,8 @@ async def test_a_person_withdraws_their_registration_and_is_told_what_it_was(
     assert await recruitment.withdraw(db, 501, anna, NOW - DAY) is None
     withdrawn = await recruitment.withdraw(db, 501, anna, NOW)
     assert withdrawn is not None and (withdrawn.name, withdrawn.phone) == (
-        "Anna Svensson", "070-123 45 67"
+        "Anna Svensson",
+        "070-123 45 67",
     )
     assert await recruitment.withdraw(db, 501, anna, NOW) is None
     assert [entry.name for entry in await recruitment.registered(db)] == ["Erik Ek"]

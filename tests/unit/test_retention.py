@@ -140,7 +140,13 @@ async def test_a_broadcast_forgets_its_recipients_then_its_content_and_keeps_its
     # (body, kind, audience, state, status chat, deliveries sent, deliveries naming someone)
     assert await broadcast_row(db, ancient) == (None, "text", "everyone", "done", None, 2, 0)
     assert await broadcast_row(db, last_month) == (
-        "Temamorgon", "text", "everyone", "done", None, 2, 0
+        "Temamorgon",
+        "text",
+        "everyone",
+        "done",
+        None,
+        2,
+        0,
     )
     assert await broadcast_row(db, this_week) == ("Utflykt", "text", "everyone", "done", 1, 2, 2)
     assert await retention.erase_expired_broadcasts(db, year, NOW) == 0

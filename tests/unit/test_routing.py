@@ -1132,9 +1132,7 @@ async def test_offers_decided_but_never_shown_are_found_again(
 ) -> None:
     request = await opened(db, people.family[0])
     found = await routing.unsent_offers(db)
-    assert [(each.request.id, ids(each.offer_to)) for each in found] == [
-        (request.id, ids(on_duty))
-    ]
+    assert [(each.request.id, ids(each.offer_to)) for each in found] == [(request.id, ids(on_duty))]
     shown = [(adult.id, 500 + n) for n, adult in enumerate(on_duty)]
     await routing.remember_offers(db, request.id, shown)
     assert await routing.unsent_offers(db) == []

@@ -187,8 +187,7 @@ def test_a_sandbox_on_a_database_a_bot_runs_on_is_refused(
     with pytest.raises(ConfigError) as refused:
         sandbox_command.run(load_config(), args, never_the_bot)
     assert str(refused.value) == (
-        f"--db {database}: another Mentorbot is already running on {database} "
-        f"(lock {held.path})"
+        f"--db {database}: another Mentorbot is already running on {database} (lock {held.path})"
     )
     assert double_threads() == []  # refused before the double started
 
@@ -261,9 +260,7 @@ async def test_of_two_claims_at_once_exactly_one_gets_the_reminder(
     assert await states(db) == {(shift.id, 60): "sending"}
 
 
-async def test_many_claims_at_once_still_give_one_sender(
-    db: Database, second_db: Database
-) -> None:
+async def test_many_claims_at_once_still_give_one_sender(db: Database, second_db: Database) -> None:
     shift, _, _ = await a_shift(db)
     due = shift.starts_at - HOUR
     got = await asyncio.gather(
