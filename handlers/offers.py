@@ -146,6 +146,14 @@ async def _escalate(context: MentorContext) -> None:
         await tell(context, family, step, number=request_id)
 
 
+def where_help_is(t: Translator, context: MentorContext) -> list[str]:
+    """The office hours (when the municipality gave them) and the emergency numbers: what a
+    family is told whenever no mentor is there for it."""
+    config = context.bot_data.config
+    lines = [t("request.office_hours", hours=config.office_hours)] if config.office_hours else []
+    return [*lines, t("request.emergency", numbers=config.emergency_numbers)]
+
+
 async def _expire(context: MentorContext, request_id: int) -> None:
     """Nobody took the question, not even a coordinator: the family hears it honestly, with
     where help is now; the coordinators hear that it ended."""
@@ -156,10 +164,7 @@ async def _expire(context: MentorContext, request_id: int) -> None:
     config = context.bot_data.config
     for adult in ended.family:
         t = member_translator(context, adult)
-        lines = [t("request.expired", number=request_id)]
-        if config.office_hours:
-            lines.append(t("request.office_hours", hours=config.office_hours))
-        lines.append(t("request.emergency", numbers=config.emergency_numbers))
+        lines = [t("request.expired", number=request_id), *where_help_is(t, context)]
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(adult.telegram_user_id, "\n".join(lines))
     minutes = f"{config.expire_after.total_seconds() / 60:g}"

@@ -19,6 +19,7 @@ from handlers.offers import (
     tell_coordinators,
     tell_unreached,
     wait_limit_hours,
+    where_help_is,
 )
 from storage.models import Member, Request, RequestState, Role
 
@@ -44,10 +45,7 @@ def out_of_hours(
         lines = [t("request.waiting", number=number), t("request.next_shift", when=when)]
     else:
         lines = [t("request.waiting", number=number), t("request.no_shift_planned")]
-    if config.office_hours:
-        lines.append(t("request.office_hours", hours=config.office_hours))
-    lines.append(t("request.emergency", numbers=config.emergency_numbers))
-    return "\n".join(lines)
+    return "\n".join([*lines, *where_help_is(t, context)])
 
 
 async def sound_alarm(
