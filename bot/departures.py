@@ -33,12 +33,12 @@ class Departure:
 
 async def depart(session: Session, member: Member, now: datetime) -> Departure:
     """End what the member leaves behind; the caller then deletes or erases them."""
-    ended = await routing.end_for_departure(session, member, now)
+    household = member.household.id
+    last = await households.household_members(session, household) == [member]
+    ended = await routing.end_for_departure(session, member, now, last_of_household=last)
     await invites.revoke_made_by(session, member.id, now)
     await broadcasts.drop_undelivered_to(session, member.id)
     await broadcasts.forget_member(session, member.id, member.telegram_user_id)
-    household = member.household.id
-    last = await households.household_members(session, household) == [member]
     cancelled = 0
     if last:
         cancelled = await shifts.delete_shifts_ending_after(session, household, now)

@@ -424,7 +424,9 @@ async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
         return Ended(await _read(session, request.id), adults, None, withdrawn)
 
 
-async def end_for_departure(session: Session, member: Member, now: datetime) -> list[Ended]:
+async def end_for_departure(
+    session: Session, member: Member, now: datetime, *, last_of_household: bool
+) -> list[Ended]:
     """An adult leaves (removed, or erased): what nobody is left to carry on ends with them.
 
     It happens inside the leaving transaction. The conversations they held as a mentor (or a
@@ -438,11 +440,8 @@ async def end_for_departure(session: Session, member: Member, now: datetime) -> 
         closed = RequestState.CLOSED
         if await requests.finish(session, held.id, [RequestState.ACCEPTED], closed, "mentor", now):
             ended.append(Ended(await _read(session, held.id), await _family(session, held), None))
-    household = member.household.id
-    if member.role is Role.FAMILY and await households.household_members(session, household) == [
-        member
-    ]:
-        left = await _end_for_family_departure(session, household, now)
+    if member.role is Role.FAMILY and last_of_household:
+        left = await _end_for_family_departure(session, member.household.id, now)
         ended.extend([left] if left is not None else [])
     return ended
 
