@@ -65,9 +65,8 @@ async def ensure_coordinators(db: Database, telegram_user_ids: Iterable[int], no
     added = 0
     async with db.write() as session:
         for user_id in sorted(telegram_user_ids):
-            if await households.configured_before(session, user_id):
+            if not await households.configured_first_time(session, user_id, now):
                 continue
-            await households.note_configured(session, user_id, now)
             if await households.member_by_telegram_id(session, user_id) is None:
                 household_id = await households.create_household(session, Role.COORDINATOR, now)
                 await households.add_member(session, household_id, user_id, now)

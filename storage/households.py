@@ -72,16 +72,9 @@ async def forget_household_name(session: Session, household_id: int) -> None:
     await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
 
 
-async def configured_before(session: Session, telegram_user_id: int) -> bool:
-    """Whether MENTORBOT_COORDINATORS made this id a coordinator once already."""
-    row = await session.fetch_one(
-        "SELECT 1 FROM configured_coordinators WHERE telegram_user_id = ?", (telegram_user_id,)
-    )
-    return row is not None
-
-
-async def note_configured(session: Session, telegram_user_id: int, now: datetime) -> None:
-    await session.execute(
+async def configured_first_time(session: Session, telegram_user_id: int, now: datetime) -> bool:
+    """Note that MENTORBOT_COORDINATORS names this id; False if it did so at an earlier start."""
+    return await session.changed_one(
         "INSERT OR IGNORE INTO configured_coordinators (telegram_user_id, added_at) VALUES (?, ?)",
         (telegram_user_id, to_db(now)),
     )
