@@ -13,6 +13,7 @@ import pytest
 from bot.sandbox import BotApiDouble
 from bot.sandbox.faults import FaultKind
 from tests.e2e.conftest import Service, texts_until_quiet
+from tests.e2e.test_nothing_lost import accepted_with_hand_over_held
 from tests.e2e.test_questions_in_chat import on_duty
 from tests.e2e.test_safe_relay import ON_DUTY, converse, second_family
 
@@ -66,15 +67,8 @@ async def test_a_family_writing_during_the_hand_over_is_read_after_what_waited(
     service: Service, double: BotApiDouble
 ) -> None:
     family, berg = service.family, service.berg
-    await on_duty(service, "Familjen Berg")
     waiting = ["Första", "Andra"]
-    for text in waiting:
-        await family.send(text)
-        await family.next_message()
-    offer = await berg.next_message()
-    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
-    await berg.press(offer, "Acceptera")
-    await asyncio.wait_for(hand_over.holding.wait(), timeout=10)  # the hand-over's label, held
+    hand_over = await accepted_with_hand_over_held(service, double, waiting)
     await family.send("Tredje")
     await berg.no_message(within=0.8)  # the family's new message does not go first
     hand_over.release()

@@ -4,33 +4,22 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.sandbox import BotApiDouble, FaultKind
 from tests.e2e.conftest import Service, answer, texts_until_quiet
+from tests.e2e.test_questions_in_chat import on_duty
+from tests.e2e.test_safe_relay import converse
 
 pytestmark = pytest.mark.chat_burst(30)
-TZ = ZoneInfo("Europe/Stockholm")
 
 
 async def _conversation(service: Service) -> None:
     """Berg on duty now has accepted the Ek family's question."""
-    family, berg, karin = service.family, service.berg, service.karin
-    start = datetime.now(TZ).replace(second=0, microsecond=0) - timedelta(hours=1)
-    end = start + timedelta(hours=3)
-    booking = f"{start.date()} {start:%H:%M}-{end:%H:%M}"
-    await answer(karin, f"/shift add {service.numbers['Familjen Berg']} {booking}")
-    await texts_until_quiet(berg, 0.3)
-    await family.send("Hur gör vi med läxorna?")
-    await family.next_message()
-    offer = await berg.next_message()
-    await berg.press(offer, "Acceptera")
-    await texts_until_quiet(berg, 0.3)
-    await texts_until_quiet(family, 0.3)
+    await on_duty(service, "Familjen Berg")
+    await converse(service.family, service.berg, "Hur gör vi med läxorna?")
 
 
 async def test_a_refused_relay_is_logged_without_the_words_telegram_quoted(

@@ -24,6 +24,23 @@ async def held(fault: Fault) -> None:
     await asyncio.wait_for(fault.holding.wait(), timeout=10)
 
 
+async def accepted_with_hand_over_held(
+    service: Service, double: BotApiDouble, waiting: list[str]
+) -> Fault:
+    """The family's messages wait, Berg accepts, and the double holds the hand-over's first
+    send (its label): the question is Berg's, and what waited is on its way."""
+    family, berg = service.family, service.berg
+    await on_duty(service, "Familjen Berg")
+    for text in waiting:
+        await family.send(text)
+        await family.next_message()
+    offer = await berg.next_message()
+    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
+    await berg.press(offer, "Acceptera")
+    await held(hand_over)
+    return hand_over
+
+
 async def test_a_kill_while_a_question_is_being_handled_loses_nothing(
     service: Service, double: BotApiDouble, start_bot: StartBot
 ) -> None:
@@ -51,15 +68,8 @@ async def test_a_kill_right_after_an_accept_still_hands_over_every_waiting_messa
     service: Service, double: BotApiDouble, start_bot: StartBot
 ) -> None:
     family, berg = service.family, service.berg
-    await on_duty(service, "Familjen Berg")
     waiting = ["Första meddelandet", "Andra meddelandet", "Tredje meddelandet"]
-    for text in waiting:
-        await family.send(text)
-        await family.next_message()
-    offer = await berg.next_message()
-    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
-    await berg.press(offer, "Acceptera")
-    await held(hand_over)  # the question is Berg's; the label of the hand-over is on its way
+    await accepted_with_hand_over_held(service, double, waiting)
     await service.bot.kill()
 
     await start_bot()
@@ -152,15 +162,8 @@ async def test_after_a_kill_in_a_hand_over_the_waiting_messages_still_come_first
     turn, was handled again after the restart, and reached the mentor above the messages that
     had waited longer, whose hand-over was only redone later."""
     family, berg = service.family, service.berg
-    await on_duty(service, "Familjen Berg")
     waiting = ["Första meddelandet", "Andra meddelandet"]
-    for text in waiting:
-        await family.send(text)
-        await family.next_message()
-    offer = await berg.next_message()
-    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
-    await berg.press(offer, "Acceptera")
-    await held(hand_over)
+    hand_over = await accepted_with_hand_over_held(service, double, waiting)
     await family.send("Är du där?")  # in the conversation now: it waits for the hand-over
     await asyncio.sleep(0.5)
     await service.bot.kill()
