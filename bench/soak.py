@@ -55,7 +55,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.rate_limiter import RETRY_SECONDS
+from bot.app.rate_limiter import RETRY_SECONDS
 from bot.sandbox import BotApiDouble, Fault, FaultKind, SandboxUser
 from bot.sandbox.state import Message
 from storage import households, shifts

@@ -44,3 +44,10 @@ async def unfinished(db: Database) -> list[tuple[int, str]]:
     """Updates received but never done (a crash came first), oldest first."""
     async with db.read() as session:
         return await updates.unfinished_updates(session)
+
+
+async def latest_update_id(db: Database) -> int:
+    """The highest update id ever received (0 before the first): a new Bot API double must
+    number its updates after it, or the bot would take them for second deliveries."""
+    async with db.read() as session:
+        return await updates.latest_update_id(session)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from storage import interest
 from storage.db import Database
-from storage.interest import Interest
+from storage.models import Interest
 
 # Digits with the spaces, dashes, parentheses and leading + people type: 7 to 15 digits.
 _PHONE = re.compile(r"\+?\(?[0-9][0-9 ()\-]{5,22}[0-9]")

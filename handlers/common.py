@@ -13,9 +13,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import members
-from bot.chat_order import KeyedLocks
 from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
+from bot.keyed_locks import KeyedLocks
 from storage.db import Database
 from storage.models import Member, Role
 

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.config import LANGUAGES
 from bot.i18n import N_, Translator, translator
-from bot.logs import failure
+from handlers.telegram_errors import failure
 from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ from telegram.ext import Application, CallbackContext, CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
-from bot.logs import failure
 from bot.routing import Accepted, Ended, Offering, RoutingProblem
 from handlers.common import (
     RUN_LATE,
@@ -31,6 +30,7 @@ from handlers.common import (
     requires,
 )
 from handlers.relay import messages_to_mentor
+from handlers.telegram_errors import failure
 from storage.models import Member, OfferMessage, Request, RequestState, Role
 
 logger = logging.getLogger(__name__)

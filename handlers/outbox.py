@@ -23,9 +23,8 @@ from telegram.ext import Application
 from bot import broadcasts, members
 from bot.broadcasts import Progress
 from bot.i18n import Translator, pick_language, translator
-from bot.logs import failure
-from bot.rate_limiter import retry_after_seconds
 from handlers.common import BotData, now
+from handlers.telegram_errors import failure, retry_after_seconds
 from storage.models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)

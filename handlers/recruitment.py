@@ -24,7 +24,6 @@ from telegram.ext import (
 
 from bot import members, recruitment
 from bot.i18n import N_, Translator
-from bot.logs import failure
 from bot.members import clean_display_name
 from handlers.common import (
     MentorContext,
@@ -37,8 +36,8 @@ from handlers.common import (
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.rota_jobs import schedule_each_morning
-from storage.interest import Interest
-from storage.models import Member, Role
+from handlers.telegram_errors import failure
+from storage.models import Interest, Member, Role
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import routing
 from bot.i18n import N_, Translator
-from bot.logs import failure
 from handlers.common import MentorContext, now
+from handlers.telegram_errors import failure
 from storage.models import Request
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ async def _guarded(
     context: MentorContext, request: Request, chat: int, side: str, send: Awaitable[list[int]]
 ) -> bool:
     """Send, record what arrived; a blocked bot, a refusal, or Telegram out of reach for as
-    long as a send is retried (bot/rate_limiter.py) is logged in one line and reported as
+    long as a send is retried (bot/app/rate_limiter.py) is logged in one line and reported as
     False, for the caller to tell the sender."""
     try:
         sent = await send

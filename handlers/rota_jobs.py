@@ -21,7 +21,6 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from bot import members, reminders, routing, shifts
-from bot.logs import failure
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
@@ -32,6 +31,7 @@ from handlers.common import (
 )
 from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
+from handlers.telegram_errors import failure
 from storage.models import Role
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import members, shifts, swaps
 from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
-from bot.logs import failure
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import rota_jobs
 from handlers.common import (
@@ -27,6 +26,7 @@ from handlers.common import (
     requires,
 )
 from handlers.rota_text import mentor_name, shift_line, swap_problem
+from handlers.telegram_errors import failure
 from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)

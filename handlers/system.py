@@ -1,7 +1,7 @@
 """Handlers that guard every update: errors, and what nobody else took.
 
 A second delivery of an update never gets this far: the update queue recognises it
-(bot/durable_updates.py).
+(bot/app/durable_updates.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from telegram.ext import (
 )
 
 from bot.i18n import pick_language, translator
-from bot.rate_limiter import is_transient
 from handlers.common import MentorContext, identify
+from handlers.telegram_errors import is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ async def unknown_button(update: Update, context: MentorContext) -> None:
 async def on_error(update: object, context: MentorContext) -> None:
     """Log first (never the message content), then tell the person something went wrong.
 
-    Telegram out of reach for longer than a send is retried (bot/rate_limiter.py) is expected,
+    Telegram out of reach for longer than a send is retried (bot/app/rate_limiter.py) is expected,
     not a fault of ours: one line, no traceback, and no apology, which would go the same way as
     the answer that could not.
     """

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Row, Session
-from storage.models import from_db, to_db
-
-
-@dataclass(frozen=True, slots=True)
-class Interest:
-    id: int
-    name: str
-    phone: str
-    consented_at: datetime
+from storage.models import Interest, from_db, to_db
 
 
 def _interest(row: Row) -> Interest:

@@ -190,3 +190,13 @@ class Delivery:
     broadcast: Broadcast
     chat_id: int
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    """A person who registered interest in the next information meeting."""
+
+    id: int
+    name: str
+    phone: str
+    consented_at: datetime

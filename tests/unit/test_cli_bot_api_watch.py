@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot
 from telegram.error import InvalidToken
 
-from bot.bot_api_watch import BotApiWatch
+from bot.app.bot_api_watch import BotApiWatch
 from bot.sandbox import BotApiDouble
 
 TOKEN = "123456:watched"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import cli
+from bot.app import cli
 from bot.rota import Interval, local_span
 from bot.rota_csv import MAX_BYTES, CsvReason, parse_rota_csv
 from storage import households, shifts

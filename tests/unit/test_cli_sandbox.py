@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 
-from bot import cli, invites, members, sandbox_command
+from bot import invites, members
+from bot.app import cli, sandbox_command
 from bot.config import Config, load_config
 from bot.invites import JoinOutcome
 from storage.db import Database

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import cli
+from bot.app import cli
 from bot.rota import local_moment
 from storage import households, requests
 from storage.db import Database

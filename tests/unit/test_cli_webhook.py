@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest
 
-import bot.app
-from bot import cli
+import bot.app.application
+from bot.app import cli
 from bot.config import Config, load_config
 from handlers.gate import ALLOWED_UPDATES
 from tests.unit.cli_support import isolate, run
@@ -64,7 +64,7 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def application(monkeypatch: pytest.MonkeyPatch) -> StandIn:
     stand_in = StandIn()
-    monkeypatch.setattr(bot.app, "build_application", lambda config, bot_api: stand_in)
+    monkeypatch.setattr(bot.app.application, "build_application", lambda config, bot_api: stand_in)
     return stand_in
 
 
@@ -268,7 +268,7 @@ def test_a_webhook_the_bot_api_refuses_is_one_line_naming_the_url(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refused = StandIn(BadRequest("Bad Request: bad webhook: An HTTPS URL must be provided"))
-    monkeypatch.setattr(bot.app, "build_application", lambda config, bot_api: refused)
+    monkeypatch.setattr(bot.app.application, "build_application", lambda config, bot_api: refused)
     port = str(free_port())
     # Plain http to loopback passes the configuration (a Bot API server of one's own).
     url = f"http://127.0.0.1:{port}/hook"

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import audit, broadcasts, demo, members
+from bot import audit, broadcasts, members
+from bot.app import demo
 from bot.audit import Action
 from bot.rota import local_span, on_duty
 from storage import shifts as shift_store

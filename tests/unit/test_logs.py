@@ -7,7 +7,8 @@ import sys
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
-from bot.logs import WITHHELD, PrivateFormatter, failure
+from bot.app.logs import WITHHELD, PrivateFormatter
+from handlers.telegram_errors import failure
 
 TOKEN = "424242:unit-test-token-value"
 FORMAT = "%(levelname)s %(name)s: %(message)s"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.rate_limiter import SharedRateLimiter
+from bot.app.rate_limiter import SharedRateLimiter
 
 SEND = {"chat_id": 5, "text": "hej"}
 

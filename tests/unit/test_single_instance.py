@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, reminders, sandbox_command, shifts, swaps
+from bot import reminders, shifts, swaps
+from bot.app import cli, sandbox_command
 from bot.config import Config, ConfigError, load_config
 from bot.rota import Interval
 from bot.swaps import Offer, Taken

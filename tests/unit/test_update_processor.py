@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.chat_order import ChatOrder, chat_key
+from bot.app.chat_order import ChatOrder, chat_key
 
 ANNA = User(1, "Anna", False)
 BO = User(2, "Bo", False)

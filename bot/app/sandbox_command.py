@@ -28,11 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot import demo, invites, members
+from bot import inbox, invites, members
+from bot.app import demo
 from bot.config import Config, ConfigError
 from bot.sandbox import BotApiDouble
 from bot.sandbox.chat_page import Role as PageRole
-from storage import updates
 from storage.db import Database
 from storage.lease import Lease, LeaseHeld
 from storage.models import Member, Role
@@ -205,10 +205,7 @@ async def _bring_people(
     """Everyone the database knows becomes a person on the page; returns what to tell about it."""
     now = datetime.now(UTC)
     known = await members.list_members(database)
-    # The bot remembers the update ids it has processed, to ignore a second delivery; a new
-    # double must not number its updates from 1 again, or the first ones would be ignored.
-    async with database.read() as session:
-        double.number_updates_after(await updates.latest_update_id(session))
+    double.number_updates_after(await inbox.latest_update_id(database))
     seeded = ""
     if want_demo and not known:
         ids = {

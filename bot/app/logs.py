@@ -3,7 +3,7 @@
 The Bot API's error descriptions quote what it could not take (`Can't parse entities:
 Unsupported start tag "…" at byte offset 12`), so a failed send of a family's words would put
 those words in the log. A send that fails is logged by its error's class and HTTP status
-(`failure`), and every formatted record, its traceback included, goes through
+(handlers/telegram_errors.py), and every formatted record, its traceback included, goes through
 `PrivateFormatter`: the token and the webhook's secret are replaced, and a Telegram error's
 description in a traceback is withheld.
 """
@@ -12,25 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 WITHHELD = "[Telegram's description withheld]"
-
-# PTB raises one class per HTTP status Telegram answers with, and keeps no status of its own.
-_STATUS: tuple[tuple[type[TelegramError], int], ...] = (
-    (BadRequest, 400),
-    (InvalidToken, 401),
-    (Forbidden, 403),
-    (Conflict, 409),
-    (RetryAfter, 429),
-)
-
-
-def failure(error: TelegramError) -> str:
-    """A failed send as the log shows it: `BadRequest (400)`, `TimedOut`; no description."""
-    name = type(error).__name__
-    status = next((code for kind, code in _STATUS if isinstance(error, kind)), None)
-    return f"{name} ({status})" if status else name
 
 
 class PrivateFormatter(logging.Formatter):

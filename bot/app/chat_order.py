@@ -2,7 +2,7 @@
 
 python-telegram-bot handles updates one after another unless told otherwise, so one family's
 album, a backlog copied at Accept, or a send that waits out a 429 or retries a 502 (see
-bot/rate_limiter.py) held up every other chat's question. Handling all updates at once would
+bot/app/rate_limiter.py) held up every other chat's question. Handling all updates at once would
 break what a chat's order means (a family's second message must not overtake its first, nor a
 mentor's answer the Accept before it), so each chat gets a lock, taken in arrival order: the
 update fetcher starts one task per update, in order, every task reaches its chat's lock before
@@ -13,13 +13,13 @@ served as well), and asyncio's locks serve their waiters in turn.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.keyed_locks import KeyedLocks
 
 # Handlers running at once, across chats: a handler mostly waits on Telegram, one request at a
 # time, so this stays well inside the HTTP connection pool (256 connections by default).
@@ -28,40 +28,6 @@ HANDLED_AT_ONCE = 64
 # semaphore of this size comes before the chat's lock, so it must be far above what one busy
 # chat queues, or that chat's backlog would take the places of other chats' updates.
 ADMITTED_AT_ONCE = 10_000
-
-
-@dataclass
-class _Turns:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0  # holding the lock or waiting for it
-
-
-class KeyedLocks:
-    """One lock per key, kept only while someone holds or waits for it.
-
-    A chat that wrote once is never seen again as often as not; keeping its lock for ever would
-    grow with every person who ever wrote.
-    """
-
-    def __init__(self) -> None:
-        self._turns: dict[int, _Turns] = {}
-
-    def __len__(self) -> int:
-        """Keys with someone holding or waiting: what is kept now."""
-        return len(self._turns)
-
-    @asynccontextmanager
-    async def hold(self, key: int) -> AsyncIterator[None]:
-        """Wait for the key's earlier holders (first come, first served), then hold it."""
-        turns = self._turns.setdefault(key, _Turns())
-        turns.users += 1
-        try:
-            async with turns.lock:
-                yield
-        finally:
-            turns.users -= 1
-            if turns.users == 0:
-                del self._turns[key]
 
 
 def chat_key(update: object) -> int | None:

@@ -5,7 +5,7 @@ an acknowledgement) is a request addressed to a chat, and Telegram's edge someti
 with a 429, a 5xx, or a connection dropped or timed out. Such a send is tried again here, with
 backoff, for `RETRY_SECONDS` in all; only then does its failure reach the caller, who tells the
 sender honestly (handlers/relay.py, handlers/offers.py). The retry happens inside the handler,
-under its chat's turn (bot/chat_order.py), so a chat's order is kept and no other chat waits.
+under its chat's turn (bot/app/chat_order.py), so a chat's order is kept and no other chat waits.
 
 A 429 delays only the request that got it (python-telegram-bot's `AIORateLimiter` pauses every
 request of the bot). Requests addressed to no chat (getUpdates, getMe, setWebhook, a button's
@@ -16,7 +16,7 @@ take is also no reason to stop: it only ends the spinner on the person's button,
 A caller may ask for one try only
 (`rate_limit_args=0`): the broadcast outbox does, because it keeps its own queue, backoff and
 record of each delivery, and must not hold up a mentor's reply while it waits. A stop does not
-wait a minute for a send being retried: it is cut short after a few seconds (bot/cli.py), and
+wait a minute for a send being retried: it is cut short after a few seconds (bot/app/cli.py), and
 an update not done is handled again at the next start.
 
 A retry after a connection dropped or timed out may repeat a message Telegram had delivered
@@ -28,12 +28,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from handlers.telegram_errors import is_transient, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +50,6 @@ _MARGIN = 0.1
 _BUTTON_ANSWER = "answerCallbackQuery"
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    wait = error.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
-def is_transient(error: object) -> bool:
-    """A 5xx answer, a dropped connection, a timeout: the same request may pass in a moment.
-
-    python-telegram-bot makes a 400 (`BadRequest`) a `NetworkError` too, but Telegram refused
-    that request for what it is, and will again.
-    """
-    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):

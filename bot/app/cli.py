@@ -36,11 +36,12 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 from tornado.netutil import bind_sockets
 
-from bot import invites, rota_csv, sandbox_command, shifts, stats, stats_files
-from bot.bot_api_watch import BotApiWatch
+from bot import invites, rota_csv, shifts, stats, stats_files
+from bot.app import sandbox_command
+from bot.app.bot_api_watch import BotApiWatch
+from bot.app.logs import PrivateFormatter
 from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
-from bot.logs import PrivateFormatter
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.shifts import Refusal, ShiftProblem
 from bot.stats import PeriodError, PeriodProblem
@@ -279,7 +280,7 @@ async def _stop_after_rejection(application: Application) -> None:  # type: igno
 
 def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = None) -> int:
     """The bot until SIGTERM or Ctrl+C: by webhook if one is given, else by long polling."""
-    from bot.app import build_application  # the application pulls in every handler
+    from bot.app.application import build_application  # the application pulls in every handler
     from handlers.gate import ALLOWED_UPDATES
 
     if webhook is not None:

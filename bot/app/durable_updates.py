@@ -63,7 +63,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
 class MentorApplication(Application):  # type: ignore[type-arg]
     """An Application that marks each update done with its handlers' first write, or after.
 
-    Updates run in tasks of their own (bot/chat_order.py), so the mark, a context variable of
+    Updates run in tasks of their own (bot/app/chat_order.py), so the mark, a context variable of
     the task, belongs to its own update only.
     """
 

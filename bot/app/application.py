@@ -9,11 +9,12 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import members
-from bot.bot_api_watch import BotApiWatch
-from bot.chat_order import ChatOrder, KeyedLocks
+from bot.app.bot_api_watch import BotApiWatch
+from bot.app.chat_order import ChatOrder
+from bot.app.durable_updates import DurableUpdateQueue, MentorApplication
+from bot.app.rate_limiter import SharedRateLimiter
 from bot.config import Config
-from bot.durable_updates import DurableUpdateQueue, MentorApplication
-from bot.rate_limiter import SharedRateLimiter
+from bot.keyed_locks import KeyedLocks
 from handlers import lifecycle, offers, recruitment, retention, rota_jobs
 from handlers.common import CONTEXT_TYPES, BotData, now
 from handlers.menu import publish_default_commands
