@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from handlers import (
     audit,
     broadcasts,
@@ -23,9 +21,10 @@ from handlers import (
     stats,
     system,
 )
+from handlers.common import MentorApplication
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     for module in (
         system,  # the error handler
         gate,  # then private chats only, edits on their own path, service messages dropped

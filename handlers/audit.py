@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import audit
 from bot.audit import Action
 from bot.i18n import N_
-from handlers.common import MentorContext, Sender, number_argument, reply_lines, requires
+from handlers.common import (
+    MentorApplication,
+    MentorContext,
+    Sender,
+    number_argument,
+    reply_lines,
+    requires,
+)
 from storage.models import Member, Role
 
 _ACTIONS = {
@@ -31,12 +38,12 @@ _ACTIONS = {
 async def show_audit(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     wanted = number_argument(context.args) if context.args else audit.DEFAULT_ENTRIES
     if wanted is None or not 1 <= wanted <= audit.MAX_ENTRIES:
         await reply_lines(update, [t("audit.usage", max=audit.MAX_ENTRIES)])
         return
-    entries = await audit.latest(context.bot_data.db, wanted)
+    entries = await audit.latest(context.db, wanted)
     if not entries:
         await reply_lines(update, [t("audit.none")])
         return
@@ -55,5 +62,5 @@ async def show_audit(
     await reply_lines(update, lines)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("audit", show_audit))

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,6 +25,7 @@ from bot.rota import NonexistentLocalTime, local_moment
 from handlers import confirmation
 from handlers.common import (
     HOUSEHOLD_ROLES,
+    MentorApplication,
     MentorContext,
     Sender,
     identify,
@@ -167,7 +167,7 @@ async def time_of_day(update: Update, context: MentorContext) -> int:
     sender = await identify(update, context)
     if message is None or message.text is None:
         return TIME
-    tz = context.bot_data.config.timezone
+    tz = context.config.timezone
     try:
         typed = datetime.strptime(message.text.strip(), "%Y-%m-%d %H:%M")
         send_at = local_moment(typed.date(), typed.time(), tz)
@@ -191,9 +191,9 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
     draft, chosen = data.get("draft"), data.get("audience")
     if chat is None or not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     send_at = data.get("send_at")
-    count = await broadcasts.count_recipients(context.bot_data.db, chosen)
+    count = await broadcasts.count_recipients(context.db, chosen)
     await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
     await send_preview(context.bot, chat.id, draft.kind, draft.body, draft.file_id)
     moment = t.moment(send_at, tz) if isinstance(send_at, datetime) else t("broadcast.now")
@@ -237,7 +237,7 @@ async def confirm(update: Update, context: MentorContext) -> int:
     if not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
     moment = send_at if isinstance(send_at, datetime) else None
-    result = await broadcasts.submit(context.bot_data.db, member, draft, chosen, moment, now())
+    result = await broadcasts.submit(context.db, member, draft, chosen, moment, now())
     if isinstance(result, ContentProblem):
         await query.edit_message_text(t(_PROBLEMS[result]))
         return ConversationHandler.END
@@ -252,20 +252,20 @@ async def _started(
     if not isinstance(status, Message):
         return
     if broadcast.state is BroadcastState.SCHEDULED:
-        tz = context.bot_data.config.timezone
+        tz = context.config.timezone
         await status.edit_text(
             t("broadcast.scheduled", number=broadcast.id, when=t.moment(broadcast.send_at, tz))
         )
     else:
         await status.edit_text(t("broadcast.sending", number=broadcast.id))
     await broadcasts.remember_status_message(
-        context.bot_data.db, broadcast.id, status.chat_id, status.message_id
+        context.db, broadcast.id, status.chat_id, status.message_id
     )
     outbox(context).wake()
 
 
 def outbox(context: MentorContext) -> Outbox:
-    found: Outbox = context.bot_data.outbox
+    found: Outbox = context.outbox
     return found
 
 
@@ -277,17 +277,15 @@ async def cancel_conversation(update: Update, context: MentorContext) -> int:
 async def list_broadcasts(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     args = context.args or []
     if args and args[0].lower() == "cancel":
         number = number_argument(args[1:])
-        done = number is not None and await broadcasts.cancel(
-            context.bot_data.db, number, member, now()
-        )
+        done = number is not None and await broadcasts.cancel(context.db, number, member, now())
         key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
         await reply_lines(update, [t(key, number=number if number is not None else "")])
         return
-    found = await broadcasts.recent(context.bot_data.db)
+    found = await broadcasts.recent(context.db)
     if not found:
         await reply_lines(update, [t("broadcasts.none")])
         return
@@ -317,11 +315,11 @@ async def newsletter(
         await reply_lines(update, [sender.t("newsletter.usage")])
         return
     wanted = args == ["on"]
-    await broadcasts.set_newsletter(context.bot_data.db, member, wanted)
+    await broadcasts.set_newsletter(context.db, member, wanted)
     await reply_lines(update, [sender.t(N_("newsletter.on") if wanted else N_("newsletter.off"))])
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     buttons = f"^{PREFIX}"
     composing = guided_conversation(

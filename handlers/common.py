@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot import members
 from bot.config import Config
@@ -42,10 +42,6 @@ class BotData:
     conversation_turns: KeyedLocks
 
 
-MentorContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
-
-
 @dataclass(frozen=True, slots=True)
 class Sender:
     """The person behind an update: a member (with a role) or a stranger, and their language."""
@@ -55,15 +51,64 @@ class Sender:
     t: Translator
 
 
+class MentorContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler and job gets: the shared services by name, and the sender.
+
+    The library makes one context per update and hands it to each handler group in turn, so
+    the sender found by the first handler that asks (`identify`) serves the others too.
+    """
+
+    def __init__(
+        self,
+        application: MentorApplication,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._mentor_application = application
+        self.sender: Sender | None = None
+
+    # The library types these two with a type variable it never binds (its context class is
+    # chosen at run time); here it is bound: this context's own application and job queue.
+    @property
+    def application(self) -> MentorApplication:  # type: ignore[override]
+        return self._mentor_application
+
+    @property
+    def job_queue(self) -> JobQueue[MentorContext]:  # type: ignore[override]
+        """Always there: the application is built with its job queue (bot/app/application.py)."""
+        queue = self._mentor_application.job_queue
+        if queue is None:
+            raise RuntimeError("the application was built without a job queue")
+        return queue
+
+    @property
+    def config(self) -> Config:
+        return self.bot_data.config
+
+    @property
+    def db(self) -> Database:
+        return self.bot_data.db
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.bot_data.outbox
+
+
+MentorApplication = Application[
+    ExtBot[int],
+    MentorContext,
+    dict[Any, Any],
+    dict[Any, Any],
+    BotData,
+    JobQueue[MentorContext],
+]
+CONTEXT_TYPES = ContextTypes(context=MentorContext, bot_data=BotData)
+
+
 # APScheduler drops a job more than a second late by default; late is better than never for a
 # reminder, an escalation or a shift's start.
 RUN_LATE: dict[str, Any] = {"misfire_grace_time": None}
-
-
-def application_data(application: Application) -> BotData:  # type: ignore[type-arg]
-    """The shared services, typed, where there is an Application but no handler context."""
-    data: BotData = application.bot_data
-    return data
 
 
 def now() -> datetime:
@@ -73,21 +118,25 @@ def now() -> datetime:
 def member_translator(context: MentorContext, member: Member) -> Translator:
     """The language to write to a member in when they did not just write to us."""
     return translator(
-        pick_language(member.language, member.telegram_language, context.bot_data.config.language)
+        pick_language(member.language, member.telegram_language, context.config.language)
     )
 
 
 async def identify(update: Update, context: MentorContext) -> Sender:
+    """Who sent the update, found once per update (see `MentorContext`)."""
     user = update.effective_user
     if user is None:  # channel posts and the like: nobody to answer
         raise LookupError("update without a sender")
-    member = await members.identify(context.bot_data.db, user.id)
+    if context.sender is not None and context.sender.telegram_user_id == user.id:
+        return context.sender
+    member = await members.identify(context.db, user.id)
     if member is not None and member.telegram_language != user.language_code:
-        await members.note_telegram_language(context.bot_data.db, member, user.language_code)
+        await members.note_telegram_language(context.db, member, user.language_code)
     language = pick_language(
-        member.language if member else None, user.language_code, context.bot_data.config.language
+        member.language if member else None, user.language_code, context.config.language
     )
-    return Sender(user.id, member, translator(language))
+    context.sender = Sender(user.id, member, translator(language))
+    return context.sender
 
 
 async def answer(update: Update, text: str) -> None:
@@ -185,4 +234,4 @@ def household_name(t: Translator, member: Member) -> str:
 
 def local_date(context: MentorContext, moment: datetime) -> str:
     """A date as the service's users read it: in the service's time zone."""
-    return moment.astimezone(context.bot_data.config.timezone).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(context.config.timezone).strftime("%Y-%m-%d %H:%M")

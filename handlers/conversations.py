@@ -20,7 +20,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import routing
 from bot.i18n import N_, Html, Translator
@@ -28,6 +28,7 @@ from bot.message_content import Checked, check
 from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem, Topic
 from handlers.common import (
     ANY_MEMBER,
+    MentorApplication,
     MentorContext,
     Sender,
     identify,
@@ -73,7 +74,7 @@ async def route_message(update: Update, context: MentorContext) -> None:
         await message.reply_text(sender.t("fallback.stranger"))
         return
     content = read_content(message)
-    checked = check(content, context.bot_data.config.urgent_words)
+    checked = check(content, context.config.urgent_words)
     if not checked.passes:
         await message.reply_text(refusal(sender.t, checked.verdict))
         if checked.urgent and member.role is Role.FAMILY:
@@ -97,10 +98,10 @@ async def _comment(context: MentorContext, sender: Sender, message: Message) -> 
     replied = message.reply_to_message
     if replied is None or message.text is None:
         return False
-    found = await routing.replied_to(context.bot_data.db, message.chat_id, replied.message_id)
+    found = await routing.replied_to(context.db, message.chat_id, replied.message_id)
     if found is None or found[1] == "relay":
         return False
-    await routing.add_comment(context.bot_data.db, found[0].id, found[1], message.text)
+    await routing.add_comment(context.db, found[0].id, found[1], message.text)
     await message.reply_text(sender.t("end.comment_saved"))
     return True
 
@@ -109,7 +110,7 @@ async def _to_mentor(
     context: MentorContext, sender: Sender, request: Request, message: Message, checked: Checked
 ) -> None:
     """A family's message in its conversation; words of danger raise the alarm on the way."""
-    db, urgent = context.bot_data.db, checked.urgent
+    db, urgent = context.db, checked.urgent
     if urgent and sender.member is not None:
         await raise_family_alarm(context, sender, sender.member, message, passed_on=True)
 
@@ -153,7 +154,7 @@ def _replied_bot(context: MentorContext, message: Message) -> int | None:
 async def _from_mentor(
     update: Update, context: MentorContext, sender: Sender, member: Member, message: Message
 ) -> None:
-    db = context.bot_data.db
+    db = context.db
     addressed = await routing.addressee(db, member, message.chat_id, _replied_bot(context, message))
     if (
         addressed is AddressProblem.NONE_OPEN
@@ -184,7 +185,7 @@ async def _ask_which_family(
     """Several conversations and no reply to one: the message waits for the mentor's choice."""
     t = sender.t
     ids = [message_id for _, message_id in sources]
-    parked = await routing.park(context.bot_data.db, member, message.chat_id, ids, now())
+    parked = await routing.park(context.db, member, message.chat_id, ids, now())
     rows = [
         # A button's text is plain text, not HTML: the label is unescaped for it.
         [
@@ -200,7 +201,7 @@ async def _ask_which_family(
 async def _to_family(
     context: MentorContext, sender: Sender, request: Request, message: Message
 ) -> None:
-    db = context.bot_data.db
+    db = context.db
 
     async def deliver(sources: list[tuple[int, int]]) -> None:
         current = await routing.open_conversation(db, request.id)
@@ -226,7 +227,7 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
     if parked_id is None or chosen is None:
         await query.answer(sender.t("button.invalid"))
         return
-    found = await routing.address_parked(context.bot_data.db, member, parked_id, chosen)
+    found = await routing.address_parked(context.db, member, parked_id, chosen)
     if isinstance(found, AddressProblem):
         await query.answer(sender.t(_ADDRESS_PROBLEMS[found]), show_alert=True)
         return
@@ -234,7 +235,7 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
         await query.answer(sender.t("button.invalid"))
         return
     request, sources = found
-    family, _ = await routing.counterpart(context.bot_data.db, request)
+    family, _ = await routing.counterpart(context.db, request)
     chats = [adult.telegram_user_id for adult in family]
     delivered = await to_family(context, request, chats, sources)
     await query.answer()
@@ -243,7 +244,7 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
         await query.edit_message_text(done if delivered else sender.t("relay.failed"))
     if isinstance(query.message, Message):  # a reply to "sent to" goes to that family too
         chat, shown = query.message.chat_id, query.message.message_id
-        await routing.remember_relay(context.bot_data.db, chat, shown, request.id)
+        await routing.remember_relay(context.db, chat, shown, request.id)
 
 
 @requires(*ANY_MEMBER)
@@ -251,7 +252,7 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
     message = update.effective_message
     if message is None:
         return
-    t, db = sender.t, context.bot_data.db
+    t, db = sender.t, context.db
     if member.role is Role.FAMILY:
         request = await routing.conversation_of_family(db, member)
     else:
@@ -305,7 +306,7 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
                 chat, t("end.mentor", number=request.id), reply_markup=InlineKeyboardMarkup(rows)
             )
             # A reply to it is about this conversation, which has ended: it goes nowhere.
-            await routing.remember_relay(context.bot_data.db, chat, asked.message_id, request.id)
+            await routing.remember_relay(context.db, chat, asked.message_id, request.id)
 
 
 def _choice(data: str | None, prefix: str) -> tuple[int, str] | None:
@@ -323,7 +324,7 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
     if (
         choice is None
         or parse_number(choice[1]) is None
-        or not await routing.rate(context.bot_data.db, member, choice[0], int(choice[1]))
+        or not await routing.rate(context.db, member, choice[0], int(choice[1]))
     ):
         await query.answer(sender.t("button.invalid"))
         return
@@ -345,7 +346,7 @@ async def file_topic(
     if (
         choice is None
         or topic is None
-        or not await routing.file_topic(context.bot_data.db, member, choice[0], topic)
+        or not await routing.file_topic(context.db, member, choice[0], topic)
     ):
         await query.answer(sender.t("button.invalid"))
         return
@@ -369,11 +370,11 @@ async def _thank(
     with contextlib.suppress(TelegramError):
         await message.edit_text(t(msgid, number=request_id, **params))
     await routing.remember_relay(
-        context.bot_data.db, message.chat_id, message.message_id, request_id, purpose
+        context.db, message.chat_id, message.message_id, request_id, purpose
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("end", end))
     application.add_handler(CallbackQueryHandler(rate, pattern=f"^{RATE}"))
     application.add_handler(CallbackQueryHandler(file_topic, pattern=f"^{TOPIC}"))

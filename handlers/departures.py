@@ -26,7 +26,7 @@ async def after_departure(context: MentorContext, departure: Departure, actor: M
     if not cancelled:
         return
     await rota_jobs.rota_changed(context.application)
-    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    coordinators = await members.with_role(context.db, Role.COORDINATOR)
     others = [coordinator for coordinator in coordinators if coordinator.id != actor.id]
     msgid, number = N_("departure.shifts_cancelled"), departure.member.id
     await tell(context, others, msgid, number=number, count=cancelled)

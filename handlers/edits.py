@@ -26,10 +26,10 @@ async def take_edit(update: Update, context: MentorContext) -> None:
     if message is None or message.location is not None:
         return  # a live location moving: it was refused when it was shared, and said so then
     sender = await identify(update, context)
-    member, db = sender.member, context.bot_data.db
+    member, db = sender.member, context.db
     if member is None:
         return
-    checked = check(read_content(message), context.bot_data.config.urgent_words)
+    checked = check(read_content(message), context.config.urgent_words)
     chat, message_id = message.chat_id, message.message_id
     if member.role is not Role.FAMILY:
         if not await routing.is_parked(db, member, chat, message_id):

@@ -19,9 +19,9 @@ import logging
 from telegram import Chat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler, filters
+from telegram.ext import ApplicationHandlerStop, TypeHandler, filters
 
-from handlers.common import MentorContext
+from handlers.common import MentorApplication, MentorContext
 from handlers.edits import take_edit
 
 logger = logging.getLogger(__name__)
@@ -81,5 +81,5 @@ async def admit(update: Update, context: MentorContext) -> None:
         raise ApplicationHandlerStop
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(TypeHandler(Update, admit), group=GATE_GROUP)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.i18n import Translator
-from handlers.common import MentorContext, identify
+from handlers.common import MentorApplication, MentorContext, identify
 from storage.models import Role
 
 
@@ -27,5 +27,5 @@ async def show_help(update: Update, context: MentorContext) -> None:
         await update.effective_message.reply_text(help_text(sender.t, role))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("help", show_help))

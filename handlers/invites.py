@@ -8,11 +8,12 @@ against the database at the press.
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import invites
 from bot.i18n import N_, Translator
 from handlers.common import (
+    MentorApplication,
     MentorContext,
     Sender,
     answer,
@@ -37,7 +38,7 @@ async def invite(update: Update, context: MentorContext, sender: Sender, member:
     if len(context.args or []) != 1 or wanted not in {role.value for role in Role}:
         await answer(update, t("invite.usage"))
         return
-    issued = await invites.issue(context.bot_data.db, Role(wanted), now(), created_by=member)
+    issued = await invites.issue(context.db, Role(wanted), now(), created_by=member)
     await answer_with_link(
         update,
         t(
@@ -89,7 +90,7 @@ async def list_invites(
     message = update.effective_message
     if message is None:
         return
-    found = await invites.open_invites(context.bot_data.db, now())
+    found = await invites.open_invites(context.db, now())
     text, keyboard = invites_listing(sender.t, context, found)
     await message.reply_text(text, reply_markup=keyboard)
 
@@ -103,7 +104,7 @@ async def revoke(update: Update, context: MentorContext, sender: Sender, member:
     if number is None:
         await query.answer(t("button.invalid"))
         return
-    db, moment = context.bot_data.db, now()
+    db, moment = context.db, now()
     revoked = await invites.revoke(db, member, number, moment)
     said = N_("invites.revoked") if revoked else N_("invites.not_open")
     await query.answer(t(said, number=number))
@@ -111,7 +112,7 @@ async def revoke(update: Update, context: MentorContext, sender: Sender, member:
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("invite", invite))
     application.add_handler(CommandHandler("invites", list_invites))
     application.add_handler(CallbackQueryHandler(revoke, pattern=f"^{REVOKE}"))

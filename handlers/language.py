@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, translator
-from handlers.common import ANY_MEMBER, MentorContext, Sender, requires
+from handlers.common import ANY_MEMBER, MentorApplication, MentorContext, Sender, requires
 from handlers.menu import publish_member_commands
 from storage.models import Member
 
@@ -40,13 +40,13 @@ async def choose_language(
     if language not in LANGUAGES:
         await query.answer(sender.t("button.invalid"))
         return
-    await members.choose_language(context.bot_data.db, member, language)
+    await members.choose_language(context.db, member, language)
     t = translator(language)
     await query.answer()
     await query.edit_message_text(t("language.chosen", language=LANGUAGE_NAMES[language]))
     await publish_member_commands(context.bot, member, t)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("language", ask_language))
     application.add_handler(CallbackQueryHandler(choose_language, pattern=f"^{CALLBACK_PREFIX}"))

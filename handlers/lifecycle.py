@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram.ext import Application
-
 from bot import routing
 from bot.i18n import N_
-from handlers.common import RUN_LATE, MentorContext, application_data, now
+from handlers.common import RUN_LATE, MentorApplication, MentorContext, now
 from handlers.conversations import after_end
 from handlers.offers import tell
 
@@ -25,9 +23,9 @@ _CHECK_AT_MOST_EVERY = timedelta(minutes=10)
 
 
 async def _close_idle(context: MentorContext) -> None:
-    config = context.bot_data.config
+    config = context.config
     hours = f"{config.conversation_idle.total_seconds() / 3600:g}"
-    for ended in await routing.close_idle(context.bot_data.db, config.conversation_idle, now()):
+    for ended in await routing.close_idle(context.db, config.conversation_idle, now()):
         number = ended.request.id
         family_msgid, mentor_msgid = N_("conversation.idle_family"), N_("conversation.idle_mentor")
         await tell(context, ended.family, family_msgid, number=number, hours=hours)
@@ -36,8 +34,8 @@ async def _close_idle(context: MentorContext) -> None:
         await after_end(context, ended)
 
 
-def start(application: Application) -> None:  # type: ignore[type-arg]
-    idle = application_data(application).config.conversation_idle
+def start(application: MentorApplication) -> None:
+    idle = application.bot_data.config.conversation_idle
     queue = application.job_queue
     assert queue is not None
     every = min(idle / 4, _CHECK_AT_MOST_EVERY)

@@ -12,12 +12,13 @@ import contextlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
 from bot.i18n import N_, Translator
 from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers.common import (
+    MentorApplication,
     MentorContext,
     Sender,
     household_name,
@@ -38,7 +39,7 @@ async def list_members(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     t = sender.t
-    everyone = await members.list_members(context.bot_data.db)
+    everyone = await members.list_members(context.db)
     lines = [t("members.header", count=len(everyone))]
     for other in everyone:
         line = t(
@@ -61,7 +62,7 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
     if number is None:
         await message.reply_text(t("remove.usage"))
         return
-    removal = await members.remove(context.bot_data.db, member, number, now())
+    removal = await members.remove(context.db, member, number, now())
     departure = removal.departure
     if removal.outcome is RemoveOutcome.SELF:
         await message.reply_text(t("remove.self"))
@@ -115,7 +116,7 @@ def approval_request(
 async def tell_coordinators_of_partner(
     context: MentorContext, member: Member, added_by: Member | None
 ) -> None:
-    for coordinator in await members.with_role(context.bot_data.db, Role.COORDINATOR):
+    for coordinator in await members.with_role(context.db, Role.COORDINATOR):
         text, keyboard = approval_request(member_translator(context, coordinator), member, added_by)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -135,7 +136,7 @@ async def approve(update: Update, context: MentorContext, sender: Sender, member
         await query.answer(t("button.invalid"))
         return
     outcome, adult = await members.approve(
-        context.bot_data.db, member, pressed.number, pressed.made_at, now()
+        context.db, member, pressed.number, pressed.made_at, now()
     )
     await query.answer()
     if adult is None:
@@ -155,7 +156,7 @@ _APPROVALS = {
 }
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("members", list_members))
     application.add_handler(CommandHandler("remove", remove))
     application.add_handler(CallbackQueryHandler(approve, pattern=f"^{APPROVE}"))

@@ -14,16 +14,16 @@ from datetime import datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
 from bot.routing import Accepted, Ended, Offering, RoutingProblem
 from handlers.common import (
     RUN_LATE,
+    MentorApplication,
     MentorContext,
     Sender,
-    application_data,
     member_translator,
     now,
     parse_number,
@@ -108,13 +108,13 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
 
     sent = await asyncio.gather(*(offer(adult) for adult in offering.offer_to))
     shown = [made for made in sent if made is not None]
-    await routing.remember_offers(context.bot_data.db, request.id, shown)
+    await routing.remember_offers(context.db, request.id, shown)
     schedule_escalation(context.application, request)
     return len(shown)
 
 
-def schedule_escalation(application: Application, request: Request) -> None:  # type: ignore[type-arg]
-    config = application_data(application).config
+def schedule_escalation(application: MentorApplication, request: Request) -> None:
+    config = application.bot_data.config
     for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
         queue = application.job_queue
         assert queue is not None
@@ -134,14 +134,14 @@ async def _escalate(context: MentorContext) -> None:
     if level == routing.EXPIRY:
         await _expire(context, request_id)
         return
-    offering = await routing.escalate(context.bot_data.db, request_id, level, now())
+    offering = await routing.escalate(context.db, request_id, level, now())
     if offering is None:  # accepted, cancelled or escalated since the timer was set
         return
     reached = await send_offers(context, offering)
     if offering.offer_to and not reached:
         await tell_unreached(context, offering.request)
     elif reached:  # the family hears of a step only when someone was really asked
-        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        family, _ = await routing.counterpart(context.db, offering.request)
         step = _FAMILY_ESCALATION[min(level, routing.TOP_ESCALATION)]
         await tell(context, family, step, number=request_id)
 
@@ -149,7 +149,7 @@ async def _escalate(context: MentorContext) -> None:
 def where_help_is(t: Translator, context: MentorContext) -> list[str]:
     """The office hours (when the municipality gave them) and the emergency numbers: what a
     family is told whenever no mentor is there for it."""
-    config = context.bot_data.config
+    config = context.config
     lines = [t("request.office_hours", hours=config.office_hours)] if config.office_hours else []
     return [*lines, t("request.emergency", numbers=config.emergency_numbers)]
 
@@ -157,11 +157,11 @@ def where_help_is(t: Translator, context: MentorContext) -> list[str]:
 async def _expire(context: MentorContext, request_id: int) -> None:
     """Nobody took the question, not even a coordinator: the family hears it honestly, with
     where help is now; the coordinators hear that it ended."""
-    ended = await routing.expire(context.bot_data.db, request_id, now())
+    ended = await routing.expire(context.db, request_id, now())
     if ended is None:  # taken or withdrawn since the timer was set
         return
     await edit_offers(context, ended.withdrawn_offers, N_("offer.expired"), ended.request)
-    config = context.bot_data.config
+    config = context.config
     for adult in ended.family:
         t = member_translator(context, adult)
         lines = [t("request.expired", number=request_id), *where_help_is(t, context)]
@@ -177,22 +177,22 @@ async def _expire(context: MentorContext, request_id: int) -> None:
 async def offer_to_mentors_on_duty(context: MentorContext, request: Request) -> None:
     """A family wrote into a conversation whose mentor is off duty: the mentors on duty are
     offered it as well, and the family is told who will answer (once, not for every message)."""
-    offering = await routing.reach_on_duty(context.bot_data.db, request.id, now())
+    offering = await routing.reach_on_duty(context.db, request.id, now())
     if offering.offer_to and await send_offers(context, offering):
-        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        family, _ = await routing.counterpart(context.db, offering.request)
         mentor = offering.request.mentor_name or ""
         await tell(context, family, N_("family.mentor_off_duty"), number=request.id, mentor=mentor)
 
 
 def wait_limit_hours(context: MentorContext) -> str:
-    return f"{context.bot_data.config.wait_limit.total_seconds() / 3600:g}"
+    return f"{context.config.wait_limit.total_seconds() / 3600:g}"
 
 
 async def send_long_waits(context: MentorContext, asking: Request | None = None) -> bool:
     """Questions that would wait longer than MENTORBOT_WAIT_LIMIT_HOURS for a shift go to the
     coordinators now, and their families are told so; all but the family `asking` right now,
     which the caller answers in one reply. Returns whether that question went."""
-    db, limit = context.bot_data.db, context.bot_data.config.wait_limit
+    db, limit = context.db, context.config.wait_limit
     asked_went = False
     for offering in await routing.send_long_waits_to_coordinators(db, limit, now()):
         number = offering.request.id
@@ -216,15 +216,15 @@ async def tell(context: MentorContext, people: list[Member], msgid: str, **param
 
 
 async def tell_coordinators(context: MentorContext, msgid: str, **params: object) -> None:
-    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    coordinators = await members.with_role(context.db, Role.COORDINATOR)
     await tell(context, coordinators, msgid, **params)
 
 
 async def tell_unreached(context: MentorContext, request: Request) -> None:
     """Not one offer went out (every adult asked blocked the bot, or Telegram refused): the
     family is told the truth, with the emergency numbers, and the coordinators are asked in."""
-    family, _ = await routing.counterpart(context.bot_data.db, request)
-    numbers = context.bot_data.config.emergency_numbers
+    family, _ = await routing.counterpart(context.db, request)
+    numbers = context.config.emergency_numbers
     await tell(context, family, N_("request.reached_nobody"), number=request.id, numbers=numbers)
     name = request.family_name or ""
     await tell_coordinators(
@@ -239,7 +239,7 @@ async def edit_offers(
     for offer in offers:
         if offer.message_id is None:
             continue
-        person = await members.identify(context.bot_data.db, offer.chat_id)
+        person = await members.identify(context.db, offer.chat_id)
         if person is None:
             continue
         t = member_translator(context, person)
@@ -282,7 +282,7 @@ async def accept(update: Update, context: MentorContext, sender: Sender, member:
     # what the family wrote before has been handed over (Accept and the family's message are
     # updates of two chats, handled at once).
     async with context.bot_data.conversation_turns.hold(request_id):
-        accepted = await routing.accept(context.bot_data.db, member, request_id, now())
+        accepted = await routing.accept(context.db, member, request_id, now())
         if isinstance(accepted, RoutingProblem):
             await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
             return
@@ -325,12 +325,12 @@ async def _copy_waiting(
     if not await messages_to_mentor(context, request, chat, t, accepted.pending, request.urgent):
         await tell(context, [mentor], N_("handover.failed_mentor"), number=request.id)
         await tell(context, accepted.family, N_("handover.failed_family"), number=request.id)
-    await routing.handed_over(context.bot_data.db, request, accepted.pending)
+    await routing.handed_over(context.db, request, accepted.pending)
 
 
 async def _send_unsent_offers(context: MentorContext) -> None:
     """Offers a stop came between deciding and showing."""
-    db = context.bot_data.db
+    db = context.db
     for offering in await routing.unsent_offers(db):
         reached = await send_offers(context, offering)
         if offering.request.state is RequestState.OFFERED and reached:
@@ -343,12 +343,12 @@ async def _send_unsent_offers(context: MentorContext) -> None:
 _HAND_OVERS: set[asyncio.Task[None]] = set()
 
 
-async def _hand_over_interrupted(application: Application) -> None:  # type: ignore[type-arg]
+async def _hand_over_interrupted(application: MentorApplication) -> None:
     """Hand-overs a stop interrupted, each holding its conversation's turn from before the first
     update is handled: the family's messages handled again at this start reach the mentor after
     the ones that waited longer, as they would have without the stop."""
-    context: MentorContext = CallbackContext(application)
-    for accepted in await routing.unfinished_hand_overs(application_data(application).db):
+    context = MentorContext(application)
+    for accepted in await routing.unfinished_hand_overs(application.bot_data.db):
         task = asyncio.create_task(_finish_hand_over(context, accepted))
         _HAND_OVERS.add(task)
         task.add_done_callback(_HAND_OVERS.discard)
@@ -357,7 +357,7 @@ async def _hand_over_interrupted(application: Application) -> None:  # type: ign
 
 async def _finish_hand_over(context: MentorContext, accepted: Accepted) -> None:
     async with context.bot_data.conversation_turns.hold(accepted.request.id):
-        _, mentor = await routing.counterpart(context.bot_data.db, accepted.request)
+        _, mentor = await routing.counterpart(context.db, accepted.request)
         if mentor is None:
             return
         await _copy_waiting(context, accepted, mentor, member_translator(context, mentor))
@@ -373,7 +373,7 @@ async def decline(update: Update, context: MentorContext, sender: Sender, member
     if pressed is None:
         return
     query, request_id = pressed
-    problem = await routing.decline(context.bot_data.db, member, request_id)
+    problem = await routing.decline(context.db, member, request_id)
     if problem is not None:
         await query.answer(t(_PROBLEMS[problem]), show_alert=True)
         return
@@ -389,7 +389,7 @@ _PROBLEMS = {
 }
 
 
-async def plan_shift_start(application: Application) -> None:  # type: ignore[type-arg]
+async def plan_shift_start(application: MentorApplication) -> None:
     """Waiting requests go out now if someone is on duty, and again when the next shift starts.
 
     Called at start and after every change to the rota: a shift added for "the rest of
@@ -400,7 +400,7 @@ async def plan_shift_start(application: Application) -> None:  # type: ignore[ty
     for job in queue.get_jobs_by_name(SHIFT_START_JOB):
         job.schedule_removal()
     queue.run_once(_offer_waiting, when=0, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
-    upcoming = await shifts.next_start(application_data(application).db, now())
+    upcoming = await shifts.next_start(application.bot_data.db, now())
     if upcoming is not None:
         queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
 
@@ -417,22 +417,22 @@ async def _shift_started(context: MentorContext) -> None:
 async def offer_waiting(context: MentorContext) -> None:
     """Waiting questions go to the mentors on duty, if any; those that would wait too long for
     the next shift, to the coordinators (the rota, or the time, may have changed)."""
-    for offering in await routing.offer_waiting(context.bot_data.db, now()):
+    for offering in await routing.offer_waiting(context.db, now()):
         if not await send_offers(context, offering):
             await tell_unreached(context, offering.request)
             continue
-        family, _ = await routing.counterpart(context.bot_data.db, offering.request)
+        family, _ = await routing.counterpart(context.db, offering.request)
         await tell(context, family, N_("family.offered_now"), number=offering.request.id)
     await send_long_waits(context)
 
 
-async def start(application: Application) -> None:  # type: ignore[type-arg]
+async def start(application: MentorApplication) -> None:
     """At start: escalation timers back from the database; what a stop interrupted; waiting
     requests and the next shift.
 
     Someone may have come on duty while the bot was down, so waiting requests are offered now.
     """
-    for request in await routing.open_requests(application_data(application).db):
+    for request in await routing.open_requests(application.bot_data.db):
         schedule_escalation(application, request)
     queue = application.job_queue
     assert queue is not None
@@ -441,6 +441,6 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
     await plan_shift_start(application)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CallbackQueryHandler(accept, pattern=f"^{ACCEPT}"))
     application.add_handler(CallbackQueryHandler(decline, pattern=f"^{DECLINE}"))

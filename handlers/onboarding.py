@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CommandHandler,
     MessageHandler,
@@ -16,6 +15,7 @@ from bot.i18n import N_
 from bot.invites import JoinOutcome
 from handlers.common import (
     HOUSEHOLD_ROLES,
+    MentorApplication,
     MentorContext,
     Sender,
     household_name,
@@ -55,9 +55,9 @@ async def start(update: Update, context: MentorContext) -> None:
             await publish_member_commands(context.bot, sender.member, t)
         return
 
-    limit = context.bot_data.config.household_adults
+    limit = context.config.household_adults
     result = await invites.redeem(
-        context.bot_data.db, code, sender.telegram_user_id, now(), household_limit=limit
+        context.db, code, sender.telegram_user_id, now(), household_limit=limit
     )
     if result.outcome is not JoinOutcome.JOINED or result.member is None:
         await message.reply_text(t(_REFUSALS[result.outcome], limit=limit))
@@ -101,9 +101,9 @@ async def capture_name(update: Update, context: MentorContext) -> None:
     if name is None:
         await message.reply_text(t("name.invalid"))
         raise ApplicationHandlerStop
-    await members.name_household(context.bot_data.db, member, name)
+    await members.name_household(context.db, member, name)
     await message.reply_text(t("name.saved", name=name))
-    named = await members.identify(context.bot_data.db, member.telegram_user_id)
+    named = await members.identify(context.db, member.telegram_user_id)
     if named is not None:
         await message.reply_text(help_text(t, named.role))
         await publish_member_commands(context.bot, named, t)
@@ -112,8 +112,8 @@ async def capture_name(update: Update, context: MentorContext) -> None:
 
 @requires(*HOUSEHOLD_ROLES)
 async def partner(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    limit = context.bot_data.config.household_adults
-    issued = await invites.issue_partner_invite(context.bot_data.db, member, now(), limit)
+    limit = context.config.household_adults
+    issued = await invites.issue_partner_invite(context.db, member, now(), limit)
     if issued is None:
         await answer_with_link(update, sender.t("partner.household_full", limit=limit))
         return
@@ -135,7 +135,7 @@ async def answer_with_link(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text, disable_web_page_preview=True)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("partner", partner))
     application.add_handler(

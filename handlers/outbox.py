@@ -18,12 +18,11 @@ from datetime import timedelta
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application
 
 from bot import broadcasts, members
 from bot.broadcasts import Progress
 from bot.i18n import Translator, pick_language, translator
-from handlers.common import BotData, now
+from handlers.common import BotData, MentorApplication, now
 from handlers.telegram_errors import failure, retry_after_seconds
 from storage.models import Delivery, DeliveryState
 
@@ -37,7 +36,7 @@ DUE_CHECK_EVERY = 1.0  # how often scheduled broadcasts are looked for while sen
 class Outbox:
     """The worker task, and the event that wakes it when there is something new to send."""
 
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: MentorApplication) -> None:
         self._application = application
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

@@ -8,13 +8,14 @@ from itertools import groupby
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data, recruitment
 from bot.i18n import N_, Translator
 from handlers import confirmation
 from handlers.common import (
     ANY_MEMBER,
+    MentorApplication,
     MentorContext,
     Sender,
     identify,
@@ -45,7 +46,7 @@ async def my_data(update: Update, context: MentorContext, sender: Sender, member
     if subject is None:
         await message.reply_text(t("mydata.usage"))
         return
-    data = await personal_data.export(context.bot_data.db, subject, member, now())
+    data = await personal_data.export(context.db, subject, member, now())
     if data is None:
         await message.reply_text(t("remove.not_found", number=subject))
         return
@@ -83,7 +84,7 @@ async def ask_forget(update: Update, context: MentorContext) -> None:
         await _ask_forget_member(update, context, sender, sender.member)
         return
     t = sender.t
-    found = await recruitment.registration_of(context.bot_data.db, sender.telegram_user_id)
+    found = await recruitment.registration_of(context.db, sender.telegram_user_id)
     if found is None:
         await message.reply_text(t("forget.nothing_stored"))
         return
@@ -106,7 +107,7 @@ async def _ask_forget_member(
     if subject is None:
         await message.reply_text(t("forget.usage"))
         return
-    whom = member if subject == member.id else await members.by_number(context.bot_data.db, subject)
+    whom = member if subject == member.id else await members.by_number(context.db, subject)
     if whom is None:
         await message.reply_text(t("remove.not_found", number=subject))
         return
@@ -131,7 +132,7 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
     if confirmed is None or not (confirmed.number == member.id or member.role is Role.COORDINATOR):
         await confirmation.refuse(query, t)  # expired, or not a button of ours
         return
-    db = context.bot_data.db
+    db = context.db
     erasure = await personal_data.erase(db, confirmed.number, member, moment, confirmed.made_at)
     if erasure is None:  # the member it was pressed for is gone
         await confirmation.refuse(query, t)
@@ -164,7 +165,7 @@ async def forget_interest(update: Update, context: MentorContext) -> None:
     erased = None
     if confirmed is not None:
         erased = await recruitment.withdraw(
-            context.bot_data.db, sender.telegram_user_id, confirmed.number, confirmed.made_at
+            context.db, sender.telegram_user_id, confirmed.number, confirmed.made_at
         )
     if erased is None:  # expired, not a button of ours, or the registration changed since
         await confirmation.refuse(query, t)
@@ -196,7 +197,7 @@ async def _delete_copies(context: MentorContext, copies: list[tuple[int, int]]) 
                 continue
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("mydata", my_data))
     application.add_handler(CommandHandler("forget", ask_forget))
     application.add_handler(CallbackQueryHandler(forget, pattern=f"^{FORGET}"))

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,6 +25,7 @@ from bot import members, recruitment
 from bot.i18n import N_, Translator
 from bot.members import clean_display_name
 from handlers.common import (
+    MentorApplication,
     MentorContext,
     Sender,
     identify,
@@ -94,7 +94,7 @@ async def phone(update: Update, context: MentorContext) -> int:
     conversation_data(context)["phone"] = number
     t = sender.t
     await message.reply_text(
-        t("interest.ask_consent", days=context.bot_data.config.retention.days),
+        t("interest.ask_consent", days=context.config.retention.days),
         reply_markup=InlineKeyboardMarkup(
             [
                 [
@@ -120,7 +120,7 @@ async def consent(update: Update, context: MentorContext) -> int:
     if not given or not isinstance(typed_name, str) or not isinstance(typed_phone, str):
         await query.edit_message_text(sender.t("interest.not_stored"))
         return ConversationHandler.END
-    db = context.bot_data.db
+    db = context.db
     _, new = await recruitment.register(
         db, sender.telegram_user_id, typed_name, typed_phone, sender.t.language, now()
     )
@@ -137,8 +137,8 @@ async def cancel_conversation(update: Update, context: MentorContext) -> int:
 async def list_interest(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    t, tz = sender.t, context.bot_data.config.timezone
-    found = await recruitment.registered(context.bot_data.db)
+    t, tz = sender.t, context.config.timezone
+    found = await recruitment.registered(context.db)
     if not found:
         await reply_lines(update, [t("interest.none")])
         return
@@ -159,7 +159,7 @@ def _line(t: Translator, entry: Interest, tz: ZoneInfo) -> str:
 
 async def _send_daily_report(context: MentorContext) -> None:
     """Once per local day: the registrations that are new since the last list, if any."""
-    db, tz = context.bot_data.db, context.bot_data.config.timezone
+    db, tz = context.db, context.config.timezone
     moment = now()
     listed = await recruitment.claim_daily_report(db, moment.astimezone(tz).date(), moment)
     if not listed:
@@ -175,12 +175,12 @@ async def _send_daily_report(context: MentorContext) -> None:
     await recruitment.reported(db, listed, now())
 
 
-def start(application: Application) -> None:  # type: ignore[type-arg]
+def start(application: MentorApplication) -> None:
     """The daily list of new registrations, planned from the configuration at every start."""
     schedule_each_morning(application, _send_daily_report, REPORT_JOB)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     registering = guided_conversation(
         entry_points=[CallbackQueryHandler(begin, pattern=f"^{PREFIX}start$")],

@@ -64,7 +64,7 @@ def _fits(tag: str, words: str | None, limit: int) -> bool:
 async def _remember(
     context: MentorContext, chat: int, sent: Sequence[int], request: Request
 ) -> None:
-    await routing.remember_relays(context.bot_data.db, chat, sent, request, now())
+    await routing.remember_relays(context.db, chat, sent, request, now())
 
 
 async def _send_to_mentor(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import members, routing
 from bot.i18n import N_, Translator
 from bot.message_content import UNCHECKED_KINDS, Checked, Kind
 from bot.routing import Intake, Offering
-from handlers.common import MentorContext, Sender, now, reply_lines, requires
+from handlers.common import MentorApplication, MentorContext, Sender, now, reply_lines, requires
 from handlers.content import read_content
 from handlers.offers import (
     edit_offers,
@@ -35,7 +35,7 @@ def out_of_hours(
 ) -> str:
     """When the next shift starts (or that the coordinators have the question, with no shift
     near), the office hours and the emergency numbers."""
-    config = context.bot_data.config
+    config = context.config
     number = intake.request.id
     if to_coordinators:
         hours = wait_limit_hours(context)
@@ -57,7 +57,7 @@ async def sound_alarm(
     msgid: str = N_("request.urgent"),
 ) -> None:
     """Danger words: the numbers that help now, first; the coordinators once per question."""
-    numbers = context.bot_data.config.emergency_numbers
+    numbers = context.config.emergency_numbers
     await message.reply_text(sender.t(msgid, numbers=numbers))
     if news:
         await tell_coordinators(
@@ -79,11 +79,11 @@ async def raise_family_alarm(
     conversation is not on duty now, the mentors on duty are offered it. With no open question
     the coordinators are told who wrote. Returns the open question as it now is.
     """
-    db = context.bot_data.db
+    db = context.db
     msgid = N_("request.urgent") if passed_on else N_("request.urgent_not_passed_on")
     request = await routing.open_request_of(db, family)
     if request is None:
-        numbers = context.bot_data.config.emergency_numbers
+        numbers = context.config.emergency_numbers
         await message.reply_text(sender.t(msgid, numbers=numbers))
         name = family.household.display_name or ""
         await tell_coordinators(context, N_("request.urgent_unrouted"), family=name)
@@ -110,7 +110,7 @@ async def take_family_message(
     t = sender.t
     content = read_content(message)
     intake = await routing.take_message(
-        context.bot_data.db,
+        context.db,
         family,
         message.chat_id,
         message.message_id,
@@ -164,7 +164,7 @@ async def warn_unchecked(
     if (
         member is not None
         and kind in UNCHECKED_KINDS
-        and await members.first_unchecked_file(context.bot_data.db, member)
+        and await members.first_unchecked_file(context.db, member)
     ):
         await message.reply_text(sender.t("relay.files_unchecked"))
 
@@ -174,7 +174,7 @@ async def cancel(update: Update, context: MentorContext, sender: Sender, member:
     message = update.effective_message
     if message is None:
         return
-    ended = await routing.cancel(context.bot_data.db, member, now())
+    ended = await routing.cancel(context.db, member, now())
     if ended is None:
         await message.reply_text(sender.t("request.nothing_to_cancel"))
         return
@@ -205,7 +205,7 @@ async def list_requests(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     t = sender.t
-    found = await routing.open_requests(context.bot_data.db)
+    found = await routing.open_requests(context.db)
     if not found:
         await reply_lines(update, [t("requests.none")])
         return
@@ -214,6 +214,6 @@ async def list_requests(
     await reply_lines(update, lines)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("cancel", cancel))
     application.add_handler(CommandHandler("requests", list_requests))

@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import time
 
-from telegram.ext import Application
-
 from bot import retention
-from handlers.common import BotData, MentorContext, now
+from handlers.common import MentorApplication, MentorContext, now
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +16,8 @@ RETENTION_JOB = "retention"
 
 
 async def _erase(context: MentorContext) -> None:
-    config = context.bot_data.config
-    db, moment = context.bot_data.db, now()
+    config = context.config
+    db, moment = context.db, now()
     erased = await retention.erase_expired_content(db, config.retention, moment)
     if erased:
         logger.info("retention: erased the content of %d ended question(s)", erased)
@@ -28,8 +26,8 @@ async def _erase(context: MentorContext) -> None:
         logger.info("retention: erased the content of %d broadcast(s)", newsletters)
 
 
-def start(application: Application) -> None:  # type: ignore[type-arg]
-    bot_data: BotData = application.bot_data
+def start(application: MentorApplication) -> None:
+    bot_data = application.bot_data
     queue = application.job_queue
     assert queue is not None
     tz = bot_data.config.timezone

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from telegram import Document, InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import members, shifts
 from bot.i18n import N_, Translator
@@ -18,6 +18,7 @@ from bot.rota_csv import parse_shift as parse_shift_args
 from bot.shifts import Refusal
 from handlers import rota_jobs
 from handlers.common import (
+    MentorApplication,
     MentorContext,
     Sender,
     member_translator,
@@ -65,7 +66,7 @@ async def shift_command(
 async def _add(
     message: Message, context: MentorContext, sender: Sender, member: Member, args: list[str]
 ) -> None:
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     clocks = _SPAN.split(" ".join(args[2:]).strip()) if len(args) >= 3 else []
     if len(clocks) != 2:
         await message.reply_text(t("shift.usage"))
@@ -74,7 +75,7 @@ async def _add(
     if isinstance(parsed, list):
         await message.reply_text(csv_problem(t, parsed[0]))
         return
-    added = await shifts.add(context.bot_data.db, parsed.member_id, parsed.span, member, now())
+    added = await shifts.add(context.db, parsed.member_id, parsed.span, member, now())
     if isinstance(added, Refusal):
         await message.reply_text(refusal(t, added, tz))
         return
@@ -92,11 +93,11 @@ async def _delete(
     if number is None:
         await message.reply_text(t("shift.usage"))
         return
-    removed = await shifts.delete(context.bot_data.db, number, member, now())
+    removed = await shifts.delete(context.db, number, member, now())
     if removed is None:
         await message.reply_text(t("shift.not_found", number=number))
         return
-    line = shift_line(t, removed, context.bot_data.config.timezone, with_name=True)
+    line = shift_line(t, removed, context.config.timezone, with_name=True)
     await message.reply_text(t("shift.deleted", line=line))
     notice = N_("shift.deleted_notice")
     await _tell_household(context, removed.shift.household_id, notice, removed)
@@ -107,7 +108,7 @@ async def _list(update: Update, context: MentorContext, sender: Sender, args: li
     message = update.effective_message
     if message is None:
         return
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     if len(args) > 1:
         await message.reply_text(t("shift.usage"))
         return
@@ -123,7 +124,7 @@ async def _list(update: Update, context: MentorContext, sender: Sender, args: li
     else:
         start, end = now(), now() + timedelta(days=LIST_DAYS)
         header = t("shift.list_coming", days=LIST_DAYS)
-    found = await shifts.listings(context.bot_data.db, start, end)
+    found = await shifts.listings(context.db, start, end)
     if not found:
         await message.reply_text(header + "\n" + t("shift.list_empty"))
         return
@@ -134,7 +135,7 @@ async def _list(update: Update, context: MentorContext, sender: Sender, args: li
 
 async def _listing(context: MentorContext, shift: Shift) -> ShiftListing:
     """The shift with its household's name, for the coordinator's confirmation."""
-    household = await members.household_members(context.bot_data.db, shift.household_id)
+    household = await members.household_members(context.db, shift.household_id)
     name = household[0].household.display_name if household else None
     return ShiftListing(shift, name)
 
@@ -143,8 +144,8 @@ async def _tell_household(
     context: MentorContext, household_id: int, msgid: str, listing: ShiftListing
 ) -> None:
     """Each adult of the mentor household hears about a change to their own rota."""
-    tz = context.bot_data.config.timezone
-    for adult in await members.household_members(context.bot_data.db, household_id):
+    tz = context.config.timezone
+    for adult in await members.household_members(context.db, household_id):
         t = member_translator(context, adult)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -159,7 +160,7 @@ async def rota_command(
     message = update.effective_message
     if message is None:
         return
-    t, config = sender.t, context.bot_data.config
+    t, config = sender.t, context.config
     args = context.args or []
     if args and args[0].lower() == "csv" and len(args) == 1:
         await _export(message, context, sender)
@@ -171,7 +172,7 @@ async def rota_command(
     moment = now()
     today = moment.astimezone(config.timezone).date()
     days = await shifts.coverage(
-        context.bot_data.db, today, weeks * 7, config.service_hours, config.timezone, moment
+        context.db, today, weeks * 7, config.service_hours, config.timezone, moment
     )
     gap_days = sum(1 for day in days if day.gaps)
     header = t.plural("rota.header", "rota.header_plural", gap_days, days=weeks * 7)
@@ -179,9 +180,9 @@ async def rota_command(
 
 
 async def _export(message: Message, context: MentorContext, sender: Sender) -> None:
-    config = context.bot_data.config
+    config = context.config
     moment = now()
-    rows = await shifts.export_rows(context.bot_data.db, moment)
+    rows = await shifts.export_rows(context.db, moment)
     data = export_rota_csv(rows, config.timezone)
     name = f"rota-{moment.astimezone(config.timezone):%Y-%m-%d}.csv"
     await message.reply_document(
@@ -208,7 +209,7 @@ async def import_document(
     message = update.effective_message
     if message is None or message.document is None:
         return
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     if (message.document.file_size or 0) > MAX_BYTES:
         await message.reply_text(csv_problem(t, CsvProblem(1, CsvReason.TOO_LARGE)))
         return
@@ -221,7 +222,7 @@ async def import_document(
     if problems:
         await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
         return
-    imported = await shifts.import_planned(context.bot_data.db, planned, member, now())
+    imported = await shifts.import_planned(context.db, planned, member, now())
     if imported and isinstance(imported[0], Refusal):
         refusals = [r for r in imported if isinstance(r, Refusal)]
         await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in refusals))
@@ -245,7 +246,7 @@ async def _tell_households_of_import(context: MentorContext, added: list[Shift])
     for shift in added:
         counts[shift.household_id] = counts.get(shift.household_id, 0) + 1
     for household_id, count in counts.items():
-        for adult in await members.household_members(context.bot_data.db, household_id):
+        for adult in await members.household_members(context.db, household_id):
             t = member_translator(context, adult)
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(
@@ -254,6 +255,6 @@ async def _tell_households_of_import(context: MentorContext, added: list[Shift])
                 )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("shift", shift_command))
     application.add_handler(CommandHandler("rota", rota_command))

@@ -18,14 +18,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, Job
+from telegram.ext import Job
 
 from bot import members, reminders, routing, shifts
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
+    MentorApplication,
     MentorContext,
-    application_data,
     member_translator,
     now,
 )
@@ -96,7 +96,7 @@ def _queued(job: ReminderJob, due_at: datetime | None = None) -> QueuedReminder:
     return QueuedReminder(name, job, due_at)
 
 
-async def start(application: Application) -> None:  # type: ignore[type-arg]
+async def start(application: MentorApplication) -> None:
     """Rebuild every rota job from the database; called once the database is open."""
     await plan_reminders(application, after_restart=True)
     queue = application.job_queue
@@ -105,19 +105,19 @@ async def start(application: Application) -> None:  # type: ignore[type-arg]
     _schedule_gap_report(application)
 
 
-async def rota_changed(application: Application) -> None:  # type: ignore[type-arg]
+async def rota_changed(application: MentorApplication) -> None:
     """Everything timed by the rota is planned again: reminders, and the next shift's start."""
     await plan_reminders(application)
     await offers.plan_shift_start(application)
 
 
 async def plan_reminders(
-    application: Application,  # type: ignore[type-arg]
+    application: MentorApplication,
     *,
     after_restart: bool = False,
 ) -> None:
     """Queue the reminders the database says are due; call after every change to the rota."""
-    bot_data = application_data(application)
+    bot_data = application.bot_data
     queue = application.job_queue
     assert queue is not None
     moment = now()
@@ -131,7 +131,7 @@ async def plan_reminders(
 
 
 def _queue_reminder(
-    application: Application,  # type: ignore[type-arg]
+    application: MentorApplication,
     queued: QueuedReminder,
 ) -> None:
     queue = application.job_queue
@@ -151,7 +151,7 @@ async def _replan(context: MentorContext) -> None:
 
 async def _send_reminder(context: MentorContext) -> None:
     job = _job_data(context.job)
-    db = context.bot_data.db
+    db = context.db
     claimed_at = now()
     delivery = await reminders.claim(
         db, job.shift_id, job.minutes_before, claimed_at, held_since=job.held_since
@@ -165,7 +165,7 @@ async def _send_reminder(context: MentorContext) -> None:
         text = t(
             "reminder.text",
             number=shift.id,
-            when=t.span(shift.starts_at, shift.ends_at, context.bot_data.config.timezone),
+            when=t.span(shift.starts_at, shift.ends_at, context.config.timezone),
         )
         try:
             await context.bot.send_message(member.telegram_user_id, text)
@@ -192,18 +192,18 @@ async def _send_reminder(context: MentorContext) -> None:
         )
 
 
-def _job_data(job: Job | None) -> ReminderJob:  # type: ignore[type-arg]
+def _job_data(job: Job[MentorContext] | None) -> ReminderJob:
     if job is None or not isinstance(job.data, ReminderJob):
         raise TypeError("a reminder job without its reminder")
     return job.data
 
 
-def _schedule_gap_report(application: Application) -> None:  # type: ignore[type-arg]
+def _schedule_gap_report(application: MentorApplication) -> None:
     schedule_each_morning(application, _send_gap_report, GAP_REPORT_JOB)
 
 
 def schedule_each_morning(
-    application: Application,  # type: ignore[type-arg]
+    application: MentorApplication,
     callback: Callable[[MentorContext], Coroutine[Any, Any, None]],
     name: str,
 ) -> None:
@@ -211,7 +211,7 @@ def schedule_each_morning(
     it is off), and at once when the bot starts less than GAP_REPORT_GRACE after that time, so
     that a morning the bot was down for is not missed. The callback claims its local day in
     the database, so it acts once a day however often it runs."""
-    config = application_data(application).config
+    config = application.bot_data.config
     if config.gap_report_at is None:
         return
     queue = application.job_queue
@@ -231,8 +231,8 @@ def schedule_each_morning(
 
 async def _send_gap_report(context: MentorContext) -> None:
     """Once per local day, whoever runs first (the daily job or a catch-up at start)."""
-    config = context.bot_data.config
-    db = context.bot_data.db
+    config = context.config
+    db = context.db
     moment = now()
     today = moment.astimezone(config.timezone).date()
     if not await shifts.claim_gap_report(db, today, moment):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, shifts, swaps
 from bot.calendar_feed import shifts_calendar
@@ -16,6 +16,7 @@ from bot.i18n import N_
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import rota_jobs
 from handlers.common import (
+    MentorApplication,
     MentorContext,
     Sender,
     member_translator,
@@ -41,11 +42,9 @@ CALENDAR_AHEAD = timedelta(days=366)
 async def own_shifts(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    t, tz = sender.t, context.bot_data.config.timezone
+    t, tz = sender.t, context.config.timezone
     moment = now()
-    upcoming = await shifts.listings(
-        context.bot_data.db, moment, moment + AHEAD, member.household.id
-    )
+    upcoming = await shifts.listings(context.db, moment, moment + AHEAD, member.household.id)
     if not upcoming:
         await reply_lines(update, [t("shifts.none")])
         return
@@ -67,7 +66,7 @@ async def offer_swap(
     if number is None:
         await message.reply_text(t("swap.usage"))
         return
-    offered = await swaps.offer(context.bot_data.db, member, number, now())
+    offered = await swaps.offer(context.db, member, number, now())
     if isinstance(offered, SwapProblem):
         await message.reply_text(swap_problem(t, offered))
         return
@@ -75,14 +74,14 @@ async def offer_swap(
         await message.reply_text(t("swap.nobody"))
         return
     reached = await _send_offers(context, offered)
-    tz = context.bot_data.config.timezone
+    tz = context.config.timezone
     line = shift_line(t, offered.listing, tz, with_name=False)
     await message.reply_text(t.plural("swap.offered", "swap.offered_plural", reached, line=line))
 
 
 async def _send_offers(context: MentorContext, offered: Offer) -> int:
     """Every other mentor adult gets the offer with a button; returns how many it reached."""
-    tz = context.bot_data.config.timezone
+    tz = context.config.timezone
     shift = offered.listing.shift
     reached = 0
     for recipient in offered.recipients:
@@ -103,9 +102,7 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
         except TelegramError as error:
             logger.info("swap offer to member %s not delivered: %s", recipient.id, failure(error))
             continue
-        await swaps.remember_offer_message(
-            context.bot_data.db, offered.swap, sent.chat_id, sent.message_id
-        )
+        await swaps.remember_offer_message(context.db, offered.swap, sent.chat_id, sent.message_id)
         reached += 1
     return reached
 
@@ -120,11 +117,11 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
     if swap_id is None:
         await query.answer(t("button.invalid"))
         return
-    taken = await swaps.take(context.bot_data.db, member, swap_id, now())
+    taken = await swaps.take(context.db, member, swap_id, now())
     if isinstance(taken, SwapProblem):
         await query.answer(swap_problem(t, taken), show_alert=True)
         return
-    tz = context.bot_data.config.timezone
+    tz = context.config.timezone
     shift = taken.listing.shift
     await query.answer()
     with contextlib.suppress(TelegramError):
@@ -144,7 +141,7 @@ async def _close_other_offers(
     for chat_id, message_id in taken.offer_messages:
         if (chat_id, message_id) == pressed:  # message ids are per chat
             continue
-        reader = await members.identify(context.bot_data.db, chat_id)
+        reader = await members.identify(context.db, chat_id)
         if reader is None:  # removed since the offer went out
             continue
         t = member_translator(context, reader)
@@ -156,9 +153,9 @@ async def _close_other_offers(
 
 async def _tell_about_swap(context: MentorContext, taken: Taken, taker: Member) -> None:
     """The giving household and the coordinators learn who now has the shift."""
-    tz = context.bot_data.config.timezone
+    tz = context.config.timezone
     shift = taken.listing.shift
-    coordinators = await members.with_role(context.bot_data.db, Role.COORDINATOR)
+    coordinators = await members.with_role(context.db, Role.COORDINATOR)
     for person, msgid in [
         *((giver, N_("swap.given")) for giver in taken.giver),
         *((coordinator, N_("swap.coordinator_notice")) for coordinator in coordinators),
@@ -183,11 +180,11 @@ async def calendar(update: Update, context: MentorContext, sender: Sender, membe
     t = sender.t
     moment = now()
     listings = await shifts.listings(
-        context.bot_data.db, moment - CALENDAR_PAST, moment + CALENDAR_AHEAD, member.household.id
+        context.db, moment - CALENDAR_PAST, moment + CALENDAR_AHEAD, member.household.id
     )
     data = shifts_calendar(
         [listing.shift for listing in listings],
-        context.bot_data.config.timezone,
+        context.config.timezone,
         t("calendar.summary"),
         moment,
     )
@@ -197,7 +194,7 @@ async def calendar(update: Update, context: MentorContext, sender: Sender, membe
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("shifts", own_shifts))
     application.add_handler(CommandHandler("swap", offer_swap))
     application.add_handler(CommandHandler("calendar", calendar))

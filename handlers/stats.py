@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import stats, stats_files
 from bot.i18n import N_, Translator
 from bot.stats import PeriodError, PeriodProblem
-from handlers.common import MentorContext, Sender, now, requires
+from handlers.common import MentorApplication, MentorContext, Sender, now, requires
 from storage.models import Member, Role
 
 _PROBLEMS = {
@@ -34,16 +34,14 @@ async def show_stats(
     message = update.effective_message
     if message is None:
         return
-    t, config = sender.t, context.bot_data.config
+    t, config = sender.t, context.config
     moment = now()
     try:
         period = stats.parse_period(context.args or [], moment.astimezone(config.timezone).date())
     except PeriodError as error:
         await message.reply_text(period_problem(t, error))
         return
-    report = await stats.report(
-        context.bot_data.db, period, config.timezone, config.service_hours, moment
-    )
+    report = await stats.report(context.db, period, config.timezone, config.service_hours, moment)
     await message.reply_text(stats_files.report_text(t, report))
     # Drawing takes a few hundred milliseconds of CPU: in a thread (the Figure API, not pyplot,
     # so two reports may draw at once), while the event loop goes on with other updates.
@@ -58,7 +56,7 @@ async def show_stats(
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     # Not blocking: updates are handled one at a time, and a year's report takes most of a
     # second; a family's message must not wait for it.
     application.add_handler(CommandHandler("stats", show_stats, block=False))

@@ -11,14 +11,13 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.i18n import pick_language, translator
-from handlers.common import MentorContext, identify
+from handlers.common import MentorApplication, MentorContext, identify
 from handlers.telegram_errors import is_transient
 
 logger = logging.getLogger(__name__)
@@ -60,9 +59,7 @@ async def on_error(update: object, context: MentorContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user
-    language = pick_language(
-        None, user.language_code if user else None, context.bot_data.config.language
-    )
+    language = pick_language(None, user.language_code if user else None, context.config.language)
     t = translator(language)
     try:
         await context.bot.send_message(update.effective_chat.id, t("error.unexpected"))
@@ -70,11 +67,11 @@ async def on_error(update: object, context: MentorContext) -> None:
         logger.warning("could not tell chat about the failed update %s", update_id)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: MentorApplication) -> None:
     application.add_error_handler(on_error)
 
 
-def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(application: MentorApplication) -> None:
     """Registered last in the default group, so they only see what no feature matched."""
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)

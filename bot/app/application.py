@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults, JobQueue
 
 import handlers
 from bot import members
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.chat_order import ChatOrder
-from bot.app.durable_updates import DurableUpdateQueue, MentorApplication
+from bot.app.durable_updates import DurableApplication, DurableUpdateQueue
 from bot.app.rate_limiter import SharedRateLimiter
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
 from handlers import lifecycle, offers, recruitment, retention, rota_jobs
-from handlers.common import CONTEXT_TYPES, BotData, now
+from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext, now
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
 from storage.db import Database
@@ -24,7 +24,7 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 
-def build_application(config: Config, bot_api: BotApiWatch) -> Application:  # type: ignore[type-arg]
+def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication:
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -36,13 +36,14 @@ def build_application(config: Config, bot_api: BotApiWatch) -> Application:  # t
         .concurrent_updates(ChatOrder())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone))
         .context_types(CONTEXT_TYPES)
-        .application_class(MentorApplication)
+        .job_queue(JobQueue[MentorContext]())
+        .application_class(DurableApplication)
         .update_queue(DurableUpdateQueue())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    bot_data: BotData = application.bot_data
+    bot_data = application.bot_data
     bot_data.config = config
     bot_data.albums = {}
     bot_data.acknowledged_albums = {}
@@ -51,8 +52,8 @@ def build_application(config: Config, bot_api: BotApiWatch) -> Application:  # t
     return application
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
-    bot_data: BotData = application.bot_data
+async def post_init(application: MentorApplication) -> None:
+    bot_data = application.bot_data
     config = bot_data.config
     bot_data.db = await Database.open(config.db_path)
     queue = application.update_queue
@@ -75,8 +76,8 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     logger.info("Mentorbot is running as @%s", application.bot.username)
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    bot_data: BotData = application.bot_data
+async def post_shutdown(application: MentorApplication) -> None:
+    bot_data = application.bot_data
     if hasattr(bot_data, "outbox"):
         await bot_data.outbox.stop()
     if hasattr(bot_data, "db"):  # post_init may have failed before opening it

@@ -28,12 +28,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application
 from tornado.netutil import bind_sockets
 
 from bot import invites, rota_csv, shifts, stats, stats_files
@@ -48,6 +47,9 @@ from bot.stats import PeriodError, PeriodProblem
 from storage.db import Database
 from storage.lease import Lease, LeaseHeld
 from storage.models import Role
+
+if TYPE_CHECKING:  # the application pulls in every handler: built only by `run`
+    from handlers.common import MentorApplication
 
 EXIT_FAILURE = 1
 EXIT_BAD_CONFIG = 2
@@ -245,7 +247,7 @@ class _Stop:
         self.begin()
         raise SystemExit  # as the library's own handler does: out of whatever the loop runs
 
-    def on_rejected_token(self, application: Application) -> None:  # type: ignore[type-arg]
+    def on_rejected_token(self, application: MentorApplication) -> None:
         """At the first 401 while running: stop, and have `_run` say why and exit 2.
 
         A 401 at start raises from run_polling itself, and one during the stop changes nothing.
@@ -266,7 +268,7 @@ class _Stop:
         os._exit(status)
 
 
-async def _stop_after_rejection(application: Application) -> None:  # type: ignore[type-arg]
+async def _stop_after_rejection(application: MentorApplication) -> None:
     """The updater first, then the rest as a signal would: the library's own stop would
     re-raise, from Updater.stop(), the InvalidToken its polling loop ended on (that loop does
     not call an error callback for it, and nothing else stops), and skip the rest of the

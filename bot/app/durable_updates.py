@@ -16,9 +16,9 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Bot, Update
-from telegram.ext import Application
 
 from bot import inbox
+from handlers.common import MentorApplication
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         await inbox.done(self._database(), update.update_id, datetime.now(UTC))
 
 
-class MentorApplication(Application):  # type: ignore[type-arg]
+class DurableApplication(MentorApplication):
     """An Application that marks each update done with its handlers' first write, or after.
 
     Updates run in tasks of their own (bot/app/chat_order.py), so the mark, a context variable of
