@@ -1,0 +1,1 @@
+"""End-to-end tests: the real bot as a separate process against the Bot API double."""

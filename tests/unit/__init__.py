@@ -1,0 +1,1 @@
+"""Unit tests: the domain, storage and the command line, in this process."""
