@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import Service, answer, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, texts_until_quiet
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")

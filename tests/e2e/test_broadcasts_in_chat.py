@@ -11,7 +11,7 @@ import pytest
 
 from bot.i18n import translator
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.conftest import (
+from tests.e2e.chat_support import (
     Service,
     StartBot,
     answer,

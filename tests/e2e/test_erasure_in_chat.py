@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import BotApiDouble, FaultKind
-from tests.e2e.conftest import Service, answer, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, texts_until_quiet
 from tests.e2e.test_questions_in_chat import on_duty
 from tests.e2e.test_safe_relay import converse
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.conftest import (
+from tests.e2e.chat_support import (
     Service,
     StartBot,
     answer,

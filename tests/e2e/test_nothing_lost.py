@@ -13,7 +13,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from bot.sandbox.faults import Fault, FaultKind
-from tests.e2e.conftest import Service, StartBot, build_service, texts_until_quiet
+from tests.e2e.chat_support import Service, StartBot, build_service, texts_until_quiet
 from tests.e2e.test_questions_in_chat import on_duty
 from tests.e2e.test_safe_relay import converse
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.sandbox import BotApiDouble
-from tests.e2e.conftest import Service, answer, join, member_numbers, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, join, member_numbers, texts_until_quiet
 from tests.e2e.test_broadcasts_in_chat import compose
 
 pytestmark = pytest.mark.chat_burst(30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.conftest import BotProcess, invite_code, join
+from tests.e2e.chat_support import BotProcess, invite_code, join
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.sandbox import SandboxUser
 from storage.lease import lock_path
-from tests.e2e.conftest import BotProcess, StartBot
+from tests.e2e.chat_support import BotProcess, StartBot
 
 EXIT_TIMEOUT = 30.0
 

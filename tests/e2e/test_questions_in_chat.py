@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.conftest import (
+from tests.e2e.chat_support import (
     Service,
     StartBot,
     answer,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.conftest import BotProcess, StartBot, base_env, join, run_mentorbot
+from tests.e2e.chat_support import BotProcess, StartBot, base_env, join, run_mentorbot
 
 
 async def test_the_same_update_delivered_twice_is_processed_once(

@@ -27,8 +27,8 @@ from bot.sandbox import BotApiDouble, SandboxUser
 from storage import interest, shifts
 from storage.db import Database
 from storage.models import Member, Role
-from tests.conftest import make_household
-from tests.e2e.conftest import BotProcess, StartBot, answer
+from tests.e2e.chat_support import BotProcess, StartBot, answer
+from tests.support import make_household
 
 pytestmark = pytest.mark.chat_burst(30)
 

@@ -13,7 +13,7 @@ from bot.i18n import translator
 from bot.rota_csv import parse_rota_csv
 from bot.sandbox import BotApiDouble, SandboxUser
 from bot.service_hours import ServiceHours
-from tests.e2e.conftest import (
+from tests.e2e.chat_support import (
     Service,
     StartBot,
     answer,

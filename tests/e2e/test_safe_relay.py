@@ -14,7 +14,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from bot.sandbox.state import Message
-from tests.e2e.conftest import (
+from tests.e2e.chat_support import (
     Service,
     StartBot,
     answer,

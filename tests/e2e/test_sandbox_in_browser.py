@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
-from tests.e2e.conftest import base_env, run_mentorbot
+from tests.e2e.chat_support import base_env, run_mentorbot
 
 CHROMIUM = os.environ.get("MENTORBOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"

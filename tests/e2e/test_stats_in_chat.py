@@ -29,7 +29,7 @@ from storage.models import (
     RequestState,
     Role,
 )
-from tests.e2e.conftest import BotProcess, StartBot, answer
+from tests.e2e.chat_support import BotProcess, StartBot, answer
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")

@@ -19,7 +19,7 @@ import httpx
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from handlers.gate import ALLOWED_UPDATES
-from tests.e2e.conftest import BotProcess, StartBot, join
+from tests.e2e.chat_support import BotProcess, StartBot, join
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HOOK_PATH = "/mentorbot/hook"

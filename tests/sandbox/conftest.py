@@ -9,21 +9,7 @@ import pytest
 from telegram import Bot
 
 from bot.sandbox import BotApiDouble, SandboxUser
-
-TOKEN = "123456:sandbox"
-
-
-class FakeClock:
-    """A settable monotonic clock for deterministic flood-control arithmetic."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.sandbox.support import TOKEN, FakeClock
 
 
 @pytest.fixture

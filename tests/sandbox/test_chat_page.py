@@ -27,8 +27,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from bot.sandbox.chat_page import Role
-
-from .conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 ROLES = [Role("family", "Foster family adult"), Role("visitor", "Visitor")]
 EVENT_TIMEOUT = 2.0

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from bot.sandbox import BotApiDouble, RateLimits, SandboxUser
-
-from .conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d494844520000000200000003080600000000000000")
 

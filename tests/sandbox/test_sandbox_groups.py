@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser, UserActionRefused
-
-from .conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 
 async def updates(http: httpx.AsyncClient) -> list[dict[str, Any]]:

@@ -12,8 +12,7 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox import DROPPED, BotApiDouble, RateLimits, SandboxUser
-
-from .conftest import TOKEN, FakeClock
+from tests.sandbox.support import TOKEN, FakeClock
 
 
 def keyboard(*buttons: dict[str, Any]) -> str:

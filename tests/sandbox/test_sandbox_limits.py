@@ -6,8 +6,7 @@ import pytest
 
 from bot.sandbox import RateLimiter, RateLimits, TokenBucket
 from bot.sandbox.faults import FaultInjector, FaultKind
-
-from .conftest import FakeClock
+from tests.sandbox.support import FakeClock
 
 
 def send(limiter: RateLimiter, chat_id: int | None) -> int:

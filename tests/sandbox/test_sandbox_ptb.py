@@ -24,8 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
 from bot.sandbox import BotApiDouble, SandboxUser
-
-from .conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d494844520000000200000003080600000000000000"

@@ -11,8 +11,7 @@ import asyncio
 import httpx
 
 from bot.sandbox import BotApiDouble, SandboxUser
-
-from .conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}

@@ -35,7 +35,7 @@ from storage.models import (
     Role,
     to_db,
 )
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # a Friday evening
 SECOND, MINUTE, HOUR, DAY = (

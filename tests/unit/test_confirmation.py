@@ -10,7 +10,7 @@ from bot import personal_data
 from handlers.confirmation import LIFETIME, Confirmation, read
 from storage.db import Database
 from storage.models import Role
-from tests.conftest import make_household
+from tests.support import make_household
 
 ASKED = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)

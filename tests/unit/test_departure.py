@@ -24,7 +24,7 @@ from storage.models import (
     RequestState,
     Role,
 )
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -10,7 +10,7 @@ from bot import audit, personal_data, routing
 from storage import shifts
 from storage.db import Database
 from storage.models import Member, Role
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)

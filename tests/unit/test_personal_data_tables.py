@@ -31,7 +31,7 @@ from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
 from storage.models import Audience, Broadcast, DeliveryState, Member, Role
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

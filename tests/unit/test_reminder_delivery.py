@@ -14,7 +14,7 @@ from handlers import rota_jobs
 from handlers.rota_jobs import ReminderJob
 from storage.db import Database
 from storage.models import Member, Role, Shift
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
 DAY, HOUR, MINUTE = timedelta(hours=24), timedelta(hours=1), timedelta(minutes=1)

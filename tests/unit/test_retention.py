@@ -9,7 +9,7 @@ from bot.routing import Topic
 from storage import shifts
 from storage.db import Database
 from storage.models import Audience, Broadcast, DeliveryState, Member, Role
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

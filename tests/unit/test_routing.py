@@ -16,7 +16,7 @@ from bot.routing import Accepted, Ended, Intake, Offering, RoutingProblem, Topic
 from storage import requests, shifts
 from storage.db import Database
 from storage.models import Member, OfferMessage, Request, RequestState, Role, Shift
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # a Friday, 19:00 in Stockholm
 SECOND, MINUTE, HOUR, DAY = (

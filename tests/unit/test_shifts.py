@@ -15,7 +15,7 @@ from storage import households
 from storage import shifts as store
 from storage.db import Database
 from storage.models import Member, Role, Shift, ShiftListing
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -27,7 +27,7 @@ from bot.swaps import Offer, Taken
 from storage.db import Database
 from storage.lease import Lease, LeaseHeld, lock_path
 from storage.models import Member, Role, Shift
-from tests.conftest import make_household
+from tests.support import make_household
 from tests.unit.cli_support import isolate, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from storage import broadcasts, requests
 from storage.db import Database
 from storage.models import Audience, BroadcastState, DeliveryState, RequestState, Role, Shift
 from storage.stats import BroadcastReach, RequestFacts
-from tests.conftest import make_household
+from tests.support import make_household
 
 TZ = ZoneInfo("Europe/Stockholm")
 HOURS = ServiceHours()  # weekdays 17-22, weekends 09-22, Swedish holidays

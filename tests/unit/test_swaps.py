@@ -13,7 +13,7 @@ from bot.swaps import Offer, SwapProblem, Taken
 from storage import shifts as store
 from storage.db import Database
 from storage.models import Member, Role, Shift, SwapState
-from tests.conftest import make_household
+from tests.support import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
