@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +18,7 @@ from tests.e2e.chat_support import (
     join,
     texts_until_quiet,
 )
+from tests.e2e.scene_support import compose
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -33,25 +33,6 @@ async def more_families(service: Service, double: BotApiDouble, count: int) -> l
         await join(family, service.karin, "family", f"Familjen Nummer{index}")
         families.append(family)
     return [service.family, *families]
-
-
-async def compose(
-    karin: SandboxUser, content: str, audience: str, *, later: str | None = None
-) -> dict[str, Any]:
-    """Karin goes through /broadcast up to the confirmation; returns the confirm message."""
-    await karin.send("/broadcast")
-    assert "Skicka det du vill sända ut" in (await karin.next_message())["text"]
-    await karin.send(content)
-    ask = await karin.next_message()
-    await karin.press(ask, audience)
-    await karin.wait_for_edit(ask)
-    await karin.press(ask, "Senare" if later else "Nu")
-    if later:
-        await karin.wait_for_edit(ask)
-        await karin.send(later)
-    assert (await karin.next_message())["text"] == "Så här kommer det att se ut:"
-    assert (await karin.next_message())["text"] == content  # exactly as recipients see it
-    return await karin.next_message()
 
 
 async def received(people: list[SandboxUser], text: str, within: float) -> list[int]:

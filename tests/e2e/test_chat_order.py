@@ -13,9 +13,13 @@ import pytest
 from bot.sandbox import BotApiDouble
 from bot.sandbox.faults import FaultKind
 from tests.e2e.chat_support import Service, texts_until_quiet
-from tests.e2e.test_nothing_lost import accepted_with_hand_over_held
-from tests.e2e.test_questions_in_chat import on_duty
-from tests.e2e.test_safe_relay import ON_DUTY, converse, second_family
+from tests.e2e.scene_support import (
+    ON_DUTY,
+    accepted_with_hand_over_held,
+    converse,
+    on_duty,
+    second_family,
+)
 
 pytestmark = pytest.mark.chat_burst(40)
 

@@ -10,8 +10,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, FaultKind
 from tests.e2e.chat_support import Service, answer, texts_until_quiet
-from tests.e2e.test_questions_in_chat import on_duty
-from tests.e2e.test_safe_relay import converse
+from tests.e2e.scene_support import converse, on_duty
 
 pytestmark = pytest.mark.chat_burst(30)
 

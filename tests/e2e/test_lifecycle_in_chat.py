@@ -16,8 +16,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.chat_support import Service, StartBot, answer, build_service, texts_until_quiet
-from tests.e2e.test_questions_in_chat import TZ, on_duty, on_duty_later
-from tests.e2e.test_rota_in_chat import daytime_zone
+from tests.e2e.scene_support import TZ, daytime_zone, on_duty, on_duty_later
 
 pytestmark = pytest.mark.chat_burst(40)
 

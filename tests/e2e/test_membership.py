@@ -21,7 +21,7 @@ from tests.e2e.chat_support import (
     member_numbers,
     texts_until_quiet,
 )
-from tests.e2e.test_questions_in_chat import on_duty
+from tests.e2e.scene_support import on_duty
 
 pytestmark = pytest.mark.chat_burst(40)
 

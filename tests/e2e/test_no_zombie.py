@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.sandbox import BotApiDouble, Fault, FaultKind, SandboxUser
 from tests.e2e.chat_support import BotProcess, StartBot, base_env, run_mentorbot
-from tests.e2e.test_webhook import start_webhook_bot
+from tests.e2e.scene_support import start_webhook_bot
 
 # Generous: the bot has to notice (its next call) and shut down; "seconds" is what a person
 # would see, this only keeps a broken build from hanging the suite.

@@ -12,33 +12,11 @@ import asyncio
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from bot.sandbox.faults import Fault, FaultKind
+from bot.sandbox.faults import FaultKind
 from tests.e2e.chat_support import Service, StartBot, build_service, texts_until_quiet
-from tests.e2e.test_questions_in_chat import on_duty
-from tests.e2e.test_safe_relay import converse
+from tests.e2e.scene_support import accepted_with_hand_over_held, converse, held, on_duty
 
 pytestmark = pytest.mark.chat_burst(40)
-
-
-async def held(fault: Fault) -> None:
-    await asyncio.wait_for(fault.holding.wait(), timeout=10)
-
-
-async def accepted_with_hand_over_held(
-    service: Service, double: BotApiDouble, waiting: list[str]
-) -> Fault:
-    """The family's messages wait, Berg accepts, and the double holds the hand-over's first
-    send (its label): the question is Berg's, and what waited is on its way."""
-    family, berg = service.family, service.berg
-    await on_duty(service, "Familjen Berg")
-    for text in waiting:
-        await family.send(text)
-        await family.next_message()
-    offer = await berg.next_message()
-    hand_over = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=berg.id)
-    await berg.press(offer, "Acceptera")
-    await held(hand_over)
-    return hand_over
 
 
 async def test_a_kill_while_a_question_is_being_handled_loses_nothing(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble
 from tests.e2e.chat_support import Service, answer, join, member_numbers, texts_until_quiet
-from tests.e2e.test_broadcasts_in_chat import compose
+from tests.e2e.scene_support import compose
 
 pytestmark = pytest.mark.chat_burst(30)
 STALE = "Den här bekräftelsen är för gammal, så ingenting ändrades."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,35 +16,9 @@ from tests.e2e.chat_support import (
     build_service,
     texts_until_quiet,
 )
+from tests.e2e.scene_support import PNG, TZ, on_duty, on_duty_later
 
 pytestmark = pytest.mark.chat_burst(30)
-TZ = ZoneInfo("Europe/Stockholm")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02" + bytes(40)
-
-
-async def on_duty(service: Service, *households: str) -> None:
-    """Karin books these households from an hour ago until two hours from now."""
-    start = datetime.now(TZ).replace(second=0, microsecond=0) - timedelta(hours=1)
-    end = start + timedelta(hours=3)
-    for name in households:
-        number = service.numbers[name]
-        reply = await answer(
-            service.karin, f"/shift add {number} {start.date()} {start:%H:%M}-{end:%H:%M}"
-        )
-        assert "tillagt" in reply, reply
-    for person in (service.berg, service.lind, service.holm):
-        await texts_until_quiet(person, 0.3)  # the notices of the new shifts
-
-
-async def on_duty_later(service: Service, household: str, hours: int = 3) -> datetime:
-    """Karin books the household for two hours from `hours` from now: a question asked before
-    waits for that shift (within the day a question may wait before the coordinators get it)."""
-    start = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(hours=hours)
-    end = start + timedelta(hours=2)
-    number = service.numbers[household]
-    add = f"/shift add {number} {start.date()} {start:%H:%M}-{end:%H:%M}"
-    assert "tillagt" in await answer(service.karin, add)
-    return start
 
 
 async def test_a_question_becomes_a_conversation_and_ends_with_a_rating(

@@ -8,7 +8,7 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.chat_support import Service, StartBot, answer, texts_until_quiet
-from tests.e2e.test_rota_in_chat import daytime_zone
+from tests.e2e.scene_support import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(30)
 

@@ -20,6 +20,7 @@ from tests.e2e.chat_support import (
     build_service,
     texts_until_quiet,
 )
+from tests.e2e.scene_support import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -354,15 +355,6 @@ async def test_a_reminder_survives_a_crash_and_arrives_on_time(
     assert await again.stop() == 0
     await start_bot(MENTORBOT_REMINDERS="1")
     await service.berg.no_message(within=3)
-
-
-def daytime_zone() -> ZoneInfo:
-    """A zone where it is neither just after midnight nor late: the report time is today."""
-    for key in ("Europe/Stockholm", "Asia/Tokyo", "America/New_York", "Pacific/Auckland"):
-        zone = ZoneInfo(key)
-        if 1 <= datetime.now(zone).hour <= 21:
-            return zone
-    raise AssertionError("four zones cannot all be at night")
 
 
 async def test_the_morning_gap_report_catches_up_once_per_day(

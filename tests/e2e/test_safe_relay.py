@@ -19,43 +19,22 @@ from tests.e2e.chat_support import (
     StartBot,
     answer,
     build_service,
-    join,
     texts_until_quiet,
 )
-from tests.e2e.test_questions_in_chat import PNG, TZ, on_duty, on_duty_later
+from tests.e2e.scene_support import (
+    ON_DUTY,
+    PNG,
+    TZ,
+    ask,
+    converse,
+    on_duty,
+    on_duty_later,
+    second_family,
+)
 
 pytestmark = pytest.mark.chat_burst(40)
 
-ON_DUTY = "mentorsfamiljen i tjänst"
 NOT_PASSED_ON = "Ändringar skickas inte vidare"
-
-
-async def ask(family: SandboxUser, mentor: SandboxUser, question: str) -> tuple[int, Message]:
-    """The family asks; returns the question's number and the mentor's offer."""
-    await family.send(question)
-    told = (await family.next_message())["text"]
-    assert ON_DUTY in told, told
-    number = re.search(r"#(\d+)", told)
-    assert number, told
-    return int(number[1]), await mentor.next_message()
-
-
-async def converse(
-    family: SandboxUser, mentor: SandboxUser, question: str, accept: str = "Acceptera"
-) -> int:
-    """A question the mentor accepts; both sides are past the hand-over when it returns."""
-    number, offer = await ask(family, mentor, question)
-    await mentor.press(offer, accept)
-    await mentor.wait_for_edit(offer)
-    await texts_until_quiet(mentor, 0.4)
-    await texts_until_quiet(family, 0.4)
-    return number
-
-
-async def second_family(service: Service, double: BotApiDouble, name: str) -> SandboxUser:
-    family = double.add_user(first_name="Anders", language_code="sv")
-    await join(family, service.karin, "family", name)
-    return family
 
 
 # 1. Text a person typed is never read as markup --------------------------------------------

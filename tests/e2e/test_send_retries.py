@@ -15,8 +15,7 @@ from bot.sandbox import BotApiDouble
 from bot.sandbox.faults import FaultKind
 from bot.sandbox.server import DROPPED
 from tests.e2e.chat_support import BotProcess, Service, texts_until_quiet
-from tests.e2e.test_questions_in_chat import on_duty
-from tests.e2e.test_safe_relay import ON_DUTY, converse
+from tests.e2e.scene_support import ON_DUTY, converse, on_duty
 
 pytestmark = pytest.mark.chat_burst(40)
 

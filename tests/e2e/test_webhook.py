@@ -10,7 +10,6 @@ chat is not its sender's is dropped at the gate.
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import time
 from typing import Any
@@ -20,25 +19,11 @@ import httpx
 from bot.sandbox import BotApiDouble, SandboxUser
 from handlers.gate import ALLOWED_UPDATES
 from tests.e2e.chat_support import BotProcess, StartBot, join
+from tests.e2e.scene_support import HOOK_PATH, start_webhook_bot
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HOOK_PATH = "/mentorbot/hook"
 # Methods by which the bot would tell anyone anything.
 SPEAKING = ("send", "copy", "forward", "edit", "answer")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def start_webhook_bot(start_bot: StartBot, **env: str) -> tuple[BotProcess, str]:
-    """`mentorbot run` with its webhook settings from the environment; returns the hook's URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{HOOK_PATH}"
-    bot = await start_bot(MENTORBOT_WEBHOOK_URL=url, MENTORBOT_WEBHOOK_PORT=str(port), **env)
-    return bot, url
 
 
 def spoken(double: BotApiDouble, since: int) -> list[str]:

@@ -17,8 +17,8 @@ from bot.urgent import DEFAULT_URGENT_WORDS
 from storage import shifts
 from storage.db import Database
 from storage.models import Member, RequestState
-from tests.unit import test_routing
-from tests.unit.test_routing import (
+from tests.unit import routing_support
+from tests.unit.routing_support import (
     DAY,
     HOUR,
     MINUTE,
@@ -32,8 +32,8 @@ from tests.unit.test_routing import (
 )
 
 # The routing tests' people and shifts: the Bergs and the Lunds on duty at NOW.
-people = test_routing.people
-on_duty = test_routing.on_duty
+people = routing_support.people
+on_duty = routing_support.on_duty
 
 
 async def test_a_reply_goes_to_its_conversation_and_a_plain_message_is_never_guessed(

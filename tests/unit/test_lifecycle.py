@@ -7,11 +7,11 @@ from datetime import timedelta
 from bot import routing
 from storage.db import Database
 from storage.models import Member, RequestState
-from tests.unit import test_routing
-from tests.unit.test_routing import HOUR, MINUTE, NOW, People, conversation
+from tests.unit import routing_support
+from tests.unit.routing_support import HOUR, MINUTE, NOW, People, conversation
 
-people = test_routing.people
-on_duty = test_routing.on_duty
+people = routing_support.people
+on_duty = routing_support.on_duty
 IDLE = timedelta(hours=12)
 
 

@@ -1,102 +1,42 @@
 """Routing against a real SQLite file: requests, offers, claims, escalation and the end.
 
 bot.routing and the SQL of storage.requests behind it; nothing is mocked. NOW is a Friday
-evening, when the mentor families are on duty.
+evening, when the mentor families are on duty (tests/unit/routing_support.py).
 """
 
 import asyncio
 import dataclasses
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from bot import routing
-from bot.routing import Accepted, Ended, Intake, Offering, RoutingProblem, Topic
+from bot.routing import Accepted, Ended, Offering, RoutingProblem, Topic
 from storage import requests, shifts
 from storage.db import Database
-from storage.models import Member, OfferMessage, Request, RequestState, Role, Shift
-from tests.support import make_household
-
-NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # a Friday, 19:00 in Stockholm
-SECOND, MINUTE, HOUR, DAY = (
-    timedelta(seconds=1),
-    timedelta(minutes=1),
-    timedelta(hours=1),
-    timedelta(days=1),
+from storage.models import Member, OfferMessage, Request, RequestState, Role
+from tests.unit import routing_support
+from tests.unit.routing_support import (
+    DAY,
+    HOUR,
+    MINUTE,
+    NOW,
+    SECOND,
+    People,
+    accepted,
+    ask,
+    book,
+    conversation,
+    household,
+    opened,
+    stored,
 )
-QUESTION = "Vår fosterson vill inte sova, vad gör vi?"
+
+people = routing_support.people
+on_duty = routing_support.on_duty
 ESCALATE_AFTER = 10 * MINUTE
 EXPIRE_AFTER = 120 * MINUTE
 WAIT_LIMIT = 24 * HOUR
-
-
-async def household(db: Database, role: Role, name: str | None, *telegram_ids: int) -> list[Member]:
-    return await make_household(db, role, name, telegram_ids, at=NOW - DAY)
-
-
-@dataclass(frozen=True, slots=True)
-class People:
-    berg: list[Member]  # a mentor household of two adults
-    lund: Member  # a mentor household of one
-    holm: Member  # a third mentor household, on duty only when a test books it
-    family: list[Member]  # the foster family Ek: two adults
-    other_family: Member  # the foster family Ask
-    coordinators: list[Member]  # two coordinator households of one adult each
-
-
-@pytest.fixture
-async def people(db: Database) -> People:
-    (first_coordinator,) = await household(db, Role.COORDINATOR, None, 1)
-    berg = await household(db, Role.MENTOR, "Familjen Berg", 11, 12)
-    (lund,) = await household(db, Role.MENTOR, "Familjen Lund", 21)
-    family = await household(db, Role.FAMILY, "Familjen Ek", 31, 32)
-    (holm,) = await household(db, Role.MENTOR, "Familjen Holm", 41)
-    (other_family,) = await household(db, Role.FAMILY, "Familjen Ask", 51)
-    (second_coordinator,) = await household(db, Role.COORDINATOR, None, 2)
-    return People(berg, lund, holm, family, other_family, [first_coordinator, second_coordinator])
-
-
-async def book(db: Database, member: Member, start: datetime, end: datetime) -> Shift:
-    """A shift of the member's household over [start, end), planned the day before."""
-    async with db.write() as session:
-        return await shifts.add_shift(session, member.household.id, start, end, None, NOW - DAY)
-
-
-@pytest.fixture
-async def on_duty(db: Database, people: People) -> list[Member]:
-    """The Bergs (from 17:00 UTC) and the Lunds (from 17:30 UTC) on duty at NOW: three adults."""
-    await book(db, people.berg[0], NOW - HOUR, NOW + 4 * HOUR)
-    await book(db, people.lund, NOW - 30 * MINUTE, NOW + 2 * HOUR)
-    return [*people.berg, people.lund]
-
-
-async def ask(
-    db: Database,
-    adult: Member,
-    message_id: int = 100,
-    *,
-    at: datetime = NOW,
-    urgent: bool = False,
-    preview: str | None = QUESTION,
-    kind: str = "text",
-) -> Intake:
-    """A family adult writes to the bot outside a conversation, from their own chat."""
-    return await routing.take_message(
-        db, adult, adult.telegram_user_id, message_id, kind, preview, urgent, at
-    )
-
-
-async def opened(db: Database, adult: Member, *, at: datetime = NOW) -> Request:
-    intake = await ask(db, adult, at=at)
-    assert intake.opened, intake
-    return intake.request
-
-
-async def accepted(db: Database, member: Member, request_id: int, at: datetime = NOW) -> Accepted:
-    result = await routing.accept(db, member, request_id, at)
-    assert isinstance(result, Accepted), result
-    return result
 
 
 async def offering(db: Database, request_id: int, level: int, at: datetime) -> Offering:
@@ -105,25 +45,12 @@ async def offering(db: Database, request_id: int, level: int, at: datetime) -> O
     return result
 
 
-async def conversation(db: Database, mentor: Member, family: Member) -> Request:
-    """A request of `family` taken by `mentor` at NOW + 1 minute (the Bergs and Lunds on duty)."""
-    request = await opened(db, family)
-    return (await accepted(db, mentor, request.id, NOW + MINUTE)).request
-
-
 async def closed(db: Database, people: People) -> Request:
     """The Eks' conversation with the first Berg adult, ended by the mentor."""
     request = await conversation(db, people.berg[0], people.family[0])
     ended = await routing.end(db, request.id, "mentor", NOW + HOUR)
     assert ended is not None
     return ended.request
-
-
-async def stored(db: Database, request_id: int) -> Request:
-    async with db.read() as session:
-        request = await requests.request_by_id(session, request_id)
-    assert request is not None
-    return request
 
 
 async def column(db: Database, request_id: int, name: str) -> object:
