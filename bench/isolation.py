@@ -36,7 +36,7 @@ QUESTION = "Can we take our foster daughter abroad for the holidays?"
 
 async def drain(user: SandboxUser, quiet: float = 1.0) -> list[str]:
     """What the bot sends `user` until it has been quiet for `quiet` seconds."""
-    texts = []
+    texts: list[str] = []
     while True:
         try:
             message = await user.next_message(timeout=quiet)

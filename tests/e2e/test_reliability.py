@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
@@ -60,7 +62,7 @@ async def test_members_survive_a_crash_and_sigterm_stops_cleanly(
     ],
 )
 async def test_a_bad_configuration_exits_2_with_one_line(
-    tmp_path, double: BotApiDouble, variable: str, value: str
+    tmp_path: Path, double: BotApiDouble, variable: str, value: str
 ) -> None:
     env = base_env(tmp_path)
     env.update({"TELEGRAM_BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.api_url})
@@ -74,7 +76,7 @@ async def test_a_bad_configuration_exits_2_with_one_line(
     assert "Traceback" not in output
 
 
-async def test_a_token_the_api_rejects_exits_2(tmp_path, double: BotApiDouble) -> None:
+async def test_a_token_the_api_rejects_exits_2(tmp_path: Path, double: BotApiDouble) -> None:
     env = base_env(tmp_path)
     env.update({"TELEGRAM_BOT_TOKEN": "999:wrong", "TELEGRAM_API_URL": double.api_url})
     log_path = tmp_path / "wrong.log"
@@ -86,7 +88,7 @@ async def test_a_token_the_api_rejects_exits_2(tmp_path, double: BotApiDouble) -
 
 
 async def test_check_migrate_and_invite_from_the_command_line(
-    tmp_path, double: BotApiDouble, start_bot: StartBot
+    tmp_path: Path, double: BotApiDouble, start_bot: StartBot
 ) -> None:
     env = base_env(tmp_path)
     env.update({"TELEGRAM_BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.api_url})

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 
 TOKEN = "123456:ABCdef-ghi"
 
 
-def load(env: dict[str, str], env_file: Path | None = None):
+def load(env: dict[str, str], env_file: Path | None = None) -> Config:
     return load_config(env, env_file=env_file)
 
 

@@ -30,8 +30,10 @@ def catalogue(language: str) -> dict[str, str]:
     with (ROOT / "bot" / "locales" / f"{language}.po").open("rb") as po_file:
         for message in read_po(po_file):
             if isinstance(message.id, str) and message.id:
+                assert isinstance(message.string, str), message.id
                 texts[message.id] = message.string
             elif isinstance(message.id, tuple):
+                assert isinstance(message.string, tuple | list), message.id
                 forms = list(message.string)
                 for msgid in message.id:
                     texts[msgid] = "|".join(forms) if all(forms) else ""

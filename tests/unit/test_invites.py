@@ -68,6 +68,7 @@ async def test_a_partner_joins_the_same_household(db: Database) -> None:
     named = await members.identify(db, 501)
     assert named is not None
     partner_invite = await invites.issue_partner_invite(db, named, NOW)
+    assert partner_invite is not None
     partner = await invites.redeem(db, partner_invite.code, 502, NOW)
     assert partner.joined_household
     assert partner.member is not None

@@ -10,7 +10,6 @@ from bot.rota import (
     EmptyShift,
     Interval,
     NonexistentLocalTime,
-    Shift,
     ShiftTimeError,
     covered,
     gaps,
@@ -19,6 +18,7 @@ from bot.rota import (
     on_duty,
     overlaps,
 )
+from storage.models import Shift
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

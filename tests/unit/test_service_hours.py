@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.rota import Interval, NonexistentLocalTime, Shift, gaps, local_span
+from bot.rota import Interval, NonexistentLocalTime, gaps, local_span
 from bot.service_hours import InvalidHours, ServiceHours, ServiceHoursError, UnknownCountry
+from storage.models import Shift
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
