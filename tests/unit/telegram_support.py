@@ -1,0 +1,92 @@
+"""The Telegram layer in this process: the real application, built as `mentorbot run` builds it,
+and what a person would read of a text the handlers build.
+
+Building the application sends nothing: python-telegram-bot calls the Bot API only once the
+bot is initialised, which the tests of the registration never do. The tests of what arrives in
+a chat initialise it against the Bot API double (bot/sandbox/), on loopback, in this process.
+
+A text is read as Telegram reads it: parsed as the HTML the bot sends (`parse_mode=HTML`), by
+the double's parser, which refuses what Telegram refuses; so markup typed by a person shows up
+as the characters they typed, and an unknown tag fails the test as it would fail the send.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.bot_api_watch import BotApiWatch
+from bot.config import Config, load_config
+from bot.sandbox.formatting import parse_html
+from handlers.common import MentorContext
+
+TOKEN = "424242:unit-test-token"
+LANGUAGES = ("sv", "da", "en")
+CATALOGUES = Path(__file__).resolve().parents[2] / "bot" / "locales"
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def config(**variables: str) -> Config:
+    """The configuration from these variables alone (no `.env`, no shell), with a token."""
+    return load_config({"TELEGRAM_BOT_TOKEN": TOKEN, **variables}, env_file=None)
+
+
+def application(settings: Config) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The real application, handlers and all; nothing is sent until it is initialised."""
+    built: Application[Any, Any, Any, Any, Any, Any] = build_application(settings, BotApiWatch())
+    return built
+
+
+def context(app: Application[Any, Any, Any, Any, Any, Any]) -> MentorContext:
+    """A handler's context outside an update, as the job queue makes one."""
+    made: MentorContext = app.context_types.context(app)
+    return made
+
+
+@cache
+def message_ids() -> frozenset[str]:
+    """Every key of the English catalogue (the others have the same, tests/unit/test_i18n.py)."""
+    with (CATALOGUES / "en.po").open("rb") as po_file:
+        ids: set[str] = set()
+        for message in read_po(po_file):
+            ids.update([message.id] if isinstance(message.id, str) else message.id)
+    ids.discard("")
+    return frozenset(ids)
+
+
+def shown(html_text: str) -> str:
+    """What a person reads of a text the bot sends: Telegram's parse of its HTML.
+
+    Fails the test when Telegram would refuse the text, or when a key went out untranslated
+    (gettext gives the key back when a catalogue lacks it) or a placeholder unfilled.
+    """
+    text, _ = parse_html(html_text)
+    untranslated = sorted(key for key in message_ids() if _names(key, text))
+    assert untranslated == [], f"untranslated keys {untranslated} in {text!r}"
+    assert _PLACEHOLDER.search(text) is None, f"a placeholder is left in {text!r}"
+    return text
+
+
+def formatted(html_text: str) -> list[tuple[str, str]]:
+    """The formatting Telegram shows in a text: (kind, the characters it covers), in order."""
+    text, entities = parse_html(html_text)
+    units = text.encode("utf-16-le")
+    return [
+        (
+            entity["type"],
+            units[2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])].decode(
+                "utf-16-le"
+            ),
+        )
+        for entity in entities
+    ]
+
+
+def _names(key: str, text: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", text) is not None
