@@ -1,0 +1,335 @@
+"""The order handlers/__init__.py registers the handlers in, pinned on the real application.
+
+python-telegram-bot tries the groups in ascending order and, within a group, the handlers in
+the order they were added, the first that matches taking the update. What that order has to
+guarantee, and why:
+
+- the gate (handlers/gate.py) is alone in the first group and sees every update, so nothing
+  outside a private chat and no edit reaches a feature: the library hands an edit, or a group's
+  message, to the same handlers as a new private message;
+- naming a household comes next, before any feature reads a member's text;
+- the guided conversations (/broadcast, a stranger's registration of interest) come before
+  /cancel of a question and before the message router, which takes every plain message and so
+  is the last feature; the fallbacks for an unknown command and an unknown button come last;
+- every button the bot makes is taken by exactly one handler, and every command a menu offers
+  has one.
+
+The application is built as `mentorbot run` builds it, and never initialised: nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberUpdated,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+)
+
+from bot.routing import Topic
+from handlers import (
+    broadcasts,
+    conversations,
+    gate,
+    invites,
+    language,
+    members,
+    menu,
+    offers,
+    onboarding,
+    personal_data,
+    recruitment,
+    requests,
+    shifts,
+    stats,
+    system,
+)
+from handlers.confirmation import Confirmation
+from storage.models import Audience
+from tests.unit.telegram_support import application, config
+
+NOW = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+PERSON = User(5, "Anna", is_bot=False, language_code="sv")
+PRIVATE = Chat(5, Chat.PRIVATE)
+GROUP = Chat(-1005, Chat.SUPERGROUP, title="Mentorsfamiljerna")
+Handler = BaseHandler[Any, Any, Any]
+
+
+@pytest.fixture(scope="module")
+def app() -> Application[Any, Any, Any, Any, Any, Any]:
+    return application(config())
+
+
+def in_order(app: Application[Any, Any, Any, Any, Any, Any]) -> list[tuple[int, Handler]]:
+    """Every handler with its group, in the order the library tries them."""
+    return [(group, handler) for group in sorted(app.handlers) for handler in app.handlers[group]]
+
+
+def callback(handler: Handler) -> object:
+    return getattr(handler, "callback", None)
+
+
+def matching(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> list[object]:
+    """The callbacks of the handlers that would take `update`, group by group, in order: only
+    the first of each group runs, and a group stops the rest by raising ApplicationHandlerStop."""
+    return [
+        callback(handler)
+        for _, handler in in_order(app)
+        if handler.check_update(update) not in (None, False)
+    ]
+
+
+def text(body: str, chat: Chat = PRIVATE, *, edited: bool = False) -> Update:
+    entities = (MessageEntity(MessageEntity.BOT_COMMAND, 0, len(body)),) if body[0] == "/" else ()
+    message = Message(1, NOW, chat, from_user=PERSON, text=body, entities=entities)
+    return Update(1, edited_message=message) if edited else Update(1, message=message)
+
+
+def press(data: str, chat: Chat = PRIVATE) -> Update:
+    shown = Message(2, NOW, chat, from_user=User(42, "Mentorbot", is_bot=True), text="?")
+    return Update(1, callback_query=CallbackQuery("1", PERSON, "chat", message=shown, data=data))
+
+
+def chat_member(left: bool) -> Update:
+    bot = User(42, "Mentorbot", is_bot=True)
+    old, new = ChatMemberMember(bot), ChatMemberLeft(bot)
+    change = ChatMemberUpdated(GROUP, PERSON, NOW, new if left else old, old if left else new)
+    return Update(1, my_chat_member=change)
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def test_the_gate_is_alone_in_the_first_group_then_naming_then_every_feature(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    assert sorted(app.handlers) == [gate.GATE_GROUP, onboarding.NAMING_GROUP, 0]
+    (admit,) = app.handlers[gate.GATE_GROUP]
+    assert isinstance(admit, TypeHandler) and admit.type is Update
+    assert callback(admit) is gate.admit
+    (naming,) = app.handlers[onboarding.NAMING_GROUP]
+    assert isinstance(naming, MessageHandler) and callback(naming) is onboarding.capture_name
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        text("Hej"),
+        text("Hej", edited=True),
+        press("accept:1"),
+        chat_member(left=False),
+    ],
+    ids=["message", "edited message", "button press", "added to a group"],
+)
+def test_the_gate_sees_every_kind_of_update_the_bot_asks_for(
+    app: Application[Any, Any, Any, Any, Any, Any], update: Update
+) -> None:
+    kinds = {kind for kind in gate.ALLOWED_UPDATES if getattr(update, kind) is not None}
+    assert len(kinds) == 1
+    assert matching(app, update)[0] is gate.admit
+
+
+@pytest.mark.parametrize(
+    "update",
+    [text("Hej", edited=True), text("Hej", GROUP), text("Hej", GROUP, edited=True)],
+    ids=["an edit", "a group's message", "an edit in a group"],
+)
+def test_edits_and_groups_meet_the_gate_before_the_features_that_would_take_them(
+    app: Application[Any, Any, Any, Any, Any, Any], update: Update
+) -> None:
+    """The library would hand these to naming and to the router like a new private message;
+    only the gate, first, keeps them out (it stops the update: ApplicationHandlerStop)."""
+    assert matching(app, update) == [
+        gate.admit,
+        onboarding.capture_name,
+        conversations.route_message,
+    ]
+
+
+def test_a_groups_button_press_meets_the_gate_first(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    assert matching(app, press(f"{offers.ACCEPT}7", GROUP)) == [
+        gate.admit,
+        offers.accept,
+        system.unknown_button,
+    ]
+
+
+def test_an_unknown_command_is_answered_in_a_private_chat_only(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    fallback = next(h for _, h in in_order(app) if callback(h) is system.unknown_command)
+    assert fallback.check_update(text("/nonsense")) not in (None, False)
+    assert fallback.check_update(text("/nonsense", GROUP)) in (None, False)
+
+
+# --- the default group -------------------------------------------------------------------------
+
+
+def features(app: Application[Any, Any, Any, Any, Any, Any]) -> list[Handler]:
+    return list(app.handlers[0])
+
+
+def position(handlers: list[Handler], wanted: object) -> int:
+    return next(i for i, handler in enumerate(handlers) if wanted in (callback(handler), handler))
+
+
+def conversation_of(handlers: list[Handler], entry: object) -> ConversationHandler[Any]:
+    found = [
+        handler
+        for handler in handlers
+        if isinstance(handler, ConversationHandler)
+        and any(callback(point) is entry for point in handler.entry_points)
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_guided_conversations_see_cancel_and_messages_before_the_rest(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    handlers = features(app)
+    composing = conversation_of(handlers, broadcasts.begin)
+    registering = conversation_of(handlers, recruitment.begin)
+    cancel = next(
+        h for h in handlers if isinstance(h, CommandHandler) and callback(h) is requests.cancel
+    )
+    assert (
+        handlers.index(composing)
+        < handlers.index(registering)
+        < handlers.index(cancel)
+        < position(handlers, conversations.route_message)
+    )
+    for guided in (composing, registering):  # their own /cancel, while one is going on
+        assert [h.commands for h in guided.fallbacks if isinstance(h, CommandHandler)] == [
+            frozenset({"cancel"})
+        ]
+
+
+def test_the_router_is_the_last_feature_and_the_fallbacks_come_after_it(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    *_, router, unknown_command, unknown_button = features(app)
+    assert callback(router) is conversations.route_message
+    assert callback(unknown_command) is system.unknown_command
+    assert isinstance(unknown_button, CallbackQueryHandler)
+    assert callback(unknown_button) is system.unknown_button
+    assert unknown_button.pattern is None  # it takes whatever no feature took
+
+
+def test_errors_have_one_handler_and_only_stats_runs_beside_other_updates(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    assert list(app.error_handlers) == [system.on_error]
+    beside = [handler for _, handler in in_order(app) if handler.block is False]
+    assert [callback(handler) for handler in beside] == [stats.show_stats]
+
+
+# --- buttons and commands ----------------------------------------------------------------------
+
+
+def every_handler(handlers: list[Handler]) -> Iterator[Handler]:
+    """Handlers, and the handlers inside each guided conversation."""
+    for handler in handlers:
+        yield handler
+        if isinstance(handler, ConversationHandler):
+            yield from handler.entry_points
+            for state in handler.states.values():
+                yield from state
+            yield from handler.fallbacks
+
+
+def button_handlers(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> list[CallbackQueryHandler[Any, Any]]:
+    return [
+        handler
+        for _, top in in_order(app)
+        for handler in every_handler([top])
+        if isinstance(handler, CallbackQueryHandler)
+        and callback(handler) is not system.unknown_button
+    ]
+
+
+CONFIRMED = Confirmation(12, NOW)
+# The /broadcast dialogue's buttons share one pattern; each of its states takes the presses it
+# expects, and only one state is current at a time.
+DIALOGUE = (broadcasts.audience, broadcasts.when, broadcasts.confirm)
+BUTTONS: dict[str, tuple[object, ...]] = {
+    # What the bot puts in a button's callback_data, kind by kind, and which handler takes it.
+    f"{offers.ACCEPT}12": (offers.accept,),
+    f"{offers.DECLINE}12": (offers.decline,),
+    f"{language.CALLBACK_PREFIX}da": (language.choose_language,),
+    f"{invites.REVOKE}3": (invites.revoke,),
+    CONFIRMED.data(members.APPROVE): (members.approve,),
+    CONFIRMED.data(personal_data.FORGET): (personal_data.forget,),
+    personal_data.KEEP: (personal_data.forget,),
+    CONFIRMED.data(personal_data.FORGET_INTEREST): (personal_data.forget_interest,),
+    personal_data.KEEP_INTEREST: (personal_data.forget_interest,),
+    f"{shifts.SWAP_PREFIX}4": (shifts.take_swap,),
+    f"{conversations.RATE}12:5": (conversations.rate,),
+    **{f"{conversations.TOPIC}12:{topic.value}": (conversations.file_topic,) for topic in Topic},
+    f"{conversations.ADDRESS}3:12": (conversations.address,),
+    **{f"{broadcasts.PREFIX}{audience.value}": DIALOGUE for audience in Audience},
+    **{
+        f"{broadcasts.PREFIX}{choice}": DIALOGUE for choice in ("now", "later", "confirm", "cancel")
+    },
+    f"{recruitment.PREFIX}start": (recruitment.begin,),
+    f"{recruitment.PREFIX}yes": (recruitment.consent,),
+    f"{recruitment.PREFIX}no": (recruitment.consent,),
+}
+
+
+@pytest.mark.parametrize("data", list(BUTTONS))
+def test_every_kind_of_button_is_taken_by_its_one_handler(
+    app: Application[Any, Any, Any, Any, Any, Any], data: str
+) -> None:
+    takers = [h for h in button_handlers(app) if h.check_update(press(data)) not in (None, False)]
+    assert tuple(callback(h) for h in takers) == BUTTONS[data]
+    assert len(data.encode()) <= 64  # Telegram's limit on callback_data
+
+
+def test_no_button_handler_is_left_without_a_button_and_a_forged_press_is_refused(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    registered = {callback(handler) for handler in button_handlers(app)}
+    assert registered == {taker for takers in BUTTONS.values() for taker in takers}
+    assert matching(app, press("nonsense:1")) == [gate.admit, system.unknown_button]
+
+
+def commands(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
+    return {
+        command
+        for _, top in in_order(app)
+        for handler in every_handler([top])
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+
+
+def test_the_menus_offer_exactly_the_commands_that_have_a_handler(
+    app: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    offered = set(menu._PUBLIC).union(*menu._BY_ROLE.values())
+    assert commands(app) == offered
+    assert set(menu._DESCRIPTIONS) == offered
