@@ -3,7 +3,8 @@ and what a person would read of a text the handlers build.
 
 Building the application sends nothing: python-telegram-bot calls the Bot API only once the
 bot is initialised, which the tests of the registration never do. The tests of what arrives in
-a chat initialise it against the Bot API double (bot/sandbox/), on loopback, in this process.
+a chat initialise it against the Bot API double (bot/sandbox/), on loopback, in this process,
+and hand it the updates people send there (`against`, `handle_updates`).
 
 A text is read as Telegram reads it: parsed as the HTML the bot sends (`parse_mode=HTML`), by
 the double's parser, which refuses what Telegram refuses; so markup typed by a person shows up
@@ -13,6 +14,8 @@ as the characters they typed, and an unknown tag fails the test as it would fail
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,8 +26,11 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.bot_api_watch import BotApiWatch
 from bot.config import Config, load_config
+from bot.durable_updates import DurableUpdateQueue
+from bot.sandbox import BotApiDouble
 from bot.sandbox.formatting import parse_html
 from handlers.common import MentorContext
+from storage.db import Database
 
 TOKEN = "424242:unit-test-token"
 LANGUAGES = ("sv", "da", "en")
@@ -47,6 +53,39 @@ def context(app: Application[Any, Any, Any, Any, Any, Any]) -> MentorContext:
     """A handler's context outside an update, as the job queue makes one."""
     made: MentorContext = app.context_types.context(app)
     return made
+
+
+@asynccontextmanager
+async def against(
+    double: BotApiDouble, db: Database, **variables: str
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """The real application talking to the double, on `db`, initialised (it has asked getMe).
+
+    What `post_init` starts is not: no timers run, and the outbox is not there. Updates people
+    send through the double are handled when the test calls `handle_updates`.
+    """
+    app = application(
+        config(TELEGRAM_BOT_TOKEN=double.token, TELEGRAM_API_URL=double.api_url, **variables)
+    )
+    app.bot_data.db = db
+    queue = app.update_queue
+    assert isinstance(queue, DurableUpdateQueue)
+    queue.attach(db)
+    async with app:
+        yield app
+
+
+async def handle_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Every update waiting at the double, handled one after another as the updater hands them
+    over (through the update queue, which keeps each in the database first); returns how many."""
+    handled, offset = 0, None
+    while updates := await app.bot.get_updates(offset=offset, timeout=0):
+        for update in updates:
+            await app.update_queue.put(update)
+            await app.process_update(await app.update_queue.get())
+        handled += len(updates)
+        offset = updates[-1].update_id + 1
+    return handled
 
 
 @cache
