@@ -29,6 +29,7 @@ from storage.models import Request, RequestState, Role
 from tests.support import make_household
 from tests.unit.telegram_support import (
     LANGUAGES,
+    against,
     application,
     config,
     context,
@@ -149,8 +150,6 @@ async def test_each_mentor_on_duty_gets_the_offer_in_their_language_with_accept_
 ) -> None:
     """send_offers itself, against the double in this process: what arrives in each chat."""
     now = datetime.now(UTC)
-    app = application(config(TELEGRAM_BOT_TOKEN=double.token, TELEGRAM_API_URL=double.api_url))
-    app.bot_data.db = db
     users: dict[str, SandboxUser] = {}
     for language in LANGUAGES:
         users[language] = double.add_user(first_name=f"Mentor {language}", language_code="de")
@@ -167,11 +166,8 @@ async def test_each_mentor_on_duty_gets_the_offer_in_their_language_with_accept_
         db, family, family_user.id, 100, "text", WORDS, False, now - timedelta(minutes=3)
     )
     assert len(intake.offer_to) == 3
-    await app.bot.initialize()
-    try:
+    async with against(double, db) as app:
         reached = await send_offers(context(app), Offering(intake.request, intake.offer_to))
-    finally:
-        await app.bot.shutdown()
     assert reached == 3
     number = intake.request.id
     for language, user in users.items():
