@@ -18,18 +18,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from babel.messages.pofile import read_po
-from telegram.ext import Application
 
-from bot.app import build_application
-from bot.bot_api_watch import BotApiWatch
+from bot.app.application import build_application
+from bot.app.bot_api_watch import BotApiWatch
+from bot.app.durable_updates import DurableUpdateQueue
 from bot.config import Config, load_config
-from bot.durable_updates import DurableUpdateQueue
 from bot.sandbox import BotApiDouble
 from bot.sandbox.formatting import parse_html
-from handlers.common import MentorContext
+from handlers.common import MentorApplication, MentorContext
 from storage.db import Database
 
 TOKEN = "424242:unit-test-token"
@@ -43,22 +41,20 @@ def config(**variables: str) -> Config:
     return load_config({"TELEGRAM_BOT_TOKEN": TOKEN, **variables}, env_file=None)
 
 
-def application(settings: Config) -> Application[Any, Any, Any, Any, Any, Any]:
+def application(settings: Config) -> MentorApplication:
     """The real application, handlers and all; nothing is sent until it is initialised."""
-    built: Application[Any, Any, Any, Any, Any, Any] = build_application(settings, BotApiWatch())
-    return built
+    return build_application(settings, BotApiWatch())
 
 
-def context(app: Application[Any, Any, Any, Any, Any, Any]) -> MentorContext:
+def context(app: MentorApplication) -> MentorContext:
     """A handler's context outside an update, as the job queue makes one."""
-    made: MentorContext = app.context_types.context(app)
-    return made
+    return MentorContext(app)
 
 
 @asynccontextmanager
 async def against(
     double: BotApiDouble, db: Database, **variables: str
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+) -> AsyncIterator[MentorApplication]:
     """The real application talking to the double, on `db`, initialised (it has asked getMe).
 
     What `post_init` starts is not: no timers run, and the outbox is not there. Updates people
@@ -75,7 +71,7 @@ async def against(
         yield app
 
 
-async def handle_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+async def handle_updates(app: MentorApplication) -> int:
     """Every update waiting at the double, handled one after another as the updater hands them
     over (through the update queue, which keeps each in the database first); returns how many."""
     handled, offset = 0, None

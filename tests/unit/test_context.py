@@ -13,7 +13,7 @@ from bot.config import load_config
 from handlers.common import MentorContext, identify
 from storage.db import Database
 from storage.models import Role
-from tests.conftest import make_household
+from tests.support import make_household
 
 TELEGRAM_ID = 5150
 

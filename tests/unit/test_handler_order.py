@@ -36,7 +36,6 @@ from telegram import (
     User,
 )
 from telegram.ext import (
-    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -63,6 +62,7 @@ from handlers import (
     stats,
     system,
 )
+from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
 from storage.models import Audience
 from tests.unit.telegram_support import application, config
@@ -75,11 +75,11 @@ Handler = BaseHandler[Any, Any, Any]
 
 
 @pytest.fixture(scope="module")
-def app() -> Application[Any, Any, Any, Any, Any, Any]:
+def app() -> MentorApplication:
     return application(config())
 
 
-def in_order(app: Application[Any, Any, Any, Any, Any, Any]) -> list[tuple[int, Handler]]:
+def in_order(app: MentorApplication) -> list[tuple[int, Handler]]:
     """Every handler with its group, in the order the library tries them."""
     return [(group, handler) for group in sorted(app.handlers) for handler in app.handlers[group]]
 
@@ -88,7 +88,7 @@ def callback(handler: Handler) -> object:
     return getattr(handler, "callback", None)
 
 
-def matching(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> list[object]:
+def matching(app: MentorApplication, update: Update) -> list[object]:
     """The callbacks of the handlers that would take `update`, group by group, in order: only
     the first of each group runs, and a group stops the rest by raising ApplicationHandlerStop."""
     return [
@@ -120,7 +120,7 @@ def chat_member(left: bool) -> Update:
 
 
 def test_the_gate_is_alone_in_the_first_group_then_naming_then_every_feature(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     assert sorted(app.handlers) == [gate.GATE_GROUP, onboarding.NAMING_GROUP, 0]
     (admit,) = app.handlers[gate.GATE_GROUP]
@@ -141,7 +141,7 @@ def test_the_gate_is_alone_in_the_first_group_then_naming_then_every_feature(
     ids=["message", "edited message", "button press", "added to a group"],
 )
 def test_the_gate_sees_every_kind_of_update_the_bot_asks_for(
-    app: Application[Any, Any, Any, Any, Any, Any], update: Update
+    app: MentorApplication, update: Update
 ) -> None:
     kinds = {kind for kind in gate.ALLOWED_UPDATES if getattr(update, kind) is not None}
     assert len(kinds) == 1
@@ -154,7 +154,7 @@ def test_the_gate_sees_every_kind_of_update_the_bot_asks_for(
     ids=["an edit", "a group's message", "an edit in a group"],
 )
 def test_edits_and_groups_meet_the_gate_before_the_features_that_would_take_them(
-    app: Application[Any, Any, Any, Any, Any, Any], update: Update
+    app: MentorApplication, update: Update
 ) -> None:
     """The library would hand these to naming and to the router like a new private message;
     only the gate, first, keeps them out (it stops the update: ApplicationHandlerStop)."""
@@ -166,7 +166,7 @@ def test_edits_and_groups_meet_the_gate_before_the_features_that_would_take_them
 
 
 def test_a_groups_button_press_meets_the_gate_first(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     assert matching(app, press(f"{offers.ACCEPT}7", GROUP)) == [
         gate.admit,
@@ -176,7 +176,7 @@ def test_a_groups_button_press_meets_the_gate_first(
 
 
 def test_an_unknown_command_is_answered_in_a_private_chat_only(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     fallback = next(h for _, h in in_order(app) if callback(h) is system.unknown_command)
     assert fallback.check_update(text("/nonsense")) not in (None, False)
@@ -186,7 +186,7 @@ def test_an_unknown_command_is_answered_in_a_private_chat_only(
 # --- the default group -------------------------------------------------------------------------
 
 
-def features(app: Application[Any, Any, Any, Any, Any, Any]) -> list[Handler]:
+def features(app: MentorApplication) -> list[Handler]:
     return list(app.handlers[0])
 
 
@@ -206,7 +206,7 @@ def conversation_of(handlers: list[Handler], entry: object) -> ConversationHandl
 
 
 def test_the_guided_conversations_see_cancel_and_messages_before_the_rest(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     handlers = features(app)
     composing = conversation_of(handlers, broadcasts.begin)
@@ -227,7 +227,7 @@ def test_the_guided_conversations_see_cancel_and_messages_before_the_rest(
 
 
 def test_the_router_is_the_last_feature_and_the_fallbacks_come_after_it(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     *_, router, unknown_command, unknown_button = features(app)
     assert callback(router) is conversations.route_message
@@ -238,7 +238,7 @@ def test_the_router_is_the_last_feature_and_the_fallbacks_come_after_it(
 
 
 def test_errors_have_one_handler_and_only_stats_runs_beside_other_updates(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     assert list(app.error_handlers) == [system.on_error]
     beside = [handler for _, handler in in_order(app) if handler.block is False]
@@ -260,7 +260,7 @@ def every_handler(handlers: list[Handler]) -> Iterator[Handler]:
 
 
 def button_handlers(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> list[CallbackQueryHandler[Any, Any]]:
     return [
         handler
@@ -302,7 +302,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
 
 @pytest.mark.parametrize("data", list(BUTTONS))
 def test_every_kind_of_button_is_taken_by_its_one_handler(
-    app: Application[Any, Any, Any, Any, Any, Any], data: str
+    app: MentorApplication, data: str
 ) -> None:
     takers = [h for h in button_handlers(app) if h.check_update(press(data)) not in (None, False)]
     assert tuple(callback(h) for h in takers) == BUTTONS[data]
@@ -310,14 +310,14 @@ def test_every_kind_of_button_is_taken_by_its_one_handler(
 
 
 def test_no_button_handler_is_left_without_a_button_and_a_forged_press_is_refused(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     registered = {callback(handler) for handler in button_handlers(app)}
     assert registered == {taker for takers in BUTTONS.values() for taker in takers}
     assert matching(app, press("nonsense:1")) == [gate.admit, system.unknown_button]
 
 
-def commands(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
+def commands(app: MentorApplication) -> set[str]:
     return {
         command
         for _, top in in_order(app)
@@ -328,7 +328,7 @@ def commands(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
 
 
 def test_the_menus_offer_exactly_the_commands_that_have_a_handler(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: MentorApplication,
 ) -> None:
     offered = set(menu._PUBLIC).union(*menu._BY_ROLE.values())
     assert commands(app) == offered
