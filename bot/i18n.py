@@ -47,7 +47,12 @@ def _catalogue(language: str) -> Translations:
 
 
 class Translator:
-    """Texts in one language; call it like gettext's `_`, with named parameters."""
+    """Texts in one language; call it like gettext's `_`, with named parameters.
+
+    A text it gives is an `Html`, safe already (its parameters escaped), so a translated text used as
+    another one's parameter (a shift's line in "added: {line}") is taken as it is, never
+    escaped a second time.
+    """
 
     def __init__(self, language: str) -> None:
         if language not in LANGUAGES:
@@ -75,14 +80,14 @@ class Translator:
         return f"{self.moment(start, tz)}\u2013{end.astimezone(tz):%H:%M}"
 
     @staticmethod
-    def _render(text: str, params: dict[str, object]) -> str:
+    def _render(text: str, params: dict[str, object]) -> Html:
         if not params:
-            return text
+            return Html(text)
         safe = {
             key: value if isinstance(value, Html | int | float) else html.escape(str(value))
             for key, value in params.items()
         }
-        return text.format(**safe)
+        return Html(text.format(**safe))
 
 
 def pick_language(chosen: str | None, telegram_language: str | None, fallback: str) -> str:

@@ -180,11 +180,6 @@ def test_a_problem_of_a_file_is_prefixed_with_its_line(language: str) -> None:
     assert line_numbered(t, None, problem) == problem  # a whole-file problem has no line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bug: line_numbered escapes the translated problem a second time, so a CSV value "
-    "with <, & or a quote reaches the coordinator as &lt;, &amp; or &quot;",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_csv_value_is_shown_as_typed_after_its_line_number(language: str) -> None:
     t = translator(language)

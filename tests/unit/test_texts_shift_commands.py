@@ -75,11 +75,6 @@ async def test_a_shift_added_and_removed_is_confirmed_in_local_time_and_its_hous
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bug: /shift add and /shift del put the shift line, names escaped already, into "
-    "their reply escaped again, so the coordinator reads 'Berg &amp; &lt;Ek&gt;'",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_the_coordinator_reads_the_households_name_as_it_was_typed(
     db: Database, double: BotApiDouble, language: str
