@@ -49,9 +49,9 @@ def _catalogue(language: str) -> Translations:
 class Translator:
     """Texts in one language; call it like gettext's `_`, with named parameters.
 
-    A text it gives is an `Html`, safe already (its parameters escaped), so a translated text used as
-    another one's parameter (a shift's line in "added: {line}") is taken as it is, never
-    escaped a second time.
+    A text it gives is an `Html`, safe already (its parameters escaped), so a translated text
+    used as another one's parameter (a shift's line in "added: {line}") is taken as it is,
+    never escaped a second time.
     """
 
     def __init__(self, language: str) -> None:
