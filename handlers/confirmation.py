@@ -11,15 +11,14 @@ A press that is out of date, or whose data is not ours, gets one line and change
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from telegram import CallbackQuery, Message
-from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from handlers.common import parse_number, parse_stamp, stamp
+from handlers.telegram_errors import best_effort
 
 LIFETIME = timedelta(minutes=10)
 
@@ -60,5 +59,4 @@ async def refuse(query: CallbackQuery, t: Translator) -> None:
     """The one line for a stale or forged press; the question's buttons go with it."""
     line = t("button.stale")
     await query.answer(line)
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(line)
+    await best_effort(query.edit_message_text(line), "stale button edit")

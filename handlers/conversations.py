@@ -15,11 +15,9 @@ keeps the order of the rules readable.
 
 from __future__ import annotations
 
-import contextlib
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import routing
@@ -50,6 +48,7 @@ from handlers.relay import (
 )
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota import import_document, is_rota_file
+from handlers.telegram_errors import best_effort
 from storage.models import Member, Request, Role
 
 RATE = "rate:"
@@ -240,8 +239,10 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
     delivered = await to_family(context, request, chats, sources)
     await query.answer()
     done = sender.t("relay.sent_to", label=Html(label(sender.t, request)))
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(done if delivered else sender.t("relay.failed"))
+    await best_effort(
+        query.edit_message_text(done if delivered else sender.t("relay.failed")),
+        "chosen family edit",
+    )
     if isinstance(query.message, Message):  # a reply to "sent to" goes to that family too
         chat, shown = query.message.chat_id, query.message.message_id
         await routing.remember_relay(context.db, chat, shown, request.id)
@@ -288,12 +289,14 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
             InlineKeyboardButton(str(n), callback_data=f"{RATE}{request.id}:{n}")
             for n in range(1, routing.MAX_RATING + 1)
         ]
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
+        await best_effort(
+            context.bot.send_message(
                 adult.telegram_user_id,
                 t("end.family", number=request.id),
                 reply_markup=InlineKeyboardMarkup([stars]),
-            )
+            ),
+            "rating question",
+        )
     if ended.mentor is not None:
         t = member_translator(context, ended.mentor)
         rows = [
@@ -301,10 +304,13 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
             for topic, msgid in TOPIC_LABELS.items()
         ]
         chat = ended.mentor.telegram_user_id
-        with contextlib.suppress(TelegramError):
-            asked = await context.bot.send_message(
+        asked = await best_effort(
+            context.bot.send_message(
                 chat, t("end.mentor", number=request.id), reply_markup=InlineKeyboardMarkup(rows)
-            )
+            ),
+            "topic question",
+        )
+        if asked is not None:
             # A reply to it is about this conversation, which has ended: it goes nowhere.
             await routing.remember_relay(context.db, chat, asked.message_id, request.id)
 
@@ -367,8 +373,7 @@ async def _thank(
     """Replace the buttons with thanks; a reply to the thanks becomes the comment or note."""
     if not isinstance(message, Message):
         return
-    with contextlib.suppress(TelegramError):
-        await message.edit_text(t(msgid, number=request_id, **params))
+    await best_effort(message.edit_text(t(msgid, number=request_id, **params)), "thanks edit")
     await routing.remember_relay(
         context.db, message.chat_id, message.message_id, request_id, purpose
     )

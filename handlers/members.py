@@ -8,10 +8,7 @@ and is checked against the database at the press.
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
@@ -31,6 +28,7 @@ from handlers.common import (
 )
 from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
+from handlers.telegram_errors import best_effort
 from storage.models import Member, Role
 
 
@@ -89,8 +87,9 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
 async def _tell_removed(context: MentorContext, removed: Member) -> None:
     """The removed adult learns that their access ended; they may have blocked the bot."""
     t = member_translator(context, removed)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(removed.telegram_user_id, t("remove.notice"))
+    await best_effort(
+        context.bot.send_message(removed.telegram_user_id, t("remove.notice")), "removal notice"
+    )
 
 
 APPROVE = "approve:"  # approve:MEMBER:JOINED (seconds since the epoch)
@@ -118,10 +117,10 @@ async def tell_coordinators_of_partner(
 ) -> None:
     for coordinator in await members.with_role(context.db, Role.COORDINATOR):
         text, keyboard = approval_request(member_translator(context, coordinator), member, added_by)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                coordinator.telegram_user_id, text, reply_markup=keyboard
-            )
+        await best_effort(
+            context.bot.send_message(coordinator.telegram_user_id, text, reply_markup=keyboard),
+            "partner approval request",
+        )
 
 
 @requires(Role.COORDINATOR)
@@ -146,8 +145,10 @@ async def approve(update: Update, context: MentorContext, sender: Sender, member
     await query.edit_message_text(t(msgid, number=adult.id, name=household_name(t, adult)))
     if outcome is ApprovalOutcome.APPROVED:
         told = member_translator(context, adult)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(adult.telegram_user_id, told(N_("partner.approved")))
+        await best_effort(
+            context.bot.send_message(adult.telegram_user_id, told(N_("partner.approved"))),
+            "partner approval notice",
+        )
 
 
 _APPROVALS = {

@@ -8,7 +8,6 @@ the next shift is looked up again whenever the rota changes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -30,7 +29,7 @@ from handlers.common import (
     requires,
 )
 from handlers.relay import messages_to_mentor
-from handlers.telegram_errors import failure
+from handlers.telegram_errors import best_effort, failure
 from storage.models import Member, OfferMessage, Request, RequestState, Role
 
 logger = logging.getLogger(__name__)
@@ -165,8 +164,9 @@ async def _expire(context: MentorContext, request_id: int) -> None:
     for adult in ended.family:
         t = member_translator(context, adult)
         lines = [t("request.expired", number=request_id), *where_help_is(t, context)]
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(adult.telegram_user_id, "\n".join(lines))
+        await best_effort(
+            context.bot.send_message(adult.telegram_user_id, "\n".join(lines)), "expiry notice"
+        )
     minutes = f"{config.expire_after.total_seconds() / 60:g}"
     family = ended.request.family_name or ""
     await tell_coordinators(
@@ -211,8 +211,9 @@ async def tell(context: MentorContext, people: list[Member], msgid: str, **param
     """One message to each person, in their language; a blocked bot is not an error here."""
     for person in people:
         t = member_translator(context, person)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(person.telegram_user_id, t(msgid, **params))
+        await best_effort(
+            context.bot.send_message(person.telegram_user_id, t(msgid, **params)), "notice"
+        )
 
 
 async def tell_coordinators(context: MentorContext, msgid: str, **params: object) -> None:
@@ -243,10 +244,12 @@ async def edit_offers(
         if person is None:
             continue
         t = member_translator(context, person)
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_text(
+        await best_effort(
+            context.bot.edit_message_text(
                 t(msgid, number=request.id), chat_id=offer.chat_id, message_id=offer.message_id
-            )
+            ),
+            "offer edit",
+        )
 
 
 async def announce_departure(context: MentorContext, ended: list[Ended]) -> None:
@@ -288,10 +291,12 @@ async def accept(update: Update, context: MentorContext, sender: Sender, member:
             return
         await query.answer()
         request = accepted.request
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_text(
+        await best_effort(
+            query.edit_message_text(
                 t("offer.you_took", number=request.id, family=request.family_name or "")
-            )
+            ),
+            "accepted offer edit",
+        )
         await _hand_over(context, accepted, member, t)
 
 
@@ -378,8 +383,9 @@ async def decline(update: Update, context: MentorContext, sender: Sender, member
         await query.answer(t(_PROBLEMS[problem]), show_alert=True)
         return
     await query.answer()
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(t("offer.you_declined", number=request_id))
+    await best_effort(
+        query.edit_message_text(t("offer.you_declined", number=request_id)), "declined offer edit"
+    )
 
 
 _PROBLEMS = {

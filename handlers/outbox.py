@@ -23,7 +23,7 @@ from bot import broadcasts, members
 from bot.broadcasts import Progress
 from bot.i18n import Translator, pick_language, translator
 from handlers.common import BotData, MentorApplication, now
-from handlers.telegram_errors import failure, retry_after_seconds
+from handlers.telegram_errors import best_effort, failure, retry_after_seconds
 from storage.models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
@@ -150,13 +150,15 @@ class Outbox:
         if found is None or found.broadcast.status_message_id is None:
             return
         t = await self._coordinator_translator(found)
-        with contextlib.suppress(TelegramError):  # a skipped edit is caught up by the next
-            await self._application.bot.edit_message_text(
+        await best_effort(  # a skipped edit is caught up by the next
+            self._application.bot.edit_message_text(
                 status_text(t, found, self._data.config.broadcast_rate),
                 chat_id=found.broadcast.status_chat_id,
                 message_id=found.broadcast.status_message_id,
                 rate_limit_args=0,  # never hold up the deliveries for a progress line
-            )
+            ),
+            "broadcast status edit",
+        )
 
     async def _report_finished(self) -> None:
         db = self._data.db
@@ -168,10 +170,12 @@ class Outbox:
             if found is None or found.broadcast.status_chat_id is None:
                 continue
             t = await self._coordinator_translator(found)
-            with contextlib.suppress(TelegramError):
-                await self._application.bot.send_message(
+            await best_effort(
+                self._application.bot.send_message(
                     found.broadcast.status_chat_id, report_text(t, found)
-                )
+                ),
+                "broadcast report",
+            )
 
     async def _coordinator_translator(self, found: Progress) -> Translator:
         config = self._data.config

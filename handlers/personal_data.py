@@ -3,11 +3,10 @@ for a member; and /forget for a stranger, whose only data is a registration of i
 
 from __future__ import annotations
 
-import contextlib
 from itertools import groupby
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data, recruitment
@@ -26,6 +25,7 @@ from handlers.common import (
 )
 from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
+from handlers.telegram_errors import best_effort
 from storage.models import Member, Role
 
 
@@ -146,8 +146,10 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
         return
     await query.edit_message_text(t("forget.done_member", number=erased.id))
     notice = member_translator(context, erased)
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_message(erased.telegram_user_id, notice(N_("forget.notice")))
+    await best_effort(
+        context.bot.send_message(erased.telegram_user_id, notice(N_("forget.notice"))),
+        "erasure notice",
+    )
 
 
 async def forget_interest(update: Update, context: MentorContext) -> None:
@@ -182,19 +184,20 @@ async def _delete_copies(context: MentorContext, copies: list[tuple[int, int]]) 
     """Delete the copies the bot made from the chats, a chat at a time. A refused batch (one
     copy in it turned too old meanwhile) is tried one by one, so that it holds back no other;
     what Telegram still refuses (a chat that blocked the bot) stays, as the README says."""
-    bot = context.bot
     for chat_id, in_chat in groupby(copies, key=lambda copy: copy[0]):
         message_ids = [message_id for _, message_id in in_chat]
         for start in range(0, len(message_ids), DELETE_AT_ONCE):
             batch = message_ids[start : start + DELETE_AT_ONCE]
-            try:
-                await bot.delete_messages(chat_id, batch)
-            except BadRequest:
-                for message_id in batch:
-                    with contextlib.suppress(TelegramError):
-                        await bot.delete_message(chat_id, message_id)
-            except TelegramError:
-                continue
+            await best_effort(_delete_batch(context.bot, chat_id, batch), "copies deletion")
+
+
+async def _delete_batch(bot: Bot, chat_id: int, batch: list[int]) -> None:
+    """At once, or one by one when Telegram refuses the batch."""
+    try:
+        await bot.delete_messages(chat_id, batch)
+    except BadRequest:
+        for message_id in batch:
+            await best_effort(bot.delete_message(chat_id, message_id), "copy deletion")
 
 
 def register(application: MentorApplication) -> None:

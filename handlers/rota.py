@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from telegram import Document, InputFile, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot import members, shifts
@@ -35,6 +33,7 @@ from handlers.rota_text import (
     refusal,
     shift_line,
 )
+from handlers.telegram_errors import best_effort
 from storage.models import Member, Role, Shift, ShiftListing
 
 _SPAN = re.compile(r"\s*[-\u2013]\s*")
@@ -147,10 +146,12 @@ async def _tell_household(
     tz = context.config.timezone
     for adult in await members.household_members(context.db, household_id):
         t = member_translator(context, adult)
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
+        await best_effort(
+            context.bot.send_message(
                 adult.telegram_user_id, t(msgid, line=shift_line(t, listing, tz, with_name=False))
-            )
+            ),
+            "rota change notice",
+        )
 
 
 @requires(Role.COORDINATOR)
@@ -248,11 +249,13 @@ async def _tell_households_of_import(context: MentorContext, added: list[Shift])
     for household_id, count in counts.items():
         for adult in await members.household_members(context.db, household_id):
             t = member_translator(context, adult)
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(
+            await best_effort(
+                context.bot.send_message(
                     adult.telegram_user_id,
                     t.plural("shift.imported_notice", "shift.imported_notice_plural", count),
-                )
+                ),
+                "rota import notice",
+            )
 
 
 def register(application: MentorApplication) -> None:

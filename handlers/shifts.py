@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -27,7 +26,7 @@ from handlers.common import (
     requires,
 )
 from handlers.rota_text import mentor_name, shift_line, swap_problem
-from handlers.telegram_errors import failure
+from handlers.telegram_errors import best_effort, failure
 from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)
@@ -124,10 +123,12 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
     tz = context.config.timezone
     shift = taken.listing.shift
     await query.answer()
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
+    await best_effort(
+        query.edit_message_text(
             t("swap.you_took", when=t.span(shift.starts_at, shift.ends_at, tz))
-        )
+        ),
+        "taken swap edit",
+    )
     pressed = (query.message.chat.id, query.message.message_id) if query.message else None
     await _close_other_offers(context, taken, pressed)
     await _tell_about_swap(context, taken, member)
@@ -145,10 +146,10 @@ async def _close_other_offers(
         if reader is None:  # removed since the offer went out
             continue
         t = member_translator(context, reader)
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_text(
-                t("swap.taken"), chat_id=chat_id, message_id=message_id
-            )
+        await best_effort(
+            context.bot.edit_message_text(t("swap.taken"), chat_id=chat_id, message_id=message_id),
+            "swap offer edit",
+        )
 
 
 async def _tell_about_swap(context: MentorContext, taken: Taken, taker: Member) -> None:
@@ -168,8 +169,7 @@ async def _tell_about_swap(context: MentorContext, taken: Taken, taker: Member) 
             giver=mentor_name(t, taken.listing),
             taker=taker.household.display_name or t("members.unnamed"),
         )
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(person.telegram_user_id, text)
+        await best_effort(context.bot.send_message(person.telegram_user_id, text), "swap notice")
 
 
 @requires(Role.MENTOR)
