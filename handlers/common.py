@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
@@ -16,11 +16,9 @@ from bot import members
 from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
 from bot.keyed_locks import KeyedLocks
+from handlers.outbox import Outbox
 from storage.db import Database
 from storage.models import Member, Role
-
-if TYPE_CHECKING:  # the outbox module needs BotData itself
-    from handlers.outbox import Outbox
 
 # Telegram allows 4096 characters a message; leave room for the HTML the text may carry.
 MESSAGE_BUDGET = 3500

@@ -14,16 +14,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import broadcasts, members
 from bot.broadcasts import Progress
+from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
-from handlers.common import BotData, MentorApplication, now
 from handlers.telegram_errors import best_effort, failure, retry_after_seconds
+from storage.db import Database
 from storage.models import Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
@@ -33,21 +35,28 @@ IDLE_POLL = 1.0  # a scheduled broadcast or a retry that falls due wakes the wor
 DUE_CHECK_EVERY = 1.0  # how often scheduled broadcasts are looked for while sending
 
 
-class Outbox:
-    """The worker task, and the event that wakes it when there is something new to send."""
+def _now() -> datetime:
+    """The clock, read here: handlers.common, whose `now` the handlers use, imports this
+    module."""
+    return datetime.now(UTC)
 
-    def __init__(self, application: MentorApplication) -> None:
-        self._application = application
+
+class Outbox:
+    """The worker task, and the event that wakes it when there is something new to send.
+
+    It is built from what it uses, the bot, the database and the configuration, and from
+    nothing of the application that holds it (bot/app/application.py).
+    """
+
+    def __init__(self, bot: ExtBot[int], db: Database, config: Config) -> None:
+        self._bot = bot
+        self._db = db
+        self._config = config
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._status_edited: dict[int, float] = {}
         self._next_due_check = 0.0
         self._next_slot = 0.0
-
-    @property
-    def _data(self) -> BotData:
-        data: BotData = self._application.bot_data
-        return data
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox")
@@ -62,11 +71,11 @@ class Outbox:
         self._wake.set()
 
     async def _run(self) -> None:
-        db = self._data.db
-        requeued = await broadcasts.resume(db, now())
+        db = self._db
+        requeued = await broadcasts.resume(db, _now())
         if requeued:
             logger.info("outbox: %d delivery(ies) in flight at the last stop go again", requeued)
-        pace = 1.0 / self._data.config.broadcast_rate
+        pace = 1.0 / self._config.broadcast_rate
         while True:
             try:
                 await self._tick(pace)
@@ -77,12 +86,12 @@ class Outbox:
                 await asyncio.sleep(IDLE_POLL)
 
     async def _tick(self, pace: float) -> None:
-        db = self._data.db
+        db = self._db
         if time.monotonic() >= self._next_due_check:  # not once a message: once a second
             self._next_due_check = time.monotonic() + DUE_CHECK_EVERY
-            for started in await broadcasts.start_due(db, now()):
+            for started in await broadcasts.start_due(db, _now()):
                 logger.info("outbox: scheduled broadcast %s starts", started.id)
-        delivery = await broadcasts.claim_next(db, now())
+        delivery = await broadcasts.claim_next(db, _now())
         if delivery is None:
             await self._report_finished()
             self._wake.clear()
@@ -100,7 +109,7 @@ class Outbox:
 
     async def _send(self, delivery: Delivery) -> float:
         """Send one delivery and record what happened; returns how long the worker must rest."""
-        db, bot, broadcast = self._data.db, self._application.bot, delivery.broadcast
+        db, bot, broadcast = self._db, self._bot, delivery.broadcast
         # A 429 comes straight back: the outbox has its own queue and backoff (see rate_limiter).
         no_retry = 0
         try:
@@ -124,20 +133,20 @@ class Outbox:
                 )
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
-            await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), now())
+            await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), _now())
             return seconds
         except Forbidden:
-            await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, now())
+            await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, _now())
             return 0.0
         except BadRequest as error:  # the chat is gone, or Telegram refuses the content
             logger.info("outbox: broadcast %s refused for a chat: %s", broadcast.id, failure(error))
-            await broadcasts.settle(db, delivery, DeliveryState.FAILED, now())
+            await broadcasts.settle(db, delivery, DeliveryState.FAILED, _now())
             return 0.0
         except TelegramError as error:  # 5xx, timeouts, the network
             logger.info("outbox: broadcast %s will retry: %s", broadcast.id, failure(error))
-            await broadcasts.retry_later(db, delivery, None, now())
+            await broadcasts.retry_later(db, delivery, None, _now())
             return 0.0
-        await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, _now(), sent.message_id)
         return 0.0
 
     async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
@@ -146,13 +155,13 @@ class Outbox:
         if not force and time.monotonic() - last < STATUS_EVERY:
             return
         self._status_edited[broadcast_id] = time.monotonic()
-        found = await broadcasts.progress(self._data.db, broadcast_id)
+        found = await broadcasts.progress(self._db, broadcast_id)
         if found is None or found.broadcast.status_message_id is None:
             return
         t = await self._coordinator_translator(found)
         await best_effort(  # a skipped edit is caught up by the next
-            self._application.bot.edit_message_text(
-                status_text(t, found, self._data.config.broadcast_rate),
+            self._bot.edit_message_text(
+                status_text(t, found, self._config.broadcast_rate),
                 chat_id=found.broadcast.status_chat_id,
                 message_id=found.broadcast.status_message_id,
                 rate_limit_args=0,  # never hold up the deliveries for a progress line
@@ -161,9 +170,9 @@ class Outbox:
         )
 
     async def _report_finished(self) -> None:
-        db = self._data.db
+        db = self._db
         for broadcast in await broadcasts.sending(db):
-            if not await broadcasts.finish_if_complete(db, broadcast.id, now()):
+            if not await broadcasts.finish_if_complete(db, broadcast.id, _now()):
                 continue
             await self._update_status(broadcast.id, force=True)
             found = await broadcasts.progress(db, broadcast.id)
@@ -171,16 +180,14 @@ class Outbox:
                 continue
             t = await self._coordinator_translator(found)
             await best_effort(
-                self._application.bot.send_message(
-                    found.broadcast.status_chat_id, report_text(t, found)
-                ),
+                self._bot.send_message(found.broadcast.status_chat_id, report_text(t, found)),
                 "broadcast report",
             )
 
     async def _coordinator_translator(self, found: Progress) -> Translator:
-        config = self._data.config
+        config = self._config
         chat = found.broadcast.status_chat_id
-        coordinator = await members.identify(self._data.db, chat) if chat else None
+        coordinator = await members.identify(self._db, chat) if chat else None
         if coordinator is None:
             return translator(config.language)
         return translator(

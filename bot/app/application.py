@@ -70,7 +70,7 @@ async def post_init(application: MentorApplication) -> None:
     retention.start(application)
     lifecycle.start(application)
     recruitment.start(application)
-    bot_data.outbox = Outbox(application)
+    bot_data.outbox = Outbox(application.bot, bot_data.db, config)
     bot_data.outbox.start()
     await publish_default_commands(application.bot, config.language)
     logger.info("Mentorbot is running as @%s", application.bot.username)
