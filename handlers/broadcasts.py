@@ -35,7 +35,7 @@ from handlers.common import (
     requires,
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
-from handlers.outbox import Outbox, send_preview
+from handlers.outbox import Outbox, send_content
 from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Member, Role
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
@@ -195,7 +195,7 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
     send_at = data.get("send_at")
     count = await broadcasts.count_recipients(context.db, chosen)
     await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
-    await send_preview(context.bot, chat.id, draft.kind, draft.body, draft.file_id)
+    await send_content(context.bot, chat.id, draft)
     moment = t.moment(send_at, tz) if isinstance(send_at, datetime) else t("broadcast.now")
     question = await context.bot.send_message(
         chat.id,

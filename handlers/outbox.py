@@ -16,17 +16,17 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, Message
+from telegram import Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import broadcasts, members
-from bot.broadcasts import Progress
+from bot.broadcasts import Draft, Progress
 from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
 from handlers.telegram_errors import best_effort, failure, retry_after_seconds
 from storage.db import Database
-from storage.models import Delivery, DeliveryState
+from storage.models import Broadcast, Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
 
@@ -111,26 +111,8 @@ class Outbox:
         """Send one delivery and record what happened; returns how long the worker must rest."""
         db, bot, broadcast = self._db, self._bot, delivery.broadcast
         # A 429 comes straight back: the outbox has its own queue and backoff (see rate_limiter).
-        no_retry = 0
         try:
-            if broadcast.kind == "photo":
-                sent = await bot.send_photo(
-                    delivery.chat_id,
-                    broadcast.file_id or "",
-                    caption=broadcast.body,
-                    rate_limit_args=no_retry,
-                )
-            elif broadcast.kind == "document":
-                sent = await bot.send_document(
-                    delivery.chat_id,
-                    broadcast.file_id or "",
-                    caption=broadcast.body,
-                    rate_limit_args=no_retry,
-                )
-            else:
-                sent = await bot.send_message(
-                    delivery.chat_id, broadcast.body or "", rate_limit_args=no_retry
-                )
+            sent = await send_content(bot, delivery.chat_id, broadcast, rate_limit_args=0)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), _now())
@@ -228,12 +210,22 @@ def report_text(t: Translator, found: Progress) -> str:
     return "\n".join(lines)
 
 
-async def send_preview(
-    bot: Bot, chat_id: int, kind: str, body: str | None, file_id: str | None
+async def send_content(
+    bot: ExtBot[int],
+    chat_id: int,
+    content: Draft | Broadcast,
+    *,
+    rate_limit_args: int | None = None,
 ) -> Message:
-    """The content exactly as recipients will see it."""
-    if kind == "photo":
-        return await bot.send_photo(chat_id, file_id or "", caption=body)
-    if kind == "document":
-        return await bot.send_document(chat_id, file_id or "", caption=body)
-    return await bot.send_message(chat_id, body or "")
+    """A broadcast's content in one chat. The one path of both a recipient's delivery and the
+    coordinator's preview, so that the preview is what recipients will see; `rate_limit_args=0`
+    asks for one try only (bot/app/rate_limiter.py)."""
+    if content.kind == "photo":
+        return await bot.send_photo(
+            chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
+        )
+    if content.kind == "document":
+        return await bot.send_document(
+            chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
+        )
+    return await bot.send_message(chat_id, content.body or "", rate_limit_args=rate_limit_args)

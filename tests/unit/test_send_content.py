@@ -1,0 +1,84 @@
+"""One path for a broadcast's content: the coordinator's preview of a draft and a recipient's
+delivery of the broadcast made from it arrive alike, for a text, a photo and a document."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
+
+from bot import broadcasts
+from bot.app.rate_limiter import SharedRateLimiter
+from bot.broadcasts import Draft
+from bot.sandbox import BotApiDouble, SandboxUser
+from handlers.outbox import send_content
+from storage import households
+from storage.db import Database
+from storage.models import Audience, Broadcast, Role
+
+TOKEN = "123456:content"
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+CAPTION = "<b>Julfest</b> den 13 december!"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(30)
+# What a recipient sees of a message; its id, chat and date are its own.
+SEEN = ("text", "entities", "caption", "caption_entities", "photo", "document")
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[BotApiDouble]:
+    async with BotApiDouble(TOKEN, limits=None) as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
+    async with ExtBot(  # as the application builds it
+        TOKEN,
+        base_url=f"{double.api_url}/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        rate_limiter=SharedRateLimiter(1000),
+    ) as ptb:
+        yield ptb
+
+
+async def draft_of(kind: str, karin: SandboxUser) -> Draft:
+    """A draft as /broadcast keeps it: a file Karin sent is its file id."""
+    if kind == "photo":
+        sent = await karin.send_photo(PNG)
+        return Draft("photo", CAPTION, sent["photo"][-1]["file_id"])
+    if kind == "document":
+        sent = await karin.send_document(b"%PDF-1.4", "program.pdf", "application/pdf")
+        return Draft("document", CAPTION, sent["document"]["file_id"])
+    return Draft("text", CAPTION)
+
+
+async def submitted(db: Database, draft: Draft) -> Broadcast:
+    async with db.write() as session:
+        household_id = await households.create_household(session, Role.COORDINATOR, NOW, None)
+        await households.add_member(session, household_id, 1, NOW)
+        (coordinator,) = await households.household_members(session, household_id)
+    broadcast = await broadcasts.submit(db, coordinator, draft, Audience.FAMILIES, None, NOW)
+    assert isinstance(broadcast, Broadcast), broadcast
+    return broadcast
+
+
+def seen(message: dict[str, Any]) -> dict[str, Any]:
+    return {key: message[key] for key in SEEN if key in message}
+
+
+@pytest.mark.parametrize("kind", ["text", "photo", "document"])
+async def test_the_preview_is_what_a_recipient_gets(
+    kind: str, double: BotApiDouble, bot: ExtBot[int], db: Database
+) -> None:
+    karin, lina = double.add_user("Karin"), double.add_user("Lina")
+    draft = await draft_of(kind, karin)
+    await send_content(bot, karin.id, draft)
+    await send_content(bot, lina.id, await submitted(db, draft), rate_limit_args=0)
+    preview, delivered = karin.messages[-1], lina.messages[-1]
+    assert seen(preview) == seen(delivered)
+    assert preview.get("text", preview.get("caption")) == "Julfest den 13 december!"
+    assert kind == "text" or kind in delivered
