@@ -35,7 +35,7 @@ from handlers.common import (
     requires,
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
-from handlers.outbox import Outbox, send_content
+from handlers.outbox import send_content
 from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Member, Role
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
@@ -261,12 +261,7 @@ async def _started(
     await broadcasts.remember_status_message(
         context.db, broadcast.id, status.chat_id, status.message_id
     )
-    outbox(context).wake()
-
-
-def outbox(context: MentorContext) -> Outbox:
-    found: Outbox = context.outbox
-    return found
+    context.outbox.wake()
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:

@@ -23,6 +23,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler, filters
 
 from handlers.common import MentorApplication, MentorContext
 from handlers.edits import take_edit
+from handlers.telegram_errors import failure
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def _leave(context: MentorContext, chat: Chat) -> None:
     try:
         await context.bot.leave_chat(chat.id)
     except TelegramError as error:  # removed already, or the chat is gone
-        logger.info("could not leave a %s: %s", chat.type, error)
+        logger.info("could not leave a %s: %s", chat.type, failure(error))
     else:
         logger.info("left a %s: the bot answers in private chats only", chat.type)
 

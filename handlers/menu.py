@@ -102,7 +102,9 @@ async def withdraw_member_commands(bot: Bot, member: Member) -> None:
     try:
         await bot.delete_my_commands(scope=scope)
     except TelegramError as error:
-        logger.warning("could not reset the command menu of member %s: %s", member.id, error)
+        logger.warning(
+            "could not reset the command menu of member %s: %s", member.id, failure(error)
+        )
 
 
 async def publish_member_commands(bot: Bot, member: Member, t: Translator) -> None:

@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.i18n import pick_language, translator
 from handlers.common import MentorApplication, MentorContext, identify
-from handlers.telegram_errors import is_transient
+from handlers.telegram_errors import failure, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ async def on_error(update: object, context: MentorContext) -> None:
         logger.info("update %s: the button press was answered before", update_id)
         return
     if is_transient(error):
-        logger.warning("update %s: a send failed, Telegram was out of reach: %s", update_id, error)
+        logger.warning(
+            "update %s: a send failed, Telegram was out of reach: %s", update_id, failure(error)
+        )
         return
     logger.error("handling update %s failed", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

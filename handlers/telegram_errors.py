@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import LiteralString, TypeVar
+from typing import LiteralString, TypeGuard, TypeVar
 
 from telegram.error import (
     BadRequest,
@@ -64,7 +64,7 @@ def failure(error: TelegramError) -> str:
     return f"{name} ({status})" if status else name
 
 
-def is_transient(error: object) -> bool:
+def is_transient(error: object) -> TypeGuard[NetworkError]:
     """A 5xx answer, a dropped connection, a timeout: the same request may pass in a moment.
 
     python-telegram-bot makes a 400 (`BadRequest`) a `NetworkError` too, but Telegram refused

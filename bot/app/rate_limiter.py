@@ -34,7 +34,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from handlers.telegram_errors import is_transient, retry_after_seconds
+from handlers.telegram_errors import failure, is_transient, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     return True
                 if not (is_send and rate_limit_args != 0 and is_transient(error)):
                     raise
-                logger.debug("%s failed (%s); trying again in %.1f s", endpoint, error, backoff)
+                logger.debug(
+                    "%s failed (%s); trying again in %.1f s", endpoint, failure(error), backoff
+                )
                 if not await self._waited(backoff, deadline):
                     raise
                 backoff = min(2 * backoff, LONGEST_BACKOFF_SECONDS)
