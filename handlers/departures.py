@@ -11,16 +11,18 @@ from __future__ import annotations
 from bot import members
 from bot.departures import Departure
 from bot.i18n import N_
+from bot.routing import Ended
 from handlers import rota_jobs
 from handlers.common import MentorContext
 from handlers.menu import withdraw_member_commands
-from handlers.offers import announce_departure, tell
+from handlers.notices import tell
+from handlers.offers import edit_offers
 from storage.models import Member, Role
 
 
 async def after_departure(context: MentorContext, departure: Departure, actor: Member) -> None:
     """`actor` is who asked for it, and has their own reply already."""
-    await announce_departure(context, departure.ended)
+    await _announce_departure(context, departure.ended)
     await withdraw_member_commands(context.bot, departure.member)
     cancelled = departure.cancelled_shifts
     if not cancelled:
@@ -30,3 +32,13 @@ async def after_departure(context: MentorContext, departure: Departure, actor: M
     others = [coordinator for coordinator in coordinators if coordinator.id != actor.id]
     msgid, number = N_("departure.shifts_cancelled"), departure.member.id
     await tell(context, others, msgid, number=number, count=cancelled)
+
+
+async def _announce_departure(context: MentorContext, ended: list[Ended]) -> None:
+    """Someone left in the middle: offers say the question is gone, the other side is told."""
+    for each in ended:
+        number = each.request.id
+        await edit_offers(context, each.withdrawn_offers, N_("offer.withdrawn"), each.request)
+        if each.mentor is not None:
+            await tell(context, [each.mentor], N_("conversation.family_left"), number=number)
+        await tell(context, each.family, N_("conversation.mentor_left"), number=number)

@@ -15,7 +15,7 @@ from bot import routing
 from bot.i18n import N_
 from handlers.common import RUN_LATE, MentorApplication, MentorContext, now
 from handlers.conversations import after_end
-from handlers.offers import tell
+from handlers.notices import tell
 
 IDLE_JOB = "idle-conversations"
 # How often the check runs: a quarter of the idle time, at most every ten minutes.

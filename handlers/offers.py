@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
-from bot.routing import Accepted, Ended, Offering, RoutingProblem
+from bot.routing import Accepted, Offering, RoutingProblem
 from handlers.common import (
     RUN_LATE,
     MentorApplication,
@@ -28,6 +28,7 @@ from handlers.common import (
     parse_number,
     requires,
 )
+from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.telegram_errors import best_effort, failure
 from storage.models import Member, OfferMessage, Request, RequestState, Role
@@ -207,20 +208,6 @@ async def send_long_waits(context: MentorContext, asking: Request | None = None)
     return asked_went
 
 
-async def tell(context: MentorContext, people: list[Member], msgid: str, **params: object) -> None:
-    """One message to each person, in their language; a blocked bot is not an error here."""
-    for person in people:
-        t = member_translator(context, person)
-        await best_effort(
-            context.bot.send_message(person.telegram_user_id, t(msgid, **params)), "notice"
-        )
-
-
-async def tell_coordinators(context: MentorContext, msgid: str, **params: object) -> None:
-    coordinators = await members.with_role(context.db, Role.COORDINATOR)
-    await tell(context, coordinators, msgid, **params)
-
-
 async def tell_unreached(context: MentorContext, request: Request) -> None:
     """Not one offer went out (every adult asked blocked the bot, or Telegram refused): the
     family is told the truth, with the emergency numbers, and the coordinators are asked in."""
@@ -250,16 +237,6 @@ async def edit_offers(
             ),
             "offer edit",
         )
-
-
-async def announce_departure(context: MentorContext, ended: list[Ended]) -> None:
-    """Someone left in the middle: offers say the question is gone, the other side is told."""
-    for each in ended:
-        number = each.request.id
-        await edit_offers(context, each.withdrawn_offers, N_("offer.withdrawn"), each.request)
-        if each.mentor is not None:
-            await tell(context, [each.mentor], N_("conversation.family_left"), number=number)
-        await tell(context, each.family, N_("conversation.mentor_left"), number=number)
 
 
 async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[CallbackQuery, int] | None:

@@ -11,12 +11,11 @@ from bot.message_content import UNCHECKED_KINDS, Checked, Kind
 from bot.routing import Intake, Offering
 from handlers.common import MentorApplication, MentorContext, Sender, now, reply_lines, requires
 from handlers.content import read_content
+from handlers.notices import tell, tell_coordinators
 from handlers.offers import (
     edit_offers,
     send_long_waits,
     send_offers,
-    tell,
-    tell_coordinators,
     tell_unreached,
     wait_limit_hours,
     where_help_is,
