@@ -24,6 +24,7 @@ from storage.models import (
     OPEN_REQUEST_STATES,
     Member,
     OfferMessage,
+    RelayPurpose,
     Request,
     RequestState,
     Role,
@@ -619,7 +620,9 @@ async def remember_relays(
     """Where the copies of a relayed message are; the conversation was active just now."""
     async with db.write() as session:
         for message_id in message_ids:
-            await requests.add_relay(session, chat_id, message_id, request.id, "relay", now)
+            await requests.add_relay(
+                session, chat_id, message_id, request.id, RelayPurpose.RELAY, now
+            )
         await requests.note_activity(session, request.id, now)
 
 
@@ -641,13 +644,19 @@ async def close_idle(db: Database, idle: timedelta, now: datetime) -> list[Ended
 
 
 async def remember_relay(
-    db: Database, chat_id: int, message_id: int, request_id: int, purpose: str = "relay"
+    db: Database,
+    chat_id: int,
+    message_id: int,
+    request_id: int,
+    purpose: RelayPurpose = RelayPurpose.RELAY,
 ) -> None:
     async with db.write() as session:
         await requests.add_relay(session, chat_id, message_id, request_id, purpose)
 
 
-async def replied_to(db: Database, chat_id: int, message_id: int) -> tuple[Request, str] | None:
+async def replied_to(
+    db: Database, chat_id: int, message_id: int
+) -> tuple[Request, RelayPurpose] | None:
     """The request (and why) behind a message the bot sent into this chat, if any."""
     async with db.read() as session:
         found = await requests.relay_of(session, chat_id, message_id)
@@ -657,7 +666,7 @@ async def replied_to(db: Database, chat_id: int, message_id: int) -> tuple[Reque
     return (request, found[1]) if request else None
 
 
-async def add_comment(db: Database, request_id: int, purpose: str, text: str) -> None:
+async def add_comment(db: Database, request_id: int, purpose: RelayPurpose, text: str) -> None:
     async with db.write() as session:
         await requests.set_comment(session, request_id, purpose, text[: PREVIEW_LENGTH * 3])
 

@@ -49,7 +49,7 @@ from handlers.relay import (
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
-from storage.models import Member, Request, Role
+from storage.models import Member, RelayPurpose, Request, Role
 
 RATE = "rate:"
 TOPIC = "topic:"
@@ -98,7 +98,7 @@ async def _comment(context: MentorContext, sender: Sender, message: Message) -> 
     if replied is None or message.text is None:
         return False
     found = await routing.replied_to(context.db, message.chat_id, replied.message_id)
-    if found is None or found[1] == "relay":
+    if found is None or found[1] is RelayPurpose.RELAY:
         return False
     await routing.add_comment(context.db, found[0].id, found[1], message.text)
     await message.reply_text(sender.t("end.comment_saved"))
@@ -336,7 +336,9 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
         return
     rating = int(choice[1])
     thanks = N_("end.rated")
-    await _thank(context, sender.t, query.message, choice[0], thanks, "comment", rating=rating)
+    await _thank(
+        context, sender.t, query.message, choice[0], thanks, RelayPurpose.COMMENT, rating=rating
+    )
     await query.answer()
 
 
@@ -357,7 +359,7 @@ async def file_topic(
         await query.answer(sender.t("button.invalid"))
         return
     filed, label = N_("end.filed"), sender.t(TOPIC_LABELS[topic])
-    await _thank(context, sender.t, query.message, choice[0], filed, "note", topic=label)
+    await _thank(context, sender.t, query.message, choice[0], filed, RelayPurpose.NOTE, topic=label)
     await query.answer()
 
 
@@ -367,7 +369,7 @@ async def _thank(
     message: object,
     request_id: int,
     msgid: str,
-    purpose: str,
+    purpose: RelayPurpose,
     **params: object,
 ) -> None:
     """Replace the buttons with thanks; a reply to the thanks becomes the comment or note."""

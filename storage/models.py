@@ -140,6 +140,14 @@ class Request:
     mentor_name: str | None
 
 
+class RelayPurpose(StrEnum):
+    """Why the bot remembers a message it put into a chat: what a reply to that message means."""
+
+    RELAY = "relay"  # a copy, or a word about the conversation: a reply goes into it, or nowhere
+    COMMENT = "comment"  # the thanks for a rating: a reply is the family's comment
+    NOTE = "note"  # the thanks for a topic: a reply is the mentor's note
+
+
 @dataclass(frozen=True, slots=True)
 class OfferMessage:
     """Where an offer was shown, so it can be edited when the request is taken or withdrawn."""

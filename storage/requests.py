@@ -9,6 +9,7 @@ from storage.db import Row, Session
 from storage.models import (
     OPEN_REQUEST_STATES,
     OfferMessage,
+    RelayPurpose,
     Request,
     RequestState,
     from_db,
@@ -210,8 +211,8 @@ async def set_topic(session: Session, request_id: int, topic: str) -> bool:
     )
 
 
-async def set_comment(session: Session, request_id: int, purpose: str, text: str) -> None:
-    column = {"comment": "rating_comment", "note": "mentor_note"}[purpose]
+async def set_comment(session: Session, request_id: int, purpose: RelayPurpose, text: str) -> None:
+    column = {RelayPurpose.COMMENT: "rating_comment", RelayPurpose.NOTE: "mentor_note"}[purpose]
     await session.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (text, request_id))
 
 
@@ -378,7 +379,7 @@ async def add_relay(
     chat_id: int,
     message_id: int,
     request_id: int,
-    purpose: str,
+    purpose: RelayPurpose,
     copied_at: datetime | None = None,
 ) -> None:
     """A message the bot put into a chat for a request; `copied_at` when it is a copy of a
@@ -386,7 +387,7 @@ async def add_relay(
     await session.execute(
         "INSERT OR REPLACE INTO relays (chat_id, message_id, request_id, purpose, copied_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        (chat_id, message_id, request_id, purpose, to_db(copied_at) if copied_at else None),
+        (chat_id, message_id, request_id, purpose.value, to_db(copied_at) if copied_at else None),
     )
 
 
@@ -432,12 +433,14 @@ async def idle_conversations(session: Session, since: datetime) -> list[int]:
     return [row["id"] for row in rows]
 
 
-async def relay_of(session: Session, chat_id: int, message_id: int) -> tuple[int, str] | None:
+async def relay_of(
+    session: Session, chat_id: int, message_id: int
+) -> tuple[int, RelayPurpose] | None:
     row = await session.fetch_one(
         "SELECT request_id, purpose FROM relays WHERE chat_id = ? AND message_id = ?",
         (chat_id, message_id),
     )
-    return (row["request_id"], row["purpose"]) if row else None
+    return (row["request_id"], RelayPurpose(row["purpose"])) if row else None
 
 
 async def relays_in_chat(session: Session, request_id: int, chat_id: int) -> list[int]:

@@ -26,7 +26,7 @@ from bot.routing import Topic
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import interest, shifts
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Member, RelayPurpose, Role
 from tests.e2e.chat_support import BotProcess, StartBot, answer
 from tests.support import make_household
 
@@ -121,13 +121,13 @@ class Seeder:
         assert await routing.file_topic(self.db, self.mentor, request_id, topic)
         # Where the thanks were, so that a reply to them is the comment or the note.
         await routing.remember_relay(
-            self.db, family.telegram_user_id, self.message_id(), request_id, "comment"
+            self.db, family.telegram_user_id, self.message_id(), request_id, RelayPurpose.COMMENT
         )
         await routing.remember_relay(
-            self.db, self.mentor.telegram_user_id, self.message_id(), request_id, "note"
+            self.db, self.mentor.telegram_user_id, self.message_id(), request_id, RelayPurpose.NOTE
         )
-        await routing.add_comment(self.db, request_id, "comment", comment)
-        await routing.add_comment(self.db, request_id, "note", note)
+        await routing.add_comment(self.db, request_id, RelayPurpose.COMMENT, comment)
+        await routing.add_comment(self.db, request_id, RelayPurpose.NOTE, note)
 
 
 async def seed(

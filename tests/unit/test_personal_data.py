@@ -9,7 +9,7 @@ from enum import Enum
 from bot import audit, personal_data, routing
 from storage import shifts
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Member, RelayPurpose, Role
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -125,7 +125,8 @@ async def test_erasure_lists_the_copies_the_bot_may_still_delete(db: Database) -
     await routing.remember_relays(db, 11, [500, 501], request, now - HOUR)  # label and copy
     await routing.remember_relays(db, 31, [600], request, now - HOUR)  # Berg's reply
     await routing.remember_relays(db, 32, [601], request, now - HOUR)  # to the partner too
-    await routing.remember_relay(db, 11, 700, request.id, "note")  # the bot's own question
+    # the bot's own question
+    await routing.remember_relay(db, 11, 700, request.id, RelayPurpose.NOTE)
 
     first = await personal_data.erase(db, partner.id, karin, now)
     assert first is not None and first.copies == [(32, 601)]  # Ek carries the conversation on

@@ -30,7 +30,7 @@ from bot.routing import Topic
 from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
-from storage.models import Audience, Broadcast, DeliveryState, Member, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -193,10 +193,10 @@ async def a_season(db: Database) -> Season:
     assert await routing.end(db, request_id, "family", NOW + HOUR)
     assert await routing.rate(db, ek, request_id, 4)
     assert await routing.file_topic(db, berg, request_id, Topic.SLEEP)
-    await routing.remember_relay(db, ek_id, 52, request_id, "comment")
-    await routing.add_comment(db, request_id, "comment", "Tack för rådet")
-    await routing.remember_relay(db, berg_id, 53, request_id, "note")
-    await routing.add_comment(db, request_id, "note", "Kvällsrutin föreslagen")
+    await routing.remember_relay(db, ek_id, 52, request_id, RelayPurpose.COMMENT)
+    await routing.add_comment(db, request_id, RelayPurpose.COMMENT, "Tack för rådet")
+    await routing.remember_relay(db, berg_id, 53, request_id, RelayPurpose.NOTE)
+    await routing.add_comment(db, request_id, RelayPurpose.NOTE, "Kvällsrutin föreslagen")
     # A second question, waiting for a mentor when the family goes.
     await routing.take_message(db, ek, ek_id, 9, "text", "Och skolan?", False, NOW + 2 * HOUR)
     # Lind's shift offered to Berg; a newsletter to everyone, with Karin's progress message.

@@ -8,7 +8,7 @@ from bot import broadcasts, members, retention, routing
 from bot.routing import Topic
 from storage import shifts
 from storage.db import Database
-from storage.models import Audience, Broadcast, DeliveryState, Member, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -28,8 +28,8 @@ async def ended_question(db: Database, family: Member, mentor: Member, at: datet
     assert await routing.end(db, request_id, "family", at) is not None
     assert await routing.rate(db, family, request_id, 4)
     assert await routing.file_topic(db, mentor, request_id, Topic.SLEEP)
-    await routing.add_comment(db, request_id, "comment", "Tack, det hjälpte")
-    await routing.add_comment(db, request_id, "note", "Kvällsrutin")
+    await routing.add_comment(db, request_id, RelayPurpose.COMMENT, "Tack, det hjälpte")
+    await routing.add_comment(db, request_id, RelayPurpose.NOTE, "Kvällsrutin")
     return request_id
 
 

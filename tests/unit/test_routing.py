@@ -14,7 +14,7 @@ from bot import routing
 from bot.routing import Accepted, Ended, Offering, RoutingProblem, Topic
 from storage import requests, shifts
 from storage.db import Database
-from storage.models import Member, OfferMessage, Request, RequestState, Role
+from storage.models import Member, OfferMessage, RelayPurpose, Request, RequestState, Role
 from tests.unit import routing_support
 from tests.unit.routing_support import (
     DAY,
@@ -952,9 +952,9 @@ async def test_only_the_mentor_who_held_the_conversation_files_its_topic(
 # --- relays and comments ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("purpose", ["relay", "comment", "note"])
+@pytest.mark.parametrize("purpose", list(RelayPurpose))
 async def test_a_reply_to_a_message_the_bot_sent_finds_its_request(
-    db: Database, people: People, on_duty: list[Member], purpose: str
+    db: Database, people: People, on_duty: list[Member], purpose: RelayPurpose
 ) -> None:
     request = await conversation(db, people.berg[0], people.family[0])
 
@@ -981,16 +981,17 @@ async def test_the_purpose_defaults_to_relay_and_a_message_is_remembered_for_its
     first = await routing.replied_to(db, 11, 700)
     assert first is not None and (first[0].id, first[1]) == (ek.id, "relay")
 
-    await routing.remember_relay(db, 11, 700, ask_family.id, "note")
+    await routing.remember_relay(db, 11, 700, ask_family.id, RelayPurpose.NOTE)
     second = await routing.replied_to(db, 11, 700)
     assert second is not None and (second[0].id, second[1]) == (ask_family.id, "note")
 
 
 @pytest.mark.parametrize(
-    ("purpose", "kept_in"), [("comment", "rating_comment"), ("note", "mentor_note")]
+    ("purpose", "kept_in"),
+    [(RelayPurpose.COMMENT, "rating_comment"), (RelayPurpose.NOTE, "mentor_note")],
 )
 async def test_a_comment_is_stored_with_the_request(
-    db: Database, people: People, on_duty: list[Member], purpose: str, kept_in: str
+    db: Database, people: People, on_duty: list[Member], purpose: RelayPurpose, kept_in: str
 ) -> None:
     request = await closed(db, people)
 
@@ -1014,8 +1015,8 @@ async def test_a_long_comment_is_clipped(
     request = await closed(db, people)
     text = "".join(str(n % 7) for n in range(2000))
 
-    await routing.add_comment(db, request.id, "comment", text)
-    await routing.add_comment(db, request.id, "note", "kort")
+    await routing.add_comment(db, request.id, RelayPurpose.COMMENT, text)
+    await routing.add_comment(db, request.id, RelayPurpose.NOTE, "kort")
 
     assert await column(db, request.id, "rating_comment") == text[: routing.PREVIEW_LENGTH * 3]
     assert await column(db, request.id, "mentor_note") == "kort"

@@ -21,7 +21,15 @@ from bot.stats import Period, PeriodError, PeriodProblem, compute, parse_period,
 from bot.stats_files import chart_png, report_csv, report_text
 from storage import broadcasts, requests
 from storage.db import Database
-from storage.models import Audience, BroadcastState, DeliveryState, RequestState, Role, Shift
+from storage.models import (
+    Audience,
+    BroadcastState,
+    DeliveryState,
+    RelayPurpose,
+    RequestState,
+    Role,
+    Shift,
+)
 from storage.stats import BroadcastReach, RequestFacts
 from tests.support import make_household
 
@@ -424,7 +432,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
         )
         await requests.set_rating(session, first, 4)
         await requests.set_topic(session, first, "health")
-        await requests.set_comment(session, first, "comment", "HEMLIG KOMMENTAR")
+        await requests.set_comment(session, first, RelayPurpose.COMMENT, "HEMLIG KOMMENTAR")
         second = await requests.open_request(
             session,
             family.household.id,
