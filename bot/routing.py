@@ -28,6 +28,7 @@ from storage.models import (
     Request,
     RequestState,
     Role,
+    Side,
 )
 
 PREVIEW_LENGTH = 300  # the first words of a question, enough for a mentor to decide
@@ -416,7 +417,7 @@ async def cancel(db: Database, family: Member, now: datetime) -> Ended | None:
         request = await requests.open_request_of_family(session, family.household.id)
         waiting = (RequestState.WAITING, RequestState.OFFERED)
         if request is None or not await requests.finish(
-            session, request.id, waiting, RequestState.CANCELLED, "family", now
+            session, request.id, waiting, RequestState.CANCELLED, Side.FAMILY, now
         ):
             return None
         withdrawn = await requests.close_offers(session, request.id)
@@ -439,7 +440,9 @@ async def end_for_departure(
     ended = []
     for held in await requests.conversations_of_mentor(session, member.id):
         closed = RequestState.CLOSED
-        if await requests.finish(session, held.id, [RequestState.ACCEPTED], closed, "mentor", now):
+        if await requests.finish(
+            session, held.id, [RequestState.ACCEPTED], closed, Side.MENTOR, now
+        ):
             ended.append(Ended(await _read(session, held.id), await _family(session, held), None))
     if member.role is Role.FAMILY and last_of_household:
         left = await _end_for_family_departure(session, member.household.id, now)
@@ -455,14 +458,14 @@ async def _end_for_family_departure(
         return None
     if request.state is RequestState.ACCEPTED:
         if not await requests.finish(
-            session, request.id, [RequestState.ACCEPTED], RequestState.CLOSED, "family", now
+            session, request.id, [RequestState.ACCEPTED], RequestState.CLOSED, Side.FAMILY, now
         ):
             return None
         mentor = await _mentor(session, request)
         return Ended(await _read(session, request.id), [], mentor)
     waiting = (RequestState.WAITING, RequestState.OFFERED)
     cancelled = RequestState.CANCELLED
-    if not await requests.finish(session, request.id, waiting, cancelled, "family", now):
+    if not await requests.finish(session, request.id, waiting, cancelled, Side.FAMILY, now):
         return None
     withdrawn = await requests.close_offers(session, request.id)
     await requests.forget_pending_messages(session, request.id)
@@ -584,7 +587,7 @@ async def counterpart(db: Database, request: Request) -> tuple[list[Member], Mem
     return family, mentor
 
 
-async def end(db: Database, request_id: int, ended_by: str, now: datetime) -> Ended | None:
+async def end(db: Database, request_id: int, ended_by: Side, now: datetime) -> Ended | None:
     async with db.write() as session:
         if not await requests.finish(
             session, request_id, [RequestState.ACCEPTED], RequestState.CLOSED, ended_by, now

@@ -49,7 +49,7 @@ from handlers.relay import (
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
-from storage.models import Member, RelayPurpose, Request, Role
+from storage.models import Member, RelayPurpose, Request, Role, Side
 
 RATE = "rate:"
 TOPIC = "topic:"
@@ -272,7 +272,7 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
     if request is None:
         await message.reply_text(t("end.nothing"))
         return
-    side = "family" if member.role is Role.FAMILY else "mentor"
+    side = Side.FAMILY if member.role is Role.FAMILY else Side.MENTOR
     ended = await routing.end(db, request.id, side, now())
     if ended is None:
         await message.reply_text(t("end.nothing"))

@@ -28,7 +28,7 @@ from bot import routing
 from bot.i18n import N_, Translator
 from handlers.common import MentorContext, now
 from handlers.telegram_errors import failure
-from storage.models import Request
+from storage.models import Request, Side
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ async def _copy_all(
 
 
 async def _guarded(
-    context: MentorContext, request: Request, chat: int, side: str, send: Awaitable[list[int]]
+    context: MentorContext, request: Request, chat: int, side: Side, send: Awaitable[list[int]]
 ) -> bool:
     """Send, record what arrived; a blocked bot, a refusal, or Telegram out of reach for as
     long as a send is retried (bot/app/rate_limiter.py) is logged in one line and reported as
@@ -135,7 +135,7 @@ async def message_to_mentor(
     """One family message, as it is now, to the mentor under the request's label."""
     tag = label(t, request, urgent)
     send = _send_to_mentor(context, mentor_chat, tag, message)
-    return await _guarded(context, request, mentor_chat, "mentor", send)
+    return await _guarded(context, request, mentor_chat, Side.MENTOR, send)
 
 
 async def messages_to_mentor(
@@ -152,7 +152,7 @@ async def messages_to_mentor(
         above = await context.bot.send_message(mentor_chat, label(t, request, urgent))
         return [above.message_id, *await _copy_all(context, mentor_chat, sources)]
 
-    return await _guarded(context, request, mentor_chat, "mentor", send())
+    return await _guarded(context, request, mentor_chat, Side.MENTOR, send())
 
 
 async def to_family(
@@ -165,7 +165,7 @@ async def to_family(
     delivered = 0
     for chat_id in family_chats:
         send = _copy_all(context, chat_id, sources)
-        delivered += await _guarded(context, request, chat_id, "family", send)
+        delivered += await _guarded(context, request, chat_id, Side.FAMILY, send)
     return delivered
 
 

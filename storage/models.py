@@ -122,6 +122,13 @@ class RequestState(StrEnum):
 OPEN_REQUEST_STATES = (RequestState.WAITING, RequestState.OFFERED, RequestState.ACCEPTED)
 
 
+class Side(StrEnum):
+    """A conversation's two sides: the one that ended it (`ended_by`), the one a copy goes to."""
+
+    FAMILY = "family"
+    MENTOR = "mentor"  # a coordinator holding a conversation is on this side too
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     id: int

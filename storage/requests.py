@@ -12,6 +12,7 @@ from storage.models import (
     RelayPurpose,
     Request,
     RequestState,
+    Side,
     from_db,
     to_db,
 )
@@ -178,7 +179,7 @@ async def finish(
     request_id: int,
     from_states: Sequence[RequestState],
     to_state: RequestState,
-    ended_by: str | None,
+    ended_by: Side | None,
     now: datetime,
 ) -> bool:
     marks = ",".join("?" * len(from_states))
@@ -186,7 +187,13 @@ async def finish(
         await session.execute(
             f"UPDATE requests SET state = ?, ended_at = ?, ended_by = ? "
             f"WHERE id = ? AND state IN ({marks})",
-            (to_state.value, to_db(now), ended_by, request_id, *(s.value for s in from_states)),
+            (
+                to_state.value,
+                to_db(now),
+                None if ended_by is None else ended_by.value,
+                request_id,
+                *(s.value for s in from_states),
+            ),
         )
         == 1
     )

@@ -26,7 +26,7 @@ from bot.routing import Topic
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import interest, shifts
 from storage.db import Database
-from storage.models import Member, RelayPurpose, Role
+from storage.models import Member, RelayPurpose, Role, Side
 from tests.e2e.chat_support import BotProcess, StartBot, answer
 from tests.support import make_household
 
@@ -116,7 +116,7 @@ class Seeder:
         note: str,
     ) -> None:
         """Ended by the family, rated, filed under a topic, with a comment and a note."""
-        assert await routing.end(self.db, request_id, "family", at) is not None
+        assert await routing.end(self.db, request_id, Side.FAMILY, at) is not None
         assert await routing.rate(self.db, family, request_id, rating)
         assert await routing.file_topic(self.db, self.mentor, request_id, topic)
         # Where the thanks were, so that a reply to them is the comment or the note.

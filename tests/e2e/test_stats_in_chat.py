@@ -28,6 +28,7 @@ from storage.models import (
     Member,
     RequestState,
     Role,
+    Side,
 )
 from tests.e2e.chat_support import BotProcess, StartBot, answer
 
@@ -102,7 +103,7 @@ async def _ask(
             number,
             [RequestState.WAITING, RequestState.OFFERED],
             RequestState.CANCELLED,
-            "family",
+            Side.FAMILY,
             asked + timedelta(hours=9),
         )
         return
@@ -114,7 +115,7 @@ async def _ask(
         number,
         [RequestState.ACCEPTED],
         RequestState.CLOSED,
-        "family",
+        Side.FAMILY,
         accepted + timedelta(minutes=question.length),
     )
     if question.rating:

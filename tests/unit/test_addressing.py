@@ -16,7 +16,7 @@ from bot.routing import Accepted, AddressProblem, Ambiguous, RoutingProblem
 from bot.urgent import DEFAULT_URGENT_WORDS
 from storage import shifts
 from storage.db import Database
-from storage.models import Member, RequestState
+from storage.models import Member, RequestState, Side
 from tests.unit import routing_support
 from tests.unit.routing_support import (
     DAY,
@@ -59,7 +59,7 @@ async def test_a_reply_goes_to_its_conversation_and_a_plain_message_is_never_gue
         AddressProblem.NOT_YOURS
     )
 
-    await routing.end(db, ek.id, "family", NOW + HOUR)
+    await routing.end(db, ek.id, Side.FAMILY, NOW + HOUR)
     assert await routing.addressee(db, berg, berg.telegram_user_id, 500) is AddressProblem.ENDED
     assert (
         await routing.addressee(db, berg, berg.telegram_user_id, None)
@@ -107,7 +107,7 @@ async def test_a_parked_message_stays_when_the_chosen_conversation_ended_meanwhi
     ek = await conversation(db, berg, people.family[0])
     ask = await conversation(db, berg, people.other_family)
     parked = await routing.park(db, berg, berg.telegram_user_id, [42], NOW)
-    await routing.end(db, ek.id, "family", NOW + HOUR)
+    await routing.end(db, ek.id, Side.FAMILY, NOW + HOUR)
     assert await routing.address_parked(db, berg, parked, ek.id) is AddressProblem.ENDED
     found = await routing.address_parked(db, berg, parked, ask.id)
     assert isinstance(found, tuple) and found[0].id == ask.id

@@ -30,7 +30,7 @@ from bot.routing import Topic
 from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
-from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role, Side
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -190,7 +190,7 @@ async def a_season(db: Database) -> Season:
     assert not isinstance(await routing.accept(db, berg, request_id, NOW), routing.RoutingProblem)
     await routing.remember_relay(db, berg_id, 50, request_id)
     await routing.remember_relay(db, ek_id, 51, request_id)
-    assert await routing.end(db, request_id, "family", NOW + HOUR)
+    assert await routing.end(db, request_id, Side.FAMILY, NOW + HOUR)
     assert await routing.rate(db, ek, request_id, 4)
     assert await routing.file_topic(db, berg, request_id, Topic.SLEEP)
     await routing.remember_relay(db, ek_id, 52, request_id, RelayPurpose.COMMENT)

@@ -8,7 +8,7 @@ from bot import broadcasts, members, retention, routing
 from bot.routing import Topic
 from storage import shifts
 from storage.db import Database
-from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role
+from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role, Side
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ async def ended_question(db: Database, family: Member, mentor: Member, at: datet
     accepted = await routing.accept(db, mentor, request_id, at)
     assert not isinstance(accepted, routing.RoutingProblem)
     await routing.remember_relay(db, mentor.telegram_user_id, 500, request_id)
-    assert await routing.end(db, request_id, "family", at) is not None
+    assert await routing.end(db, request_id, Side.FAMILY, at) is not None
     assert await routing.rate(db, family, request_id, 4)
     assert await routing.file_topic(db, mentor, request_id, Topic.SLEEP)
     await routing.add_comment(db, request_id, RelayPurpose.COMMENT, "Tack, det hjälpte")

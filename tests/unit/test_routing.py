@@ -14,7 +14,7 @@ from bot import routing
 from bot.routing import Accepted, Ended, Offering, RoutingProblem, Topic
 from storage import requests, shifts
 from storage.db import Database
-from storage.models import Member, OfferMessage, RelayPurpose, Request, RequestState, Role
+from storage.models import Member, OfferMessage, RelayPurpose, Request, RequestState, Role, Side
 from tests.unit import routing_support
 from tests.unit.routing_support import (
     DAY,
@@ -48,7 +48,7 @@ async def offering(db: Database, request_id: int, level: int, at: datetime) -> O
 async def closed(db: Database, people: People) -> Request:
     """The Eks' conversation with the first Berg adult, ended by the mentor."""
     request = await conversation(db, people.berg[0], people.family[0])
-    ended = await routing.end(db, request.id, "mentor", NOW + HOUR)
+    ended = await routing.end(db, request.id, Side.MENTOR, NOW + HOUR)
     assert ended is not None
     return ended.request
 
@@ -475,8 +475,8 @@ async def test_the_conditional_updates_refuse_a_stale_request(
         assert await requests.claim(session, request.id, lund.id, lund.household.id, NOW) is False
         assert await requests.escalate(session, request.id, 2, NOW) is False
         closing = (session, request.id, [RequestState.ACCEPTED], RequestState.CLOSED)
-        assert await requests.finish(*closing, "mentor", NOW) is True
-        assert await requests.finish(*closing, "family", NOW) is False
+        assert await requests.finish(*closing, Side.MENTOR, NOW) is True
+        assert await requests.finish(*closing, Side.FAMILY, NOW) is False
 
     found = await stored(db, request.id)
     assert (found.state, found.escalation, found.mentor_member_id) == (
@@ -821,7 +821,7 @@ async def test_a_familys_conversation_is_its_accepted_request_only(
     for adult in people.family:
         assert await routing.conversation_of_family(db, adult) == result.request
     assert await routing.conversation_of_family(db, people.other_family) is None
-    assert await routing.end(db, request.id, "family", NOW + HOUR) is not None
+    assert await routing.end(db, request.id, Side.FAMILY, NOW + HOUR) is not None
     assert await routing.conversation_of_family(db, people.family[1]) is None
 
 
@@ -839,7 +839,7 @@ async def test_a_mentors_conversations_come_most_recent_first(
     assert await routing.conversations_of(db, people.berg[1]) == []
     assert await routing.conversations_of(db, people.lund) == []
 
-    assert await routing.end(db, ek.id, "mentor", NOW + HOUR) is not None
+    assert await routing.end(db, ek.id, Side.MENTOR, NOW + HOUR) is not None
     assert await routing.conversations_of(db, people.berg[0]) == [second.request]
 
 
@@ -866,7 +866,7 @@ async def test_a_conversation_ends_once(
 ) -> None:
     request = await conversation(db, people.berg[1], people.family[0])
 
-    ended = await routing.end(db, request.id, "mentor", NOW + HOUR)
+    ended = await routing.end(db, request.id, Side.MENTOR, NOW + HOUR)
 
     assert ended is not None
     assert ended.request.state is RequestState.CLOSED
@@ -876,7 +876,7 @@ async def test_a_conversation_ends_once(
     assert ended.withdrawn_offers == []
     assert await column(db, request.id, "ended_by") == "mentor"
     assert await column(db, request.id, "ended_at") == "2026-11-27T19:00:00+00:00"
-    assert await routing.end(db, request.id, "family", NOW + 2 * HOUR) is None
+    assert await routing.end(db, request.id, Side.FAMILY, NOW + 2 * HOUR) is None
     assert await column(db, request.id, "ended_by") == "mentor"
     # The family may open a new request now.
     assert (await ask(db, people.family[1], 300, at=NOW + 2 * HOUR)).opened is True
@@ -886,8 +886,8 @@ async def test_only_a_conversation_can_be_ended(
     db: Database, people: People, on_duty: list[Member]
 ) -> None:
     request = await opened(db, people.family[0])
-    assert await routing.end(db, request.id, "mentor", NOW + HOUR) is None
-    assert await routing.end(db, request.id + 1000, "mentor", NOW + HOUR) is None
+    assert await routing.end(db, request.id, Side.MENTOR, NOW + HOUR) is None
+    assert await routing.end(db, request.id + 1000, Side.MENTOR, NOW + HOUR) is None
     assert (await stored(db, request.id)).state is RequestState.OFFERED
 
 
@@ -922,7 +922,7 @@ async def test_only_the_family_rates_and_only_once_it_is_closed(
     request = await conversation(db, people.berg[0], people.family[0])
     assert await routing.rate(db, people.family[0], request.id, 5) is False  # not closed yet
 
-    assert await routing.end(db, request.id, "family", NOW + HOUR) is not None
+    assert await routing.end(db, request.id, Side.FAMILY, NOW + HOUR) is not None
 
     for outsider in (people.other_family, people.berg[0], people.coordinators[0]):
         assert await routing.rate(db, outsider, request.id, 4) is False
@@ -938,7 +938,7 @@ async def test_only_the_mentor_who_held_the_conversation_files_its_topic(
     request = await conversation(db, people.berg[0], people.family[0])
     assert await routing.file_topic(db, people.berg[0], request.id, Topic.SLEEP) is False
 
-    assert await routing.end(db, request.id, "mentor", NOW + HOUR) is not None
+    assert await routing.end(db, request.id, Side.MENTOR, NOW + HOUR) is not None
 
     for other in (people.berg[1], people.lund, people.coordinators[0], people.family[0]):
         assert await routing.file_topic(db, other, request.id, Topic.SCHOOL) is False
@@ -1042,7 +1042,7 @@ async def test_open_requests_are_the_waiting_offered_and_accepted_oldest_first(
     ended = await opened(db, more[2], at=NOW + 5 * MINUTE)
     await accepted(db, people.holm, taken.id, NOW + 40 * MINUTE)
     await accepted(db, people.holm, ended.id, NOW + 40 * MINUTE)
-    assert await routing.end(db, ended.id, "family", NOW + 50 * MINUTE) is not None
+    assert await routing.end(db, ended.id, Side.FAMILY, NOW + 50 * MINUTE) is not None
     assert await routing.cancel(db, more[1], NOW + 50 * MINUTE) is not None
 
     found = await routing.open_requests(db)

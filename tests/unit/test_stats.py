@@ -29,6 +29,7 @@ from storage.models import (
     RequestState,
     Role,
     Shift,
+    Side,
 )
 from storage.stats import BroadcastReach, RequestFacts
 from tests.support import make_household
@@ -427,7 +428,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             first,
             [RequestState.ACCEPTED],
             RequestState.CLOSED,
-            "family",
+            Side.FAMILY,
             at + timedelta(minutes=35),
         )
         await requests.set_rating(session, first, 4)
@@ -447,7 +448,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             second,
             [RequestState.WAITING],
             RequestState.CANCELLED,
-            "family",
+            Side.FAMILY,
             local(WED, 8),
         )
         outside = await requests.open_request(  # the day after the period: not counted
