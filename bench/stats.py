@@ -46,7 +46,7 @@ from bot.routing import Topic
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import broadcasts, households, shifts
 from storage.db import Database, Session
-from storage.models import Audience, BroadcastState, DeliveryState, Role, to_db
+from storage.models import Audience, BroadcastState, DeliveryState, Kind, Role, to_db
 
 TOKEN = "777777:bench-token"
 QUESTIONS = 10_000
@@ -229,7 +229,7 @@ async def seed_newsletters(session: Session, people: People) -> None:
     for index in range(NEWSLETTERS):
         sent_at = local(FIRST + timedelta(days=45 + 90 * index), 10, 0)
         news = await broadcasts.create_broadcast(
-            session, people.coordinator[1], Audience.EVERYONE, "text", "Nyhetsbrev",
+            session, people.coordinator[1], Audience.EVERYONE, Kind.TEXT, "Nyhetsbrev",
             None, BroadcastState.SENDING, sent_at, sent_at,
         )  # fmt: skip
         await broadcasts.add_deliveries(

@@ -22,6 +22,7 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    Kind,
     Member,
     Role,
 )
@@ -52,7 +53,7 @@ class ContentProblem(StrEnum):
 class Draft:
     """What a coordinator has composed so far; lives in the conversation until confirmed."""
 
-    kind: str  # text, photo, document
+    kind: Kind  # text, photo, document
     body: str | None  # HTML
     file_id: str | None = None
 
@@ -77,7 +78,7 @@ def check_draft(draft: Draft, plain_length: int) -> ContentProblem | None:
 
     `plain_length` is the text's length as Telegram counts it (without the HTML markup).
     """
-    if draft.kind == "text":
+    if draft.kind is Kind.TEXT:
         if not draft.body or not draft.body.strip():
             return ContentProblem.EMPTY
         return ContentProblem.TEXT_TOO_LONG if plain_length > TEXT_LIMIT else None

@@ -27,22 +27,7 @@ from enum import StrEnum
 
 from bot.identity_numbers import find_identity_number_in
 from bot.urgent import find_urgent_word
-
-
-class Kind(StrEnum):
-    TEXT = "text"
-    PHOTO = "photo"
-    VIDEO = "video"
-    ANIMATION = "animation"
-    VOICE = "voice"
-    AUDIO = "audio"
-    VIDEO_NOTE = "video_note"
-    DOCUMENT = "document"
-    STICKER = "sticker"
-    LOCATION = "location"  # a venue too: it is a location with a name
-    CONTACT = "contact"
-    OTHER = "other"
-
+from storage.models import Kind
 
 RELAYED_KINDS = frozenset(
     {

@@ -22,6 +22,7 @@ from storage import households, requests, shifts
 from storage.db import Database, Session
 from storage.models import (
     OPEN_REQUEST_STATES,
+    Kind,
     Member,
     OfferMessage,
     RelayPurpose,
@@ -168,7 +169,7 @@ async def take_message(
     family: Member,
     chat_id: int,
     message_id: int,
-    kind: str,
+    kind: Kind,
     preview: str | None,
     urgent: bool,
     now: datetime,

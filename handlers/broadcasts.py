@@ -36,7 +36,7 @@ from handlers.common import (
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.outbox import send_content
-from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Member, Role
+from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Kind, Member, Role
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
 PREFIX = "broadcast:"
@@ -94,14 +94,14 @@ async def begin(update: Update, context: MentorContext) -> int:
 def _draft(message: Message) -> tuple[Draft, int] | None:
     """The content of a message as a draft, with its length as Telegram counts it."""
     if message.text is not None:
-        return Draft("text", message.text_html), len(message.text)
+        return Draft(Kind.TEXT, message.text_html), len(message.text)
     caption = message.caption_html if message.caption else None
     length = len(message.caption or "")
     if message.photo:
-        return Draft("photo", caption, message.photo[-1].file_id), length
+        return Draft(Kind.PHOTO, caption, message.photo[-1].file_id), length
     document = message.document
     if document is not None and document.mime_type in DOCUMENT_TYPES:
-        return Draft("document", caption, document.file_id), length
+        return Draft(Kind.DOCUMENT, caption, document.file_id), length
     return None
 
 

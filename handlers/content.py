@@ -10,7 +10,8 @@ from __future__ import annotations
 from telegram import Message, MessageEntity
 
 from bot.i18n import N_, Translator
-from bot.message_content import Kind, MessageContent, Verdict
+from bot.message_content import MessageContent, Verdict
+from storage.models import Kind
 
 _MEDIA_KINDS = (
     # Order matters: a GIF is sent as an animation *and* a document.

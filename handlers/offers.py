@@ -31,7 +31,7 @@ from handlers.common import (
 from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.telegram_errors import best_effort, failure
-from storage.models import Member, OfferMessage, Request, RequestState, Role
+from storage.models import Kind, Member, OfferMessage, Request, RequestState, Role
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +41,11 @@ ESCALATION_JOB = "escalation"
 SHIFT_START_JOB = "shift-start"
 
 _KINDS = {
-    "photo": N_("offer.kind_photo"),
-    "voice": N_("offer.kind_voice"),
-    "audio": N_("offer.kind_voice"),
-    "document": N_("offer.kind_document"),
-    "other": N_("offer.kind_other"),
+    Kind.PHOTO: N_("offer.kind_photo"),
+    Kind.VOICE: N_("offer.kind_voice"),
+    Kind.AUDIO: N_("offer.kind_voice"),
+    Kind.DOCUMENT: N_("offer.kind_document"),
+    Kind.OTHER: N_("offer.kind_other"),
 }
 _FAMILY_ESCALATION = {1: N_("family.asked_again"), 2: N_("family.to_coordinators")}
 
@@ -56,7 +56,7 @@ def _waited(t: Translator, request: Request, moment: datetime) -> str:
 
 
 def offer_text(t: Translator, request: Request, moment: datetime) -> str:
-    what = request.preview if request.first_kind == "text" and request.preview else None
+    what = request.preview if request.first_kind is Kind.TEXT and request.preview else None
     lines = [
         t(
             "offer.text",
@@ -73,7 +73,7 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
         why = N_("offer.take_over") if request.urgent else N_("offer.take_over_off_duty")
         lines.append(t(why))
     # The family's own words go through the catalogue like every parameter: escaped there.
-    kind = t(_KINDS.get(request.first_kind, _KINDS["other"]))
+    kind = t(_KINDS.get(request.first_kind, _KINDS[Kind.OTHER]))
     lines.append(t("offer.first_words", words=what) if what is not None else kind)
     return "\n".join(lines)
 

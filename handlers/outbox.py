@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
 from handlers.telegram_errors import best_effort, failure, retry_after_seconds
 from storage.db import Database
-from storage.models import Broadcast, Delivery, DeliveryState
+from storage.models import Broadcast, Delivery, DeliveryState, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -220,11 +220,11 @@ async def send_content(
     """A broadcast's content in one chat. The one path of both a recipient's delivery and the
     coordinator's preview, so that the preview is what recipients will see; `rate_limit_args=0`
     asks for one try only (bot/app/rate_limiter.py)."""
-    if content.kind == "photo":
+    if content.kind is Kind.PHOTO:
         return await bot.send_photo(
             chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
         )
-    if content.kind == "document":
+    if content.kind is Kind.DOCUMENT:
         return await bot.send_document(
             chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
         )

@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler
 
 from bot import members, routing
 from bot.i18n import N_, Translator
-from bot.message_content import UNCHECKED_KINDS, Checked, Kind
+from bot.message_content import UNCHECKED_KINDS, Checked
 from bot.routing import Intake, Offering
 from handlers.common import MentorApplication, MentorContext, Sender, now, reply_lines, requires
 from handlers.content import read_content
@@ -20,7 +20,7 @@ from handlers.offers import (
     wait_limit_hours,
     where_help_is,
 )
-from storage.models import Member, Request, RequestState, Role
+from storage.models import Kind, Member, Request, RequestState, Role
 
 _STATES = {
     RequestState.WAITING: N_("requests.waiting"),
@@ -113,7 +113,7 @@ async def take_family_message(
         family,
         message.chat_id,
         message.message_id,
-        content.kind.value,
+        content.kind,
         content.words if content.kind is Kind.TEXT else None,
         urgent=checked.urgent,
         now=now(),

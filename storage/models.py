@@ -129,6 +129,23 @@ class Side(StrEnum):
     MENTOR = "mentor"  # a coordinator holding a conversation is on this side too
 
 
+class Kind(StrEnum):
+    """What a message carries; a question's first message and a broadcast are stored by it."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    VIDEO = "video"
+    ANIMATION = "animation"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO_NOTE = "video_note"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"  # a venue too: it is a location with a name
+    CONTACT = "contact"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     id: int
@@ -137,7 +154,7 @@ class Request:
     state: RequestState
     escalation: int
     urgent: bool
-    first_kind: str
+    first_kind: Kind
     preview: str | None
     opened_at: datetime
     offered_at: datetime | None
@@ -190,7 +207,7 @@ class Broadcast:
     id: int
     created_by: int | None
     audience: Audience
-    kind: str  # text, photo, document
+    kind: Kind  # text, photo, document
     body: str | None
     file_id: str | None
     state: BroadcastState

@@ -8,6 +8,7 @@ from datetime import datetime
 from storage.db import Row, Session
 from storage.models import (
     OPEN_REQUEST_STATES,
+    Kind,
     OfferMessage,
     RelayPurpose,
     Request,
@@ -39,7 +40,7 @@ def _request(row: Row) -> Request:
         state=RequestState(row["state"]),
         escalation=row["escalation"],
         urgent=bool(row["urgent"]),
-        first_kind=row["first_kind"],
+        first_kind=Kind(row["first_kind"]),
         preview=row["preview"],
         opened_at=from_db(row["opened_at"]),
         offered_at=_moment(row["offered_at"]),
@@ -54,7 +55,7 @@ async def open_request(
     session: Session,
     family_household_id: int,
     state: RequestState,
-    first_kind: str,
+    first_kind: Kind,
     preview: str | None,
     urgent: bool,
     now: datetime,
@@ -65,7 +66,7 @@ async def open_request(
         (
             family_household_id,
             state.value,
-            first_kind,
+            first_kind.value,
             preview,
             int(urgent),
             to_db(now),

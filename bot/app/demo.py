@@ -19,7 +19,7 @@ from bot import broadcasts, invites, members, shifts
 from bot.broadcasts import Draft
 from bot.rota import Interval, local_span
 from storage.db import Database
-from storage.models import Audience, Member, Role
+from storage.models import Audience, Kind, Member, Role
 
 ON_DUTY_HOURS = 6  # at least; a demo started in the day runs on to the evening's end
 EVENING_ENDS = time(22)
@@ -113,7 +113,7 @@ async def seed(
         if isinstance(booked, shifts.Refusal):  # the plan never overlaps itself
             raise RuntimeError(f"demo shift refused: {booked.problem}")
     await broadcasts.submit(
-        db, coordinator, Draft("text", _NEWSLETTER[language]), Audience.FAMILIES, None, now
+        db, coordinator, Draft(Kind.TEXT, _NEWSLETTER[language]), Audience.FAMILIES, None, now
     )
 
 

@@ -26,7 +26,7 @@ from bot.routing import Topic
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import interest, shifts
 from storage.db import Database
-from storage.models import Member, RelayPurpose, Role, Side
+from storage.models import Kind, Member, RelayPurpose, Role, Side
 from tests.e2e.chat_support import BotProcess, StartBot, answer
 from tests.support import make_household
 
@@ -83,7 +83,7 @@ class Seeder:
     async def ask(self, family: Member, words: str, at: datetime) -> int:
         await self.on_duty(at)
         taken = await routing.take_message(
-            self.db, family, family.telegram_user_id, self.message_id(), "text", words, False, at
+            self.db, family, family.telegram_user_id, self.message_id(), Kind.TEXT, words, False, at
         )
         assert taken.opened and taken.offer_to, "the seeded question was not offered"
         # The offer was shown: the bot has nothing left to send for it at start.

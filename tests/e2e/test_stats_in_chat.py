@@ -25,6 +25,7 @@ from storage.models import (
     Audience,
     BroadcastState,
     DeliveryState,
+    Kind,
     Member,
     RequestState,
     Role,
@@ -89,7 +90,7 @@ async def _ask(
     asked = moment(question.day, question.at)
     state = RequestState.WAITING if question.waited or question.offered_at else RequestState.OFFERED
     number = await requests.open_request(
-        session, family, state, "text", "Hemlig fråga om vårt barn", question.urgent, asked
+        session, family, state, Kind.TEXT, "Hemlig fråga om vårt barn", question.urgent, asked
     )
     offered = asked
     if question.offered_at:
@@ -163,7 +164,7 @@ async def seed(path: Path, karin: SandboxUser, family: SandboxUser) -> None:
                 session,
                 people["karin"].id,
                 Audience.EVERYONE,
-                "text",
+                Kind.TEXT,
                 "Hemligt nyhetsbrev",
                 None,
                 BroadcastState.SENDING,

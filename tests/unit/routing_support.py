@@ -16,7 +16,7 @@ from bot import routing
 from bot.routing import Accepted, Intake
 from storage import requests, shifts
 from storage.db import Database
-from storage.models import Member, Request, Role, Shift
+from storage.models import Kind, Member, Request, Role, Shift
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # a Friday, 19:00 in Stockholm
@@ -77,7 +77,7 @@ async def ask(
     at: datetime = NOW,
     urgent: bool = False,
     preview: str | None = QUESTION,
-    kind: str = "text",
+    kind: Kind = Kind.TEXT,
 ) -> Intake:
     """A family adult writes to the bot outside a conversation, from their own chat."""
     return await routing.take_message(

@@ -11,12 +11,12 @@ import asyncio
 import pytest
 
 from bot import routing
-from bot.message_content import Kind, MessageContent, Verdict, check
+from bot.message_content import MessageContent, Verdict, check
 from bot.routing import Accepted, AddressProblem, Ambiguous, RoutingProblem
 from bot.urgent import DEFAULT_URGENT_WORDS
 from storage import shifts
 from storage.db import Database
-from storage.models import Member, RequestState, Side
+from storage.models import Kind, Member, RequestState, Side
 from tests.unit import routing_support
 from tests.unit.routing_support import (
     DAY,

@@ -31,6 +31,7 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    Kind,
     Member,
     Role,
     to_db,
@@ -74,7 +75,7 @@ async def people(db: Database) -> People:
 
 
 def text(body: str = NEWSLETTER) -> Draft:
-    return Draft("text", body)
+    return Draft(Kind.TEXT, body)
 
 
 async def send_now(
@@ -197,10 +198,10 @@ async def lone_recipient(db: Database) -> Broadcast:
 @pytest.mark.parametrize(
     ("draft", "plain_length"),
     [
-        (Draft("text", None), 0),
-        (Draft("text", ""), 0),
-        (Draft("text", "   "), 3),
-        (Draft("text", " \n\t "), 4),
+        (Draft(Kind.TEXT, None), 0),
+        (Draft(Kind.TEXT, ""), 0),
+        (Draft(Kind.TEXT, "   "), 3),
+        (Draft(Kind.TEXT, " \n\t "), 4),
     ],
 )
 def test_a_text_without_anything_to_read_is_empty(draft: Draft, plain_length: int) -> None:
@@ -218,8 +219,8 @@ def test_the_text_limit_counts_the_plain_text_not_the_markup() -> None:
     assert broadcasts.check_draft(text(body), TEXT_LIMIT) is None
 
 
-@pytest.mark.parametrize("kind", ["photo", "document"])
-def test_a_caption_may_have_up_to_telegrams_limit(kind: str) -> None:
+@pytest.mark.parametrize("kind", [Kind.PHOTO, Kind.DOCUMENT])
+def test_a_caption_may_have_up_to_telegrams_limit(kind: Kind) -> None:
     assert CAPTION_LIMIT == 1024
     fits = Draft(kind, "x" * 1024, "file-1")
     too_long = Draft(kind, "x" * 1025, "file-1")
@@ -227,13 +228,13 @@ def test_a_caption_may_have_up_to_telegrams_limit(kind: str) -> None:
     assert broadcasts.check_draft(too_long, 1025) is ContentProblem.CAPTION_TOO_LONG
 
 
-@pytest.mark.parametrize("kind", ["photo", "document"])
-def test_a_photo_or_document_needs_no_caption(kind: str) -> None:
+@pytest.mark.parametrize("kind", [Kind.PHOTO, Kind.DOCUMENT])
+def test_a_photo_or_document_needs_no_caption(kind: Kind) -> None:
     assert broadcasts.check_draft(Draft(kind, None, "file-1"), 0) is None
 
 
-@pytest.mark.parametrize("kind", ["photo", "document"])
-def test_a_photo_or_document_without_a_file_is_unsupported(kind: str) -> None:
+@pytest.mark.parametrize("kind", [Kind.PHOTO, Kind.DOCUMENT])
+def test_a_photo_or_document_without_a_file_is_unsupported(kind: Kind) -> None:
     assert broadcasts.check_draft(Draft(kind, "Bilder från sommarlägret", None), 24) is (
         ContentProblem.UNSUPPORTED
     )
@@ -331,7 +332,7 @@ async def test_the_outbox_leaves_out_adults_without_the_newsletter(
 
 
 async def test_a_photo_keeps_its_file_and_caption(db: Database, people: People) -> None:
-    draft = Draft("photo", "Från sommarlägret", "AgACAgQAAx0")
+    draft = Draft(Kind.PHOTO, "Från sommarlägret", "AgACAgQAAx0")
     broadcast = await send_now(db, people, Audience.MENTORS, draft=draft)
     assert (broadcast.kind, broadcast.body, broadcast.file_id) == (
         "photo",

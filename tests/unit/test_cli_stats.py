@@ -15,7 +15,7 @@ from bot.app import cli
 from bot.rota import local_moment
 from storage import households, requests
 from storage.db import Database
-from storage.models import RequestState, Role
+from storage.models import Kind, RequestState, Role
 from tests.unit.cli_support import Outcome, isolate, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -37,7 +37,7 @@ async def _seed(path: Path) -> None:
                 family = await households.create_household(session, Role.FAMILY, now, f"F{number}")
                 at = local_moment(FIRST, time(19, minute), STOCKHOLM)
                 request = await requests.open_request(
-                    session, family, RequestState.OFFERED, "text", "words", False, at
+                    session, family, RequestState.OFFERED, Kind.TEXT, "words", False, at
                 )
                 if waited is not None:
                     accepted = at + timedelta(minutes=waited)
@@ -47,7 +47,7 @@ async def _seed(path: Path) -> None:
                 session,
                 late,
                 RequestState.OFFERED,
-                "text",
+                Kind.TEXT,
                 "words",
                 False,
                 local_moment(LAST + timedelta(days=1), time(19), STOCKHOLM),

@@ -17,7 +17,7 @@ import pytest
 
 from storage import broadcasts, households, invites, migrations, requests, shifts
 from storage.db import Database, Session
-from storage.models import Audience, BroadcastState, RequestState, Role
+from storage.models import Audience, BroadcastState, Kind, RequestState, Role
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -36,7 +36,7 @@ async def a_shift(session: Session) -> int:
 async def a_question(session: Session) -> int:
     household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
     return await requests.open_request(
-        session, household, RequestState.WAITING, "text", None, False, NOW
+        session, household, RequestState.WAITING, Kind.TEXT, None, False, NOW
     )
 
 
@@ -46,7 +46,7 @@ async def a_broadcast(session: Session) -> int:
         session,
         author,
         Audience.FAMILIES,
-        "text",
+        Kind.TEXT,
         "Hej",
         None,
         BroadcastState.SCHEDULED,
@@ -244,7 +244,7 @@ async def test_the_upgrade_keeps_every_row_and_never_hands_out_a_number_the_old_
                 session,
                 1,
                 Audience.FAMILIES,
-                "text",
+                Kind.TEXT,
                 "Hej",
                 None,
                 BroadcastState.SCHEDULED,
@@ -252,7 +252,7 @@ async def test_the_upgrade_keeps_every_row_and_never_hands_out_a_number_the_old_
                 NOW,
             )
             question = await requests.open_request(
-                session, household, RequestState.WAITING, "text", None, False, NOW
+                session, household, RequestState.WAITING, Kind.TEXT, None, False, NOW
             )
             parked = await requests.park_messages(session, 2, 102, [45], NOW)
         # Above every row there is, and above the numbers the audit log says were removed.

@@ -30,7 +30,16 @@ from bot.routing import Topic
 from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
-from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role, Side
+from storage.models import (
+    Audience,
+    Broadcast,
+    DeliveryState,
+    Kind,
+    Member,
+    RelayPurpose,
+    Role,
+    Side,
+)
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -185,7 +194,9 @@ async def a_season(db: Database) -> Season:
         )
 
     # A question and its conversation, ended, rated, filed, commented on and noted.
-    asked = await routing.take_message(db, ek, ek_id, 7, "text", "Sonen sover dåligt", False, NOW)
+    asked = await routing.take_message(
+        db, ek, ek_id, 7, Kind.TEXT, "Sonen sover dåligt", False, NOW
+    )
     request_id = asked.request.id
     assert not isinstance(await routing.accept(db, berg, request_id, NOW), routing.RoutingProblem)
     await routing.remember_relay(db, berg_id, 50, request_id)
@@ -198,13 +209,13 @@ async def a_season(db: Database) -> Season:
     await routing.remember_relay(db, berg_id, 53, request_id, RelayPurpose.NOTE)
     await routing.add_comment(db, request_id, RelayPurpose.NOTE, "Kvällsrutin föreslagen")
     # A second question, waiting for a mentor when the family goes.
-    await routing.take_message(db, ek, ek_id, 9, "text", "Och skolan?", False, NOW + 2 * HOUR)
+    await routing.take_message(db, ek, ek_id, 9, Kind.TEXT, "Och skolan?", False, NOW + 2 * HOUR)
     # Lind's shift offered to Berg; a newsletter to everyone, with Karin's progress message.
     offer = await swaps.offer(db, lind, later.id, NOW)
     assert not isinstance(offer, swaps.SwapProblem)
     await swaps.remember_offer_message(db, offer.swap, berg_id, 60)
     sent = await broadcasts.submit(
-        db, karin, broadcasts.Draft("text", "Kurs i mars"), Audience.EVERYONE, None, NOW
+        db, karin, broadcasts.Draft(Kind.TEXT, "Kurs i mars"), Audience.EVERYONE, None, NOW
     )
     assert isinstance(sent, Broadcast)
     await broadcasts.remember_status_message(db, sent.id, karin_id, 70)

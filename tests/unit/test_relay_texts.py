@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.i18n import translator
 from handlers.offers import offer_text
 from handlers.relay import label, utf16_length, visible_length
-from storage.models import Request, RequestState
+from storage.models import Kind, Request, RequestState
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
@@ -21,7 +21,7 @@ def request(**changes: object) -> Request:
         "state": RequestState.OFFERED,
         "escalation": 0,
         "urgent": False,
-        "first_kind": "text",
+        "first_kind": Kind.TEXT,
         "preview": "Han är <3 år & sover <b>inte</b>",
         "opened_at": NOW - timedelta(minutes=4),
         "offered_at": NOW - timedelta(minutes=4),
@@ -47,7 +47,7 @@ def test_an_offer_to_take_over_says_so_and_a_picture_is_named_not_quoted() -> No
     assert taking_over.startswith("⚠️ URGENT") and "Accept to take the conversation over" in (
         taking_over
     )
-    photo = offer_text(t, request(first_kind="photo", preview=None), NOW)
+    photo = offer_text(t, request(first_kind=Kind.PHOTO, preview=None), NOW)
     assert "Han är" not in photo
 
 

@@ -8,7 +8,16 @@ from bot import broadcasts, members, retention, routing
 from bot.routing import Topic
 from storage import shifts
 from storage.db import Database
-from storage.models import Audience, Broadcast, DeliveryState, Member, RelayPurpose, Role, Side
+from storage.models import (
+    Audience,
+    Broadcast,
+    DeliveryState,
+    Kind,
+    Member,
+    RelayPurpose,
+    Role,
+    Side,
+)
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -19,7 +28,7 @@ RETENTION = 30 * DAY
 async def ended_question(db: Database, family: Member, mentor: Member, at: datetime) -> int:
     """A question asked, answered, ended, rated, filed, commented on and noted, at `at`."""
     taken = await routing.take_message(
-        db, family, family.telegram_user_id, 100, "text", "Vår son sover inte", False, at
+        db, family, family.telegram_user_id, 100, Kind.TEXT, "Vår son sover inte", False, at
     )
     request_id = taken.request.id
     accepted = await routing.accept(db, mentor, request_id, at)
@@ -71,7 +80,7 @@ async def test_content_goes_after_the_retention_and_the_metadata_stays(db: Datab
 async def test_an_open_question_is_never_erased(db: Database) -> None:
     (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 60 * DAY)
     taken = await routing.take_message(
-        db, family, 31, 100, "text", "Finns det någon?", False, NOW - 90 * DAY
+        db, family, 31, 100, Kind.TEXT, "Finns det någon?", False, NOW - 90 * DAY
     )
     assert await retention.erase_expired_content(db, RETENTION, NOW) == 0
     assert (await stored(db, taken.request.id))[0] == "Finns det någon?"
@@ -83,7 +92,7 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
     (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 60 * DAY)
     await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW - 60 * DAY)
     asked = NOW - 40 * DAY
-    taken = await routing.take_message(db, family, 31, 100, "text", "Hallå?", False, asked)
+    taken = await routing.take_message(db, family, 31, 100, Kind.TEXT, "Hallå?", False, asked)
     request_id = taken.request.id
     (sent,) = await routing.send_long_waits_to_coordinators(db, timedelta(hours=24), asked)
     assert sent.request.id == request_id
@@ -97,7 +106,7 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
 async def sent_broadcast(db: Database, coordinator: Member, body: str, at: datetime) -> int:
     """A newsletter to everyone, delivered to each and finished, at `at`."""
     sent = await broadcasts.submit(
-        db, coordinator, broadcasts.Draft("text", body), Audience.EVERYONE, None, at
+        db, coordinator, broadcasts.Draft(Kind.TEXT, body), Audience.EVERYONE, None, at
     )
     assert isinstance(sent, Broadcast)
     await broadcasts.remember_status_message(db, sent.id, coordinator.telegram_user_id, 70)
@@ -158,7 +167,7 @@ async def test_removal_clears_the_recipient_from_deliveries_at_once(db: Database
     (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 90 * DAY)
     sent = await sent_broadcast(db, karin, "Kurs i mars", NOW - DAY)
     pending = await broadcasts.submit(
-        db, karin, broadcasts.Draft("text", "Temamorgon"), Audience.FAMILIES, None, NOW
+        db, karin, broadcasts.Draft(Kind.TEXT, "Temamorgon"), Audience.FAMILIES, None, NOW
     )
     assert isinstance(pending, Broadcast)
 

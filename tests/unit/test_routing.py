@@ -14,7 +14,16 @@ from bot import routing
 from bot.routing import Accepted, Ended, Offering, RoutingProblem, Topic
 from storage import requests, shifts
 from storage.db import Database
-from storage.models import Member, OfferMessage, RelayPurpose, Request, RequestState, Role, Side
+from storage.models import (
+    Kind,
+    Member,
+    OfferMessage,
+    RelayPurpose,
+    Request,
+    RequestState,
+    Role,
+    Side,
+)
 from tests.unit import routing_support
 from tests.unit.routing_support import (
     DAY,
@@ -91,7 +100,7 @@ async def test_a_question_on_duty_is_offered_to_every_adult_of_every_household_o
 ) -> None:
     question = "".join(str(n % 10) for n in range(routing.PREVIEW_LENGTH + 50))
 
-    intake = await ask(db, people.family[0], 100, preview=question, kind="voice")
+    intake = await ask(db, people.family[0], 100, preview=question, kind=Kind.VOICE)
 
     request = intake.request
     assert intake.opened is True
@@ -144,7 +153,7 @@ async def test_the_other_adults_message_joins_the_familys_open_request(
 ) -> None:
     first = await ask(db, people.family[0], 100)
 
-    second = await ask(db, people.family[1], 7, at=NOW + MINUTE, kind="photo", preview="Bild")
+    second = await ask(db, people.family[1], 7, at=NOW + MINUTE, kind=Kind.PHOTO, preview="Bild")
 
     assert second.opened is False
     assert second.offer_to == []
@@ -423,7 +432,7 @@ async def test_a_message_after_the_accept_belongs_to_the_conversation(
     await accepted(db, people.berg[0], request.id, NOW + MINUTE)
 
     late = await routing.take_message(
-        db, people.family[1], 32, 8, "text", "och en sak till", False, NOW + 2 * MINUTE
+        db, people.family[1], 32, 8, Kind.TEXT, "och en sak till", False, NOW + 2 * MINUTE
     )
 
     assert late.in_conversation and not late.opened and late.request.id == request.id

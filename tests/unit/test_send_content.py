@@ -18,7 +18,7 @@ from bot.sandbox import BotApiDouble, SandboxUser
 from handlers.outbox import send_content
 from storage import households
 from storage.db import Database
-from storage.models import Audience, Broadcast, Role
+from storage.models import Audience, Broadcast, Kind, Role
 
 TOKEN = "123456:content"
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -49,11 +49,11 @@ async def draft_of(kind: str, karin: SandboxUser) -> Draft:
     """A draft as /broadcast keeps it: a file Karin sent is its file id."""
     if kind == "photo":
         sent = await karin.send_photo(PNG)
-        return Draft("photo", CAPTION, sent["photo"][-1]["file_id"])
+        return Draft(Kind.PHOTO, CAPTION, sent["photo"][-1]["file_id"])
     if kind == "document":
         sent = await karin.send_document(b"%PDF-1.4", "program.pdf", "application/pdf")
-        return Draft("document", CAPTION, sent["document"]["file_id"])
-    return Draft("text", CAPTION)
+        return Draft(Kind.DOCUMENT, CAPTION, sent["document"]["file_id"])
+    return Draft(Kind.TEXT, CAPTION)
 
 
 async def submitted(db: Database, draft: Draft) -> Broadcast:

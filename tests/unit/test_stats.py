@@ -25,6 +25,7 @@ from storage.models import (
     Audience,
     BroadcastState,
     DeliveryState,
+    Kind,
     RelayPurpose,
     RequestState,
     Role,
@@ -418,7 +419,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (301,), at)
     async with db.write() as session:
         first = await requests.open_request(
-            session, family.household.id, RequestState.OFFERED, "text", "HEMLIGT", False, at
+            session, family.household.id, RequestState.OFFERED, Kind.TEXT, "HEMLIGT", False, at
         )
         await requests.claim(
             session, first, mentor.id, mentor.household.id, at + timedelta(minutes=5)
@@ -438,7 +439,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             family.household.id,
             RequestState.WAITING,
-            "text",
+            Kind.TEXT,
             "HEMLIGT",
             True,
             local(TUE, 23),
@@ -455,7 +456,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             family.household.id,
             RequestState.OFFERED,
-            "text",
+            Kind.TEXT,
             "x",
             False,
             local(PERIOD.last + timedelta(days=1), 0),
@@ -464,7 +465,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             karin.id,
             Audience.FAMILIES,
-            "text",
+            Kind.TEXT,
             "HEMLIGT NYHETSBREV",
             None,
             BroadcastState.SENDING,
@@ -486,7 +487,7 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             karin.id,
             Audience.FAMILIES,
-            "text",
+            Kind.TEXT,
             "x",
             None,
             BroadcastState.SCHEDULED,

@@ -30,6 +30,7 @@ from storage.models import (
     BroadcastState,
     DeliveryState,
     Household,
+    Kind,
     Member,
     OpenInvite,
     Role,
@@ -193,7 +194,7 @@ def test_an_adult_who_needs_no_approval_is_only_announced(language: str) -> None
 
 def progress(**counts: int) -> Progress:
     broadcast = Broadcast(
-        4, 1, Audience.FAMILIES, "text", "Hej", None, BroadcastState.SENDING, NOW, NOW, 1, 2
+        4, 1, Audience.FAMILIES, Kind.TEXT, "Hej", None, BroadcastState.SENDING, NOW, NOW, 1, 2
     )
     found = {DeliveryState(state): count for state, count in counts.items()}
     return Progress(broadcast, found, ["Familjen <Ek> & Co", None])

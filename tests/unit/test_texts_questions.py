@@ -25,7 +25,7 @@ from handlers.offers import offer_text, send_offers, where_help_is
 from handlers.requests import out_of_hours, request_line
 from storage import shifts
 from storage.db import Database
-from storage.models import Request, RequestState, Role
+from storage.models import Kind, Request, RequestState, Role
 from tests.support import make_household
 from tests.unit.telegram_support import (
     LANGUAGES,
@@ -51,7 +51,7 @@ def request(**changes: Any) -> Request:
         "state": RequestState.OFFERED,
         "escalation": 0,
         "urgent": False,
-        "first_kind": "text",
+        "first_kind": Kind.TEXT,
         "preview": WORDS,
         "opened_at": NOW - timedelta(minutes=4),
         "offered_at": NOW - timedelta(minutes=4),
@@ -123,16 +123,16 @@ def test_an_urgent_offer_asked_again_to_take_over_says_each_thing_in_its_place(
 @pytest.mark.parametrize(
     ("kind", "named"),
     [
-        ("photo", "offer.kind_photo"),
-        ("voice", "offer.kind_voice"),
-        ("audio", "offer.kind_voice"),
-        ("document", "offer.kind_document"),
-        ("sticker", "offer.kind_other"),
-        ("video_note", "offer.kind_other"),
+        (Kind.PHOTO, "offer.kind_photo"),
+        (Kind.VOICE, "offer.kind_voice"),
+        (Kind.AUDIO, "offer.kind_voice"),
+        (Kind.DOCUMENT, "offer.kind_document"),
+        (Kind.STICKER, "offer.kind_other"),
+        (Kind.VIDEO_NOTE, "offer.kind_other"),
     ],
 )
 def test_an_offer_names_what_the_family_sent_without_quoting_it(
-    language: str, kind: str, named: str
+    language: str, kind: Kind, named: str
 ) -> None:
     t = translator(language)
     text = shown(offer_text(t, request(first_kind=kind, preview="a caption"), NOW))
@@ -163,7 +163,7 @@ async def test_each_mentor_on_duty_gets_the_offer_in_their_language_with_accept_
     family_user = double.add_user(first_name="Lina", language_code="sv")
     (family,) = await make_household(db, Role.FAMILY, FAMILY, (family_user.id,), now)
     intake = await routing.take_message(
-        db, family, family_user.id, 100, "text", WORDS, False, now - timedelta(minutes=3)
+        db, family, family_user.id, 100, Kind.TEXT, WORDS, False, now - timedelta(minutes=3)
     )
     assert len(intake.offer_to) == 3
     async with against(double, db) as app:
