@@ -25,17 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from storage import households, shifts
 from storage.db import Database
-from storage.models import Member, Shift, ShiftListing
-
-
-class ReminderState(StrEnum):
-    SENDING = "sending"
-    SENT = "sent"
-    SKIPPED = "skipped"
+from storage.models import Member, ReminderState, Shift, ShiftListing
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +113,7 @@ async def schedule(
     async with db.write() as session:
         upcoming = await shifts.shifts_starting_after(session, now)
         ids = [shift.id for shift in upcoming]
-        stored = await shifts.reminder_states(session, ids)
-        states = {key: ReminderState(value) for key, value in stored.items()}
+        states = await shifts.reminder_states(session, ids)
         result = plan(upcoming, offsets, states, now)
         if after_restart:
             claims = await shifts.reminder_claims(session, ids)

@@ -95,6 +95,14 @@ class ShiftListing:
     mentor_name: str | None
 
 
+class ReminderState(StrEnum):
+    """How far a shift's reminder got: SENDING is held by its claim; SENT or SKIPPED is done."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+
+
 class SwapState(StrEnum):
     OPEN = "open"
     TAKEN = "taken"

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from storage.db import Row, Session
-from storage.models import Shift, ShiftListing, Swap, SwapState, from_db, to_db
+from storage.models import (
+    ReminderState,
+    Shift,
+    ShiftListing,
+    Swap,
+    SwapState,
+    from_db,
+    to_db,
+)
 from storage.numbers import next_number
 
 _SHIFT_COLUMNS = "s.id, s.household_id, s.starts_at, s.ends_at"
@@ -117,7 +125,9 @@ async def next_start_after(session: Session, moment: datetime) -> datetime | Non
 # Reminders ------------------------------------------------------------------------------
 
 
-async def reminder_states(session: Session, shift_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+async def reminder_states(
+    session: Session, shift_ids: Iterable[int]
+) -> dict[tuple[int, int], ReminderState]:
     """(shift id, minutes before) -> state, for the shifts asked about."""
     ids = list(shift_ids)
     if not ids:
@@ -127,17 +137,17 @@ async def reminder_states(session: Session, shift_ids: Iterable[int]) -> dict[tu
         f"SELECT shift_id, minutes_before, state FROM shift_reminders WHERE shift_id IN ({marks})",
         tuple(ids),
     )
-    return {(row["shift_id"], row["minutes_before"]): row["state"] for row in rows}
+    return {(row["shift_id"], row["minutes_before"]): ReminderState(row["state"]) for row in rows}
 
 
 async def set_reminder_state(
-    session: Session, shift_id: int, minutes_before: int, state: str, now: datetime
+    session: Session, shift_id: int, minutes_before: int, state: ReminderState, now: datetime
 ) -> None:
     await session.execute(
         "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (shift_id, minutes_before) "
         "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        (shift_id, minutes_before, state, to_db(now)),
+        (shift_id, minutes_before, state.value, to_db(now)),
     )
 
 

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from bot.reminders import Reminder, ReminderState, plan
-from storage.models import Shift
+from bot.reminders import Reminder, plan
+from storage.models import ReminderState, Shift
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 DAY, HOUR = timedelta(hours=24), timedelta(hours=1)

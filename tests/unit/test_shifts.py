@@ -14,7 +14,7 @@ from bot.shifts import DayCoverage, Refusal, ShiftProblem
 from storage import households
 from storage import shifts as store
 from storage.db import Database
-from storage.models import Member, Role, Shift, ShiftListing
+from storage.models import Member, ReminderState, Role, Shift, ShiftListing
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Stockholm
@@ -276,10 +276,12 @@ async def test_an_empty_import_adds_nothing(db: Database, people: People) -> Non
 async def set_reminders(db: Database, shift: Shift, *minutes: int) -> None:
     async with db.write() as session:
         for minutes_before in minutes:
-            await store.set_reminder_state(session, shift.id, minutes_before, "sent", NOW)
+            await store.set_reminder_state(
+                session, shift.id, minutes_before, ReminderState.SENT, NOW
+            )
 
 
-async def reminder_states(db: Database, *shift_ids: int) -> dict[tuple[int, int], str]:
+async def reminder_states(db: Database, *shift_ids: int) -> dict[tuple[int, int], ReminderState]:
     async with db.read() as session:
         return await store.reminder_states(session, shift_ids)
 
@@ -388,10 +390,10 @@ async def test_a_reminder_state_is_inserted_then_updated(db: Database, people: P
     other = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
     later = NOW + timedelta(minutes=5)
     async with db.write() as session:
-        await store.set_reminder_state(session, shift.id, 60, "sending", NOW)
-        await store.set_reminder_state(session, shift.id, 1440, "skipped", NOW)
-        await store.set_reminder_state(session, other.id, 60, "sending", NOW)
-        await store.set_reminder_state(session, shift.id, 60, "sent", later)
+        await store.set_reminder_state(session, shift.id, 60, ReminderState.SENDING, NOW)
+        await store.set_reminder_state(session, shift.id, 1440, ReminderState.SKIPPED, NOW)
+        await store.set_reminder_state(session, other.id, 60, ReminderState.SENDING, NOW)
+        await store.set_reminder_state(session, shift.id, 60, ReminderState.SENT, later)
 
     assert await reminder_states(db, shift.id) == {
         (shift.id, 60): "sent",
