@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.audit import Action
 from storage import audit, broadcasts, households
 from storage.db import Database, Session
 from storage.models import (
+    Action,
     Audience,
     Broadcast,
     BroadcastState,

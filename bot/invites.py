@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.audit import Action
 from bot.config import DEFAULT_HOUSEHOLD_ADULTS
 from storage import audit, households, invites
 from storage.db import Database
-from storage.models import Member, OpenInvite, Role
+from storage.models import Action, Member, OpenInvite, Role
 
 INVITE_LIFETIME = timedelta(days=7)
 # Deep-link payloads may hold up to 64 characters of [A-Za-z0-9_-]; ours are 32.

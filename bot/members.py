@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.audit import Action
 from bot.departures import Departure, depart
 from storage import audit, households
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Action, Member, Role
 
 DISPLAY_NAME_MIN = 2
 DISPLAY_NAME_MAX = 60

@@ -6,11 +6,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.audit import Action
 from bot.departures import Departure, depart
 from storage import audit, households, personal_data, requests
 from storage.db import Database
-from storage.models import Member, Role
+from storage.models import Action, Member, Role
 
 
 async def export(db: Database, member_id: int, asked_by: Member, now: datetime) -> bytes | None:

@@ -13,13 +13,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.audit import Action
 from bot.rota import Interval, covered, gaps, overlaps
 from bot.rota_csv import PlannedShift
 from bot.service_hours import ServiceHours
 from storage import audit, households, shifts
 from storage.db import Database, Session
-from storage.models import Member, Role, Shift, ShiftListing
+from storage.models import Action, Member, Role, Shift, ShiftListing
 
 
 class ShiftProblem(StrEnum):

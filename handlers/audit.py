@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import audit
-from bot.audit import Action
 from bot.i18n import N_
 from handlers.common import (
     MentorApplication,
@@ -16,7 +15,7 @@ from handlers.common import (
     reply_lines,
     requires,
 )
-from storage.models import Member, Role
+from storage.models import Action, Member, Role
 
 _ACTIONS = {
     Action.INVITE: N_("audit.invite"),
@@ -49,13 +48,12 @@ async def show_audit(
         return
     lines = [t("audit.header", count=len(entries))]
     for entry in entries:
-        action = Action(entry.action)
         lines.append(
             t(
                 "audit.line",
                 when=t.moment(entry.at, tz),
                 actor=entry.actor or t("audit.command_line"),
-                action=t(_ACTIONS[action]),
+                action=t(_ACTIONS[entry.action]),
                 subject=entry.subject,
             )
         )

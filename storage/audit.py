@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Session
-from storage.models import Member, from_db, to_db
+from storage.models import Action, Member, from_db, to_db
 
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: datetime
     actor: str | None
-    action: str
+    action: Action
     subject: str
 
 
 async def record(
-    session: Session, actor: Member | None, action: str, subject: str, now: datetime
+    session: Session, actor: Member | None, action: Action, subject: str, now: datetime
 ) -> None:
     await session.execute(
         "INSERT INTO audit_log (at, actor_id, actor, action, subject) VALUES (?, ?, ?, ?, ?)",
@@ -26,7 +26,7 @@ async def record(
             to_db(now),
             actor.id if actor else None,
             actor.household.display_name if actor else None,
-            action,
+            action.value,
             subject,
         ),
     )
@@ -36,4 +36,6 @@ async def latest(session: Session, limit: int) -> list[AuditEntry]:
     rows = await session.fetch_all(
         "SELECT at, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
     )
-    return [AuditEntry(from_db(r["at"]), r["actor"], r["action"], r["subject"]) for r in rows]
+    return [
+        AuditEntry(from_db(r["at"]), r["actor"], Action(r["action"]), r["subject"]) for r in rows
+    ]

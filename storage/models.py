@@ -210,6 +210,23 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # gave up after retries, or Telegram refused it for good
 
 
+class Action(StrEnum):
+    """What a coordinator did, as the audit log records it."""
+
+    INVITE = "invite"
+    REMOVE = "remove"
+    SHIFT_ADD = "shift_add"
+    SHIFT_DELETE = "shift_delete"
+    SHIFT_IMPORT = "shift_import"
+    BROADCAST = "broadcast"
+    BROADCAST_CANCEL = "broadcast_cancel"
+    DATA_EXPORT = "data_export"
+    ERASURE = "erasure"
+    INVITE_REVOKE = "invite_revoke"
+    PARTNER_JOIN = "partner_join"
+    APPROVE = "approve"
+
+
 @dataclass(frozen=True, slots=True)
 class Broadcast:
     id: int

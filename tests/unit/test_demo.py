@@ -18,11 +18,10 @@ import pytest
 
 from bot import audit, broadcasts, members
 from bot.app import demo
-from bot.audit import Action
 from bot.rota import local_span, on_duty
 from storage import shifts as shift_store
 from storage.db import Database
-from storage.models import Audience, BroadcastState, DeliveryState, Member, Role, Shift
+from storage.models import Action, Audience, BroadcastState, DeliveryState, Member, Role, Shift
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONDAY_AFTERNOON = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 14:00 in Stockholm

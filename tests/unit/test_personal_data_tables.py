@@ -25,12 +25,12 @@ from bot import (
     routing,
     swaps,
 )
-from bot.audit import Action
 from bot.routing import Topic
 from storage import audit, shifts
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
 from storage.models import (
+    Action,
     Audience,
     Broadcast,
     DeliveryState,
