@@ -229,8 +229,8 @@ async def seed_newsletters(session: Session, people: People) -> None:
     for index in range(NEWSLETTERS):
         sent_at = local(FIRST + timedelta(days=45 + 90 * index), 10, 0)
         news = await broadcasts.create_broadcast(
-            session, people.coordinator[1], Audience.EVERYONE, Kind.TEXT, "Nyhetsbrev",
-            None, BroadcastState.SENDING, sent_at, sent_at,
+            session, people.coordinator[1], Audience.EVERYONE, kind=Kind.TEXT, body="Nyhetsbrev",
+            file_id=None, state=BroadcastState.SENDING, send_at=sent_at, now=sent_at,
         )  # fmt: skip
         await broadcasts.add_deliveries(
             session, news, [(member, chat, None) for member, chat in people.adults], sent_at

@@ -116,6 +116,7 @@ async def submit(
     coordinator: Member,
     draft: Draft,
     audience: Audience,
+    *,
     send_at: datetime | None,
     now: datetime,
 ) -> Broadcast | ContentProblem:
@@ -128,12 +129,12 @@ async def submit(
             session,
             coordinator.id,
             audience,
-            draft.kind,
-            draft.body,
-            draft.file_id,
-            state,
-            send_at or now,
-            now,
+            kind=draft.kind,
+            body=draft.body,
+            file_id=draft.file_id,
+            state=state,
+            send_at=send_at or now,
+            now=now,
         )
         if state is BroadcastState.SENDING:
             await _open_outbox(session, broadcast_id, audience, now)
@@ -205,7 +206,12 @@ async def settle(
 ) -> None:
     async with db.write() as session:
         await broadcasts.settle_delivery(
-            session, delivery.broadcast.id, delivery.chat_id, state, now, telegram_message_id
+            session,
+            delivery.broadcast.id,
+            delivery.chat_id,
+            state,
+            now,
+            telegram_message_id=telegram_message_id,
         )
 
 

@@ -73,10 +73,10 @@ async def issue(
             session,
             hash_code(code),
             role,
-            now,
-            expires_at,
-            created_by.id if created_by else None,
-            household_id,
+            now=now,
+            expires_at=expires_at,
+            created_by=created_by.id if created_by else None,
+            household_id=household_id,
         )
         if created_by is not None and created_by.role is Role.COORDINATOR:
             await audit.record(session, created_by, Action.INVITE, role.value, now)

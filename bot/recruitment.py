@@ -30,11 +30,13 @@ def clean_phone(raw: str) -> str | None:
 
 
 async def register(
-    db: Database, telegram_user_id: int, name: str, phone: str, language: str, now: datetime
+    db: Database, telegram_user_id: int, *, name: str, phone: str, language: str, now: datetime
 ) -> tuple[int, bool]:
     """The registration's number, and whether it is new (False: an earlier one was updated)."""
     async with db.write() as session:
-        return await interest.register(session, telegram_user_id, name, phone, language, now)
+        return await interest.register(
+            session, telegram_user_id, name=name, phone=phone, language=language, now=now
+        )
 
 
 async def registration_of(db: Database, telegram_user_id: int) -> Interest | None:

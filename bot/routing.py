@@ -169,6 +169,7 @@ async def take_message(
     family: Member,
     chat_id: int,
     message_id: int,
+    *,
     kind: Kind,
     preview: str | None,
     urgent: bool,
@@ -192,7 +193,13 @@ async def take_message(
         state = RequestState.OFFERED if adults else RequestState.WAITING
         clipped = preview[:PREVIEW_LENGTH] if preview else None
         request_id = await requests.open_request(
-            session, family.household.id, state, kind, clipped, urgent, now
+            session,
+            family.household.id,
+            state,
+            first_kind=kind,
+            preview=clipped,
+            urgent=urgent,
+            now=now,
         )
         await requests.add_pending_message(session, request_id, chat_id, message_id, now)
         offer_to = await _offer(session, request_id, adults, now)

@@ -312,6 +312,7 @@ def compute(
     requests: Sequence[RequestFacts],
     rota: Sequence[Shift],
     broadcasts: Sequence[BroadcastReach],
+    *,
     period: Period,
     tz: ZoneInfo,
     hours: ServiceHours,
@@ -393,4 +394,4 @@ async def report(
             else []
         )
         broadcasts = await queries.broadcasts_started(session, span.start, span.end)
-    return compute(requests, rota, broadcasts, period, tz, hours, now)
+    return compute(requests, rota, broadcasts, period=period, tz=tz, hours=hours, now=now)

@@ -237,7 +237,7 @@ async def confirm(update: Update, context: MentorContext) -> int:
     if not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
     moment = send_at if isinstance(send_at, datetime) else None
-    result = await broadcasts.submit(context.db, member, draft, chosen, moment, now())
+    result = await broadcasts.submit(context.db, member, draft, chosen, send_at=moment, now=now())
     if isinstance(result, ContentProblem):
         await query.edit_message_text(t(_PROBLEMS[result]))
         return ConversationHandler.END

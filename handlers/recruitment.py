@@ -122,7 +122,12 @@ async def consent(update: Update, context: MentorContext) -> int:
         return ConversationHandler.END
     db = context.db
     _, new = await recruitment.register(
-        db, sender.telegram_user_id, typed_name, typed_phone, sender.t.language, now()
+        db,
+        sender.telegram_user_id,
+        name=typed_name,
+        phone=typed_phone,
+        language=sender.t.language,
+        now=now(),
     )
     thanks = N_("interest.thanks") if new else N_("interest.updated")
     await query.edit_message_text(sender.t(thanks))

@@ -113,8 +113,8 @@ async def take_family_message(
         family,
         message.chat_id,
         message.message_id,
-        content.kind,
-        content.words if content.kind is Kind.TEXT else None,
+        kind=content.kind,
+        preview=content.words if content.kind is Kind.TEXT else None,
         urgent=checked.urgent,
         now=now(),
     )

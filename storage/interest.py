@@ -14,7 +14,7 @@ def _interest(row: Row) -> Interest:
 
 
 async def register(
-    session: Session, telegram_user_id: int, name: str, phone: str, language: str, now: datetime
+    session: Session, telegram_user_id: int, *, name: str, phone: str, language: str, now: datetime
 ) -> tuple[int, bool]:
     """The person's registration, made or (a second time) updated, to be listed as new again;
     returns its number and whether it is new."""

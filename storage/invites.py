@@ -13,6 +13,7 @@ async def create_invite(
     session: Session,
     code_hash: str,
     role: Role,
+    *,
     now: datetime,
     expires_at: datetime,
     created_by: int | None,

@@ -55,6 +55,7 @@ async def open_request(
     session: Session,
     family_household_id: int,
     state: RequestState,
+    *,
     first_kind: Kind,
     preview: str | None,
     urgent: bool,

@@ -113,7 +113,12 @@ async def seed(
         if isinstance(booked, shifts.Refusal):  # the plan never overlaps itself
             raise RuntimeError(f"demo shift refused: {booked.problem}")
     await broadcasts.submit(
-        db, coordinator, Draft(Kind.TEXT, _NEWSLETTER[language]), Audience.FAMILIES, None, now
+        db,
+        coordinator,
+        Draft(Kind.TEXT, _NEWSLETTER[language]),
+        Audience.FAMILIES,
+        send_at=None,
+        now=now,
     )
 
 

@@ -63,6 +63,7 @@ class FaultInjector:
         self,
         method: str = "*",
         kind: FaultKind | str | int = FaultKind.INTERNAL_SERVER_ERROR,
+        *,
         times: int = 1,
         chat_id: int | None = None,
         retry_after: int = 3,

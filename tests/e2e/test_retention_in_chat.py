@@ -83,7 +83,14 @@ class Seeder:
     async def ask(self, family: Member, words: str, at: datetime) -> int:
         await self.on_duty(at)
         taken = await routing.take_message(
-            self.db, family, family.telegram_user_id, self.message_id(), Kind.TEXT, words, False, at
+            self.db,
+            family,
+            family.telegram_user_id,
+            self.message_id(),
+            kind=Kind.TEXT,
+            preview=words,
+            urgent=False,
+            now=at,
         )
         assert taken.opened and taken.offer_to, "the seeded question was not offered"
         # The offer was shown: the bot has nothing left to send for it at start.
@@ -163,10 +170,20 @@ async def seed(
 
         async with db.write() as session:
             await interest.register(
-                session, 7001, "Gammal Anmälan", "070-111 11 11", "sv", now - retention - DAY
+                session,
+                7001,
+                name="Gammal Anmälan",
+                phone="070-111 11 11",
+                language="sv",
+                now=now - retention - DAY,
             )
             await interest.register(
-                session, 7002, "Ny Anmälan", "070-222 22 22", "sv", now - retention + DAY
+                session,
+                7002,
+                name="Ny Anmälan",
+                phone="070-222 22 22",
+                language="sv",
+                now=now - retention + DAY,
             )
         columns = ("opened_at", "offered_at", "accepted_at", "ended_at")
         async with db.read() as session:

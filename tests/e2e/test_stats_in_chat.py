@@ -90,7 +90,13 @@ async def _ask(
     asked = moment(question.day, question.at)
     state = RequestState.WAITING if question.waited or question.offered_at else RequestState.OFFERED
     number = await requests.open_request(
-        session, family, state, Kind.TEXT, "Hemlig fråga om vårt barn", question.urgent, asked
+        session,
+        family,
+        state,
+        first_kind=Kind.TEXT,
+        preview="Hemlig fråga om vårt barn",
+        urgent=question.urgent,
+        now=asked,
     )
     offered = asked
     if question.offered_at:
@@ -164,12 +170,12 @@ async def seed(path: Path, karin: SandboxUser, family: SandboxUser) -> None:
                 session,
                 people["karin"].id,
                 Audience.EVERYONE,
-                Kind.TEXT,
-                "Hemligt nyhetsbrev",
-                None,
-                BroadcastState.SENDING,
-                sent_at,
-                sent_at,
+                kind=Kind.TEXT,
+                body="Hemligt nyhetsbrev",
+                file_id=None,
+                state=BroadcastState.SENDING,
+                send_at=sent_at,
+                now=sent_at,
             )
             adults = [people[key] for key in ("ek", "berg", "berg_partner", "lind", "karin")]
             await broadcasts.add_deliveries(

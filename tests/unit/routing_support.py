@@ -81,7 +81,14 @@ async def ask(
 ) -> Intake:
     """A family adult writes to the bot outside a conversation, from their own chat."""
     return await routing.take_message(
-        db, adult, adult.telegram_user_id, message_id, kind, preview, urgent, at
+        db,
+        adult,
+        adult.telegram_user_id,
+        message_id,
+        kind=kind,
+        preview=preview,
+        urgent=urgent,
+        now=at,
     )
 
 

@@ -86,7 +86,9 @@ async def send_now(
     at: datetime = NOW,
     draft: Draft | None = None,
 ) -> Broadcast:
-    result = await broadcasts.submit(db, people.coordinator, draft or text(), audience, None, at)
+    result = await broadcasts.submit(
+        db, people.coordinator, draft or text(), audience, send_at=None, now=at
+    )
     assert isinstance(result, Broadcast), result
     return result
 
@@ -99,7 +101,9 @@ async def schedule(
     *,
     at: datetime = NOW,
 ) -> Broadcast:
-    result = await broadcasts.submit(db, people.coordinator, text(), audience, send_at, at)
+    result = await broadcasts.submit(
+        db, people.coordinator, text(), audience, send_at=send_at, now=at
+    )
     assert isinstance(result, Broadcast), result
     return result
 
@@ -187,7 +191,9 @@ async def lone_recipient(db: Database) -> Broadcast:
     """A broadcast sent at NOW to the one adult of the only family, the Asks (chat 51)."""
     (coordinator,) = await household(db, Role.COORDINATOR, None, 1)
     await household(db, Role.FAMILY, ASK, 51)
-    result = await broadcasts.submit(db, coordinator, text(), Audience.FAMILIES, None, NOW)
+    result = await broadcasts.submit(
+        db, coordinator, text(), Audience.FAMILIES, send_at=None, now=NOW
+    )
     assert isinstance(result, Broadcast), result
     return result
 
@@ -347,7 +353,7 @@ async def test_a_time_that_is_not_in_the_future_is_refused(
     db: Database, people: People, send_at: datetime
 ) -> None:
     result = await broadcasts.submit(
-        db, people.coordinator, text(), Audience.EVERYONE, send_at, NOW
+        db, people.coordinator, text(), Audience.EVERYONE, send_at=send_at, now=NOW
     )
     assert result is ContentProblem.IN_PAST
     assert await count_rows(db, "broadcasts") == 0
@@ -733,7 +739,9 @@ async def test_a_broadcast_finishes_once_when_every_delivery_is_settled(
 
 async def test_a_broadcast_without_recipients_finishes_at_once(db: Database) -> None:
     (coordinator,) = await household(db, Role.COORDINATOR, None, 1)
-    result = await broadcasts.submit(db, coordinator, text(), Audience.MENTORS, None, NOW)
+    result = await broadcasts.submit(
+        db, coordinator, text(), Audience.MENTORS, send_at=None, now=NOW
+    )
     assert isinstance(result, Broadcast)
 
     assert await outbox(db, result.id) == {}

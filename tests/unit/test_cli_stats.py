@@ -37,7 +37,13 @@ async def _seed(path: Path) -> None:
                 family = await households.create_household(session, Role.FAMILY, now, f"F{number}")
                 at = local_moment(FIRST, time(19, minute), STOCKHOLM)
                 request = await requests.open_request(
-                    session, family, RequestState.OFFERED, Kind.TEXT, "words", False, at
+                    session,
+                    family,
+                    RequestState.OFFERED,
+                    first_kind=Kind.TEXT,
+                    preview="words",
+                    urgent=False,
+                    now=at,
                 )
                 if waited is not None:
                     accepted = at + timedelta(minutes=waited)
@@ -47,10 +53,10 @@ async def _seed(path: Path) -> None:
                 session,
                 late,
                 RequestState.OFFERED,
-                Kind.TEXT,
-                "words",
-                False,
-                local_moment(LAST + timedelta(days=1), time(19), STOCKHOLM),
+                first_kind=Kind.TEXT,
+                preview="words",
+                urgent=False,
+                now=local_moment(LAST + timedelta(days=1), time(19), STOCKHOLM),
             )
     finally:
         await database.close()

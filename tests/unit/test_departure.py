@@ -61,7 +61,9 @@ async def test_removing_the_last_adult_withdraws_a_waiting_question_from_every_o
     db: Database,
 ) -> None:
     karin, ek, berg = await service(db)
-    intake = await routing.take_message(db, ek[0], 301, 5, Kind.TEXT, "Hjälp", False, NOW)
+    intake = await routing.take_message(
+        db, ek[0], 301, 5, kind=Kind.TEXT, preview="Hjälp", urgent=False, now=NOW
+    )
     assert {adult.id for adult in intake.offer_to} == {berg[0].id, berg[1].id}
     await routing.remember_offers(db, intake.request.id, [(berg[0].id, 41), (berg[1].id, 42)])
 
@@ -94,7 +96,9 @@ async def test_erasing_the_last_adult_closes_the_conversation_and_names_its_ment
     db: Database,
 ) -> None:
     karin, ek, berg = await service(db)
-    intake = await routing.take_message(db, ek[0], 301, 5, Kind.TEXT, "Sömnen", False, NOW)
+    intake = await routing.take_message(
+        db, ek[0], 301, 5, kind=Kind.TEXT, preview="Sömnen", urgent=False, now=NOW
+    )
     assert not isinstance(
         await routing.accept(db, berg[1], intake.request.id, NOW), routing.RoutingProblem
     )
@@ -120,7 +124,9 @@ async def test_a_conversation_ended_by_departure_is_erased_by_retention_in_time(
     """Before, a removed family's open question kept its words forever: retention keys on the
     end, and the question never ended."""
     karin, ek, berg = await service(db)
-    intake = await routing.take_message(db, ek[0], 301, 5, Kind.TEXT, "Skolan", False, NOW)
+    intake = await routing.take_message(
+        db, ek[0], 301, 5, kind=Kind.TEXT, preview="Skolan", urgent=False, now=NOW
+    )
     await routing.accept(db, berg[0], intake.request.id, NOW)
     await members.remove(db, karin, ek[0].id, NOW)
     await members.remove(db, karin, ek[1].id, NOW)
@@ -141,7 +147,9 @@ async def test_a_mentor_leaving_mid_conversation_closes_it_and_names_the_family_
     """Before, the question stayed accepted with nobody holding it: every family message
     failed, the family was never told, and retention never began."""
     karin, ek, berg = await service(db)
-    intake = await routing.take_message(db, ek[0], 301, 5, Kind.TEXT, "Skolan", False, NOW)
+    intake = await routing.take_message(
+        db, ek[0], 301, 5, kind=Kind.TEXT, preview="Skolan", urgent=False, now=NOW
+    )
     await routing.accept(db, berg[0], intake.request.id, NOW)
 
     removal = await members.remove(db, karin, berg[0].id, NOW + HOUR)
@@ -151,13 +159,17 @@ async def test_a_mentor_leaving_mid_conversation_closes_it_and_names_the_family_
     assert {adult.id for adult in ended.family} == {ek[0].id, ek[1].id}
     assert await state_of(db, intake.request.id) == ("closed", (NOW + HOUR).isoformat(), "mentor")
     # The family may ask again at once: the next message opens a new question.
-    again = await routing.take_message(db, ek[1], 302, 9, Kind.TEXT, "Igen", False, NOW + HOUR)
+    again = await routing.take_message(
+        db, ek[1], 302, 9, kind=Kind.TEXT, preview="Igen", urgent=False, now=NOW + HOUR
+    )
     assert again.opened and again.request.id != intake.request.id
 
 
 async def test_a_mentor_erasing_themselves_mid_conversation_closes_it_too(db: Database) -> None:
     _, ek, berg = await service(db)
-    intake = await routing.take_message(db, ek[0], 301, 5, Kind.TEXT, "Sömn", False, NOW)
+    intake = await routing.take_message(
+        db, ek[0], 301, 5, kind=Kind.TEXT, preview="Sömn", urgent=False, now=NOW
+    )
     await routing.accept(db, berg[1], intake.request.id, NOW)
 
     erasure = await personal_data.erase(db, berg[1].id, berg[1], NOW + HOUR)
@@ -176,7 +188,7 @@ async def test_an_erasure_revokes_the_members_invites_and_frees_their_broadcast_
     link = await invites.issue_partner_invite(db, ek[0], NOW, household_limit=3)
     assert link is not None
     draft = Draft(Kind.TEXT, "Höstens träffar")
-    sent = await broadcasts.submit(db, karin, draft, Audience.FAMILIES, None, NOW)
+    sent = await broadcasts.submit(db, karin, draft, Audience.FAMILIES, send_at=None, now=NOW)
     assert isinstance(sent, Broadcast)
     in_flight = await broadcasts.claim_next(db, NOW)
     assert in_flight is not None and in_flight.chat_id == ek[0].telegram_user_id

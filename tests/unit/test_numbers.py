@@ -36,7 +36,13 @@ async def a_shift(session: Session) -> int:
 async def a_question(session: Session) -> int:
     household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
     return await requests.open_request(
-        session, household, RequestState.WAITING, Kind.TEXT, None, False, NOW
+        session,
+        household,
+        RequestState.WAITING,
+        first_kind=Kind.TEXT,
+        preview=None,
+        urgent=False,
+        now=NOW,
     )
 
 
@@ -46,12 +52,12 @@ async def a_broadcast(session: Session) -> int:
         session,
         author,
         Audience.FAMILIES,
-        Kind.TEXT,
-        "Hej",
-        None,
-        BroadcastState.SCHEDULED,
-        NOW + HOUR,
-        NOW,
+        kind=Kind.TEXT,
+        body="Hej",
+        file_id=None,
+        state=BroadcastState.SCHEDULED,
+        send_at=NOW + HOUR,
+        now=NOW,
     )
 
 
@@ -63,7 +69,9 @@ async def a_swap(session: Session) -> int:
 
 async def an_invite(session: Session) -> int:
     code = f"code-{await a_member(session)}"
-    return await invites.create_invite(session, code, Role.FAMILY, NOW, NOW + HOUR, None)
+    return await invites.create_invite(
+        session, code, Role.FAMILY, now=NOW, expires_at=NOW + HOUR, created_by=None
+    )
 
 
 async def a_parked_message(session: Session) -> int:
@@ -244,15 +252,21 @@ async def test_the_upgrade_keeps_every_row_and_never_hands_out_a_number_the_old_
                 session,
                 1,
                 Audience.FAMILIES,
-                Kind.TEXT,
-                "Hej",
-                None,
-                BroadcastState.SCHEDULED,
-                NOW + HOUR,
-                NOW,
+                kind=Kind.TEXT,
+                body="Hej",
+                file_id=None,
+                state=BroadcastState.SCHEDULED,
+                send_at=NOW + HOUR,
+                now=NOW,
             )
             question = await requests.open_request(
-                session, household, RequestState.WAITING, Kind.TEXT, None, False, NOW
+                session,
+                household,
+                RequestState.WAITING,
+                first_kind=Kind.TEXT,
+                preview=None,
+                urgent=False,
+                now=NOW,
             )
             parked = await requests.park_messages(session, 2, 102, [45], NOW)
         # Above every row there is, and above the numbers the audit log says were removed.

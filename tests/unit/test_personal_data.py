@@ -42,8 +42,12 @@ SECTIONS = {
 async def test_a_family_gets_its_own_rows_and_nobody_elses(db: Database) -> None:
     ek = await make_household(db, Role.FAMILY, "Familjen Ek", (31, 32), NOW - timedelta(days=9))
     (ask,) = await make_household(db, Role.FAMILY, "Familjen Ask", (51,), NOW)
-    await routing.take_message(db, ek[0], 31, 100, Kind.TEXT, "Sömnen", False, NOW)
-    await routing.take_message(db, ask, 51, 7, Kind.TEXT, "Skolan", False, NOW)
+    await routing.take_message(
+        db, ek[0], 31, 100, kind=Kind.TEXT, preview="Sömnen", urgent=False, now=NOW
+    )
+    await routing.take_message(
+        db, ask, 51, 7, kind=Kind.TEXT, preview="Skolan", urgent=False, now=NOW
+    )
 
     data = await personal_data.export(db, ek[0].id, ek[0], NOW)
 
@@ -76,7 +80,9 @@ async def test_a_coordinators_export_is_audited_and_an_unknown_member_is_none(
 async def test_erasure_leaves_metadata_without_a_person(db: Database) -> None:
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW)
     ek = await make_household(db, Role.FAMILY, "Familjen Ek", (31, 32), NOW)
-    opened = await routing.take_message(db, ek[0], 31, 100, Kind.TEXT, "Sömnen", False, NOW)
+    opened = await routing.take_message(
+        db, ek[0], 31, 100, kind=Kind.TEXT, preview="Sömnen", urgent=False, now=NOW
+    )
 
     # One adult goes: the household and its open question stay, with the partner.
     assert await personal_data.erase(db, ek[0].id, karin, NOW) is not None
@@ -118,7 +124,9 @@ async def test_erasure_lists_the_copies_the_bot_may_still_delete(db: Database) -
     (berg,) = await make_household(db, Role.MENTOR, "Familjen Berg", (11,), now - DAY)
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (1,), now - DAY)
     await on_duty(db, berg, now - 4 * DAY, now)
-    taken = await routing.take_message(db, ek, 31, 100, Kind.TEXT, "Hej", False, now - 3 * DAY)
+    taken = await routing.take_message(
+        db, ek, 31, 100, kind=Kind.TEXT, preview="Hej", urgent=False, now=now - 3 * DAY
+    )
     request = taken.request
     assert not isinstance(await routing.accept(db, berg, request.id, now - 3 * DAY), Enum)
     await routing.remember_relays(db, 11, [400], request, now - 3 * DAY)  # too old by now
@@ -141,7 +149,9 @@ async def test_a_mentors_erasure_lists_both_sides_of_the_conversations_held(
     (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), now - DAY)
     (berg,) = await make_household(db, Role.MENTOR, "Familjen Berg", (11,), now - DAY)
     await on_duty(db, berg, now - DAY, now)
-    taken = await routing.take_message(db, ek, 31, 100, Kind.TEXT, "Hej", False, now - HOUR)
+    taken = await routing.take_message(
+        db, ek, 31, 100, kind=Kind.TEXT, preview="Hej", urgent=False, now=now - HOUR
+    )
     assert not isinstance(await routing.accept(db, berg, taken.request.id, now - HOUR), Enum)
     await routing.remember_relays(db, 11, [500], taken.request, now - HOUR)
     await routing.remember_relays(db, 31, [600], taken.request, now - HOUR)

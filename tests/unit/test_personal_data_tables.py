@@ -176,7 +176,9 @@ async def a_season(db: Database) -> Season:
     (berg,) = await make_household(db, Role.MENTOR, "Familjen Berg", (berg_id,), long_ago)
     (lind,) = await make_household(db, Role.MENTOR, "Familien Lind", (lind_id,), long_ago)
     # Before it became a foster family, the Ek family registered interest, then was invited.
-    await recruitment.register(db, ek_id, "Dorte Ek", "070-123 45 67", "sv", NOW - 60 * DAY)
+    await recruitment.register(
+        db, ek_id, name="Dorte Ek", phone="070-123 45 67", language="sv", now=NOW - 60 * DAY
+    )
     invite = await invites.issue(db, Role.FAMILY, NOW - 50 * DAY, created_by=karin)
     ek = (await invites.redeem(db, invite.code, ek_id, NOW - 50 * DAY)).member
     assert ek is not None
@@ -195,7 +197,7 @@ async def a_season(db: Database) -> Season:
 
     # A question and its conversation, ended, rated, filed, commented on and noted.
     asked = await routing.take_message(
-        db, ek, ek_id, 7, Kind.TEXT, "Sonen sover dåligt", False, NOW
+        db, ek, ek_id, 7, kind=Kind.TEXT, preview="Sonen sover dåligt", urgent=False, now=NOW
     )
     request_id = asked.request.id
     assert not isinstance(await routing.accept(db, berg, request_id, NOW), routing.RoutingProblem)
@@ -209,13 +211,20 @@ async def a_season(db: Database) -> Season:
     await routing.remember_relay(db, berg_id, 53, request_id, RelayPurpose.NOTE)
     await routing.add_comment(db, request_id, RelayPurpose.NOTE, "Kvällsrutin föreslagen")
     # A second question, waiting for a mentor when the family goes.
-    await routing.take_message(db, ek, ek_id, 9, Kind.TEXT, "Och skolan?", False, NOW + 2 * HOUR)
+    await routing.take_message(
+        db, ek, ek_id, 9, kind=Kind.TEXT, preview="Och skolan?", urgent=False, now=NOW + 2 * HOUR
+    )
     # Lind's shift offered to Berg; a newsletter to everyone, with Karin's progress message.
     offer = await swaps.offer(db, lind, later.id, NOW)
     assert not isinstance(offer, swaps.SwapProblem)
     await swaps.remember_offer_message(db, offer.swap, berg_id, 60)
     sent = await broadcasts.submit(
-        db, karin, broadcasts.Draft(Kind.TEXT, "Kurs i mars"), Audience.EVERYONE, None, NOW
+        db,
+        karin,
+        broadcasts.Draft(Kind.TEXT, "Kurs i mars"),
+        Audience.EVERYONE,
+        send_at=None,
+        now=NOW,
     )
     assert isinstance(sent, Broadcast)
     await broadcasts.remember_status_message(db, sent.id, karin_id, 70)

@@ -27,16 +27,24 @@ def test_anything_else_is_not_a_number(typed: str) -> None:
 
 async def test_registrations_are_erased_with_the_other_content(db: Database) -> None:
     month = timedelta(days=30)
-    await recruitment.register(db, 501, "Anna Svensson", "070-123 45 67", "sv", NOW - month - DAY)
-    await recruitment.register(db, 502, "Erik Ek", "0701234567", "sv", NOW - month + DAY)
+    await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-123 45 67", language="sv", now=NOW - month - DAY
+    )
+    await recruitment.register(
+        db, 502, name="Erik Ek", phone="0701234567", language="sv", now=NOW - month + DAY
+    )
     await retention.erase_expired_content(db, month, NOW)
     assert [entry.name for entry in await recruitment.registered(db)] == ["Erik Ek"]
 
 
 async def test_a_person_has_one_registration_which_a_second_one_updates(db: Database) -> None:
-    first, new = await recruitment.register(db, 501, "Anna Svensson", "070-123 45 67", "sv", NOW)
+    first, new = await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-123 45 67", language="sv", now=NOW
+    )
     assert new
-    again, new = await recruitment.register(db, 501, "Anna Svensson", "070-765 43 21", "sv", NOW)
+    again, new = await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-765 43 21", language="sv", now=NOW
+    )
     assert (again, new) == (first, False)
     (only,) = await recruitment.registered(db)
     assert (only.id, only.phone) == (first, "070-765 43 21")
@@ -45,11 +53,15 @@ async def test_a_person_has_one_registration_which_a_second_one_updates(db: Data
 async def test_a_person_withdraws_their_registration_and_is_told_what_it_was(
     db: Database,
 ) -> None:
-    anna, _ = await recruitment.register(db, 501, "Anna Svensson", "070-123", "sv", NOW - DAY)
-    await recruitment.register(db, 502, "Erik Ek", "0701234567", "sv", NOW)
+    anna, _ = await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-123", language="sv", now=NOW - DAY
+    )
+    await recruitment.register(db, 502, name="Erik Ek", phone="0701234567", language="sv", now=NOW)
     assert await recruitment.withdraw(db, 502, anna, NOW - DAY) is None  # not Erik's to withdraw
     # A question about the registration as it was before an update names nothing any more.
-    await recruitment.register(db, 501, "Anna Svensson", "070-123 45 67", "sv", NOW)
+    await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-123 45 67", language="sv", now=NOW
+    )
     assert await recruitment.withdraw(db, 501, anna, NOW - DAY) is None
     withdrawn = await recruitment.withdraw(db, 501, anna, NOW)
     assert withdrawn is not None and (withdrawn.name, withdrawn.phone) == (
@@ -64,17 +76,23 @@ async def test_the_daily_list_shows_each_new_registration_once_and_goes_once_a_d
     db: Database,
 ) -> None:
     today = NOW.date()
-    await recruitment.register(db, 501, "Anna Svensson", "070-123 45 67", "sv", NOW - DAY)
-    await recruitment.register(db, 502, "Erik Ek", "0701234567", "sv", NOW)
+    await recruitment.register(
+        db, 501, name="Anna Svensson", phone="070-123 45 67", language="sv", now=NOW - DAY
+    )
+    await recruitment.register(db, 502, name="Erik Ek", phone="0701234567", language="sv", now=NOW)
     listed = await recruitment.claim_daily_report(db, today, NOW)
     assert [entry.name for entry in listed] == ["Anna Svensson", "Erik Ek"]
     assert await recruitment.claim_daily_report(db, today, NOW) == []  # a restart, same day
-    await recruitment.register(db, 503, "Dorte Lind", "20 12 34 56", "da", NOW)
+    await recruitment.register(
+        db, 503, name="Dorte Lind", phone="20 12 34 56", language="da", now=NOW
+    )
 
     # A stop before the list was marked sent: what it showed is new again the next day.
     tomorrow = await recruitment.claim_daily_report(db, today + DAY, NOW + DAY)
     assert [entry.name for entry in tomorrow] == ["Anna Svensson", "Erik Ek", "Dorte Lind"]
     await recruitment.reported(db, tomorrow, NOW + DAY)
-    await recruitment.register(db, 502, "Erik Ek", "0707654321", "sv", NOW + DAY)  # updated
+    await recruitment.register(
+        db, 502, name="Erik Ek", phone="0707654321", language="sv", now=NOW + DAY
+    )  # updated
     later = await recruitment.claim_daily_report(db, today + 2 * DAY, NOW + 2 * DAY)
     assert [(entry.name, entry.phone) for entry in later] == [("Erik Ek", "0707654321")]

@@ -28,7 +28,14 @@ RETENTION = 30 * DAY
 async def ended_question(db: Database, family: Member, mentor: Member, at: datetime) -> int:
     """A question asked, answered, ended, rated, filed, commented on and noted, at `at`."""
     taken = await routing.take_message(
-        db, family, family.telegram_user_id, 100, Kind.TEXT, "Vår son sover inte", False, at
+        db,
+        family,
+        family.telegram_user_id,
+        100,
+        kind=Kind.TEXT,
+        preview="Vår son sover inte",
+        urgent=False,
+        now=at,
     )
     request_id = taken.request.id
     accepted = await routing.accept(db, mentor, request_id, at)
@@ -80,7 +87,14 @@ async def test_content_goes_after_the_retention_and_the_metadata_stays(db: Datab
 async def test_an_open_question_is_never_erased(db: Database) -> None:
     (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 60 * DAY)
     taken = await routing.take_message(
-        db, family, 31, 100, Kind.TEXT, "Finns det någon?", False, NOW - 90 * DAY
+        db,
+        family,
+        31,
+        100,
+        kind=Kind.TEXT,
+        preview="Finns det någon?",
+        urgent=False,
+        now=NOW - 90 * DAY,
     )
     assert await retention.erase_expired_content(db, RETENTION, NOW) == 0
     assert (await stored(db, taken.request.id))[0] == "Finns det någon?"
@@ -92,7 +106,9 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
     (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 60 * DAY)
     await make_household(db, Role.COORDINATOR, "Karin", (1,), NOW - 60 * DAY)
     asked = NOW - 40 * DAY
-    taken = await routing.take_message(db, family, 31, 100, Kind.TEXT, "Hallå?", False, asked)
+    taken = await routing.take_message(
+        db, family, 31, 100, kind=Kind.TEXT, preview="Hallå?", urgent=False, now=asked
+    )
     request_id = taken.request.id
     (sent,) = await routing.send_long_waits_to_coordinators(db, timedelta(hours=24), asked)
     assert sent.request.id == request_id
@@ -106,7 +122,7 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
 async def sent_broadcast(db: Database, coordinator: Member, body: str, at: datetime) -> int:
     """A newsletter to everyone, delivered to each and finished, at `at`."""
     sent = await broadcasts.submit(
-        db, coordinator, broadcasts.Draft(Kind.TEXT, body), Audience.EVERYONE, None, at
+        db, coordinator, broadcasts.Draft(Kind.TEXT, body), Audience.EVERYONE, send_at=None, now=at
     )
     assert isinstance(sent, Broadcast)
     await broadcasts.remember_status_message(db, sent.id, coordinator.telegram_user_id, 70)
@@ -167,7 +183,12 @@ async def test_removal_clears_the_recipient_from_deliveries_at_once(db: Database
     (ek,) = await make_household(db, Role.FAMILY, "Familjen Ek", (31,), NOW - 90 * DAY)
     sent = await sent_broadcast(db, karin, "Kurs i mars", NOW - DAY)
     pending = await broadcasts.submit(
-        db, karin, broadcasts.Draft(Kind.TEXT, "Temamorgon"), Audience.FAMILIES, None, NOW
+        db,
+        karin,
+        broadcasts.Draft(Kind.TEXT, "Temamorgon"),
+        Audience.FAMILIES,
+        send_at=None,
+        now=NOW,
     )
     assert isinstance(pending, Broadcast)
 

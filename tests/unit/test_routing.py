@@ -432,7 +432,14 @@ async def test_a_message_after_the_accept_belongs_to_the_conversation(
     await accepted(db, people.berg[0], request.id, NOW + MINUTE)
 
     late = await routing.take_message(
-        db, people.family[1], 32, 8, Kind.TEXT, "och en sak till", False, NOW + 2 * MINUTE
+        db,
+        people.family[1],
+        32,
+        8,
+        kind=Kind.TEXT,
+        preview="och en sak till",
+        urgent=False,
+        now=NOW + 2 * MINUTE,
     )
 
     assert late.in_conversation and not late.opened and late.request.id == request.id

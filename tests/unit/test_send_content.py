@@ -61,7 +61,9 @@ async def submitted(db: Database, draft: Draft) -> Broadcast:
         household_id = await households.create_household(session, Role.COORDINATOR, NOW, None)
         await households.add_member(session, household_id, 1, NOW)
         (coordinator,) = await households.household_members(session, household_id)
-    broadcast = await broadcasts.submit(db, coordinator, draft, Audience.FAMILIES, None, NOW)
+    broadcast = await broadcasts.submit(
+        db, coordinator, draft, Audience.FAMILIES, send_at=None, now=NOW
+    )
     assert isinstance(broadcast, Broadcast), broadcast
     return broadcast
 

@@ -126,7 +126,7 @@ MONTH = [
 
 
 def test_a_month_of_questions_adds_up() -> None:
-    report = compute(MONTH, [], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, [], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert report.requests == 8
     assert report.accepted == stats.Share(6, 8)
     assert report.accepted.ratio == 0.75
@@ -165,7 +165,7 @@ def test_a_month_of_questions_adds_up() -> None:
 
 
 def test_questions_are_counted_by_local_weekday_and_hour() -> None:
-    report = compute(MONTH, [], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, [], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert report.by_hour[0][19] == 1  # Monday 19:05 CET is 18:05 UTC
     assert report.by_hour[0][7] == 1
     assert report.by_hour[5][10] == 1
@@ -182,7 +182,7 @@ def test_a_week_across_the_autumn_change_keeps_the_wall_clock() -> None:
     first_0230 = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
     second_0230 = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
     rows += [facts(7, first_0230), facts(8, second_0230)]
-    report = compute(rows, [], [], week, TZ, HOURS, AFTER)
+    report = compute(rows, [], [], period=week, tz=TZ, hours=HOURS, now=AFTER)
     assert [report.by_hour[day][19] for day in range(7)] == [1] * 7
     assert report.by_hour[6][2] == 2  # Sunday
     span = week.span(TZ)
@@ -196,7 +196,7 @@ def test_a_week_across_the_spring_change_has_no_0200() -> None:
         facts(1, datetime(2026, 3, 29, 0, 59, tzinfo=UTC)),  # 01:59 CET
         facts(2, datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),  # 03:00 CEST
     ]
-    report = compute(rows, [], [], week, TZ, HOURS, AFTER)
+    report = compute(rows, [], [], period=week, tz=TZ, hours=HOURS, now=AFTER)
     assert (report.by_hour[6][1], report.by_hour[6][2], report.by_hour[6][3]) == (1, 0, 1)
     span = week.span(TZ)
     assert span.end - span.start == timedelta(days=7) - timedelta(hours=1)
@@ -208,7 +208,7 @@ def test_shifts_with_a_question_and_the_service_hours_covered() -> None:
     berg_tuesday = Shift(3, 1, local(TUE, 17), local(TUE, 19))  # the 19:40 question: after it
     lind_next_monday = Shift(4, 2, local(NEXT_MON, 17), local(NEXT_MON, 22))
     rota = [berg_monday, lind_monday, berg_tuesday, lind_next_monday]
-    report = compute(MONTH, rota, [], PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, rota, [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert report.shifts == 4
     # Monday 19:05 was offered to both on duty; the 07:30 question at Lind's 17:00 start.
     assert report.shifts_with_request == 3
@@ -225,7 +225,7 @@ def test_a_question_taken_as_a_shift_begins_counts_for_that_shift() -> None:
     shifts with an acceptance stay among the shifts with a question."""
     taken = facts(1, local(MON, 16, 50), accepted_after=15, length=10)
     evening = Shift(1, 1, local(MON, 17), local(MON, 22))
-    report = compute([taken], [evening], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute([taken], [evening], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert (report.shifts, report.shifts_with_request, report.shifts_with_acceptance) == (1, 1, 1)
 
 
@@ -235,11 +235,13 @@ def test_shifts_and_hours_still_to_come_are_not_counted_yet() -> None:
         Shift(1, 1, local(MON, 17), local(MON, 22)),
         Shift(2, 1, local(WED, 17), local(WED, 22)),
     ]
-    report = compute([], rota, [], PERIOD, TZ, HOURS, now)
+    report = compute([], rota, [], period=PERIOD, tz=TZ, hours=HOURS, now=now)
     assert report.shifts == 1
     assert report.promised == timedelta(hours=6)  # Monday's 5 h and Tuesday's first hour
     assert report.uncovered == timedelta(hours=1)
-    future = compute([], rota, [], PERIOD, TZ, HOURS, local(MON, 0) - timedelta(days=1))
+    future = compute(
+        [], rota, [], period=PERIOD, tz=TZ, hours=HOURS, now=local(MON, 0) - timedelta(days=1)
+    )
     assert (future.shifts, future.promised, future.covered.ratio) == (0, timedelta(), None)
 
 
@@ -248,13 +250,13 @@ def test_broadcast_reach_adds_up() -> None:
         BroadcastReach(1, Audience.FAMILIES, local(MON, 9), 10, 8, 1, 1),
         BroadcastReach(2, Audience.EVERYONE, local(THU, 9), 5, 3, 0, 0),
     ]
-    report = compute([], [], sent, PERIOD, TZ, HOURS, AFTER)
+    report = compute([], [], sent, period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert report.reach == stats.Reach(2, 15, 11, 1, 1)
     assert sent[1].unfinished == 2
 
 
 def test_an_empty_period_is_a_report_of_zeros() -> None:
-    report = compute([], [], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute([], [], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert report.requests == 0
     assert report.accepted.ratio is None
     assert report.time_to_accept.median is None
@@ -356,7 +358,7 @@ def read_csv(data: bytes) -> tuple[dict[str, tuple[str, str]], list[list[str]]]:
 
 def test_the_csv_has_a_metric_a_row_and_the_week_as_a_table() -> None:
     sent = [BroadcastReach(4, Audience.FAMILIES, local(MON, 9), 10, 8, 1, 1)]
-    report = compute(MONTH, [], sent, PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, [], sent, period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     metrics, table = read_csv(report_csv(report))
     assert metrics["period_from"] == ("2026-11-02", "date")
     assert metrics["timezone"] == ("Europe/Stockholm", "")
@@ -386,7 +388,7 @@ def test_the_csv_has_a_metric_a_row_and_the_week_as_a_table() -> None:
 
 
 def test_the_text_in_three_languages() -> None:
-    report = compute(MONTH, [], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, [], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     english = report_text(translator("en"), report).splitlines()
     assert english[1] == "Questions: 8, of which urgent: 1"
     assert english[2] == "Busiest hour: Mon 07:00–08:00 (1)"
@@ -404,7 +406,7 @@ def test_the_text_in_three_languages() -> None:
 
 
 def test_the_chart_is_a_png() -> None:
-    report = compute(MONTH, [], [], PERIOD, TZ, HOURS, AFTER)
+    report = compute(MONTH, [], [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER)
     assert chart_png(translator("da"), report).startswith(PNG_SIGNATURE)
 
 
@@ -419,7 +421,13 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (301,), at)
     async with db.write() as session:
         first = await requests.open_request(
-            session, family.household.id, RequestState.OFFERED, Kind.TEXT, "HEMLIGT", False, at
+            session,
+            family.household.id,
+            RequestState.OFFERED,
+            first_kind=Kind.TEXT,
+            preview="HEMLIGT",
+            urgent=False,
+            now=at,
         )
         await requests.claim(
             session, first, mentor.id, mentor.household.id, at + timedelta(minutes=5)
@@ -439,10 +447,10 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             family.household.id,
             RequestState.WAITING,
-            Kind.TEXT,
-            "HEMLIGT",
-            True,
-            local(TUE, 23),
+            first_kind=Kind.TEXT,
+            preview="HEMLIGT",
+            urgent=True,
+            now=local(TUE, 23),
         )
         await requests.finish(
             session,
@@ -456,21 +464,21 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             family.household.id,
             RequestState.OFFERED,
-            Kind.TEXT,
-            "x",
-            False,
-            local(PERIOD.last + timedelta(days=1), 0),
+            first_kind=Kind.TEXT,
+            preview="x",
+            urgent=False,
+            now=local(PERIOD.last + timedelta(days=1), 0),
         )
         news = await broadcasts.create_broadcast(
             session,
             karin.id,
             Audience.FAMILIES,
-            Kind.TEXT,
-            "HEMLIGT NYHETSBREV",
-            None,
-            BroadcastState.SENDING,
-            local(MON, 9),
-            local(MON, 9),
+            kind=Kind.TEXT,
+            body="HEMLIGT NYHETSBREV",
+            file_id=None,
+            state=BroadcastState.SENDING,
+            send_at=local(MON, 9),
+            now=local(MON, 9),
         )
         await broadcasts.add_deliveries(
             session,
@@ -478,7 +486,9 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             [(family.id, 201, "Familjen Ek"), (mentor.id, 101, None), (karin.id, 301, None)],
             local(MON, 9),
         )
-        await broadcasts.settle_delivery(session, news, 201, DeliveryState.SENT, local(MON, 9), 7)
+        await broadcasts.settle_delivery(
+            session, news, 201, DeliveryState.SENT, local(MON, 9), telegram_message_id=7
+        )
         await broadcasts.settle_delivery(session, news, 101, DeliveryState.BLOCKED, local(MON, 9))
         await broadcasts.move(
             session, news, BroadcastState.SENDING, BroadcastState.DONE, local(MON, 9)
@@ -487,12 +497,12 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             session,
             karin.id,
             Audience.FAMILIES,
-            Kind.TEXT,
-            "x",
-            None,
-            BroadcastState.SCHEDULED,
-            local(TUE, 9),
-            local(MON, 9),
+            kind=Kind.TEXT,
+            body="x",
+            file_id=None,
+            state=BroadcastState.SCHEDULED,
+            send_at=local(TUE, 9),
+            now=local(MON, 9),
         )
         await broadcasts.move(
             session, cancelled, BroadcastState.SCHEDULED, BroadcastState.CANCELLED, local(MON, 10)

@@ -163,7 +163,14 @@ async def test_each_mentor_on_duty_gets_the_offer_in_their_language_with_accept_
     family_user = double.add_user(first_name="Lina", language_code="sv")
     (family,) = await make_household(db, Role.FAMILY, FAMILY, (family_user.id,), now)
     intake = await routing.take_message(
-        db, family, family_user.id, 100, Kind.TEXT, WORDS, False, now - timedelta(minutes=3)
+        db,
+        family,
+        family_user.id,
+        100,
+        kind=Kind.TEXT,
+        preview=WORDS,
+        urgent=False,
+        now=now - timedelta(minutes=3),
     )
     assert len(intake.offer_to) == 3
     async with against(double, db) as app:
