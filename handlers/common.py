@@ -191,12 +191,12 @@ HOUSEHOLD_ROLES = (Role.FAMILY, Role.MENTOR)
 
 # The numbers people type (members, shifts, questions) are ASCII digits, never more than this
 # many: "²" is a digit to `str.isdigit`, and a 20-digit number overflows SQLite's integers.
-_NUMBER = re.compile(r"[0-9]{1,9}")
+NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def parse_number(text: str | None) -> int | None:
-    """A number a person typed or a button carries, or None if it is not one."""
-    return int(text) if text is not None and _NUMBER.fullmatch(text) else None
+    """A number a person typed, or None if it is not one (a button's: handlers/buttons.py)."""
+    return int(text) if text is not None and NUMBER.fullmatch(text) else None
 
 
 # A moment a button carries, in whole seconds since the epoch (ten digits until 2286).

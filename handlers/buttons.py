@@ -1,0 +1,291 @@
+"""Every button's data: one pattern per kind of button, and beside it the function that builds
+the data and the one that reads the pattern's groups back.
+
+Telegram hands a pressed button's data back as it was sent (up to 64 bytes), and anyone can send
+a bot any data, so data is made and read only here. Each handler is registered with its kind's
+pattern; PTB matches it and hands the match over (`context.match`, read with `matched`), so a
+handler never splits data by hand. tests/unit/test_buttons.py builds every kind and checks that
+its own pattern reads it back and no other pattern takes it, that no prefix begins another,
+that the data fits in 64 bytes, and that the application registers every pattern.
+
+A pattern parses; it does not authorise. What the data names (a question, a shift, a member)
+is looked up again by the handler, for the person who pressed.
+
+Buttons already sent must keep working, so a kind's data never changes shape. The features
+whose handlers took every data with their prefix also register `rest(pattern)` after their
+patterns: data with that prefix that none of them takes (an older release's, or forged) gets
+the answer it always got, after the same role check.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+from telegram import Update
+
+from bot.config import LANGUAGES
+from bot.routing import Topic
+from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
+from handlers.confirmation import Confirmation
+from storage.models import Audience, Member, Role
+
+# Telegram's limit for a button's data.
+MAX_DATA_BYTES = 64
+
+PREFIXES: list[str] = []
+"""Every prefix, once; none begins another, so each pattern starts where no other can."""
+PATTERNS: list[re.Pattern[str]] = []
+"""Every kind of button, in the order of this module."""
+_PREFIX_OF: dict[str, str] = {}
+
+_N = NUMBER.pattern  # a number a button carries: as people type them, at most 9 digits
+# A moment a button carries, in whole seconds since the epoch (ten digits until 2286).
+_STAMP = r"[0-9]{1,11}"
+
+
+def _prefix(text: str) -> str:
+    PREFIXES.append(text)
+    return text
+
+
+def _pattern(prefix: str, form: str) -> re.Pattern[str]:
+    """The whole of a kind's data: `prefix`, then `form` with its named groups, then the end."""
+    pattern = re.compile(re.escape(prefix) + form + r"\Z")
+    PATTERNS.append(pattern)
+    _PREFIX_OF[pattern.pattern] = prefix
+    return pattern
+
+
+def rest(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """Any data with `pattern`'s prefix: registered after the prefix's own patterns, it takes
+    only what they did not."""
+    return re.compile(re.escape(_PREFIX_OF[pattern.pattern]))
+
+
+def matched(context: MentorContext) -> re.Match[str] | None:
+    """The groups of the pattern the press was handled for.
+
+    None only for a press that carries no data at all: PTB gives that to the first handler
+    with a pattern, whatever the pattern.
+    """
+    found: object = context.match
+    return found if isinstance(found, re.Match) else None
+
+
+def refuse_rest(*roles: Role) -> PlainHandler:
+    """The handler for `rest`: the role check the feature's own handlers make, then one line."""
+
+    @requires(*roles)
+    async def refuse(
+        update: Update, context: MentorContext, sender: Sender, member: Member
+    ) -> None:
+        await answer(update, sender.t("button.invalid"))
+
+    return refuse
+
+
+def stamp(moment: datetime) -> str:
+    """A moment for a button's data: short, and exact to the second, as the database is."""
+    return str(int(moment.timestamp()))
+
+
+def _choices(values: tuple[str, ...] | list[str]) -> str:
+    return "|".join(re.escape(value) for value in values)
+
+
+# /language: the language chosen.
+_LANGUAGE = _prefix("language:")
+LANGUAGE = _pattern(_LANGUAGE, f"(?P<language>{_choices(LANGUAGES)})")
+
+
+def language(code: str) -> str:
+    return f"{_LANGUAGE}{code}"
+
+
+def language_of(match: re.Match[str]) -> str:
+    return match["language"]
+
+
+# /invites: Revoke, with the invite's number.
+_REVOKE_INVITE = _prefix("revoke-invite:")
+REVOKE_INVITE = _pattern(_REVOKE_INVITE, f"(?P<invite>{_N})")
+
+
+def revoke_invite(invite_id: int) -> str:
+    return f"{_REVOKE_INVITE}{invite_id}"
+
+
+def invite_of(match: re.Match[str]) -> int:
+    return int(match["invite"])
+
+
+# Confirmations name a row by its number and the second it was made (handlers/confirmation.py).
+_CONFIRMATION = f"(?P<number>{_N}):(?P<made>{_STAMP})"
+
+
+def _confirming(prefix: str, confirmed: Confirmation) -> str:
+    return f"{prefix}{confirmed.number}:{stamp(confirmed.made_at)}"
+
+
+def confirmation_of(match: re.Match[str]) -> Confirmation:
+    return Confirmation(int(match["number"]), datetime.fromtimestamp(int(match["made"]), UTC))
+
+
+# A new partner's Approve: approve:MEMBER:JOINED.
+_APPROVE = _prefix("approve:")
+APPROVE = _pattern(_APPROVE, _CONFIRMATION)
+
+
+def approve(adult: Confirmation) -> str:
+    return _confirming(_APPROVE, adult)
+
+
+# /forget of a member: forget:MEMBER:JOINED, and Keep.
+_FORGET = _prefix("forget:")
+FORGET = _pattern(_FORGET, _CONFIRMATION)
+FORGET_KEEP = _pattern(_FORGET, "keep")
+
+
+def forget(member: Confirmation) -> str:
+    return _confirming(_FORGET, member)
+
+
+def forget_keep() -> str:
+    return f"{_FORGET}keep"
+
+
+# /forget of a stranger's registration of interest: forget-interest:NUMBER:CONSENTED, and Keep.
+_FORGET_INTEREST = _prefix("forget-interest:")
+FORGET_INTEREST = _pattern(_FORGET_INTEREST, _CONFIRMATION)
+FORGET_INTEREST_KEEP = _pattern(_FORGET_INTEREST, "keep")
+
+
+def forget_interest(registration: Confirmation) -> str:
+    return _confirming(_FORGET_INTEREST, registration)
+
+
+def forget_interest_keep() -> str:
+    return f"{_FORGET_INTEREST}keep"
+
+
+# /swap: Take the shift, with the swap's number.
+_SWAP = _prefix("swap:")
+SWAP = _pattern(_SWAP, f"(?P<swap>{_N})")
+
+
+def swap(swap_id: int) -> str:
+    return f"{_SWAP}{swap_id}"
+
+
+def swap_of(match: re.Match[str]) -> int:
+    return int(match["swap"])
+
+
+# An offer's Accept and Decline, with the question's number.
+_ACCEPT = _prefix("accept:")
+ACCEPT = _pattern(_ACCEPT, f"(?P<request>{_N})")
+_DECLINE = _prefix("decline:")
+DECLINE = _pattern(_DECLINE, f"(?P<request>{_N})")
+
+
+def accept(request_id: int) -> str:
+    return f"{_ACCEPT}{request_id}"
+
+
+def decline(request_id: int) -> str:
+    return f"{_DECLINE}{request_id}"
+
+
+def request_of(match: re.Match[str]) -> int:
+    """The question's number (Accept, Decline, a rating, a topic, "to which family?")."""
+    return int(match["request"])
+
+
+# /broadcast's steps: the audience, now or later, then Send or Cancel under the preview.
+_BROADCAST = _prefix("broadcast:")
+BROADCAST_AUDIENCE = _pattern(_BROADCAST, f"(?P<audience>{_choices([a.value for a in Audience])})")
+BROADCAST_WHEN = _pattern(_BROADCAST, "(?P<when>now|later)")
+BROADCAST_SEND = _pattern(_BROADCAST, "(?P<send>confirm|cancel)")
+
+When = Literal["now", "later"]
+
+
+def broadcast_audience(audience: Audience) -> str:
+    return f"{_BROADCAST}{audience.value}"
+
+
+def audience_of(match: re.Match[str]) -> Audience:
+    return Audience(match["audience"])
+
+
+def broadcast_when(when: When) -> str:
+    return f"{_BROADCAST}{when}"
+
+
+def later_of(match: re.Match[str]) -> bool:
+    return match["when"] == "later"
+
+
+def broadcast_send(send: bool) -> str:
+    return f"{_BROADCAST}{'confirm' if send else 'cancel'}"
+
+
+def send_of(match: re.Match[str]) -> bool:
+    return match["send"] == "confirm"
+
+
+# A stranger's registration of interest: the way in, then the consent.
+_INTEREST = _prefix("interest:")
+INTEREST_START = _pattern(_INTEREST, "start")
+INTEREST_CONSENT = _pattern(_INTEREST, "(?P<consent>yes|no)")
+
+
+def interest_start() -> str:
+    return f"{_INTEREST}start"
+
+
+def interest_consent(given: bool) -> str:
+    return f"{_INTEREST}{'yes' if given else 'no'}"
+
+
+def consent_of(match: re.Match[str]) -> bool:
+    return match["consent"] == "yes"
+
+
+# After /end: the family's rating and the mentor's topic, with the question's number.
+_RATE = _prefix("rate:")
+RATE = _pattern(_RATE, f"(?P<request>{_N}):(?P<rating>{_N})")
+_TOPIC = _prefix("topic:")
+TOPIC = _pattern(_TOPIC, f"(?P<request>{_N}):(?P<topic>{_choices([t.value for t in Topic])})")
+
+
+def rate(request_id: int, rating: int) -> str:
+    return f"{_RATE}{request_id}:{rating}"
+
+
+def rating_of(match: re.Match[str]) -> int:
+    """The stars as pressed; the domain decides whether they are a rating (1 to 5)."""
+    return int(match["rating"])
+
+
+def topic(request_id: int, chosen: Topic) -> str:
+    return f"{_TOPIC}{request_id}:{chosen.value}"
+
+
+def topic_of(match: re.Match[str]) -> Topic:
+    return Topic(match["topic"])
+
+
+# "To which family?": to:PARKED:REQUEST, the mentor's kept message and the family it is for.
+_ADDRESS = _prefix("to:")
+ADDRESS = _pattern(_ADDRESS, f"(?P<parked>{_N}):(?P<request>{_N})")
+
+
+def address(parked_id: int, request_id: int) -> str:
+    return f"{_ADDRESS}{parked_id}:{request_id}"
+
+
+def parked_of(match: re.Match[str]) -> int:
+    return int(match["parked"])

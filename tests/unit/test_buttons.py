@@ -1,0 +1,218 @@
+"""Every button's data is made and read in handlers/buttons.py: each kind's own pattern reads
+back what its builder made and no other pattern takes it, and the data fits in 64 bytes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import LANGUAGES
+from bot.routing import MAX_RATING, Topic
+from handlers import buttons
+from handlers.confirmation import Confirmation
+from storage.models import Audience
+
+JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
+BIGGEST = 999_999_999  # the largest number a button carries
+LAST_SECOND = datetime(5000, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Data built for a pattern, and what reading the match gives back."""
+
+    data: str
+    read: Callable[[re.Match[str]], object]
+    expected: object
+
+
+def _none(match: re.Match[str]) -> object:
+    return None
+
+
+def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
+    """Data of every kind, with `number` wherever a number goes and `moment` for a time."""
+    confirmed = Confirmation(number, moment)
+    return {
+        buttons.LANGUAGE: [
+            Sample(buttons.language(code), buttons.language_of, code) for code in LANGUAGES
+        ],
+        buttons.REVOKE_INVITE: [Sample(buttons.revoke_invite(number), buttons.invite_of, number)],
+        buttons.APPROVE: [Sample(buttons.approve(confirmed), buttons.confirmation_of, confirmed)],
+        buttons.FORGET: [Sample(buttons.forget(confirmed), buttons.confirmation_of, confirmed)],
+        buttons.FORGET_KEEP: [Sample(buttons.forget_keep(), _none, None)],
+        buttons.FORGET_INTEREST: [
+            Sample(buttons.forget_interest(confirmed), buttons.confirmation_of, confirmed)
+        ],
+        buttons.FORGET_INTEREST_KEEP: [Sample(buttons.forget_interest_keep(), _none, None)],
+        buttons.SWAP: [Sample(buttons.swap(number), buttons.swap_of, number)],
+        buttons.ACCEPT: [Sample(buttons.accept(number), buttons.request_of, number)],
+        buttons.DECLINE: [Sample(buttons.decline(number), buttons.request_of, number)],
+        buttons.BROADCAST_AUDIENCE: [
+            Sample(buttons.broadcast_audience(audience), buttons.audience_of, audience)
+            for audience in Audience
+        ],
+        buttons.BROADCAST_WHEN: [
+            Sample(buttons.broadcast_when("now"), buttons.later_of, False),
+            Sample(buttons.broadcast_when("later"), buttons.later_of, True),
+        ],
+        buttons.BROADCAST_SEND: [
+            Sample(buttons.broadcast_send(True), buttons.send_of, True),
+            Sample(buttons.broadcast_send(False), buttons.send_of, False),
+        ],
+        buttons.INTEREST_START: [Sample(buttons.interest_start(), _none, None)],
+        buttons.INTEREST_CONSENT: [
+            Sample(buttons.interest_consent(True), buttons.consent_of, True),
+            Sample(buttons.interest_consent(False), buttons.consent_of, False),
+        ],
+        buttons.RATE: [
+            Sample(
+                buttons.rate(number, stars),
+                lambda m: (buttons.request_of(m), buttons.rating_of(m)),
+                (number, stars),
+            )
+            for stars in range(1, MAX_RATING + 1)
+        ],
+        buttons.TOPIC: [
+            Sample(
+                buttons.topic(number, topic),
+                lambda m: (buttons.request_of(m), buttons.topic_of(m)),
+                (number, topic),
+            )
+            for topic in Topic
+        ],
+        buttons.ADDRESS: [
+            Sample(
+                buttons.address(number, number - 1),
+                lambda m: (buttons.parked_of(m), buttons.request_of(m)),
+                (number, number - 1),
+            )
+        ],
+    }
+
+
+def every_sample() -> Iterator[tuple[re.Pattern[str], Sample]]:
+    for number, moment in ((7, JOINED), (BIGGEST, LAST_SECOND)):
+        for pattern, made in samples(number, moment).items():
+            for sample in made:
+                yield pattern, sample
+
+
+def test_the_data_is_what_buttons_already_sent_carry() -> None:
+    """Byte for byte: a button in a chat keeps working only if its data never changes."""
+    confirmed = Confirmation(12, datetime.fromtimestamp(1_795_000_000, UTC))
+    assert [
+        buttons.language("da"),
+        buttons.revoke_invite(3),
+        buttons.approve(confirmed),
+        buttons.forget(confirmed),
+        buttons.forget_keep(),
+        buttons.forget_interest(confirmed),
+        buttons.forget_interest_keep(),
+        buttons.swap(4),
+        buttons.accept(12),
+        buttons.decline(12),
+        buttons.broadcast_audience(Audience.FAMILIES),
+        buttons.broadcast_when("later"),
+        buttons.broadcast_send(True),
+        buttons.broadcast_send(False),
+        buttons.interest_start(),
+        buttons.interest_consent(True),
+        buttons.interest_consent(False),
+        buttons.rate(12, 5),
+        buttons.topic(12, Topic.BIRTH_FAMILY),
+        buttons.address(3, 12),
+    ] == [
+        "language:da",
+        "revoke-invite:3",
+        "approve:12:1795000000",
+        "forget:12:1795000000",
+        "forget:keep",
+        "forget-interest:12:1795000000",
+        "forget-interest:keep",
+        "swap:4",
+        "accept:12",
+        "decline:12",
+        "broadcast:families",
+        "broadcast:later",
+        "broadcast:confirm",
+        "broadcast:cancel",
+        "interest:start",
+        "interest:yes",
+        "interest:no",
+        "rate:12:5",
+        "topic:12:birth_family",
+        "to:3:12",
+    ]
+
+
+def test_every_pattern_has_samples_here() -> None:
+    assert list(samples(7, JOINED)) == buttons.PATTERNS
+
+
+@pytest.mark.parametrize(("pattern", "sample"), list(every_sample()))
+def test_data_is_read_back_by_its_own_pattern_and_by_no_other(
+    pattern: re.Pattern[str], sample: Sample
+) -> None:
+    match = pattern.match(sample.data)
+    assert match is not None
+    assert sample.read(match) == sample.expected
+    assert [other for other in buttons.PATTERNS if other.match(sample.data)] == [pattern]
+
+
+@pytest.mark.parametrize(("pattern", "sample"), list(every_sample()))
+def test_data_fits_in_telegrams_64_bytes(pattern: re.Pattern[str], sample: Sample) -> None:
+    assert 1 <= len(sample.data.encode()) <= buttons.MAX_DATA_BYTES
+
+
+def test_no_prefix_begins_another_and_every_pattern_has_one() -> None:
+    prefixes = buttons.PREFIXES
+    assert len(set(prefixes)) == len(prefixes)
+    for prefix in prefixes:
+        assert [other for other in prefixes if other.startswith(prefix)] == [prefix]
+    for pattern in buttons.PATTERNS:
+        assert [p for p in prefixes if pattern.pattern.startswith(re.escape(p))] != []
+        assert buttons.rest(pattern).pattern in {re.escape(p) for p in prefixes}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "accept:abc",
+        "accept:12345678901",
+        "accept:5\n",
+        "decline:",
+        "swap:#7",
+        "revoke-invite:٣",  # an Arabic-Indic digit: a digit to str.isdigit, not to a button
+        "approve:6",
+        "forget:6",  # the button of an older version, which carried only the number
+        "forget:6:",
+        "forget:six:1795000000",
+        "forget:6:1795000000:1",
+        "forget:keeps",
+        "forget-interest:6",
+        "language:de",
+        "broadcast:xyz",
+        "broadcast:families:now",
+        "interest:maybe",
+        "rate:5:",
+        "rate:5:3:4",
+        "topic:5:weather",
+        "to:1",
+        "to:1:2:3",
+    ],
+)
+def test_data_a_builder_never_makes_is_taken_by_no_pattern_only_by_its_prefix(data: str) -> None:
+    assert [pattern for pattern in buttons.PATTERNS if pattern.match(data)] == []
+    rests = {buttons.rest(pattern).pattern for pattern in buttons.PATTERNS}
+    assert [rest for rest in rests if re.match(rest, data)] != []
+
+
+def test_data_with_no_prefix_of_ours_is_taken_by_nothing() -> None:
+    for data in ("delete:everything", "accepted:5", "forged:data", "x"):
+        assert [p for p in buttons.PATTERNS if p.match(data)] == []
+        assert [p for p in buttons.PATTERNS if buttons.rest(p).match(data)] == []
