@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import invites
 from bot.i18n import N_, Translator
+from handlers import buttons
 from handlers.common import (
     MentorApplication,
     MentorContext,
@@ -19,14 +20,12 @@ from handlers.common import (
     answer,
     local_date,
     now,
-    parse_number,
     requires,
     role_label,
 )
 from handlers.onboarding import answer_with_link
 from storage.models import Member, OpenInvite, Role
 
-REVOKE = "revoke-invite:"
 # At most this many invites get a button (Telegram allows 100 per message); the rest are counted.
 INVITES_SHOWN = 40
 
@@ -79,7 +78,7 @@ def invites_listing(
 
 def _revoke_button(t: Translator, found: OpenInvite) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        t("invites.revoke", number=found.id), callback_data=f"{REVOKE}{found.id}"
+        t("invites.revoke", number=found.id), callback_data=buttons.revoke_invite(found.id)
     )
 
 
@@ -97,13 +96,10 @@ async def list_invites(
 
 @requires(Role.COORDINATOR)
 async def revoke(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, t = update.callback_query, sender.t
-    if query is None:
+    query, match, t = update.callback_query, buttons.matched(context), sender.t
+    if query is None or match is None:
         return
-    number = parse_number((query.data or "").removeprefix(REVOKE))
-    if number is None:
-        await query.answer(t("button.invalid"))
-        return
+    number = buttons.invite_of(match)
     db, moment = context.db, now()
     revoked = await invites.revoke(db, member, number, moment)
     said = N_("invites.revoked") if revoked else N_("invites.not_open")
@@ -112,7 +108,13 @@ async def revoke(update: Update, context: MentorContext, sender: Sender, member:
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
+# Data with this module's button prefixes that none of its patterns takes (handlers/buttons.py).
+refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
+
+
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("invite", invite))
     application.add_handler(CommandHandler("invites", list_invites))
-    application.add_handler(CallbackQueryHandler(revoke, pattern=f"^{REVOKE}"))
+    application.add_handler(CallbackQueryHandler(revoke, pattern=buttons.REVOKE_INVITE))
+    rest = buttons.rest(buttons.REVOKE_INVITE)
+    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

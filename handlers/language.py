@@ -8,11 +8,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import members
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, translator
+from handlers import buttons
 from handlers.common import ANY_MEMBER, MentorApplication, MentorContext, Sender, requires
 from handlers.menu import publish_member_commands
 from storage.models import Member
-
-CALLBACK_PREFIX = "language:"
 
 
 @requires(*ANY_MEMBER)
@@ -21,7 +20,7 @@ async def ask_language(
 ) -> None:
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=CALLBACK_PREFIX + code)]
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=buttons.language(code))]
             for code in LANGUAGES
         ]
     )
@@ -33,13 +32,10 @@ async def ask_language(
 async def choose_language(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
-    language = query.data.removeprefix(CALLBACK_PREFIX)
-    if language not in LANGUAGES:
-        await query.answer(sender.t("button.invalid"))
-        return
+    language = buttons.language_of(match)
     await members.choose_language(context.db, member, language)
     t = translator(language)
     await query.answer()
@@ -47,6 +43,12 @@ async def choose_language(
     await publish_member_commands(context.bot, member, t)
 
 
+# Data with this module's button prefixes that none of its patterns takes (handlers/buttons.py).
+refuse_other_data = buttons.refuse_rest(*ANY_MEMBER)
+
+
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("language", ask_language))
-    application.add_handler(CallbackQueryHandler(choose_language, pattern=f"^{CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(choose_language, pattern=buttons.LANGUAGE))
+    rest = buttons.rest(buttons.LANGUAGE)
+    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import members, routing, shifts
 from bot.i18n import N_, Translator
 from bot.routing import Accepted, Offering, RoutingProblem
+from handlers import buttons
 from handlers.common import (
     RUN_LATE,
     MentorApplication,
@@ -25,7 +26,6 @@ from handlers.common import (
     Sender,
     member_translator,
     now,
-    parse_number,
     requires,
 )
 from handlers.notices import tell, tell_coordinators
@@ -35,8 +35,6 @@ from storage.models import Kind, Member, OfferMessage, Request, RequestState, Ro
 
 logger = logging.getLogger(__name__)
 
-ACCEPT = "accept:"
-DECLINE = "decline:"
 ESCALATION_JOB = "escalation"
 SHIFT_START_JOB = "shift-start"
 
@@ -89,10 +87,10 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
     async def offer(adult: Member) -> tuple[int, int] | None:
         t = member_translator(context, adult)
         accept_button = InlineKeyboardButton(
-            t("offer.accept"), callback_data=f"{ACCEPT}{request.id}"
+            t("offer.accept"), callback_data=buttons.accept(request.id)
         )
         decline_button = InlineKeyboardButton(
-            t("offer.decline"), callback_data=f"{DECLINE}{request.id}"
+            t("offer.decline"), callback_data=buttons.decline(request.id)
         )
         keyboard = InlineKeyboardMarkup([[accept_button, decline_button]])
         try:
@@ -239,22 +237,16 @@ async def edit_offers(
         )
 
 
-async def _pressed(update: Update, t: Translator, prefix: str) -> tuple[CallbackQuery, int] | None:
-    """The button press and the request number it names; a malformed one is answered here."""
-    query = update.callback_query
-    if query is None:
-        return None
-    number = parse_number((query.data or "").removeprefix(prefix))
-    if number is None:
-        await query.answer(t("button.invalid"))
-        return None
-    return query, number
+def _pressed(update: Update, context: MentorContext) -> tuple[CallbackQuery, int] | None:
+    """The button press and the request number it names."""
+    query, match = update.callback_query, buttons.matched(context)
+    return None if query is None or match is None else (query, buttons.request_of(match))
 
 
 @requires(Role.MENTOR, Role.COORDINATOR)
 async def accept(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     t = sender.t
-    pressed = await _pressed(update, t, ACCEPT)
+    pressed = _pressed(update, context)
     if pressed is None:
         return
     query, request_id = pressed
@@ -351,7 +343,7 @@ async def _finish_hand_over(context: MentorContext, accepted: Accepted) -> None:
 @requires(Role.MENTOR, Role.COORDINATOR)
 async def decline(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     t = sender.t
-    pressed = await _pressed(update, t, DECLINE)
+    pressed = _pressed(update, context)
     if pressed is None:
         return
     query, request_id = pressed
@@ -424,6 +416,12 @@ async def start(application: MentorApplication) -> None:
     await plan_shift_start(application)
 
 
+# Data with this module's button prefixes that none of its patterns takes (handlers/buttons.py).
+refuse_other_data = buttons.refuse_rest(Role.MENTOR, Role.COORDINATOR)
+
+
 def register(application: MentorApplication) -> None:
-    application.add_handler(CallbackQueryHandler(accept, pattern=f"^{ACCEPT}"))
-    application.add_handler(CallbackQueryHandler(decline, pattern=f"^{DECLINE}"))
+    for callback, pattern in ((accept, buttons.ACCEPT), (decline, buttons.DECLINE)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        rest = buttons.rest(pattern)
+        application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

@@ -13,7 +13,7 @@ from bot import members, shifts, swaps
 from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
 from bot.swaps import Offer, SwapProblem, Taken
-from handlers import rota_jobs
+from handlers import buttons, rota_jobs
 from handlers.common import (
     MentorApplication,
     MentorContext,
@@ -21,7 +21,6 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
-    parse_number,
     reply_lines,
     requires,
 )
@@ -31,7 +30,6 @@ from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)
 
-SWAP_PREFIX = "swap:"
 AHEAD = timedelta(days=60)  # /shifts: the coming two months
 CALENDAR_PAST = timedelta(days=30)  # /calendar keeps last month's shifts, as calendars do
 CALENDAR_AHEAD = timedelta(days=366)
@@ -85,9 +83,7 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
     reached = 0
     for recipient in offered.recipients:
         t = member_translator(context, recipient)
-        button = InlineKeyboardButton(
-            t("swap.take"), callback_data=f"{SWAP_PREFIX}{offered.swap.id}"
-        )
+        button = InlineKeyboardButton(t("swap.take"), callback_data=buttons.swap(offered.swap.id))
         try:
             sent = await context.bot.send_message(
                 recipient.telegram_user_id,
@@ -108,14 +104,11 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
 
 @requires(Role.MENTOR)
 async def take_swap(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
     t = sender.t
-    swap_id = parse_number(query.data.removeprefix(SWAP_PREFIX))
-    if swap_id is None:
-        await query.answer(t("button.invalid"))
-        return
+    swap_id = buttons.swap_of(match)
     taken = await swaps.take(context.db, member, swap_id, now())
     if isinstance(taken, SwapProblem):
         await query.answer(swap_problem(t, taken), show_alert=True)
@@ -194,8 +187,14 @@ async def calendar(update: Update, context: MentorContext, sender: Sender, membe
     )
 
 
+# Data with this module's button prefixes that none of its patterns takes (handlers/buttons.py).
+refuse_other_data = buttons.refuse_rest(Role.MENTOR)
+
+
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("shifts", own_shifts))
     application.add_handler(CommandHandler("swap", offer_swap))
     application.add_handler(CommandHandler("calendar", calendar))
-    application.add_handler(CallbackQueryHandler(take_swap, pattern=f"^{SWAP_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(take_swap, pattern=buttons.SWAP))
+    rest = buttons.rest(buttons.SWAP)
+    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

@@ -188,6 +188,10 @@ async def test_buttons_that_are_stale_foreign_or_forged_change_nothing(service: 
     )
     forged = await berg.press_data(offer_berg, "accept:abc")
     assert (forged or {}).get("text") == "Den här knappen gäller inte längre."
+    forged_by_family = await family.press_data(family.messages[-1], "accept:abc")
+    assert (forged_by_family or {}).get("text") == (
+        "Det kommandot finns inte för din roll. /help visar vad du kan göra."
+    )
     missing = await berg.press_data(offer_berg, "accept:99999")
     assert (missing or {}).get("text") == "Den här frågan är inte längre öppen."
 

@@ -11,8 +11,9 @@ guarantee, and why:
 - the guided conversations (/broadcast, a stranger's registration of interest) come before
   /cancel of a question and before the message router, which takes every plain message and so
   is the last feature; the fallbacks for an unknown command and an unknown button come last;
-- every button the bot makes is taken by exactly one handler, and every command a menu offers
-  has one.
+- every button the bot makes is taken by exactly one handler (of each list the library tries:
+  the default group's, and each state of a guided conversation), other data with a prefix of
+  ours by that prefix's refusal, and every command a menu offers has a handler.
 
 The application is built as `mentorbot run` builds it, and never initialised: nothing is sent.
 """
@@ -47,6 +48,7 @@ from telegram.ext import (
 from bot.routing import Topic
 from handlers import (
     broadcasts,
+    buttons,
     conversations,
     gate,
     invites,
@@ -168,9 +170,10 @@ def test_edits_and_groups_meet_the_gate_before_the_features_that_would_take_them
 def test_a_groups_button_press_meets_the_gate_first(
     app: MentorApplication,
 ) -> None:
-    assert matching(app, press(f"{offers.ACCEPT}7", GROUP)) == [
+    assert matching(app, press(buttons.accept(7), GROUP)) == [
         gate.admit,
         offers.accept,
+        offers.refuse_other_data,
         system.unknown_button,
     ]
 
@@ -271,22 +274,50 @@ def button_handlers(
     ]
 
 
+def button_lists(app: MentorApplication) -> Iterator[list[CallbackQueryHandler[Any, Any]]]:
+    """The lists of button handlers the library tries a press on, the first that matches in
+    each taking it: the default group's, and each list of each guided conversation."""
+
+    def presses(handlers: list[Handler]) -> list[CallbackQueryHandler[Any, Any]]:
+        return [
+            h
+            for h in handlers
+            if isinstance(h, CallbackQueryHandler) and callback(h) is not system.unknown_button
+        ]
+
+    yield presses(features(app))
+    for handler in features(app):
+        if isinstance(handler, ConversationHandler):
+            yield presses(list(handler.entry_points))
+            for state in handler.states.values():
+                yield presses(list(state))
+            yield presses(list(handler.fallbacks))
+
+
+def takers(app: MentorApplication, data: str) -> tuple[object, ...]:
+    found = (
+        next((h for h in handlers if h.check_update(press(data)) not in (None, False)), None)
+        for handlers in button_lists(app)
+    )
+    return tuple(callback(handler) for handler in found if handler is not None)
+
+
 CONFIRMED = Confirmation(12, NOW)
 # The /broadcast dialogue's buttons share one pattern; each of its states takes the presses it
 # expects, and only one state is current at a time.
 DIALOGUE = (broadcasts.audience, broadcasts.when, broadcasts.confirm)
 BUTTONS: dict[str, tuple[object, ...]] = {
     # What the bot puts in a button's callback_data, kind by kind, and which handler takes it.
-    f"{offers.ACCEPT}12": (offers.accept,),
-    f"{offers.DECLINE}12": (offers.decline,),
-    f"{language.CALLBACK_PREFIX}da": (language.choose_language,),
-    f"{invites.REVOKE}3": (invites.revoke,),
+    buttons.accept(12): (offers.accept,),
+    buttons.decline(12): (offers.decline,),
+    buttons.language("da"): (language.choose_language,),
+    buttons.revoke_invite(3): (invites.revoke,),
     CONFIRMED.data(members.APPROVE): (members.approve,),
     CONFIRMED.data(personal_data.FORGET): (personal_data.forget,),
     personal_data.KEEP: (personal_data.forget,),
     CONFIRMED.data(personal_data.FORGET_INTEREST): (personal_data.forget_interest,),
     personal_data.KEEP_INTEREST: (personal_data.forget_interest,),
-    f"{shifts.SWAP_PREFIX}4": (shifts.take_swap,),
+    buttons.swap(4): (shifts.take_swap,),
     f"{conversations.RATE}12:5": (conversations.rate,),
     **{f"{conversations.TOPIC}12:{topic.value}": (conversations.file_topic,) for topic in Topic},
     f"{conversations.ADDRESS}3:12": (conversations.address,),
@@ -298,22 +329,38 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     f"{recruitment.PREFIX}yes": (recruitment.consent,),
     f"{recruitment.PREFIX}no": (recruitment.consent,),
 }
+# Data with a prefix of ours that no button carries (an older release's, or forged), and the
+# refusal that takes it; with none, the fallback for unknown buttons does.
+OTHER_DATA: dict[str, tuple[object, ...]] = {
+    "accept:abc": (offers.refuse_other_data,),
+    "decline:": (offers.refuse_other_data,),
+    "language:de": (language.refuse_other_data,),
+    "revoke-invite:x": (invites.refuse_other_data,),
+    "swap:abc": (shifts.refuse_other_data,),
+}
 
 
 @pytest.mark.parametrize("data", list(BUTTONS))
 def test_every_kind_of_button_is_taken_by_its_one_handler(
     app: MentorApplication, data: str
 ) -> None:
-    takers = [h for h in button_handlers(app) if h.check_update(press(data)) not in (None, False)]
-    assert tuple(callback(h) for h in takers) == BUTTONS[data]
+    assert takers(app, data) == BUTTONS[data]
     assert len(data.encode()) <= 64  # Telegram's limit on callback_data
+
+
+@pytest.mark.parametrize("data", list(OTHER_DATA))
+def test_other_data_with_a_prefix_of_ours_is_taken_by_that_prefixs_refusal(
+    app: MentorApplication, data: str
+) -> None:
+    assert takers(app, data) == OTHER_DATA[data]
 
 
 def test_no_button_handler_is_left_without_a_button_and_a_forged_press_is_refused(
     app: MentorApplication,
 ) -> None:
     registered = {callback(handler) for handler in button_handlers(app)}
-    assert registered == {taker for takers in BUTTONS.values() for taker in takers}
+    expected = [*BUTTONS.values(), *OTHER_DATA.values()]
+    assert registered == {taker for found in expected for taker in found}
     assert matching(app, press("nonsense:1")) == [gate.admit, system.unknown_button]
 
 

@@ -19,7 +19,7 @@ from bot.i18n import translator
 from bot.stats import PeriodError, PeriodProblem
 from handlers.common import role_label
 from handlers.confirmation import Confirmation
-from handlers.invites import INVITES_SHOWN, REVOKE, invites_listing
+from handlers.invites import INVITES_SHOWN, invites_listing
 from handlers.members import APPROVE, approval_request
 from handlers.outbox import report_text, status_text
 from handlers.recruitment import interest_button
@@ -117,7 +117,7 @@ def test_invites_list_each_open_invite_with_its_revoke_button_in_local_time(
     text, keyboard = invites_listing(t, ctx, found)
     assert shown(text).splitlines() == lines
     assert buttons(keyboard) == [
-        [(t("invites.revoke", number=n), f"{REVOKE}{n}")] for n in (3, 4, 5)
+        [(t("invites.revoke", number=n), f"revoke-invite:{n}")] for n in (3, 4, 5)
     ]
 
 
