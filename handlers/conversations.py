@@ -23,7 +23,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import routing
 from bot.i18n import N_, Html, Translator
 from bot.message_content import Checked, check
-from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem, Topic
+from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem
+from handlers import buttons
 from handlers.common import (
     ANY_MEMBER,
     MentorApplication,
@@ -33,7 +34,6 @@ from handlers.common import (
     member_translator,
     now,
     number_argument,
-    parse_number,
     requires,
 )
 from handlers.content import read_content, refusal
@@ -50,10 +50,6 @@ from handlers.requests import raise_family_alarm, take_family_message, warn_unch
 from handlers.rota import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
 from storage.models import Member, RelayPurpose, Request, Role, Side
-
-RATE = "rate:"
-TOPIC = "topic:"
-ADDRESS = "to:"  # to:PARKED:REQUEST, the family a mentor's unaddressed message is for
 
 _ADDRESS_PROBLEMS = {
     AddressProblem.ENDED: N_("relay.ended"),
@@ -189,7 +185,8 @@ async def _ask_which_family(
         # A button's text is plain text, not HTML: the label is unescaped for it.
         [
             InlineKeyboardButton(
-                html.unescape(label(t, request)), callback_data=f"{ADDRESS}{parked}:{request.id}"
+                html.unescape(label(t, request)),
+                callback_data=buttons.address(parked, request.id),
             )
         ]
         for request in which.choices
@@ -218,14 +215,10 @@ async def _to_family(
 @requires(Role.MENTOR, Role.COORDINATOR)
 async def address(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     """The mentor picked the family their message is for."""
-    query = update.callback_query
-    if query is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
-    parked, _, request_id = (query.data or "").removeprefix(ADDRESS).partition(":")
-    parked_id, chosen = parse_number(parked), parse_number(request_id)
-    if parked_id is None or chosen is None:
-        await query.answer(sender.t("button.invalid"))
-        return
+    parked_id, chosen = buttons.parked_of(match), buttons.request_of(match)
     found = await routing.address_parked(context.db, member, parked_id, chosen)
     if isinstance(found, AddressProblem):
         await query.answer(sender.t(_ADDRESS_PROBLEMS[found]), show_alert=True)
@@ -286,7 +279,7 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
     for adult in ended.family:
         t = member_translator(context, adult)
         stars = [
-            InlineKeyboardButton(str(n), callback_data=f"{RATE}{request.id}:{n}")
+            InlineKeyboardButton(str(n), callback_data=buttons.rate(request.id, n))
             for n in range(1, routing.MAX_RATING + 1)
         ]
         await best_effort(
@@ -300,7 +293,7 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
     if ended.mentor is not None:
         t = member_translator(context, ended.mentor)
         rows = [
-            [InlineKeyboardButton(t(msgid), callback_data=f"{TOPIC}{request.id}:{topic.value}")]
+            [InlineKeyboardButton(t(msgid), callback_data=buttons.topic(request.id, topic))]
             for topic, msgid in TOPIC_LABELS.items()
         ]
         chat = ended.mentor.telegram_user_id
@@ -315,29 +308,18 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
             await routing.remember_relay(context.db, chat, asked.message_id, request.id)
 
 
-def _choice(data: str | None, prefix: str) -> tuple[int, str] | None:
-    request, _, value = (data or "").removeprefix(prefix).partition(":")
-    number = parse_number(request)
-    return (number, value) if number is not None and value else None
-
-
 @requires(Role.FAMILY)
 async def rate(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    choice = _choice(query.data if query else None, RATE)
-    if query is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
-    if (
-        choice is None
-        or parse_number(choice[1]) is None
-        or not await routing.rate(context.db, member, choice[0], int(choice[1]))
-    ):
+    request_id, rating = buttons.request_of(match), buttons.rating_of(match)
+    if not await routing.rate(context.db, member, request_id, rating):
         await query.answer(sender.t("button.invalid"))
         return
-    rating = int(choice[1])
     thanks = N_("end.rated")
     await _thank(
-        context, sender.t, query.message, choice[0], thanks, RelayPurpose.COMMENT, rating=rating
+        context, sender.t, query.message, request_id, thanks, RelayPurpose.COMMENT, rating=rating
     )
     await query.answer()
 
@@ -346,20 +328,17 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
 async def file_topic(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query = update.callback_query
-    choice = _choice(query.data if query else None, TOPIC)
-    if query is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
-    topic = Topic(choice[1]) if choice and choice[1] in Topic.__members__.values() else None
-    if (
-        choice is None
-        or topic is None
-        or not await routing.file_topic(context.db, member, choice[0], topic)
-    ):
+    request_id, topic = buttons.request_of(match), buttons.topic_of(match)
+    if not await routing.file_topic(context.db, member, request_id, topic):
         await query.answer(sender.t("button.invalid"))
         return
     filed, label = N_("end.filed"), sender.t(TOPIC_LABELS[topic])
-    await _thank(context, sender.t, query.message, choice[0], filed, RelayPurpose.NOTE, topic=label)
+    await _thank(
+        context, sender.t, query.message, request_id, filed, RelayPurpose.NOTE, topic=label
+    )
     await query.answer()
 
 
@@ -381,9 +360,19 @@ async def _thank(
     )
 
 
+# Data with the rating's, the topic's or "to which family?"'s prefix that their patterns do not
+# take (handlers/buttons.py).
+refuse_other_rating = buttons.refuse_rest(Role.FAMILY)
+refuse_other_mentor_data = buttons.refuse_rest(Role.MENTOR, Role.COORDINATOR)
+
+
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("end", end))
-    application.add_handler(CallbackQueryHandler(rate, pattern=f"^{RATE}"))
-    application.add_handler(CallbackQueryHandler(file_topic, pattern=f"^{TOPIC}"))
-    application.add_handler(CallbackQueryHandler(address, pattern=f"^{ADDRESS}"))
+    for callback, pattern, refuse in (
+        (rate, buttons.RATE, refuse_other_rating),
+        (file_topic, buttons.TOPIC, refuse_other_mentor_data),
+        (address, buttons.ADDRESS, refuse_other_mentor_data),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))
     application.add_handler(MessageHandler(~filters.COMMAND, route_message))

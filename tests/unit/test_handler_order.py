@@ -318,9 +318,9 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     CONFIRMED.data(personal_data.FORGET_INTEREST): (personal_data.forget_interest,),
     personal_data.KEEP_INTEREST: (personal_data.forget_interest,),
     buttons.swap(4): (shifts.take_swap,),
-    f"{conversations.RATE}12:5": (conversations.rate,),
-    **{f"{conversations.TOPIC}12:{topic.value}": (conversations.file_topic,) for topic in Topic},
-    f"{conversations.ADDRESS}3:12": (conversations.address,),
+    buttons.rate(12, 5): (conversations.rate,),
+    **{buttons.topic(12, topic): (conversations.file_topic,) for topic in Topic},
+    buttons.address(3, 12): (conversations.address,),
     **{f"{broadcasts.PREFIX}{audience.value}": DIALOGUE for audience in Audience},
     **{
         f"{broadcasts.PREFIX}{choice}": DIALOGUE for choice in ("now", "later", "confirm", "cancel")
@@ -337,6 +337,9 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "language:de": (language.refuse_other_data,),
     "revoke-invite:x": (invites.refuse_other_data,),
     "swap:abc": (shifts.refuse_other_data,),
+    "rate:12:": (conversations.refuse_other_rating,),
+    "topic:12:weather": (conversations.refuse_other_mentor_data,),
+    "to:3": (conversations.refuse_other_mentor_data,),
 }
 
 
