@@ -199,19 +199,6 @@ def parse_number(text: str | None) -> int | None:
     return int(text) if text is not None and NUMBER.fullmatch(text) else None
 
 
-# A moment a button carries, in whole seconds since the epoch (ten digits until 2286).
-_STAMP = re.compile(r"[0-9]{1,11}")
-
-
-def stamp(moment: datetime) -> str:
-    """A moment for a button's data: short, and exact to the second, as the database is."""
-    return str(int(moment.timestamp()))
-
-
-def parse_stamp(text: str | None) -> datetime | None:
-    return datetime.fromtimestamp(int(text), UTC) if text and _STAMP.fullmatch(text) else None
-
-
 def number_argument(args: list[str] | None) -> int | None:
     """The one number a command takes (`/remove 12`, `/swap #7`), or None if that is not it."""
     return parse_number(args[0].removeprefix("#")) if args and len(args) == 1 else None

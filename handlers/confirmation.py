@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from telegram import CallbackQuery, Message
 
 from bot.i18n import Translator
-from handlers.common import parse_number, parse_stamp, stamp
 from handlers.telegram_errors import best_effort
 
 LIFETIME = timedelta(minutes=10)
@@ -25,34 +24,26 @@ LIFETIME = timedelta(minutes=10)
 
 @dataclass(frozen=True, slots=True)
 class Confirmation:
-    """What a button confirms: the row with this number that was made at this second."""
+    """What a button confirms: the row with this number that was made at this second.
+
+    Its data is made and read in handlers/buttons.py, well inside Telegram's 64 bytes.
+    """
 
     number: int
     made_at: datetime  # to the second, as the database keeps it
 
-    def data(self, prefix: str) -> str:
-        """The button's callback data: well inside Telegram's 64 bytes."""
-        return f"{prefix}{self.number}:{stamp(self.made_at)}"
 
-    @classmethod
-    def parse(cls, prefix: str, data: str | None) -> Confirmation | None:
-        """What a button's data names, or None if it is not data that `data` made."""
-        number, _, made = (data or "").removeprefix(prefix).partition(":")
-        found, made_at = parse_number(number), parse_stamp(made)
-        return None if found is None or made_at is None else cls(found, made_at)
+def read(confirmed: Confirmation, asked_at: datetime, now: datetime) -> Confirmation | None:
+    """What a press confirms, or None if it has expired."""
+    return None if now - asked_at > LIFETIME else confirmed
 
 
-def read(prefix: str, data: str | None, asked_at: datetime, now: datetime) -> Confirmation | None:
-    """What a press confirms, or None if the data is not a confirmation or it has expired."""
-    return None if now - asked_at > LIFETIME else Confirmation.parse(prefix, data)
-
-
-def pressed(query: CallbackQuery, prefix: str, now: datetime) -> Confirmation | None:
+def pressed(query: CallbackQuery, confirmed: Confirmation, now: datetime) -> Confirmation | None:
     """`read` for a button press: a message Telegram no longer shows (or none) is expired."""
     message = query.message
     if not isinstance(message, Message):
         return None
-    return read(prefix, query.data, message.date.astimezone(UTC), now)
+    return read(confirmed, message.date.astimezone(UTC), now)
 
 
 async def refuse(query: CallbackQuery, t: Translator) -> None:

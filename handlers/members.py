@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import members
 from bot.i18n import N_, Translator
 from bot.members import ApprovalOutcome, RemoveOutcome
+from handlers import buttons
 from handlers.common import (
     MentorApplication,
     MentorContext,
@@ -92,9 +93,6 @@ async def _tell_removed(context: MentorContext, removed: Member) -> None:
     )
 
 
-APPROVE = "approve:"  # approve:MEMBER:JOINED (seconds since the epoch)
-
-
 def approval_request(
     t: Translator, member: Member, added_by: Member | None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -107,7 +105,7 @@ def approval_request(
     }
     if member.approved:
         return t("partner.joined_notice", **params), None
-    data = Confirmation(member.id, member.joined_at).data(APPROVE)
+    data = buttons.approve(Confirmation(member.id, member.joined_at))
     button = InlineKeyboardButton(t("partner.approve"), callback_data=data)
     return t("partner.approval_asked", **params), InlineKeyboardMarkup([[button]])
 
@@ -125,15 +123,12 @@ async def tell_coordinators_of_partner(
 
 @requires(Role.COORDINATOR)
 async def approve(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, t = update.callback_query, sender.t
-    if query is None:
+    query, match, t = update.callback_query, buttons.matched(context), sender.t
+    if query is None or match is None:
         return
     # An approval waits for a coordinator however long it takes, so it names the adult but
     # does not expire.
-    pressed = Confirmation.parse(APPROVE, query.data)
-    if pressed is None:
-        await query.answer(t("button.invalid"))
-        return
+    pressed = buttons.confirmation_of(match)
     outcome, adult = await members.approve(
         context.db, member, pressed.number, pressed.made_at, now()
     )
@@ -157,7 +152,13 @@ _APPROVALS = {
 }
 
 
+# Data with this module's button prefixes that none of its patterns takes (handlers/buttons.py).
+refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
+
+
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("members", list_members))
     application.add_handler(CommandHandler("remove", remove))
-    application.add_handler(CallbackQueryHandler(approve, pattern=f"^{APPROVE}"))
+    application.add_handler(CallbackQueryHandler(approve, pattern=buttons.APPROVE))
+    rest = buttons.rest(buttons.APPROVE)
+    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data, recruitment
 from bot.i18n import N_, Translator
-from handlers import confirmation
+from handlers import buttons, confirmation
 from handlers.common import (
     ANY_MEMBER,
     MentorApplication,
@@ -56,12 +56,6 @@ async def my_data(update: Update, context: MentorContext, sender: Sender, member
     )
 
 
-FORGET = "forget:"
-KEEP = f"{FORGET}keep"
-FORGET_INTEREST = "forget-interest:"
-KEEP_INTEREST = f"{FORGET_INTEREST}keep"
-
-
 def _keyboard(t: Translator, confirm: str, keep: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -89,10 +83,10 @@ async def ask_forget(update: Update, context: MentorContext) -> None:
         await message.reply_text(t("forget.nothing_stored"))
         return
     # The registration's number and the second it was given name it, and not a later update.
-    confirm = Confirmation(found.id, found.consented_at).data(FORGET_INTEREST)
+    confirm = buttons.forget_interest(Confirmation(found.id, found.consented_at))
     await message.reply_text(
         t("forget.ask_interest", name=found.name, phone=found.phone),
-        reply_markup=_keyboard(t, confirm, KEEP_INTEREST),
+        reply_markup=_keyboard(t, confirm, buttons.forget_interest_keep()),
     )
 
 
@@ -112,23 +106,43 @@ async def _ask_forget_member(
         await message.reply_text(t("remove.not_found", number=subject))
         return
     # The number and the second they joined name this member and nobody else, for good.
-    confirm = Confirmation(whom.id, whom.joined_at).data(FORGET)
+    confirm = buttons.forget(Confirmation(whom.id, whom.joined_at))
     question = N_("forget.ask_own") if whom.id == member.id else N_("forget.ask_member")
-    await message.reply_text(t(question, number=subject), reply_markup=_keyboard(t, confirm, KEEP))
+    keyboard = _keyboard(t, confirm, buttons.forget_keep())
+    await message.reply_text(t(question, number=subject), reply_markup=keyboard)
+
+
+async def _kept(update: Update, t: Translator) -> None:
+    """Keep: the question goes, and nothing was erased."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await query.edit_message_text(t("forget.kept"))
+
+
+@requires(*ANY_MEMBER)
+async def keep(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    await _kept(update, sender.t)
+
+
+@requires(*ANY_MEMBER)
+async def refuse_other_forget(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """Data with /forget's prefix that is not its buttons' (an older release's, or forged)."""
+    if update.callback_query is not None:
+        await confirmation.refuse(update.callback_query, sender.t)
 
 
 @requires(*ANY_MEMBER)
 async def forget(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
     t = sender.t
-    if query.data == KEEP:
-        await query.answer()
-        await query.edit_message_text(t("forget.kept"))
-        return
     moment = now()
-    confirmed = confirmation.pressed(query, FORGET, moment)
+    confirmed = confirmation.pressed(query, buttons.confirmation_of(match), moment)
     if confirmed is None or not (confirmed.number == member.id or member.role is Role.COORDINATOR):
         await confirmation.refuse(query, t)  # expired, or not a button of ours
         return
@@ -154,16 +168,12 @@ async def forget(update: Update, context: MentorContext, sender: Sender, member:
 
 async def forget_interest(update: Update, context: MentorContext) -> None:
     """A stranger withdraws their registration of interest, and is told what went."""
-    query = update.callback_query
-    if query is None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
     sender = await identify(update, context)
     t = sender.t
-    if query.data == KEEP_INTEREST:
-        await query.answer()
-        await query.edit_message_text(t("forget.kept"))
-        return
-    confirmed = confirmation.pressed(query, FORGET_INTEREST, now())
+    confirmed = confirmation.pressed(query, buttons.confirmation_of(match), now())
     erased = None
     if confirmed is not None:
         erased = await recruitment.withdraw(
@@ -174,6 +184,17 @@ async def forget_interest(update: Update, context: MentorContext) -> None:
         return
     await query.answer()
     await query.edit_message_text(t("forget.done_interest", name=erased.name, phone=erased.phone))
+
+
+async def keep_interest(update: Update, context: MentorContext) -> None:
+    await _kept(update, (await identify(update, context)).t)
+
+
+async def refuse_other_interest(update: Update, context: MentorContext) -> None:
+    """Data with the stranger's /forget prefix that is not its buttons'."""
+    sender = await identify(update, context)
+    if update.callback_query is not None:
+        await confirmation.refuse(update.callback_query, sender.t)
 
 
 # Telegram's deleteMessages takes at most this many messages of one chat.
@@ -203,5 +224,12 @@ async def _delete_batch(bot: Bot, chat_id: int, batch: list[int]) -> None:
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("mydata", my_data))
     application.add_handler(CommandHandler("forget", ask_forget))
-    application.add_handler(CallbackQueryHandler(forget, pattern=f"^{FORGET}"))
-    application.add_handler(CallbackQueryHandler(forget_interest, pattern=f"^{FORGET_INTEREST}"))
+    for callback, pattern in (
+        (forget, buttons.FORGET),
+        (keep, buttons.FORGET_KEEP),
+        (refuse_other_forget, buttons.rest(buttons.FORGET)),
+        (forget_interest, buttons.FORGET_INTEREST),
+        (keep_interest, buttons.FORGET_INTEREST_KEEP),
+        (refuse_other_interest, buttons.rest(buttons.FORGET_INTEREST)),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

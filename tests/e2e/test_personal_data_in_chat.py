@@ -65,6 +65,12 @@ async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: S
     assert ask.startswith("Det här raderar allt Mentorbot lagrar om dig")
     await family.press(family.messages[-1], "Behåll")
     assert (await family.wait_for_edit(family.messages[-1]))["text"] == "Inget raderades."
+    # The button of a release before confirmations named the joining time: one line, no erasure.
+    older = await family.press_data(family.messages[-1], f"forget:{ek}")
+    assert (older or {}).get("text") == (
+        "Den här bekräftelsen är för gammal, så ingenting ändrades. "
+        "Skriv kommandot igen om du fortfarande vill."
+    )
     await family.send("/forget")
     confirm = await family.next_message()
     await family.press(confirm, "Radera")

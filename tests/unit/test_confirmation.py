@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import personal_data
+from handlers import buttons
 from handlers.confirmation import LIFETIME, Confirmation, read
 from storage.db import Database
 from storage.models import Role
@@ -17,14 +18,20 @@ JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 
+def pressed(data: str | None, asked: datetime, now: datetime) -> Confirmation | None:
+    """What a press of /forget's button with `data` confirms, read as the handler reads it."""
+    match = buttons.FORGET.match(data) if data is not None else None
+    return None if match is None else read(buttons.confirmation_of(match), asked, now)
+
+
 def test_a_press_within_the_lifetime_confirms_what_the_button_was_made_for() -> None:
     made = Confirmation(6, JOINED)
-    assert read("forget:", made.data("forget:"), ASKED, ASKED + LIFETIME) == made
+    assert pressed(buttons.forget(made), ASKED, ASKED + LIFETIME) == made
 
 
 def test_a_press_after_the_lifetime_confirms_nothing() -> None:
-    data = Confirmation(6, JOINED).data("forget:")
-    assert read("forget:", data, ASKED, ASKED + LIFETIME + SECOND) is None
+    data = buttons.forget(Confirmation(6, JOINED))
+    assert pressed(data, ASKED, ASKED + LIFETIME + SECOND) is None
 
 
 @pytest.mark.parametrize(
@@ -32,14 +39,14 @@ def test_a_press_after_the_lifetime_confirms_nothing() -> None:
 )
 def test_data_that_is_not_a_confirmation_confirms_nothing(data: str | None) -> None:
     """Among them the button of an older version, which carried only the number."""
-    assert read("forget:", data, ASKED, ASKED) is None
+    assert pressed(data, ASKED, ASKED) is None
 
 
 def test_the_data_fits_in_telegrams_64_bytes() -> None:
     largest = Confirmation(999_999_999, datetime(5000, 12, 31, tzinfo=UTC))
-    data = largest.data("forget:")
+    data = buttons.forget(largest)
     assert len(data.encode()) <= 64
-    assert read("forget:", data, ASKED, ASKED) == largest
+    assert pressed(data, ASKED, ASKED) == largest
 
 
 async def test_an_erasure_confirmed_for_someone_who_joined_at_another_time_erases_nothing(

@@ -17,10 +17,11 @@ from bot import stats
 from bot.broadcasts import Progress
 from bot.i18n import translator
 from bot.stats import PeriodError, PeriodProblem
+from handlers.buttons import APPROVE, confirmation_of
 from handlers.common import role_label
 from handlers.confirmation import Confirmation
 from handlers.invites import INVITES_SHOWN, invites_listing
-from handlers.members import APPROVE, approval_request
+from handlers.members import approval_request
 from handlers.outbox import report_text, status_text
 from handlers.recruitment import interest_button
 from handlers.stats import period_problem
@@ -176,7 +177,8 @@ def test_a_new_mentor_adult_waits_for_approve_and_its_button_names_them_for_good
     assert shown(text) == asked
     ((label, data),) = buttons(keyboard)[0]
     assert label == t("partner.approve")
-    assert Confirmation.parse(APPROVE, data) == Confirmation(12, NOW)
+    pressed = APPROVE.match(data or "")
+    assert pressed is not None and confirmation_of(pressed) == Confirmation(12, NOW)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
