@@ -22,7 +22,7 @@ from bot import broadcasts
 from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator
 from bot.rota import NonexistentLocalTime, local_moment
-from handlers import confirmation
+from handlers import buttons, confirmation
 from handlers.common import (
     HOUSEHOLD_ROLES,
     MentorApplication,
@@ -39,7 +39,6 @@ from handlers.outbox import send_content
 from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Kind, Member, Role
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
-PREFIX = "broadcast:"
 CONFIRMING = "confirming"  # the message id of the preview's Send and Cancel buttons
 TIMEOUT_SECONDS = 30 * 60
 DOCUMENT_TYPES = (
@@ -72,10 +71,7 @@ _STATES = {
 
 def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(text, callback_data=PREFIX + data) for text, data in row]
-            for row in rows
-        ]
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
 
 
@@ -121,45 +117,58 @@ async def content(update: Update, context: MentorContext) -> int:
     await message.reply_text(
         t("broadcast.ask_audience"),
         reply_markup=_buttons(
-            [[(t(_AUDIENCES[audience]), audience.value)] for audience in Audience]
+            [
+                [(t(_AUDIENCES[audience]), buttons.broadcast_audience(audience))]
+                for audience in Audience
+            ]
         ),
     )
     return AUDIENCE
 
 
 async def audience(update: Update, context: MentorContext) -> int:
-    query = update.callback_query
+    query, match = update.callback_query, buttons.matched(context)
     sender = await identify(update, context)
-    if query is None:
+    if query is None or match is None:
         return AUDIENCE
     t = sender.t
-    chosen = (query.data or "").removeprefix(PREFIX)
-    if chosen not in {a.value for a in Audience}:
-        await query.answer(t("button.invalid"))
-        return AUDIENCE
-    conversation_data(context)["audience"] = Audience(chosen)
+    conversation_data(context)["audience"] = buttons.audience_of(match)
     await query.answer()
-    await query.edit_message_text(
-        t("broadcast.ask_when"),
-        reply_markup=_buttons([[(t("broadcast.now"), "now"), (t("broadcast.later"), "later")]]),
-    )
+    now_or_later = [
+        (t("broadcast.now"), buttons.broadcast_when("now")),
+        (t("broadcast.later"), buttons.broadcast_when("later")),
+    ]
+    await query.edit_message_text(t("broadcast.ask_when"), reply_markup=_buttons([now_or_later]))
     return WHEN
 
 
-async def when(update: Update, context: MentorContext) -> int:
-    query = update.callback_query
+async def not_an_audience(update: Update, context: MentorContext) -> int:
+    """Another step's button (an earlier draft's), or data not ours, while the audience is asked."""
     sender = await identify(update, context)
-    if query is None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(sender.t("button.invalid"))
+    return AUDIENCE
+
+
+async def when(update: Update, context: MentorContext) -> int:
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
         return WHEN
-    choice = (query.data or "").removeprefix(PREFIX)
     await query.answer()
-    if choice == "later":
+    if buttons.later_of(match):
         await query.edit_message_text(sender.t("broadcast.ask_time"))
         return TIME
-    if choice != "now":
-        return WHEN
     conversation_data(context)["send_at"] = None
     return await _preview(update, context, sender)
+
+
+async def not_when(update: Update, context: MentorContext) -> int:
+    """Another step's button, or data not ours, while now or later is asked: nothing happens."""
+    await identify(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    return WHEN
 
 
 async def time_of_day(update: Update, context: MentorContext) -> int:
@@ -207,7 +216,12 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
             when=moment,
         ),
         reply_markup=_buttons(
-            [[(t("broadcast.send"), "confirm"), (t("broadcast.cancel"), "cancel")]]
+            [
+                [
+                    (t("broadcast.send"), buttons.broadcast_send(True)),
+                    (t("broadcast.cancel"), buttons.broadcast_send(False)),
+                ]
+            ]
         ),
     )
     data[CONFIRMING] = question.message_id
@@ -215,6 +229,16 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
 
 
 async def confirm(update: Update, context: MentorContext) -> int:
+    match = buttons.matched(context)
+    return await _decide(update, context, match is not None and buttons.send_of(match))
+
+
+async def not_confirm(update: Update, context: MentorContext) -> int:
+    """Any other data under the preview cancels, as Cancel does; elsewhere it is stale."""
+    return await _decide(update, context, False)
+
+
+async def _decide(update: Update, context: MentorContext, send: bool) -> int:
     query = update.callback_query
     sender = await identify(update, context)
     member = sender.member
@@ -228,7 +252,7 @@ async def confirm(update: Update, context: MentorContext) -> int:
         await confirmation.refuse(query, t)
         return CONFIRM
     await query.answer()
-    if (query.data or "").removeprefix(PREFIX) != "confirm":
+    if not send:
         await query.edit_message_text(t("broadcast.cancelled"))
         data.clear()
         return ConversationHandler.END
@@ -316,15 +340,24 @@ async def newsletter(
 
 def register(application: MentorApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
-    buttons = f"^{PREFIX}"
+    other = buttons.rest(buttons.BROADCAST_AUDIENCE)  # any data of /broadcast's buttons
     composing = guided_conversation(
         entry_points=[CommandHandler("broadcast", begin)],
         states={
             CONTENT: [MessageHandler(~filters.COMMAND, content)],
-            AUDIENCE: [CallbackQueryHandler(audience, pattern=buttons)],
-            WHEN: [CallbackQueryHandler(when, pattern=buttons)],
+            AUDIENCE: [
+                CallbackQueryHandler(audience, pattern=buttons.BROADCAST_AUDIENCE),
+                CallbackQueryHandler(not_an_audience, pattern=other),
+            ],
+            WHEN: [
+                CallbackQueryHandler(when, pattern=buttons.BROADCAST_WHEN),
+                CallbackQueryHandler(not_when, pattern=other),
+            ],
             TIME: [MessageHandler(text, time_of_day)],
-            CONFIRM: [CallbackQueryHandler(confirm, pattern=buttons)],
+            CONFIRM: [
+                CallbackQueryHandler(confirm, pattern=buttons.BROADCAST_SEND),
+                CallbackQueryHandler(not_confirm, pattern=other),
+            ],
         },
         fallbacks=[CommandHandler("cancel", cancel_conversation)],
         timeout_seconds=TIMEOUT_SECONDS,

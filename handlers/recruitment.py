@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import members, recruitment
 from bot.i18n import N_, Translator
 from bot.members import clean_display_name
+from handlers import buttons
 from handlers.common import (
     MentorApplication,
     MentorContext,
@@ -41,7 +42,6 @@ from storage.models import Interest, Member, Role
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "interest:"
 NAME, PHONE, CONSENT = range(3)
 TIMEOUT_SECONDS = 15 * 60
 REPORT_JOB = "interest-report"
@@ -50,7 +50,7 @@ REPORT_JOB = "interest-report"
 def interest_button(t: Translator) -> InlineKeyboardMarkup:
     """Under the public /start text: the way in."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("interest.button"), callback_data=f"{PREFIX}start")]]
+        [[InlineKeyboardButton(t("interest.button"), callback_data=buttons.interest_start())]]
     )
 
 
@@ -98,8 +98,12 @@ async def phone(update: Update, context: MentorContext) -> int:
         reply_markup=InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(t("interest.agree"), callback_data=f"{PREFIX}yes"),
-                    InlineKeyboardButton(t("interest.disagree"), callback_data=f"{PREFIX}no"),
+                    InlineKeyboardButton(
+                        t("interest.agree"), callback_data=buttons.interest_consent(True)
+                    ),
+                    InlineKeyboardButton(
+                        t("interest.disagree"), callback_data=buttons.interest_consent(False)
+                    ),
                 ]
             ]
         ),
@@ -108,12 +112,12 @@ async def phone(update: Update, context: MentorContext) -> int:
 
 
 async def consent(update: Update, context: MentorContext) -> int:
-    query = update.callback_query
+    query, match = update.callback_query, buttons.matched(context)
     sender = await identify(update, context)
     if query is None:
         return CONSENT
     data = conversation_data(context)
-    given = query.data == f"{PREFIX}yes"
+    given = match is not None and buttons.consent_of(match)
     typed_name, typed_phone = data.get("name"), data.get("phone")
     data.clear()
     await query.answer()
@@ -188,11 +192,11 @@ def start(application: MentorApplication) -> None:
 def register(application: MentorApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     registering = guided_conversation(
-        entry_points=[CallbackQueryHandler(begin, pattern=f"^{PREFIX}start$")],
+        entry_points=[CallbackQueryHandler(begin, pattern=buttons.INTEREST_START)],
         states={
             NAME: [MessageHandler(text, name)],
             PHONE: [MessageHandler(text, phone)],
-            CONSENT: [CallbackQueryHandler(consent, pattern=f"^{PREFIX}(yes|no)$")],
+            CONSENT: [CallbackQueryHandler(consent, pattern=buttons.INTEREST_CONSENT)],
         },
         fallbacks=[CommandHandler("cancel", cancel_conversation)],
         timeout_seconds=TIMEOUT_SECONDS,

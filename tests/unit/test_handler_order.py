@@ -303,9 +303,14 @@ def takers(app: MentorApplication, data: str) -> tuple[object, ...]:
 
 
 CONFIRMED = Confirmation(12, NOW)
-# The /broadcast dialogue's buttons share one pattern; each of its states takes the presses it
-# expects, and only one state is current at a time.
-DIALOGUE = (broadcasts.audience, broadcasts.when, broadcasts.confirm)
+# The /broadcast dialogue's buttons share one prefix; each of its states takes every press of
+# them (only one state is current at a time): its own buttons on its pattern, the others' (an
+# earlier draft's) to answer as that state always has.
+AUDIENCE_STEP, WHEN_STEP, CONFIRM_STEP = (
+    (broadcasts.audience, broadcasts.not_when, broadcasts.not_confirm),
+    (broadcasts.not_an_audience, broadcasts.when, broadcasts.not_confirm),
+    (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.confirm),
+)
 BUTTONS: dict[str, tuple[object, ...]] = {
     # What the bot puts in a button's callback_data, kind by kind, and which handler takes it.
     buttons.accept(12): (offers.accept,),
@@ -321,13 +326,14 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.rate(12, 5): (conversations.rate,),
     **{buttons.topic(12, topic): (conversations.file_topic,) for topic in Topic},
     buttons.address(3, 12): (conversations.address,),
-    **{f"{broadcasts.PREFIX}{audience.value}": DIALOGUE for audience in Audience},
-    **{
-        f"{broadcasts.PREFIX}{choice}": DIALOGUE for choice in ("now", "later", "confirm", "cancel")
-    },
-    f"{recruitment.PREFIX}start": (recruitment.begin,),
-    f"{recruitment.PREFIX}yes": (recruitment.consent,),
-    f"{recruitment.PREFIX}no": (recruitment.consent,),
+    **{buttons.broadcast_audience(audience): AUDIENCE_STEP for audience in Audience},
+    buttons.broadcast_when("now"): WHEN_STEP,
+    buttons.broadcast_when("later"): WHEN_STEP,
+    buttons.broadcast_send(True): CONFIRM_STEP,
+    buttons.broadcast_send(False): CONFIRM_STEP,
+    buttons.interest_start(): (recruitment.begin,),
+    buttons.interest_consent(True): (recruitment.consent,),
+    buttons.interest_consent(False): (recruitment.consent,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -343,6 +349,8 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "rate:12:": (conversations.refuse_other_rating,),
     "topic:12:weather": (conversations.refuse_other_mentor_data,),
     "to:3": (conversations.refuse_other_mentor_data,),
+    "broadcast:xyz": (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.not_confirm),
+    "interest:maybe": (),
 }
 
 
