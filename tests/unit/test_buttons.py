@@ -1,5 +1,6 @@
 """Every button's data is made and read in handlers/buttons.py: each kind's own pattern reads
-back what its builder made and no other pattern takes it, and the data fits in 64 bytes."""
+back what its builder made and no other pattern takes it, the data fits in Telegram's 64 bytes,
+and the real application has a handler for every pattern."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
-from bot.config import LANGUAGES
+from bot.app.application import build_application
+from bot.app.bot_api_watch import BotApiWatch
+from bot.config import LANGUAGES, load_config
 from bot.routing import MAX_RATING, Topic
 from handlers import buttons
 from handlers.confirmation import Confirmation
@@ -216,3 +221,48 @@ def test_data_with_no_prefix_of_ours_is_taken_by_nothing() -> None:
     for data in ("delete:everything", "accepted:5", "forged:data", "x"):
         assert [p for p in buttons.PATTERNS if p.match(data)] == []
         assert [p for p in buttons.PATTERNS if buttons.rest(p).match(data)] == []
+
+
+Handlers = list[BaseHandler[Any, Any, Any]]
+
+
+def handler_lists(handlers: dict[int, Handlers]) -> Iterator[Handlers]:
+    """Every list PTB tries in order: each group's, and each conversation's."""
+    for group in handlers.values():
+        yield group
+        for handler in group:
+            if isinstance(handler, ConversationHandler):
+                yield list(handler.entry_points)
+                yield from (list(state) for state in handler.states.values())
+                yield list(handler.fallbacks)
+
+
+def test_the_application_registers_every_pattern_and_no_other_data() -> None:
+    config = load_config({"TELEGRAM_BOT_TOKEN": "1:token"}, None)
+    application = build_application(config, BotApiWatch())
+    registry = {pattern.pattern for pattern in buttons.PATTERNS}
+    rests = {buttons.rest(pattern).pattern: pattern for pattern in buttons.PATTERNS}
+    registered: set[str] = set()
+    catch_all: list[CallbackQueryHandler[Any, Any]] = []
+    for handlers in handler_lists(application.handlers):
+        presses = [h for h in handlers if isinstance(h, CallbackQueryHandler)]
+        for index, handler in enumerate(presses):
+            if handler.pattern is None:
+                catch_all.append(handler)
+                assert handler is handlers[-1]  # what no feature took: see handlers/system.py
+                continue
+            assert isinstance(handler.pattern, re.Pattern)  # so that PTB hands over the match
+            text = handler.pattern.pattern
+            assert text in registry or text in rests
+            registered.add(text)
+            if text in rests:  # it takes only what the patterns of its prefix before it did not
+                after = {
+                    h.pattern.pattern
+                    for h in presses[index + 1 :]
+                    if isinstance(h.pattern, re.Pattern)
+                }
+                assert not any(
+                    buttons.rest(p).pattern == text for p in buttons.PATTERNS if p.pattern in after
+                )
+    assert registered >= registry
+    assert len(catch_all) == 1
