@@ -11,13 +11,13 @@ from handlers import (
     invites,
     language,
     members,
+    mentor_rota,
     offers,
     onboarding,
     personal_data,
     recruitment,
     requests,
-    rota,
-    shifts,
+    rota_planning,
     stats,
     system,
 )
@@ -36,8 +36,8 @@ def register(application: MentorApplication) -> None:
         audit,
         stats,
         personal_data,
-        rota,
-        shifts,
+        rota_planning,
+        mentor_rota,
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
         recruitment,  # so does a stranger's registration of interest

@@ -47,7 +47,7 @@ from handlers.relay import (
     to_family,
 )
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
-from handlers.rota import import_document, is_rota_file
+from handlers.rota_planning import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
 from storage.models import Member, RelayPurpose, Request, Role, Side
 

@@ -15,7 +15,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot import members, routing, shifts
+from bot import members, rota_planning, routing
 from bot.i18n import N_, Translator
 from bot.routing import Accepted, Offering, RoutingProblem
 from handlers import buttons
@@ -375,7 +375,7 @@ async def plan_shift_start(application: MentorApplication) -> None:
     for job in queue.get_jobs_by_name(SHIFT_START_JOB):
         job.schedule_removal()
     queue.run_once(_offer_waiting, when=0, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
-    upcoming = await shifts.next_start(application.bot_data.db, now())
+    upcoming = await rota_planning.next_start(application.bot_data.db, now())
     if upcoming is not None:
         queue.run_once(_shift_started, when=upcoming, name=SHIFT_START_JOB, job_kwargs=RUN_LATE)
 

@@ -20,7 +20,7 @@ from typing import Any
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Job
 
-from bot import members, reminders, routing, shifts
+from bot import members, reminders, rota_planning, routing
 from handlers import offers
 from handlers.common import (
     RUN_LATE,
@@ -235,9 +235,9 @@ async def _send_gap_report(context: MentorContext) -> None:
     db = context.db
     moment = now()
     today = moment.astimezone(config.timezone).date()
-    if not await shifts.claim_gap_report(db, today, moment):
+    if not await rota_planning.claim_gap_report(db, today, moment):
         return
-    days = await shifts.coverage(
+    days = await rota_planning.coverage(
         db, today, GAP_REPORT_DAYS, config.service_hours, config.timezone, since=moment
     )
     gaps = any(day.gaps for day in days)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import N_, Translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
-from bot.shifts import DayCoverage, Refusal, ShiftProblem
+from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.swaps import SwapProblem
 from storage.models import ShiftListing
 

@@ -35,14 +35,14 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from tornado.netutil import bind_sockets
 
-from bot import invites, rota_csv, shifts, stats, stats_files
+from bot import invites, rota_csv, rota_planning, stats, stats_files
 from bot.app import sandbox_command
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.logs import PrivateFormatter
 from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
-from bot.shifts import Refusal, ShiftProblem
+from bot.rota_planning import Refusal, ShiftProblem
 from bot.stats import PeriodError, PeriodProblem
 from storage.db import Database
 from storage.lease import Lease, LeaseHeld
@@ -490,7 +490,7 @@ async def _rota_import(config: Config, args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     database = await Database.open(config.db_path)
     try:
-        result = await shifts.import_planned(database, planned, None, datetime.now(UTC))
+        result = await rota_planning.import_planned(database, planned, None, datetime.now(UTC))
         refusals = [item for item in result if isinstance(item, Refusal)]
         lines = [
             f"mentorbot: {name} line {refusal.line}: "
@@ -510,7 +510,7 @@ async def _rota_import(config: Config, args: argparse.Namespace) -> int:
 async def _rota_export(config: Config, args: argparse.Namespace) -> int:
     database = await Database.open(config.db_path)
     try:
-        rows = await shifts.export_rows(database, datetime.now(UTC))
+        rows = await rota_planning.export_rows(database, datetime.now(UTC))
     finally:
         await database.close()
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import broadcasts, invites, members, shifts
+from bot import broadcasts, invites, members, rota_planning
 from bot.broadcasts import Draft
 from bot.rota import Interval, local_span
 from storage.db import Database
@@ -109,8 +109,8 @@ async def seed(
         coordinator = coordinator or household_members[0]
     assert coordinator is not None and coordinator.role is Role.COORDINATOR
     for surname, span in _rota(now, tz):
-        booked = await shifts.add(db, joined[surname][0].id, span, coordinator, now)
-        if isinstance(booked, shifts.Refusal):  # the plan never overlaps itself
+        booked = await rota_planning.add(db, joined[surname][0].id, span, coordinator, now)
+        if isinstance(booked, rota_planning.Refusal):  # the plan never overlaps itself
             raise RuntimeError(f"demo shift refused: {booked.problem}")
     await broadcasts.submit(
         db,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import reminders, shifts, swaps
+from bot import reminders, rota_planning, swaps
 from bot.reminders import Delivery, Reminder, ReminderPlan
 from bot.rota import Interval
 from bot.swaps import Offer, Taken
@@ -43,7 +43,7 @@ async def people(db: Database) -> People:
 async def book(db: Database, people: People, member: Member, starts_in: timedelta) -> Shift:
     """A five-hour shift starting `starts_in` after NOW, planned by the coordinator at NOW."""
     start = NOW + starts_in
-    result = await shifts.add(
+    result = await rota_planning.add(
         db, member.id, Interval(start, start + 5 * HOUR), people.coordinator, NOW
     )
     assert isinstance(result, Shift), result
@@ -235,7 +235,7 @@ async def test_after_a_restart_the_reminder_a_bot_died_sending_is_taken_over_onc
 async def test_a_claim_is_refused_for_a_deleted_shift(
     db: Database, people: People, later: Shift
 ) -> None:
-    assert await shifts.delete(db, later.id, people.coordinator, NOW) is not None
+    assert await rota_planning.delete(db, later.id, people.coordinator, NOW) is not None
     assert await reminders.claim(db, later.id, 60, NOW) is None
     assert await reminders.claim(db, later.id + 1000, 60, NOW) is None
     assert await stored(db) == {}

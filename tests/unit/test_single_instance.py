@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import reminders, shifts, swaps
+from bot import reminders, rota_planning, swaps
 from bot.app import cli, sandbox_command
 from bot.config import Config, ConfigError, load_config
 from bot.rota import Interval
@@ -230,7 +230,9 @@ async def a_shift(db: Database) -> tuple[Shift, list[Member], list[Member]]:
     berg = await make_household(db, Role.MENTOR, "Familjen Berg", (11, 12), NOW)
     lund = await make_household(db, Role.MENTOR, "Familjen Lund", (21,), NOW)
     start = NOW + 72 * HOUR
-    shift = await shifts.add(db, berg[0].id, Interval(start, start + 5 * HOUR), coordinator, NOW)
+    shift = await rota_planning.add(
+        db, berg[0].id, Interval(start, start + 5 * HOUR), coordinator, NOW
+    )
     assert isinstance(shift, Shift), shift
     return shift, berg, lund
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import shifts, swaps
+from bot import rota_planning, swaps
 from bot.rota import Interval, local_span
 from bot.swaps import Offer, SwapProblem, Taken
 from storage import shifts as store
@@ -49,7 +49,7 @@ async def people(db: Database) -> People:
 
 
 async def book(db: Database, people: People, member: Member, span: Interval) -> Shift:
-    result = await shifts.add(db, member.id, span, people.coordinator, NOW)
+    result = await rota_planning.add(db, member.id, span, people.coordinator, NOW)
     assert isinstance(result, Shift), result
     return result
 
@@ -74,7 +74,7 @@ async def taken(db: Database, member: Member, offer: Offer) -> Taken:
 
 async def owner(db: Database, shift: Shift) -> int | None:
     """The household now on duty for the shift, or None once it is deleted."""
-    listed = await shifts.listings(db, shift.starts_at, shift.ends_at)
+    listed = await rota_planning.listings(db, shift.starts_at, shift.ends_at)
     return next(
         (listing.shift.household_id for listing in listed if listing.shift.id == shift.id), None
     )
@@ -176,7 +176,7 @@ async def test_an_offer_is_gone_once_the_shift_is_deleted(
     db: Database, people: People, shift: Shift
 ) -> None:
     offer = await offered(db, people.berg[0], shift)
-    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is not None
+    assert await rota_planning.delete(db, shift.id, people.coordinator, NOW) is not None
     assert await swaps.take(db, people.lund[0], offer.swap.id, NOW) is SwapProblem.GONE
     assert await swaps.take(db, people.lund[0], offer.swap.id + 1000, NOW) is SwapProblem.GONE
 

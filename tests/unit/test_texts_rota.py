@@ -16,7 +16,7 @@ import pytest
 from bot.i18n import translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
-from bot.shifts import DayCoverage, Refusal, ShiftProblem
+from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.swaps import SwapProblem
 from handlers.rota_text import (
     clock_span,

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from telegram import Document, InputFile, Message, Update
 from telegram.ext import CommandHandler
 
-from bot import members, shifts
+from bot import members, rota_planning
 from bot.i18n import N_, Translator
 from bot.rota_csv import MAX_BYTES, CsvProblem, CsvReason, export_rota_csv, parse_rota_csv
 from bot.rota_csv import parse_shift as parse_shift_args
-from bot.shifts import Refusal
+from bot.rota_planning import Refusal
 from handlers import rota_jobs
 from handlers.common import (
     MentorApplication,
@@ -74,7 +74,7 @@ async def _add(
     if isinstance(parsed, list):
         await message.reply_text(csv_problem(t, parsed[0]))
         return
-    added = await shifts.add(context.db, parsed.member_id, parsed.span, member, now())
+    added = await rota_planning.add(context.db, parsed.member_id, parsed.span, member, now())
     if isinstance(added, Refusal):
         await message.reply_text(refusal(t, added, tz))
         return
@@ -92,7 +92,7 @@ async def _delete(
     if number is None:
         await message.reply_text(t("shift.usage"))
         return
-    removed = await shifts.delete(context.db, number, member, now())
+    removed = await rota_planning.delete(context.db, number, member, now())
     if removed is None:
         await message.reply_text(t("shift.not_found", number=number))
         return
@@ -123,7 +123,7 @@ async def _list(update: Update, context: MentorContext, sender: Sender, args: li
     else:
         start, end = now(), now() + timedelta(days=LIST_DAYS)
         header = t("shift.list_coming", days=LIST_DAYS)
-    found = await shifts.listings(context.db, start, end)
+    found = await rota_planning.listings(context.db, start, end)
     if not found:
         await message.reply_text(header + "\n" + t("shift.list_empty"))
         return
@@ -172,7 +172,7 @@ async def rota_command(
         return
     moment = now()
     today = moment.astimezone(config.timezone).date()
-    days = await shifts.coverage(
+    days = await rota_planning.coverage(
         context.db, today, weeks * 7, config.service_hours, config.timezone, moment
     )
     gap_days = sum(1 for day in days if day.gaps)
@@ -183,7 +183,7 @@ async def rota_command(
 async def _export(message: Message, context: MentorContext, sender: Sender) -> None:
     config = context.config
     moment = now()
-    rows = await shifts.export_rows(context.db, moment)
+    rows = await rota_planning.export_rows(context.db, moment)
     data = export_rota_csv(rows, config.timezone)
     name = f"rota-{moment.astimezone(config.timezone):%Y-%m-%d}.csv"
     await message.reply_document(
@@ -223,7 +223,7 @@ async def import_document(
     if problems:
         await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
         return
-    imported = await shifts.import_planned(context.db, planned, member, now())
+    imported = await rota_planning.import_planned(context.db, planned, member, now())
     if imported and isinstance(imported[0], Refusal):
         refusals = [r for r in imported if isinstance(r, Refusal)]
         await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in refusals))

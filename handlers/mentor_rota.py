@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import members, shifts, swaps
+from bot import members, rota_planning, swaps
 from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
 from bot.swaps import Offer, SwapProblem, Taken
@@ -41,7 +41,7 @@ async def own_shifts(
 ) -> None:
     t, tz = sender.t, context.config.timezone
     moment = now()
-    upcoming = await shifts.listings(context.db, moment, moment + AHEAD, member.household.id)
+    upcoming = await rota_planning.listings(context.db, moment, moment + AHEAD, member.household.id)
     if not upcoming:
         await reply_lines(update, [t("shifts.none")])
         return
@@ -172,7 +172,7 @@ async def calendar(update: Update, context: MentorContext, sender: Sender, membe
         return
     t = sender.t
     moment = now()
-    listings = await shifts.listings(
+    listings = await rota_planning.listings(
         context.db, moment - CALENDAR_PAST, moment + CALENDAR_AHEAD, member.household.id
     )
     data = shifts_calendar(

@@ -1,4 +1,4 @@
-"""Planning the rota against a real SQLite file: bot.shifts and the storage beneath it."""
+"""Planning the rota against a real SQLite file: bot.rota_planning and the storage beneath it."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import shifts
+from bot import rota_planning
 from bot.rota import Interval, local_span
 from bot.rota_csv import PlannedShift
+from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.service_hours import ServiceHours
-from bot.shifts import DayCoverage, Refusal, ShiftProblem
 from storage import households
 from storage import shifts as store
 from storage.db import Database
@@ -63,7 +63,7 @@ async def book(
     db: Database, people: People, member: Member, span: Interval, now: datetime = NOW
 ) -> Shift:
     """A shift that must be accepted; the coordinator plans it."""
-    result = await shifts.add(db, member.id, span, people.coordinator, now)
+    result = await rota_planning.add(db, member.id, span, people.coordinator, now)
     assert isinstance(result, Shift), result
     return result
 
@@ -110,12 +110,14 @@ async def test_a_mentor_gets_a_shift_for_their_household(db: Database, people: P
         people.coordinator.id,
         "2026-11-23T12:00:00+00:00",
     )
-    (listing,) = await shifts.listings(db, span.start, span.end)
+    (listing,) = await rota_planning.listings(db, span.start, span.end)
     assert (listing.shift, listing.mentor_name) == (shift, "Familjen Berg")
 
 
 async def test_an_unknown_member_is_refused(db: Database, people: People) -> None:
-    result = await shifts.add(db, 9999, local(TUESDAY, "17:00", "22:00"), people.coordinator, NOW)
+    result = await rota_planning.add(
+        db, 9999, local(TUESDAY, "17:00", "22:00"), people.coordinator, NOW
+    )
     assert result == Refusal(ShiftProblem.UNKNOWN_MEMBER)
     assert await all_shifts(db) == []
 
@@ -123,7 +125,7 @@ async def test_an_unknown_member_is_refused(db: Database, people: People) -> Non
 @pytest.mark.parametrize("who", ["family", "coordinator"])
 async def test_only_mentors_can_be_on_duty(db: Database, people: People, who: str) -> None:
     member = people.by_role(who)
-    result = await shifts.add(db, member.id, local(TUESDAY, "17:00", "22:00"), member, NOW)
+    result = await rota_planning.add(db, member.id, local(TUESDAY, "17:00", "22:00"), member, NOW)
     assert result == Refusal(ShiftProblem.NOT_MENTOR)
     assert await all_shifts(db) == []
 
@@ -133,7 +135,7 @@ async def test_a_shift_that_is_over_is_refused(
     db: Database, people: People, ends_before_now: timedelta
 ) -> None:
     end = NOW - ends_before_now
-    result = await shifts.add(
+    result = await rota_planning.add(
         db, people.lund.id, Interval(end - timedelta(hours=5), end), people.coordinator, NOW
     )
     assert result == Refusal(ShiftProblem.IN_PAST)
@@ -167,7 +169,7 @@ async def test_one_household_cannot_be_on_duty_twice(
 ) -> None:
     existing = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
     # The partner asking counts as the same household.
-    result = await shifts.add(
+    result = await rota_planning.add(
         db, people.berg[1].id, local(TUESDAY, start, end), people.coordinator, NOW
     )
     assert result == Refusal(ShiftProblem.OVERLAP, conflict=existing)
@@ -179,7 +181,7 @@ async def test_two_households_may_share_a_slot(db: Database, people: People) -> 
     primary = await book(db, people, people.berg[0], span)
     backup = await book(db, people, people.lund, span)
     assert primary.household_id != backup.household_id
-    listed = await shifts.listings(db, span.start, span.end)
+    listed = await rota_planning.listings(db, span.start, span.end)
     assert [listing.mentor_name for listing in listed] == ["Familjen Berg", "Familjen Lund"]
 
 
@@ -202,7 +204,7 @@ async def test_an_import_adds_every_row(db: Database, people: People) -> None:
         planned(3, people.lund, local(TUESDAY, "17:00", "22:00")),
         planned(4, people.berg[1], local(WEDNESDAY, "17:00", "22:00")),
     ]
-    result = await shifts.import_planned(db, rows, None, NOW)
+    result = await rota_planning.import_planned(db, rows, None, NOW)
 
     added = [shift for shift in result if isinstance(shift, Shift)]
     assert added == result
@@ -231,7 +233,7 @@ async def test_an_import_with_one_bad_row_adds_nothing_and_names_every_bad_row(
         planned(7, people.coordinator, local(THURSDAY, "17:00", "22:00")),
         planned(8, people.berg[1], local(THURSDAY, "17:00", "22:00")),
     ]
-    refused = await shifts.import_planned(db, rows, people.coordinator, NOW)
+    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
 
     assert refused == [
         Refusal(ShiftProblem.NOT_MENTOR, line=3),
@@ -251,7 +253,7 @@ async def test_rows_of_one_import_may_not_double_book_a_household(
         planned(3, people.lund, local(TUESDAY, "17:00", "22:00")),  # another household: fine
         planned(4, people.berg[1], local(TUESDAY, "21:00", "23:00")),  # the partner: a clash
     ]
-    refused = await shifts.import_planned(db, rows, people.coordinator, NOW)
+    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
 
     assert len(refused) == 1
     (refusal,) = refused
@@ -266,7 +268,7 @@ async def test_rows_of_one_import_may_not_double_book_a_household(
 
 
 async def test_an_empty_import_adds_nothing(db: Database, people: People) -> None:
-    assert await shifts.import_planned(db, [], people.coordinator, NOW) == []
+    assert await rota_planning.import_planned(db, [], people.coordinator, NOW) == []
     assert await all_shifts(db) == []
 
 
@@ -294,7 +296,7 @@ async def test_delete_returns_the_shift_and_forgets_its_reminders(
     await set_reminders(db, doomed, 1440, 60)
     await set_reminders(db, kept, 60)
 
-    listing = await shifts.delete(db, doomed.id, people.coordinator, NOW)
+    listing = await rota_planning.delete(db, doomed.id, people.coordinator, NOW)
 
     assert listing is not None
     assert (listing.shift, listing.mentor_name) == (doomed, "Familjen Berg")
@@ -305,9 +307,9 @@ async def test_delete_returns_the_shift_and_forgets_its_reminders(
 
 async def test_deleting_a_missing_shift_returns_nothing(db: Database, people: People) -> None:
     shift = await book(db, people, people.lund, local(TUESDAY, "17:00", "22:00"))
-    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is not None
-    assert await shifts.delete(db, shift.id, people.coordinator, NOW) is None
-    assert await shifts.delete(db, 9999, people.coordinator, NOW) is None
+    assert await rota_planning.delete(db, shift.id, people.coordinator, NOW) is not None
+    assert await rota_planning.delete(db, shift.id, people.coordinator, NOW) is None
+    assert await rota_planning.delete(db, 9999, people.coordinator, NOW) is None
 
 
 async def test_listings_are_the_shifts_sharing_time_with_the_range(
@@ -323,17 +325,19 @@ async def test_listings_are_the_shifts_sharing_time_with_the_range(
         return [listing.shift.id for listing in listed]
 
     # Half-open: the shift ending at 17:00 and the one starting at 22:00 are not in 17-22.
-    assert ids(await shifts.listings(db, evening_span.start, evening_span.end)) == [evening.id]
+    assert ids(await rota_planning.listings(db, evening_span.start, evening_span.end)) == [
+        evening.id
+    ]
     whole_day = local(TUESDAY, "00:00", "23:59")
-    assert ids(await shifts.listings(db, whole_day.start, whole_day.end)) == [
+    assert ids(await rota_planning.listings(db, whole_day.start, whole_day.end)) == [
         before.id,
         evening.id,
         night.id,
     ]
     berg = people.berg[0].household.id
     week_end = NOW + timedelta(days=7)
-    assert ids(await shifts.listings(db, NOW, week_end, berg)) == [before.id, night.id]
-    assert ids(await shifts.listings(db, NOW, week_end)) == [
+    assert ids(await rota_planning.listings(db, NOW, week_end, berg)) == [before.id, night.id]
+    assert ids(await rota_planning.listings(db, NOW, week_end)) == [
         before.id,
         evening.id,
         night.id,
@@ -353,7 +357,7 @@ async def test_export_names_each_household_by_its_lowest_member_number(
     first, second = people.berg
 
     # `past` ends exactly at `since`, so it is no longer upcoming.
-    rows = await shifts.export_rows(db, past.ends_at)
+    rows = await rota_planning.export_rows(db, past.ends_at)
 
     assert rows == [(first.id, berg), (people.lund.id, lund)]
     assert first.id < second.id
@@ -366,20 +370,20 @@ async def test_export_follows_the_household_when_its_first_member_leaves(
     first, second = people.berg
     async with db.write() as session:
         await households.delete_member(session, first.id)
-    assert await shifts.export_rows(db, NOW) == [(second.id, shift)]
+    assert await rota_planning.export_rows(db, NOW) == [(second.id, shift)]
     async with db.write() as session:
         await households.delete_member(session, second.id)
     # A household without members has no number to write, so its shift cannot be exported.
-    assert await shifts.export_rows(db, NOW) == []
+    assert await rota_planning.export_rows(db, NOW) == []
 
 
 async def test_next_start_is_the_first_start_strictly_after(db: Database, people: People) -> None:
-    assert await shifts.next_start(db, NOW) is None
+    assert await rota_planning.next_start(db, NOW) is None
     tuesday = await book(db, people, people.lund, local(TUESDAY, "17:00", "22:00"))
     wednesday = await book(db, people, people.berg[0], local(WEDNESDAY, "17:00", "22:00"))
-    assert await shifts.next_start(db, NOW) == tuesday.starts_at
-    assert await shifts.next_start(db, tuesday.starts_at) == wednesday.starts_at
-    assert await shifts.next_start(db, wednesday.starts_at) is None
+    assert await rota_planning.next_start(db, NOW) == tuesday.starts_at
+    assert await rota_planning.next_start(db, tuesday.starts_at) == wednesday.starts_at
+    assert await rota_planning.next_start(db, wednesday.starts_at) is None
 
 
 # --- reminder state and the gap report ----------------------------------------------------------
@@ -448,7 +452,7 @@ async def test_coverage_of_an_ordinary_week(db: Database, people: People) -> Non
     # Starts as Saturday's window ends: it belongs to Sunday only.
     night = await book(db, people, berg, local(saturday, "22:00", "10:00"))
 
-    week = await shifts.coverage(db, MONDAY, 7, HOURS, STOCKHOLM)
+    week = await rota_planning.coverage(db, MONDAY, 7, HOURS, STOCKHOLM)
 
     assert [day.day for day in week] == [MONDAY + timedelta(days=n) for n in range(7)]
     assert [day.holiday for day in week] == [None] * 7
@@ -475,7 +479,7 @@ async def test_christmas_has_weekend_hours_and_names(db: Database, people: Peopl
     await book(db, people, people.lund, local(christmas_eve, "17:00", "22:00"))
     await book(db, people, people.berg[0], local(christmas_day, "09:00", "22:00"))
 
-    days = await shifts.coverage(db, date(2026, 12, 23), 5, HOURS, STOCKHOLM)
+    days = await rota_planning.coverage(db, date(2026, 12, 23), 5, HOURS, STOCKHOLM)
 
     assert [(day.day.day, day.holiday) for day in days] == [
         (23, None),
@@ -509,7 +513,7 @@ async def test_coverage_across_the_autumn_clock_change(db: Database, people: Peo
             span = local(day, "17:00", "22:00")
         await book(db, people, people.lund, span, now=early)
 
-    days = await shifts.coverage(db, first, 7, HOURS, STOCKHOLM)
+    days = await rota_planning.coverage(db, first, 7, HOURS, STOCKHOLM)
 
     assert [(day.window.start, day.window.end) for day in days] == [
         (utc(10, 22, 15), utc(10, 22, 20)),
@@ -527,7 +531,7 @@ async def test_coverage_across_the_autumn_clock_change(db: Database, people: Peo
 
 
 async def test_coverage_of_no_days_is_empty(db: Database) -> None:
-    assert await shifts.coverage(db, MONDAY, 0, HOURS, STOCKHOLM) == []
+    assert await rota_planning.coverage(db, MONDAY, 0, HOURS, STOCKHOLM) == []
 
 
 # --- coverage since a moment, import conflicts, and claiming the gap report ----------------------
@@ -539,7 +543,7 @@ def at(day: date, clock: str) -> datetime:
 
 
 async def test_coverage_since_leaves_out_what_is_over(db: Database) -> None:
-    days = await shifts.coverage(db, MONDAY, 3, HOURS, STOCKHOLM, since=at(TUESDAY, "19:30"))
+    days = await rota_planning.coverage(db, MONDAY, 3, HOURS, STOCKHOLM, since=at(TUESDAY, "19:30"))
 
     assert gaps_by_day(days) == {
         MONDAY: [],  # the whole evening was over
@@ -569,7 +573,9 @@ async def test_coverage_since_clips_the_gap_it_falls_in(
 ) -> None:
     shift = await book(db, people, people.lund, local(TUESDAY, "18:00", "19:00"))
 
-    (day,) = await shifts.coverage(db, TUESDAY, 1, HOURS, STOCKHOLM, since=at(TUESDAY, since))
+    (day,) = await rota_planning.coverage(
+        db, TUESDAY, 1, HOURS, STOCKHOLM, since=at(TUESDAY, since)
+    )
 
     assert day.gaps == [local(TUESDAY, start, end) for start, end in expected]
     assert [listing.shift for listing in day.shifts] == [shift]
@@ -585,7 +591,7 @@ async def test_an_import_conflict_names_the_earlier_row_or_the_stored_shift(
         planned(4, people.berg[1], local(TUESDAY, "21:00", "23:00")),  # clashes with line 2
         planned(5, people.lund, local(WEDNESDAY, "20:00", "23:00")),  # clashes with `stored`
     ]
-    refused = await shifts.import_planned(db, rows, people.coordinator, NOW)
+    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
 
     assert [(r.problem, r.line) for r in refused if isinstance(r, Refusal)] == [
         (ShiftProblem.OVERLAP, 4),
@@ -603,13 +609,19 @@ async def test_an_import_conflict_names_the_earlier_row_or_the_stored_shift(
 
 
 async def test_the_gap_report_is_claimed_once_per_local_day(db: Database) -> None:
-    assert await shifts.claim_gap_report(db, MONDAY, NOW) is True
-    assert await shifts.claim_gap_report(db, MONDAY, NOW + timedelta(hours=1)) is False
+    assert await rota_planning.claim_gap_report(db, MONDAY, NOW) is True
+    assert await rota_planning.claim_gap_report(db, MONDAY, NOW + timedelta(hours=1)) is False
     # Nor by a restarted bot, on a connection of its own.
     restarted = await Database.open(db.path)
     try:
-        assert await shifts.claim_gap_report(restarted, MONDAY, NOW + timedelta(hours=2)) is False
-        assert await shifts.claim_gap_report(restarted, TUESDAY, NOW + timedelta(days=1)) is True
+        assert (
+            await rota_planning.claim_gap_report(restarted, MONDAY, NOW + timedelta(hours=2))
+            is False
+        )
+        assert (
+            await rota_planning.claim_gap_report(restarted, TUESDAY, NOW + timedelta(days=1))
+            is True
+        )
     finally:
         await restarted.close()
-    assert await shifts.claim_gap_report(db, TUESDAY, NOW + timedelta(days=1)) is False
+    assert await rota_planning.claim_gap_report(db, TUESDAY, NOW + timedelta(days=1)) is False
