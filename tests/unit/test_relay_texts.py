@@ -3,35 +3,21 @@ and lengths are counted as Telegram counts them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.i18n import translator
 from handlers.offers import offer_text
 from handlers.relay import label, utf16_length, visible_length
 from storage.models import Kind, Request, RequestState
+from tests.support import offered_request
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
 
-def request(**changes: object) -> Request:
-    fields: dict[str, object] = {
-        "id": 12,
-        "family_household_id": 3,
-        "family_name": "Ek & <Söner>",
-        "state": RequestState.OFFERED,
-        "escalation": 0,
-        "urgent": False,
-        "first_kind": Kind.TEXT,
-        "preview": "Han är <3 år & sover <b>inte</b>",
-        "opened_at": NOW - timedelta(minutes=4),
-        "offered_at": NOW - timedelta(minutes=4),
-        "escalated_at": None,
-        "accepted_at": None,
-        "mentor_member_id": None,
-        "mentor_name": None,
-    }
-    fields.update(changes)
-    return Request(**fields)  # type: ignore[arg-type]
+def request(**changes: Any) -> Request:
+    return dataclasses.replace(offered_request(NOW), **changes)
 
 
 def test_an_offer_escapes_the_familys_words_and_name() -> None:

@@ -8,6 +8,7 @@ words come out as typed, markup and all, and the only formatting is the catalogu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from handlers.requests import out_of_hours, request_line
 from storage import shifts
 from storage.db import Database
 from storage.models import Kind, Request, RequestState, Role
-from tests.support import make_household
+from tests.support import FAMILY_AS_TYPED, WORDS_AS_TYPED, make_household, offered_request
 from tests.unit.telegram_support import (
     LANGUAGES,
     against,
@@ -38,30 +39,13 @@ from tests.unit.telegram_support import (
 )
 
 NOW = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # a Friday, 17:00 in Stockholm
-FAMILY = "Ek & <Söner>"  # a household's name, as a family typed it
-WORDS = "Han är <3 år & sover <b>inte</b>"  # the family's first words
+FAMILY = FAMILY_AS_TYPED
+WORDS = WORDS_AS_TYPED
 HEADINGS = {"sv": "Fråga #12", "da": "Spørgsmål #12", "en": "Question #12"}
 
 
 def request(**changes: Any) -> Request:
-    fields: dict[str, Any] = {
-        "id": 12,
-        "family_household_id": 3,
-        "family_name": FAMILY,
-        "state": RequestState.OFFERED,
-        "escalation": 0,
-        "urgent": False,
-        "first_kind": Kind.TEXT,
-        "preview": WORDS,
-        "opened_at": NOW - timedelta(minutes=4),
-        "offered_at": NOW - timedelta(minutes=4),
-        "escalated_at": None,
-        "accepted_at": None,
-        "mentor_member_id": None,
-        "mentor_name": None,
-    }
-    fields.update(changes)
-    return Request(**fields)
+    return dataclasses.replace(offered_request(NOW), **changes)
 
 
 # --- the offer ---------------------------------------------------------------------------------
