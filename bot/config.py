@@ -108,6 +108,8 @@ class Config:
     webhook_port: int
     # MENTORBOT_WEBHOOK_SECRET, or one made at this start; never shown, never logged.
     webhook_secret: str = field(repr=False)
+    # How much the log says: DEBUG, INFO, WARNING or ERROR.
+    log_level: str = "INFO"
 
     def webhook(
         self, url: str | None = None, listen: str | None = None, port: str | None = None
@@ -209,6 +211,7 @@ def load_config(
             "MENTORBOT_WEBHOOK_PORT", get("MENTORBOT_WEBHOOK_PORT", str(DEFAULT_WEBHOOK_PORT))
         ),
         webhook_secret=_webhook_secret(get("MENTORBOT_WEBHOOK_SECRET", "")),
+        log_level=_log_level(get("MENTORBOT_LOG_LEVEL", "INFO")),
     )
 
 
@@ -339,6 +342,18 @@ def _gap_report_at(raw: str) -> time | None:
 
 
 TEXT_LIMIT = 300
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(
+            "MENTORBOT_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, not {raw!r}"
+        )
+    return level
 
 
 def _text(name: str, raw: str) -> str:

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # the application pulls in every handler: built only by `run`
 
 EXIT_FAILURE = 1
 EXIT_BAD_CONFIG = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command that Ctrl-C (SIGINT) ended
 # From the first stop signal (or a rejected token) to the end of the process, at most.
 STOP_GRACE_SECONDS = 5.0
 # The library's own stop signals, which `run` handles instead of it (see _Stop).
@@ -87,9 +89,14 @@ def _configure_logging(config: Config) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(_log_formatter(config))
     handler.addFilter(_not_about_a_rejected_token)
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=config.log_level, handlers=[handler])
     # httpx logs every request URL at INFO; those URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # At DEBUG the library logs every request's parameters and aiosqlite every statement's:
+    # what people wrote. Neither goes below INFO, whatever MENTORBOT_LOG_LEVEL says.
+    for talkative in ("telegram", "aiosqlite"):
+        logger = logging.getLogger(talkative)
+        logger.setLevel(max(logging.INFO, logging.getLevelName(config.log_level)))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
@@ -98,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="mentorbot",
         description="Mentor families for foster families, on evenings and weekends.",
     )
+    parser.add_argument("--version", action="version", version=f"mentorbot {version('mentorbot')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook)")
     run.add_argument(
@@ -173,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mentorbot: MENTORBOT_DB: cannot use the database: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     except KeyboardInterrupt:
-        return EXIT_FAILURE
+        return EXIT_INTERRUPTED
 
 
 def _take_lease(database: Path) -> Lease:

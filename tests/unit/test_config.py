@@ -86,6 +86,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_COORDINATORS", "12,abc"),
         ("MENTORBOT_COORDINATORS", "-5"),
         ("MENTORBOT_LANGUAGE", "de"),
+        ("MENTORBOT_LOG_LEVEL", "loud"),
         ("MENTORBOT_ESCALATE_AFTER", "0"),
         ("MENTORBOT_ESCALATE_AFTER", "ten"),
         ("MENTORBOT_BROADCAST_RATE", "1001"),
