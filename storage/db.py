@@ -172,6 +172,19 @@ class Database:
             row = await session.fetch_one("PRAGMA quick_check")
         return Health(version, migrations.latest_version(), str(row[0]) if row else "unknown")
 
+    async def copy_to(self, target: Path) -> None:
+        """The whole database, as it is at one moment, into `target` (made owner-only), with
+        SQLite's online backup: the copy is consistent while another process writes, and a
+        `target` that holds a database already is replaced whole, its journal included."""
+        _create_owner_only(target)
+        async with self._lock:
+            await self._end_leftover_transaction()
+            copy = await aiosqlite.connect(target)
+            try:
+                await self._connection.backup(copy)
+            finally:
+                await copy.close()
+
     async def close(self) -> None:
         async with self._lock:
             await self._connection.close()

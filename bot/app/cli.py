@@ -131,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     sandbox_command.add_arguments(sandbox)
     commands.add_parser("check", help="validate the configuration and the database")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    backup = commands.add_parser(
+        "backup", help="copy the database as it is at one moment, while the bot runs or not"
+    )
+    backup.add_argument("file", metavar="FILE", help="the copy to write; never an existing file")
+    restore = commands.add_parser(
+        "restore", help="put a backup in the database's place (refused while the bot runs)"
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
     invite = commands.add_parser("invite", help="print a one-time invite")
     invite.add_argument("role", choices=[role.value for role in Role])
     rota = commands.add_parser("rota", help="import or export the rota as a CSV file")
@@ -168,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             webhook = _webhook(config, args)
             with _take_lease(config.db_path):
                 return _run(config, args, webhook)
+        if args.command == "restore":  # never under a running bot's feet
+            with _take_lease(config.db_path):
+                return asyncio.run(_restore(config, args))
         if args.command == "sandbox":
             return sandbox_command.run(config, args, _run)
         return asyncio.run(_offline_commands[args.command](config, args))
@@ -386,6 +397,64 @@ async def _migrate(config: Config, args: argparse.Namespace) -> int:
         print(f"database: {config.db_path}: applied migration(s) {', '.join(map(str, applied))}")
     else:
         print(f"database: {config.db_path}: already up to date")
+    return 0
+
+
+def _new_file(name: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        raise _Failure(f"{name}: exists already; a backup never overwrites a file")
+    if not path.resolve().parent.is_dir():
+        raise _Failure(f"{name}: the folder does not exist")
+    return path
+
+
+def _existing_file(name: str) -> Path:
+    path = Path(name)
+    if not path.is_file():
+        raise _Failure(f"{name}: no such file")
+    return path
+
+
+async def _backup(config: Config, args: argparse.Namespace) -> int:
+    target = _new_file(args.file)
+    if not config.db_path.is_file():
+        raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
+    database = await Database.open(config.db_path, migrate=False)
+    try:
+        await database.copy_to(target)
+    finally:
+        await database.close()
+    print(f"backup: {config.db_path} copied to {target}")
+    return 0
+
+
+async def _restore(config: Config, args: argparse.Namespace) -> int:
+    """Checked before anything is replaced: a file that is no Mentorbot database, a damaged
+    one, or one a newer Mentorbot wrote leaves the database as it was."""
+    source_path = _existing_file(args.file)
+    try:
+        source = await Database.open(source_path, migrate=False)
+    except sqlite3.DatabaseError:
+        raise _Failure(f"{args.file}: not a Mentorbot database") from None
+    try:
+        try:
+            report = await source.health()
+        except sqlite3.DatabaseError:
+            raise _Failure(f"{args.file}: not a Mentorbot database") from None
+        if report.version == 0:
+            raise _Failure(f"{args.file}: not a Mentorbot database")
+        if report.integrity != "ok":
+            raise _Failure(f"{args.file}: damaged (integrity {report.integrity})")
+        if report.version > report.latest:
+            raise _Failure(
+                f"{args.file}: written by a newer Mentorbot (schema version {report.version}, "
+                f"this one knows {report.latest})"
+            )
+        await source.copy_to(config.db_path)
+    finally:
+        await source.close()
+    print(f"restore: {source_path} is now {config.db_path} (schema version {report.version})")
     return 0
 
 
@@ -611,6 +680,7 @@ _rota_commands: dict[str, _Command] = {"import": _rota_import, "export": _rota_e
 _offline_commands: dict[str, _Command] = {
     "check": _check,
     "migrate": _migrate,
+    "backup": _backup,
     "invite": _invite,
     "rota": _rota,
     "stats": _stats,
