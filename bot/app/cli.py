@@ -400,6 +400,12 @@ async def _migrate(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _require_database(config: Config) -> None:
+    """For the commands that read the database: opening a missing one would create it."""
+    if not config.db_path.exists():
+        raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
+
+
 def _new_file(name: str) -> Path:
     path = Path(name)
     if path.exists():
@@ -418,8 +424,7 @@ def _existing_file(name: str) -> Path:
 
 async def _backup(config: Config, args: argparse.Namespace) -> int:
     target = _new_file(args.file)
-    if not config.db_path.is_file():
-        raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
+    _require_database(config)
     database = await Database.open(config.db_path, migrate=False)
     try:
         await database.copy_to(target)
@@ -433,17 +438,18 @@ async def _restore(config: Config, args: argparse.Namespace) -> int:
     """Checked before anything is replaced: a file that is no Mentorbot database, a damaged
     one, or one a newer Mentorbot wrote leaves the database as it was."""
     source_path = _existing_file(args.file)
+    not_ours = f"{args.file}: not a Mentorbot database"
     try:
         source = await Database.open(source_path, migrate=False)
     except sqlite3.DatabaseError:
-        raise _Failure(f"{args.file}: not a Mentorbot database") from None
+        raise _Failure(not_ours) from None
     try:
         try:
             report = await source.health()
-        except sqlite3.DatabaseError:
-            raise _Failure(f"{args.file}: not a Mentorbot database") from None
-        if report.version == 0:
-            raise _Failure(f"{args.file}: not a Mentorbot database")
+        except sqlite3.DatabaseError:  # a header SQLite took, over pages it cannot read
+            raise _Failure(not_ours) from None
+        if report.version == 0:  # a database, but not one Mentorbot ever made
+            raise _Failure(not_ours)
         if report.integrity != "ok":
             raise _Failure(f"{args.file}: damaged (integrity {report.integrity})")
         if report.version > report.latest:
@@ -640,8 +646,7 @@ async def _stats(config: Config, args: argparse.Namespace) -> int:
     except PeriodError as error:
         problem = _PERIOD_PROBLEMS[error.problem]
         raise _Failure(f"{error.value}: {problem}" if error.value else problem) from None
-    if not config.db_path.exists():  # opening it would create an empty one and report zeros
-        raise ConfigError("MENTORBOT_DB", f"{str(config.db_path)!r} does not exist")
+    _require_database(config)  # opening it would create an empty one and report zeros
     database = await Database.open(config.db_path)
     try:
         report = await stats.report(database, period, config.timezone, config.service_hours, moment)
