@@ -23,13 +23,13 @@ from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator
 from bot.rota import NonexistentLocalTime, local_moment
 from handlers import buttons, confirmation
+from handlers.clock import now
 from handlers.common import (
     HOUSEHOLD_ROLES,
     MentorApplication,
     MentorContext,
     Sender,
     identify,
-    now,
     number_argument,
     reply_lines,
     requires,

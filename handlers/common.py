@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -107,10 +107,6 @@ CONTEXT_TYPES = ContextTypes(context=MentorContext, bot_data=BotData)
 # APScheduler drops a job more than a second late by default; late is better than never for a
 # reminder, an escalation or a shift's start.
 RUN_LATE: dict[str, Any] = {"misfire_grace_time": None}
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def member_translator(context: MentorContext, member: Member) -> Translator:

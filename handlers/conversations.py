@@ -25,6 +25,7 @@ from bot.i18n import N_, Html, Translator
 from bot.message_content import Checked, check
 from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem
 from handlers import buttons
+from handlers.clock import now
 from handlers.common import (
     ANY_MEMBER,
     MentorApplication,
@@ -32,7 +33,6 @@ from handlers.common import (
     Sender,
     identify,
     member_translator,
-    now,
     number_argument,
     requires,
 )

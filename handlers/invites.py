@@ -13,13 +13,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import invites
 from bot.i18n import N_, Translator
 from handlers import buttons
+from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
     answer,
     local_date,
-    now,
     requires,
     role_label,
 )

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from bot import routing
 from bot.i18n import N_
-from handlers.common import RUN_LATE, MentorApplication, MentorContext, now
+from handlers.clock import now
+from handlers.common import RUN_LATE, MentorApplication, MentorContext
 from handlers.conversations import after_end
 from handlers.notices import tell
 

@@ -15,13 +15,13 @@ from bot import members
 from bot.i18n import N_, Translator
 from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers import buttons
+from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
     household_name,
     member_translator,
-    now,
     number_argument,
     reply_lines,
     requires,

@@ -14,12 +14,12 @@ from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import buttons, rota_jobs
+from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
     member_translator,
-    now,
     number_argument,
     reply_lines,
     requires,

@@ -19,13 +19,13 @@ from bot import members, rota_planning, routing
 from bot.i18n import N_, Translator
 from bot.routing import Accepted, Offering, RoutingProblem
 from handlers import buttons
+from handlers.clock import now
 from handlers.common import (
     RUN_LATE,
     MentorApplication,
     MentorContext,
     Sender,
     member_translator,
-    now,
     requires,
 )
 from handlers.notices import tell, tell_coordinators

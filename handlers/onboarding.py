@@ -13,6 +13,7 @@ from telegram.ext import (
 from bot import invites, members
 from bot.i18n import N_
 from bot.invites import JoinOutcome
+from handlers.clock import now
 from handlers.common import (
     HOUSEHOLD_ROLES,
     MentorApplication,
@@ -21,7 +22,6 @@ from handlers.common import (
     household_name,
     identify,
     local_date,
-    now,
     requires,
     role_label,
 )

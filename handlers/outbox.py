@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -24,6 +24,7 @@ from bot import broadcasts, members
 from bot.broadcasts import Draft, Progress
 from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
+from handlers.clock import now
 from handlers.telegram_errors import best_effort, failure, retry_after_seconds
 from storage.db import Database
 from storage.models import Broadcast, Delivery, DeliveryState, Kind
@@ -33,12 +34,6 @@ logger = logging.getLogger(__name__)
 STATUS_EVERY = 3.0  # seconds between edits of the coordinator's status message
 IDLE_POLL = 1.0  # a scheduled broadcast or a retry that falls due wakes the worker this late
 DUE_CHECK_EVERY = 1.0  # how often scheduled broadcasts are looked for while sending
-
-
-def _now() -> datetime:
-    """The clock, read here: handlers.common, whose `now` the handlers use, imports this
-    module."""
-    return datetime.now(UTC)
 
 
 class Outbox:
@@ -72,7 +67,7 @@ class Outbox:
 
     async def _run(self) -> None:
         db = self._db
-        requeued = await broadcasts.resume(db, _now())
+        requeued = await broadcasts.resume(db, now())
         if requeued:
             logger.info("outbox: %d delivery(ies) in flight at the last stop go again", requeued)
         pace = 1.0 / self._config.broadcast_rate
@@ -89,9 +84,9 @@ class Outbox:
         db = self._db
         if time.monotonic() >= self._next_due_check:  # not once a message: once a second
             self._next_due_check = time.monotonic() + DUE_CHECK_EVERY
-            for started in await broadcasts.start_due(db, _now()):
+            for started in await broadcasts.start_due(db, now()):
                 logger.info("outbox: scheduled broadcast %s starts", started.id)
-        delivery = await broadcasts.claim_next(db, _now())
+        delivery = await broadcasts.claim_next(db, now())
         if delivery is None:
             await self._report_finished()
             self._wake.clear()
@@ -115,20 +110,20 @@ class Outbox:
             sent = await send_content(bot, delivery.chat_id, broadcast, rate_limit_args=0)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
-            await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), _now())
+            await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), now())
             return seconds
         except Forbidden:
-            await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, _now())
+            await broadcasts.settle(db, delivery, DeliveryState.BLOCKED, now())
             return 0.0
         except BadRequest as error:  # the chat is gone, or Telegram refuses the content
             logger.info("outbox: broadcast %s refused for a chat: %s", broadcast.id, failure(error))
-            await broadcasts.settle(db, delivery, DeliveryState.FAILED, _now())
+            await broadcasts.settle(db, delivery, DeliveryState.FAILED, now())
             return 0.0
         except TelegramError as error:  # 5xx, timeouts, the network
             logger.info("outbox: broadcast %s will retry: %s", broadcast.id, failure(error))
-            await broadcasts.retry_later(db, delivery, None, _now())
+            await broadcasts.retry_later(db, delivery, None, now())
             return 0.0
-        await broadcasts.settle(db, delivery, DeliveryState.SENT, _now(), sent.message_id)
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)
         return 0.0
 
     async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
@@ -154,7 +149,7 @@ class Outbox:
     async def _report_finished(self) -> None:
         db = self._db
         for broadcast in await broadcasts.sending(db):
-            if not await broadcasts.finish_if_complete(db, broadcast.id, _now()):
+            if not await broadcasts.finish_if_complete(db, broadcast.id, now()):
                 continue
             await self._update_status(broadcast.id, force=True)
             found = await broadcasts.progress(db, broadcast.id)

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import members, personal_data, recruitment
 from bot.i18n import N_, Translator
 from handlers import buttons, confirmation
+from handlers.clock import now
 from handlers.common import (
     ANY_MEMBER,
     MentorApplication,
@@ -19,7 +20,6 @@ from handlers.common import (
     Sender,
     identify,
     member_translator,
-    now,
     number_argument,
     requires,
 )

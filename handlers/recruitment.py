@@ -25,13 +25,13 @@ from bot import members, recruitment
 from bot.i18n import N_, Translator
 from bot.members import clean_display_name
 from handlers import buttons
+from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
     identify,
     member_translator,
-    now,
     reply_lines,
     requires,
 )

@@ -26,7 +26,8 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import routing
 from bot.i18n import N_, Translator
-from handlers.common import MentorContext, now
+from handlers.clock import now
+from handlers.common import MentorContext
 from handlers.telegram_errors import failure
 from storage.models import Request, Side
 

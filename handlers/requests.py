@@ -9,7 +9,8 @@ from bot import members, routing
 from bot.i18n import N_, Translator
 from bot.message_content import UNCHECKED_KINDS, Checked
 from bot.routing import Intake, Offering
-from handlers.common import MentorApplication, MentorContext, Sender, now, reply_lines, requires
+from handlers.clock import now
+from handlers.common import MentorApplication, MentorContext, Sender, reply_lines, requires
 from handlers.content import read_content
 from handlers.notices import tell, tell_coordinators
 from handlers.offers import (

@@ -7,7 +7,8 @@ import logging
 from datetime import time
 
 from bot import retention
-from handlers.common import MentorApplication, MentorContext, now
+from handlers.clock import now
+from handlers.common import MentorApplication, MentorContext
 
 logger = logging.getLogger(__name__)
 

@@ -22,13 +22,8 @@ from telegram.ext import Job
 
 from bot import members, reminders, rota_planning, routing
 from handlers import offers
-from handlers.common import (
-    RUN_LATE,
-    MentorApplication,
-    MentorContext,
-    member_translator,
-    now,
-)
+from handlers.clock import now
+from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
 from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
 from handlers.telegram_errors import failure

@@ -15,12 +15,12 @@ from bot.rota_csv import MAX_BYTES, CsvProblem, CsvReason, export_rota_csv, pars
 from bot.rota_csv import parse_shift as parse_shift_args
 from bot.rota_planning import Refusal
 from handlers import rota_jobs
+from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
     member_translator,
-    now,
     number_argument,
     parse_number,
     reply_lines,

@@ -10,7 +10,8 @@ from telegram.ext import CommandHandler
 from bot import stats, stats_files
 from bot.i18n import N_, Translator
 from bot.stats import PeriodError, PeriodProblem
-from handlers.common import MentorApplication, MentorContext, Sender, now, requires
+from handlers.clock import now
+from handlers.common import MentorApplication, MentorContext, Sender, requires
 from storage.models import Member, Role
 
 _PROBLEMS = {

@@ -16,7 +16,8 @@ from bot.app.rate_limiter import SharedRateLimiter
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
 from handlers import lifecycle, offers, recruitment, retention, rota_jobs
-from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext, now
+from handlers.clock import now
+from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
 from storage.db import Database
