@@ -36,3 +36,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:
     code = cli.main(list(argv))
     captured = capsys.readouterr()
     return Outcome(code, captured.out, captured.err)
+
+
+def isolate_with_database(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    """`isolate`, and MENTORBOT_DB naming `mentorbot.db` in `folder`: the path, for seeding."""
+    isolate(monkeypatch, folder)
+    database = folder / "mentorbot.db"
+    monkeypatch.setenv("MENTORBOT_DB", str(database))
+    return database

@@ -16,7 +16,7 @@ from storage import households
 from storage.db import Database
 from storage.lease import Lease
 from storage.models import Role
-from tests.unit.cli_support import isolate, run
+from tests.unit.cli_support import isolate_with_database, run
 
 
 async def _seed(path: Path) -> None:
@@ -42,9 +42,7 @@ async def _telegram_ids(path: Path) -> list[int]:
 
 @pytest.fixture
 def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    isolate(monkeypatch, tmp_path)
-    path = tmp_path / "mentorbot.db"
-    monkeypatch.setenv("MENTORBOT_DB", str(path))
+    path = isolate_with_database(monkeypatch, tmp_path)
     asyncio.run(_seed(path))
     return path
 

@@ -18,7 +18,7 @@ from bot.rota_csv import MAX_BYTES, CsvReason, parse_rota_csv
 from storage import households, shifts
 from storage.db import Database
 from storage.models import Role
-from tests.unit.cli_support import Outcome, isolate, run
+from tests.unit.cli_support import Outcome, isolate_with_database, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HEADER = "member,date,start,end"
@@ -51,9 +51,7 @@ async def _seed(path: Path) -> tuple[int, int]:
 @pytest.fixture
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     """A clean environment (no `.env`, no variables from the shell) and a seeded database."""
-    isolate(monkeypatch, tmp_path)
-    db_path = tmp_path / "mentorbot.db"
-    monkeypatch.setenv("MENTORBOT_DB", str(db_path))
+    db_path = isolate_with_database(monkeypatch, tmp_path)
     mentor, family = asyncio.run(_seed(db_path))
     return Seeded(db_path, mentor, family)
 

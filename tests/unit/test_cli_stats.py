@@ -16,7 +16,7 @@ from bot.rota import local_moment
 from storage import households, requests
 from storage.db import Database
 from storage.models import Kind, RequestState, Role
-from tests.unit.cli_support import Outcome, isolate, run
+from tests.unit.cli_support import Outcome, isolate_with_database, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The command line reads the real clock: the questions are asked three weeks before today.
@@ -65,9 +65,7 @@ async def _seed(path: Path) -> None:
 @pytest.fixture
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean environment (no `.env`, no variables from the shell) and a seeded database."""
-    isolate(monkeypatch, tmp_path)
-    db_path = tmp_path / "mentorbot.db"
-    monkeypatch.setenv("MENTORBOT_DB", str(db_path))
+    db_path = isolate_with_database(monkeypatch, tmp_path)
     asyncio.run(_seed(db_path))
     return tmp_path
 
