@@ -64,8 +64,9 @@ def _calendar(country: str, year: int) -> holidays.HolidayBase:
     # Built without years, a calendar holds no days yet but tells what the country offers.
     entity = holidays.country_holidays(country)
     options: dict[str, Any] = {"include_sundays": False} if isinstance(entity, Sweden) else {}
-    return holidays.country_holidays(
-        country,
+    # The country's own class, not country_holidays: that passes a country's own options (Sweden's
+    # include_sundays) only from holidays 0.109 on, and the floor is 0.88.
+    return type(entity)(
         years=year,
         categories=[c for c in HOLIDAY_CATEGORIES if c in entity.supported_categories],
         # Names in the country's own language, not whatever locale the server happens to have.
