@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot import metrics
 from storage import audit, broadcasts, households
 from storage.db import Database, Session
 from storage.models import (
@@ -213,6 +214,7 @@ async def settle(
             now,
             telegram_message_id=telegram_message_id,
         )
+    metrics.DELIVERIES.labels(state.value).inc()
 
 
 async def retry_later(

@@ -110,6 +110,9 @@ class Config:
     webhook_secret: str = field(repr=False)
     # How much the log says: DEBUG, INFO, WARNING or ERROR.
     log_level: str = "INFO"
+    # Where /healthz and /metrics are served on their own (a webhook's port serves them too).
+    metrics_port: int | None = None
+    metrics_listen: str = DEFAULT_WEBHOOK_LISTEN
 
     def webhook(
         self, url: str | None = None, listen: str | None = None, port: str | None = None
@@ -212,6 +215,10 @@ def load_config(
         ),
         webhook_secret=_webhook_secret(get("MENTORBOT_WEBHOOK_SECRET", "")),
         log_level=_log_level(get("MENTORBOT_LOG_LEVEL", "INFO")),
+        metrics_port=_optional_port("MENTORBOT_METRICS_PORT", get("MENTORBOT_METRICS_PORT", "off")),
+        metrics_listen=_listen(
+            "MENTORBOT_METRICS_LISTEN", get("MENTORBOT_METRICS_LISTEN", DEFAULT_WEBHOOK_LISTEN)
+        ),
     )
 
 
@@ -417,6 +424,10 @@ def _port(name: str, raw: str) -> int:
     if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_PORT:
         raise ConfigError(name, f"must be a TCP port, 1 to {MAX_PORT}, not {raw!r}")
     return int(raw)
+
+
+def _optional_port(name: str, raw: str) -> int | None:
+    return None if raw.lower() == "off" else _port(name, raw)
 
 
 def _webhook_secret(raw: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot import metrics
 from bot.i18n import N_
 from storage import households, requests, shifts
 from storage.db import Database, Session
@@ -213,6 +214,7 @@ async def remember_offers(db: Database, request_id: int, shown: Sequence[tuple[i
     async with db.write() as session:
         for member_id, message_id in shown:
             await requests.set_offer_message(session, request_id, member_id, message_id)
+    metrics.OFFERS_SENT.inc(len(shown))
 
 
 async def offer_waiting(db: Database, now: datetime) -> list[Offering]:
@@ -318,6 +320,8 @@ async def accept(
             pending = [(holder.telegram_user_id, copy) for copy in copies[-TAKE_OVER_HISTORY:]]
         request = await _read(session, request_id)
         family = await _family(session, request)
+    if holder is None:  # a take-over is not a question accepted
+        metrics.TIME_TO_ACCEPT.observe((now - request.opened_at).total_seconds())
     return Accepted(request, family, pending, others, holder)
 
 

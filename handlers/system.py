@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import metrics
 from bot.i18n import pick_language, translator
 from handlers.common import MentorApplication, MentorContext, identify
 from handlers.telegram_errors import failure, is_transient
@@ -58,6 +59,7 @@ async def on_error(update: object, context: MentorContext) -> None:
         )
         return
     logger.error("handling update %s failed", update_id, exc_info=error)
+    metrics.ERRORS.inc()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user

@@ -12,7 +12,9 @@ from bot import members
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.chat_order import ChatOrder
 from bot.app.durable_updates import DurableApplication, DurableUpdateQueue
+from bot.app.health import Health
 from bot.app.rate_limiter import SharedRateLimiter
+from bot.app.web import StatusPages, WebhookUpdater, WebServer
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
 from handlers import lifecycle, offers, recruitment, retention, rota_jobs
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication:
+    lifecycle = _Lifecycle(config, Health(bot_api))
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -40,10 +43,13 @@ def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication
         .job_queue(JobQueue[MentorContext]())
         .application_class(DurableApplication)
         .update_queue(DurableUpdateQueue())
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
         .build()
     )
+    # The builder's updater, with the webhook served beside the status pages (bot/app/web.py).
+    pages = StatusPages(application, lifecycle.health)
+    application.updater = WebhookUpdater(application.bot, application.update_queue, pages)
     bot_data = application.bot_data
     bot_data.config = config
     bot_data.albums = {}
@@ -53,34 +59,49 @@ def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication
     return application
 
 
-async def post_init(application: MentorApplication) -> None:
-    bot_data = application.bot_data
-    config = bot_data.config
-    bot_data.db = await Database.open(config.db_path)
-    queue = application.update_queue
-    if isinstance(queue, DurableUpdateQueue):
-        queue.attach(bot_data.db)
-        replayed = await queue.replay(application.bot)
-        if replayed:
-            logger.info("handling %d update(s) again that a stop interrupted", replayed)
-    added = await members.ensure_coordinators(bot_data.db, config.coordinators, now())
-    if added:
-        logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
-    await rota_jobs.start(application)
-    await offers.start(application)
-    retention.start(application)
-    lifecycle.start(application)
-    recruitment.start(application)
-    bot_data.outbox = Outbox(application.bot, bot_data.db, config)
-    bot_data.outbox.start()
-    await publish_default_commands(application.bot, config.language)
-    logger.info("Mentorbot is running as @%s", application.bot.username)
+class _Lifecycle:
+    """What starts after the library's initialisation and stops before its shutdown: the
+    handlers' services, and the shell's health and metrics around them."""
 
+    def __init__(self, config: Config, health: Health) -> None:
+        self.health = health
+        self._config = config
+        self._status_server: WebServer | None = None
 
-async def post_shutdown(application: MentorApplication) -> None:
-    bot_data = application.bot_data
-    if hasattr(bot_data, "outbox"):
-        await bot_data.outbox.stop()
-    if hasattr(bot_data, "db"):  # post_init may have failed before opening it
-        await bot_data.db.close()
-        logger.info("Mentorbot stopped")
+    async def post_init(self, application: MentorApplication) -> None:
+        bot_data = application.bot_data
+        config = bot_data.config
+        bot_data.db = await Database.open(config.db_path)
+        queue = application.update_queue
+        if isinstance(queue, DurableUpdateQueue):
+            queue.attach(bot_data.db)
+            replayed = await queue.replay(application.bot)
+            if replayed:
+                logger.info("handling %d update(s) again that a stop interrupted", replayed)
+        added = await members.ensure_coordinators(bot_data.db, config.coordinators, now())
+        if added:
+            logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
+        await rota_jobs.start(application)
+        await offers.start(application)
+        retention.start(application)
+        lifecycle.start(application)
+        recruitment.start(application)
+        bot_data.outbox = Outbox(application.bot, bot_data.db, config)
+        bot_data.outbox.start()
+        self.health.start(application)
+        if config.metrics_port is not None:
+            self._status_server = WebServer.status_only(StatusPages(application, self.health))
+            self._status_server.listen(config.metrics_listen, config.metrics_port)
+        await publish_default_commands(application.bot, config.language)
+        logger.info("Mentorbot is running as @%s", application.bot.username)
+
+    async def post_shutdown(self, application: MentorApplication) -> None:
+        bot_data = application.bot_data
+        if self._status_server is not None:
+            await self._status_server.stop()
+        if hasattr(bot_data, "outbox"):
+            await bot_data.outbox.stop()
+        if hasattr(bot_data, "db"):  # post_init may have failed before opening it
+            await self.health.stopped(application)
+            await bot_data.db.close()
+            logger.info("Mentorbot stopped")

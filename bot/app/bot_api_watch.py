@@ -11,12 +11,15 @@ calls the bot back at the first 401 so that it can stop.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
+
+from bot import metrics
 
 # The pools python-telegram-bot's ApplicationBuilder gives its two requests: one long poll at a
 # time, and room for the handlers' and the outbox's calls side by side.
@@ -30,35 +33,46 @@ class BotApiWatch:
     def __init__(self) -> None:
         self.refusal: HTTPStatus | None = None
         """The status of the last 401 or 404 the Bot API answered, if any."""
+        self.polling_since: float | None = None
+        """When (time.monotonic) the first getUpdates went out; None: by webhook, or not yet."""
+        self.last_poll_answered: float | None = None
+        """When a getUpdates last succeeded: long polling's sign of life."""
         self._on_unauthorized: Callable[[], None] = lambda: None
 
     def request(self) -> HTTPXRequest:
         """For every call but getUpdates."""
-        return _WatchedRequest(self, connection_pool_size=_CONNECTIONS)
+        return _WatchedRequest(self, connection_pool_size=_CONNECTIONS, polls=False)
 
     def get_updates_request(self) -> HTTPXRequest:
-        return _WatchedRequest(self, connection_pool_size=_GET_UPDATES_CONNECTIONS)
+        return _WatchedRequest(self, connection_pool_size=_GET_UPDATES_CONNECTIONS, polls=True)
 
     def on_unauthorized(self, react: Callable[[], None]) -> None:
         """Have `react` called (inside the event loop) at every 401 from now on."""
         self._on_unauthorized = react
 
-    def answered(self, status: int) -> None:
+    def answered(self, status: int, *, to_poll: bool) -> None:
         """Called by the requests with the status of every answer."""
+        if to_poll and status == HTTPStatus.OK:
+            self.last_poll_answered = time.monotonic()
         if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND):
             self.refusal = HTTPStatus(status)
         if status == HTTPStatus.UNAUTHORIZED:
             self._on_unauthorized()
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            metrics.TOO_MANY_REQUESTS.inc()
 
 
 class _WatchedRequest(HTTPXRequest):
-    def __init__(self, watch: BotApiWatch, *, connection_pool_size: int) -> None:
+    def __init__(self, watch: BotApiWatch, *, connection_pool_size: int, polls: bool) -> None:
         super().__init__(connection_pool_size=connection_pool_size)
         self._watch = watch
+        self._polls = polls
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self._polls and self._watch.polling_since is None:
+            self._watch.polling_since = time.monotonic()
         status, payload = await super().do_request(*args, **kwargs)
-        self._watch.answered(status)
+        self._watch.answered(status, to_poll=self._polls)
         return status, payload
 
     @staticmethod

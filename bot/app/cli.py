@@ -36,7 +36,7 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from tornado.netutil import bind_sockets
 
-from bot import invites, rota_csv, rota_planning, stats, stats_files
+from bot import invites, monitoring, rota_csv, rota_planning, stats, stats_files
 from bot.app import sandbox_command
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.logs import PrivateFormatter
@@ -129,7 +129,12 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox", help="try the whole service in a browser, with no token and no network"
     )
     sandbox_command.add_arguments(sandbox)
-    commands.add_parser("check", help="validate the configuration and the database")
+    check = commands.add_parser("check", help="validate the configuration and the database")
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help="instead, whether the bot running on the database is well (its heartbeat)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     backup = commands.add_parser(
         "backup", help="copy the database as it is at one moment, while the bot runs or not"
@@ -214,18 +219,14 @@ def _webhook(config: Config, args: argparse.Namespace) -> Webhook | None:
     return config.webhook(args.webhook_url, args.listen, args.port)
 
 
-def _can_listen(webhook: Webhook) -> None:
-    """Bind the webhook's address once before anything else: the library would first tell
-    Telegram to post there, then fail with an error that names nothing."""
+def _can_listen(host: str, port: int, host_from: str, port_from: str) -> None:
+    """Bind an address the bot serves once before anything else: the webhook's would otherwise
+    be given to Telegram first, and either would fail later with an error that names nothing."""
     try:
-        sockets = bind_sockets(webhook.port, address=webhook.listen)
+        sockets = bind_sockets(port, address=host)
     except OSError as error:
-        blame = (
-            webhook.port_from
-            if error.errno in (errno.EADDRINUSE, errno.EACCES)
-            else webhook.listen_from
-        )
-        where = f"{webhook.listen}:{webhook.port}"
+        blame = port_from if error.errno in (errno.EADDRINUSE, errno.EACCES) else host_from
+        where = f"{host}:{port}"
         raise ConfigError(blame, f"cannot listen on {where}: {error.strerror or error}") from None
     for sock in sockets:
         sock.close()
@@ -305,7 +306,20 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
     from handlers.gate import ALLOWED_UPDATES
 
     if webhook is not None:
-        _can_listen(webhook)
+        _can_listen(webhook.listen, webhook.port, webhook.listen_from, webhook.port_from)
+    if config.metrics_port is not None:
+        if webhook is not None and config.metrics_port == webhook.port:
+            raise ConfigError(
+                "MENTORBOT_METRICS_PORT",
+                "is the webhook's port, which serves /healthz and /metrics already; "
+                "leave it unset, or give another port",
+            )
+        _can_listen(
+            config.metrics_listen,
+            config.metrics_port,
+            "MENTORBOT_METRICS_LISTEN",
+            "MENTORBOT_METRICS_PORT",
+        )
     bot_api = BotApiWatch()
     application = build_application(config, bot_api)
     _configure_logging(config)
@@ -360,6 +374,8 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
 
 
 async def _check(config: Config, args: argparse.Namespace) -> int:
+    if args.live:
+        return await _check_live(config)
     config.require_token()
     print(
         f"configuration: ok (time zone {config.timezone.key}, language {config.language}, "
@@ -385,6 +401,30 @@ async def _check(config: Config, args: argparse.Namespace) -> int:
     if report.version < report.latest:
         print("database: run `mentorbot migrate` (or start the bot) to update the schema")
     return 0
+
+
+async def _check_live(config: Config) -> int:
+    """For a health check polled every few seconds: one read of the heartbeat the running bot
+    writes (bot/monitoring.py), no integrity check, no token; one line either way."""
+    problem = await _live_problem(config)
+    if problem is not None:
+        print(f"not live: {problem}")
+        return EXIT_FAILURE
+    print("live: the bot's heartbeat is fresh")
+    return 0
+
+
+async def _live_problem(config: Config) -> str | None:
+    if not config.db_path.exists():
+        return f"{config.db_path} does not exist: the bot has never started on it"
+    database = await Database.open(config.db_path, migrate=False)
+    try:
+        heartbeat = await monitoring.last_heartbeat(database)
+    except sqlite3.OperationalError:  # a schema from before the heartbeat
+        heartbeat = None
+    finally:
+        await database.close()
+    return monitoring.verdict(heartbeat, datetime.now(UTC))
 
 
 async def _migrate(config: Config, args: argparse.Namespace) -> int:

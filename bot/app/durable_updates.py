@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from telegram import Bot, Update
 
-from bot import inbox
+from bot import inbox, metrics
 from handlers.common import MentorApplication
 from storage.db import Database
 
@@ -75,3 +75,9 @@ class DurableApplication(MentorApplication):
         inbox.handling(update.update_id, datetime.now(UTC))
         await super().process_update(update)
         await queue.done(update)
+        metrics.UPDATES_HANDLED.labels(_kind(update)).inc()
+
+
+def _kind(update: Update) -> str:
+    kinds = metrics.UPDATE_KINDS[:-1]
+    return next((kind for kind in kinds if getattr(update, kind) is not None), "other")

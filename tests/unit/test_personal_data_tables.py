@@ -55,6 +55,8 @@ WITHOUT_PERSONAL_DATA = {
     "gap_reports",
     # The local days whose list of new registrations of interest went out.
     "interest_reports",
+    # The running bot's sign of life: a time and a line about the bot itself.
+    "heartbeat",
     # Which reminder of a shift went out and when: bookkeeping on a shift, which the mentor
     # household's export shows under "shifts"; nothing here about anyone beyond that.
     "shift_reminders",
