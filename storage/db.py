@@ -19,13 +19,15 @@ with "something went wrong".
 
 The database holds what families wrote and who they are, so its file is readable and writable
 by the bot's own user only (0600) from the moment it exists; SQLite gives its `-wal` and `-shm`
-files the database file's mode when it creates them.
+files the database file's mode when it creates them. So are its copies: a backup, and the copy
+a migration takes of a database before it changes its schema (`Database.migrate`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sqlite3
 import time
@@ -33,6 +35,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,8 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
 OWNER_ONLY = 0o600
 Row = sqlite3.Row
 Params = tuple[Any, ...] | dict[str, Any]
+
+logger = logging.getLogger(__name__)
 
 
 class Session:
@@ -103,6 +108,22 @@ class Health:
     integrity: str
 
 
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """What `Database.migrate` did: the versions it applied, and where it copied the database
+    to before the first of them (None: nothing to migrate, or nothing yet to copy)."""
+
+    applied: tuple[int, ...]
+    backup: Path | None
+
+
+class MigrationBackupFailed(OSError):
+    """The copy a migration takes first could not be written, so nothing was migrated.
+
+    An OSError, whatever failed underneath (the folder, the disk, SQLite writing the copy):
+    the database cannot be used as it is, which is how a command line reports an OSError."""
+
+
 # Work for this task's next write transaction to do as well, inside it (see `with_next_write`).
 _with_next_write: ContextVar[Callable[[Session], Awaitable[None]] | None] = ContextVar(
     "with_next_write", default=None
@@ -123,7 +144,30 @@ def _create_owner_only(path: Path) -> None:
     """Create the database file as 0600 before SQLite opens it (SQLite would use 0644, less
     the umask); an existing file is left as its operator set it."""
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+        _create_new_owner_only(path)
+
+
+def _create_new_owner_only(path: Path) -> None:
+    """Create `path` as 0600; FileExistsError if anything has that name already."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+
+
+async def _back_up(source: aiosqlite.Connection, target: Path) -> None:
+    """SQLite's online backup of `source` into the database file `target`."""
+    copy = await aiosqlite.connect(target)
+    try:
+        await source.backup(copy)
+    finally:
+        await copy.close()
+
+
+def _backup_name(database: Path, version: int, moment: datetime) -> Path:
+    """Where a migration to schema `version` at `moment` copies the database first: beside
+    the file the path really names (through symbolic links), e.g.
+    `mentorbot.db.before-v12-2026-12-02T081500Z.bak`, so that copies sort by their time."""
+    real = database.resolve()
+    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+    return real.with_name(f"{real.name}.before-v{version}-{stamp}.bak")
 
 
 class Database:
@@ -161,10 +205,56 @@ class Database:
             raise
         return database
 
-    async def migrate(self) -> list[int]:
-        """Apply missing migrations in one transaction: all of them or, on failure, none."""
+    async def migrate(self) -> Migration:
+        """Apply missing migrations in one transaction: all of them or, on failure, none.
+
+        A database that has a schema already is copied first, inside that transaction, so that
+        a migration that goes wrong, or a release that turns out wrong, can be undone with
+        `mentorbot restore`: the transaction's write lock keeps every other process from
+        committing between the copy and the migration, and a copy that cannot be written
+        (`MigrationBackupFailed`) ends the transaction before anything was changed.
+        """
         async with self.write() as session:
-            return await migrations.migrate(session)
+            current = await migrations.schema_version(session)
+            latest = migrations.latest_version()
+            backup = None
+            if 0 < current < latest:
+                backup = await self._copy_before_migration(current, latest)
+            applied = await migrations.migrate(session)
+        return Migration(tuple(applied), backup)
+
+    async def _copy_before_migration(self, current: int, latest: int) -> Path:
+        """Copy the database, still at schema `current`, to a new file beside it.
+
+        The copy is read through a second connection: this one holds the write lock, and
+        SQLite's backup from a connection inside its own write transaction never ends. In WAL
+        mode the second connection reads past that lock, and sees what was last committed,
+        which nothing can change before this transaction does.
+        """
+        target = _backup_name(self.path, latest, datetime.now(UTC))
+        cannot = f"cannot write {target}, the copy taken before migrating the schema"
+        unchanged = f"nothing was migrated (schema version {current} of {latest})"
+        try:
+            _create_new_owner_only(target)
+        except OSError as error:
+            reason = error.strerror or error
+            raise MigrationBackupFailed(f"{cannot}: {reason}; {unchanged}") from None
+        try:
+            reader = await aiosqlite.connect(self.path)
+            try:
+                await _back_up(reader, target)
+            finally:
+                await reader.close()
+        except (sqlite3.Error, OSError) as error:
+            target.unlink(missing_ok=True)  # half a copy restores nothing
+            raise MigrationBackupFailed(f"{cannot}: {error}; {unchanged}") from None
+        logger.info(
+            "copied the database at schema version %d to %s before migrating it to %d",
+            current,
+            target,
+            latest,
+        )
+        return target
 
     async def health(self) -> Health:
         async with self.read() as session:
@@ -179,11 +269,7 @@ class Database:
         _create_owner_only(target)
         async with self._lock:
             await self._end_leftover_transaction()
-            copy = await aiosqlite.connect(target)
-            try:
-                await self._connection.backup(copy)
-            finally:
-                await copy.close()
+            await _back_up(self._connection, target)
 
     async def close(self) -> None:
         async with self._lock:

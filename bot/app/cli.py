@@ -430,11 +430,14 @@ async def _live_problem(config: Config) -> str | None:
 async def _migrate(config: Config, args: argparse.Namespace) -> int:
     database = await Database.open(config.db_path, migrate=False)
     try:
-        applied = await database.migrate()
+        migration = await database.migrate()
     finally:
         await database.close()
-    if applied:
-        print(f"database: {config.db_path}: applied migration(s) {', '.join(map(str, applied))}")
+    if migration.backup is not None:
+        print(f"database: {config.db_path}: copied as it was to {migration.backup}")
+    if migration.applied:
+        applied = ", ".join(map(str, migration.applied))
+        print(f"database: {config.db_path}: applied migration(s) {applied}")
     else:
         print(f"database: {config.db_path}: already up to date")
     return 0
