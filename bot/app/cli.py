@@ -7,8 +7,9 @@ take the database's lease (`storage.lease`) before anything else; the other comm
 beside a live bot and do not.
 
 A running bot ends in one of three ways, never as a process that lives on doing nothing: a
-stop signal (0, or 1 when the stop had to be cut short, see `_Stop`), or a token the Bot API
-rejects while it runs (one line, 2, after the shutdown closed the database).
+stop signal (0 for SIGTERM, 130 for Ctrl-C as for every other command, or 1 when the stop had
+to be cut short, see `_Stop`), or a token the Bot API rejects while it runs (one line, 2, after
+the shutdown closed the database).
 """
 
 from __future__ import annotations
@@ -246,6 +247,9 @@ class _Stop:
 
     def __init__(self) -> None:
         self.token_rejected = False
+        # Ctrl-C came first: after the same clean stop, the exit status says so, as a shell
+        # and a script running `mentorbot run` by hand expect; SIGTERM is systemd's normal stop.
+        self.interrupted = False
         self._deadline: threading.Timer | None = None
         self._stopping: asyncio.Task[None] | None = None  # held: the loop keeps only a weak one
 
@@ -263,7 +267,9 @@ class _Stop:
         if self._deadline is not None:
             self._deadline.cancel()
 
-    def on_signal(self) -> NoReturn:
+    def on_signal(self, received: signal.Signals) -> NoReturn:
+        if self._deadline is None:
+            self.interrupted = received is signal.SIGINT
         self.begin()
         raise SystemExit  # as the library's own handler does: out of whatever the loop runs
 
@@ -328,7 +334,7 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
     loop = asyncio.new_event_loop()  # the one the library runs on, with our stop signals
     asyncio.set_event_loop(loop)
     for stop_signal in _STOP_SIGNALS:
-        loop.add_signal_handler(stop_signal, stop.on_signal)
+        loop.add_signal_handler(stop_signal, stop.on_signal, stop_signal)
     try:
         if webhook is not None:
             # A request without the secret in X-Telegram-Bot-Api-Secret-Token gets 403 and
@@ -370,7 +376,7 @@ def _run(config: Config, args: argparse.Namespace, webhook: Webhook | None = Non
     if stop.token_rejected:
         print(f"mentorbot: {_TOKEN_REJECTED_WHILE_RUNNING}", file=sys.stderr)
         return EXIT_BAD_CONFIG
-    return 0
+    return EXIT_INTERRUPTED if stop.interrupted else 0
 
 
 async def _check(config: Config, args: argparse.Namespace) -> int:

@@ -40,10 +40,10 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    async def stop(self) -> int:
-        """SIGTERM, as systemd or Docker would send it; returns the exit status."""
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        """SIGTERM, as systemd or Docker would send it (SIGINT: Ctrl-C); the exit status."""
         if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(how)
         return await asyncio.wait_for(self.process.wait(), timeout=15)
 
     async def kill(self) -> None:

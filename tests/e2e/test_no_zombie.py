@@ -131,6 +131,23 @@ async def test_a_second_sigterm_while_the_bot_stops_ends_it_at_once(
     held.release()
 
 
+async def test_ctrl_c_stops_the_bot_as_cleanly_as_sigterm_and_exits_130(
+    start_bot: StartBot, coordinator: SandboxUser
+) -> None:
+    """130, as a shell reports a command Ctrl-C ended, and as every other command exits on it;
+    SIGTERM, systemd's and Docker's normal stop, stays 0."""
+    bot = await start_bot()
+    await answers_help(bot, coordinator)
+
+    assert await bot.stop(signal.SIGINT) == 130
+    assert mentorbot_lines(bot.log) == [], bot.log
+    assert "Mentorbot stopped" in bot.log, bot.log  # the same stop: the database was closed
+    assert "Traceback" not in bot.log, bot.log
+    again = await start_bot()
+    await answers_help(again, coordinator)
+    assert await again.stop() == 0
+
+
 async def exits_on_start(api_url: str, tmp_path: Path, double: BotApiDouble) -> tuple[int, str]:
     """`mentorbot run` against `api_url` to its end: the exit status and what it printed."""
     env = base_env(tmp_path)
