@@ -113,6 +113,8 @@ class Config:
     # Where /healthz and /metrics are served on their own (a webhook's port serves them too).
     metrics_port: int | None = None
     metrics_listen: str = DEFAULT_WEBHOOK_LISTEN
+    # How the log says it: `text` for a person, `json` (an object a line) for a log collector.
+    log_format: str = "text"
 
     def webhook(
         self, url: str | None = None, listen: str | None = None, port: str | None = None
@@ -214,10 +216,13 @@ def load_config(
             "MENTORBOT_WEBHOOK_PORT", get("MENTORBOT_WEBHOOK_PORT", str(DEFAULT_WEBHOOK_PORT))
         ),
         webhook_secret=_webhook_secret(get("MENTORBOT_WEBHOOK_SECRET", "")),
-        log_level=_log_level(get("MENTORBOT_LOG_LEVEL", "INFO")),
         metrics_port=_optional_port("MENTORBOT_METRICS_PORT", get("MENTORBOT_METRICS_PORT", "off")),
         metrics_listen=_listen(
             "MENTORBOT_METRICS_LISTEN", get("MENTORBOT_METRICS_LISTEN", DEFAULT_WEBHOOK_LISTEN)
+        ),
+        log_level=_one_of("MENTORBOT_LOG_LEVEL", get("MENTORBOT_LOG_LEVEL", "INFO"), LOG_LEVELS),
+        log_format=_one_of(
+            "MENTORBOT_LOG_FORMAT", get("MENTORBOT_LOG_FORMAT", "text"), LOG_FORMATS
         ),
     )
 
@@ -352,15 +357,15 @@ TEXT_LIMIT = 300
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
-def _log_level(raw: str) -> str:
-    level = raw.upper()
-    if level not in LOG_LEVELS:
-        raise ConfigError(
-            "MENTORBOT_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, not {raw!r}"
-        )
-    return level
+def _one_of(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    """The choice `raw` names, in any case (`debug` is DEBUG, `JSON` is json)."""
+    for choice in choices:
+        if raw.casefold() == choice.casefold():
+            return choice
+    raise ConfigError(name, f"must be one of {', '.join(choices)}, not {raw!r}")
 
 
 def _text(name: str, raw: str) -> str:

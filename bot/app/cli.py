@@ -40,7 +40,7 @@ from tornado.netutil import bind_sockets
 from bot import invites, monitoring, rota_csv, rota_planning, stats, stats_files
 from bot.app import sandbox_command
 from bot.app.bot_api_watch import BotApiWatch
-from bot.app.logs import PrivateFormatter
+from bot.app.logs import JsonFormatter, PrivateFormatter
 from bot.config import Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
@@ -83,6 +83,8 @@ def _log_formatter(config: Config) -> PrivateFormatter:
     """Libraries log request URLs, and the Bot API puts the token in every URL; a library
     logging a request's parameters would show the webhook's secret."""
     secrets = {"[token]": config.token, "[webhook secret]": config.webhook_secret}
+    if config.log_format == "json":
+        return JsonFormatter(secrets)
     return PrivateFormatter(LOG_FORMAT, secrets)
 
 

@@ -54,3 +54,13 @@ def test_ctrl_c_ends_a_command_with_status_130_and_no_traceback(
     outcome = run(capsys, "check")
     assert outcome.code == 130
     assert "Traceback" not in outcome.err
+
+
+def test_a_log_format_that_is_neither_text_nor_json_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv("MENTORBOT_LOG_FORMAT", "xml")
+    outcome = run(capsys, "check")
+    assert (outcome.code, outcome.out) == (2, "")
+    assert outcome.err == "mentorbot: MENTORBOT_LOG_FORMAT: must be one of text, json, not 'xml'\n"

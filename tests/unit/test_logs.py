@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
+from bot.app import cli
 from bot.app.logs import WITHHELD, PrivateFormatter
+from bot.config import load_config
 from handlers.telegram_errors import failure
 
 TOKEN = "424242:unit-test-token-value"
@@ -58,3 +62,44 @@ def test_a_failed_send_is_told_by_its_class_and_status() -> None:
     assert failure(Forbidden("Forbidden: bot was blocked by the user")) == "Forbidden (403)"
     assert failure(RetryAfter(3)) == "RetryAfter (429)"
     assert failure(TimedOut()) == "TimedOut"
+
+
+def test_a_json_line_parses_and_carries_neither_a_secret_nor_telegrams_description() -> None:
+    """A description with a quote and a line break is encoded as `\\"` and `\\n` in JSON:
+    withheld before it is encoded, or it would be missed."""
+    secret = "webhook-secret_0123456789"
+    config = load_config(
+        {
+            "MENTORBOT_LOG_FORMAT": "JSON",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "MENTORBOT_WEBHOOK_SECRET": secret,
+        },
+        None,
+    )
+    typed = 'Unsupported start tag "hemligt"\nat byte offset 4'
+    try:
+        try:
+            raise OSError(f"the hook with {secret} refused")
+        except OSError as cause:
+            raise BadRequest(f"Can't parse entities: {typed}") from cause
+    except BadRequest:
+        raised = sys.exc_info()
+    url = f"https://api.telegram.org/bot{TOKEN}/sendMessage"
+    record = logging.LogRecord(
+        "telegram.ext", logging.ERROR, __file__, 1, "%s failed", (url,), raised
+    )
+
+    line = cli._log_formatter(config).format(record)
+
+    assert "\n" not in line
+    fields = json.loads(line)
+    assert set(fields) == {"time", "level", "logger", "message", "exception"}
+    moment = datetime.fromisoformat(fields["time"])
+    assert fields["time"].endswith("Z") and moment.utcoffset() == timedelta(0)
+    assert abs(moment.timestamp() - record.created) < 0.001
+    assert (fields["level"], fields["logger"]) == ("ERROR", "telegram.ext")
+    assert fields["message"] == "https://api.telegram.org/bot[token]/sendMessage failed"
+    assert f"telegram.error.BadRequest: {WITHHELD}" in fields["exception"]
+    assert "OSError: the hook with [webhook secret] refused" in fields["exception"]
+    for kept_out in (TOKEN.split(":")[1], secret, "hemligt"):
+        assert kept_out not in line
