@@ -25,6 +25,7 @@ from bot.sandbox import BotApiDouble, SandboxUser
 TOKEN = "424242:e2e-secret-token-value"
 BOT_USERNAME = "mentorbot_test_bot"
 READY_TIMEOUT = 20.0
+COMMAND_TIMEOUT = 30.0
 INVITE_LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
 
 
@@ -72,6 +73,30 @@ async def run_mentorbot(
             stdout=log,
             stderr=log,
         )
+
+
+async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    """`python -m bot ARGS` (a command that ends) to its end: exit status, standard output,
+    standard error."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=COMMAND_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError(f"`mentorbot {' '.join(args)}` is still running") from None
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:

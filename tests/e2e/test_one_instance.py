@@ -6,38 +6,11 @@ says so in one line and exits 2, and the first goes on as if nothing happened.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 from bot.sandbox import SandboxUser
 from storage.lease import lock_path
-from tests.e2e.chat_support import BotProcess, StartBot
-
-EXIT_TIMEOUT = 30.0
-
-
-async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    """`python -m bot ARGS` to its end: exit status, standard output, standard error."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout=EXIT_TIMEOUT)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise AssertionError(f"`mentorbot {' '.join(args)}` is still running") from None
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+from tests.e2e.chat_support import BotProcess, StartBot, mentorbot
 
 
 async def answers_help(bot: BotProcess, coordinator: SandboxUser) -> None:
