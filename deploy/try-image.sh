@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds the image and runs it against the Bot API double (bot/sandbox/) on loopback: a stranger
+# sends /start and must be answered, the health check must pass, and SIGTERM must stop the bot
+# cleanly. Made for a machine with no Docker engine and no Docker Hub: buildah builds on a
+# bookworm base made here with debootstrap from deb.debian.org, and where podman cannot start a
+# container, `buildah run` runs the image's command in its root file system instead.
+#
+#   deploy/try-image.sh [--webhook]      (as root, from a checkout with `pip install -e .` done)
+#
+# --webhook runs the bot as compose.yaml does, the double posting updates to it. Not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+BASE=localhost/mentorbot-base:bookworm
+IMAGE=localhost/mentorbot:try
+TOKEN=123456:try-image
+# vfs: no overlay file system is needed, which a machine that is itself a container may lack.
+STORE=(--storage-driver vfs)
+WEBHOOK=${1:-}
+
+if ! podman "${STORE[@]}" image exists "$BASE"; then
+  rootfs=$(mktemp -d)
+  chmod 0755 "$rootfs"  # it becomes the image's /, which mktemp made owner-only
+  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | podman "${STORE[@]}" import - "$BASE" >/dev/null
+  rm -rf "$rootfs"
+fi
+
+# This machine's CA bundle, for a network that inspects TLS (see the Dockerfile); --format
+# docker, because the OCI format has no HEALTHCHECK.
+build_log=$(mktemp)
+if ! buildah "${STORE[@]}" bud --layers --isolation chroot --format docker \
+  --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt \
+  --build-arg BASE="$BASE" -t "$IMAGE" . >"$build_log" 2>&1; then
+  tail -20 "$build_log"
+  exit 1
+fi
+echo "built $IMAGE in $(grep -c '^STEP' "$build_log") steps"
+rm "$build_log"
+
+env_args() {  # the environment the bot gets; {api} and {port} are filled in once known
+  echo "TELEGRAM_BOT_TOKEN=$TOKEN" "TELEGRAM_API_URL={api}"
+  if [ "$WEBHOOK" = --webhook ]; then
+    echo "MENTORBOT_WEBHOOK_URL=http://127.0.0.1:{port}/mentorbot/hook"
+    echo "MENTORBOT_WEBHOOK_PORT={port}" "MENTORBOT_WEBHOOK_SECRET=try-image-secret"
+  fi
+}
+
+container=""
+cleanup() {
+  if [ -n "$container" ]; then buildah "${STORE[@]}" rm "$container" >/dev/null; fi
+}
+trap cleanup EXIT
+
+if podman "${STORE[@]}" run --rm "$IMAGE" --version >/dev/null 2>&1; then
+  echo "running the image with podman"
+  run=(podman "${STORE[@]}" run --rm --name mentorbot-try --network host)
+  check=(podman "${STORE[@]}" exec mentorbot-try)
+  for pair in $(env_args); do run+=(-e "$pair"); done
+  run+=("$IMAGE")
+else
+  echo "podman cannot start a container here; running the image's root file system with buildah"
+  podman "${STORE[@]}" run --rm "$IMAGE" --version 2>&1 | tail -1 | sed 's/^/  podman: /' || true
+  container=$(buildah "${STORE[@]}" from "$IMAGE")
+  run=(buildah "${STORE[@]}" run --isolation chroot)
+  for pair in $(env_args); do run+=(--env "$pair"); done
+  check=("${run[@]}" "$container" --)
+  run+=("$container" -- mentorbot run)
+fi
+
+TOKEN=$TOKEN PYTHONPATH=. "$PYTHON" - "$(printf '%s\n' "${run[@]}")" "$(printf '%s\n' "${check[@]}")" <<'EOF'
+import asyncio, os, signal, socket, sys
+
+from bot.sandbox import BotApiDouble
+
+RUN, CHECK = (argument.splitlines() for argument in sys.argv[1:3])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bot_pid(parent: int) -> int:
+    """The `mentorbot run` process under `parent`: buildah answers SIGTERM with SIGKILL to its
+    child, so the signal goes to the bot itself; with podman it is the container's, not ours.
+    The deepest match, since buildah's own helper carries the same words in its command line."""
+    children: dict[int, list[int]] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, level = parent, [parent]
+    while level:
+        level = [child for pid in level for child in children.get(pid, [])]
+        for pid in level:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    argv = cmdline.read().split(b"\0")
+            except OSError:
+                continue
+            if b"run" in argv and any(a.endswith(b"/mentorbot") for a in argv):
+                found = pid
+    return found
+
+
+async def command(*argv: str) -> tuple[int, str]:
+    done = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await done.communicate()
+    return done.returncode or 0, out.decode().strip()
+
+
+async def main() -> int:
+    async with BotApiDouble(os.environ["TOKEN"], limits=None) as double:
+        port = str(free_port())
+
+        def fill(args: list[str]) -> list[str]:
+            return [a.replace("{api}", double.api_url).replace("{port}", port) for a in args]
+
+        bot = await asyncio.create_subprocess_exec(
+            *fill(RUN), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        assert bot.stdout is not None
+        log: list[str] = []
+
+        async def read() -> None:
+            async for line in bot.stdout:
+                log.append(line.decode().rstrip())
+                print("  bot:", log[-1], flush=True)
+
+        reader = asyncio.create_task(read())
+        for _ in range(120):
+            if any("Mentorbot is running" in line for line in log) or bot.returncode is not None:
+                break
+            await asyncio.sleep(0.5)
+        ok = any("Mentorbot is running" in line for line in log)
+        if ok:
+            stranger = double.add_user(first_name="Try", language_code="en")
+            await stranger.send("/start")
+            answer = (await stranger.next_message(timeout=30))["text"]
+            print("answer to /start:", answer.splitlines()[0], flush=True)
+            way = "webhook" if double.calls("setWebhook") else "long polling"
+            print(f"updates by {way}: {len(double.calls('getUpdates'))} getUpdates calls")
+            status, usage = await command(*fill(CHECK), "mentorbot", "check", "--help")
+            health = ["--live"] if "--live" in usage else []
+            for _ in range(30 if health else 1):
+                status, said = await command(*fill(CHECK), "mentorbot", "check", *health)
+                if status == 0:
+                    break
+                await asyncio.sleep(1)
+            named = "mentorbot check " + (health[0] if health else "(this version has no --live)")
+            print(f"{named}: status {status}: {said}", flush=True)
+            ok = status == 0
+        if bot.returncode is None:
+            target = bot_pid(bot.pid)
+            print(f"SIGTERM to {'the bot' if target != bot.pid else RUN[0]} (pid {target})")
+            os.kill(target, signal.SIGTERM)
+        stopped = await asyncio.wait_for(bot.wait(), 30)
+        await reader
+        print("after SIGTERM: exit status", stopped, flush=True)
+        return 0 if ok and stopped == 0 else 1
+
+
+sys.exit(asyncio.run(main()))
+EOF
