@@ -17,6 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -58,27 +59,15 @@ StartBot = Callable[..., Awaitable[BotProcess]]
 """The `start_bot` fixture: start the bot (again) with extra arguments and variables."""
 
 
-async def run_mentorbot(
-    *args: str, env: dict[str, str], cwd: Path, log_path: Path
+async def _spawn(
+    args: tuple[str, ...],
+    env: dict[str, str],
+    cwd: Path,
+    stdout: IO[bytes] | int,
+    stderr: IO[bytes] | int,
 ) -> asyncio.subprocess.Process:
-    with log_path.open("ab") as log:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *args,
-            cwd=cwd,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-        )
-
-
-async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    """`python -m bot ARGS` (a command that ends) to its end: exit status, standard output,
-    standard error."""
-    process = await asyncio.create_subprocess_exec(
+    """`python -m bot ARGS`, as an operator starts it, with nothing on its standard input."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -86,9 +75,23 @@ async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, st
         cwd=cwd,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdout=stdout,
+        stderr=stderr,
     )
+
+
+async def run_mentorbot(
+    *args: str, env: dict[str, str], cwd: Path, log_path: Path
+) -> asyncio.subprocess.Process:
+    with log_path.open("ab") as log:
+        return await _spawn(args, env, cwd, log, log)
+
+
+async def mentorbot(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    """`python -m bot ARGS` (a command that ends) to its end: exit status, standard output,
+    standard error."""
+    pipe = asyncio.subprocess.PIPE
+    process = await _spawn(args, env, cwd, pipe, pipe)
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout=COMMAND_TIMEOUT)
     except TimeoutError:

@@ -7,7 +7,6 @@ routed, and must never carry a person: no Telegram id, no name, no word anyone w
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.chat_support import BotProcess, StartBot, build_service, run_mentorbot
+from tests.e2e.chat_support import BotProcess, StartBot, build_service, mentorbot
 from tests.e2e.scene_support import HOOK_PATH, ask, free_port, on_duty, start_webhook_bot
 
 QUESTION = "Vår dotter vägrar gå till skolan, vad gör vi?"
@@ -36,11 +35,9 @@ def samples(page: str) -> dict[str, float]:
 
 async def check_live(bot: BotProcess, tmp_path: Path) -> tuple[int, str]:
     """`mentorbot check --live` beside the bot, as a container's health check runs it."""
-    log_path = tmp_path / "check-live.log"
-    log_path.unlink(missing_ok=True)
-    process = await run_mentorbot("check", "--live", env=bot.env, cwd=tmp_path, log_path=log_path)
-    status = await asyncio.wait_for(process.wait(), timeout=30)
-    return status, log_path.read_text(encoding="utf-8")
+    status, out, err = await mentorbot("check", "--live", env=bot.env, cwd=tmp_path)
+    assert err == "", err
+    return status, out
 
 
 async def test_the_webhook_port_answers_health_and_metrics_that_move_and_name_nobody(
