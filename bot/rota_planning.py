@@ -94,6 +94,13 @@ async def add(
         return added
 
 
+async def check(db: Database, member_id: int, span: Interval, now: datetime) -> Refusal | None:
+    """Why `add` would refuse the shift now, if it would: for a preview, before the booking."""
+    async with db.read() as session:
+        checked = await _check(session, member_id, span, now)
+    return checked if isinstance(checked, Refusal) else None
+
+
 async def import_planned(
     db: Database, planned: Sequence[PlannedShift], created_by: Member | None, now: datetime
 ) -> list[Shift] | list[Refusal]:

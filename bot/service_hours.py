@@ -114,7 +114,7 @@ class ServiceHours:
         """The holiday's name in the country's language, to explain why a weekday has day hours."""
         return _calendar(self.country, day.year).get(day)
 
-    def _hours(self, day: date) -> tuple[time, time]:
+    def hours_of(self, day: date) -> tuple[time, time]:
         return self.weekend if day.weekday() >= 5 or self.is_holiday(day) else self.weekday
 
     def windows(self, first_day: date, last_day: date, tz: ZoneInfo) -> list[Interval]:
@@ -125,7 +125,7 @@ class ServiceHours:
         raise NonexistentLocalTime for that day, as a shift would.
         """
         days = (first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1))
-        return [local_span(day, *self._hours(day), tz) for day in days]
+        return [local_span(day, *self.hours_of(day), tz) for day in days]
 
     def covers(self, at: datetime, tz: ZoneInfo) -> bool:
         """Whether a family writing at `at` is within the hours the service promised."""

@@ -18,6 +18,7 @@ from handlers import (
     recruitment,
     requests,
     rota_planning,
+    shift_booking,
     stats,
     system,
 )
@@ -36,6 +37,7 @@ def register(application: MentorApplication) -> None:
         audit,
         stats,
         personal_data,
+        shift_booking,  # /shift alone, before rota_planning's /shift with arguments
         rota_planning,
         mentor_rota,
         offers,

@@ -20,13 +20,14 @@ the answer it always got, after the same role check.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Literal
 
 from telegram import Update
 
 from bot.config import LANGUAGES
 from bot.routing import Topic
+from bot.shift_booking import DaySpan, Span
 from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
 from handlers.confirmation import Confirmation
 from storage.models import Audience, Member, Role
@@ -289,3 +290,98 @@ def address(parked_id: int, request_id: int) -> str:
 
 def parked_of(match: re.Match[str]) -> int:
     return int(match["parked"])
+
+
+# The guided booking (bot/shift_booking.py): the draft so far travels in the data, as a member
+# number, a local day (20261204) and clock times (17002200; an end before the start is the next
+# morning), so a press is read the same after a restart.
+_BOOK = _prefix("book:")
+_DAY = r"(?P<day>[0-9]{8})"
+_TIMES = r"(?P<span>[0-9]{8})"
+_GAP = f"(?::{_DAY}:{_TIMES})?"
+BOOK_PAGE = _pattern(_BOOK, f"p:(?P<page>{_N}){_GAP}")
+BOOK_FILL = _pattern(_BOOK, f"f:{_DAY}:{_TIMES}")
+BOOK_HOUSEHOLD = _pattern(_BOOK, f"h:(?P<member>{_N})")
+BOOK_DAY = _pattern(_BOOK, f"d:(?P<member>{_N}):{_DAY}")
+BOOK_TYPE_DAY = _pattern(_BOOK, f"td:(?P<member>{_N})")
+BOOK_TYPE_TIMES = _pattern(_BOOK, f"tt:(?P<member>{_N}):{_DAY}")
+BOOK_PREVIEW = _pattern(_BOOK, f"v:(?P<member>{_N}):{_DAY}:{_TIMES}")
+BOOK_CONFIRM = _pattern(_BOOK, f"ok:(?P<member>{_N}):{_DAY}:{_TIMES}")
+BOOK_CANCEL = _pattern(_BOOK, "x")
+
+
+def _day_data(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def _span_data(span: Span) -> str:
+    return f"{span.start:%H%M}{span.end:%H%M}"
+
+
+def _day_span_data(when: DaySpan | None) -> str:
+    return "" if when is None else f":{_day_data(when.day)}:{_span_data(when.span)}"
+
+
+def book_page(page: int, gap: DaySpan | None = None) -> str:
+    return f"{_BOOK}p:{page}{_day_span_data(gap)}"
+
+
+def book_fill(gap: DaySpan) -> str:
+    return f"{_BOOK}f{_day_span_data(gap)}"
+
+
+def book_household(member_number: int) -> str:
+    return f"{_BOOK}h:{member_number}"
+
+
+def book_day(member_number: int, day: date) -> str:
+    return f"{_BOOK}d:{member_number}:{_day_data(day)}"
+
+
+def book_type_day(member_number: int) -> str:
+    return f"{_BOOK}td:{member_number}"
+
+
+def book_type_times(member_number: int, day: date) -> str:
+    return f"{_BOOK}tt:{member_number}:{_day_data(day)}"
+
+
+def book_preview(member_number: int, when: DaySpan) -> str:
+    return f"{_BOOK}v:{member_number}{_day_span_data(when)}"
+
+
+def book_confirm(member_number: int, when: DaySpan) -> str:
+    return f"{_BOOK}ok:{member_number}{_day_span_data(when)}"
+
+
+def book_cancel() -> str:
+    return f"{_BOOK}x"
+
+
+def page_of(match: re.Match[str]) -> int:
+    return int(match["page"])
+
+
+def booked_member_of(match: re.Match[str]) -> int:
+    return int(match["member"])
+
+
+def day_of(match: re.Match[str]) -> date | None:
+    """The day as pressed, or None for data that names no real day (forged)."""
+    raw = match["day"]
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+
+
+def day_span_of(match: re.Match[str]) -> DaySpan | None:
+    """The day and times as pressed; None if the data carries none or names no real ones."""
+    day, raw = (day_of(match) if match["day"] else None), match["span"]
+    if day is None or raw is None:
+        return None
+    try:
+        start, end = (time(int(raw[n : n + 2]), int(raw[n + 2 : n + 4])) for n in (0, 4))
+    except ValueError:
+        return None
+    return None if start == end else DaySpan(day, Span(start, end))

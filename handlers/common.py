@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot import members
@@ -141,8 +141,11 @@ async def answer(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-async def reply_lines(update: Update, lines: Iterable[str]) -> None:
-    """Send a long list as few messages as Telegram's size limit allows."""
+async def reply_lines(
+    update: Update, lines: Iterable[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send a long list as few messages as Telegram's size limit allows; buttons go under the
+    last of them."""
     message = update.effective_message
     if message is None:
         return
@@ -155,7 +158,7 @@ async def reply_lines(update: Update, lines: Iterable[str]) -> None:
         chunk.append(line)
         size += len(line) + 1
     if chunk:
-        await message.reply_text("\n".join(chunk))
+        await message.reply_text("\n".join(chunk), reply_markup=reply_markup)
 
 
 MemberHandler = Callable[[Update, MentorContext, Sender, Member], Awaitable[None]]

@@ -26,6 +26,7 @@ from handlers.clock import now
 from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
 from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
+from handlers.shift_booking_text import fill_keyboard
 from handlers.telegram_errors import failure
 from storage.models import Role
 
@@ -249,6 +250,10 @@ async def _send_gap_report(context: MentorContext) -> None:
             lines.append(t("gaps.report_header", days=GAP_REPORT_DAYS))
             lines.extend(gap_report_lines(t, days, config.timezone))
         try:
-            await context.bot.send_message(coordinator.telegram_user_id, "\n".join(lines))
+            await context.bot.send_message(
+                coordinator.telegram_user_id,
+                "\n".join(lines),
+                reply_markup=fill_keyboard(t, days, config.timezone),
+            )
         except TelegramError as error:
             logger.warning("gap report to member %s: %s", coordinator.id, failure(error))

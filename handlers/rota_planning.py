@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from telegram import Document, InputFile, Message, Update
@@ -33,6 +33,7 @@ from handlers.rota_text import (
     refusal,
     shift_line,
 )
+from handlers.shift_booking_text import fill_keyboard
 from handlers.telegram_errors import best_effort
 from storage.models import Member, Role, Shift, ShiftListing
 
@@ -78,8 +79,17 @@ async def _add(
     if isinstance(added, Refusal):
         await message.reply_text(refusal(t, added, tz))
         return
+    await confirm_added(context, t, added, message.reply_text)
+
+
+async def confirm_added(
+    context: MentorContext, t: Translator, added: Shift, reply: Callable[[str], Awaitable[object]]
+) -> None:
+    """What follows a new shift, typed or tapped: the coordinator's confirmation (`reply`), the
+    household's notice, and the rota's timers planned again."""
     listing = await _listing(context, added)
-    await message.reply_text(t("shift.added", line=shift_line(t, listing, tz, with_name=True)))
+    tz = context.config.timezone
+    await reply(t("shift.added", line=shift_line(t, listing, tz, with_name=True)))
     await _tell_household(context, added.household_id, N_("shift.added_notice"), listing)
     await rota_jobs.rota_changed(context.application)
 
@@ -177,7 +187,11 @@ async def rota_command(
     )
     gap_days = sum(1 for day in days if day.gaps)
     header = t.plural("rota.header", "rota.header_plural", gap_days, days=weeks * 7)
-    await reply_lines(update, [header, *coverage_lines(t, days, config.timezone)])
+    await reply_lines(
+        update,
+        [header, *coverage_lines(t, days, config.timezone)],
+        fill_keyboard(t, days, config.timezone),
+    )
 
 
 async def _export(message: Message, context: MentorContext, sender: Sender) -> None:

@@ -95,6 +95,15 @@ class ShiftListing:
     mentor_name: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class BookableHousehold:
+    """A mentor household as the guided booking lists it, by the number `/shift add` takes."""
+
+    member_number: int
+    name: str | None
+    last_booked: datetime | None  # when its latest shift was booked, if one ever was
+
+
 class ReminderState(StrEnum):
     """How far a shift's reminder got: SENDING is held by its claim; SENT or SKIPPED is done."""
 

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from storage.db import Row, Session
 from storage.models import (
+    BookableHousehold,
     ReminderState,
+    Role,
     Shift,
     ShiftListing,
     Swap,
@@ -43,6 +45,25 @@ async def add_shift(
         (household_id, to_db(starts_at), to_db(ends_at), created_by, to_db(now)),
     )
     return Shift(shift_id, household_id, starts_at, ends_at)
+
+
+async def bookable_households(session: Session) -> list[BookableHousehold]:
+    """Every mentor household with the number that stands for it and its latest booking."""
+    rows = await session.fetch_all(
+        "SELECT MIN(m.id) AS member_id, h.display_name, "
+        "(SELECT MAX(s.created_at) FROM shifts s WHERE s.household_id = h.id) AS last_booked "
+        "FROM households h JOIN members m ON m.household_id = h.id "
+        "WHERE h.role = ? GROUP BY h.id",
+        (Role.MENTOR.value,),
+    )
+    return [
+        BookableHousehold(
+            row["member_id"],
+            row["display_name"],
+            from_db(row["last_booked"]) if row["last_booked"] else None,
+        )
+        for row in rows
+    ]
 
 
 async def delete_shift(session: Session, shift_id: int) -> bool:

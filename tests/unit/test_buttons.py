@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from bot.app.application import build_application
 from bot.app.bot_api_watch import BotApiWatch
 from bot.config import LANGUAGES, load_config
 from bot.routing import MAX_RATING, Topic
+from bot.shift_booking import DaySpan, Span
 from handlers import buttons
 from handlers.confirmation import Confirmation
 from storage.models import Audience
@@ -97,6 +98,57 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
                 (number, number - 1),
             )
         ],
+        **booking_samples(number, moment),
+    }
+
+
+def booking_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
+    """The guided booking's steps, with a night shift (an end before the start) among them."""
+    evening = DaySpan(moment.date(), Span(time(17), time(22)))
+    night = DaySpan(moment.date(), Span(time(22, 30), time(7, 45)))
+
+    def member_and_times(match: re.Match[str]) -> object:
+        return buttons.booked_member_of(match), buttons.day_span_of(match)
+
+    return {
+        buttons.BOOK_PAGE: [
+            Sample(buttons.book_page(number), buttons.page_of, number),
+            Sample(
+                buttons.book_page(number, night),
+                lambda m: (buttons.page_of(m), buttons.day_span_of(m)),
+                (number, night),
+            ),
+        ],
+        buttons.BOOK_FILL: [Sample(buttons.book_fill(evening), buttons.day_span_of, evening)],
+        buttons.BOOK_HOUSEHOLD: [
+            Sample(buttons.book_household(number), buttons.booked_member_of, number)
+        ],
+        buttons.BOOK_DAY: [
+            Sample(
+                buttons.book_day(number, moment.date()),
+                lambda m: (buttons.booked_member_of(m), buttons.day_of(m)),
+                (number, moment.date()),
+            )
+        ],
+        buttons.BOOK_TYPE_DAY: [
+            Sample(buttons.book_type_day(number), buttons.booked_member_of, number)
+        ],
+        buttons.BOOK_TYPE_TIMES: [
+            Sample(
+                buttons.book_type_times(number, moment.date()),
+                lambda m: (buttons.booked_member_of(m), buttons.day_of(m)),
+                (number, moment.date()),
+            )
+        ],
+        buttons.BOOK_PREVIEW: [
+            Sample(buttons.book_preview(number, when), member_and_times, (number, when))
+            for when in (evening, night)
+        ],
+        buttons.BOOK_CONFIRM: [
+            Sample(buttons.book_confirm(number, when), member_and_times, (number, when))
+            for when in (evening, night)
+        ],
+        buttons.BOOK_CANCEL: [Sample(buttons.book_cancel(), _none, None)],
     }
 
 
@@ -131,6 +183,9 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.rate(12, 5),
         buttons.topic(12, Topic.BIRTH_FAMILY),
         buttons.address(3, 12),
+        buttons.book_page(2),
+        buttons.book_fill(DaySpan(date(2026, 12, 4), Span(time(17), time(22)))),
+        buttons.book_confirm(12, DaySpan(date(2026, 12, 4), Span(time(22), time(8)))),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -152,6 +207,9 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "rate:12:5",
         "topic:12:birth_family",
         "to:3:12",
+        "book:p:2",
+        "book:f:20261204:17002200",
+        "book:ok:12:20261204:22000800",
     ]
 
 

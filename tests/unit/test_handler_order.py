@@ -21,7 +21,7 @@ The application is built as `mentorbot run` builds it, and never initialised: no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -46,6 +46,7 @@ from telegram.ext import (
 )
 
 from bot.routing import Topic
+from bot.shift_booking import DaySpan, Span
 from handlers import (
     broadcasts,
     buttons,
@@ -61,6 +62,7 @@ from handlers import (
     personal_data,
     recruitment,
     requests,
+    shift_booking,
     stats,
     system,
 )
@@ -276,7 +278,8 @@ def button_handlers(
 
 def button_lists(app: MentorApplication) -> Iterator[list[CallbackQueryHandler[Any, Any]]]:
     """The lists of button handlers the library tries a press on, the first that matches in
-    each taking it: the default group's, and each list of each guided conversation."""
+    each taking it: the default group's, where a guided conversation nobody is in offers its
+    way in at its own place, and each state and the fallbacks of each guided conversation."""
 
     def presses(handlers: list[Handler]) -> list[CallbackQueryHandler[Any, Any]]:
         return [
@@ -285,10 +288,12 @@ def button_lists(app: MentorApplication) -> Iterator[list[CallbackQueryHandler[A
             if isinstance(h, CallbackQueryHandler) and callback(h) is not system.unknown_button
         ]
 
-    yield presses(features(app))
+    def ways_in(handler: Handler) -> list[Handler]:
+        return list(handler.entry_points) if isinstance(handler, ConversationHandler) else [handler]
+
+    yield presses([way for handler in features(app) for way in ways_in(handler)])
     for handler in features(app):
         if isinstance(handler, ConversationHandler):
-            yield presses(list(handler.entry_points))
             for state in handler.states.values():
                 yield presses(list(state))
             yield presses(list(handler.fallbacks))
@@ -303,6 +308,7 @@ def takers(app: MentorApplication, data: str) -> tuple[object, ...]:
 
 
 CONFIRMED = Confirmation(12, NOW)
+EVENING = DaySpan(date(2026, 12, 4), Span(time(17), time(22)))
 # The /broadcast dialogue's buttons share one prefix; each of its states takes every press of
 # them (only one state is current at a time): its own buttons on its pattern, the others' (an
 # earlier draft's) to answer as that state always has.
@@ -334,6 +340,16 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.interest_start(): (recruitment.begin,),
     buttons.interest_consent(True): (recruitment.consent,),
     buttons.interest_consent(False): (recruitment.consent,),
+    buttons.book_page(1): (shift_booking.turn_page,),
+    buttons.book_page(1, EVENING): (shift_booking.turn_page,),
+    buttons.book_fill(EVENING): (shift_booking.fill,),
+    buttons.book_household(12): (shift_booking.choose_household,),
+    buttons.book_day(12, EVENING.day): (shift_booking.choose_day,),
+    buttons.book_type_day(12): (shift_booking.ask_day,),
+    buttons.book_type_times(12, EVENING.day): (shift_booking.ask_times,),
+    buttons.book_preview(12, EVENING): (shift_booking.preview,),
+    buttons.book_confirm(12, EVENING): (shift_booking.confirm,),
+    buttons.book_cancel(): (shift_booking.cancel,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -351,6 +367,7 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "to:3": (conversations.refuse_other_mentor_data,),
     "broadcast:xyz": (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.not_confirm),
     "interest:maybe": (),
+    "book:ok:12:2026120:17002200": (shift_booking.refuse_other_data,),
 }
 
 

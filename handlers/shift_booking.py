@@ -1,0 +1,322 @@
+"""/shift with no arguments, and a gap's Fill button: booking a shift by buttons.
+
+Each press edits the one message in place, so the chat keeps a single booking at a time and
+no old step lingers to be pressed again. Every press is checked anew: the sender must still be
+a coordinator, the member number a mentor household's, and the booking goes through
+`rota_planning.add`, which refuses an overlap or a time in the past in its own transaction,
+so a preview pressed twice, or after another coordinator booked the same evening, books once.
+Only the two typed answers ("another day", "other times") need the chat's next message; they
+are a short conversation of their own.
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import filters as telegram_filters
+
+from bot import rota_planning, shift_booking
+from bot.i18n import N_, Translator
+from bot.rota_csv import CsvProblem
+from bot.rota_planning import Refusal
+from bot.shift_booking import DaySpan
+from handlers import buttons
+from handlers.clock import now
+from handlers.common import MentorApplication, MentorContext, Sender, identify, requires
+from handlers.guided import abandon, conversation_data, guided_conversation
+from handlers.rota_planning import confirm_added
+from handlers.rota_text import csv_problem, refusal
+from handlers.shift_booking_text import (
+    Step,
+    days_step,
+    households_step,
+    preview_step,
+    slots_step,
+)
+from handlers.telegram_errors import best_effort
+from storage.models import BookableHousehold, Member, Role
+
+TYPING_DAY, TYPING_TIMES = range(2)
+refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
+TIMEOUT_SECONDS = 10 * 60
+_MEMBER, _DAY = "booking_member", "booking_day"
+
+
+@requires(Role.COORDINATOR)
+async def begin(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """The first step, for `/shift` with nothing after it."""
+    message, t = update.effective_message, sender.t
+    if message is None:
+        return
+    households = await shift_booking.bookable_households(context.db)
+    if not households:
+        await message.reply_text(t("booking.no_households"))
+        return
+    step = households_step(t, shift_booking.page(households, 0))
+    await message.reply_text(step.text, reply_markup=step.keyboard)
+
+
+async def _show(query: CallbackQuery, step: Step) -> None:
+    await query.answer()
+    await best_effort(
+        query.edit_message_text(step.text, reply_markup=step.keyboard), "booking step edit"
+    )
+
+
+async def _household(context: MentorContext, member_number: int) -> BookableHousehold | None:
+    """The mentor household a press names, as it is now; None once it is gone or not a mentor."""
+    households = await shift_booking.bookable_households(context.db)
+    return next((h for h in households if h.member_number == member_number), None)
+
+
+async def _gone(query: CallbackQuery, t: Translator) -> None:
+    """A press naming a household or a day that is no longer there (or never was)."""
+    await query.answer(t("button.invalid"), show_alert=True)
+
+
+@requires(Role.COORDINATOR)
+async def turn_page(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    households = await shift_booking.bookable_households(context.db)
+    gap = buttons.day_span_of(match)
+    step = households_step(sender.t, shift_booking.page(households, buttons.page_of(match)), gap)
+    await _show(query, step)
+
+
+@requires(Role.COORDINATOR)
+async def fill(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """A gap's button under /rota or the morning report: a new booking, at that gap."""
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    gap, t = buttons.day_span_of(match), sender.t
+    households = await shift_booking.bookable_households(context.db)
+    if gap is None or not households or not isinstance(query.message, Message):
+        await _gone(query, t)
+        return
+    await query.answer()
+    step = households_step(t, shift_booking.page(households, 0), gap)
+    await query.message.reply_text(step.text, reply_markup=step.keyboard)
+
+
+@requires(Role.COORDINATOR)
+async def choose_household(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    household = await _household(context, buttons.booked_member_of(match))
+    if household is None:
+        await _gone(query, sender.t)
+        return
+    today = now().astimezone(context.config.timezone).date()
+    await _show(query, days_step(sender.t, household, shift_booking.booking_days(today)))
+
+
+@requires(Role.COORDINATOR)
+async def choose_day(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    household = await _household(context, buttons.booked_member_of(match))
+    day = buttons.day_of(match)
+    if household is None or day is None:
+        await _gone(query, sender.t)
+        return
+    slots = shift_booking.slots(day, context.config.service_hours)
+    await _show(query, slots_step(sender.t, household, day, slots))
+
+
+async def _preview(
+    context: MentorContext, t: Translator, member_number: int, chosen: DaySpan
+) -> Step | str | None:
+    """The preview of booking `chosen`, or the one line saying why it cannot be booked; None
+    when the household is gone."""
+    household = await _household(context, member_number)
+    if household is None:
+        return None
+    tz = context.config.timezone
+    planned = shift_booking.planned(member_number, chosen, tz)
+    if isinstance(planned, CsvProblem):
+        return csv_problem(t, planned)
+    refused = await rota_planning.check(context.db, member_number, planned.span, now())
+    if refused is not None:
+        return refusal(t, refused, tz)
+    return preview_step(t, household, planned.span, chosen, tz)
+
+
+@requires(Role.COORDINATOR)
+async def preview(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    chosen = buttons.day_span_of(match)
+    shown = (
+        None
+        if chosen is None
+        else await _preview(context, sender.t, buttons.booked_member_of(match), chosen)
+    )
+    if shown is None:
+        await _gone(query, sender.t)
+    elif isinstance(shown, str):
+        await query.answer(shown, show_alert=True)
+    else:
+        await _show(query, shown)
+
+
+@requires(Role.COORDINATOR)
+async def confirm(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    t, tz = sender.t, context.config.timezone
+    chosen, member_number = buttons.day_span_of(match), buttons.booked_member_of(match)
+    planned = None if chosen is None else shift_booking.planned(member_number, chosen, tz)
+    if planned is None or isinstance(planned, CsvProblem):
+        await _gone(query, t)
+        return
+    added = await rota_planning.add(context.db, member_number, planned.span, member, now())
+    if isinstance(added, Refusal):
+        await query.answer(refusal(t, added, tz), show_alert=True)
+        return
+    await query.answer()
+
+    async def edit(text: str) -> None:
+        await best_effort(query.edit_message_text(text), "booked")
+
+    await confirm_added(context, t, added, edit)
+
+
+@requires(Role.COORDINATOR)
+async def cancel(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await best_effort(query.edit_message_text(sender.t("booking.cancelled")), "booking cancel")
+
+
+async def _coordinator_pressed(update: Update, context: MentorContext) -> Sender | None:
+    """The sender of a press that opens a typed answer, if a coordinator; else one line."""
+    sender = await identify(update, context)
+    if sender.member is None or sender.member.role is not Role.COORDINATOR:
+        if update.callback_query is not None:
+            await update.callback_query.answer(sender.t("access.wrong_role"))
+        return None
+    return sender
+
+
+async def ask_day(update: Update, context: MentorContext) -> int:
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await _coordinator_pressed(update, context)
+    if sender is None or query is None or match is None:
+        return ConversationHandler.END
+    household = await _household(context, buttons.booked_member_of(match))
+    if household is None:
+        await _gone(query, sender.t)
+        return ConversationHandler.END
+    conversation_data(context)[_MEMBER] = household.member_number
+    await query.answer()
+    await best_effort(query.edit_message_text(sender.t("booking.ask_day")), "booking ask day")
+    return TYPING_DAY
+
+
+async def typed_day(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.text is None:
+        return TYPING_DAY
+    t = sender.t
+    today = now().astimezone(context.config.timezone).date()
+    day = shift_booking.parse_day(message.text, today)
+    if day is None or day < today:
+        problem = N_("booking.bad_day") if day is None else N_("booking.past_day")
+        await message.reply_text(t(problem))
+        return TYPING_DAY
+    household = await _household(context, conversation_data(context).pop(_MEMBER, 0))
+    if household is None:
+        await message.reply_text(t("button.invalid"))
+        return ConversationHandler.END
+    step = slots_step(t, household, day, shift_booking.slots(day, context.config.service_hours))
+    await message.reply_text(step.text, reply_markup=step.keyboard)
+    return ConversationHandler.END
+
+
+async def ask_times(update: Update, context: MentorContext) -> int:
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await _coordinator_pressed(update, context)
+    if sender is None or query is None or match is None:
+        return ConversationHandler.END
+    household = await _household(context, buttons.booked_member_of(match))
+    day = buttons.day_of(match)
+    if household is None or day is None:
+        await _gone(query, sender.t)
+        return ConversationHandler.END
+    conversation_data(context).update({_MEMBER: household.member_number, _DAY: day})
+    await query.answer()
+    text = sender.t("booking.ask_times", day=sender.t.day(day))
+    await best_effort(query.edit_message_text(text), "booking ask times")
+    return TYPING_TIMES
+
+
+async def typed_times(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.text is None:
+        return TYPING_TIMES
+    t = sender.t
+    span = shift_booking.parse_span(message.text)
+    if span is None:
+        await message.reply_text(t("booking.bad_times"))
+        return TYPING_TIMES
+    data = conversation_data(context)
+    shown = await _preview(context, t, data.pop(_MEMBER, 0), DaySpan(data.pop(_DAY), span))
+    if shown is None:
+        await message.reply_text(t("button.invalid"))
+    elif isinstance(shown, str):
+        await message.reply_text(shown)
+    else:
+        await message.reply_text(shown.text, reply_markup=shown.keyboard)
+    return ConversationHandler.END
+
+
+async def stop_typing(update: Update, context: MentorContext) -> int:
+    return await abandon(update, context, "booking.cancelled")
+
+
+def register(application: MentorApplication) -> None:
+    """The typed answers before the buttons, so that a day or times typed reach them and not
+    the handlers registered after this module."""
+    text = telegram_filters.TEXT & ~telegram_filters.COMMAND
+    # Before handlers/rota_planning.py's /shift, which takes /shift with arguments.
+    application.add_handler(CommandHandler("shift", begin, has_args=False))
+    application.add_handler(
+        guided_conversation(
+            entry_points=[
+                CallbackQueryHandler(ask_day, pattern=buttons.BOOK_TYPE_DAY),
+                CallbackQueryHandler(ask_times, pattern=buttons.BOOK_TYPE_TIMES),
+            ],
+            states={
+                TYPING_DAY: [MessageHandler(text, typed_day)],
+                TYPING_TIMES: [MessageHandler(text, typed_times)],
+            },
+            fallbacks=[CommandHandler("cancel", stop_typing)],
+            timeout_seconds=TIMEOUT_SECONDS,
+        )
+    )
+    for pattern, handler in (
+        (buttons.BOOK_PAGE, turn_page),
+        (buttons.BOOK_FILL, fill),
+        (buttons.BOOK_HOUSEHOLD, choose_household),
+        (buttons.BOOK_DAY, choose_day),
+        (buttons.BOOK_PREVIEW, preview),
+        (buttons.BOOK_CONFIRM, confirm),
+        (buttons.BOOK_CANCEL, cancel),
+        (buttons.rest(buttons.BOOK_PAGE), refuse_other_data),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=pattern))

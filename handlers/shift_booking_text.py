@@ -1,0 +1,150 @@
+"""How each step of the guided booking reads: its question and its buttons, apart from the
+handlers so that every step can be drawn and checked without Telegram."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import N_, Translator
+from bot.rota import Interval
+from bot.rota_planning import DayCoverage
+from bot.shift_booking import DaySpan, Page, Slot, SlotKind, Span, gap_to_fill
+from handlers import buttons
+from storage.models import BookableHousehold
+
+# Telegram shows at most 100 buttons under a message; a rota of eight weeks has fewer gaps
+# worth a button than that, and the nearest ones come first.
+MAX_FILL_BUTTONS = 12
+
+_SLOT_LABELS = {
+    SlotKind.SERVICE_HOURS: N_("booking.slot_hours"),
+    SlotKind.DAYTIME: N_("booking.slot_daytime"),
+    SlotKind.EVENING: N_("booking.slot_evening"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A step's message: what it asks, and the buttons that answer it."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup
+
+
+def _rows(
+    buttons_: Iterable[InlineKeyboardButton], per_row: int
+) -> list[list[InlineKeyboardButton]]:
+    row: list[InlineKeyboardButton] = []
+    rows = []
+    for button in buttons_:
+        row.append(button)
+        if len(row) == per_row:
+            rows.append(row)
+            row = []
+    return [*rows, row] if row else rows
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    """A button's text is plain text, not HTML: a household named "Berg & Ek" keeps its &."""
+    return InlineKeyboardButton(html.unescape(label), callback_data=data)
+
+
+def _cancel(t: Translator) -> InlineKeyboardButton:
+    return _button(t("booking.cancel"), buttons.book_cancel())
+
+
+def household_label(t: Translator, household: BookableHousehold) -> str:
+    name = household.name or t("members.unnamed")
+    return t("booking.household", name=name, number=household.member_number)
+
+
+def span_text(span: Span) -> str:
+    return f"{span.start:%H:%M}\u2013{span.end:%H:%M}"
+
+
+def when_text(t: Translator, when: DaySpan) -> str:
+    return f"{t.day(when.day)} {span_text(when.span)}"
+
+
+def households_step(t: Translator, page: Page, gap: DaySpan | None = None) -> Step:
+    """The first step: a page of mentor households; for a gap, each leads to its preview."""
+    choices = [
+        _button(
+            household_label(t, household),
+            buttons.book_preview(household.member_number, gap)
+            if gap
+            else buttons.book_household(household.member_number),
+        )
+        for household in page.households
+    ]
+    turning = []
+    if page.number > 0:
+        turning.append(_button(t("booking.previous"), buttons.book_page(page.number - 1, gap)))
+    if page.number + 1 < page.count:
+        turning.append(_button(t("booking.more"), buttons.book_page(page.number + 1, gap)))
+    question = t("booking.who_fills", when=when_text(t, gap)) if gap else t("booking.who")
+    if page.count > 1:
+        question += "\n" + t("booking.page", page=page.number + 1, pages=page.count)
+    rows = [[choice] for choice in choices]
+    return Step(
+        question, InlineKeyboardMarkup([*rows, *([turning] if turning else []), [_cancel(t)]])
+    )
+
+
+def days_step(t: Translator, household: BookableHousehold, days: Sequence[date]) -> Step:
+    member = household.member_number
+    choices = (_button(t.day(day), buttons.book_day(member, day)) for day in days)
+    other = _button(t("booking.other_day"), buttons.book_type_day(member))
+    return Step(
+        t("booking.which_day", name=household_label(t, household)),
+        InlineKeyboardMarkup([*_rows(choices, 2), [other], [_cancel(t)]]),
+    )
+
+
+def slots_step(
+    t: Translator, household: BookableHousehold, day: date, slots: Sequence[Slot]
+) -> Step:
+    member = household.member_number
+    choices = [
+        _button(
+            t(_SLOT_LABELS[slot.kind], span=span_text(slot.span)),
+            buttons.book_preview(member, DaySpan(day, slot.span)),
+        )
+        for slot in slots
+    ]
+    other = _button(t("booking.other_times"), buttons.book_type_times(member, day))
+    question = t("booking.which_times", day=t.day(day), name=household_label(t, household))
+    return Step(question, InlineKeyboardMarkup([*([c] for c in choices), [other], [_cancel(t)]]))
+
+
+def preview_step(
+    t: Translator, household: BookableHousehold, when: Interval, chosen: DaySpan, tz: ZoneInfo
+) -> Step:
+    book = _button(t("booking.book"), buttons.book_confirm(household.member_number, chosen))
+    question = t(
+        "booking.preview",
+        name=household_label(t, household),
+        when=t.span(when.start, when.end, tz),
+    )
+    return Step(question, InlineKeyboardMarkup([[book, _cancel(t)]]))
+
+
+def fill_keyboard(
+    t: Translator, days: Iterable[DayCoverage], tz: ZoneInfo
+) -> InlineKeyboardMarkup | None:
+    """A **Fill** button under each of the nearest gaps, each opening the booking at the gap."""
+    gaps = [gap_to_fill(gap, tz) for day in days for gap in day.gaps][:MAX_FILL_BUTTONS]
+    if not gaps:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [_button(t("booking.fill", when=when_text(t, gap)), buttons.book_fill(gap))]
+            for gap in gaps
+        ]
+    )
