@@ -32,6 +32,8 @@ class Offer:
     listing: ShiftListing
     # Every adult of every other mentor household: who is asked to take the shift.
     recipients: list[Member]
+    # False when the shift was on offer already: its offers went out then.
+    new: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +52,10 @@ async def offer(db: Database, member: Member, shift_id: int, now: datetime) -> O
             return SwapProblem.NOT_FOUND
         if listing.shift.starts_at <= now:
             return SwapProblem.STARTED
-        swap = await shifts.open_swap(session, shift_id, member.household.id, now)
+        swap, new = await shifts.open_swap(session, shift_id, member.household.id, now)
         mentors = await households.members_with_role(session, Role.MENTOR)
     recipients = [other for other in mentors if other.household.id != member.household.id]
-    return Offer(swap, listing, recipients)
+    return Offer(swap, listing, recipients, new)
 
 
 async def remember_offer_message(db: Database, swap: Swap, chat_id: int, message_id: int) -> None:

@@ -36,6 +36,7 @@ from handlers.common import (
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.outbox import send_content
+from handlers.telegram_errors import best_effort
 from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Kind, Member, Role
 
 CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
@@ -278,7 +279,8 @@ async def _started(
     if broadcast.state is BroadcastState.SCHEDULED:
         tz = context.config.timezone
         await status.edit_text(
-            t("broadcast.scheduled", number=broadcast.id, when=t.moment(broadcast.send_at, tz))
+            t("broadcast.scheduled", number=broadcast.id, when=t.moment(broadcast.send_at, tz)),
+            reply_markup=_cancel_buttons(t, [broadcast]),
         )
     else:
         await status.edit_text(t("broadcast.sending", number=broadcast.id))
@@ -322,7 +324,51 @@ async def list_broadcasts(
                 total=item.total,
             )
         )
-    await reply_lines(update, lines)
+    scheduled = [
+        item.broadcast for item in found if item.broadcast.state is BroadcastState.SCHEDULED
+    ]
+    await reply_lines(update, lines, _cancel_buttons(t, scheduled))
+
+
+def _cancel_buttons(t: Translator, scheduled: list[Broadcast]) -> InlineKeyboardMarkup | None:
+    """A Cancel button for each broadcast that has not begun: the outbox's first progress
+    edit of the status message takes its button away."""
+    if not scheduled:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("broadcasts.cancel_button", number=broadcast.id),
+                    callback_data=buttons.cancel_broadcast(broadcast.id),
+                )
+            ]
+            for broadcast in scheduled
+        ]
+    )
+
+
+@requires(Role.COORDINATOR)
+async def cancel_scheduled(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    number = buttons.broadcast_of(match)
+    done = await broadcasts.cancel(context.db, number, member, now())
+    key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
+    await query.answer(sender.t(key, number=number), show_alert=True)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        rows = [
+            [button for button in row if button.callback_data != query.data]
+            for row in query.message.reply_markup.inline_keyboard
+        ]
+        remaining = [row for row in rows if row]
+        await best_effort(
+            query.edit_message_reply_markup(InlineKeyboardMarkup(remaining) if remaining else None),
+            "cancelled broadcast's button",
+        )
 
 
 @requires(*HOUSEHOLD_ROLES)
@@ -336,6 +382,9 @@ async def newsletter(
     wanted = args == ["on"]
     await broadcasts.set_newsletter(context.db, member, wanted)
     await reply_lines(update, [sender.t(N_("newsletter.on") if wanted else N_("newsletter.off"))])
+
+
+refuse_other_cancel = buttons.refuse_rest(Role.COORDINATOR)
 
 
 def register(application: MentorApplication) -> None:
@@ -364,4 +413,9 @@ def register(application: MentorApplication) -> None:
     )
     application.add_handler(composing)
     application.add_handler(CommandHandler("broadcasts", list_broadcasts))
+    application.add_handler(
+        CallbackQueryHandler(cancel_scheduled, pattern=buttons.CANCEL_BROADCAST)
+    )
+    other = buttons.rest(buttons.CANCEL_BROADCAST)
+    application.add_handler(CallbackQueryHandler(refuse_other_cancel, pattern=other))
     application.add_handler(CommandHandler("newsletter", newsletter))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from typing import Literal
 
 from telegram import Update
@@ -143,6 +144,54 @@ def approve(adult: Confirmation) -> str:
     return _confirming(_APPROVE, adult)
 
 
+# /members: a page of members, a member's card, and the card's actions, each naming the
+# member by number and the second they joined (member:remove:MEMBER:JOINED).
+_MEMBER = _prefix("member:")
+MEMBER_PAGE = _pattern(_MEMBER, f"page:(?P<page>{_N})")
+MEMBER_CARD = _pattern(_MEMBER, _CONFIRMATION)
+
+
+class MemberAction(StrEnum):
+    REMOVE = "remove"
+    EXPORT = "export"
+    ERASE = "erase"
+
+
+MEMBER_ACTION = _pattern(
+    _MEMBER, f"(?P<action>{_choices([a.value for a in MemberAction])}):{_CONFIRMATION}"
+)
+
+
+def member_page(page: int) -> str:
+    return f"{_MEMBER}page:{page}"
+
+
+def member_card(member: Confirmation) -> str:
+    return _confirming(_MEMBER, member)
+
+
+def member_action(action: MemberAction, member: Confirmation) -> str:
+    return _confirming(f"{_MEMBER}{action.value}:", member)
+
+
+def action_of(match: re.Match[str]) -> MemberAction:
+    return MemberAction(match["action"])
+
+
+# /remove, and a card's Remove: remove:MEMBER:JOINED, and Keep.
+_REMOVE = _prefix("remove:")
+REMOVE = _pattern(_REMOVE, _CONFIRMATION)
+REMOVE_KEEP = _pattern(_REMOVE, "keep")
+
+
+def remove(member: Confirmation) -> str:
+    return _confirming(_REMOVE, member)
+
+
+def remove_keep() -> str:
+    return f"{_REMOVE}keep"
+
+
 # /forget of a member: forget:MEMBER:JOINED, and Keep.
 _FORGET = _prefix("forget:")
 FORGET = _pattern(_FORGET, _CONFIRMATION)
@@ -184,6 +233,19 @@ def swap_of(match: re.Match[str]) -> int:
     return int(match["swap"])
 
 
+# A shift reminder's Offer this shift: what /swap does, with the shift's number.
+_OFFER_SHIFT = _prefix("offer-shift:")
+OFFER_SHIFT = _pattern(_OFFER_SHIFT, f"(?P<shift>{_N})")
+
+
+def offer_shift(shift_id: int) -> str:
+    return f"{_OFFER_SHIFT}{shift_id}"
+
+
+def offered_shift_of(match: re.Match[str]) -> int:
+    return int(match["shift"])
+
+
 # An offer's Accept and Decline, with the question's number.
 _ACCEPT = _prefix("accept:")
 ACCEPT = _pattern(_ACCEPT, f"(?P<request>{_N})")
@@ -199,8 +261,17 @@ def decline(request_id: int) -> str:
     return f"{_DECLINE}{request_id}"
 
 
+# /end with several conversations: the one to end, by its question's number.
+_END = _prefix("end:")
+END = _pattern(_END, f"(?P<request>{_N})")
+
+
+def end(request_id: int) -> str:
+    return f"{_END}{request_id}"
+
+
 def request_of(match: re.Match[str]) -> int:
-    """The question's number (Accept, Decline, a rating, a topic, "to which family?")."""
+    """The question's number (Accept, Decline, /end, a rating, a topic, "to which family?")."""
     return int(match["request"])
 
 
@@ -235,6 +306,19 @@ def broadcast_send(send: bool) -> str:
 
 def send_of(match: re.Match[str]) -> bool:
     return match["send"] == "confirm"
+
+
+# /broadcasts and a scheduled broadcast's status: Cancel, with the broadcast's number.
+_CANCEL_BROADCAST = _prefix("cancel-broadcast:")
+CANCEL_BROADCAST = _pattern(_CANCEL_BROADCAST, f"(?P<broadcast>{_N})")
+
+
+def cancel_broadcast(broadcast_id: int) -> str:
+    return f"{_CANCEL_BROADCAST}{broadcast_id}"
+
+
+def broadcast_of(match: re.Match[str]) -> int:
+    return int(match["broadcast"])
 
 
 # A stranger's registration of interest: the way in, then the consent.

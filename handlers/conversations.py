@@ -258,8 +258,15 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
             replied = _replied_bot(context, message)
             addressed = await routing.addressee(db, member, message.chat_id, replied)
             if isinstance(addressed, Ambiguous):
-                choices = ", ".join(f"/end {found.id}" for found in open_now)
-                await message.reply_text(t("end.which", choices=choices))
+                rows = [
+                    [
+                        InlineKeyboardButton(
+                            html.unescape(label(t, found)), callback_data=buttons.end(found.id)
+                        )
+                    ]
+                    for found in open_now
+                ]
+                await message.reply_text(t("end.which"), reply_markup=InlineKeyboardMarkup(rows))
                 return
             request = addressed if isinstance(addressed, Request) else None
     if request is None:
@@ -270,6 +277,28 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
     if ended is None:
         await message.reply_text(t("end.nothing"))
         return
+    await after_end(context, ended)
+
+
+@requires(Role.MENTOR, Role.COORDINATOR)
+async def end_chosen(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """The conversation a mentor with several chose to end, by its button under /end."""
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    chosen = buttons.request_of(match)
+    open_now = await routing.conversations_of(context.db, member)
+    ended = None
+    if any(found.id == chosen for found in open_now):
+        ended = await routing.end(context.db, chosen, Side.MENTOR, now())
+    if ended is None:
+        await query.answer(sender.t("end.nothing"), show_alert=True)
+        return
+    await query.answer()
+    done = sender.t("end.chosen", label=Html(label(sender.t, ended.request)))
+    await best_effort(query.edit_message_text(done), "ended conversation edit")
     await after_end(context, ended)
 
 
@@ -372,6 +401,7 @@ def register(application: MentorApplication) -> None:
         (rate, buttons.RATE, refuse_other_rating),
         (file_topic, buttons.TOPIC, refuse_other_mentor_data),
         (address, buttons.ADDRESS, refuse_other_mentor_data),
+        (end_chosen, buttons.END, refuse_other_mentor_data),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
         application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))

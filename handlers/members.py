@@ -8,13 +8,16 @@ and is checked against the database at the press.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
 from bot.i18n import N_, Translator
 from bot.members import ApprovalOutcome, RemoveOutcome
-from handlers import buttons
+from handlers import buttons, confirmation
+from handlers.buttons import MemberAction
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -29,8 +32,32 @@ from handlers.common import (
 )
 from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
+from handlers.personal_data import forget_question, send_export
 from handlers.telegram_errors import best_effort
 from storage.models import Member, Role
+
+MEMBERS_PER_PAGE = 20  # buttons under /members, two a row
+
+
+def members_keyboard(t: Translator, everyone: list[Member], page: int) -> InlineKeyboardMarkup:
+    """A button per member, opening their card; a page at a time for a large service."""
+    pages = max(1, -(-len(everyone) // MEMBERS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = everyone[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
+    cards = [
+        InlineKeyboardButton(
+            html.unescape(t("members.button", number=other.id, name=household_name(t, other))),
+            callback_data=buttons.member_card(Confirmation(other.id, other.joined_at)),
+        )
+        for other in shown
+    ]
+    rows = [cards[n : n + 2] for n in range(0, len(cards), 2)]
+    turning = [
+        InlineKeyboardButton(label, callback_data=buttons.member_page(to))
+        for label, to in ((t("booking.previous"), page - 1), (t("booking.more"), page + 1))
+        if 0 <= to < pages
+    ]
+    return InlineKeyboardMarkup([*rows, *([turning] if turning else [])])
 
 
 @requires(Role.COORDINATOR)
@@ -48,11 +75,108 @@ async def list_members(
             role=role_label(t, other.role),
         )
         lines.append(line + (t("members.you") if other.id == member.id else ""))
-    await reply_lines(update, lines)
+    await reply_lines(update, lines, members_keyboard(t, everyone, 0))
+
+
+@requires(Role.COORDINATOR)
+async def turn_page(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    everyone = await members.list_members(context.db)
+    await query.answer()
+    keyboard = members_keyboard(sender.t, everyone, buttons.page_of(match))
+    await best_effort(query.edit_message_reply_markup(keyboard), "members page")
+
+
+async def _named(context: MentorContext, named: Confirmation) -> Member | None:
+    """The member a button names, if it is still the one it was made for."""
+    whom = await members.by_number(context.db, named.number)
+    if whom is None or int(whom.joined_at.timestamp()) != int(named.made_at.timestamp()):
+        return None
+    return whom
+
+
+def _card(t: Translator, whom: Member, viewer: Member) -> tuple[str, InlineKeyboardMarkup]:
+    named = Confirmation(whom.id, whom.joined_at)
+    actions = [
+        (MemberAction.EXPORT, N_("members.export")),
+        (MemberAction.ERASE, N_("members.erase")),
+    ]
+    if whom.id != viewer.id:  # one does not remove oneself; /forget erases one's own data
+        actions.insert(0, (MemberAction.REMOVE, N_("members.remove")))
+    keyboard = [
+        [
+            InlineKeyboardButton(t(label), callback_data=buttons.member_action(action, named))
+            for action, label in actions
+        ]
+    ]
+    text = t(
+        "members.card",
+        number=whom.id,
+        name=household_name(t, whom),
+        role=role_label(t, whom.role),
+    )
+    return text, InlineKeyboardMarkup(keyboard)
+
+
+@requires(Role.COORDINATOR)
+async def show_card(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """A member's card, as a message of its own, so the list stays where it was."""
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    whom = await _named(context, buttons.confirmation_of(match))
+    if whom is None or not isinstance(query.message, Message):
+        await query.answer(sender.t("button.invalid"), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = _card(sender.t, whom, member)
+    await query.message.reply_text(text, reply_markup=keyboard)
+
+
+@requires(Role.COORDINATOR)
+async def act(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """A card's Remove, Data export or Erase: the two that cannot be undone ask first."""
+    query, match, t = update.callback_query, buttons.matched(context), sender.t
+    if query is None or match is None:
+        return
+    whom = await _named(context, buttons.confirmation_of(match))
+    if whom is None or not isinstance(query.message, Message):
+        await query.answer(t("button.invalid"), show_alert=True)
+        return
+    await query.answer()
+    action = buttons.action_of(match)
+    if action is MemberAction.EXPORT:
+        await send_export(query.message, context, t, member, whom.id)
+        return
+    if action is MemberAction.ERASE:
+        question, keyboard = forget_question(t, whom, member)
+    else:
+        question, keyboard = _removal_question(t, whom)
+    await query.message.reply_text(question, reply_markup=keyboard)
+
+
+def _removal_question(t: Translator, whom: Member) -> tuple[str, InlineKeyboardMarkup]:
+    confirm = buttons.remove(Confirmation(whom.id, whom.joined_at))
+    keyboard = [
+        [
+            InlineKeyboardButton(t("members.remove"), callback_data=confirm),
+            InlineKeyboardButton(t("forget.keep"), callback_data=buttons.remove_keep()),
+        ]
+    ]
+    question = t(
+        "remove.ask",
+        number=whom.id,
+        name=household_name(t, whom),
+        role=role_label(t, whom.role),
+    )
+    return question, InlineKeyboardMarkup(keyboard)
 
 
 @requires(Role.COORDINATOR)
 async def remove(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """/remove asks first, as /forget does: a removal ends access and cancels shifts."""
     t = sender.t
     message = update.effective_message
     if message is None:
@@ -61,28 +185,61 @@ async def remove(update: Update, context: MentorContext, sender: Sender, member:
     if number is None:
         await message.reply_text(t("remove.usage"))
         return
-    removal = await members.remove(context.db, member, number, now())
-    departure = removal.departure
-    if removal.outcome is RemoveOutcome.SELF:
-        await message.reply_text(t("remove.self"))
-    elif removal.outcome is RemoveOutcome.NOT_FOUND or departure is None:
+    whom = await members.by_number(context.db, number)
+    if whom is None:
         await message.reply_text(t("remove.not_found", number=number))
+    elif whom.id == member.id:
+        await message.reply_text(t("remove.self"))
     else:
-        removed = departure.member
-        reply = t(
-            "remove.done",
-            number=removed.id,
-            name=household_name(t, removed),
-            role=role_label(t, removed.role),
+        question, keyboard = _removal_question(t, whom)
+        await message.reply_text(question, reply_markup=keyboard)
+
+
+@requires(Role.COORDINATOR)
+async def confirm_removal(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    query, match, t = update.callback_query, buttons.matched(context), sender.t
+    if query is None or match is None:
+        return
+    confirmed = confirmation.pressed(query, buttons.confirmation_of(match), now())
+    whom = None if confirmed is None else await _named(context, confirmed)
+    if whom is None:
+        await confirmation.refuse(query, t)  # expired, the member gone, or not our button
+        return
+    removal = await members.remove(context.db, member, whom.id, now())
+    departure = removal.departure
+    await query.answer()
+    if removal.outcome is RemoveOutcome.SELF:
+        await query.edit_message_text(t("remove.self"))
+        return
+    if removal.outcome is RemoveOutcome.NOT_FOUND or departure is None:
+        await query.edit_message_text(t("remove.not_found", number=whom.id))
+        return
+    removed = departure.member
+    reply = t(
+        "remove.done",
+        number=removed.id,
+        name=household_name(t, removed),
+        role=role_label(t, removed.role),
+    )
+    cancelled = departure.cancelled_shifts
+    if cancelled:
+        reply += "\n" + t.plural(
+            "remove.shifts_cancelled", "remove.shifts_cancelled_plural", cancelled
         )
-        cancelled = departure.cancelled_shifts
-        if cancelled:
-            reply += "\n" + t.plural(
-                "remove.shifts_cancelled", "remove.shifts_cancelled_plural", cancelled
-            )
-        await message.reply_text(reply)
-        await _tell_removed(context, removed)
-        await after_departure(context, departure, member)
+    await query.edit_message_text(reply)
+    await _tell_removed(context, removed)
+    await after_departure(context, departure, member)
+
+
+@requires(Role.COORDINATOR)
+async def keep(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await best_effort(query.edit_message_text(sender.t("remove.kept")), "removal kept")
 
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:
@@ -159,6 +316,15 @@ refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("members", list_members))
     application.add_handler(CommandHandler("remove", remove))
-    application.add_handler(CallbackQueryHandler(approve, pattern=buttons.APPROVE))
-    rest = buttons.rest(buttons.APPROVE)
-    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))
+    for pattern, handler in (
+        (buttons.APPROVE, approve),
+        (buttons.MEMBER_PAGE, turn_page),
+        (buttons.MEMBER_CARD, show_card),
+        (buttons.MEMBER_ACTION, act),
+        (buttons.REMOVE, confirm_removal),
+        (buttons.REMOVE_KEEP, keep),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=pattern))
+    for pattern in (buttons.APPROVE, buttons.MEMBER_CARD, buttons.REMOVE):
+        rest = buttons.rest(pattern)
+        application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, rota_planning, swaps
 from bot.calendar_feed import shifts_calendar
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import buttons, rota_jobs
 from handlers.clock import now
@@ -63,17 +63,37 @@ async def offer_swap(
     if number is None:
         await message.reply_text(t("swap.usage"))
         return
-    offered = await swaps.offer(context.db, member, number, now())
+    # Typed again, the offer is sent again: a deliberate second call to the others.
+    await message.reply_text(await _offer(context, t, member, number, again=True))
+
+
+@requires(Role.MENTOR)
+async def offer_from_reminder(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """A reminder's **Offer this shift**: what `/swap` does, without typing the number. A
+    second press, a double tap most likely, sends no second round of offers."""
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
+        return
+    said = await _offer(context, sender.t, member, buttons.offered_shift_of(match), again=False)
+    await query.answer(said, show_alert=True)
+
+
+async def _offer(
+    context: MentorContext, t: Translator, member: Member, shift_id: int, *, again: bool
+) -> str:
+    """Offer the household's shift to the other mentors; the line that says how it went."""
+    offered = await swaps.offer(context.db, member, shift_id, now())
     if isinstance(offered, SwapProblem):
-        await message.reply_text(swap_problem(t, offered))
-        return
+        return swap_problem(t, offered)
     if not offered.recipients:
-        await message.reply_text(t("swap.nobody"))
-        return
+        return t("swap.nobody")
+    if not offered.new and not again:
+        return t("swap.already_offered", number=shift_id)
     reached = await _send_offers(context, offered)
-    tz = context.config.timezone
-    line = shift_line(t, offered.listing, tz, with_name=False)
-    await message.reply_text(t.plural("swap.offered", "swap.offered_plural", reached, line=line))
+    line = shift_line(t, offered.listing, context.config.timezone, with_name=False)
+    return t.plural("swap.offered", "swap.offered_plural", reached, line=line)
 
 
 async def _send_offers(context: MentorContext, offered: Offer) -> int:
@@ -196,5 +216,7 @@ def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("swap", offer_swap))
     application.add_handler(CommandHandler("calendar", calendar))
     application.add_handler(CallbackQueryHandler(take_swap, pattern=buttons.SWAP))
-    rest = buttons.rest(buttons.SWAP)
-    application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))
+    application.add_handler(CallbackQueryHandler(offer_from_reminder, pattern=buttons.OFFER_SHIFT))
+    for pattern in (buttons.SWAP, buttons.OFFER_SHIFT):
+        rest = buttons.rest(pattern)
+        application.add_handler(CallbackQueryHandler(refuse_other_data, pattern=rest))

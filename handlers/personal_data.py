@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -46,7 +46,14 @@ async def my_data(update: Update, context: MentorContext, sender: Sender, member
     if subject is None:
         await message.reply_text(t("mydata.usage"))
         return
-    data = await personal_data.export(context.db, subject, member, now())
+    await send_export(message, context, t, member, subject)
+
+
+async def send_export(
+    message: Message, context: MentorContext, t: Translator, asker: Member, subject: int
+) -> None:
+    """Member `subject`'s data as a file, in reply to `message` (/mydata, a member's card)."""
+    data = await personal_data.export(context.db, subject, asker, now())
     if data is None:
         await message.reply_text(t("remove.not_found", number=subject))
         return
@@ -105,11 +112,16 @@ async def _ask_forget_member(
     if whom is None:
         await message.reply_text(t("remove.not_found", number=subject))
         return
+    question, keyboard = forget_question(t, whom, member)
+    await message.reply_text(question, reply_markup=keyboard)
+
+
+def forget_question(t: Translator, whom: Member, asker: Member) -> tuple[str, InlineKeyboardMarkup]:
+    """The question before `whom` is erased (/forget, a member's card), with its buttons."""
     # The number and the second they joined name this member and nobody else, for good.
     confirm = buttons.forget(Confirmation(whom.id, whom.joined_at))
-    question = N_("forget.ask_own") if whom.id == member.id else N_("forget.ask_member")
-    keyboard = _keyboard(t, confirm, buttons.forget_keep())
-    await message.reply_text(t(question, number=subject), reply_markup=keyboard)
+    question = N_("forget.ask_own") if whom.id == asker.id else N_("forget.ask_member")
+    return t(question, number=whom.id), _keyboard(t, confirm, buttons.forget_keep())
 
 
 async def _kept(update: Update, t: Translator) -> None:

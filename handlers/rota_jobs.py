@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Job
 
 from bot import members, reminders, rota_planning, routing
-from handlers import offers
+from handlers import buttons, offers
 from handlers.clock import now
 from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
 from handlers.requests import request_line
@@ -163,8 +164,13 @@ async def _send_reminder(context: MentorContext) -> None:
             number=shift.id,
             when=t.span(shift.starts_at, shift.ends_at, context.config.timezone),
         )
+        offer = InlineKeyboardButton(
+            t("reminder.offer"), callback_data=buttons.offer_shift(shift.id)
+        )
         try:
-            await context.bot.send_message(member.telegram_user_id, text)
+            await context.bot.send_message(
+                member.telegram_user_id, text, reply_markup=InlineKeyboardMarkup([[offer]])
+            )
         except Forbidden:
             logger.info("member %s has blocked the bot; no reminder for them", member.id)
         except TelegramError as error:

@@ -249,9 +249,12 @@ def _swap(row: Row) -> Swap:
     )
 
 
-async def open_swap(session: Session, shift_id: int, offered_by: int, now: datetime) -> Swap:
-    """The shift's open swap, created if there is none yet (offering twice is one offer)."""
-    await session.execute(
+async def open_swap(
+    session: Session, shift_id: int, offered_by: int, now: datetime
+) -> tuple[Swap, bool]:
+    """The shift's open swap, created if there is none yet (offering twice is one offer), and
+    whether this call created it."""
+    created = await session.execute(
         "INSERT INTO shift_swaps (id, shift_id, offered_by, offered_at, state) "
         f"VALUES ({next_number('shift_swaps')}, ?, ?, ?, 'open') ON CONFLICT DO NOTHING",
         (shift_id, offered_by, to_db(now)),
@@ -260,7 +263,7 @@ async def open_swap(session: Session, shift_id: int, offered_by: int, now: datet
         "SELECT * FROM shift_swaps WHERE shift_id = ? AND state = 'open'", (shift_id,)
     )
     assert row is not None  # just inserted, or already there, inside this transaction
-    return _swap(row)
+    return _swap(row), created == 1
 
 
 async def swap_by_id(session: Session, swap_id: int) -> Swap | None:

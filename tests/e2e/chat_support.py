@@ -184,6 +184,15 @@ async def answer(user: SandboxUser, text: str) -> str:
     return str((await user.next_message())["text"])
 
 
+async def remove_member(karin: SandboxUser, number: int | str) -> str:
+    """/remove asks first, as /forget does: Karin confirms, and reads what the removal did."""
+    await karin.send(f"/remove {number}")
+    question = await karin.next_message()
+    assert question["text"].startswith(f"Ta bort #{number} "), question["text"]
+    await karin.press(question, "Ta bort")
+    return str((await karin.wait_for_edit(question))["text"])
+
+
 async def build_service(bot: BotProcess, karin: SandboxUser, double: BotApiDouble) -> Service:
     """Karin names herself and invites Berg (sv), Lind (da), the Holms (en) and Ek (family)."""
     await karin.send("/start")

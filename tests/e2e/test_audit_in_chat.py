@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.chat_support import Service, answer, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, remove_member, texts_until_quiet
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -21,7 +21,7 @@ async def test_the_audit_log_shows_who_did_what_without_content(service: Service
     shift = re.search(r"#(\d+)", added)
     assert shift
     await answer(karin, f"/shift del {shift[1]}")
-    await answer(karin, f"/remove {n['Familien Lind']}")
+    await remove_member(karin, n["Familien Lind"])
     await karin.send("/broadcast")
     await karin.next_message()
     await karin.send("Hemligt innehåll som inte får synas i loggen")

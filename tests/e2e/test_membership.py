@@ -19,6 +19,7 @@ from tests.e2e.chat_support import (
     invite_code,
     join,
     member_numbers,
+    remove_member,
     texts_until_quiet,
 )
 from tests.e2e.scene_support import on_duty
@@ -37,7 +38,7 @@ async def test_a_removed_coordinator_cannot_come_back_with_their_own_invite(
     await texts_until_quiet(olle, 0.4)
     spare = await answer(olle, "/invite coordinator")  # kept, "in case"
     numbers = await member_numbers(karin)
-    assert "borttagen" in await answer(karin, f"/remove {numbers['Olle Ek']}")
+    assert "borttagen" in await remove_member(karin, numbers["Olle Ek"])
     await texts_until_quiet(olle, 0.4)
 
     await olle.send(f"/start {invite_code(spare)}")
@@ -57,7 +58,7 @@ async def test_a_configured_coordinator_who_was_removed_stays_removed_after_a_re
         await person.send(name)
         await texts_until_quiet(person, 0.4)
     numbers = await member_numbers(coordinator)
-    assert "borttagen" in await answer(coordinator, f"/remove {numbers['Per Lund']}")
+    assert "borttagen" in await remove_member(coordinator, numbers["Per Lund"])
     await texts_until_quiet(per, 0.4)
 
     assert await bot.stop() == 0

@@ -13,7 +13,14 @@ from datetime import date, timedelta
 import pytest
 
 from bot.sandbox import BotApiDouble
-from tests.e2e.chat_support import Service, answer, join, member_numbers, texts_until_quiet
+from tests.e2e.chat_support import (
+    Service,
+    answer,
+    join,
+    member_numbers,
+    remove_member,
+    texts_until_quiet,
+)
 from tests.e2e.scene_support import compose
 
 pytestmark = pytest.mark.chat_burst(30)
@@ -25,7 +32,7 @@ async def test_a_removed_members_number_is_not_given_to_the_next_who_joins(
 ) -> None:
     karin, ek = service.karin, service.numbers["Familjen Ek"]
     assert ek == max(service.numbers.values()), "Ek joined last"
-    assert await answer(karin, f"/remove {ek}") == (
+    assert await remove_member(karin, ek) == (
         f"#{ek} Familjen Ek (familjehem) är borttagen. Åtkomsten har upphört."
     )
     await texts_until_quiet(service.family, 0.3)
@@ -66,7 +73,7 @@ async def test_a_forget_confirmation_for_a_member_who_left_erases_nobody(
     await karin.send(f"/forget {ek}")
     question = await karin.next_message()
     assert f"medlem #{ek}" in question["text"]
-    await answer(karin, f"/remove {ek}")
+    await remove_member(karin, ek)
     await texts_until_quiet(service.family, 0.3)
     nora = double.add_user(first_name="Nora", language_code="sv")
     await join(nora, karin, "family", "Familjen Ny")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.chat_support import BotProcess, invite_code, join
+from tests.e2e.chat_support import BotProcess, answer, invite_code, join, remove_member
 
 
 @pytest.fixture
@@ -135,9 +135,13 @@ async def test_a_coordinator_removes_a_member(karin: SandboxUser, double: BotApi
     await karin.send("/remove")
     assert "Skriv /remove NUMMER" in (await karin.next_message())["text"]
     await karin.send(f"/remove {number}")
-    assert (
-        f"{number} Familjen Lind (familjehem) är borttagen" in (await karin.next_message())["text"]
-    )
+    question = await karin.next_message()
+    assert question["text"].startswith(f"Ta bort {number} Familjen Lind (familjehem)? ")
+    await karin.press(question, "Behåll")
+    assert (await karin.wait_for_edit(question))["text"] == "Ingen togs bort."
+    assert "Familjen Lind" in await answer(karin, "/members")
+    removed = await remove_member(karin, number.removeprefix("#"))
+    assert f"{number} Familjen Lind (familjehem) är borttagen" in removed
     assert "avslutat din åtkomst" in (await family.next_message())["text"]
     await family.send("/partner")
     assert "Be familjehemsenheten om en inbjudan" in (await family.next_message())["text"]

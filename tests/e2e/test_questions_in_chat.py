@@ -14,6 +14,7 @@ from tests.e2e.chat_support import (
     StartBot,
     answer,
     build_service,
+    remove_member,
     texts_until_quiet,
 )
 from tests.e2e.scene_support import PNG, TZ, on_duty, on_duty_later
@@ -295,7 +296,7 @@ async def test_someone_removed_mid_question_ends_it_and_the_other_side_is_told(
     await texts_until_quiet(berg, 0.3)
     await texts_until_quiet(family, 0.3)
     await texts_until_quiet(lind, 0.3)
-    await answer(karin, f"/remove {service.numbers['Familjen Berg']}")
+    await remove_member(karin, service.numbers["Familjen Berg"])
     told = await texts_until_quiet(family, 0.5)
     assert any("har lämnat tjänsten, så samtal #1 är avslutat" in text for text in told), told
     await family.send("En fråga till")
@@ -304,7 +305,7 @@ async def test_someone_removed_mid_question_ends_it_and_the_other_side_is_told(
     assert "Spørgsmål #2 fra Familjen Ek" in second_offer["text"]
 
     # The family is removed while its question waits: Lind's offer says it was withdrawn.
-    await answer(karin, f"/remove {service.numbers['Familjen Ek']}")
+    await remove_member(karin, service.numbers["Familjen Ek"])
     withdrawn = await lind.wait_for_edit(second_offer)
     assert withdrawn["text"] == "Spørgsmål #2 blev trukket tilbage af familien."
     assert "reply_markup" not in withdrawn  # no Accept left to press

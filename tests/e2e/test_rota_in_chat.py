@@ -18,6 +18,7 @@ from tests.e2e.chat_support import (
     StartBot,
     answer,
     build_service,
+    remove_member,
     texts_until_quiet,
 )
 from tests.e2e.scene_support import daytime_zone
@@ -104,7 +105,7 @@ async def test_a_coordinator_builds_a_week_by_command_and_sees_its_gaps(service:
     assert "Det finns inget pass #" in await answer(karin, f"/shift del {number[1]}")
 
     # Lind's only adult leaves the service: nobody would come to their shifts, so they go.
-    removal = await answer(karin, f"/remove {lind}")
+    removal = await remove_member(karin, lind)
     assert "Deras 3 kommande pass är strukna; /rota visar luckorna." in removal
     await karin.send(f"/rota {weeks}")
     lines = "\n".join(await texts_until_quiet(karin)).splitlines()
@@ -123,7 +124,7 @@ BAD_INPUT = [
     ("/shift add {berg} 2027-03-28 02:30-06:00", "2027-03-28 02:30 finns inte"),
     ("/shift add {berg} {day}", "Skriv /shift add MEDLEM"),
     ("/shift add bob {day} 17:00-22:00", "”bob” är inget medlemsnummer"),
-    ("/shift", "Skriv /shift add MEDLEM"),
+    ("/shift bogus", "Skriv /shift add MEDLEM"),
     ("/shift del x", "Skriv /shift add MEDLEM"),
     ("/shift list tomorrow", "”tomorrow” är inget datum"),
     ("/rota 99", "Skriv /rota, /rota VECKOR (1 till 8)"),

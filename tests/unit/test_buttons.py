@@ -19,6 +19,7 @@ from bot.config import LANGUAGES, load_config
 from bot.routing import MAX_RATING, Topic
 from bot.shift_booking import DaySpan, Span
 from handlers import buttons
+from handlers.buttons import MemberAction
 from handlers.confirmation import Confirmation
 from storage.models import Audience
 
@@ -49,6 +50,20 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
         ],
         buttons.REVOKE_INVITE: [Sample(buttons.revoke_invite(number), buttons.invite_of, number)],
         buttons.APPROVE: [Sample(buttons.approve(confirmed), buttons.confirmation_of, confirmed)],
+        buttons.MEMBER_PAGE: [Sample(buttons.member_page(number), buttons.page_of, number)],
+        buttons.MEMBER_CARD: [
+            Sample(buttons.member_card(confirmed), buttons.confirmation_of, confirmed)
+        ],
+        buttons.MEMBER_ACTION: [
+            Sample(
+                buttons.member_action(action, confirmed),
+                lambda m: (buttons.action_of(m), buttons.confirmation_of(m)),
+                (action, confirmed),
+            )
+            for action in MemberAction
+        ],
+        buttons.REMOVE: [Sample(buttons.remove(confirmed), buttons.confirmation_of, confirmed)],
+        buttons.REMOVE_KEEP: [Sample(buttons.remove_keep(), _none, None)],
         buttons.FORGET: [Sample(buttons.forget(confirmed), buttons.confirmation_of, confirmed)],
         buttons.FORGET_KEEP: [Sample(buttons.forget_keep(), _none, None)],
         buttons.FORGET_INTEREST: [
@@ -56,8 +71,12 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
         ],
         buttons.FORGET_INTEREST_KEEP: [Sample(buttons.forget_interest_keep(), _none, None)],
         buttons.SWAP: [Sample(buttons.swap(number), buttons.swap_of, number)],
+        buttons.OFFER_SHIFT: [
+            Sample(buttons.offer_shift(number), buttons.offered_shift_of, number)
+        ],
         buttons.ACCEPT: [Sample(buttons.accept(number), buttons.request_of, number)],
         buttons.DECLINE: [Sample(buttons.decline(number), buttons.request_of, number)],
+        buttons.END: [Sample(buttons.end(number), buttons.request_of, number)],
         buttons.BROADCAST_AUDIENCE: [
             Sample(buttons.broadcast_audience(audience), buttons.audience_of, audience)
             for audience in Audience
@@ -69,6 +88,9 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
         buttons.BROADCAST_SEND: [
             Sample(buttons.broadcast_send(True), buttons.send_of, True),
             Sample(buttons.broadcast_send(False), buttons.send_of, False),
+        ],
+        buttons.CANCEL_BROADCAST: [
+            Sample(buttons.cancel_broadcast(number), buttons.broadcast_of, number)
         ],
         buttons.INTEREST_START: [Sample(buttons.interest_start(), _none, None)],
         buttons.INTEREST_CONSENT: [
@@ -186,6 +208,11 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.book_page(2),
         buttons.book_fill(DaySpan(date(2026, 12, 4), Span(time(17), time(22)))),
         buttons.book_confirm(12, DaySpan(date(2026, 12, 4), Span(time(22), time(8)))),
+        buttons.member_action(MemberAction.EXPORT, confirmed),
+        buttons.remove(confirmed),
+        buttons.offer_shift(4),
+        buttons.end(12),
+        buttons.cancel_broadcast(3),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -210,6 +237,11 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "book:p:2",
         "book:f:20261204:17002200",
         "book:ok:12:20261204:22000800",
+        "member:export:12:1795000000",
+        "remove:12:1795000000",
+        "offer-shift:4",
+        "end:12",
+        "cancel-broadcast:3",
     ]
 
 

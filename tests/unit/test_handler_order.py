@@ -66,6 +66,7 @@ from handlers import (
     stats,
     system,
 )
+from handlers.buttons import MemberAction
 from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
 from storage.models import Audience
@@ -340,6 +341,14 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.interest_start(): (recruitment.begin,),
     buttons.interest_consent(True): (recruitment.consent,),
     buttons.interest_consent(False): (recruitment.consent,),
+    buttons.member_page(1): (members.turn_page,),
+    buttons.member_card(CONFIRMED): (members.show_card,),
+    **{buttons.member_action(action, CONFIRMED): (members.act,) for action in MemberAction},
+    buttons.remove(CONFIRMED): (members.confirm_removal,),
+    buttons.remove_keep(): (members.keep,),
+    buttons.offer_shift(4): (mentor_rota.offer_from_reminder,),
+    buttons.end(12): (conversations.end_chosen,),
+    buttons.cancel_broadcast(3): (broadcasts.cancel_scheduled,),
     buttons.book_page(1): (shift_booking.turn_page,),
     buttons.book_page(1, EVENING): (shift_booking.turn_page,),
     buttons.book_fill(EVENING): (shift_booking.fill,),
@@ -368,6 +377,11 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "broadcast:xyz": (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.not_confirm),
     "interest:maybe": (),
     "book:ok:12:2026120:17002200": (shift_booking.refuse_other_data,),
+    "member:delete:12:1795000000": (members.refuse_other_data,),
+    "remove:12": (members.refuse_other_data,),
+    "offer-shift:x": (mentor_rota.refuse_other_data,),
+    "end:": (conversations.refuse_other_mentor_data,),
+    "cancel-broadcast:all": (broadcasts.refuse_other_cancel,),
 }
 
 

@@ -64,7 +64,7 @@ async def a_broadcast(session: Session) -> int:
 async def a_swap(session: Session) -> int:
     shift = await a_shift(session)
     household = await households.create_household(session, Role.MENTOR, NOW, "Familjen Lind")
-    return (await shifts.open_swap(session, shift, household, NOW)).id
+    return (await shifts.open_swap(session, shift, household, NOW))[0].id
 
 
 async def an_invite(session: Session) -> int:
