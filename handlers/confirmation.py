@@ -51,3 +51,9 @@ async def refuse(query: CallbackQuery, t: Translator) -> None:
     line = t("button.stale")
     await query.answer(line)
     await best_effort(query.edit_message_text(line), "stale button edit")
+
+
+async def close(query: CallbackQuery, line: str, what: str) -> None:
+    """A press that only ends a question (Cancel, Keep): its buttons go, one line stays."""
+    await query.answer()
+    await best_effort(query.edit_message_text(line), what)

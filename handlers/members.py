@@ -89,6 +89,11 @@ async def turn_page(update: Update, context: MentorContext, sender: Sender, memb
     await best_effort(query.edit_message_reply_markup(keyboard), "members page")
 
 
+def _naming(t: Translator, whom: Member) -> dict[str, object]:
+    """How a member is named to a coordinator: number, household and role."""
+    return {"number": whom.id, "name": household_name(t, whom), "role": role_label(t, whom.role)}
+
+
 async def _named(context: MentorContext, named: Confirmation) -> Member | None:
     """The member a button names, if it is still the one it was made for."""
     whom = await members.by_number(context.db, named.number)
@@ -111,13 +116,7 @@ def _card(t: Translator, whom: Member, viewer: Member) -> tuple[str, InlineKeybo
             for action, label in actions
         ]
     ]
-    text = t(
-        "members.card",
-        number=whom.id,
-        name=household_name(t, whom),
-        role=role_label(t, whom.role),
-    )
-    return text, InlineKeyboardMarkup(keyboard)
+    return t("members.card", **_naming(t, whom)), InlineKeyboardMarkup(keyboard)
 
 
 @requires(Role.COORDINATOR)
@@ -165,13 +164,7 @@ def _removal_question(t: Translator, whom: Member) -> tuple[str, InlineKeyboardM
             InlineKeyboardButton(t("forget.keep"), callback_data=buttons.remove_keep()),
         ]
     ]
-    question = t(
-        "remove.ask",
-        number=whom.id,
-        name=household_name(t, whom),
-        role=role_label(t, whom.role),
-    )
-    return question, InlineKeyboardMarkup(keyboard)
+    return t("remove.ask", **_naming(t, whom)), InlineKeyboardMarkup(keyboard)
 
 
 @requires(Role.COORDINATOR)
@@ -217,12 +210,7 @@ async def confirm_removal(
         await query.edit_message_text(t("remove.not_found", number=whom.id))
         return
     removed = departure.member
-    reply = t(
-        "remove.done",
-        number=removed.id,
-        name=household_name(t, removed),
-        role=role_label(t, removed.role),
-    )
+    reply = t("remove.done", **_naming(t, removed))
     cancelled = departure.cancelled_shifts
     if cancelled:
         reply += "\n" + t.plural(
@@ -235,11 +223,8 @@ async def confirm_removal(
 
 @requires(Role.COORDINATOR)
 async def keep(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    await best_effort(query.edit_message_text(sender.t("remove.kept")), "removal kept")
+    if update.callback_query is not None:
+        await confirmation.close(update.callback_query, sender.t("remove.kept"), "removal kept")
 
 
 async def _tell_removed(context: MentorContext, removed: Member) -> None:

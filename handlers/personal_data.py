@@ -126,11 +126,8 @@ def forget_question(t: Translator, whom: Member, asker: Member) -> tuple[str, In
 
 async def _kept(update: Update, t: Translator) -> None:
     """Keep: the question goes, and nothing was erased."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    await query.edit_message_text(t("forget.kept"))
+    if update.callback_query is not None:
+        await confirmation.close(update.callback_query, t("forget.kept"), "erasure kept")
 
 
 @requires(*ANY_MEMBER)

@@ -20,7 +20,7 @@ from bot.i18n import N_, Translator
 from bot.rota_csv import CsvProblem
 from bot.rota_planning import Refusal
 from bot.shift_booking import DaySpan
-from handlers import buttons
+from handlers import buttons, confirmation
 from handlers.clock import now
 from handlers.common import MentorApplication, MentorContext, Sender, identify, requires
 from handlers.guided import abandon, conversation_data, guided_conversation
@@ -194,11 +194,8 @@ async def confirm(update: Update, context: MentorContext, sender: Sender, member
 
 @requires(Role.COORDINATOR)
 async def cancel(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    await best_effort(query.edit_message_text(sender.t("booking.cancelled")), "booking cancel")
+    if update.callback_query is not None:
+        await confirmation.close(update.callback_query, sender.t("booking.cancelled"), "booking")
 
 
 async def _coordinator_pressed(update: Update, context: MentorContext) -> Sender | None:

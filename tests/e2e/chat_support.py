@@ -17,7 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -182,6 +182,22 @@ async def member_numbers(karin: SandboxUser) -> dict[str, int]:
 async def answer(user: SandboxUser, text: str) -> str:
     await user.send(text)
     return str((await user.next_message())["text"])
+
+
+def labels(message: dict[str, Any]) -> list[str]:
+    """The texts of a message's inline buttons, row by row, as a person reads them."""
+    return [button["text"] for button in _inline_buttons(message)]
+
+
+def button_data(message: dict[str, Any], label: str) -> str:
+    """The data of a button as the message was when read: to press it again once it is gone,
+    as a double tap or an old message scrolled back to does."""
+    return str(next(b["callback_data"] for b in _inline_buttons(message) if b["text"] == label))
+
+
+def _inline_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button for row in rows for button in row]
 
 
 async def remove_member(karin: SandboxUser, number: int | str) -> str:

@@ -12,21 +12,20 @@ import pytest
 from bot.i18n import translator
 from bot.sandbox import BotApiDouble, SandboxUser
 from bot.service_hours import ServiceHours
-from tests.e2e.chat_support import Service, StartBot, answer, build_service
+from tests.e2e.chat_support import (
+    Service,
+    StartBot,
+    answer,
+    build_service,
+    button_data,
+    labels,
+)
 from tests.e2e.scene_support import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
 SV = translator("sv")
 HOURS = ServiceHours.parse("17:00-22:00", "09:00-22:00", "SE")
-
-
-def labels(message: dict[str, Any]) -> list[str]:
-    return [
-        button["text"]
-        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
-        for button in row
-    ]
 
 
 def coming_weekend_day() -> date:
@@ -81,12 +80,7 @@ async def test_a_coordinator_books_shifts_without_typing_a_command_argument(
     assert "har gett er ett pass" in (await service.berg.next_message())["text"]
 
     # The old preview pressed again, as a double tap would: one shift, and one line why not.
-    confirm = next(
-        button["callback_data"]
-        for row in preview["reply_markup"]["inline_keyboard"]
-        for button in row
-        if button["text"] == "Boka"
-    )
+    confirm = button_data(preview, "Boka")
     again = await karin.press_data(booked, confirm)
     assert again is not None and again["text"].startswith("Mentorsfamiljen har redan pass #")
     await service.berg.no_message()

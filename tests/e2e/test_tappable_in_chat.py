@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from bot.sandbox import BotApiDouble
-from tests.e2e.chat_support import Service, answer, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, button_data, labels, texts_until_quiet
 from tests.e2e.scene_support import TZ, compose, converse, on_duty, second_family
 
 pytestmark = pytest.mark.chat_burst(30)
-
-
-def labels(message: dict[str, Any]) -> list[str]:
-    return [
-        button["text"]
-        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
-        for button in row
-    ]
 
 
 async def test_a_mentor_offers_a_shift_from_its_reminder(service: Service) -> None:
@@ -143,12 +134,7 @@ async def test_a_members_card_offers_export_erasure_and_removal(
     # The card and the confirmation name Ek for good: pressed again, they act on nobody.
     said = await karin.press(card, "Ta bort")
     assert said is not None and said["text"] == "Den här knappen gäller inte längre."
-    confirm = next(
-        button["callback_data"]
-        for row in question["reply_markup"]["inline_keyboard"]
-        for button in row
-        if button["text"] == "Ta bort"
-    )
+    confirm = button_data(question, "Ta bort")
     said = await karin.press_data(question, confirm)
     assert said is not None and said["text"].startswith("Den här bekräftelsen är för gammal")
     assert f"#{lind} Familien Lind" in await answer(karin, "/members")
