@@ -4,10 +4,13 @@
 ARG BASE=debian:bookworm-slim
 FROM ${BASE}
 
+# apt-get clean: the package caches (some 90 MB) are only dropped by the official images' own apt
+# configuration, which a base made otherwise lacks.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update \
     && apt-get upgrade -y \
     && apt-get install -y --no-install-recommends python3 python3-venv \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid and gid, so that a volume's files keep one owner across rebuilds.
