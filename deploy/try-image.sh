@@ -2,8 +2,9 @@
 # Builds the image and runs it against the Bot API double (bot/sandbox/) on loopback: a stranger
 # sends /start and must be answered, the health check must pass, and SIGTERM must stop the bot
 # cleanly. Made for a machine with no Docker engine and no Docker Hub: buildah builds on a
-# bookworm base made here with debootstrap from deb.debian.org, and where podman cannot start a
-# container, `buildah run` runs the image's command in its root file system instead.
+# bookworm base made here with debootstrap from deb.debian.org; podman runs it, with crun or else
+# runc, and where neither can start a container, `buildah run` runs the image's command in its
+# root file system instead.
 #
 #   deploy/try-image.sh [--webhook]      (as root, from a checkout with `pip install -e .` done)
 #
@@ -24,8 +25,9 @@ if ! podman "${STORE[@]}" image exists "$BASE"; then
   chmod 0755 "$rootfs"  # it becomes the image's /, which mktemp made owner-only
   debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | podman "${STORE[@]}" import - "$BASE" >/dev/null
+  tar -C "$rootfs" -c . | podman "${STORE[@]}" import --quiet - "$BASE" >/dev/null
   rm -rf "$rootfs"
+  echo "made $BASE with debootstrap from deb.debian.org"
 fi
 
 # This machine's CA bundle, for a network that inspects TLS (see the Dockerfile); --format
@@ -54,15 +56,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if podman "${STORE[@]}" run --rm "$IMAGE" --version >/dev/null 2>&1; then
-  echo "running the image with podman"
-  run=(podman "${STORE[@]}" run --rm --name mentorbot-try --network host)
-  check=(podman "${STORE[@]}" exec mentorbot-try)
-  for pair in $(env_args); do run+=(-e "$pair"); done
-  run+=("$IMAGE")
-else
+# What the image asks an engine to run as its health check, without "CMD": the same command here.
+mapfile -t health < <(buildah "${STORE[@]}" inspect --type image \
+  --format '{{range .Docker.Config.Healthcheck.Test}}{{println .}}{{end}}' "$IMAGE" | sed '/^$/d')
+[ "${health[0]:-}" = CMD ] && health=("${health[@]:1}")
+
+# podman's default limits (over a million open files and processes) need CAP_SYS_RESOURCE, which
+# root inside a container may lack; these are far more than the bot needs. crun refuses a hybrid
+# cgroup hierarchy (v1 controllers beside an empty v2), which runc accepts.
+LIMITS=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --no-healthcheck)
+run=()
+refusals=()
+for runtime in crun runc; do
+  command -v "$runtime" >/dev/null || continue
+  podman=(podman "${STORE[@]}" --runtime "$runtime")
+  if said=$("${podman[@]}" run --rm "${LIMITS[@]}" "$IMAGE" --version 2>&1); then
+    if [ ${#refusals[@]} -gt 0 ]; then printf '%s\n' "${refusals[@]}"; fi
+    echo "running the image with podman ($runtime)"
+    run=("${podman[@]}" run --rm --name mentorbot-try --network host "${LIMITS[@]}")
+    check=("${podman[@]}" exec mentorbot-try)
+    for pair in $(env_args); do run+=(-e "$pair"); done
+    run+=("$IMAGE")
+    break
+  fi
+  refusals+=("  podman ($runtime): $(tail -1 <<<"$said")")
+done
+if [ ${#run[@]} = 0 ]; then
   echo "podman cannot start a container here; running the image's root file system with buildah"
-  podman "${STORE[@]}" run --rm "$IMAGE" --version 2>&1 | tail -1 | sed 's/^/  podman: /' || true
+  if [ ${#refusals[@]} -gt 0 ]; then printf '%s\n' "${refusals[@]}"; fi
   container=$(buildah "${STORE[@]}" from "$IMAGE")
   run=(buildah "${STORE[@]}" run --isolation chroot)
   for pair in $(env_args); do run+=(--env "$pair"); done
@@ -70,12 +91,13 @@ else
   run+=("$container" -- mentorbot run)
 fi
 
-TOKEN=$TOKEN PYTHONPATH=. "$PYTHON" - "$(printf '%s\n' "${run[@]}")" "$(printf '%s\n' "${check[@]}")" <<'EOF'
-import asyncio, os, signal, socket, sys
+TOKEN=$TOKEN PYTHONPATH=. "$PYTHON" - "$(printf '%s\n' "${run[@]}")" "$(printf '%s\n' "${check[@]}")" \
+  "$(printf '%s\n' "${health[@]}")" <<'EOF'
+import asyncio, os, signal, socket, sys, urllib.error, urllib.request
 
 from bot.sandbox import BotApiDouble
 
-RUN, CHECK = (argument.splitlines() for argument in sys.argv[1:3])
+RUN, CHECK, HEALTH = (argument.splitlines() for argument in sys.argv[1:4])
 
 
 def free_port() -> int:
@@ -108,6 +130,28 @@ def bot_pid(parent: int) -> int:
             if b"run" in argv and any(a.endswith(b"/mentorbot") for a in argv):
                 found = pid
     return found
+
+
+def image_bot_uid() -> str:
+    """The real uid of the bot in the image (its venv's path tells it from anything on the host)."""
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                argv = cmdline.read().split(b"\0")
+            if argv[1:3] == [b"/opt/mentorbot/venv/bin/mentorbot", b"run"]:
+                with open(f"/proc/{entry}/status") as status:
+                    return next(line.split()[1] for line in status if line.startswith("Uid:"))
+        except (OSError, IndexError):
+            continue
+    return "unknown (not found)"
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode().strip()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode().strip()
 
 
 async def command(*argv: str) -> tuple[int, str]:
@@ -149,16 +193,19 @@ async def main() -> int:
             print("answer to /start:", answer.splitlines()[0], flush=True)
             way = "webhook" if double.calls("setWebhook") else "long polling"
             print(f"updates by {way}: {len(double.calls('getUpdates'))} getUpdates calls")
-            status, usage = await command(*fill(CHECK), "mentorbot", "check", "--help")
-            health = ["--live"] if "--live" in usage else []
-            for _ in range(30 if health else 1):
-                status, said = await command(*fill(CHECK), "mentorbot", "check", *health)
+            print("the bot runs as uid", image_bot_uid(), flush=True)
+            if way == "webhook":
+                url = f"http://127.0.0.1:{port}/healthz"
+                code, body = await asyncio.to_thread(get, url)
+                print(f"GET {url}: {code} {body}", flush=True)
+                ok = code == 200
+            for _ in range(30):  # the first heartbeat may still be on its way
+                status, said = await command(*fill(CHECK), *HEALTH)
                 if status == 0:
                     break
                 await asyncio.sleep(1)
-            named = "mentorbot check " + (health[0] if health else "(this version has no --live)")
-            print(f"{named}: status {status}: {said}", flush=True)
-            ok = status == 0
+            print(f"HEALTHCHECK {' '.join(HEALTH)}: status {status}: {said}", flush=True)
+            ok = ok and status == 0
         if bot.returncode is None:
             target = bot_pid(bot.pid)
             print(f"SIGTERM to {'the bot' if target != bot.pid else RUN[0]} (pid {target})")
