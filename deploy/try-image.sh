@@ -16,8 +16,13 @@ PYTHON=${PYTHON:-python3}
 BASE=localhost/mentorbot-base:bookworm
 IMAGE=localhost/mentorbot:try
 TOKEN=123456:try-image
-# vfs: no overlay file system is needed, which a machine that is itself a container may lack.
-STORE=(--storage-driver vfs)
+# vfs: no overlay file system is needed, which a machine that is itself a container may lack;
+# but it copies the whole file system for every layer and container, minutes each time.
+# STORAGE_DRIVER=overlay, where the kernel allows it, keeps its own store beside the default one.
+STORE=(--storage-driver "${STORAGE_DRIVER:-vfs}")
+if [ "${STORAGE_DRIVER:-vfs}" != vfs ]; then
+  STORE+=(--root "/var/lib/containers/try-$STORAGE_DRIVER" --runroot "/run/try-$STORAGE_DRIVER")
+fi
 WEBHOOK=${1:-}
 
 if ! podman "${STORE[@]}" image exists "$BASE"; then
