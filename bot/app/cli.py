@@ -79,6 +79,18 @@ def _not_about_a_rejected_token(record: logging.LogRecord) -> bool:
     return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+def _network_failure_in_one_line(record: logging.LogRecord) -> bool:
+    """The library logs a Bot API it cannot reach with the whole traceback: at start, where
+    `_run` then says so in one line of its own and exits, and at each failed poll. The
+    library's line stays, naming the failure; its traceback, which says nothing more, goes."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, NetworkError) and record.name.startswith("telegram"):
+        record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+        record.args = None
+        record.exc_info = record.exc_text = None
+    return True
+
+
 def _log_formatter(config: Config) -> PrivateFormatter:
     """Libraries log request URLs, and the Bot API puts the token in every URL; a library
     logging a request's parameters would show the webhook's secret."""
@@ -92,6 +104,7 @@ def _configure_logging(config: Config) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(_log_formatter(config))
     handler.addFilter(_not_about_a_rejected_token)
+    handler.addFilter(_network_failure_in_one_line)
     logging.basicConfig(level=config.log_level, handlers=[handler])
     # httpx logs every request URL at INFO; those URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from pathlib import Path
 
 from aiohttp import web
@@ -156,6 +157,20 @@ async def exits_on_start(api_url: str, tmp_path: Path, double: BotApiDouble) -> 
     process = await run_mentorbot("run", env=env, cwd=tmp_path, log_path=log_path)
     status = await asyncio.wait_for(process.wait(), timeout=EXIT_TIMEOUT)
     return status, log_path.read_text()
+
+
+async def test_a_bot_api_that_cannot_be_reached_is_one_line_and_no_traceback(
+    tmp_path: Path, double: BotApiDouble
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    status, output = await exits_on_start(nobody, tmp_path, double)
+    assert status == 1
+    assert "Traceback" not in output, output
+    assert output.splitlines()[-1].startswith(
+        f"mentorbot: TELEGRAM_API_URL: cannot reach the Bot API at {nobody}: "
+    ), output
 
 
 def not_a_bot_api(api_url: str) -> list[str]:
