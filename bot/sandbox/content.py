@@ -2,7 +2,7 @@
 
 Text and captions are parsed according to ``parse_mode`` (or taken with explicit entities) and
 their limits are checked on the parsed text in UTF-16 units, as Telegram does; reply markup is
-validated the way Telegram validates inline keyboards.
+validated the way Telegram validates inline and reply keyboards.
 """
 
 from __future__ import annotations
@@ -140,9 +140,35 @@ def reply_markup(params: Params) -> Markup:
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
         return Markup(inline=_inline_keyboard(markup))
-    if any(key in markup for key in ("keyboard", "remove_keyboard", "force_reply")):
+    if "keyboard" in markup:
+        return Markup(keyboard=_reply_keyboard(markup))
+    if any(key in markup for key in ("remove_keyboard", "force_reply")):
         return Markup(keyboard=markup)
     raise bad_request("can't parse reply keyboard markup JSON object")
+
+
+def _reply_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
+    """A ReplyKeyboardMarkup: rows of buttons, each a label or a KeyboardButton with one."""
+    rows = markup["keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
+    for row in rows:
+        for button in row:
+            label = button.get("text") if isinstance(button, dict) else button
+            if not isinstance(label, str) or not label:
+                raise bad_request('can\'t parse keyboard button: Field "text" must be a String')
+    return markup
+
+
+def requests_personal_data(keyboard: dict[str, Any]) -> bool:
+    """A reply keyboard with a button that shares the user's phone number or location, which
+    Telegram offers in private chats only."""
+    return any(
+        isinstance(button, dict)
+        and any(button.get(kind) for kind in ("request_contact", "request_location"))
+        for row in keyboard.get("keyboard", [])
+        for button in row
+    )
 
 
 def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any] | None:

@@ -163,11 +163,14 @@ class BotApiDouble:
         username: str | None = None,
         language_code: str | None = None,
         user_id: int | None = None,
+        phone_number: str | None = None,
     ) -> SandboxUser:
         """A new user with a private chat with the bot.
 
         Ids count from 1_000_001 up; ``user_id`` brings back a user the bot already knows (a
-        sandbox restarted on its old database).
+        sandbox restarted on its old database). ``phone_number`` is the account's, which the
+        user can share by a request_contact button (as Telegram's apps send it: digits, and a
+        leading + or not).
         """
         if user_id is None:
             user_id = next(self._user_ids)
@@ -184,7 +187,7 @@ class BotApiDouble:
         }
         optional = {"last_name": last_name, "username": username, "language_code": language_code}
         user.update({key: value for key, value in optional.items() if value is not None})
-        return SandboxUser(self, self._state, self._state.add_chat(user))
+        return SandboxUser(self, self._state, self._state.add_chat(user, phone_number))
 
     def add_group(
         self, title: str, members: list[SandboxUser], *, supergroup: bool = False
@@ -278,6 +281,14 @@ class BotApiDouble:
         """The commands set by setMyCommands for exactly this scope and language."""
         key = commands_key(scope, language_code)
         return [dict(command) for command in self._state.commands.get(key, [])]
+
+    def description(self, language_code: str = "") -> str:
+        """The bot's description set for exactly this language ("" for the default)."""
+        return self._state.profile.get(("description", language_code), "")
+
+    def short_description(self, language_code: str = "") -> str:
+        """The bot's short description set for exactly this language ("" for the default)."""
+        return self._state.profile.get(("short_description", language_code), "")
 
     # --- observation --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from . import content
 from .errors import NOT_MODIFIED, ApiError, bad_request, conflict, too_large
@@ -21,6 +21,7 @@ from .files import (
     MediaDetails,
     StoredFile,
 )
+from .formatting import utf16_len
 from .params import Params, Upload
 from .state import (
     Chat,
@@ -52,6 +53,10 @@ _CHAT_ACTIONS = frozenset(
     }
 )  # fmt: skip
 MAX_COPIED_MESSAGES = 100
+ProfileField = Literal["description", "short_description"]
+# What Telegram shows of a bot before a chat starts, and the most characters of each.
+PROFILE_LIMITS: dict[ProfileField, int] = {"description": 512, "short_description": 120}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 # A bot may delete a message for 48 hours after it was sent, and never after.
 DELETABLE_FOR_SECONDS = 48 * 3600
 
@@ -150,6 +155,14 @@ def _commands_key(params: Params) -> tuple[str, str]:
     return commands_key(scope, params.text("language_code") or "")
 
 
+def _profile_language(params: Params) -> str:
+    """The profile methods' language_code: two lowercase letters (ISO 639-1) or none."""
+    code = params.text("language_code") or ""
+    if code and not _LANGUAGE_CODE.fullmatch(code):
+        raise bad_request("invalid language code specified")
+    return code
+
+
 class BotApiMethods:
     """Method implementations over one :class:`SandboxState`."""
 
@@ -185,6 +198,10 @@ class BotApiMethods:
             Method("setMyCommands", self.set_my_commands),
             Method("getMyCommands", self.get_my_commands),
             Method("deleteMyCommands", self.delete_my_commands),
+            Method("setMyDescription", self.profile_setter("description")),
+            Method("getMyDescription", self.profile_getter("description")),
+            Method("setMyShortDescription", self.profile_setter("short_description")),
+            Method("getMyShortDescription", self.profile_getter("short_description")),
             Method("sendChatAction", self.send_chat_action),
             Method("getChat", self.get_chat),
             Method("leaveChat", self.leave_chat),
@@ -469,6 +486,12 @@ class BotApiMethods:
         ignores those parameters there.
         """
         keyboard = content.reply_markup(params) if markup else content.Markup()
+        if (
+            keyboard.keyboard is not None
+            and not isinstance(chat, Chat)
+            and content.requests_personal_data(keyboard.keyboard)
+        ):
+            raise bad_request("contact and location requests are for private chats only")
         fields: Message = {}
         reply_to = self._reply_target(chat, params) if replies else None
         if reply_to is not None:
@@ -628,6 +651,31 @@ class BotApiMethods:
         key = _commands_key(params)
         self.state.commands.pop(key, None)
         return True
+
+    def profile_setter(self, field: ProfileField) -> Handler:
+        """setMyDescription or setMyShortDescription: a text for one language (none: the
+        default), within Telegram's limit; an empty one removes it."""
+
+        async def set_text(params: Params) -> bool:
+            text = params.text(field) or ""
+            if utf16_len(text) > PROFILE_LIMITS[field]:
+                raise bad_request(f"{field.replace('_', ' ')} is too long")
+            key = (field, _profile_language(params))
+            if text:
+                self.state.profile[key] = text
+            else:
+                self.state.profile.pop(key, None)
+            return True
+
+        return set_text
+
+    def profile_getter(self, field: ProfileField) -> Handler:
+        """getMyDescription or getMyShortDescription: what was set for exactly that language."""
+
+        async def get_text(params: Params) -> dict[str, str]:
+            return {field: self.state.profile.get((field, _profile_language(params)), "")}
+
+        return get_text
 
     async def send_chat_action(self, params: Params) -> bool:
         chat = self.state.writable_chat(params.chat_id())

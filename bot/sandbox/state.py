@@ -91,6 +91,9 @@ class Chat(Conversation):
     """A private chat between one user and the bot; the chat id is the user id."""
 
     user: dict[str, Any]
+    phone_number: str | None = None
+    """The account's telephone number: not in the User object, only in a contact the user
+    shares by a request_contact button."""
     pinned_message_id: int | None = None
     message_auto_delete_time: int = 0
 
@@ -166,6 +169,9 @@ class SandboxState:
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
+        self.profile: dict[tuple[str, str], str] = {}
+        """setMyDescription's and setMyShortDescription's texts, by the method's field
+        ("description", "short_description") and language ("" for the default)."""
         self._query_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
         self._media_group_ids = itertools.count(1)
@@ -175,9 +181,9 @@ class SandboxState:
         """The bot as the ``from`` of its messages."""
         return {key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")}
 
-    def add_chat(self, user: dict[str, Any]) -> Chat:
+    def add_chat(self, user: dict[str, Any], phone_number: str | None = None) -> Chat:
         """Open the private chat of a new user."""
-        chat = Chat(user=user)
+        chat = Chat(user=user, phone_number=phone_number)
         self.chats[chat.id] = chat
         self.events.publish(Event(EventKind.USER_ADDED, chat.id))
         return chat

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .content import ALBUM_KINDS, CAPTIONED_KINDS, MAX_ALBUM_ITEMS, content_kind, unmixable
 from .files import FileKind, MediaDetails
 from .formatting import Entity, command_entities, sort_entities, utf16_len
-from .state import Chat, Conversation, Message, SandboxState, StoredMessage
+from .state import Chat, Conversation, Message, SandboxState, StoredMessage, commands_key
 
 if TYPE_CHECKING:
     from .double import BotApiDouble
@@ -311,12 +311,43 @@ class SandboxUser(ChatView):
         return self._deliver(self._send_file("sticker", data, details=details))
 
     async def send_contact(
-        self, phone_number: str, first_name: str, last_name: str | None = None
+        self,
+        phone_number: str,
+        first_name: str,
+        last_name: str | None = None,
+        *,
+        user_id: int | None = None,
     ) -> Message:
-        """Share a phone contact."""
-        contact = {"phone_number": phone_number, "first_name": first_name}
+        """Share a phone contact from the address book; ``user_id`` if that person is on
+        Telegram (Telegram adds it to the contact)."""
+        contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
         if last_name:
             contact["last_name"] = last_name
+        if user_id is not None:
+            contact["user_id"] = user_id
+        return self._deliver({"contact": contact})
+
+    async def share_contact(self) -> Message:
+        """Press the reply keyboard's request_contact button: the app asks nothing more and
+        sends the user's own contact, with their ``user_id``. A one-time keyboard then hides."""
+        keyboard = self._chat.reply_keyboard or {}
+        buttons = [button for row in keyboard.get("keyboard", []) for button in row]
+        if not any(isinstance(b, dict) and b.get("request_contact") for b in buttons):
+            raise UserActionRefused(
+                f"{self.first_name} is shown no button that shares their contact: "
+                f"{keyboard or 'no reply keyboard'}"
+            )
+        if self._chat.phone_number is None:
+            raise AssertionError(f"{self.first_name} was added without a phone_number to share")
+        contact: dict[str, Any] = {
+            "phone_number": self._chat.phone_number,
+            "first_name": self.first_name,
+            "user_id": self.id,
+        }
+        if "last_name" in self._chat.user:
+            contact["last_name"] = self._chat.user["last_name"]
+        if keyboard.get("one_time_keyboard"):
+            self._chat.reply_keyboard = None
         return self._deliver({"contact": contact})
 
     async def send_location(self, latitude: float, longitude: float) -> Message:
@@ -479,6 +510,23 @@ class SandboxUser(ChatView):
     def reply_keyboard(self) -> dict[str, Any] | None:
         """The reply keyboard the bot currently shows this user, if any."""
         return copy.deepcopy(self._chat.reply_keyboard)
+
+    @property
+    def command_menu(self) -> list[dict[str, str]]:
+        """The commands the app's menu shows this user: the first list set, from the narrowest
+        scope and language to the widest, as Telegram chooses for a private chat."""
+        language = self.language_code or ""
+        scopes: list[dict[str, Any] | None] = [
+            {"type": "chat", "chat_id": self.id},
+            {"type": "all_private_chats"},
+            None,
+        ]
+        for scope in scopes:
+            for code in dict.fromkeys((language, "")):
+                found = self._state.commands.get(commands_key(scope, code))
+                if found:
+                    return copy.deepcopy(found)
+        return []
 
     # --- internals ----------------------------------------------------------------------------
 

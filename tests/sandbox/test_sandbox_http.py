@@ -713,6 +713,34 @@ async def test_commands_per_scope_and_language(
     assert double.commands(language_code="sv") == []
 
 
+async def test_descriptions_per_language_within_telegrams_limits(
+    double: BotApiDouble, http: httpx.AsyncClient
+) -> None:
+    await http.post(
+        "setMyDescription", data={"description": "Stöd på kvällar", "language_code": "sv"}
+    )
+    await http.post("setMyShortDescription", json={"short_description": "Stöd"})
+    assert double.description("sv") == "Stöd på kvällar" and double.description() == ""
+    assert double.short_description() == "Stöd" and double.short_description("sv") == ""
+    got = await http.post("getMyDescription", data={"language_code": "sv"})
+    assert got.json()["result"] == {"description": "Stöd på kvällar"}
+    got = await http.post("getMyShortDescription", data={"language_code": "da"})
+    assert got.json()["result"] == {"short_description": ""}
+    for method, field, limit in (
+        ("setMyDescription", "description", 512),
+        ("setMyShortDescription", "short_description", 120),
+    ):
+        assert (await http.post(method, json={field: "å" * limit})).json()["result"] is True
+        refused = await http.post(method, json={field: "x" * (limit + 1)})
+        assert refused.status_code == 400
+        assert refused.json()["description"].endswith(f"{field.replace('_', ' ')} is too long")
+    assert double.description() == "å" * 512  # the refused one changed nothing
+    bad = await http.post("setMyDescription", json={"description": "x", "language_code": "swe"})
+    assert bad.status_code == 400
+    await http.post("setMyDescription", json={"description": "", "language_code": "sv"})
+    assert double.description("sv") == ""
+
+
 async def test_chat_action_get_chat_menu_button(
     double: BotApiDouble, http: httpx.AsyncClient, anna: SandboxUser
 ) -> None:

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from bot.sandbox import BotApiDouble, EventKind, SandboxUser
+from bot.sandbox import BotApiDouble, EventKind, SandboxUser, UserActionRefused
 
 
 async def bot_says(http: httpx.AsyncClient, user: SandboxUser, text: str, **extra: str) -> int:
@@ -137,6 +137,69 @@ async def test_reply_keyboard_is_tracked(http: httpx.AsyncClient, anna: SandboxU
     await bot_says(http, anna, "Thanks", reply_markup=json.dumps({"remove_keyboard": True}))
     assert anna.reply_keyboard is None
     assert message_id == 1
+
+
+async def test_a_request_contact_button_shares_the_users_own_contact(
+    double: BotApiDouble, http: httpx.AsyncClient
+) -> None:
+    eva = double.add_user("Eva", last_name="Ek", phone_number="46701234567")
+    with pytest.raises(UserActionRefused, match="no button that shares"):
+        await eva.share_contact()
+    button = {"text": "Share my number", "request_contact": True}
+    keyboard = {"keyboard": [[button]], "one_time_keyboard": True, "resize_keyboard": True}
+    await bot_says(http, eva, "Your number?", reply_markup=json.dumps(keyboard))
+    shared = await eva.share_contact()
+    assert shared["contact"] == {
+        "phone_number": "46701234567",
+        "first_name": "Eva",
+        "last_name": "Ek",
+        "user_id": eva.id,
+    }
+    assert eva.reply_keyboard is None  # a one-time keyboard hides once used
+    # Someone else's card from the address book: their user_id, or none if not on Telegram.
+    card = await eva.send_contact("+4520123456", "Bo", user_id=eva.id + 1)
+    assert card["contact"]["user_id"] == eva.id + 1
+    assert "user_id" not in (await eva.send_contact("+4520123456", "Bo"))["contact"]
+
+    # Telegram asks for a number or a place in private chats only, and needs a label.
+    group = double.add_group("Mentors", [eva])
+    refused = await http.post(
+        "sendMessage",
+        data={"chat_id": group.id, "text": "Numbers?", "reply_markup": json.dumps(keyboard)},
+    )
+    assert refused.status_code == 400 and "private chats only" in refused.json()["description"]
+    unlabelled = {"keyboard": [[{"request_contact": True}]]}
+    refused = await http.post(
+        "sendMessage",
+        data={"chat_id": eva.id, "text": "?", "reply_markup": json.dumps(unlabelled)},
+    )
+    assert refused.status_code == 400 and "keyboard button" in refused.json()["description"]
+
+
+async def test_the_command_menu_a_user_sees(double: BotApiDouble, http: httpx.AsyncClient) -> None:
+    """The narrowest list set wins: the chat's, then all private chats', then the default's,
+    each in the user's language before the one for every language."""
+    eva, bo = double.add_user("Eva", language_code="sv"), double.add_user("Bo")
+    assert eva.command_menu == []
+
+    async def publish(name: str, **where: object) -> None:
+        commands = json.dumps([{"command": name, "description": name.title()}])
+        fields = {key: json.dumps(value) for key, value in where.items() if key == "scope"}
+        if "language_code" in where:
+            fields["language_code"] = str(where["language_code"])
+        response = await http.post("setMyCommands", data={"commands": commands, **fields})
+        assert response.json()["result"] is True
+
+    await publish("start")
+    await publish("starta", language_code="sv")
+    assert [c["command"] for c in eva.command_menu] == ["starta"]
+    assert [c["command"] for c in bo.command_menu] == ["start"]
+    await publish("help", scope={"type": "chat", "chat_id": eva.id})
+    assert [c["command"] for c in eva.command_menu] == ["help"]
+    await http.post(
+        "deleteMyCommands", data={"scope": json.dumps({"type": "chat", "chat_id": eva.id})}
+    )
+    assert [c["command"] for c in eva.command_menu] == ["starta"]
 
 
 async def test_events_stream_every_chat_change(
