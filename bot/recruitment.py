@@ -4,29 +4,39 @@ Nothing is stored until the person presses the consent button; the registration 
 the service's other content after `MENTORBOT_RETENTION_DAYS`, or at once when the person
 withdraws it with /forget. A person has one registration: registering again updates it. The
 coordinators hear of new (and updated) registrations once a day, in one message.
+
+The number is kept in E.164 (+46701234567), however it came: typed the way people write numbers
+at home (070-123 45 67, 0046 70..., a Danish 20 12 34 56) or shared from Telegram, whose apps
+send the account's number in international form, with or without its +. One form that any
+phone can dial, from the service's country or from abroad, whoever reads the list.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
+
+import phonenumbers
 
 from storage import interest
 from storage.db import Database
 from storage.models import Interest
 
-# Digits with the spaces, dashes, parentheses and leading + people type: 7 to 15 digits.
-_PHONE = re.compile(r"\+?\(?[0-9][0-9 ()\-]{5,22}[0-9]")
-_MIN_DIGITS, _MAX_DIGITS = 7, 15
 
-
-def clean_phone(raw: str) -> str | None:
-    """The number as typed, if it is one; None for anything else."""
-    text = raw.strip()
-    digits = sum(character.isdigit() for character in text)
-    if not _PHONE.fullmatch(text) or not _MIN_DIGITS <= digits <= _MAX_DIGITS:
+def clean_phone(raw: str, country: str) -> str | None:
+    """A typed telephone number in E.164, read as a number of `country` (the service's, an ISO
+    3166 code) unless it says otherwise; None if it is not a number anyone can be called on."""
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
         return None
-    return text
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shared_phone(phone_number: str, country: str) -> str | None:
+    """The number in a contact Telegram sent: always international, its + sometimes left out."""
+    return clean_phone("+" + phone_number.strip().lstrip("+"), country)
 
 
 async def register(

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -25,12 +25,17 @@ def conversation_data(context: MentorContext) -> dict[Any, Any]:
     return data
 
 
-async def abandon(update: Update, context: MentorContext, msgid: str) -> int:
-    """/cancel: forget what was typed, and say so."""
+async def abandon(
+    update: Update,
+    context: MentorContext,
+    msgid: str,
+    reply_markup: ReplyKeyboardRemove | None = None,
+) -> int:
+    """/cancel: forget what was typed, and say so (taking away a reply keyboard it showed)."""
     conversation_data(context).clear()
     sender = await identify(update, context)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(sender.t(msgid))
+        await update.effective_message.reply_text(sender.t(msgid), reply_markup=reply_markup)
     return ConversationHandler.END
 
 

@@ -4,6 +4,11 @@ A short conversation: the name, a telephone number, then an explicit consent but
 that press nothing is stored; "No" forgets what was typed. Registering again updates the
 person's one registration. The coordinators get one message a day listing the new ones, at
 the morning report's time, rather than a message for each.
+
+The number is one tap: a reply keyboard's button shares the person's own Telegram number, and
+typing it stays possible. Only the sender's own contact counts (a card from the address book
+is someone else's number, given without their consent). The keyboard goes on every way out:
+the number taken, /cancel, or the conversation left to time out.
 """
 
 from __future__ import annotations
@@ -11,13 +16,21 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -45,6 +58,7 @@ logger = logging.getLogger(__name__)
 NAME, PHONE, CONSENT = range(3)
 TIMEOUT_SECONDS = 15 * 60
 REPORT_JOB = "interest-report"
+_NO_KEYBOARD = ReplyKeyboardRemove()
 
 
 def interest_button(t: Translator) -> InlineKeyboardMarkup:
@@ -78,21 +92,56 @@ async def name(update: Update, context: MentorContext) -> int:
         await message.reply_text(sender.t("interest.bad_name"))
         return NAME
     conversation_data(context)["name"] = cleaned
-    await message.reply_text(sender.t("interest.ask_phone"))
+    await message.reply_text(sender.t("interest.ask_phone"), reply_markup=phone_keyboard(sender.t))
     return PHONE
 
 
-async def phone(update: Update, context: MentorContext) -> int:
+def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    """One button that shares the person's own number; the field below stays open for typing."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(t("interest.share_phone"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t("interest.phone_placeholder"),
+    )
+
+
+async def typed_phone(update: Update, context: MentorContext) -> int:
     message = update.effective_message
     sender = await identify(update, context)
     if message is None or message.text is None:
         return PHONE
-    number = recruitment.clean_phone(message.text)
+    number = recruitment.clean_phone(message.text, context.config.service_hours.country)
     if number is None:
         await message.reply_text(sender.t("interest.bad_phone"))
         return PHONE
+    return await _ask_consent(update, context, sender, number)
+
+
+async def shared_phone(update: Update, context: MentorContext) -> int:
+    message = update.effective_message
+    sender = await identify(update, context)
+    if message is None or message.contact is None:
+        return PHONE
+    contact = message.contact
+    if contact.user_id != sender.telegram_user_id:  # someone else's card, or a forwarded one
+        await message.reply_text(sender.t("interest.not_own_contact"))
+        return PHONE
+    number = recruitment.shared_phone(contact.phone_number, context.config.service_hours.country)
+    if number is None:
+        await message.reply_text(sender.t("interest.bad_phone"))
+        return PHONE
+    return await _ask_consent(update, context, sender, number)
+
+
+async def _ask_consent(update: Update, context: MentorContext, sender: Sender, number: str) -> int:
+    """The number as it will be kept, the keyboard gone, then the consent question."""
+    message = update.effective_message
+    if message is None:
+        return PHONE
     conversation_data(context)["phone"] = number
     t = sender.t
+    await message.reply_text(t("interest.phone_noted", phone=number), reply_markup=_NO_KEYBOARD)
     await message.reply_text(
         t("interest.ask_consent", days=context.config.retention.days),
         reply_markup=InlineKeyboardMarkup(
@@ -139,7 +188,21 @@ async def consent(update: Update, context: MentorContext) -> int:
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:
-    return await abandon(update, context, N_("interest.not_stored"))
+    return await abandon(update, context, N_("interest.not_stored"), _NO_KEYBOARD)
+
+
+async def timed_out(update: Update, context: MentorContext) -> int:
+    """Left unfinished: what was typed is forgotten, and the number button goes with it."""
+    conversation_data(context).clear()
+    sender = await identify(update, context)
+    chat = update.effective_chat
+    if chat is not None:
+        text = sender.t("interest.timed_out")
+        try:
+            await context.bot.send_message(chat.id, text, reply_markup=_NO_KEYBOARD)
+        except TelegramError as error:
+            logger.warning("registration timeout notice: %s", failure(error))
+    return ConversationHandler.END
 
 
 @requires(Role.COORDINATOR)
@@ -195,8 +258,12 @@ def register(application: MentorApplication) -> None:
         entry_points=[CallbackQueryHandler(begin, pattern=buttons.INTEREST_START)],
         states={
             NAME: [MessageHandler(text, name)],
-            PHONE: [MessageHandler(text, phone)],
+            PHONE: [
+                MessageHandler(filters.CONTACT, shared_phone),
+                MessageHandler(text, typed_phone),
+            ],
             CONSENT: [CallbackQueryHandler(consent, pattern=buttons.INTEREST_CONSENT)],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[CommandHandler("cancel", cancel_conversation)],
         timeout_seconds=TIMEOUT_SECONDS,

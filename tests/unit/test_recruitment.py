@@ -14,15 +14,44 @@ DAY = timedelta(days=1)
 
 
 @pytest.mark.parametrize(
-    "typed", ["070-123 45 67", "+46 70 123 45 67", "0701234567", "20 12 34 56", "(019) 21 10 00"]
+    ("typed", "country", "kept"),
+    [
+        ("070-123 45 67", "SE", "+46701234567"),
+        ("+46 70 123 45 67", "SE", "+46701234567"),
+        ("0046 70 123 45 67", "SE", "+46701234567"),
+        ("0701234567", "SE", "+46701234567"),
+        ("(019) 21 10 00", "SE", "+4619211000"),
+        ("20 12 34 56", "DK", "+4520123456"),
+        ("+45 20 12 34 56", "SE", "+4520123456"),  # a Danish number given in Sweden
+        ("+46 70 123 45 67", "DK", "+46701234567"),
+    ],
 )
-def test_telephone_numbers_as_people_type_them(typed: str) -> None:
-    assert recruitment.clean_phone(f"  {typed} ") == typed
+def test_telephone_numbers_as_people_type_them_are_kept_in_one_form(
+    typed: str, country: str, kept: str
+) -> None:
+    assert recruitment.clean_phone(f"  {typed} ", country) == kept
 
 
-@pytest.mark.parametrize("typed", ["ring mig", "112", "12345", "070-123 45 67 89 01 23", "+-+"])
-def test_anything_else_is_not_a_number(typed: str) -> None:
-    assert recruitment.clean_phone(typed) is None
+@pytest.mark.parametrize(
+    ("typed", "country"),
+    [
+        ("ring mig", "SE"),
+        ("112", "SE"),
+        ("12345", "SE"),
+        ("070-123 45 67 89 01 23", "SE"),
+        ("+-+", "SE"),
+        ("070-123 45 67", "DK"),  # a Swedish number without +46 is no Danish one
+    ],
+)
+def test_anything_else_is_not_a_number(typed: str, country: str) -> None:
+    assert recruitment.clean_phone(typed, country) is None
+
+
+@pytest.mark.parametrize("shared", ["46701234567", "+46701234567", " 46701234567"])
+def test_a_number_telegram_shares_is_international_with_or_without_its_plus(shared: str) -> None:
+    assert recruitment.shared_phone(shared, "DK") == "+46701234567"
+    assert recruitment.shared_phone("4520123456", "SE") == "+4520123456"
+    assert recruitment.shared_phone("123", "SE") is None
 
 
 async def test_registrations_are_erased_with_the_other_content(db: Database) -> None:
