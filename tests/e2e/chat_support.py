@@ -179,6 +179,14 @@ async def member_numbers(karin: SandboxUser) -> dict[str, int]:
     return {name: int(number) for number, name in re.findall(r"#(\d+) (.+?) – ", listing)}
 
 
+STRANGERS_MENU = ["start", "help"]
+
+
+def menu(user: SandboxUser) -> list[str]:
+    """The commands the user's app shows in its menu."""
+    return [command["command"] for command in user.command_menu]
+
+
 async def answer(user: SandboxUser, text: str) -> str:
     await user.send(text)
     return str((await user.next_message())["text"])

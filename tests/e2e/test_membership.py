@@ -13,12 +13,14 @@ import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.chat_support import (
+    STRANGERS_MENU,
     Service,
     StartBot,
     answer,
     invite_code,
     join,
     member_numbers,
+    menu,
     remove_member,
     texts_until_quiet,
 )
@@ -37,9 +39,12 @@ async def test_a_removed_coordinator_cannot_come_back_with_their_own_invite(
     await join(olle, karin, "coordinator", "Olle Ek")
     await texts_until_quiet(olle, 0.4)
     spare = await answer(olle, "/invite coordinator")  # kept, "in case"
+    assert "members" in menu(olle)
     numbers = await member_numbers(karin)
     assert "borttagen" in await remove_member(karin, numbers["Olle Ek"])
     await texts_until_quiet(olle, 0.4)
+    await member_numbers(karin)  # Karin's chat is handled in order: the removal is all done
+    assert menu(olle) == STRANGERS_MENU
 
     await olle.send(f"/start {invite_code(spare)}")
     assert (await olle.next_message())["text"] == WITHDRAWN

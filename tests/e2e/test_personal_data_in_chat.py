@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sandbox import BotApiDouble
-from tests.e2e.chat_support import Service, answer, texts_until_quiet
+from tests.e2e.chat_support import STRANGERS_MENU, Service, answer, menu, texts_until_quiet
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -58,6 +58,7 @@ async def test_a_family_exports_its_data_and_a_coordinators_export_is_logged(
 
 
 async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: Service) -> None:
+    """An erased member's menu is a stranger's again, whoever asked for the erasure."""
     family, berg, karin = service.family, service.berg, service.karin
     ek, berg_number = service.numbers["Familjen Ek"], service.numbers["Familjen Berg"]
 
@@ -71,10 +72,12 @@ async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: S
         "Den här bekräftelsen är för gammal, så ingenting ändrades. "
         "Skriv kommandot igen om du fortfarande vill."
     )
+    assert "newsletter" in menu(family)
     await family.send("/forget")
     confirm = await family.next_message()
     await family.press(confirm, "Radera")
     assert "Dina uppgifter är raderade" in (await family.wait_for_edit(confirm))["text"]
+    assert menu(family) == STRANGERS_MENU  # the household's last adult: it is erased too
     # A stranger now: the question it asked is no longer theirs to continue.
     assert "Skicka /start för att läsa mer" in await answer(family, "Hallå?")
     members = await answer(karin, "/members")
@@ -89,6 +92,7 @@ async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: S
         == (await karin.wait_for_edit(confirm))["text"]
     )
     assert "Familjehemsenheten har raderat dina uppgifter" in (await berg.next_message())["text"]
+    assert menu(berg) == STRANGERS_MENU
     log = await answer(karin, "/audit 1")
     assert f"raderade uppgifterna för member #{berg_number} (mentor)" in log
     assert f"Det finns ingen medlem #{ek}" in await answer(karin, f"/mydata {ek}")
