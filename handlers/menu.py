@@ -89,11 +89,28 @@ def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t(_DESCRIPTIONS[name])) for name in names]
 
 
+def telegram_languages(fallback_language: str) -> list[tuple[str | None, Translator]]:
+    """Where Telegram keeps a per-language text of the bot: each language we speak, then no
+    language_code, which users of every other language see, in the fallback's words."""
+    ours: list[tuple[str | None, Translator]] = [(code, translator(code)) for code in LANGUAGES]
+    return [*ours, (None, translator(fallback_language))]
+
+
 async def publish_default_commands(bot: Bot, fallback_language: str) -> None:
-    """What strangers see, in each language we speak and, for everyone else, the fallback."""
-    for language in LANGUAGES:
-        await bot.set_my_commands(_commands(translator(language), _PUBLIC), language_code=language)
-    await bot.set_my_commands(_commands(translator(fallback_language), _PUBLIC))
+    """What strangers see, in each language we speak and, for everyone else, the fallback.
+
+    Set at every start, but only where Telegram's list differs, as the bot's descriptions are
+    (handlers/profile.py): a bot restarted in a loop must not run into Telegram's flood limits.
+    A failure is one line: strangers then see an older menu, which is no reason not to start.
+    """
+    for language_code, t in telegram_languages(fallback_language):
+        commands = tuple(_commands(t, _PUBLIC))
+        try:
+            if await bot.get_my_commands(language_code=language_code) != commands:
+                await bot.set_my_commands(commands, language_code=language_code)
+        except TelegramError as error:
+            where = language_code or "the default"
+            logger.warning("could not set the command menu for %s: %s", where, failure(error))
 
 
 async def withdraw_member_commands(bot: Bot, member: Member) -> None:

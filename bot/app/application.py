@@ -22,6 +22,7 @@ from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
 from handlers.menu import publish_default_commands
 from handlers.outbox import Outbox
+from handlers.profile import publish_profile
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class _Lifecycle:
             self._status_server = WebServer.status_only(StatusPages(application, self.health))
             self._status_server.listen(config.metrics_listen, config.metrics_port)
         await publish_default_commands(application.bot, config.language)
+        await publish_profile(application.bot, config.language)
         logger.info("Mentorbot is running as @%s", application.bot.username)
 
     async def post_shutdown(self, application: MentorApplication) -> None:

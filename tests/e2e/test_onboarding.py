@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.chat_support import BotProcess, answer, invite_code, join, remove_member
+from tests.e2e.chat_support import BotProcess, StartBot, answer, invite_code, join, remove_member
 
 
 @pytest.fixture
@@ -189,10 +189,31 @@ async def test_a_member_changes_language(karin: SandboxUser, double: BotApiDoubl
     assert "Mentorbot for mentorfamilier" in (await mentor.next_message())["text"]
 
 
-async def test_commands_are_published_per_language(bot: BotProcess, double: BotApiDouble) -> None:
+async def test_a_stranger_sees_what_the_service_is_before_pressing_start(
+    start_bot: StartBot, double: BotApiDouble
+) -> None:
+    """The menu and the bot's descriptions in each language, set once: Telegram allows only a
+    few such calls a day, so a start sets only what differs. A refusal stops nothing."""
+    double.faults.inject("setMyShortDescription", 400, description="short description is too long")
+    first = await start_bot()
     assert [c["description"] for c in double.commands(language_code="da")] == [
         "Om tjenesten",
         "Hvad du kan gøre",
     ]
     assert [c["command"] for c in double.commands(language_code="en")] == ["start", "help"]
     assert double.commands() == double.commands(language_code="sv")
+    assert double.description("sv").startswith("Mentorbot är kommunens stöd till familjehem")
+    assert "mentorfamilie på vagt" in double.description("da")
+    assert "never replaces it" in double.description("en")
+    assert double.description() == double.description("sv")  # MENTORBOT_LANGUAGE's
+    assert double.short_description("sv") == ""  # refused: the bot runs without it
+    assert double.short_description("da").startswith("Støtte til plejefamilier")
+    assert double.short_description().startswith("Stöd till familjehem på kvällar")
+    assert "could not set the bot's description for sv" in first.log
+    assert await first.stop() == 0
+
+    before = len(double.calls())
+    await start_bot()
+    later = [call.method for call in double.calls()[before:] if call.method.startswith("set")]
+    assert later == ["setMyShortDescription"]  # only the one refused the first time
+    assert double.short_description("sv").startswith("Stöd till familjehem på kvällar")

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
 from bot.i18n import Html, pick_language, translator
+from bot.sandbox.methods import PROFILE_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "t": None, "plural": (1, 2)}
@@ -86,3 +87,11 @@ def test_language_is_chosen_member_first_then_telegram_then_fallback() -> None:
 def test_the_same_id_reads_differently_per_language() -> None:
     texts = {language: translator(language)("role.family") for language in LANGUAGES}
     assert texts == {"sv": "familjehem", "da": "plejefamilie", "en": "foster family"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_bots_descriptions_fit_telegrams_limits(language: str) -> None:
+    """Telegram refuses a longer one, and the bot would start without it."""
+    t = translator(language)
+    for field, limit in PROFILE_LIMITS.items():
+        assert 0 < len(t(f"profile.{field}")) <= limit, (language, field)
