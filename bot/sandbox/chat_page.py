@@ -65,6 +65,9 @@ _ASSETS = {
 """The same bytes in every copy of the project, with nothing of this sandbox's in them: they are
 served without the key, because the page's HTML (also the same everywhere) names them without it."""
 _OWN_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# The page's people share numbers from the range Sweden's regulator keeps for fiction
+# (070-174 06 05 to 070-174 06 99), so a number shared in a demo reaches nobody.
+_FICTIONAL_NUMBERS = [f"4670174{n:04d}" for n in range(605, 700)]
 _KEY_BYTES = 24
 
 
@@ -190,7 +193,10 @@ class ChatPage:
         except _BadInput as problem:
             return _refusal(problem)
         first, _, last = name.partition(" ")
-        user = self._double.add_user(first, last_name=last or None, language_code=language)
+        phone = _FICTIONAL_NUMBERS[len(self._double.chats()) % len(_FICTIONAL_NUMBERS)]
+        user = self._double.add_user(
+            first, last_name=last or None, language_code=language, phone_number=phone
+        )
         self.describe(user.id, role.label)
         first_words = await self._join(user.id, role.key)
         await user.send(first_words)
@@ -217,6 +223,8 @@ class ChatPage:
             body = await _json_object(request)
             if "file" in body:
                 message = await self._send_file(user, body)
+            elif body.get("contact") is True:  # the reply keyboard's request_contact button
+                message = await self._share_contact(user)
             else:
                 message = await self._send_text(user, body)
         except _BadInput as problem:
@@ -237,6 +245,12 @@ class ChatPage:
         if reply_to is not None and self._double.has_message(user.id, reply_to):
             return await user.reply(reply_to, text)
         return await user.send(text)
+
+    async def _share_contact(self, user: SandboxUser) -> dict[str, Any]:
+        try:
+            return await user.share_contact()
+        except AssertionError as refusal:  # no such button shown, or a person without a number
+            raise _BadInput("There is no button to share a number now.") from refusal
 
     async def _send_file(self, user: SandboxUser, body: dict[str, Any]) -> dict[str, Any]:
         """A file as the page sends it: in JSON, like everything else that changes something

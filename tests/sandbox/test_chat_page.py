@@ -354,6 +354,32 @@ async def test_text_is_sent_as_the_person_and_reaches_the_bot(
     assert second["message"]["text"] == longest
 
 
+async def test_a_visitor_shares_a_fictional_number_by_the_bots_button(
+    double: BotApiDouble,
+    browser: aiohttp.ClientSession,
+    http: httpx.AsyncClient,
+    joiner: Joiner,
+) -> None:
+    async with browser.post("/sandbox/people", json={"name": "Nora", "role": "visitor"}) as made:
+        person = (await made.json())["id"]
+    share = {"contact": True}
+    async with browser.post(f"/sandbox/chats/{person}/messages", json=share) as sent:
+        assert "no button to share a number" in await refused(sent)
+    button = {"text": "Dela mitt telefonnummer", "request_contact": True}
+    await http.post(
+        "sendMessage",
+        json={"chat_id": person, "text": "Nummer?", "reply_markup": {"keyboard": [[button]]}},
+    )
+    async with browser.post(f"/sandbox/chats/{person}/messages", json=share) as sent:
+        assert sent.status == 200, await sent.text()
+    _, update = await pending_updates(http)  # the visitor's /start, then the contact
+    assert update["message"]["contact"] == {
+        "phone_number": "46701740605",  # kept by Sweden's regulator for fiction
+        "first_name": "Nora",
+        "user_id": person,
+    }
+
+
 async def test_a_reply_quotes_its_message_and_a_foreign_one_is_sent_without_a_quote(
     double: BotApiDouble,
     browser: aiohttp.ClientSession,

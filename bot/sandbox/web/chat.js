@@ -301,7 +301,8 @@ function renderReplyKeyboard(markup, chatId) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = label;
-      button.addEventListener("click", () => sendText(label, chatId).catch((e) => toast(e.message)));
+      const send = key.request_contact ? () => shareContact(chatId) : () => sendText(label, chatId);
+      button.addEventListener("click", () => send().catch((e) => toast(e.message)));
       line.append(button);
     }
     return line;
@@ -337,6 +338,10 @@ async function sendText(text, chatId = state.current) {
   await postJson(`/sandbox/chats/${chatId}/messages`, body);
   state.replyTo = null;
   renderReplying();
+}
+
+async function shareContact(chatId) {
+  await postJson(`/sandbox/chats/${chatId}/messages`, { contact: true });
 }
 
 async function submitComposer(event) {
