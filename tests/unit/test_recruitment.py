@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram import Update
+from telegram.ext import ConversationHandler
 
 from bot import recruitment, retention
+from bot.sandbox import BotApiDouble
+from handlers import recruitment as handlers_recruitment
+from handlers.common import MentorContext
 from storage.db import Database
+from tests.unit.telegram_support import against, handle_updates
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -125,3 +133,48 @@ async def test_the_daily_list_shows_each_new_registration_once_and_goes_once_a_d
     )  # updated
     later = await recruitment.claim_daily_report(db, today + 2 * DAY, NOW + 2 * DAY)
     assert [(entry.name, entry.phone) for entry in later] == [("Erik Ek", "0707654321")]
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[BotApiDouble]:
+    async with BotApiDouble(token="424242:unit-interest", limits=None) as running:
+        yield running
+
+
+@pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")  # no job queue: called here
+async def test_a_registration_left_to_time_out_forgets_the_name_and_takes_the_button_away(
+    db: Database, double: BotApiDouble
+) -> None:
+    """Fifteen minutes of silence at the number: the person is told, and the keyboard goes."""
+    anna = double.add_user(first_name="Anna", language_code="sv")
+    async with against(double, db) as app:
+        await anna.send("/start")
+        await handle_updates(app)
+        welcome = await anna.next_message()
+        await asyncio.gather(
+            anna.press(welcome, "Anmäl intresse för nästa informationsmöte"), handle_updates(app)
+        )
+        await anna.next_message()
+        sent = await anna.send("Anna Svensson")
+        await handle_updates(app)
+        await anna.next_message()
+        assert anna.reply_keyboard is not None
+        (registering,) = [
+            handler
+            for group in app.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler)
+            and any(h.callback is handlers_recruitment.begin for h in handler.entry_points)
+        ]
+        (on_timeout,) = registering.states[ConversationHandler.TIMEOUT]
+        fields = {key: value for key, value in sent.items() if key != "update_id"}
+        last = Update.de_json({"update_id": sent["update_id"], "message": fields}, app.bot)
+        context = MentorContext.from_update(last, app)
+        assert context.user_data == {"name": "Anna Svensson"}
+        await on_timeout.handle_update(last, app, True, context)
+    assert (await anna.next_message())["text"] == (
+        "Din anmälan blev inte klar, så inget sparades. Tryck på /start om du vill börja om."
+    )
+    assert anna.reply_keyboard is None
+    assert context.user_data == {}
+    assert await recruitment.registered(db) == []
