@@ -3,8 +3,8 @@
 The chat and `mentorbot stats` use these same functions, so the figures a coordinator reads in
 Telegram and the files an evaluator gets from the server cannot drift apart.
 
-The CSV follows what Excel writes and reads in Sweden and Denmark: `;` between cells, a decimal
-comma, CRLF line ends and UTF-8 with a byte order mark, so that a double click opens it in
+The CSV is in the Nordic dialect of `bot.spreadsheet` (`;` between cells, CRLF, a byte order
+mark) with a decimal comma, so that a double click in Swedish or Danish Excel opens it in
 columns with å, ä, ö, æ and ø intact. Its metric names are stable English keys, the same in
 every language, so that a spreadsheet built on one month's file works on the next.
 
@@ -14,7 +14,6 @@ start and every other command should not pay for.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import timedelta
@@ -26,10 +25,10 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import N_, Translator
 from bot.routing import TOPIC_LABELS, Topic
+from bot.spreadsheet import nordic_csv
 from bot.stats import HOURS, Share, Spread, StatsReport
 
 MISSING = "–"  # a figure with nothing to compute it from: no accepted question, no rating
-CSV_DELIMITER = ";"
 
 # Minutes from the offer to the acceptance; 10 is the default escalation step.
 _ACCEPT_BUCKETS = (1, 2, 5, 10, 15, 30, 60)
@@ -277,17 +276,13 @@ def _reach_rows(
 
 def report_csv(report: StatsReport) -> bytes:
     """One metric a row (metric;value;unit), then a blank row and the weekday × hour table."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(("metric", "value", "unit"))
-    writer.writerows(_metric_rows(report))
-    writer.writerow(())
-    writer.writerow(("weekday", *(f"{hour:02d}" for hour in range(HOURS)), "total"))
+    rows: list[tuple[object, ...]] = [("metric", "value", "unit"), *_metric_rows(report), ()]
+    rows.append(("weekday", *(f"{hour:02d}" for hour in range(HOURS)), "total"))
     for name, row in zip(_WEEKDAYS_EN, report.by_hour, strict=True):
-        writer.writerow((name, *row, sum(row)))
+        rows.append((name, *row, sum(row)))
     totals = [sum(column) for column in zip(*report.by_hour, strict=True)]
-    writer.writerow(("total", *totals, sum(totals)))
-    return buffer.getvalue().encode("utf-8-sig")
+    rows.append(("total", *totals, sum(totals)))
+    return nordic_csv(rows)
 
 
 # --- chart -----------------------------------------------------------------------------------
