@@ -1,16 +1,19 @@
 """Planning the rota by spreadsheet: a season of shifts as one CSV file, in and out.
 
 A coordinator plans weeks ahead in Excel or LibreOffice far faster than shift by shift in a
-chat, so the bot accepts a file with the columns `member,date,start,end` and sends the same
-format back. Parsing collects every problem with its line instead of stopping at the first, so
-one reply lists everything to fix, and the caller imports all rows or none: half a rota is worse
-than the old one.
+chat, so the bot accepts a file with the columns member, date, start and end (and, ignored, the
+household's name) and sends the same format back. Parsing collects every problem with its line
+instead of stopping at the first, so one reply lists everything to fix, and the caller imports
+all rows or none: half a rota is worse than the old one.
 
-Spreadsheet programs are forgiven what they routinely do (a byte order mark, CRLF, semicolons
-where the decimal comma is taken, padded cells, empty rows, `8:00` for 08:00); anything that
-would need a guess about what the coordinator meant is a problem instead. Wall-clock times
-become real time through `local_span` alone, so a file and a chat command agree on nights and
-daylight-saving changes.
+The export is written in the Nordic dialect of `bot.spreadsheet`, with the header in the
+coordinator's language and the household's name beside its number, so that a double click opens
+it in columns a person can read. Spreadsheet programs are forgiven what they routinely do to a
+file on its way back: a byte order mark or none, CRLF, semicolons or commas, padded cells, empty
+rows, `8:00` for 08:00, a date written back day first, the name column deleted, the header in
+any of the bot's languages. Anything that would need a guess about what the coordinator meant
+is a problem instead. Wall-clock times become real time through `local_span` alone, so a file
+and a chat command agree on nights and daylight-saving changes.
 """
 
 from __future__ import annotations
@@ -18,24 +21,38 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from bot.config import LANGUAGES
+from bot.i18n import N_, Translator, translator
 from bot.rota import EmptyShift, Interval, NonexistentLocalTime, ShiftTimeError, local_span
+from bot.spreadsheet import nordic_csv, text_cell
 from storage.models import Shift
 
 MAX_BYTES = 1_000_000  # refused before parsing; a season is a few thousand short lines
 MAX_ROWS = 2_000
-COLUMNS = ("member", "date", "start", "end")
+COLUMNS = ("member", "date", "start", "end")  # what a row must have, in the parser's order
+NAME = "name"  # the household's name: written for people to read, ignored when read back
+EXPORT_COLUMNS = ("member", NAME, "date", "start", "end")
+_COLUMN_NAMES = {
+    "member": N_("csv.column_member"),
+    NAME: N_("csv.column_name"),
+    "date": N_("csv.column_date"),
+    "start": N_("csv.column_start"),
+    "end": N_("csv.column_end"),
+}
 VALUE_LENGTH = 40  # enough to recognise a cell in a chat message, short enough not to flood it
 
 # ASCII digits only: int() would also take other scripts' digits, which no spreadsheet writes.
 # At most 18 digits, so a number always fits the database's 64-bit integers.
 _MEMBER = re.compile(r"#?([0-9]{1,18})")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DAY_FIRST = re.compile(r"([0-9]{1,2})([.-])([0-9]{1,2})\2([0-9]{4})")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
 
@@ -46,8 +63,8 @@ class CsvReason(StrEnum):
     TOO_LARGE = "too_large"  # over MAX_BYTES
     TOO_MANY_ROWS = "too_many_rows"  # over MAX_ROWS data rows
     EMPTY = "empty"  # no data rows
-    BAD_HEADER = "bad_header"  # missing, or not exactly the four COLUMNS
-    FIELD_COUNT = "field_count"  # a row without exactly four cells, or one the csv rules reject
+    BAD_HEADER = "bad_header"  # missing, or not the four COLUMNS (and NAME) once each
+    FIELD_COUNT = "field_count"  # a row without one cell per column, or one csv rules reject
     BAD_MEMBER = "bad_member"  # not a positive number, optionally written #12
     BAD_DATE = "bad_date"  # not a real YYYY-MM-DD
     BAD_TIME = "bad_time"  # not HH:MM (or H:MM) on a 24-hour clock
@@ -115,12 +132,33 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
+def export_header(t: Translator) -> list[str]:
+    """The export's header in the reader's language; any language's reads back."""
+    return [t(_COLUMN_NAMES[column]) for column in EXPORT_COLUMNS]
+
+
+@cache
+def _column_of_name() -> dict[str, str]:
+    """Every name a column goes by (English and each catalogue's), lower case -> the column."""
+    names = {column: column for column in EXPORT_COLUMNS}
+    for language in LANGUAGES:
+        t = translator(language)
+        names.update({t(msgid).lower(): column for column, msgid in _COLUMN_NAMES.items()})
+    return names
+
+
 def _column_order(header: list[str]) -> list[int] | None:
-    """Where member, date, start and end are, or None unless the header names exactly those."""
-    names = [cell.lower() for cell in header]
-    if sorted(names) != sorted(COLUMNS):
+    """Where member, date, start and end are, or None unless the header names each once.
+
+    The name column may be there or not; any other column is refused rather than ignored,
+    since a cell that means something to the coordinator would otherwise be lost unseen.
+    """
+    known = _column_of_name()
+    columns = [known.get(cell.lower()) for cell in header]
+    present = sorted(column for column in columns if column is not None and column != NAME)
+    if None in columns or columns.count(NAME) > 1 or present != sorted(COLUMNS):
         return None
-    return [names.index(column) for column in COLUMNS]
+    return [columns.index(column) for column in COLUMNS]
 
 
 def _member(cell: str) -> int | None:
@@ -130,6 +168,11 @@ def _member(cell: str) -> int | None:
 
 
 def _day(cell: str) -> date | None:
+    """YYYY-MM-DD, or DD-MM-YYYY and DD.MM.YYYY: Excel writes a date back in the short form of
+    its locale, and Danish Excel's is day first. Slashes are refused: 04/12 is April to some."""
+    day_first = _DAY_FIRST.fullmatch(cell)
+    if day_first:
+        cell = f"{day_first[4]}-{int(day_first[3]):02d}-{int(day_first[1]):02d}"
     if not _DATE.fullmatch(cell):
         return None
     try:
@@ -213,7 +256,7 @@ def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[
         if rows > MAX_ROWS:
             problems.append(_problem(line, CsvReason.TOO_MANY_ROWS))
             break
-        if len(cells) != len(COLUMNS):
+        if len(cells) != len(header):
             problems.append(_problem(line, CsvReason.FIELD_COUNT, delimiter.join(cells)))
             continue
         result = _row(line, [cells[index] for index in order], tz)
@@ -251,17 +294,25 @@ def _local_cells(shift: Shift, tz: ZoneInfo) -> tuple[str, str, str]:
     return start.date().isoformat(), f"{start_clock:%H:%M}", f"{end_clock:%H:%M}"
 
 
-def export_rota_csv(rows: Iterable[tuple[int, Shift]], tz: ZoneInfo) -> bytes:
-    """(member number, shift) -> the format parse_rota_csv reads, ordered as given.
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """A shift as the file names it: the household by a member's number, and its name."""
 
-    Comma dialect, header line, UTF-8 without a byte order mark and `\\n` line ends: what every
-    spreadsheet program opens and what reads back without guessing. A shift whose local end is
-    on the next day is written with the end time only, as a coordinator would type it. Raises
-    ValueError for a shift the format cannot express, such as one longer than 24 hours.
+    member_id: int
+    name: str | None
+    shift: Shift
+
+
+def export_rota_csv(rows: Iterable[ExportRow], tz: ZoneInfo, t: Translator) -> bytes:
+    """The rows in the format parse_rota_csv reads, ordered as given, the header in t's language.
+
+    A shift whose local end is on the next day is written with the end time only, as a
+    coordinator would type it. A name is a cell of text, never a formula. Raises ValueError for
+    a shift the format cannot express, such as one longer than 24 hours.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for member_id, shift in rows:
-        writer.writerow((member_id, *_local_cells(shift, tz)))
-    return out.getvalue().encode()
+    lines: list[Sequence[object]] = [export_header(t)]
+    for row in rows:
+        name = text_cell(row.name or "")
+        day, start, end = _local_cells(row.shift, tz)
+        lines.append([row.member_id, name, day, start, end])
+    return nordic_csv(lines)

@@ -7,18 +7,21 @@ planning at once cannot both book the same household for the same evening.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.rota import Interval, covered, gaps, overlaps
-from bot.rota_csv import PlannedShift
+from bot.rota_csv import ExportRow, PlannedShift
 from bot.service_hours import ServiceHours
 from storage import audit, households, shifts
 from storage.db import Database, Session
 from storage.models import Action, Member, Role, Shift, ShiftListing
+
+DIGEST_LENGTH = 16  # hex digits naming a file's change in a button: 64 bits, well inside 64 bytes
 
 
 class ShiftProblem(StrEnum):
@@ -35,8 +38,8 @@ class Refusal:
     conflict: Shift | None = None
     # The CSV line, for an import.
     line: int | None = None
-    # For OVERLAP with an earlier row of the same file: that row's line. `conflict` is then a
-    # shift the refused import rolled back, whose id means nothing.
+    # For OVERLAP with a row of the same file: that row's line. `conflict` is then the booked
+    # shift that row names, or None for a new row.
     conflict_line: int | None = None
 
 
@@ -51,29 +54,15 @@ class DayCoverage:
     gaps: list[Interval]
 
 
-class _ImportRefused(Exception):
-    """Rolls the import's transaction back: a CSV goes in whole or not at all."""
-
-    def __init__(self, refusals: list[Refusal]) -> None:
-        super().__init__(f"{len(refusals)} row(s) refused")
-        self.refusals = refusals
-
-
 async def _check(session: Session, member_id: int, span: Interval, now: datetime) -> Refusal | int:
-    """The household id the shift may be booked for, or why not.
-
-    Shifts written earlier in the same transaction (an import's earlier rows) count as booked.
-    """
-    member = await households.member_by_id(session, member_id)
-    if member is None:
-        return Refusal(ShiftProblem.UNKNOWN_MEMBER)
-    if member.role is not Role.MENTOR:
-        return Refusal(ShiftProblem.NOT_MENTOR)
+    """The household id the shift may be booked for, or why not."""
+    household_id = await _household(session, member_id)
+    if isinstance(household_id, Refusal):
+        return household_id
     # A shift that has begun is fine: "Berg covers the rest of tonight" is how a gap is
     # closed at 18:30. Only one that is over already makes no sense.
     if span.end <= now:
         return Refusal(ShiftProblem.IN_PAST)
-    household_id = member.household.id
     booked = await shifts.shifts_overlapping(session, span.start, span.end, household_id)
     clash = overlaps(booked, household_id, span)
     if clash:
@@ -101,40 +90,196 @@ async def check(db: Database, member_id: int, span: Interval, now: datetime) -> 
     return checked if isinstance(checked, Refusal) else None
 
 
-async def import_planned(
-    db: Database, planned: Sequence[PlannedShift], created_by: Member | None, now: datetime
-) -> list[Shift] | list[Refusal]:
-    """Every row, or (with the reason for each refused row) none."""
-    try:
-        async with db.write() as session:
-            added: list[Shift] = []
-            line_of: dict[int, int] = {}  # shift id -> the row that added it
-            refusals: list[Refusal] = []
-            for row in planned:
-                checked = await _check(session, row.member_id, row.span, now)
-                if isinstance(checked, Refusal):
-                    conflict_line = line_of.get(checked.conflict.id) if checked.conflict else None
-                    refusals.append(
-                        Refusal(checked.problem, checked.conflict, row.line, conflict_line)
-                    )
-                    continue
-                shift = await shifts.add_shift(
-                    session,
-                    checked,
-                    row.span.start,
-                    row.span.end,
-                    created_by.id if created_by else None,
-                    now,
-                )
-                added.append(shift)
-                line_of[shift.id] = row.line
-            if refusals:
-                raise _ImportRefused(refusals)
-            subject = f"{len(added)} shifts"
-            await audit.record(session, created_by, Action.SHIFT_IMPORT, subject, now)
-    except _ImportRefused as refused:
-        return refused.refusals
-    return added
+async def _household(session: Session, member_id: int) -> Refusal | int:
+    """The mentor household a member number stands for, or why it stands for none."""
+    member = await households.member_by_id(session, member_id)
+    if member is None:
+        return Refusal(ShiftProblem.UNKNOWN_MEMBER)
+    if member.role is not Role.MENTOR:
+        return Refusal(ShiftProblem.NOT_MENTOR)
+    return member.household.id
+
+
+@dataclass(frozen=True, slots=True)
+class NewShift:
+    row: PlannedShift
+    household_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileDiff:
+    """What a rota file would change, as of one moment.
+
+    `removed` are the booked shifts that have not begun and that no row of the file names: an
+    export's rows the coordinator deleted (or, for a file typed from scratch, every shift
+    booked). `digest` names the whole change, so that a confirmation can tell that the rota is
+    still what the coordinator was shown.
+    """
+
+    added: list[NewShift]
+    unchanged: list[Shift]
+    removed: list[ShiftListing]
+    refusals: list[Refusal]
+    digest: str
+
+
+class FileChanged(Enum):
+    """The rota is no longer what the confirmation showed: nothing was changed."""
+
+    FILE_CHANGED = "file_changed"
+
+
+FILE_CHANGED = FileChanged.FILE_CHANGED
+
+
+@dataclass(frozen=True, slots=True)
+class FileApplied:
+    added: list[Shift]
+    unchanged: int
+    removed: list[ShiftListing]  # empty unless the removal was asked for
+    kept: int  # shifts the file does not name that stayed booked (an add-only import)
+
+
+def _digest(added: list[NewShift], unchanged: list[Shift], removed: list[ShiftListing]) -> str:
+    parts = sorted(
+        f"{new.household_id}@{new.row.span.start.isoformat()}/{new.row.span.end.isoformat()}"
+        for new in added
+    )
+    parts += sorted(f"={shift.id}" for shift in unchanged)
+    parts += sorted(f"-{listing.shift.id}" for listing in removed)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+async def _diff(
+    session: Session, planned: Sequence[PlannedShift], now: datetime, *, keep_missing: bool
+) -> FileDiff:
+    """The file against the rota, inside the caller's transaction.
+
+    A row is matched to a booked shift by what the coordinator sees and edits: the household
+    (any of its adults' numbers stands for it), and the local date, start and end, which
+    `local_span` turns into one span in real time. No shift number is written or read: a row
+    copied in the spreadsheet to make a new one would carry its original's number, a changed
+    time under an old number would be a guess between "moved" and "mistyped", and a file typed
+    from scratch has none. So a row whose household and span are booked is unchanged (even one
+    that is over by now, as in a file exported yesterday); any other row is new; and a changed
+    time is read as the old shift removed and a new one added, both of which the coordinator
+    sees before confirming. One booked shift is matched by one row only: the same row twice is
+    an overlap. Shifts that have begun are never removed: they are history, or on duty now.
+
+    New rows are checked against what stays booked (every shift if `keep_missing`) and against
+    the file's earlier new rows, so a file that moves a shift by an hour is no overlap.
+    """
+    removable = {
+        listing.shift.id: listing for listing in await shifts.listings_starting_after(session, now)
+    }
+    matched: dict[int, int] = {}  # booked shift id -> the line naming it
+    unchanged: list[Shift] = []
+    refusals: list[Refusal] = []
+    candidates: list[tuple[NewShift, list[Shift]]] = []
+    for row in planned:
+        household = await _household(session, row.member_id)
+        if isinstance(household, Refusal):
+            refusals.append(Refusal(household.problem, line=row.line))
+            continue
+        booked = await shifts.shifts_overlapping(session, row.span.start, row.span.end, household)
+        same = next(
+            (
+                shift
+                for shift in booked
+                if Interval(shift.starts_at, shift.ends_at) == row.span and shift.id not in matched
+            ),
+            None,
+        )
+        if same is not None:
+            matched[same.id] = row.line
+            unchanged.append(same)
+        else:
+            candidates.append((NewShift(row, household), booked))
+    added: list[NewShift] = []
+    for new, booked in candidates:
+        row = new.row
+        if row.span.end <= now:  # over already, as for `_check`
+            refusals.append(Refusal(ShiftProblem.IN_PAST, line=row.line))
+            continue
+        staying = [
+            shift
+            for shift in booked
+            if keep_missing or shift.id not in removable or shift.id in matched
+        ]
+        clash = overlaps(staying, new.household_id, row.span)
+        earlier = next(
+            (
+                other.row.line
+                for other in added
+                if other.household_id == new.household_id
+                and other.row.span.start < row.span.end
+                and row.span.start < other.row.span.end
+            ),
+            None,
+        )
+        if clash:
+            refusals.append(
+                Refusal(ShiftProblem.OVERLAP, clash[0], row.line, matched.get(clash[0].id))
+            )
+        elif earlier is not None:
+            refusals.append(Refusal(ShiftProblem.OVERLAP, line=row.line, conflict_line=earlier))
+        else:
+            added.append(new)
+    removed = [listing for number, listing in removable.items() if number not in matched]
+    return FileDiff(
+        added,
+        unchanged,
+        removed,
+        sorted(refusals, key=lambda refused: refused.line or 0),
+        _digest(added, unchanged, removed),
+    )
+
+
+async def file_diff(db: Database, planned: Sequence[PlannedShift], now: datetime) -> FileDiff:
+    """What importing the file with its missing shifts removed would change: the preview."""
+    async with db.read() as session:
+        return await _diff(session, planned, now, keep_missing=False)
+
+
+async def apply_file(
+    db: Database,
+    planned: Sequence[PlannedShift],
+    created_by: Member | None,
+    now: datetime,
+    *,
+    remove_missing: bool,
+    expected: str | None,
+) -> FileApplied | list[Refusal] | FileChanged:
+    """Import a rota file whole, or nothing and the reason for each refused row.
+
+    The diff is worked out again inside the writing transaction, so what is written is what
+    is booked at that moment. With `expected` (the digest of the diff the coordinator was
+    shown), a rota that has changed since, in any way the file touches, changes nothing:
+    a confirmation is never applied to a rota the coordinator did not see. Without
+    `remove_missing` the shifts the file does not name stay booked, and new rows are checked
+    against them too.
+    """
+    async with db.write() as session:
+        diff = await _diff(session, planned, now, keep_missing=not remove_missing)
+        if expected is not None and diff.digest != expected:
+            return FILE_CHANGED
+        if diff.refusals:
+            return diff.refusals
+        removed = diff.removed if remove_missing else []
+        by = created_by.id if created_by else None
+        for listing in removed:
+            await shifts.delete_shift(session, listing.shift.id)
+            subject = f"shift #{listing.shift.id}"
+            await audit.record(session, created_by, Action.SHIFT_DELETE, subject, now)
+        added = [
+            await shifts.add_shift(
+                session, new.household_id, new.row.span.start, new.row.span.end, by, now
+            )
+            for new in diff.added
+        ]
+        subject = f"{len(added)} shifts added, {len(removed)} removed"
+        await audit.record(session, created_by, Action.SHIFT_IMPORT, subject, now)
+    return FileApplied(added, len(diff.unchanged), removed, len(diff.removed) - len(removed))
 
 
 async def delete(
@@ -156,13 +301,15 @@ async def listings(
         return await shifts.listings_overlapping(session, start, end, household_id)
 
 
-async def export_rows(db: Database, since: datetime) -> list[tuple[int, Shift]]:
-    """(member number, shift) for every shift ending after `since`, as the CSV writes them."""
+async def export_rows(db: Database, since: datetime) -> list[ExportRow]:
+    """Every shift ending after `since`, named as the CSV writes it."""
     async with db.read() as session:
         numbers = await households.first_member_numbers(session)
-        upcoming = await shifts.shifts_ending_after(session, since)
+        upcoming = await shifts.listings_ending_after(session, since)
     return [
-        (numbers[shift.household_id], shift) for shift in upcoming if shift.household_id in numbers
+        ExportRow(numbers[listing.shift.household_id], listing.mentor_name, listing.shift)
+        for listing in upcoming
+        if listing.shift.household_id in numbers
     ]
 
 

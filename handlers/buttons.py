@@ -26,6 +26,7 @@ from typing import Literal
 
 from telegram import Update
 
+from bot import rota_planning
 from bot.config import LANGUAGES
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
@@ -469,3 +470,26 @@ def day_span_of(match: re.Match[str]) -> DaySpan | None:
     except ValueError:
         return None
     return None if start == end else DaySpan(day, Span(start, end))
+
+
+# A rota file that removes shifts: apply it all, add its new rows only, or cancel. The data
+# names the change shown (a digest of it, bot/rota_planning.py); the file is the one the
+# question replies to, read again at the press.
+_ROTA_FILE = _prefix("rota-file:")
+ROTA_FILE = _pattern(
+    _ROTA_FILE, f"(?P<mode>all|add):(?P<digest>[0-9a-f]{{{rota_planning.DIGEST_LENGTH}}})"
+)
+ROTA_FILE_CANCEL = _pattern(_ROTA_FILE, "cancel")
+
+
+def rota_file(remove_missing: bool, digest: str) -> str:
+    return f"{_ROTA_FILE}{'all' if remove_missing else 'add'}:{digest}"
+
+
+def rota_file_cancel() -> str:
+    return f"{_ROTA_FILE}cancel"
+
+
+def rota_file_of(match: re.Match[str]) -> tuple[bool, str]:
+    """Whether the missing shifts go, and the digest of the change that was shown."""
+    return match["mode"] == "all", match["digest"]

@@ -142,10 +142,14 @@ async def answer(update: Update, text: str) -> None:
 
 
 async def reply_lines(
-    update: Update, lines: Iterable[str], reply_markup: InlineKeyboardMarkup | None = None
+    update: Update,
+    lines: Iterable[str],
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool = False,
 ) -> None:
     """Send a long list as few messages as Telegram's size limit allows; buttons go under the
-    last of them."""
+    last of them, which quotes the message answered if `quote` (a press can then read it)."""
     message = update.effective_message
     if message is None:
         return
@@ -158,7 +162,7 @@ async def reply_lines(
         chunk.append(line)
         size += len(line) + 1
     if chunk:
-        await message.reply_text("\n".join(chunk), reply_markup=reply_markup)
+        await message.reply_text("\n".join(chunk), reply_markup=reply_markup, do_quote=quote)
 
 
 MemberHandler = Callable[[Update, MentorContext, Sender, Member], Awaitable[None]]

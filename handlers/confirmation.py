@@ -33,9 +33,14 @@ class Confirmation:
     made_at: datetime  # to the second, as the database keeps it
 
 
+def fresh(asked_at: datetime, now: datetime) -> bool:
+    """Whether a question asked at `asked_at` may still be answered."""
+    return now - asked_at <= LIFETIME
+
+
 def read(confirmed: Confirmation, asked_at: datetime, now: datetime) -> Confirmation | None:
     """What a press confirms, or None if it has expired."""
-    return None if now - asked_at > LIFETIME else confirmed
+    return confirmed if fresh(asked_at, now) else None
 
 
 def pressed(query: CallbackQuery, confirmed: Confirmation, now: datetime) -> Confirmation | None:

@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from telegram import Document, InputFile, Message, Update
-from telegram.ext import CommandHandler
+from telegram import (
+    CallbackQuery,
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, rota_planning
 from bot.i18n import N_, Translator
-from bot.rota_csv import MAX_BYTES, CsvProblem, CsvReason, export_rota_csv, parse_rota_csv
+from bot.rota_csv import (
+    MAX_BYTES,
+    CsvProblem,
+    CsvReason,
+    PlannedShift,
+    export_rota_csv,
+    parse_rota_csv,
+)
 from bot.rota_csv import parse_shift as parse_shift_args
 from bot.rota_planning import Refusal
-from handlers import rota_jobs
+from handlers import buttons, confirmation, rota_jobs
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
+    answer,
     member_translator,
     number_argument,
     parse_number,
@@ -198,7 +216,7 @@ async def _export(message: Message, context: MentorContext, sender: Sender) -> N
     config = context.config
     moment = now()
     rows = await rota_planning.export_rows(context.db, moment)
-    data = export_rota_csv(rows, config.timezone)
+    data = export_rota_csv(rows, config.timezone, sender.t)
     name = f"rota-{moment.astimezone(config.timezone):%Y-%m-%d}.csv"
     await message.reply_document(
         InputFile(data, filename=name),
@@ -216,36 +234,153 @@ def is_rota_file(document: Document | None) -> bool:
     return named_csv or document.mime_type in csv_types
 
 
+async def _download(
+    document: Document, tz: ZoneInfo
+) -> tuple[list[PlannedShift], list[CsvProblem]]:
+    if (document.file_size or 0) > MAX_BYTES:
+        return [], [CsvProblem(1, CsvReason.TOO_LARGE)]
+    file = await document.get_file()
+    return parse_rota_csv(bytes(await file.download_as_bytearray()), tz)
+
+
+async def _read_file(
+    update: Update, document: Document, t: Translator, tz: ZoneInfo
+) -> list[PlannedShift] | None:
+    """The file's rows, or None once every problem in it has been named in a reply."""
+    planned, problems = await _download(document, tz)
+    if len(problems) == 1 and problems[0].reason in _WHOLE_FILE:
+        await answer(update, csv_problem(t, problems[0]))
+        return None
+    if problems:
+        await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
+        return None
+    return planned
+
+
 @requires(Role.COORDINATOR)
 async def import_document(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    """A CSV file from a coordinator: every row goes in, or none and every problem is named."""
+    """A CSV file from a coordinator: what it changes, whole, or nothing and every problem named.
+
+    New rows are added and unchanged ones counted at once. If the file leaves out shifts that
+    are booked and have not begun, nothing changes yet: the coordinator gets the list of them
+    and chooses to remove them, to add the new rows only, or neither.
+    """
     message = update.effective_message
     if message is None or message.document is None:
         return
     t, tz = sender.t, context.config.timezone
-    if (message.document.file_size or 0) > MAX_BYTES:
-        await message.reply_text(csv_problem(t, CsvProblem(1, CsvReason.TOO_LARGE)))
+    planned = await _read_file(update, message.document, t, tz)
+    if planned is None:
         return
-    file = await message.document.get_file()
-    data = bytes(await file.download_as_bytearray())
-    planned, problems = parse_rota_csv(data, tz)
-    if len(problems) == 1 and problems[0].reason in _WHOLE_FILE:
-        await message.reply_text(csv_problem(t, problems[0]))
+    diff = await rota_planning.file_diff(context.db, planned, now())
+    if diff.refusals:
+        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in diff.refusals))
         return
-    if problems:
-        await _refuse_file(update, t, ((p.line, csv_problem(t, p)) for p in problems))
+    if not diff.removed:
+        result = await rota_planning.apply_file(
+            context.db, planned, member, now(), remove_missing=False, expected=diff.digest
+        )
+        if not isinstance(result, rota_planning.FileApplied):  # changed in between: read again
+            await message.reply_text(t("csv.changed_since"))
+            return
+        await message.reply_text(_applied_text(t, result))
+        await _tell_households(context, result)
         return
-    imported = await rota_planning.import_planned(context.db, planned, member, now())
-    if imported and isinstance(imported[0], Refusal):
-        refusals = [r for r in imported if isinstance(r, Refusal)]
-        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in refusals))
+    lines = [
+        t.plural(
+            "csv.confirm_removal",
+            "csv.confirm_removal_plural",
+            len(diff.removed),
+            added=len(diff.added),
+            unchanged=len(diff.unchanged),
+        ),
+        *(shift_line(t, listing, tz, with_name=True) for listing in diff.removed),
+    ]
+    # The question replies to the file, so that a press can read the file again.
+    await reply_lines(update, lines, _file_keyboard(t, diff), quote=True)
+
+
+def _file_keyboard(t: Translator, diff: rota_planning.FileDiff) -> InlineKeyboardMarkup:
+    choices = [(t("csv.apply"), buttons.rota_file(True, diff.digest))]
+    if diff.added:
+        choices.append((t("csv.add_only"), buttons.rota_file(False, diff.digest)))
+    choices.append((t("csv.cancel"), buttons.rota_file_cancel()))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in choices]
+    )
+
+
+@requires(Role.COORDINATOR)
+async def confirm_file(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """A press under a file's question: the file is read again and applied if the rota is still
+    what the question showed (bot.rota_planning.apply_file checks that as it writes)."""
+    query, match = update.callback_query, buttons.matched(context)
+    if query is None or match is None:
         return
-    added = [shift for shift in imported if isinstance(shift, Shift)]
-    await message.reply_text(t.plural("csv.imported", "csv.imported_plural", len(added)))
-    await _tell_households_of_import(context, added)
-    await rota_jobs.rota_changed(context.application)
+    t, tz = sender.t, context.config.timezone
+    moment = now()
+    document = _questioned_file(query, sender, moment)
+    if document is None:  # expired, not a question of ours, or the file was deleted
+        await confirmation.refuse(query, t)
+        return
+    remove_missing, digest = buttons.rota_file_of(match)
+    planned, problems = await _download(document, tz)
+    result: object = rota_planning.FILE_CHANGED
+    if not problems:
+        result = await rota_planning.apply_file(
+            context.db, planned, member, moment, remove_missing=remove_missing, expected=digest
+        )
+    await query.answer()
+    if isinstance(result, rota_planning.FileApplied):
+        await query.edit_message_text(_applied_text(t, result))
+        await _tell_households(context, result)
+    elif isinstance(result, list):  # only adding: a new row overlaps a shift that stays
+        await best_effort(query.edit_message_reply_markup(None), "rota file question edit")
+        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in result))
+    else:
+        await query.edit_message_text(t("csv.changed_since"))
+
+
+@requires(Role.COORDINATOR)
+async def cancel_file(
+    update: Update, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    if update.callback_query is not None:
+        await confirmation.close(update.callback_query, sender.t("csv.cancelled"), "rota file")
+
+
+def _questioned_file(query: CallbackQuery, sender: Sender, moment: datetime) -> Document | None:
+    """The file the pressed question is about, if the press may act on it.
+
+    The question replies to the file, and Telegram hands the replied-to message back with the
+    press; only a question younger than the confirmation lifetime, about a file the presser
+    sent, counts.
+    """
+    message = query.message
+    if not isinstance(message, Message):
+        return None
+    if not confirmation.fresh(message.date.astimezone(UTC), moment):
+        return None
+    replied = message.reply_to_message
+    if replied is None or replied.document is None or replied.from_user is None:
+        return None
+    return replied.document if replied.from_user.id == sender.telegram_user_id else None
+
+
+def _applied_text(t: Translator, applied: rota_planning.FileApplied) -> str:
+    text = t(
+        "csv.applied",
+        added=len(applied.added),
+        unchanged=applied.unchanged,
+        removed=len(applied.removed),
+    )
+    if applied.kept:
+        text += "\n" + t.plural("csv.kept", "csv.kept_plural", applied.kept)
+    return text
 
 
 async def _refuse_file(
@@ -255,23 +390,26 @@ async def _refuse_file(
     await reply_lines(update, [t.plural("csv.refused", "csv.refused_plural", len(lines)), *lines])
 
 
-async def _tell_households_of_import(context: MentorContext, added: list[Shift]) -> None:
-    """One message per adult, not one per shift: a season's import would flood them."""
-    counts: dict[int, int] = {}
-    for shift in added:
-        counts[shift.household_id] = counts.get(shift.household_id, 0) + 1
-    for household_id, count in counts.items():
-        for adult in await members.household_members(context.db, household_id):
-            t = member_translator(context, adult)
-            await best_effort(
-                context.bot.send_message(
-                    adult.telegram_user_id,
-                    t.plural("shift.imported_notice", "shift.imported_notice_plural", count),
-                ),
-                "rota import notice",
-            )
+async def _tell_households(context: MentorContext, applied: rota_planning.FileApplied) -> None:
+    """One message per adult and kind of change, not one per shift: a season would flood them."""
+    removed = [listing.shift for listing in applied.removed]
+    for shifts, msgids in (
+        (applied.added, (N_("shift.imported_notice"), N_("shift.imported_notice_plural"))),
+        (removed, (N_("shift.removed_notice"), N_("shift.removed_notice_plural"))),
+    ):
+        counts = Counter(shift.household_id for shift in shifts)
+        for household_id, count in counts.items():
+            for adult in await members.household_members(context.db, household_id):
+                t = member_translator(context, adult)
+                await best_effort(
+                    context.bot.send_message(adult.telegram_user_id, t.plural(*msgids, count)),
+                    "rota import notice",
+                )
+    await rota_jobs.rota_changed(context.application)
 
 
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("shift", shift_command))
     application.add_handler(CommandHandler("rota", rota_command))
+    application.add_handler(CallbackQueryHandler(confirm_file, pattern=buttons.ROTA_FILE))
+    application.add_handler(CallbackQueryHandler(cancel_file, pattern=buttons.ROTA_FILE_CANCEL))

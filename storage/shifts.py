@@ -121,19 +121,34 @@ async def shifts_overlapping(
     return [_shift(row) for row in rows]
 
 
+_LISTING = (
+    f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s "
+    "JOIN households h ON h.id = s.household_id WHERE "
+)
+
+
+async def _listings(session: Session, where: str, params: tuple[object, ...]) -> list[ShiftListing]:
+    rows = await session.fetch_all(_LISTING + where + " ORDER BY s.starts_at, s.id", params)
+    return [ShiftListing(_shift(row), row["display_name"]) for row in rows]
+
+
 async def listings_overlapping(
     session: Session, start: datetime, end: datetime, household_id: int | None = None
 ) -> list[ShiftListing]:
-    sql = (
-        f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s "
-        "JOIN households h ON h.id = s.household_id WHERE s.starts_at < ? AND s.ends_at > ?"
-    )
+    where = "s.starts_at < ? AND s.ends_at > ?"
     params: tuple[object, ...] = (to_db(end), to_db(start))
     if household_id is not None:
-        sql += " AND s.household_id = ?"
+        where += " AND s.household_id = ?"
         params += (household_id,)
-    rows = await session.fetch_all(sql + " ORDER BY s.starts_at, s.id", params)
-    return [ShiftListing(_shift(row), row["display_name"]) for row in rows]
+    return await _listings(session, where, params)
+
+
+async def listings_ending_after(session: Session, moment: datetime) -> list[ShiftListing]:
+    return await _listings(session, "s.ends_at > ?", (to_db(moment),))
+
+
+async def listings_starting_after(session: Session, moment: datetime) -> list[ShiftListing]:
+    return await _listings(session, "s.starts_at > ?", (to_db(moment),))
 
 
 async def next_start_after(session: Session, moment: datetime) -> datetime | None:

@@ -165,9 +165,14 @@ def _parser() -> argparse.ArgumentParser:
     rota = commands.add_parser("rota", help="import or export the rota as a CSV file")
     actions = rota.add_subparsers(dest="rota_command", required=True, metavar="ACTION")
     rota_import = actions.add_parser(
-        "import", help="add every shift of a CSV file (member,date,start,end), or none"
+        "import", help="add the new shifts of a CSV file (member,date,start,end), or none"
     )
     rota_import.add_argument("file", metavar="FILE", help="the CSV file to import")
+    rota_import.add_argument(
+        "--remove-missing",
+        action="store_true",
+        help="also remove the booked shifts that have not begun and that the file leaves out",
+    )
     rota_export = actions.add_parser(
         "export", help="write every shift that has not ended yet as CSV"
     )
@@ -560,8 +565,9 @@ _CSV_REASONS = {
     CsvReason.TOO_LARGE: f"larger than {rota_csv.MAX_BYTES} bytes",
     CsvReason.TOO_MANY_ROWS: f"more than {rota_csv.MAX_ROWS} rows; split the file",
     CsvReason.EMPTY: "no shifts in the file",
-    CsvReason.BAD_HEADER: f"header: must name the columns {','.join(rota_csv.COLUMNS)}",
-    CsvReason.FIELD_COUNT: f"not four cells ({','.join(rota_csv.COLUMNS)})",
+    CsvReason.BAD_HEADER: f"header: must name the columns {','.join(rota_csv.COLUMNS)} once "
+    f"each (a {rota_csv.NAME} column may be there too)",
+    CsvReason.FIELD_COUNT: "not one cell for each column of the header",
     CsvReason.BAD_MEMBER: "member: not a member number",
     CsvReason.BAD_DATE: "date: not a real date",
     CsvReason.BAD_TIME: "time: not a 24-hour HH:MM time",
@@ -600,12 +606,14 @@ def _describe_refusal(refusal: Refusal, planned: Sequence[PlannedShift], tz: Zon
         return f"member: #{row.member_id} is not a mentor"
     if refusal.problem is ShiftProblem.IN_PAST:
         return f"over already ({_when(row.span.start, row.span.end, tz)})"
+    if refusal.conflict_line is not None:
+        earlier = next(row for row in planned if row.line == refusal.conflict_line).span
+        when = _when(earlier.start, earlier.end, tz)
+        return f"overlaps line {refusal.conflict_line} of this file for the same mentor ({when})"
     conflict = refusal.conflict
-    if conflict is None:  # OVERLAP always names the shift; say so rather than fail
+    if conflict is None:  # OVERLAP names the shift or the line; say so rather than fail
         return "overlaps another shift of that mentor"
     when = _when(conflict.starts_at, conflict.ends_at, tz)
-    if refusal.conflict_line is not None:
-        return f"overlaps line {refusal.conflict_line} of this file for the same mentor ({when})"
     return f"overlaps shift #{conflict.id} of that mentor ({when})"
 
 
@@ -626,6 +634,10 @@ def _read_rota_file(name: str) -> bytes:
 
 
 async def _rota_import(config: Config, args: argparse.Namespace) -> int:
+    """The chat's import without its question: the file's new rows are added, and the shifts it
+    leaves out stay unless `--remove-missing` says otherwise. A command in a script cannot be
+    asked to confirm, and a file of new shifts only (how a season was imported before) must not
+    empty the rota; the flag is the confirmation, given knowingly."""
     name: str = args.file
     planned, problems = rota_csv.parse_rota_csv(_read_rota_file(name), config.timezone)
     if problems:
@@ -637,20 +649,31 @@ async def _rota_import(config: Config, args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     database = await Database.open(config.db_path)
     try:
-        result = await rota_planning.import_planned(database, planned, None, datetime.now(UTC))
-        refusals = [item for item in result if isinstance(item, Refusal)]
-        lines = [
-            f"mentorbot: {name} line {refusal.line}: "
-            + _describe_refusal(refusal, planned, config.timezone)
-            for refusal in refusals
-        ]
+        result = await rota_planning.apply_file(
+            database,
+            planned,
+            None,
+            datetime.now(UTC),
+            remove_missing=args.remove_missing,
+            expected=None,
+        )
     finally:
         await database.close()
-    if refusals:
-        for line in lines:
-            print(line, file=sys.stderr)
+    if isinstance(result, list):
+        for refusal in result:
+            print(
+                f"mentorbot: {name} line {refusal.line}: "
+                + _describe_refusal(refusal, planned, config.timezone),
+                file=sys.stderr,
+            )
         return EXIT_FAILURE
-    print(f"rota: imported {len(result)} shift(s) from {name}")
+    assert isinstance(result, rota_planning.FileApplied)  # no digest, so never FILE_CHANGED
+    print(
+        f"rota: {name}: {len(result.added)} shift(s) added, {result.unchanged} unchanged, "
+        f"{len(result.removed)} removed"
+    )
+    if result.kept:
+        print(f"rota: kept {result.kept} shift(s) not in the file (--remove-missing removes them)")
     return 0
 
 
@@ -661,7 +684,7 @@ async def _rota_export(config: Config, args: argparse.Namespace) -> int:
     finally:
         await database.close()
     try:
-        data = rota_csv.export_rota_csv(rows, config.timezone)
+        data = rota_csv.export_rota_csv(rows, config.timezone, translator(config.language))
     except ValueError as error:
         raise _Failure(f"cannot export the rota: {error}") from None
     if args.out is None:

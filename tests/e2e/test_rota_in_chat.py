@@ -211,26 +211,101 @@ async def test_a_season_by_csv_goes_in_whole_or_not_at_all(
     assert "Inga pass." in await answer(karin, f"/shift list {monday}")
 
     good = csv_file(rows, ";", "\r\n", "\ufeff")
-    assert await send_csv(karin, good) == ["7 pass importerade. /rota visar täckningen."]
+    assert await send_csv(karin, good) == [
+        "Schemat är uppdaterat. Nya pass: 7, oförändrade: 0, borttagna: 0. /rota visar täckningen."
+    ]
     assert await texts_until_quiet(service.berg) == [
         "En familjehemssekreterare har gett er 4 nya pass. /shifts visar dem."
     ]
     assert await texts_until_quiet(service.lind) == [
         "En anbringelseskonsulent har givet jer 3 nye vagter. /shifts viser dem."
     ]
-    # The same file again would book every household twice: refused, every row named.
-    again = "\n".join(await send_csv(karin, good))
-    assert "rätta de här 7 felen" in again and "Rad 8: Mentorsfamiljen har redan pass #" in again
+    # The same file again books nobody twice: every row is already there.
+    assert await send_csv(karin, good) == [
+        "Schemat är uppdaterat. Nya pass: 0, oförändrade: 7, borttagna: 0. /rota visar täckningen."
+    ]
+    # A row that overlaps a booked shift of the same household is refused by its line.
+    clash = csv_file([*rows, (berg, monday, "21:00", "23:00")])
+    assert await send_csv(karin, clash) == [
+        "Inget importerades; rätta det här felet och skicka filen igen:\n"
+        "Rad 9: Överlappar rad 2 i samma fil för samma mentorsfamilj."
+    ]
 
     await karin.send("/rota csv")
     export = await karin.next_message()
-    assert export["caption"].startswith("Schemat från i dag: 7 pass.")
+    assert export["caption"].startswith("Schemat från i dag: 7 pass. Ändra, lägg till eller ta")
     assert export["document"]["file_name"] == f"rota-{today()}.csv"
     planned, problems = parse_rota_csv(double.file_bytes(export["document"]["file_id"]), TZ)
     assert problems == []
     assert [(p.member_id, p.local_day, f"{p.local_start:%H:%M}") for p in planned] == [
         (member, day, start.zfill(5)) for member, day, start, _ in rows
     ]
+
+
+async def test_an_exported_rota_edited_and_sent_back_changes_exactly_that(
+    service: Service, double: BotApiDouble
+) -> None:
+    """The double play as a coordinator plays it: /rota csv, delete a row and add one in Excel,
+    send the file back, read the question, confirm."""
+    karin, n = service.karin, service.numbers
+    berg = n["Familjen Berg"]
+    monday = plain_week()
+    await send_csv(karin, csv_file(season(n, monday)))
+    await texts_until_quiet(service.berg)
+    await texts_until_quiet(service.lind)
+
+    await karin.send("/rota csv")
+    export = double.file_bytes((await karin.next_message())["document"]["file_id"])
+    assert export.startswith("\ufeffmedlem;namn;datum;start;slut\r\n".encode())
+    lines = export.decode("utf-8-sig").splitlines()
+    assert lines[1] == f"{berg};Familjen Berg;{monday};17:00;22:00"
+    # In Excel: Thursday's row deleted, a Sunday night for Berg added with no name, saved as it
+    # was opened.
+    thursday = f"{berg};Familjen Berg;{monday + timedelta(days=3)};17:00;22:00"
+    sunday = f"{berg};;{monday + timedelta(days=6)};22:00;08:00"
+    edited = [line for line in lines if line != thursday] + [sunday]
+    assert len(edited) == len(lines)
+    await karin.send_document(
+        ("\ufeff" + "\r\n".join(edited) + "\r\n").encode(),
+        file_name="rota.csv",
+        mime_type="application/vnd.ms-excel",
+    )
+    question = await karin.next_message()
+    heading, removed = question["text"].splitlines()
+    assert heading == (
+        "Nya pass i filen: 1, oförändrade: 6. "
+        "Det här passet står inte i filen och tas bort om du bekräftar:"
+    )
+    assert SV.day(monday + timedelta(days=3)) in removed and "Familjen Berg" in removed
+    assert await texts_until_quiet(service.berg, 0.3) == []  # nothing happens before the press
+
+    # A forged press (a change nobody was shown) changes nothing.
+    forged = await karin.press_data(question, "rota-file:all:0000000000000000")
+    assert forged is not None
+    assert "ändrats sedan filen lästes" in (await karin.wait_for_edit(question))["text"]
+    await karin.send_document(
+        ("\ufeff" + "\r\n".join(edited) + "\r\n").encode(), file_name="rota.csv"
+    )
+    question = await karin.next_message()
+    confirm = question["reply_markup"]["inline_keyboard"][0][0]
+    assert confirm["text"] == "Bekräfta ändringarna"
+    await karin.press_data(question, confirm["callback_data"])
+    assert (await karin.wait_for_edit(question))["text"] == (
+        "Schemat är uppdaterat. Nya pass: 1, oförändrade: 6, borttagna: 1. /rota visar täckningen."
+    )
+    assert sorted(await texts_until_quiet(service.berg)) == [
+        "En familjehemssekreterare har gett er 1 nytt pass. /shifts visar det.",
+        "En familjehemssekreterare har tagit bort 1 av era pass. /shifts visar de som är kvar.",
+    ]
+    assert await texts_until_quiet(service.lind, 0.3) == []
+
+    await karin.send("/rota csv")
+    again = double.file_bytes((await karin.next_message())["document"]["file_id"])
+    named = sunday.replace(";;", ";Familjen Berg;")  # the name cell is the bot's, not the file's
+    assert sorted(again.decode("utf-8-sig").splitlines()) == sorted([*edited[:-1], named])
+    # The same confirmation a second time (a double tap): the rota is no longer what it showed.
+    await karin.press_data(question, confirm["callback_data"])
+    assert "ändrats sedan filen lästes" in (await karin.wait_for_edit(question))["text"]
 
 
 async def test_files_that_are_not_a_rota_get_one_line(service: Service) -> None:

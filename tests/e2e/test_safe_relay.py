@@ -216,7 +216,7 @@ async def test_a_coordinators_rota_file_is_imported_and_never_relayed(
     day = (datetime.now(TZ) + timedelta(days=3)).date()
     csv = f"member;date;start;end\n{service.numbers['Familien Lind']};{day};17:00;22:00\n"
     await karin.send_document(csv.encode(), file_name="vecka.csv", mime_type="text/csv")
-    assert "1 pass importerat" in (await karin.next_message())["text"]
+    assert "Nya pass: 1," in (await karin.next_message())["text"]
     await family.no_message(within=0.5)
     await karin.send("Jag är här nu")
     assert (await family.next_message())["text"] == "Jag är här nu"

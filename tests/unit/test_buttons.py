@@ -26,6 +26,7 @@ from storage.models import Audience
 JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 BIGGEST = 999_999_999  # the largest number a button carries
 LAST_SECOND = datetime(5000, 12, 31, 23, 59, 59, tzinfo=UTC)
+DIGEST = "0123456789abcdef"  # a rota file's change, as bot.rota_planning names it
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,11 @@ def booking_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list
             for when in (evening, night)
         ],
         buttons.BOOK_CANCEL: [Sample(buttons.book_cancel(), _none, None)],
+        buttons.ROTA_FILE: [
+            Sample(buttons.rota_file(remove, DIGEST), buttons.rota_file_of, (remove, DIGEST))
+            for remove in (True, False)
+        ],
+        buttons.ROTA_FILE_CANCEL: [Sample(buttons.rota_file_cancel(), _none, None)],
     }
 
 

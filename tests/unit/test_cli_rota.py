@@ -22,6 +22,7 @@ from tests.unit.cli_support import Outcome, isolate_with_database, run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HEADER = "member,date,start,end"
+EXPORT_HEADER = "\ufeffmedlem;namn;datum;start;slut"  # the service's language: Swedish here
 DAY = date.today() + timedelta(days=30)
 NEXT_DAY = DAY + timedelta(days=1)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -69,8 +70,8 @@ def exported_spans(capsys: pytest.CaptureFixture[str]) -> list[tuple[int, Interv
     outcome = run(capsys, "rota", "export")
     assert outcome.code == 0
     assert outcome.err == ""
-    assert outcome.out.splitlines()[0] == HEADER
-    if outcome.out == f"{HEADER}\n":
+    assert outcome.out.splitlines()[0] == EXPORT_HEADER
+    if outcome.out == f"{EXPORT_HEADER}\r\n":
         return []  # parse_rota_csv calls a file without rows a problem
     planned, problems = parse_rota_csv(outcome.out.encode(), STOCKHOLM)
     assert problems == []
@@ -89,7 +90,7 @@ def test_an_imported_rota_exports_as_the_same_shifts(
         f"#{seeded.mentor},{NEXT_DAY},22:00,08:00",  # overnight, member written #N
     )
     imported = run(capsys, "rota", "import", name)
-    assert imported == Outcome(0, f"rota: imported 2 shift(s) from {name}\n", "")
+    assert imported == Outcome(0, f"rota: {name}: 2 shift(s) added, 0 unchanged, 0 removed\n", "")
 
     assert exported_spans(capsys) == [
         (seeded.mentor, span(DAY, 17, 22)),
@@ -103,7 +104,7 @@ def test_the_export_is_exactly_what_the_importer_reads(
     name = csv_file(tmp_path / "rota.csv", f"{seeded.mentor},{DAY},9:00,12:30")
     assert run(capsys, "rota", "import", name).code == 0
     assert run(capsys, "rota", "export").out == (
-        f"{HEADER}\n{seeded.mentor},{DAY.isoformat()},09:00,12:30\n"
+        f"{EXPORT_HEADER}\r\n{seeded.mentor};Berg;{DAY.isoformat()};09:00;12:30\r\n"
     )
 
 
@@ -116,15 +117,44 @@ def test_excel_semicolons_with_a_byte_order_mark_import(
         + f"member;date;start;end\r\n{seeded.mentor};{DAY};17:00;22:00\r\n;;;\r\n".encode()
     )
     assert run(capsys, "rota", "import", path.name) == Outcome(
-        0, "rota: imported 1 shift(s) from excel.csv\n", ""
+        0, "rota: excel.csv: 1 shift(s) added, 0 unchanged, 0 removed\n", ""
     )
     assert exported_spans(capsys) == [(seeded.mentor, span(DAY, 17, 22))]
+
+
+def test_an_edited_export_adds_its_new_rows_and_removes_the_deleted_only_when_told(
+    seeded: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = csv_file(
+        tmp_path / "rota.csv",
+        f"{seeded.mentor},{DAY},17:00,22:00",
+        f"{seeded.mentor},{NEXT_DAY},17:00,22:00",
+    )
+    assert run(capsys, "rota", "import", name).code == 0
+    header, first, _ = run(capsys, "rota", "export").out.splitlines()
+    later = DAY + timedelta(days=2)
+    edited = tmp_path / "edited.csv"  # the second row deleted, one added
+    edited.write_text("\r\n".join((header, first, f"{seeded.mentor};Berg;{later};17:00;22:00")))
+
+    assert run(capsys, "rota", "import", edited.name) == Outcome(
+        0,
+        "rota: edited.csv: 1 shift(s) added, 1 unchanged, 0 removed\n"
+        "rota: kept 1 shift(s) not in the file (--remove-missing removes them)\n",
+        "",
+    )
+    assert run(capsys, "rota", "import", "--remove-missing", edited.name) == Outcome(
+        0, "rota: edited.csv: 0 shift(s) added, 2 unchanged, 1 removed\n", ""
+    )
+    assert exported_spans(capsys) == [
+        (seeded.mentor, span(DAY, 17, 22)),
+        (seeded.mentor, span(later, 17, 22)),
+    ]
 
 
 def test_an_empty_rota_exports_the_header_alone(
     seeded: Seeded, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "rota", "export") == Outcome(0, f"{HEADER}\n", "")
+    assert run(capsys, "rota", "export") == Outcome(0, f"{EXPORT_HEADER}\r\n", "")
 
 
 def test_export_to_a_file(
@@ -204,12 +234,13 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_written(
         pytest.param(f"{HEADER}\n".encode(), "line 1: no shifts in the file", id="header-only"),
         pytest.param(
             b"who,when\n1,2026-12-04\n",
-            "line 1: header: must name the columns member,date,start,end (who,when)",
+            "line 1: header: must name the columns member,date,start,end once each "
+            "(a name column may be there too) (who,when)",
             id="bad-header",
         ),
         pytest.param(
             f"{HEADER}\n1,{DAY},17:00\n".encode(),
-            f"line 2: not four cells (member,date,start,end) (1,{DAY},17:00)",
+            f"line 2: not one cell for each column of the header (1,{DAY},17:00)",
             id="three-cells",
         ),
         pytest.param(
@@ -311,7 +342,6 @@ def test_an_overlap_with_a_stored_shift_names_it(
 def test_an_overlap_within_the_file_names_the_earlier_line(
     seeded: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The clashing shift was only ever in the rolled-back import: its id means nothing."""
     name = csv_file(
         tmp_path / "rota.csv",
         f"{seeded.mentor},{DAY},17:00,22:00",
@@ -397,7 +427,8 @@ def test_the_env_file_in_the_working_directory_is_used(
     (tmp_path / ".env").write_text("MENTORBOT_TIMEZONE=Asia/Tokyo\n")
     name = csv_file(tmp_path / "rota.csv", f"{seeded.mentor},{DAY},17:00,22:00")
     assert run(capsys, "rota", "import", name).code == 0
-    assert run(capsys, "rota", "export").out.splitlines()[1] == f"{seeded.mentor},{DAY},17:00,22:00"
+    exported = run(capsys, "rota", "export").out.splitlines()[1]
+    assert exported == f"{seeded.mentor};Berg;{DAY};17:00;22:00"
     (tmp_path / ".env").unlink()
     # Read in Stockholm, the Tokyo evening is the morning of the same day.
     assert exported_spans(capsys) == [

@@ -62,6 +62,7 @@ from handlers import (
     personal_data,
     recruitment,
     requests,
+    rota_planning,
     shift_booking,
     stats,
     system,
@@ -359,6 +360,9 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.book_preview(12, EVENING): (shift_booking.preview,),
     buttons.book_confirm(12, EVENING): (shift_booking.confirm,),
     buttons.book_cancel(): (shift_booking.cancel,),
+    buttons.rota_file(True, "0123456789abcdef"): (rota_planning.confirm_file,),
+    buttons.rota_file(False, "0123456789abcdef"): (rota_planning.confirm_file,),
+    buttons.rota_file_cancel(): (rota_planning.cancel_file,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -382,6 +386,7 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "offer-shift:x": (mentor_rota.refuse_other_data,),
     "end:": (conversations.refuse_other_mentor_data,),
     "cancel-broadcast:all": (broadcasts.refuse_other_cancel,),
+    "rota-file:all:xyz": (),
 }
 
 

@@ -4,12 +4,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import translator
 from bot.rota import Interval, local_span
 from bot.rota_csv import (
     MAX_BYTES,
     MAX_ROWS,
     CsvProblem,
     CsvReason,
+    ExportRow,
     PlannedShift,
     export_rota_csv,
     parse_rota_csv,
@@ -17,6 +19,7 @@ from bot.rota_csv import (
 from storage.models import Shift
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SV, EN = translator("sv"), translator("en")
 HEADER = "member,date,start,end"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
@@ -95,6 +98,44 @@ def test_an_excel_export_with_semicolons_bom_crlf_padding_and_blank_rows() -> No
 def test_columns_may_come_in_any_order() -> None:
     row = only_row(csv_file("22:00,17:00,12,2026-12-04", header="End,start, Member,DATE"))
     assert (row.member_id, row.local_start, row.local_end) == (12, time(17), time(22))
+
+
+def test_an_export_saved_again_by_danish_excel_reads_back() -> None:
+    # Danish headers, the name column, semicolons, CRLF, a byte order mark, dates day first.
+    data = (
+        "\ufeffmedlem;navn;dato;start;slut\r\n"
+        "13;Familien Lind;05-12-2026;22:00;08:00\r\n"
+        '12;"Familjen Åberg; Ek";4.12.2026;17:00;22:00\r\n'
+    ).encode()
+    planned, problems = parse_rota_csv(data, STOCKHOLM)
+    assert problems == []
+    assert [(row.member_id, row.local_day) for row in planned] == [
+        (13, date(2026, 12, 5)),
+        (12, date(2026, 12, 4)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("Medlem;Namn;Datum;Start;Slut", "12;Ek;2026-12-04;17:00;22:00"),
+        ("name,member,date,start,end", ",12,2026-12-04,17:00,22:00"),
+        ("datum;slut;medlem;start", "2026-12-04;22:00;12;17:00"),
+    ],
+)
+def test_the_header_may_be_in_any_of_the_bots_languages_with_or_without_names(
+    header: str, row: str
+) -> None:
+    planned = only_row(csv_file(row, header=header))
+    assert (planned.member_id, planned.local_day) == (12, date(2026, 12, 4))
+
+
+@pytest.mark.parametrize(
+    "header", ["member,name,navn,date,start,end", "medlem,member,date,start,end"]
+)
+def test_a_column_named_twice_is_a_bad_header(header: str) -> None:
+    data = csv_file("12,Ek,Ek,2026-12-04,17:00,22:00", header=header)
+    assert problems_of(data) == [CsvProblem(1, CsvReason.BAD_HEADER, header)]
 
 
 def test_quoted_cells_are_read_by_the_csv_rules() -> None:
@@ -258,9 +299,13 @@ def test_an_empty_member_cell() -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", ["2026-02-30", "04.12.2026", "12/4/2026", "2026-12-4", "20261204", "2026-W49-5", ""]
+    "cell",
+    [
+        *("2026-02-30", "12/4/2026", "2026-12-4", "20261204", "2026-W49-5", ""),
+        *("32-12-2026", "4-12.2026", "2026.12.04"),  # day first, but no date or mixed separators
+    ],
 )
-def test_dates_that_are_not_yyyy_mm_dd(cell: str) -> None:
+def test_dates_that_are_neither_yyyy_mm_dd_nor_day_first(cell: str) -> None:
     assert problems_of(csv_file(f"12,{cell},17:00,22:00")) == [
         CsvProblem(2, CsvReason.BAD_DATE, cell)
     ]
@@ -312,18 +357,35 @@ def test_values_are_cut_for_the_message() -> None:
 # --- exporting ---------------------------------------------------------------------------------
 
 
-def test_export_writes_the_plain_comma_format_in_the_given_order() -> None:
+def test_export_opens_in_columns_in_nordic_excel_in_the_given_order() -> None:
     rows = [
-        (13, shift(2, utc(2026, 12, 5, 21), utc(2026, 12, 6, 7))),  # a night: end time only
-        (12, shift(1, utc(2026, 12, 4, 16), utc(2026, 12, 4, 21))),
+        ExportRow(13, "Familien Lind", shift(2, utc(2026, 12, 5, 21), utc(2026, 12, 6, 7))),
+        ExportRow(12, "Familjen Åberg; Ek", shift(1, utc(2026, 12, 4, 16), utc(2026, 12, 4, 21))),
     ]
-    assert export_rota_csv(rows, STOCKHOLM) == (
-        b"member,date,start,end\n13,2026-12-05,22:00,08:00\n12,2026-12-04,17:00,22:00\n"
+    assert (
+        export_rota_csv(rows, STOCKHOLM, SV)
+        == (
+            "\ufeffmedlem;namn;datum;start;slut\r\n"
+            "13;Familien Lind;2026-12-05;22:00;08:00\r\n"  # a night: the end time only
+            '12;"Familjen Åberg; Ek";2026-12-04;17:00;22:00\r\n'
+        ).encode()
     )
 
 
-def test_export_of_nothing_is_the_header() -> None:
-    assert export_rota_csv([], STOCKHOLM) == b"member,date,start,end\n"
+def test_export_of_nothing_is_the_header_in_the_readers_language() -> None:
+    assert export_rota_csv([], STOCKHOLM, EN) == "\ufeffmember;name;date;start;end\r\n".encode()
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("x")', "+46", "-1", "@SUM(A1)"])
+def test_a_name_that_a_spreadsheet_would_run_is_written_as_text(name: str) -> None:
+    row = ExportRow(12, name, shift(1, utc(2026, 12, 4, 16), utc(2026, 12, 4, 21)))
+    written = export_rota_csv([row], STOCKHOLM, EN).decode("utf-8-sig").splitlines()[1]
+    assert written.split(";")[1].strip('"') == "'" + name.replace('"', '""')
+
+
+def test_an_unnamed_household_has_an_empty_name_cell() -> None:
+    row = ExportRow(12, None, shift(1, utc(2026, 12, 4, 16), utc(2026, 12, 4, 21)))
+    assert b"\r\n12;;2026-12-04;17:00;22:00\r\n" in export_rota_csv([row], STOCKHOLM, EN)
 
 
 @pytest.mark.parametrize(
@@ -341,17 +403,17 @@ def test_export_refuses_what_would_read_back_as_another_shift(
     start: datetime, end: datetime
 ) -> None:
     with pytest.raises(ValueError, match="shift 9"):
-        export_rota_csv([(12, shift(9, start, end))], STOCKHOLM)
+        export_rota_csv([ExportRow(12, None, shift(9, start, end))], STOCKHOLM, EN)
 
 
-def _round_trip(rows: list[tuple[int, Shift]]) -> list[tuple[int, Interval]]:
-    planned, problems = parse_rota_csv(export_rota_csv(rows, STOCKHOLM), STOCKHOLM)
+def _round_trip(rows: list[ExportRow]) -> list[tuple[int, Interval]]:
+    planned, problems = parse_rota_csv(export_rota_csv(rows, STOCKHOLM, SV), STOCKHOLM)
     assert problems == []
     return [(row.member_id, row.span) for row in planned]
 
 
-def _spans(rows: list[tuple[int, Shift]]) -> list[tuple[int, Interval]]:
-    return [(member_id, Interval(s.starts_at, s.ends_at)) for member_id, s in rows]
+def _spans(rows: list[ExportRow]) -> list[tuple[int, Interval]]:
+    return [(row.member_id, Interval(row.shift.starts_at, row.shift.ends_at)) for row in rows]
 
 
 DST_DAYS = [date(2026, 3, 28) + timedelta(days=offset) for offset in range(-1, 3)] + [
@@ -363,13 +425,13 @@ HALF_HOURS = [time(hour, minute) for hour in range(24) for minute in (0, 30)]
 @pytest.mark.parametrize("day", DST_DAYS, ids=str)
 def test_every_shift_typed_around_a_clock_change_reads_back_the_same(day: date) -> None:
     for start in HALF_HOURS:
-        rows: list[tuple[int, Shift]] = []
+        rows: list[ExportRow] = []
         for end in HALF_HOURS:
             try:
                 span = local_span(day, start, end, STOCKHOLM)
             except ValueError:
                 continue  # empty, or in the spring gap: nobody can type it either
-            rows.append((len(rows) + 1, shift(len(rows), span.start, span.end)))
+            rows.append(ExportRow(len(rows) + 1, "Ek", shift(len(rows), span.start, span.end)))
         if rows:  # a start in the spring gap has none
             assert _round_trip(rows) == _spans(rows)
 
@@ -389,9 +451,9 @@ def test_export_refuses_exactly_what_would_read_back_differently(around: datetim
     for start_step, length_steps in itertools.product(range(-112, 16), range(1, 26 * 4)):
         start = around + start_step * quarter
         end = start + length_steps * quarter
-        rows = [(5, shift(1, start, end))]
+        rows = [ExportRow(5, "Ek", shift(1, start, end))]
         if _cannot_be_one_line(start, end):
             with pytest.raises(ValueError):
-                export_rota_csv(rows, STOCKHOLM)
+                export_rota_csv(rows, STOCKHOLM, SV)
         else:
             assert _round_trip(rows) == _spans(rows)

@@ -8,7 +8,7 @@ import pytest
 
 from bot import rota_planning
 from bot.rota import Interval, local_span
-from bot.rota_csv import PlannedShift
+from bot.rota_csv import ExportRow, PlannedShift
 from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.service_hours import ServiceHours
 from storage import households
@@ -198,16 +198,27 @@ async def test_back_to_back_shifts_of_one_household_are_a_handover(
 # --- import -------------------------------------------------------------------------------------
 
 
+async def import_file(
+    db: Database, people: People, rows: list[PlannedShift], *, remove_missing: bool = False
+) -> rota_planning.FileApplied | list[Refusal] | rota_planning.FileChanged:
+    """A file the coordinator imports without being asked (the CLI's way)."""
+    return await rota_planning.apply_file(
+        db, rows, people.coordinator, NOW, remove_missing=remove_missing, expected=None
+    )
+
+
 async def test_an_import_adds_every_row(db: Database, people: People) -> None:
     rows = [
         planned(2, people.berg[0], local(TUESDAY, "17:00", "22:00")),
         planned(3, people.lund, local(TUESDAY, "17:00", "22:00")),
         planned(4, people.berg[1], local(WEDNESDAY, "17:00", "22:00")),
     ]
-    result = await rota_planning.import_planned(db, rows, None, NOW)
+    result = await rota_planning.apply_file(
+        db, rows, None, NOW, remove_missing=False, expected=None
+    )
 
-    added = [shift for shift in result if isinstance(shift, Shift)]
-    assert added == result
+    assert isinstance(result, rota_planning.FileApplied)
+    added = result.added
     assert [(s.household_id, s.starts_at) for s in added] == [
         (people.berg[0].household.id, utc(11, 24, 16)),
         (people.lund.household.id, utc(11, 24, 16)),
@@ -233,7 +244,7 @@ async def test_an_import_with_one_bad_row_adds_nothing_and_names_every_bad_row(
         planned(7, people.coordinator, local(THURSDAY, "17:00", "22:00")),
         planned(8, people.berg[1], local(THURSDAY, "17:00", "22:00")),
     ]
-    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
+    refused = await import_file(db, people, rows)
 
     assert refused == [
         Refusal(ShiftProblem.NOT_MENTOR, line=3),
@@ -253,22 +264,14 @@ async def test_rows_of_one_import_may_not_double_book_a_household(
         planned(3, people.lund, local(TUESDAY, "17:00", "22:00")),  # another household: fine
         planned(4, people.berg[1], local(TUESDAY, "21:00", "23:00")),  # the partner: a clash
     ]
-    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
+    refused = await import_file(db, people, rows)
 
-    assert len(refused) == 1
-    (refusal,) = refused
-    assert isinstance(refusal, Refusal)
-    assert (refusal.problem, refusal.line) == (ShiftProblem.OVERLAP, 4)
-    assert refusal.conflict is not None
-    assert (refusal.conflict.household_id, refusal.conflict.starts_at) == (
-        people.berg[0].household.id,
-        utc(11, 24, 16),
-    )
+    assert refused == [Refusal(ShiftProblem.OVERLAP, line=4, conflict_line=2)]
     assert await all_shifts(db) == []
 
 
 async def test_an_empty_import_adds_nothing(db: Database, people: People) -> None:
-    assert await rota_planning.import_planned(db, [], people.coordinator, NOW) == []
+    assert await import_file(db, people, []) == rota_planning.FileApplied([], 0, [], 0)
     assert await all_shifts(db) == []
 
 
@@ -359,7 +362,10 @@ async def test_export_names_each_household_by_its_lowest_member_number(
     # `past` ends exactly at `since`, so it is no longer upcoming.
     rows = await rota_planning.export_rows(db, past.ends_at)
 
-    assert rows == [(first.id, berg), (people.lund.id, lund)]
+    assert rows == [
+        ExportRow(first.id, "Familjen Berg", berg),
+        ExportRow(people.lund.id, "Familjen Lund", lund),
+    ]
     assert first.id < second.id
 
 
@@ -370,7 +376,9 @@ async def test_export_follows_the_household_when_its_first_member_leaves(
     first, second = people.berg
     async with db.write() as session:
         await households.delete_member(session, first.id)
-    assert await rota_planning.export_rows(db, NOW) == [(second.id, shift)]
+    assert await rota_planning.export_rows(db, NOW) == [
+        ExportRow(second.id, "Familjen Berg", shift)
+    ]
     async with db.write() as session:
         await households.delete_member(session, second.id)
     # A household without members has no number to write, so its shift cannot be exported.
@@ -591,20 +599,12 @@ async def test_an_import_conflict_names_the_earlier_row_or_the_stored_shift(
         planned(4, people.berg[1], local(TUESDAY, "21:00", "23:00")),  # clashes with line 2
         planned(5, people.lund, local(WEDNESDAY, "20:00", "23:00")),  # clashes with `stored`
     ]
-    refused = await rota_planning.import_planned(db, rows, people.coordinator, NOW)
+    refused = await import_file(db, people, rows)
 
-    assert [(r.problem, r.line) for r in refused if isinstance(r, Refusal)] == [
-        (ShiftProblem.OVERLAP, 4),
-        (ShiftProblem.OVERLAP, 5),
+    assert refused == [
+        Refusal(ShiftProblem.OVERLAP, line=4, conflict_line=2),
+        Refusal(ShiftProblem.OVERLAP, stored, line=5),
     ]
-    in_file, in_rota = refused
-    assert isinstance(in_file, Refusal) and isinstance(in_rota, Refusal)
-    assert in_file.conflict_line == 2
-    assert in_file.conflict is not None
-    assert in_file.conflict.starts_at == local(TUESDAY, "17:00", "22:00").start
-    assert in_rota.conflict_line is None
-    assert in_rota.conflict is not None and in_rota.conflict.id == stored.id
-    assert in_rota.conflict == stored
     assert await all_shifts(db) == [stored]
 
 
@@ -625,3 +625,101 @@ async def test_the_gap_report_is_claimed_once_per_local_day(db: Database) -> Non
     finally:
         await restarted.close()
     assert await rota_planning.claim_gap_report(db, TUESDAY, NOW + timedelta(days=1)) is False
+
+
+# --- a file that changes the rota both ways --------------------------------------------------
+
+
+def rows_of(*named: tuple[Member, Interval]) -> list[PlannedShift]:
+    return [planned(line, member, span) for line, (member, span) in enumerate(named, start=2)]
+
+
+async def test_an_edited_export_adds_its_new_rows_and_removes_its_deleted_ones_once_confirmed(
+    db: Database, people: People
+) -> None:
+    tuesday = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
+    wednesday = await book(db, people, people.lund, local(WEDNESDAY, "17:00", "22:00"))
+    thursday = await book(db, people, people.berg[0], local(THURSDAY, "17:00", "22:00"))
+    # The export with Wednesday deleted, Thursday moved an hour, and a new Friday row; Tuesday
+    # is named by the partner's number, which stands for the same household.
+    rows = rows_of(
+        (people.berg[1], local(TUESDAY, "17:00", "22:00")),
+        (people.berg[0], local(THURSDAY, "18:00", "23:00")),
+        (people.lund, local(THURSDAY + timedelta(days=1), "17:00", "22:00")),
+    )
+
+    diff = await rota_planning.file_diff(db, rows, NOW)
+    assert diff.refusals == []
+    assert [new.row.line for new in diff.added] == [3, 4]
+    assert diff.unchanged == [tuesday]
+    assert [listing.shift for listing in diff.removed] == [wednesday, thursday]
+    assert await all_shifts(db) == [tuesday, wednesday, thursday]  # nothing before the press
+
+    applied = await rota_planning.apply_file(
+        db, rows, people.coordinator, NOW, remove_missing=True, expected=diff.digest
+    )
+    assert isinstance(applied, rota_planning.FileApplied)
+    assert (applied.unchanged, applied.removed, applied.kept) == (1, diff.removed, 0)
+    assert [(s.starts_at, s.ends_at) for s in await all_shifts(db)] == [
+        (tuesday.starts_at, tuesday.ends_at),
+        *((row.span.start, row.span.end) for row in rows[1:]),
+    ]
+    # The same press again, or the file sent again, changes nothing more.
+    assert (
+        await rota_planning.apply_file(
+            db, rows, people.coordinator, NOW, remove_missing=True, expected=diff.digest
+        )
+        is rota_planning.FILE_CHANGED
+    )
+    again = await rota_planning.file_diff(db, rows, NOW)
+    assert (again.added, len(again.unchanged), again.removed) == ([], 3, [])
+
+
+async def test_adding_only_keeps_the_missing_shifts_and_checks_new_rows_against_them(
+    db: Database, people: People
+) -> None:
+    evening = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
+    moved = rows_of((people.berg[0], local(TUESDAY, "18:00", "23:00")))
+    assert await import_file(db, people, moved) == [Refusal(ShiftProblem.OVERLAP, evening, line=2)]
+    other = rows_of((people.lund, local(TUESDAY, "18:00", "23:00")))
+    applied = await import_file(db, people, other)
+    assert isinstance(applied, rota_planning.FileApplied)
+    assert (len(applied.added), applied.removed, applied.kept) == (1, [], 1)
+
+
+async def test_a_confirmation_of_a_rota_that_changed_since_changes_nothing(
+    db: Database, people: People
+) -> None:
+    await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
+    rows = rows_of((people.lund, local(WEDNESDAY, "17:00", "22:00")))
+    diff = await rota_planning.file_diff(db, rows, NOW)
+    # Meanwhile another coordinator books a shift: the question did not list it for removal.
+    late = await book(db, people, people.lund, local(THURSDAY, "17:00", "22:00"))
+    before = await all_shifts(db)
+
+    result = await rota_planning.apply_file(
+        db, rows, people.coordinator, NOW, remove_missing=True, expected=diff.digest
+    )
+    assert result is rota_planning.FILE_CHANGED
+    assert await all_shifts(db) == before
+    assert late in before
+
+
+async def test_a_shift_that_has_begun_is_never_removed_and_a_past_row_is_unchanged(
+    db: Database, people: People
+) -> None:
+    earlier = NOW - timedelta(days=1)
+    over = await book(db, people, people.lund, local(MONDAY, "08:00", "12:00"), now=earlier)
+    on_duty = await book(db, people, people.berg[0], local(MONDAY, "12:00", "17:00"), now=earlier)
+    rows = rows_of((people.lund, local(MONDAY, "08:00", "12:00")))  # over, but booked
+
+    diff = await rota_planning.file_diff(db, rows, NOW)
+    assert (diff.refusals, diff.added, diff.unchanged, diff.removed) == ([], [], [over], [])
+    assert on_duty in await all_shifts(db)
+
+
+async def test_one_booked_shift_is_named_by_one_row_only(db: Database, people: People) -> None:
+    evening = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
+    twice = rows_of(*[(people.berg[0], local(TUESDAY, "17:00", "22:00"))] * 2)
+    diff = await rota_planning.file_diff(db, twice, NOW)
+    assert diff.refusals == [Refusal(ShiftProblem.OVERLAP, evening, line=3, conflict_line=2)]
