@@ -172,20 +172,34 @@ async def _diff(
     removable = {
         listing.shift.id: listing for listing in await shifts.listings_starting_after(session, now)
     }
+    # Every booked shift the file's rows could touch, read at once: a season is 2000 rows.
+    booked: dict[int, list[Shift]] = {}
+    if planned:
+        start = min(row.span.start for row in planned)
+        end = max(row.span.end for row in planned)
+        for shift in await shifts.shifts_overlapping(session, start, end):
+            booked.setdefault(shift.household_id, []).append(shift)
+    household_of: dict[int, Refusal | int] = {}
     matched: dict[int, int] = {}  # booked shift id -> the line naming it
     unchanged: list[Shift] = []
     refusals: list[Refusal] = []
     candidates: list[tuple[NewShift, list[Shift]]] = []
     for row in planned:
-        household = await _household(session, row.member_id)
+        if row.member_id not in household_of:
+            household_of[row.member_id] = await _household(session, row.member_id)
+        household = household_of[row.member_id]
         if isinstance(household, Refusal):
             refusals.append(Refusal(household.problem, line=row.line))
             continue
-        booked = await shifts.shifts_overlapping(session, row.span.start, row.span.end, household)
+        touching = [
+            shift
+            for shift in booked.get(household, [])
+            if shift.starts_at < row.span.end and row.span.start < shift.ends_at
+        ]
         same = next(
             (
                 shift
-                for shift in booked
+                for shift in touching
                 if Interval(shift.starts_at, shift.ends_at) == row.span and shift.id not in matched
             ),
             None,
@@ -194,26 +208,25 @@ async def _diff(
             matched[same.id] = row.line
             unchanged.append(same)
         else:
-            candidates.append((NewShift(row, household), booked))
+            candidates.append((NewShift(row, household), touching))
     added: list[NewShift] = []
-    for new, booked in candidates:
+    added_of: dict[int, list[NewShift]] = {}  # household id -> its new rows so far
+    for new, touching in candidates:
         row = new.row
         if row.span.end <= now:  # over already, as for `_check`
             refusals.append(Refusal(ShiftProblem.IN_PAST, line=row.line))
             continue
         staying = [
             shift
-            for shift in booked
+            for shift in touching
             if keep_missing or shift.id not in removable or shift.id in matched
         ]
         clash = overlaps(staying, new.household_id, row.span)
         earlier = next(
             (
                 other.row.line
-                for other in added
-                if other.household_id == new.household_id
-                and other.row.span.start < row.span.end
-                and row.span.start < other.row.span.end
+                for other in added_of.get(new.household_id, [])
+                if other.row.span.start < row.span.end and row.span.start < other.row.span.end
             ),
             None,
         )
@@ -225,6 +238,7 @@ async def _diff(
             refusals.append(Refusal(ShiftProblem.OVERLAP, line=row.line, conflict_line=earlier))
         else:
             added.append(new)
+            added_of.setdefault(new.household_id, []).append(new)
     removed = [listing for number, listing in removable.items() if number not in matched]
     return FileDiff(
         added,
@@ -235,10 +249,22 @@ async def _diff(
     )
 
 
-async def file_diff(db: Database, planned: Sequence[PlannedShift], now: datetime) -> FileDiff:
-    """What importing the file with its missing shifts removed would change: the preview."""
-    async with db.read() as session:
-        return await _diff(session, planned, now, keep_missing=False)
+async def import_file(
+    db: Database, planned: Sequence[PlannedShift], created_by: Member, now: datetime
+) -> FileApplied | list[Refusal] | FileDiff:
+    """A file sent in a chat: applied at once if it removes nothing, else the diff to ask about.
+
+    A file of new rows, or an export with rows added, goes in without a question; one that
+    leaves out booked shifts changes nothing yet, and its diff (with the digest a confirmation
+    carries) comes back so the coordinator can be shown what would go.
+    """
+    async with db.write() as session:
+        diff = await _diff(session, planned, now, keep_missing=False)
+        if diff.refusals:
+            return diff.refusals
+        if diff.removed:
+            return diff
+        return await _apply(session, diff, created_by, now, remove_missing=False)
 
 
 async def apply_file(
@@ -265,20 +291,31 @@ async def apply_file(
             return FILE_CHANGED
         if diff.refusals:
             return diff.refusals
-        removed = diff.removed if remove_missing else []
-        by = created_by.id if created_by else None
-        for listing in removed:
-            await shifts.delete_shift(session, listing.shift.id)
-            subject = f"shift #{listing.shift.id}"
-            await audit.record(session, created_by, Action.SHIFT_DELETE, subject, now)
-        added = [
-            await shifts.add_shift(
-                session, new.household_id, new.row.span.start, new.row.span.end, by, now
-            )
-            for new in diff.added
-        ]
-        subject = f"{len(added)} shifts added, {len(removed)} removed"
-        await audit.record(session, created_by, Action.SHIFT_IMPORT, subject, now)
+        return await _apply(session, diff, created_by, now, remove_missing=remove_missing)
+
+
+async def _apply(
+    session: Session,
+    diff: FileDiff,
+    created_by: Member | None,
+    now: datetime,
+    *,
+    remove_missing: bool,
+) -> FileApplied:
+    removed = diff.removed if remove_missing else []
+    by = created_by.id if created_by else None
+    for listing in removed:
+        await shifts.delete_shift(session, listing.shift.id)
+        subject = f"shift #{listing.shift.id}"
+        await audit.record(session, created_by, Action.SHIFT_DELETE, subject, now)
+    added = [
+        await shifts.add_shift(
+            session, new.household_id, new.row.span.start, new.row.span.end, by, now
+        )
+        for new in diff.added
+    ]
+    subject = f"{len(added)} shifts added, {len(removed)} removed"
+    await audit.record(session, created_by, Action.SHIFT_IMPORT, subject, now)
     return FileApplied(added, len(diff.unchanged), removed, len(diff.removed) - len(removed))
 
 

@@ -274,19 +274,13 @@ async def import_document(
     planned = await _read_file(update, message.document, t, tz)
     if planned is None:
         return
-    diff = await rota_planning.file_diff(context.db, planned, now())
-    if diff.refusals:
-        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in diff.refusals))
+    diff = await rota_planning.import_file(context.db, planned, member, now())
+    if isinstance(diff, list):
+        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in diff))
         return
-    if not diff.removed:
-        result = await rota_planning.apply_file(
-            context.db, planned, member, now(), remove_missing=False, expected=diff.digest
-        )
-        if not isinstance(result, rota_planning.FileApplied):  # changed in between: read again
-            await message.reply_text(t("csv.changed_since"))
-            return
-        await message.reply_text(_applied_text(t, result))
-        await _tell_households(context, result)
+    if isinstance(diff, rota_planning.FileApplied):
+        await message.reply_text(_applied_text(t, diff))
+        await _tell_households(context, diff)
         return
     lines = [
         t.plural(

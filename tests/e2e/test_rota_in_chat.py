@@ -265,11 +265,8 @@ async def test_an_exported_rota_edited_and_sent_back_changes_exactly_that(
     sunday = f"{berg};;{monday + timedelta(days=6)};22:00;08:00"
     edited = [line for line in lines if line != thursday] + [sunday]
     assert len(edited) == len(lines)
-    await karin.send_document(
-        ("\ufeff" + "\r\n".join(edited) + "\r\n").encode(),
-        file_name="rota.csv",
-        mime_type="application/vnd.ms-excel",
-    )
+    file = ("\ufeff" + "\r\n".join(edited) + "\r\n").encode()
+    await karin.send_document(file, file_name="rota.csv", mime_type="application/vnd.ms-excel")
     question = await karin.next_message()
     heading, removed = question["text"].splitlines()
     assert heading == (
@@ -279,13 +276,16 @@ async def test_an_exported_rota_edited_and_sent_back_changes_exactly_that(
     assert SV.day(monday + timedelta(days=3)) in removed and "Familjen Berg" in removed
     assert await texts_until_quiet(service.berg, 0.3) == []  # nothing happens before the press
 
-    # A forged press (a change nobody was shown) changes nothing.
+    # A forged press (a change nobody was shown) changes nothing; nor does Cancel.
     forged = await karin.press_data(question, "rota-file:all:0000000000000000")
     assert forged is not None
     assert "ändrats sedan filen lästes" in (await karin.wait_for_edit(question))["text"]
-    await karin.send_document(
-        ("\ufeff" + "\r\n".join(edited) + "\r\n").encode(), file_name="rota.csv"
-    )
+    await karin.send_document(file, file_name="rota.csv")
+    question = await karin.next_message()
+    await karin.press(question, "Avbryt")
+    cancelled = await karin.wait_for_edit(question)
+    assert cancelled["text"] == "Avbrutet. Ingenting i schemat ändrades."
+    await karin.send_document(file, file_name="rota.csv")
     question = await karin.next_message()
     confirm = question["reply_markup"]["inline_keyboard"][0][0]
     assert confirm["text"] == "Bekräfta ändringarna"
