@@ -317,7 +317,7 @@ async def confirm_file(
         return
     t, tz = sender.t, context.config.timezone
     moment = now()
-    document = _questioned_file(query, sender, moment)
+    document = questioned_file(query, sender, moment)
     if document is None:  # expired, not a question of ours, or the file was deleted
         await confirmation.refuse(query, t)
         return
@@ -347,7 +347,7 @@ async def cancel_file(
         await confirmation.close(update.callback_query, sender.t("csv.cancelled"), "rota file")
 
 
-def _questioned_file(query: CallbackQuery, sender: Sender, moment: datetime) -> Document | None:
+def questioned_file(query: CallbackQuery, sender: Sender, moment: datetime) -> Document | None:
     """The file the pressed question is about, if the press may act on it.
 
     The question replies to the file, and Telegram hands the replied-to message back with the
