@@ -274,14 +274,21 @@ async def import_document(
     planned = await _read_file(update, message.document, t, tz)
     if planned is None:
         return
-    diff = await rota_planning.import_file(context.db, planned, member, now())
-    if isinstance(diff, list):
-        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in diff))
+    outcome = await rota_planning.import_file(context.db, planned, member, now())
+    if isinstance(outcome, list):
+        await _refuse_file(update, t, ((r.line, refusal(t, r, tz)) for r in outcome))
         return
-    if isinstance(diff, rota_planning.FileApplied):
-        await message.reply_text(_applied_text(t, diff))
-        await _tell_households(context, diff)
+    if isinstance(outcome, rota_planning.FileApplied):
+        await message.reply_text(_applied_text(t, outcome))
+        await _tell_households(context, outcome)
         return
+    await _ask_about_removals(update, t, tz, outcome)
+
+
+async def _ask_about_removals(
+    update: Update, t: Translator, tz: ZoneInfo, diff: rota_planning.FileDiff
+) -> None:
+    """Every shift the file would remove, then the choices under the last part of the list."""
     lines = [
         t.plural(
             "csv.confirm_removal",
