@@ -39,6 +39,32 @@ _HOST_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 _HOST_NAME = re.compile(rf"(?=.{{1,253}}\Z){_HOST_LABEL}(\.{_HOST_LABEL})*")
 
 
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What the municipality calls its foster-care unit and its coordinators, per language.
+
+    Each is written as it reads inside a sentence ("familjehemsenheten", "the foster-care
+    unit"); a coordinator's title as it reads after "en", "din" or "som" (one form serves
+    all the texts, which are written so that no other form is needed).
+    """
+
+    unit: Mapping[str, str]
+    coordinator: Mapping[str, str]
+
+
+DEFAULT_TERMS = Terms(
+    unit={"sv": "familjehemsenheten", "da": "plejefamilieområdet", "en": "the foster-care unit"},
+    coordinator={
+        "sv": "familjehemssekreterare",
+        "da": "anbringelseskonsulent",
+        "en": "coordinator",
+    },
+)
+TERM_LIMIT = 60
+# "sv:Familjehemsenheten, da:Plejefamilieområdet": a language code and a colon begin each part.
+_PER_LANGUAGE = re.compile(r"(?:^|,)\s*([a-z]{2}):")
+
+
 class ConfigError(Exception):
     """A configuration value is missing or malformed; the message names the variable."""
 
@@ -115,6 +141,8 @@ class Config:
     metrics_listen: str = DEFAULT_WEBHOOK_LISTEN
     # How the log says it: `text` for a person, `json` (an object a line) for a log collector.
     log_format: str = "text"
+    # The municipality's names for its unit and its coordinators, in each language.
+    terms: Terms = DEFAULT_TERMS
 
     def webhook(
         self, url: str | None = None, listen: str | None = None, port: str | None = None
@@ -223,6 +251,16 @@ def load_config(
         log_level=_one_of("MENTORBOT_LOG_LEVEL", get("MENTORBOT_LOG_LEVEL", "INFO"), LOG_LEVELS),
         log_format=_one_of(
             "MENTORBOT_LOG_FORMAT", get("MENTORBOT_LOG_FORMAT", "text"), LOG_FORMATS
+        ),
+        terms=Terms(
+            unit=_per_language(
+                "MENTORBOT_UNIT_NAME", get("MENTORBOT_UNIT_NAME", ""), DEFAULT_TERMS.unit
+            ),
+            coordinator=_per_language(
+                "MENTORBOT_COORDINATOR_TITLE",
+                get("MENTORBOT_COORDINATOR_TITLE", ""),
+                DEFAULT_TERMS.coordinator,
+            ),
         ),
     )
 
@@ -373,6 +411,34 @@ def _text(name: str, raw: str) -> str:
     if len(raw) > TEXT_LIMIT:
         raise ConfigError(name, f"must be at most {TEXT_LIMIT} characters, not {len(raw)}")
     return raw
+
+
+def _per_language(name: str, raw: str, defaults: Mapping[str, str]) -> dict[str, str]:
+    """One value for every language ("Familjehemsenheten"), or a value per language
+    ("sv:familjehemsenheten, da:plejefamilieområdet"), the defaults filling the others."""
+    values = dict(defaults)
+    if not raw:
+        return values
+    starts = list(_PER_LANGUAGE.finditer(raw))
+    if not starts or starts[0].start() != 0:
+        if len(raw) > TERM_LIMIT:
+            raise ConfigError(name, f"must be at most {TERM_LIMIT} characters, not {len(raw)}")
+        return dict.fromkeys(defaults, raw)
+    given: set[str] = set()
+    for start, end in zip(starts, [*starts[1:], None], strict=True):
+        language = start.group(1)
+        value = raw[start.end() : end.start() if end else None].strip()
+        if language not in LANGUAGES:
+            raise ConfigError(name, f"{language!r} is not one of {', '.join(LANGUAGES)}")
+        if language in given:
+            raise ConfigError(name, f"{language!r} is given twice")
+        if not value or len(value) > TERM_LIMIT:
+            raise ConfigError(
+                name, f"{language}: needs a name of 1 to {TERM_LIMIT} characters, not {value!r}"
+            )
+        given.add(language)
+        values[language] = value
+    return values
 
 
 def _urgent_words(raw: str) -> tuple[str, ...]:

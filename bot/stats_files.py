@@ -44,15 +44,7 @@ def rounded(value: float, decimals: int) -> Decimal:
 
 
 def duration(t: Translator, value: timedelta | None) -> str:
-    if value is None:
-        return MISSING
-    seconds = int(value.total_seconds() + 0.5)
-    if seconds < 60:
-        return t("stats.seconds", seconds=seconds)
-    minutes = int(seconds / 60 + 0.5)
-    if minutes < 60:
-        return t("stats.minutes", minutes=minutes)
-    return t("stats.hours", hours=minutes // 60, minutes=minutes % 60)
+    return MISSING if value is None else t.duration(value)
 
 
 def percent(t: Translator, share: Share) -> str:

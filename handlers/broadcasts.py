@@ -23,6 +23,7 @@ from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator
 from bot.rota import NonexistentLocalTime, local_moment
 from handlers import buttons, confirmation
+from handlers.arguments import Word, parse_word
 from handlers.clock import now
 from handlers.common import (
     HOUSEHOLD_ROLES,
@@ -300,7 +301,7 @@ async def list_broadcasts(
 ) -> None:
     t, tz = sender.t, context.config.timezone
     args = context.args or []
-    if args and args[0].lower() == "cancel":
+    if args and parse_word(args[0], [Word.CANCEL]):
         number = number_argument(args[1:])
         done = number is not None and await broadcasts.cancel(context.db, number, member, now())
         key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
@@ -375,11 +376,12 @@ async def cancel_scheduled(
 async def newsletter(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    args = [arg.lower() for arg in context.args or []]
-    if args not in (["on"], ["off"]):
+    args = context.args or []
+    word = parse_word(args[0], [Word.ON, Word.OFF]) if len(args) == 1 else None
+    if word is None:
         await reply_lines(update, [sender.t("newsletter.usage")])
         return
-    wanted = args == ["on"]
+    wanted = word is Word.ON
     await broadcasts.set_newsletter(context.db, member, wanted)
     await reply_lines(update, [sender.t(N_("newsletter.on") if wanted else N_("newsletter.off"))])
 

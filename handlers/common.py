@@ -111,8 +111,9 @@ RUN_LATE: dict[str, Any] = {"misfire_grace_time": None}
 
 def member_translator(context: MentorContext, member: Member) -> Translator:
     """The language to write to a member in when they did not just write to us."""
+    config = context.config
     return translator(
-        pick_language(member.language, member.telegram_language, context.config.language)
+        pick_language(member.language, member.telegram_language, config.language), config.terms
     )
 
 
@@ -129,7 +130,7 @@ async def identify(update: Update, context: MentorContext) -> Sender:
     language = pick_language(
         member.language if member else None, user.language_code, context.config.language
     )
-    context.sender = Sender(user.id, member, translator(language))
+    context.sender = Sender(user.id, member, translator(language, context.config.terms))
     return context.sender
 
 

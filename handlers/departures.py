@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from bot import members
 from bot.departures import Departure
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.routing import Ended
 from handlers import rota_jobs
 from handlers.common import MentorContext
 from handlers.menu import withdraw_member_commands
-from handlers.notices import tell
+from handlers.notices import tell, tell_each
 from handlers.offers import edit_offers
 from storage.models import Member, Role
 
@@ -30,8 +30,17 @@ async def after_departure(context: MentorContext, departure: Departure, actor: M
     await rota_jobs.rota_changed(context.application)
     coordinators = await members.with_role(context.db, Role.COORDINATOR)
     others = [coordinator for coordinator in coordinators if coordinator.id != actor.id]
-    msgid, number = N_("departure.shifts_cancelled"), departure.member.id
-    await tell(context, others, msgid, number=number, count=cancelled)
+
+    def text(t: Translator) -> str:
+        number = departure.member.id
+        return t.plural(
+            "departure.shifts_cancelled",
+            "departure.shifts_cancelled_plural",
+            cancelled,
+            number=number,
+        )
+
+    await tell_each(context, others, text)
 
 
 async def _announce_departure(context: MentorContext, ended: list[Ended]) -> None:

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import invites
 from bot.i18n import N_, Translator
 from handlers import buttons
+from handlers.arguments import Word, parse_word
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -26,6 +27,7 @@ from handlers.common import (
 from handlers.onboarding import answer_with_link
 from storage.models import Member, OpenInvite, Role
 
+_ROLES = (Word.FAMILY, Word.MENTOR, Word.COORDINATOR)
 # At most this many invites get a button (Telegram allows 100 per message); the rest are counted.
 INVITES_SHOWN = 40
 
@@ -33,11 +35,13 @@ INVITES_SHOWN = 40
 @requires(Role.COORDINATOR)
 async def invite(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
     t = sender.t
-    wanted = (context.args or [""])[0].lower()
-    if len(context.args or []) != 1 or wanted not in {role.value for role in Role}:
+    # The whole argument: a title the municipality gave may be two words.
+    titles = dict.fromkeys(context.config.terms.coordinator.values(), Word.COORDINATOR)
+    wanted = parse_word(" ".join(context.args or []), _ROLES, more=titles)
+    if wanted is None:
         await answer(update, t("invite.usage"))
         return
-    issued = await invites.issue(context.db, Role(wanted), now(), created_by=member)
+    issued = await invites.issue(context.db, Role(wanted.value), now(), created_by=member)
     await answer_with_link(
         update,
         t(

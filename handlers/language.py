@@ -37,7 +37,7 @@ async def choose_language(
         return
     language = buttons.language_of(match)
     await members.choose_language(context.db, member, language)
-    t = translator(language)
+    t = translator(language, context.config.terms)
     await query.answer()
     await query.edit_message_text(t("language.chosen", language=LANGUAGE_NAMES[language]))
     await publish_member_commands(context.bot, member, t)

@@ -25,13 +25,13 @@ _CHECK_AT_MOST_EVERY = timedelta(minutes=10)
 
 async def _close_idle(context: MentorContext) -> None:
     config = context.config
-    hours = f"{config.conversation_idle.total_seconds() / 3600:g}"
     for ended in await routing.close_idle(context.db, config.conversation_idle, now()):
         number = ended.request.id
         family_msgid, mentor_msgid = N_("conversation.idle_family"), N_("conversation.idle_mentor")
-        await tell(context, ended.family, family_msgid, number=number, hours=hours)
+        idle = config.conversation_idle
+        await tell(context, ended.family, family_msgid, number=number, idle=idle)
         if ended.mentor is not None:
-            await tell(context, [ended.mentor], mentor_msgid, number=number, hours=hours)
+            await tell(context, [ended.mentor], mentor_msgid, number=number, idle=idle)
         await after_end(context, ended)
 
 

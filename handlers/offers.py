@@ -49,8 +49,7 @@ _FAMILY_ESCALATION = {1: N_("family.asked_again"), 2: N_("family.to_coordinators
 
 
 def _waited(t: Translator, request: Request, moment: datetime) -> str:
-    minutes = max(0, int((moment - request.opened_at).total_seconds() // 60))
-    return t.plural("offer.minutes", "offer.minutes_plural", minutes)
+    return t.duration(moment - request.opened_at)
 
 
 def offer_text(t: Translator, request: Request, moment: datetime) -> str:
@@ -166,10 +165,9 @@ async def _expire(context: MentorContext, request_id: int) -> None:
         await best_effort(
             context.bot.send_message(adult.telegram_user_id, "\n".join(lines)), "expiry notice"
         )
-    minutes = f"{config.expire_after.total_seconds() / 60:g}"
-    family = ended.request.family_name or ""
+    family, limit = ended.request.family_name or "", config.expire_after
     await tell_coordinators(
-        context, N_("request.expired_notice"), number=request_id, family=family, minutes=minutes
+        context, N_("request.expired_notice"), number=request_id, family=family, limit=limit
     )
 
 
@@ -181,10 +179,6 @@ async def offer_to_mentors_on_duty(context: MentorContext, request: Request) -> 
         family, _ = await routing.counterpart(context.db, offering.request)
         mentor = offering.request.mentor_name or ""
         await tell(context, family, N_("family.mentor_off_duty"), number=request.id, mentor=mentor)
-
-
-def wait_limit_hours(context: MentorContext) -> str:
-    return f"{context.config.wait_limit.total_seconds() / 3600:g}"
 
 
 async def send_long_waits(context: MentorContext, asking: Request | None = None) -> bool:
@@ -201,8 +195,7 @@ async def send_long_waits(context: MentorContext, asking: Request | None = None)
             asked_went = True
         else:
             family, _ = await routing.counterpart(db, offering.request)
-            hours = wait_limit_hours(context)
-            await tell(context, family, N_("family.wait_too_long"), number=number, hours=hours)
+            await tell(context, family, N_("family.wait_too_long"), number=number, limit=limit)
     return asked_went
 
 

@@ -60,7 +60,8 @@ async def start(update: Update, context: MentorContext) -> None:
         context.db, code, sender.telegram_user_id, now(), household_limit=limit
     )
     if result.outcome is not JoinOutcome.JOINED or result.member is None:
-        await message.reply_text(t(_REFUSALS[result.outcome], limit=limit))
+        refusal = _REFUSALS[result.outcome]
+        await message.reply_text(t(refusal, limit=limit, valid=invites.INVITE_LIFETIME))
         return
     member = result.member
     role = role_label(t, member.role)

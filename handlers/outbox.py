@@ -166,15 +166,16 @@ class Outbox:
         chat = found.broadcast.status_chat_id
         coordinator = await members.identify(self._db, chat) if chat else None
         if coordinator is None:
-            return translator(config.language)
-        return translator(
-            pick_language(coordinator.language, coordinator.telegram_language, config.language)
+            return translator(config.language, config.terms)
+        language = pick_language(
+            coordinator.language, coordinator.telegram_language, config.language
         )
+        return translator(language, config.terms)
 
 
 def status_text(t: Translator, found: Progress, rate: float) -> str:
     counts = found.counts
-    seconds = int(found.remaining / rate) + 1 if found.remaining else 0
+    left = timedelta(seconds=int(found.remaining / rate) + 1 if found.remaining else 0)
     return t(
         "broadcast.status",
         number=found.broadcast.id,
@@ -183,7 +184,7 @@ def status_text(t: Translator, found: Progress, rate: float) -> str:
         remaining=found.remaining,
         blocked=counts.get(DeliveryState.BLOCKED, 0),
         failed=counts.get(DeliveryState.FAILED, 0),
-        seconds=seconds,
+        left=left,
     )
 
 

@@ -143,7 +143,7 @@ async def _ask_consent(update: Update, context: MentorContext, sender: Sender, n
     t = sender.t
     await message.reply_text(t("interest.phone_noted", phone=number), reply_markup=_NO_KEYBOARD)
     await message.reply_text(
-        t("interest.ask_consent", days=context.config.retention.days),
+        t("interest.ask_consent", kept=context.config.retention),
         reply_markup=InlineKeyboardMarkup(
             [
                 [

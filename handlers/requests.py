@@ -18,7 +18,6 @@ from handlers.offers import (
     send_long_waits,
     send_offers,
     tell_unreached,
-    wait_limit_hours,
     where_help_is,
 )
 from storage.models import Kind, Member, Request, RequestState, Role
@@ -38,8 +37,8 @@ def out_of_hours(
     config = context.config
     number = intake.request.id
     if to_coordinators:
-        hours = wait_limit_hours(context)
-        lines = [t("request.waiting_coordinators", number=number, hours=hours)]
+        limit = config.wait_limit
+        lines = [t("request.waiting_coordinators", number=number, limit=limit)]
     elif intake.next_shift is not None:
         when = t.moment(intake.next_shift, config.timezone)
         lines = [t("request.waiting", number=number), t("request.next_shift", when=when)]
@@ -185,13 +184,12 @@ async def cancel(update: Update, context: MentorContext, sender: Sender, member:
 
 
 def request_line(t: Translator, request: Request) -> str:
-    minutes = int((now() - request.opened_at).total_seconds() // 60)
     line = t(
         "requests.line",
         number=request.id,
         state=t(_STATES[request.state]),
         family=request.family_name or t("members.unnamed"),
-        age=t.plural("offer.minutes", "offer.minutes_plural", minutes),
+        age=now() - request.opened_at,
     )
     if request.mentor_name:
         line += t("requests.mentor", mentor=request.mentor_name)

@@ -162,6 +162,7 @@ async def _send_reminder(context: MentorContext) -> None:
         text = t(
             "reminder.text",
             number=shift.id,
+            left=shift.starts_at - claimed_at,
             when=t.span(shift.starts_at, shift.ends_at, context.config.timezone),
         )
         offer = InlineKeyboardButton(

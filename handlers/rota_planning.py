@@ -32,6 +32,7 @@ from bot.rota_csv import (
 from bot.rota_csv import parse_shift as parse_shift_args
 from bot.rota_planning import Refusal
 from handlers import buttons, confirmation, rota_jobs
+from handlers.arguments import Word, parse_word
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -70,12 +71,12 @@ async def shift_command(
     if message is None:
         return
     args = context.args or []
-    action = args[0].lower() if args else ""
-    if action == "add":
+    action = parse_word(args[0], [Word.ADD, Word.DELETE, Word.LIST]) if args else None
+    if action is Word.ADD:
         await _add(message, context, sender, member, args[1:])
-    elif action in ("del", "delete"):
+    elif action is Word.DELETE:
         await _delete(message, context, sender, member, args[1:])
-    elif action == "list":
+    elif action is Word.LIST:
         await _list(update, context, sender, args[1:])
     else:
         await message.reply_text(sender.t("shift.usage"))
@@ -191,7 +192,7 @@ async def rota_command(
         return
     t, config = sender.t, context.config
     args = context.args or []
-    if args and args[0].lower() == "csv" and len(args) == 1:
+    if len(args) == 1 and parse_word(args[0], [Word.CSV]):
         await _export(message, context, sender)
         return
     weeks = (parse_number(args[0]) if len(args) == 1 else None) if args else 1

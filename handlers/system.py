@@ -64,7 +64,7 @@ async def on_error(update: object, context: MentorContext) -> None:
         return
     user = update.effective_user
     language = pick_language(None, user.language_code if user else None, context.config.language)
-    t = translator(language)
+    t = translator(language, context.config.terms)
     try:
         await context.bot.send_message(update.effective_chat.id, t("error.unexpected"))
     except TelegramError:

@@ -739,7 +739,7 @@ async def _stats(config: Config, args: argparse.Namespace) -> int:
         report = await stats.report(database, period, config.timezone, config.service_hours, moment)
     finally:
         await database.close()
-    english = translator("en")
+    english = translator("en", config.terms)
     _write_report(
         args.out,
         (stats_files.report_text(english, report) + "\n").encode(),

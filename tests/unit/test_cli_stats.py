@@ -85,8 +85,8 @@ def test_the_report_is_written_as_three_files(
     folder = seeded / "report" / "november"
     text = (folder / "stats.txt").read_text(encoding="utf-8").splitlines()
     assert text[0] == f"Evaluation report {FIRST} – {LAST} (times in Europe/Stockholm)"
-    assert "Accepted: 67% (2 of 3), of which by a coordinator: 0" in text
-    assert "Time from offer to acceptance: median 4 min, 90th percentile 6 min" in text
+    assert "Accepted: 67% (2 of 3), of which by the foster-care unit: 0" in text
+    assert "Time from offer to acceptance: median 4 minutes, 90th percentile 6 minutes" in text
     assert (folder / "stats.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     rows = list(
         csv.reader(

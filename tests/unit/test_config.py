@@ -112,6 +112,11 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_CONVERSATION_IDLE_HOURS", "-1"),
         ("MENTORBOT_CONVERSATION_IDLE_HOURS", "8785"),
         ("MENTORBOT_CONVERSATION_IDLE_HOURS", "1e3"),
+        ("MENTORBOT_UNIT_NAME", "fi:perhehoitoyksikkö"),
+        ("MENTORBOT_UNIT_NAME", "sv:enheten, sv:gruppen"),
+        ("MENTORBOT_UNIT_NAME", "sv:, da:plejefamilieområdet"),
+        ("MENTORBOT_UNIT_NAME", "x" * 61),
+        ("MENTORBOT_COORDINATOR_TITLE", "sv:samordnare, da:"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -315,3 +320,25 @@ def test_a_bad_time_limit_is_named_with_its_own_unit(variable: str, raw: str, un
         load({variable: raw})
     assert raised.value.variable == variable
     assert f" {unit} " in str(raised.value)
+
+
+def test_the_unit_and_the_title_are_one_name_for_all_languages_or_one_per_language() -> None:
+    defaults = load({}).terms
+    assert defaults.unit == {
+        "sv": "familjehemsenheten",
+        "da": "plejefamilieområdet",
+        "en": "the foster-care unit",
+    }
+    assert defaults.coordinator["sv"] == "familjehemssekreterare"
+    one = load({"MENTORBOT_COORDINATOR_TITLE": "samordnare"}).terms.coordinator
+    assert one == {"sv": "samordnare", "da": "samordnare", "en": "samordnare"}
+    # A comma inside a name is the name's; a language left out keeps its default.
+    each = load({"MENTORBOT_UNIT_NAME": "sv:enheten för familjehem, Örebro, en:the unit"})
+    assert each.terms.unit == {
+        "sv": "enheten för familjehem, Örebro",
+        "da": "plejefamilieområdet",
+        "en": "the unit",
+    }
+    # Words before a colon that are not a language code are part of a plain name.
+    plain = load({"MENTORBOT_UNIT_NAME": "Enheten: familjehem"}).terms.unit
+    assert set(plain.values()) == {"Enheten: familjehem"}

@@ -1,17 +1,21 @@
-"""Every text a user can see exists in every catalogue, with the same placeholders."""
+"""Every text a user can see exists in every catalogue, finished, with the same placeholders;
+and whatever slips through reads in English, never as its key."""
 
+import io
 import string
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.config import LANGUAGES
-from bot.i18n import Html, pick_language, translator
+from bot.config import DEFAULT_TERMS, LANGUAGES, Terms
+from bot.i18n import Html, load_catalogue, pick_language, translator
 from bot.sandbox.methods import PROFILE_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
+LOCALES = ROOT / "bot" / "locales"
 KEYWORDS = {"_": None, "N_": None, "t": None, "plural": (1, 2)}
 
 
@@ -25,48 +29,111 @@ def used_message_ids() -> set[str]:
     return found
 
 
-def catalogue(language: str) -> dict[str, str]:
-    """Id -> text; both ids of a plural entry map to its forms, empty if any form is missing."""
-    texts: dict[str, str] = {}
-    with (ROOT / "bot" / "locales" / f"{language}.po").open("rb") as po_file:
-        for message in read_po(po_file):
-            if isinstance(message.id, str) and message.id:
-                assert isinstance(message.string, str), message.id
-                texts[message.id] = message.string
-            elif isinstance(message.id, tuple):
-                assert isinstance(message.string, tuple | list), message.id
-                forms = list(message.string)
-                for msgid in message.id:
-                    texts[msgid] = "|".join(forms) if all(forms) else ""
-    return texts
+def forms(locales: Path, language: str) -> dict[str, tuple[str, ...]]:
+    """Each entry's id and its forms (one, or one per plural form); a fuzzy entry has none."""
+    entries: dict[str, tuple[str, ...]] = {}
+    with (locales / f"{language}.po").open("rb") as po_file:
+        for message in read_po(po_file, locale=language):
+            if not message.id:
+                continue  # the header
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            string = message.string
+            texts = (string,) if isinstance(string, str) else tuple(string or ())
+            for msgid in ids:
+                entries[msgid] = () if message.fuzzy else texts
+    return entries
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def catalogue_problems(locales: Path) -> list[str]:
+    """What keeps the catalogues in `locales` from being shipped, one line a problem."""
+    catalogues = {language: forms(locales, language) for language in LANGUAGES}
+    english = catalogues["en"]
+    problems: list[str] = []
+    for language, entries in catalogues.items():
+        for msgid in sorted(english.keys() | entries.keys()):
+            if msgid not in entries:
+                problems.append(f"{language}: {msgid} is missing")
+            elif msgid not in english:
+                problems.append(f"{language}: {msgid} is not in the English catalogue")
+            elif not entries[msgid]:
+                problems.append(f"{language}: {msgid} is fuzzy")
+            elif not all(entries[msgid]):
+                problems.append(f"{language}: {msgid} has an empty translation")
+            elif len(entries[msgid]) != len(english[msgid]):
+                problems.append(f"{language}: {msgid} has another number of plural forms")
+            else:
+                problems += [
+                    f"{language}: {msgid} form {index} has {sorted(placeholders(text))}, "
+                    f"English {sorted(placeholders(english_text))}"
+                    for index, (text, english_text) in enumerate(
+                        zip(entries[msgid], english[msgid], strict=True)
+                    )
+                    if placeholders(text) != placeholders(english_text)
+                ]
+    return problems
+
+
 def test_the_code_uses_message_ids() -> None:
     assert {"start.stranger", "invite.created", "access.wrong_role"} <= used_message_ids()
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_id_is_translated(language: str) -> None:
-    texts = catalogue(language)
-    missing = sorted(mid for mid in used_message_ids() if not texts.get(mid))
-    assert missing == [], f"{language}.po lacks {missing}"
+def test_every_catalogue_is_complete_finished_and_has_the_english_placeholders() -> None:
+    assert catalogue_problems(LOCALES) == []
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_catalogues_hold_no_unused_ids(language: str) -> None:
-    unused = sorted(set(catalogue(language)) - used_message_ids())
-    assert unused == [], f"{language}.po has ids the code no longer uses: {unused}"
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('#, fuzzy\nmsgid "a"\nmsgstr "A {n}"\n', "sv: a is fuzzy"),
+        ('msgid "a"\nmsgstr ""\n', "sv: a has an empty translation"),
+        ('msgid "a"\nmsgstr "A {m}"\n', "sv: a form 0 has ['m'], English ['n']"),
+        ('msgid "b"\nmsgstr "B"\n', "sv: a is missing"),
+    ],
+)
+def test_the_catalogue_check_finds_each_kind_of_problem(
+    tmp_path: Path, entry: str, problem: str
+) -> None:
+    header = 'msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+    plural = 'msgid "p"\nmsgid_plural "p_plural"\nmsgstr[0] "one"\nmsgstr[1] "{n} of them"\n'
+    for language in LANGUAGES:
+        own = entry if language == "sv" else 'msgid "a"\nmsgstr "A {n}"\n'
+        (tmp_path / f"{language}.po").write_text(f"{header}{own}\n{plural}")
+    (tmp_path / "da.po").write_text(
+        f'{header}msgid "a"\nmsgstr "A {{n}}"\n\n'
+        'msgid "p"\nmsgid_plural "p_plural"\nmsgstr[0] "{n} af dem"\nmsgstr[1] "{n} af dem"\n'
+    )
+    found = catalogue_problems(tmp_path)
+    assert problem in found
+    assert "da: p form 0 has ['n'], English []" in found  # a plural is checked form by form
 
 
-@pytest.mark.parametrize("language", ["sv", "da"])
-def test_placeholders_match_english(language: str) -> None:
-    english, other = catalogue("en"), catalogue(language)
-    wrong = [mid for mid in english if placeholders(english[mid]) != placeholders(other[mid])]
-    assert wrong == []
+def test_the_code_uses_only_ids_the_catalogues_hold_and_all_of_them() -> None:
+    english = set(forms(LOCALES, "en"))
+    used = used_message_ids()
+    assert sorted(used - english) == []
+    assert sorted(english - used) == []
+
+
+def test_a_fuzzy_or_missing_translation_reads_in_english_not_as_its_key() -> None:
+    english = (LOCALES / "en.po").open("rb")
+    with english:
+        fallback = load_catalogue(english, "en")
+    swedish = io.BytesIO(
+        b'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        b'#, fuzzy\nmsgid "role.family"\nmsgstr "familjehem"\n\n'
+        b'msgid "role.mentor"\nmsgstr "mentorsfamilj"\n'
+    )
+    texts = load_catalogue(swedish, "sv", fallback)
+    assert texts.gettext("role.family") == "foster family"
+    assert texts.gettext("members.unnamed") == "(no name yet)"
+    assert texts.ngettext("csv.imported", "csv.imported_plural", 2) == (
+        "Imported {n} shifts. /rota shows the coverage."
+    )
+    assert texts.gettext("role.mentor") == "mentorsfamilj"
 
 
 def test_parameters_are_escaped_unless_marked_safe() -> None:
@@ -95,3 +162,56 @@ def test_the_bots_descriptions_fit_telegrams_limits(language: str) -> None:
     t = translator(language)
     for field, limit in PROFILE_LIMITS.items():
         assert 0 < len(t(f"profile.{field}")) <= limit, (language, field)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("sv", ["45 sekunder", "1 minut", "1 timme", "1 timme och 30 minuter", "3 dagar"]),
+        ("da", ["45 sekunder", "1 minut", "1 time", "1 time og 30 minutter", "3 dage"]),
+        ("en", ["45 seconds", "1 minute", "1 hour", "1 hour and 30 minutes", "3 days"]),
+    ],
+)
+def test_a_duration_reads_as_people_say_it(language: str, said: list[str]) -> None:
+    minutes = [0.75, 1, 60, 90, 4320]
+    t = translator(language)
+    assert [t.duration(timedelta(minutes=m)) for m in minutes] == said
+
+
+@pytest.mark.parametrize(
+    ("length", "said"),
+    [
+        (timedelta(minutes=59, seconds=58), "1 timme"),  # a reminder a moment late
+        (timedelta(hours=23, minutes=59, seconds=40), "1 dag"),  # rounding carries
+        (timedelta(hours=23), "23 timmar"),  # not Babel's "1 day" at 85 % of one
+        (timedelta(days=1, hours=2, minutes=5), "1 dag och 2 timmar"),
+        (timedelta(minutes=2, seconds=30), "3 minuter"),  # seconds only under a minute
+        (timedelta(seconds=-5), "0 sekunder"),
+    ],
+)
+def test_a_duration_gives_two_units_at_most_rounded_half_up(length: timedelta, said: str) -> None:
+    assert translator("sv").duration(length) == said
+
+
+def test_a_length_of_time_as_a_parameter_reads_as_a_duration_in_the_texts_language() -> None:
+    texts = [
+        translator(language)("conversation.idle_mentor", number=3, idle=timedelta(hours=12))
+        for language in LANGUAGES
+    ]
+    assert texts == [
+        "Samtal #3 är avslutat: ingen har skrivit i det på 12 timmar.",
+        "Samtale #3 er afsluttet: ingen har skrevet i den i 12 timer.",
+        "Conversation #3 is closed: nobody has written in it for 12 hours.",
+    ]
+
+
+def test_the_unit_and_the_coordinators_title_are_the_municipalitys_own() -> None:
+    terms = Terms(
+        unit={**DEFAULT_TERMS.unit, "sv": "familjehemsgruppen i Örebro"},
+        coordinator={**DEFAULT_TERMS.coordinator, "sv": "samordnare & handledare"},
+    )
+    t = translator("sv", terms)
+    assert t("forget.notice").startswith("Familjehemsgruppen i Örebro har raderat")
+    assert t("role.coordinator") == "samordnare &amp; handledare"
+    assert translator("sv")("role.coordinator") == "familjehemssekreterare"
+    assert translator("da")("forget.notice").startswith("Plejefamilieområdet har slettet")

@@ -267,7 +267,7 @@ def test_an_empty_period_is_a_report_of_zeros() -> None:
         "Evaluation report 2026-11-02 – 2026-11-15 (times in Europe/Stockholm)",
         "No questions were asked in this period.",
         "Shifts: 0; with a question: 0; with a question the mentor family on the shift accepted: 0",
-        "Service hours with a mentor family on duty: 0% (not covered: 102 h 0 min)",
+        "Service hours with a mentor family on duty: 0% (not covered: 4 days and 6 hours)",
         "Broadcasts: none",
     ]
     metrics, table = read_csv(report_csv(report))
@@ -392,17 +392,19 @@ def test_the_text_in_three_languages() -> None:
     english = report_text(translator("en"), report).splitlines()
     assert english[1] == "Questions: 8, of which urgent: 1"
     assert english[2] == "Busiest hour: Mon 07:00–08:00 (1)"
-    assert english[3] == "Accepted: 75% (6 of 8), of which by a coordinator: 1"
-    assert english[5] == "Time from offer to acceptance: median 4 min, 90th percentile 12 min"
+    assert english[3] == "Accepted: 75% (6 of 8), of which by the foster-care unit: 1"
+    assert english[5] == (
+        "Time from offer to acceptance: median 4 minutes, 90th percentile 12 minutes"
+    )
     assert "Ratings: 4, mean 4.3 (1★ 0 · 2★ 0 · 3★ 1 · 4★ 1 · 5★ 2)" in english
     assert "Topics: Sleep 2, Other 1, School 1" in english
     swedish = report_text(translator("sv"), report)
-    assert "Accepterade: 75\xa0% (6 av 8), varav av en familjehemssekreterare: 1" in swedish
+    assert "Accepterade: 75\xa0% (6 av 8), varav av familjehemsenheten: 1" in swedish
     assert "Betyg: 4, medelvärde 4,3" in swedish
     assert "Flest förfrågningar: mån kl. 07:00–08:00 (1)" in swedish
     danish = report_text(translator("da"), report)
-    assert "Accepteret: 75\xa0% (6 af 8), heraf af en anbringelseskonsulent: 1" in danish
-    assert "Afsluttede samtaler: 6; længde: median 35 min., 90-percentil 53 min." in danish
+    assert "Accepteret: 75\xa0% (6 af 8), heraf af plejefamilieområdet: 1" in danish
+    assert "Afsluttede samtaler: 6; længde: median 35 minutter, 90-percentil 53 minutter" in danish
 
 
 def test_the_chart_is_a_png() -> None:

@@ -24,6 +24,8 @@ WORDS = {
     "da": ("Vagten er tilføjet: ", "Vagten er slettet: "),
     "en": ("Shift added: ", "Shift removed: "),
 }
+# What each coordinator types after /shift: the words of the help in their language.
+TYPED = {"sv": ("ny", "stryk"), "da": ("Tilføj", "slet"), "en": ("add", "del")}
 
 
 @pytest.fixture
@@ -59,14 +61,15 @@ async def test_a_shift_added_and_removed_is_confirmed_in_local_time_and_its_hous
     day = next_week()
     span = f"{t.day(day)} 17:00–22:00"  # as typed: the service's local time, New York's
     async with against(double, db, MENTORBOT_TIMEZONE="America/New_York") as app:
-        await karin.send(f"/shift add {mentor.id} {day} 17:00-22:00")
+        add, delete = TYPED[language]
+        await karin.send(f"/shift {add} {mentor.id} {day} 17:00-22:00")
         await handle_updates(app)
         added = (await karin.next_message())["text"]
         assert added.startswith(f"{WORDS[language][0]}#1 {span} – ")
         assert (await berg.next_message())["text"] == shown(
             t("shift.added_notice", line=f"#1 {span}")
         )
-        await karin.send("/shift del 1")
+        await karin.send(f"/shift {delete} 1")
         await handle_updates(app)
         removed = (await karin.next_message())["text"]
         assert removed.startswith(f"{WORDS[language][1]}#1 {span} – ")
