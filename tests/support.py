@@ -1,13 +1,18 @@
 """What unit and end-to-end tests share besides fixtures: households written straight to the
-database, and a family's question as the texts that show it receive it."""
+database, a family's question as the texts that show it receive it, and the catalogues' texts."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
+
+from babel.messages.pofile import read_po
 
 from storage import households
 from storage.db import Database
 from storage.models import Kind, Member, Request, RequestState, Role
+
+LOCALES = Path(__file__).resolve().parents[1] / "bot" / "locales"
 
 
 async def make_household(
@@ -44,3 +49,18 @@ def offered_request(now: datetime) -> Request:
         mentor_member_id=None,
         mentor_name=None,
     )
+
+
+def forms(locales: Path, language: str) -> dict[str, tuple[str, ...]]:
+    """Each entry's id and its forms (one, or one per plural form); a fuzzy entry has none."""
+    entries: dict[str, tuple[str, ...]] = {}
+    with (locales / f"{language}.po").open("rb") as po_file:
+        for message in read_po(po_file, locale=language):
+            if not message.id:
+                continue  # the header
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            string = message.string
+            texts = (string,) if isinstance(string, str) else tuple(string or ())
+            for msgid in ids:
+                entries[msgid] = () if message.fuzzy else texts
+    return entries

@@ -36,7 +36,7 @@ async def test_the_audit_log_shows_who_did_what_without_content(service: Service
 
     log = await answer(karin, "/audit")
     lines = log.splitlines()
-    assert lines[0] == "De senaste 8 åtgärderna av familjehemssekreterare"
+    assert lines[0] == "De senaste 8 registrerade åtgärderna"
     assert lines[1].endswith("Karin Holm: skickade broadcast #1 to mentors")
     assert lines[2].endswith(f"Karin Holm: tog bort member #{n['Familien Lind']} (mentor)")
     assert lines[3].endswith(f"Karin Holm: tog bort shift #{shift[1]}")
@@ -48,7 +48,7 @@ async def test_the_audit_log_shows_who_did_what_without_content(service: Service
         "bjöd in en mentor",
     ]
     assert "Hemligt" not in log
-    assert "De senaste 2 åtgärderna" in await answer(karin, "/audit 2")
+    assert "De senaste 2 registrerade åtgärderna" in await answer(karin, "/audit 2")
     assert "Skriv /audit" in await answer(karin, "/audit 0")
     await texts_until_quiet(service.berg, 0.3)  # the shift notices and the broadcast
     assert "finns inte för din roll" in await answer(service.berg, "/audit")

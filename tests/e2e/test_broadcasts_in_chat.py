@@ -50,7 +50,7 @@ async def test_a_newsletter_reaches_every_family_once_and_is_reported(
     service: Service, double: BotApiDouble
 ) -> None:
     families = await more_families(service, double, 4)
-    assert "inte längre nyhetsbrev" in await answer(families[1], "/newsletter off")
+    assert "inte längre nyhetsbrev" in await answer(families[1], "/newsletter av")
     double.block(families[2])
     confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
     assert confirm["text"] == "Till: Familjehem (4 mottagare). När: Nu. Skicka?"

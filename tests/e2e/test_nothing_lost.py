@@ -84,7 +84,7 @@ async def test_a_conversation_nobody_writes_in_closes_even_across_a_restart(
 
     await start_bot(MENTORBOT_CONVERSATION_IDLE_HOURS=IDLE_HOURS)
     told = await texts_until_quiet(family, 2.0)
-    closed = "Samtal #1 är avslutat: ingen har skrivit i det på 0.01 timmar"
+    closed = "Samtal #1 är avslutat: ingen har skrivit i det på 36 sekunder"
     assert any(closed in text for text in told), told
     assert any("Hur mycket hjälpte det?" in text for text in told), told
     to_berg = await texts_until_quiet(berg, 0.5)

@@ -62,7 +62,7 @@ async def test_a_deleted_shifts_number_is_not_given_to_the_next_shift(service: S
     assert (await answer(karin, f"/shift del {first}")).startswith("Passet är borttaget")
     assert number(await answer(karin, booking)) > first
     assert await answer(karin, f"/shift del {first}") == (
-        f"Det finns inget pass #{first}; /shift list visar numren."
+        f"Det finns inget pass #{first}; /shift lista visar numren."
     )
 
 

@@ -97,9 +97,9 @@ async def test_roles_are_enforced(karin: SandboxUser, double: BotApiDouble) -> N
             "That command is not available for your role. /help shows what you can do."
         )
         await stranger.send(command)
-        assert "Ask your foster-care unit for an invite" in (await stranger.next_message())["text"]
+        assert "Ask the foster-care unit for an invite" in (await stranger.next_message())["text"]
     await stranger.send("/partner")
-    assert "Ask your foster-care unit for an invite" in (await stranger.next_message())["text"]
+    assert "Ask the foster-care unit for an invite" in (await stranger.next_message())["text"]
 
     # Nothing was created: the coordinator still sees two members.
     await karin.send("/members")

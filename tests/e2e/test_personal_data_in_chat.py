@@ -88,7 +88,7 @@ async def test_erasure_ends_access_and_leaves_only_anonymous_metadata(service: S
     assert f"medlem #{berg_number}" in confirm["text"]
     await karin.press(confirm, "Radera")
     assert (
-        f"Medlem #{berg_number}s uppgifter är raderade."
+        f"Medlem #{berg_number}:s uppgifter är raderade."
         == (await karin.wait_for_edit(confirm))["text"]
     )
     assert "Familjehemsenheten har raderat dina uppgifter" in (await berg.next_message())["text"]

@@ -273,7 +273,7 @@ async def test_an_unanswered_question_escalates_on_time_across_a_crash(
 
     to_karin = await karin.next_message(timeout=90)
     assert "Hallå, är det någon där?" in to_karin["text"]
-    assert "gått vidare till familjehemssekreterarna" in (await family.next_message())["text"]
+    assert "gått vidare till familjehemsenheten" in (await family.next_message())["text"]
     await karin.press(to_karin, "Acceptera")
     assert "(Karin Holm) har tagit er fråga" in (await family.next_message())["text"]
     await texts_until_quiet(karin, 0.5)

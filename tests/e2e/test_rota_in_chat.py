@@ -66,7 +66,7 @@ async def test_a_coordinator_builds_a_week_by_command_and_sees_its_gaps(service:
         assert "17:00–22:00 – Familjen Berg" in reply
     saturday, sunday = monday + timedelta(days=5), monday + timedelta(days=6)
     assert "tillagt" in await answer(karin, f"/shift add {lind} {saturday} 09:00-22:00")
-    assert "tillagt" in await answer(karin, f"/shift add #{lind} {sunday} 09:00 - 15:00")
+    assert "tillagt" in await answer(karin, f"/shift ny #{lind} {sunday} 09:00 - 15:00")
     # A night shift: the end before the start is the next morning.
     night = await answer(karin, f"/shift add {lind} {sunday} 22:00-08:00")
     assert "22:00–08:00" in night
@@ -96,7 +96,7 @@ async def test_a_coordinator_builds_a_week_by_command_and_sees_its_gaps(service:
     assert sunday_lines[0].endswith("\u26a0\ufe0f")
     assert "  lucka 15:00–22:00: ingen mentor i tjänst" in sunday_lines
 
-    listing = await answer(karin, f"/shift list {monday}")
+    listing = await answer(karin, f"/shift lista {monday}")
     assert "Familjen Berg" in listing and "Familien Lind" in listing
     number = re.search(r"#(\d+) \S+ \S+ \S+ 17:00–22:00 – Familien Lind", listing)
     assert number, listing
@@ -124,10 +124,11 @@ BAD_INPUT = [
     ("/shift add {berg} {day} 17:00-25:00", "”25:00” är ingen tid"),
     ("/shift add {berg} {day} 17:00-17:00", "Ett pass måste sluta vid en annan tid"),
     ("/shift add {berg} 2027-03-28 02:30-06:00", "2027-03-28 02:30 finns inte"),
-    ("/shift add {berg} {day}", "Skriv /shift add MEDLEM"),
+    ("/shift add {berg} {day}", "Skriv /shift ny MEDLEM"),
     ("/shift add bob {day} 17:00-22:00", "”bob” är inget medlemsnummer"),
-    ("/shift bogus", "Skriv /shift add MEDLEM"),
-    ("/shift del x", "Skriv /shift add MEDLEM"),
+    ("/shift bogus", "Skriv /shift ny MEDLEM"),
+    ("/shift del x", "Skriv /shift ny MEDLEM"),
+    ("/shift lägg {berg} {day} 17:00-22:00", "Skriv /shift ny MEDLEM"),  # not a word it takes
     ("/shift list tomorrow", "”tomorrow” är inget datum"),
     ("/rota 99", "Skriv /rota, /rota VECKOR (1 till 8)"),
     ("/rota 0", "Skriv /rota, /rota VECKOR (1 till 8)"),
@@ -217,10 +218,10 @@ async def test_a_season_by_csv_goes_in_whole_or_not_at_all(
         "Schemat är uppdaterat. Nya pass: 7, oförändrade: 0, borttagna: 0. /rota visar täckningen."
     ]
     assert await texts_until_quiet(service.berg) == [
-        "En familjehemssekreterare har gett er 4 nya pass. /shifts visar dem."
+        "Familjehemsenheten har gett er 4 nya pass. /shifts visar dem."
     ]
     assert await texts_until_quiet(service.lind) == [
-        "En anbringelseskonsulent har givet jer 3 nye vagter. /shifts viser dem."
+        "Plejefamilieområdet har givet jer 3 nye vagter. /shifts viser dem."
     ]
     # The same file again books nobody twice: every row is already there.
     assert await send_csv(karin, good) == [
@@ -374,7 +375,7 @@ async def test_a_mentor_gets_their_shifts_as_a_calendar_file(
     await service.berg.send("/calendar")
     sent = await service.berg.next_message()
     assert sent["document"]["file_name"] == "mentorbot-shifts.ics"
-    assert sent["caption"].startswith("Era pass (1) som kalenderfil")
+    assert sent["caption"].startswith("Ert pass som kalenderfil")
     calendar = Calendar.from_ical(double.file_bytes(sent["document"]["file_id"]))
     events = calendar.walk("VEVENT")
     assert len(events) == 1

@@ -481,7 +481,7 @@ async def test_numbers_that_are_not_plain_digits_get_one_line(service: Service) 
     assert await answer(karin, "/audit 99999999999999999999") == (
         "Skriv /audit eller /audit N, med N från 1 till 200."
     )
-    assert "Skriv /shift add" in await answer(karin, "/shift del ٣")
+    assert "Skriv /shift ny" in await answer(karin, "/shift del ٣")
     assert await answer(karin, "/remove 99999999999999999999") == (
         "Skriv /remove NUMMER, med numret som /members visar."
     )

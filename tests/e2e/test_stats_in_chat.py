@@ -222,12 +222,14 @@ async def test_a_coordinator_gets_the_months_report(
     lines = text.splitlines()
     assert lines[0] == f"Utvärdering {FIRST} – {LAST} (tider i Europe/Stockholm)"
     assert "Förfrågningar: 12, varav brådskande: 1" in lines
-    assert "Accepterade: 75\xa0% (9 av 12), varav av en familjehemssekreterare: 1" in lines
-    assert "Tid från erbjudande till accepterad: median 4 min, 90:e percentilen 10 min" in lines
+    assert "Accepterade: 75\xa0% (9 av 12), varav av familjehemsenheten: 1" in lines
+    assert (
+        "Tid tills förfrågan accepterades: median 4 minuter, 90:e percentilen 10 minuter"
+    ) in lines
     # Offered: all but the one withdrawn at night; asked again: 4 of those 11, 2 of them
     # passed on to the coordinators.
     assert (
-        "Erbjudna igen i brist på svar: 36\xa0% (4 av 11), vidare till familjehemssekreterare: 2"
+        "Erbjudna igen i brist på svar: 36\xa0% (4 av 11), vidare till familjehemsenheten: 2"
         in lines
     )
     # Outside the hours: 07:30 (accepted at the shift's start) and 23:30 (withdrawn).
@@ -235,7 +237,7 @@ async def test_a_coordinator_gets_the_months_report(
         "Inom öppettiderna för stödet: 10, varav 80\xa0% accepterade; "
         "utanför: 2, varav 50\xa0% accepterade"
     ) in lines
-    assert "Avslutade samtal: 9; längd: median 30 min, 90:e percentilen 52 min" in lines
+    assert "Avslutade samtal: 9; längd: median 30 minuter, 90:e percentilen 52 minuter" in lines
     # 5 4 5 3 4 5 4: 30 / 7 = 4.29.
     assert "Betyg: 7, medelvärde 4,3 (1★ 0 · 2★ 0 · 3★ 1 · 4★ 3 · 5★ 3)" in lines
     assert "Ämnen: Sömn 3, Skola 2, Annat 1, Beteende 1" in lines

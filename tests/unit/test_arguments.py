@@ -18,9 +18,8 @@ from bot.sandbox import BotApiDouble
 from handlers.arguments import SPELLINGS, Word, parse_word
 from storage.db import Database
 from storage.models import Role
-from tests.support import make_household
+from tests.support import LOCALES, forms, make_household
 from tests.unit.telegram_support import against, handle_updates
-from tests.unit.test_i18n import LOCALES, forms
 
 # The commands that take a word, and the words each takes.
 TAKES = {
@@ -31,9 +30,9 @@ TAKES = {
     "newsletter": (Word.ON, Word.OFF),
 }
 SHOWN = re.compile(rf"/({'|'.join(TAKES)}) ([^\s,.;:)]+)")
-# The texts that tell a person what to type: the help, the usage lines, and two that say how
-# to undo what was just done.
-TELLING = re.compile(r"help\..*|.*\.usage|newsletter\.off|broadcast\.scheduled")
+# The texts that tell a person what to type: the help, the usage lines, and those that say
+# what to type next.
+TELLING = re.compile(r"help\..*|.*\.usage|newsletter\.off|broadcast\.scheduled|shift\.not_found")
 
 
 def test_each_spelling_means_one_word() -> None:

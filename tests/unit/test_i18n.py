@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from bot.config import DEFAULT_TERMS, LANGUAGES, Terms
 from bot.i18n import Html, load_catalogue, pick_language, translator
 from bot.sandbox.methods import PROFILE_LIMITS
+from tests.support import LOCALES, forms
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALES = ROOT / "bot" / "locales"
 KEYWORDS = {"_": None, "N_": None, "t": None, "plural": (1, 2)}
 
 
@@ -27,21 +26,6 @@ def used_message_ids() -> set[str]:
         ):
             found.update([message] if isinstance(message, str) else message)
     return found
-
-
-def forms(locales: Path, language: str) -> dict[str, tuple[str, ...]]:
-    """Each entry's id and its forms (one, or one per plural form); a fuzzy entry has none."""
-    entries: dict[str, tuple[str, ...]] = {}
-    with (locales / f"{language}.po").open("rb") as po_file:
-        for message in read_po(po_file, locale=language):
-            if not message.id:
-                continue  # the header
-            ids = [message.id] if isinstance(message.id, str) else list(message.id)
-            string = message.string
-            texts = (string,) if isinstance(string, str) else tuple(string or ())
-            for msgid in ids:
-                entries[msgid] = () if message.fuzzy else texts
-    return entries
 
 
 def placeholders(text: str) -> set[str]:
