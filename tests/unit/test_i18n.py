@@ -199,3 +199,17 @@ def test_the_unit_and_the_coordinators_title_are_the_municipalitys_own() -> None
     assert t("role.coordinator") == "samordnare &amp; handledare"
     assert translator("sv")("role.coordinator") == "familjehemssekreterare"
     assert translator("da")("forget.notice").startswith("Plejefamilieområdet har slettet")
+
+
+@pytest.mark.parametrize(
+    ("language", "starts"),
+    [
+        ("sv", "Påminnelse: ert pass #5 börjar om 1 timme (fre 27 nov. 17:00–22:00)."),
+        ("da", "Påmindelse: jeres vagt #5 begynder om 1 time (fre 27 nov. 17:00–22:00)."),
+        ("en", "Reminder: your shift #5 starts in 1 hour (fre 27 nov. 17:00–22:00)."),
+    ],
+)
+def test_a_reminder_sent_a_moment_late_still_says_in_one_hour(language: str, starts: str) -> None:
+    when = "fre 27 nov. 17:00–22:00"
+    left = timedelta(minutes=59, seconds=57)
+    assert translator(language)("reminder.text", number=5, left=left, when=when).startswith(starts)
