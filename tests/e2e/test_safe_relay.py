@@ -34,7 +34,7 @@ from tests.e2e.scene_support import (
 
 pytestmark = pytest.mark.chat_burst(40)
 
-NOT_PASSED_ON = "Ändringar skickas inte vidare"
+NOT_PASSED_ON = "Redigerade meddelanden skickas inte vidare"
 
 
 # 1. Text a person typed is never read as markup --------------------------------------------
