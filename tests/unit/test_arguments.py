@@ -81,7 +81,8 @@ def test_every_word_a_text_shows_after_a_command_is_one_it_takes(language: str) 
                 shown += SHOWN.findall(text.replace("{coordinator}", title))
     # Capitals, brackets and braces are what to fill in (MEDLEM, [VECKOR], {number}).
     words = [(command, word) for command, word in shown if word.islower()]
-    assert {command for command, _ in words} == set(TAKES)
+    # /broadcasts cancel NUMBER still works typed, but a Cancel button is what the texts offer.
+    assert {command for command, _ in words} == set(TAKES) - {"broadcasts"}
     more = {title: Word.COORDINATOR}
     assert [(c, w) for c, w in words if parse_word(w, TAKES[c], more) is None] == []
 

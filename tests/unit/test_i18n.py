@@ -114,8 +114,9 @@ def test_a_fuzzy_or_missing_translation_reads_in_english_not_as_its_key() -> Non
     texts = load_catalogue(swedish, "sv", fallback)
     assert texts.gettext("role.family") == "foster family"
     assert texts.gettext("members.unnamed") == "(no name yet)"
-    assert texts.ngettext("csv.imported", "csv.imported_plural", 2) == (
-        "Imported {n} shifts. /rota shows the coverage."
+    assert texts.ngettext("rota.csv_caption", "rota.csv_caption_plural", 2) == (
+        "The rota from today: {n} shifts. Change, add or delete rows and send the file back; "
+        "you confirm before any shift is removed."
     )
     assert texts.gettext("role.mentor") == "mentorsfamilj"
 
