@@ -6,6 +6,9 @@ ended. What remains is metadata the evaluation needs and nobody can read a famil
 when it was asked, accepted and ended, by which households, the rating and the topic. A
 broadcast's deliveries stop saying whom they went to after the same time.
 
+A mentor household's away span goes the night after it ended: it serves planning ahead only,
+and its reason may be illness, health data that is kept no longer than it serves.
+
 A broadcast's text and file are kept longer, `MENTORBOT_BROADCAST_RETENTION_DAYS` after it went
 out (a newsletter is looked back on), then erased; its kind, audience, times and counts remain.
 """
@@ -14,15 +17,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import broadcasts, interest, requests
+from storage import availability, broadcasts, interest, requests
 from storage.db import Database
 
 
 async def erase_expired_content(db: Database, retention: timedelta, now: datetime) -> int:
     """Erase the content of questions that ended more than `retention` ago, registrations of
-    interest older than that, and who received the broadcasts finished before then; returns
-    how many questions were erased."""
+    interest older than that, who received the broadcasts finished before then, and the away
+    spans that have ended; returns how many questions were erased."""
     async with db.write() as session:
+        await availability.delete_away_ended_before(session, now)
         await interest.erase_registered_before(session, now - retention)
         await broadcasts.forget_recipients_finished_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)

@@ -127,6 +127,45 @@ class Swap:
     taken_by: int | None
 
 
+class AwayReason(StrEnum):
+    """Why a mentor household is away: only the category pressed, nothing more (illness is
+    health data)."""
+
+    HOLIDAY = "holiday"
+    ILLNESS = "illness"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class AwaySpan:
+    """A mentor household that cannot be on duty over [starts_at, ends_at), aware UTC."""
+
+    id: int
+    household_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: AwayReason
+
+
+class GapOfferState(StrEnum):
+    OPEN = "open"
+    ASKED = "asked"  # taken, waiting for a coordinator's confirmation
+    TAKEN = "taken"
+    CLOSED = "closed"  # filled another way before anyone took it
+
+
+@dataclass(frozen=True, slots=True)
+class GapOffer:
+    """A gap of the rota offered to mentors; a Take button carries its id."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: GapOfferState
+    taken_by: int | None  # the household that took it (or asked to)
+    shift_id: int | None
+
+
 class RequestState(StrEnum):
     WAITING = "waiting"  # nobody on duty: offered when the next shift starts
     OFFERED = "offered"

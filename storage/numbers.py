@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import Literal
 
 Kind = Literal[
-    "members", "shifts", "broadcasts", "requests", "shift_swaps", "invites", "unaddressed_messages"
+    "members",
+    "shifts",
+    "broadcasts",
+    "requests",
+    "shift_swaps",
+    "invites",
+    "unaddressed_messages",
+    "away_spans",
+    "gap_offers",
 ]
 
 

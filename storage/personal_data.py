@@ -72,6 +72,22 @@ _SECTIONS = (
         "swap_offers_received",
         "SELECT swap_id, message_id FROM swap_messages WHERE chat_id = :telegram ORDER BY swap_id",
     ),
+    # When the household said it cannot be on duty, and why (only the category pressed).
+    (
+        "away",
+        "SELECT id, starts_at, ends_at, reason, created_by = :member AS set_by_me, created_at "
+        "FROM away_spans WHERE household_id = :household ORDER BY starts_at",
+    ),
+    (
+        "open_shifts_taken",
+        "SELECT id, starts_at, ends_at, state, shift_id, taken_at FROM gap_offers "
+        "WHERE taken_by = :household ORDER BY id",
+    ),
+    (
+        "open_shifts_shown",
+        "SELECT offer_id, message_id FROM gap_offer_messages WHERE chat_id = :telegram "
+        "ORDER BY offer_id",
+    ),
     (
         "broadcasts_written",
         "SELECT id, audience, kind, body, state, send_at, created_at "
@@ -142,6 +158,7 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute("DELETE FROM relays WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM request_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM gap_offer_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
     await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
     await session.execute(
@@ -154,6 +171,8 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     if remaining is None or remaining["n"]:
         return False
     await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
+    # When a household nobody is left in would have been away, and why, concerns nobody now.
+    await session.execute("DELETE FROM away_spans WHERE household_id = ?", (household_id,))
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot import (
+    availability,
     broadcasts,
     invites,
     members,
@@ -27,11 +29,13 @@ from bot import (
 )
 from bot.routing import Topic
 from storage import audit, shifts
+from storage import availability as stored_availability
 from storage import personal_data as stored_personal_data
 from storage.db import Database, Session
 from storage.models import (
     Action,
     Audience,
+    AwayReason,
     Broadcast,
     DeliveryState,
     Kind,
@@ -43,6 +47,7 @@ from storage.models import (
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -216,6 +221,14 @@ async def a_season(db: Database) -> Season:
     await routing.take_message(
         db, ek, ek_id, 9, kind=Kind.TEXT, preview="Och skolan?", urgent=False, now=NOW + 2 * HOUR
     )
+    # Berg away for a week of illness; an open gap's button shown to Berg.
+    ill = await availability.mark_away(
+        db, berg, NOW.date() + 3 * DAY, NOW.date() + 9 * DAY, AwayReason.ILLNESS, UTC_ZONE, NOW
+    )
+    assert not isinstance(ill, availability.AwayProblem)
+    async with db.write() as session:
+        gap = await stored_availability.live_offer(session, NOW + 5 * DAY, NOW + 6 * DAY, NOW)
+    await availability.remember_offer_message(db, [gap], berg_id, 61)
     # Lind's shift offered to Berg; a newsletter to everyone, with Karin's progress message.
     offer = await swaps.offer(db, lind, later.id, NOW)
     assert not isinstance(offer, swaps.SwapProblem)
@@ -289,6 +302,7 @@ class Kept(StrEnum):
     METADATA = "for the evaluation: it identifies nobody once the member and the name are gone"
     ACCOUNTABILITY = "in the audit log for the life of the service (the name goes with /forget)"
     CONFIGURATION = "for the life of the database: only ids the operator's configuration names"
+    UNTIL_ENDED = "until it has ended: the nightly retention run deletes it then"
 
 
 # Every column that holds a person's Telegram id, a name, what they wrote, or a link to a member
@@ -330,6 +344,11 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("unaddressed_messages", "member_id"): (Erased.LINK, Kept.RETENTION),
     ("unaddressed_messages", "chat_id"): (Erased.LINK, Kept.RETENTION),
     ("configured_coordinators", "telegram_user_id"): (Erased.KEPT, Kept.CONFIGURATION),
+    ("away_spans", "household_id"): (Erased.LAST_ADULT, Kept.UNTIL_ENDED),
+    ("away_spans", "reason"): (Erased.LAST_ADULT, Kept.UNTIL_ENDED),  # may be health data
+    ("away_spans", "created_by"): (Erased.LINK, Kept.UNTIL_ENDED),
+    ("gap_offers", "taken_by"): (Erased.LINK, Kept.METADATA),
+    ("gap_offer_messages", "chat_id"): (Erased.ROW, Kept.MEMBERSHIP),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
