@@ -143,6 +143,13 @@ class Config:
     log_format: str = "text"
     # The municipality's names for its unit and its coordinators, in each language.
     terms: Terms = DEFAULT_TERMS
+    # What a mentor's Take of an open gap does: `direct` books it, `approve` asks a
+    # coordinator to confirm it first.
+    shift_pickup: str = "direct"
+
+    @property
+    def pickup_needs_approval(self) -> bool:
+        return self.shift_pickup == "approve"
 
     def webhook(
         self, url: str | None = None, listen: str | None = None, port: str | None = None
@@ -261,6 +268,9 @@ def load_config(
                 get("MENTORBOT_COORDINATOR_TITLE", ""),
                 DEFAULT_TERMS.coordinator,
             ),
+        ),
+        shift_pickup=_one_of(
+            "MENTORBOT_SHIFT_PICKUP", get("MENTORBOT_SHIFT_PICKUP", "direct"), SHIFT_PICKUPS
         ),
     )
 
@@ -396,6 +406,7 @@ TEXT_LIMIT = 300
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+SHIFT_PICKUPS = ("direct", "approve")
 
 
 def _one_of(name: str, raw: str, choices: tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     audit,
+    availability,
     broadcasts,
     conversations,
     gate,
@@ -40,6 +41,7 @@ def register(application: MentorApplication) -> None:
         shift_booking,  # /shift alone, before rota_planning's /shift with arguments
         rota_planning,
         mentor_rota,
+        availability,
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
         recruitment,  # so does a stranger's registration of interest

@@ -22,6 +22,7 @@ class Word(StrEnum):
     DELETE = "del"
     LIST = "list"
     CSV = "csv"
+    OPEN = "open"
     CANCEL = "cancel"
     ON = "on"
     OFF = "off"
@@ -44,6 +45,7 @@ SPELLINGS: Mapping[Word, Mapping[str, tuple[str, ...]]] = {
     Word.DELETE: {"en": ("del", "delete"), "sv": ("stryk", "radera"), "da": ("slet",)},
     Word.LIST: {"en": ("list",), "sv": ("lista", "visa"), "da": ("vis", "liste")},
     Word.CSV: {"en": ("csv",)},
+    Word.OPEN: {"en": ("open",), "sv": ("lediga", "öppna"), "da": ("ledige", "åbne")},
     Word.CANCEL: {"en": ("cancel",), "sv": ("avbryt",), "da": ("annuller", "annullér", "afbryd")},
     Word.ON: {"en": ("on",), "sv": ("på",), "da": ("til",)},
     Word.OFF: {"en": ("off",), "sv": ("av",), "da": ("fra",)},

@@ -27,12 +27,13 @@ from typing import Literal
 from telegram import Update
 
 from bot import rota_planning
+from bot.availability import Week
 from bot.config import LANGUAGES
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
 from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
 from handlers.confirmation import Confirmation
-from storage.models import Audience, Member, Role
+from storage.models import Audience, AwayReason, Member, Role
 
 # Telegram's limit for a button's data.
 MAX_DATA_BYTES = 64
@@ -493,3 +494,66 @@ def rota_file_cancel() -> str:
 def rota_file_of(match: re.Match[str]) -> tuple[bool, str]:
     """Whether the missing shifts go, and the digest of the change that was shown."""
     return match["mode"] == "all", match["digest"]
+
+
+# /away: remove a span, pick this or next week, and the reason for the days picked.
+_AWAY = _prefix("away:")
+AWAY_REMOVE = _pattern(_AWAY, f"del:(?P<away>{_N})")
+AWAY_WEEK = _pattern(_AWAY, "week:(?P<week>this|next)")
+_ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_REASONS = _choices([r.value for r in AwayReason])
+AWAY_REASON = _pattern(
+    _AWAY, f"why:(?P<first>{_ISO_DAY}):(?P<last>{_ISO_DAY}):(?P<reason>{_REASONS})"
+)
+
+
+def away_remove(span_id: int) -> str:
+    return f"{_AWAY}del:{span_id}"
+
+
+def away_of(match: re.Match[str]) -> int:
+    return int(match["away"])
+
+
+def away_week(which: Week) -> str:
+    return f"{_AWAY}week:{which}"
+
+
+def week_of(match: re.Match[str]) -> Week:
+    return "next" if match["week"] == "next" else "this"
+
+
+def away_reason(first: date, last: date, reason: AwayReason) -> str:
+    return f"{_AWAY}why:{first.isoformat()}:{last.isoformat()}:{reason.value}"
+
+
+def away_days_of(match: re.Match[str]) -> tuple[date, date, AwayReason] | None:
+    """The days and the reason as pressed; None for a date no calendar has (forged data)."""
+    try:
+        first, last = date.fromisoformat(match["first"]), date.fromisoformat(match["last"])
+    except ValueError:
+        return None
+    return first, last, AwayReason(match["reason"])
+
+
+# An open gap's Take, with the offer's number; a coordinator's Confirm or Refuse of a take.
+_OPEN_GAP = _prefix("gap:")
+GAP_TAKE = _pattern(_OPEN_GAP, f"(?P<offer>{_N})")
+_GAP_DECIDE = _prefix("gap-decide:")
+GAP_DECIDE = _pattern(_GAP_DECIDE, f"(?P<offer>{_N}):(?P<confirm>yes|no)")
+
+
+def gap_take(offer_id: int) -> str:
+    return f"{_OPEN_GAP}{offer_id}"
+
+
+def gap_decide(offer_id: int, confirm: bool) -> str:
+    return f"{_GAP_DECIDE}{offer_id}:{'yes' if confirm else 'no'}"
+
+
+def offer_of(match: re.Match[str]) -> int:
+    return int(match["offer"])
+
+
+def confirm_of(match: re.Match[str]) -> bool:
+    return match["confirm"] == "yes"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot import members
@@ -148,12 +148,13 @@ async def reply_lines(
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
     quote: bool = False,
-) -> None:
+) -> Message | None:
     """Send a long list as few messages as Telegram's size limit allows; buttons go under the
-    last of them, which quotes the message answered if `quote` (a press can then read it)."""
+    last of them, which is returned, and which quotes the message answered if `quote` (a press
+    can then read it)."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     chunk: list[str] = []
     size = 0
     for line in lines:
@@ -162,8 +163,9 @@ async def reply_lines(
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
-    if chunk:
-        await message.reply_text("\n".join(chunk), reply_markup=reply_markup, do_quote=quote)
+    if not chunk:
+        return None
+    return await message.reply_text("\n".join(chunk), reply_markup=reply_markup, do_quote=quote)
 
 
 MemberHandler = Callable[[Update, MentorContext, Sender, Member], Awaitable[None]]

@@ -1,4 +1,5 @@
-"""A mentor household's own rota: /shifts, /swap with its take button, and /calendar."""
+"""A mentor household's own rota: /shifts (with the open gaps it could take), /swap with its
+take button, and /calendar."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import members, rota_planning, swaps
+from bot import availability, members, rota_planning, swaps
+from bot.availability import OPEN_GAP_DAYS
 from bot.calendar_feed import shifts_calendar
 from bot.i18n import N_, Translator
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import buttons, rota_jobs
+from handlers.availability import offers_keyboard
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -42,13 +45,29 @@ async def own_shifts(
     t, tz = sender.t, context.config.timezone
     moment = now()
     upcoming = await rota_planning.listings(context.db, moment, moment + AHEAD, member.household.id)
-    if not upcoming:
-        await reply_lines(update, [t("shifts.none")])
-        return
-    lines = [t("shifts.header", count=len(upcoming))]
-    lines.extend(shift_line(t, listing, tz, with_name=False) for listing in upcoming)
-    lines.append(t("shifts.footer"))
-    await reply_lines(update, lines)
+    if upcoming:
+        lines = [t("shifts.header", count=len(upcoming))]
+        lines.extend(shift_line(t, listing, tz, with_name=False) for listing in upcoming)
+        lines.append(t("shifts.footer"))
+    else:
+        lines = [t("shifts.none")]
+    # Then the gaps the household could fill, each with its Take button (not for an adult a
+    # coordinator has still to approve: a take would be refused).
+    config = context.config
+    offers = (
+        await availability.open_gaps(
+            context.db, config.service_hours, tz, moment, member.household.id
+        )
+        if member.approved
+        else []
+    )
+    keyboard = None
+    if offers:
+        lines.extend(["", t("gaps.open_offer", days=OPEN_GAP_DAYS)])
+        keyboard = offers_keyboard(t, offers, tz)
+    sent = await reply_lines(update, lines, keyboard)
+    if keyboard is not None and sent is not None:
+        await availability.remember_offer_message(context.db, offers, sent.chat_id, sent.message_id)
 
 
 @requires(Role.MENTOR)

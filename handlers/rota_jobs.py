@@ -21,7 +21,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Job
 
-from bot import members, reminders, rota_planning, routing
+from bot import availability, members, reminders, rota_planning, routing
+from bot.availability import Availability
 from handlers import buttons, offers
 from handlers.clock import now
 from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
@@ -243,10 +244,16 @@ async def _send_gap_report(context: MentorContext) -> None:
     days = await rota_planning.coverage(
         db, today, GAP_REPORT_DAYS, config.service_hours, config.timezone, since=moment
     )
-    gaps = any(day.gaps for day in days)
+    gaps = [gap for day in days for gap in day.gaps]
     unanswered = routing.at_the_coordinators(await routing.open_requests(db))
     if not gaps and not unanswered:
         return
+    mentors = await availability.mentor_households(db)
+    away = (
+        await availability.away_households(db, gaps[0].start, gaps[-1].end)
+        if gaps
+        else Availability()
+    )
     for coordinator in await members.with_role(db, Role.COORDINATOR):
         t = member_translator(context, coordinator)
         lines = []
@@ -255,7 +262,8 @@ async def _send_gap_report(context: MentorContext) -> None:
             lines.extend(request_line(t, request) for request in unanswered)
         if gaps:
             lines.append(t("gaps.report_header", days=GAP_REPORT_DAYS))
-            lines.extend(gap_report_lines(t, days, config.timezone))
+            free = (lambda gap: away.free(mentors, gap)) if mentors else None
+            lines.extend(gap_report_lines(t, days, config.timezone, free))
         try:
             await context.bot.send_message(
                 coordinator.telegram_user_id,

@@ -1,4 +1,5 @@
-"""The coordinators' rota: /shift add|del|list, /rota, /rota csv, and CSV files sent to the bot."""
+"""The coordinators' rota: /shift add|del|list, /rota, /rota csv, /rota open (the open gaps to
+every mentor, with Take buttons), and CSV files sent to the bot."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from telegram import (
 )
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import members, rota_planning
+from bot import availability, members, rota_planning
+from bot.availability import OPEN_GAP_DAYS
 from bot.i18n import N_, Translator
+from bot.rota import Interval
 from bot.rota_csv import (
     MAX_BYTES,
     CsvProblem,
@@ -33,6 +36,7 @@ from bot.rota_csv import parse_shift as parse_shift_args
 from bot.rota_planning import Refusal
 from handlers import buttons, confirmation, rota_jobs
 from handlers.arguments import Word, parse_word
+from handlers.availability import send_to_mentors
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -49,6 +53,7 @@ from handlers.rota_text import (
     coverage_lines,
     csv_problem,
     line_numbered,
+    mentor_name,
     refusal,
     shift_line,
 )
@@ -108,7 +113,13 @@ async def confirm_added(
     household's notice, and the rota's timers planned again."""
     listing = await _listing(context, added)
     tz = context.config.timezone
-    await reply(t("shift.added", line=shift_line(t, listing, tz, with_name=True)))
+    lines = [t("shift.added", line=shift_line(t, listing, tz, with_name=True))]
+    span = Interval(added.starts_at, added.ends_at)
+    away = await availability.away_households(context.db, span.start, span.end)
+    if away.away_during(added.household_id, span):
+        # Booked all the same: the coordinator may have agreed it with them on the phone.
+        lines.append(t("shift.away_warning", name=mentor_name(t, listing), number=added.id))
+    await reply("\n".join(lines))
     await _tell_household(context, added.household_id, N_("shift.added_notice"), listing)
     await rota_jobs.rota_changed(context.application)
 
@@ -194,6 +205,15 @@ async def rota_command(
     args = context.args or []
     if len(args) == 1 and parse_word(args[0], [Word.CSV]):
         await _export(message, context, sender)
+        return
+    if len(args) == 1 and parse_word(args[0], [Word.OPEN]):
+        gaps, reached = await send_to_mentors(context)
+        if not gaps:
+            await message.reply_text(t("rota.open_none", days=OPEN_GAP_DAYS))
+            return
+        await message.reply_text(
+            t.plural("rota.open_sent", "rota.open_sent_plural", reached, gaps=gaps)
+        )
         return
     weeks = (parse_number(args[0]) if len(args) == 1 else None) if args else 1
     if weeks is None or not 1 <= weeks <= MAX_WEEKS:

@@ -6,16 +6,17 @@ so a shift looks the same in a reply, a reminder and the morning report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.availability import MAX_AWAY_DAYS, AwayProblem, TakeProblem
 from bot.i18n import N_, Translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
 from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.swaps import SwapProblem
-from storage.models import ShiftListing
+from storage.models import AwayReason, AwaySpan, GapOffer, Household, ShiftListing
 
 _CSV_REASONS = {
     CsvReason.NOT_TEXT: N_("csv.not_text"),
@@ -117,9 +118,81 @@ def coverage_lines(t: Translator, days: Iterable[DayCoverage], tz: ZoneInfo) -> 
         yield from _gap_lines(t, day.gaps, tz)
 
 
-def gap_report_lines(t: Translator, days: Iterable[DayCoverage], tz: ZoneInfo) -> Iterator[str]:
-    """Only the days with gaps, and only their gaps: the morning report."""
+def gap_report_lines(
+    t: Translator,
+    days: Iterable[DayCoverage],
+    tz: ZoneInfo,
+    free: Callable[[Interval], list[Household]] | None,
+) -> Iterator[str]:
+    """Only the days with gaps, and only their gaps, each with the mentor households `free`
+    says are not away then (None: there are no mentor households to name): the morning
+    report, which a coordinator phones round from."""
     for day in days:
         if day.gaps:
             yield _day_heading(t, day, tz)
-            yield from _gap_lines(t, day.gaps, tz)
+            for gap in day.gaps:
+                yield from _gap_lines(t, [gap], tz)
+                if free is not None:
+                    yield free_line(t, free(gap))
+
+
+_AWAY_PROBLEMS = {
+    AwayProblem.BACKWARDS: N_("away.backwards"),
+    AwayProblem.PAST: N_("away.past"),
+    AwayProblem.TOO_LONG: N_("away.too_long"),
+    AwayProblem.OVERLAP: N_("away.overlap"),
+    AwayProblem.NOT_MENTOR: N_("access.wrong_role"),
+}
+
+_TAKE_PROBLEMS = {
+    TakeProblem.GONE: N_("gaps.gone"),
+    TakeProblem.AWAY: N_("gaps.away"),
+    TakeProblem.NOT_MENTOR: N_("access.wrong_role"),
+    TakeProblem.DECIDED: N_("gaps.decided_already"),
+}
+
+REASONS = {
+    AwayReason.HOLIDAY: N_("away.reason_holiday"),
+    AwayReason.ILLNESS: N_("away.reason_illness"),
+    AwayReason.OTHER: N_("away.reason_other"),
+}
+
+
+def away_problem(t: Translator, problem: AwayProblem) -> str:
+    return t(_AWAY_PROBLEMS[problem], days=MAX_AWAY_DAYS)
+
+
+def take_problem(t: Translator, problem: TakeProblem) -> str:
+    return t(_TAKE_PROBLEMS[problem])
+
+
+def days(t: Translator, first: date, last: date) -> str:
+    """ "mån 7 dec.–sön 13 dec.", or one day alone."""
+    return t.day(first) if first == last else f"{t.day(first)}\u2013{t.day(last)}"
+
+
+def away_days(t: Translator, span: AwaySpan, tz: ZoneInfo) -> str:
+    """An away span as the whole local days it was marked for (it ends at a midnight)."""
+    last = (span.ends_at.astimezone(tz) - timedelta(seconds=1)).date()
+    return days(t, span.starts_at.astimezone(tz).date(), last)
+
+
+def away_lines(t: Translator, spans: Iterable[AwaySpan], tz: ZoneInfo) -> list[str]:
+    """A household's own away spans, with the reason it chose: what /away shows them."""
+    listed = [
+        t("away.line", days=away_days(t, span, tz), reason=t(REASONS[span.reason]))
+        for span in spans
+    ]
+    return [t("away.header"), *listed] if listed else [t("away.none")]
+
+
+def gap_when(t: Translator, offer: GapOffer, tz: ZoneInfo) -> str:
+    return t.span(offer.starts_at, offer.ends_at, tz)
+
+
+def free_line(t: Translator, free: list[Household]) -> str:
+    """Under a gap in the morning report: the mentor households not away then, by name."""
+    if not free:
+        return t("gaps.nobody_free")
+    names = ", ".join(household.display_name or t("members.unnamed") for household in free)
+    return t("gaps.free", names=names)

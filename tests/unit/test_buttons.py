@@ -21,7 +21,7 @@ from bot.shift_booking import DaySpan, Span
 from handlers import buttons
 from handlers.buttons import MemberAction
 from handlers.confirmation import Confirmation
-from storage.models import Audience
+from storage.models import Audience, AwayReason
 
 JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 BIGGEST = 999_999_999  # the largest number a button carries
@@ -121,12 +121,13 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
                 (number, number - 1),
             )
         ],
-        **booking_samples(number, moment),
+        **rota_samples(number, moment),
     }
 
 
-def booking_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
-    """The guided booking's steps, with a night shift (an end before the start) among them."""
+def rota_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
+    """The rota's buttons: the guided booking's steps (a night shift, which ends before it
+    starts, among them), a rota file's question, days away and open gaps."""
     evening = DaySpan(moment.date(), Span(time(17), time(22)))
     night = DaySpan(moment.date(), Span(time(22, 30), time(7, 45)))
 
@@ -177,6 +178,27 @@ def booking_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list
             for remove in (True, False)
         ],
         buttons.ROTA_FILE_CANCEL: [Sample(buttons.rota_file_cancel(), _none, None)],
+        buttons.AWAY_REMOVE: [Sample(buttons.away_remove(number), buttons.away_of, number)],
+        buttons.AWAY_WEEK: [
+            Sample(buttons.away_week(which), buttons.week_of, which) for which in ("this", "next")
+        ],
+        buttons.AWAY_REASON: [
+            Sample(
+                buttons.away_reason(moment.date(), moment.date(), reason),
+                buttons.away_days_of,
+                (moment.date(), moment.date(), reason),
+            )
+            for reason in AwayReason
+        ],
+        buttons.GAP_TAKE: [Sample(buttons.gap_take(number), buttons.offer_of, number)],
+        buttons.GAP_DECIDE: [
+            Sample(
+                buttons.gap_decide(number, confirm),
+                lambda m: (buttons.offer_of(m), buttons.confirm_of(m)),
+                (number, confirm),
+            )
+            for confirm in (True, False)
+        ],
     }
 
 
@@ -219,6 +241,11 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.offer_shift(4),
         buttons.end(12),
         buttons.cancel_broadcast(3),
+        buttons.away_remove(5),
+        buttons.away_week("next"),
+        buttons.away_reason(date(2026, 12, 7), date(2026, 12, 13), AwayReason.ILLNESS),
+        buttons.gap_take(9),
+        buttons.gap_decide(9, True),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -248,6 +275,11 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "offer-shift:4",
         "end:12",
         "cancel-broadcast:3",
+        "away:del:5",
+        "away:week:next",
+        "away:why:2026-12-07:2026-12-13:illness",
+        "gap:9",
+        "gap-decide:9:yes",
     ]
 
 

@@ -48,6 +48,7 @@ from telegram.ext import (
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
 from handlers import (
+    availability,
     broadcasts,
     buttons,
     conversations,
@@ -70,7 +71,7 @@ from handlers import (
 from handlers.buttons import MemberAction
 from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
-from storage.models import Audience
+from storage.models import Audience, AwayReason
 from tests.unit.telegram_support import application, config
 
 NOW = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
@@ -363,6 +364,13 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.rota_file(True, "0123456789abcdef"): (rota_planning.confirm_file,),
     buttons.rota_file(False, "0123456789abcdef"): (rota_planning.confirm_file,),
     buttons.rota_file_cancel(): (rota_planning.cancel_file,),
+    buttons.away_remove(5): (availability.remove_away,),
+    buttons.away_week("this"): (availability.pick_week,),
+    buttons.away_reason(date(2026, 12, 7), date(2026, 12, 13), AwayReason.HOLIDAY): (
+        availability.pick_reason,
+    ),
+    buttons.gap_take(9): (availability.take_gap,),
+    buttons.gap_decide(9, False): (availability.decide_take,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -387,6 +395,9 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "end:": (conversations.refuse_other_mentor_data,),
     "cancel-broadcast:all": (broadcasts.refuse_other_cancel,),
     "rota-file:all:xyz": (),
+    "away:why:2026-12-07:2026-12-13:flu": (availability.refuse_other_away,),
+    "gap:x": (availability.refuse_other_away,),
+    "gap-decide:9:maybe": (availability.refuse_other_decision,),
 }
 
 

@@ -28,7 +28,7 @@ from handlers.rota_text import (
     shift_line,
     swap_problem,
 )
-from storage.models import Shift, ShiftListing
+from storage.models import Household, Role, Shift, ShiftListing
 from tests.unit.telegram_support import LANGUAGES, formatted, shown
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -120,10 +120,32 @@ def test_the_morning_report_lists_only_the_days_with_gaps_and_only_their_gaps(
     language: str,
 ) -> None:
     t = translator(language)
-    report = [shown(line) for line in gap_report_lines(t, [COVERED, WITH_GAP], STOCKHOLM)]
+    report = [shown(line) for line in gap_report_lines(t, [COVERED, WITH_GAP], STOCKHOLM, _free)]
     full = [shown(line) for line in coverage_lines(t, [WITH_GAP], STOCKHOLM)]
-    assert report == [full[0], full[2]]
-    assert list(gap_report_lines(t, [COVERED], STOCKHOLM)) == []
+    assert report[:2] == [full[0], full[2]]
+    assert list(gap_report_lines(t, [COVERED], STOCKHOLM, _free)) == []
+
+
+FREE = {"sv": "inte borta", "da": "ikke væk", "en": "not away"}
+NOBODY = {"sv": "alla mentorsfamiljer är borta", "da": "alle mentorfamilier er væk", "en": "every"}
+BERG = Household(1, Role.MENTOR, MENTORS, utc(FRIDAY, 9))
+HOLM = Household(2, Role.MENTOR, None, utc(FRIDAY, 9))
+
+
+def _free(gap: Interval) -> list[Household]:
+    return [BERG, HOLM]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_under_each_gap_the_report_names_the_households_not_away_then(language: str) -> None:
+    t = translator(language)
+    report = [shown(line) for line in gap_report_lines(t, [WITH_GAP], STOCKHOLM, _free)]
+    unnamed = t("members.unnamed")
+    assert report[2] == f"    {FREE[language]}: {MENTORS}, {unnamed}"  # the name as typed
+    nobody = gap_report_lines(t, [WITH_GAP], STOCKHOLM, lambda gap: [])
+    assert NOBODY[language] in [shown(line) for line in nobody][2]
+    without_mentors = gap_report_lines(t, [WITH_GAP], STOCKHOLM, None)
+    assert [shown(line) for line in without_mentors] == report[:2]
 
 
 def test_rota_reads_the_hours_in_the_services_zone() -> None:
