@@ -305,6 +305,7 @@ async def take_gap(update: Update, context: MentorContext, sender: Sender, membe
         ),
         "take notice",
     )
+    await _tell_partners_of_take(context, taken, member)
     await _tell_coordinators(context, taken)
     await rota_jobs.rota_changed(context.application)
 
@@ -325,6 +326,21 @@ async def _show_again(context: MentorContext, taken: Taken) -> None:
             ),
             "open shift edit",
         )
+
+
+async def _tell_partners_of_take(context: MentorContext, taken: Taken, member: Member) -> None:
+    """The household's other adult learns of the shift the household now has."""
+    assert taken.shift is not None
+    for adult in taken.taker_adults:
+        if adult.id == member.id:
+            continue
+        t = member_translator(context, adult)
+        text = t(
+            "gaps.partner_took",
+            when=gap_when(t, taken.offer, context.config.timezone),
+            number=taken.shift.id,
+        )
+        await best_effort(context.bot.send_message(adult.telegram_user_id, text), "take notice")
 
 
 def _taker(t: Translator, taken: Taken) -> str:

@@ -51,6 +51,7 @@ async def own_shifts(
         lines.append(t("shifts.footer"))
     else:
         lines = [t("shifts.none")]
+    lines.append(t("shifts.away_hint"))
     # Then the gaps the household could fill, each with its Take button (not for an adult a
     # coordinator has still to approve: a take would be refused).
     config = context.config

@@ -7,16 +7,15 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.i18n import translator
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.chat_support import Service, StartBot, answer, build_service, texts_until_quiet
+from tests.e2e.scene_support import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(30)
-TZ = ZoneInfo("Europe/Stockholm")
 SV = translator("sv")
 
 
@@ -25,15 +24,18 @@ def buttons_of(message: dict[str, Any]) -> list[str]:
 
 
 async def test_a_mentor_marks_next_week_away_and_the_coordinator_is_warned(
-    service: Service,
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
+    # A zone where it is day, so that this morning's report (at the end) is due today.
+    zone = daytime_zone()
+    service = await build_service(await start_bot(MENTORBOT_TIMEZONE=zone.key), coordinator, double)
     berg, karin = service.berg, service.karin
     assert "finns inte för din roll" in await answer(service.family, "/away")
     await berg.send("/away")
     shown = await berg.next_message()
     assert "Ni har inga frånvarodagar markerade." in shown["text"]
     await berg.press(shown, "Nästa vecka")
-    today = datetime.now(TZ).date()
+    today = datetime.now(zone).date()
     monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
     sunday = monday + timedelta(days=6)
     why = await berg.wait_for_edit(shown)
@@ -82,6 +84,20 @@ async def test_a_mentor_marks_next_week_away_and_the_coordinator_is_warned(
     assert "Ni har inga frånvarodagar markerade." in (await berg.wait_for_edit(listed))["text"]
     forged = await berg.press_data(listed, "away:del:99999")
     assert forged is not None and forged["text"] == "De dagarna är inte längre markerade."
+
+    # Berg falls ill today. The next morning's report names, under tonight's gap, the
+    # households not away: Berg is not among them; tomorrow they are again.
+    await berg.send(f"/away {today} {today}")
+    ill = await berg.next_message()
+    await berg.press(ill, "Sjukdom")
+    assert "(Sjukdom)" in (await berg.wait_for_edit(ill))["text"]
+    assert await service.bot.stop() == 0
+    report_at = f"{datetime.now(zone) - timedelta(minutes=5):%H:%M}"
+    await start_bot(MENTORBOT_TIMEZONE=zone.key, MENTORBOT_GAP_REPORT=report_at)
+    report = (await karin.next_message())["text"].splitlines()
+    free = [line for line in report if line.startswith("    inte borta: ")]
+    assert free[0] == "    inte borta: Familien Lind, The Holms"
+    assert free[1] == "    inte borta: Familien Lind, Familjen Berg, The Holms"
 
 
 async def press_at_once(
