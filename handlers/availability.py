@@ -134,12 +134,20 @@ async def away_command(
     await _ask_reason(message, context, t, first, last, reply=True)
 
 
+async def _away_view(
+    context: MentorContext, t: Translator, member: Member
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What /away shows: the household's days away, each with its Remove button."""
+    tz = context.config.timezone
+    spans = await availability.own_away(context.db, member.household.id, now())
+    return "\n".join([*away_lines(t, spans, tz), t("away.hint")]), away_keyboard(t, spans, tz)
+
+
 async def _show_away(
     message: Message, context: MentorContext, t: Translator, member: Member
 ) -> None:
-    spans = await availability.own_away(context.db, member.household.id, now())
-    text = "\n".join([*away_lines(t, spans, context.config.timezone), t("away.hint")])
-    await message.reply_text(text, reply_markup=away_keyboard(t, spans, context.config.timezone))
+    text, keyboard = await _away_view(context, t, member)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def _ask_reason(
@@ -213,14 +221,8 @@ async def remove_away(
         await query.answer(t("away.gone"), show_alert=True)
         return
     await query.answer(t("away.removed", days=away_days(t, removed, tz)))
-    spans = await availability.own_away(context.db, member.household.id, now())
-    text = "\n".join([*away_lines(t, spans, tz), t("away.hint")])
-    await best_effort(
-        query.edit_message_text(
-            text, reply_markup=away_keyboard(t, spans, context.config.timezone)
-        ),
-        "away edit",
-    )
+    text, keyboard = await _away_view(context, t, member)
+    await best_effort(query.edit_message_text(text, reply_markup=keyboard), "away edit")
     await _tell_partners(context, member, N_("away.partner_removed"), removed)
 
 
@@ -239,43 +241,42 @@ async def _tell_partners(
 # Open gaps ---------------------------------------------------------------------------------
 
 
-async def send_open_gaps(
-    context: MentorContext, mentor: Member, offers: Sequence[GapOffer], header: str
-) -> Message | None:
+async def _send_open_gaps(
+    context: MentorContext, mentor: Member, offers: Sequence[GapOffer]
+) -> bool:
     """A message with a Take button per gap, remembered so its buttons follow every take."""
     t = member_translator(context, mentor)
     sent = await best_effort(
         context.bot.send_message(
             mentor.telegram_user_id,
-            t(header, days=OPEN_GAP_DAYS),
+            t("gaps.open_offer", days=OPEN_GAP_DAYS),
             reply_markup=offers_keyboard(t, offers, context.config.timezone),
         ),
         "open shifts",
     )
-    if sent is not None:
-        await availability.remember_offer_message(context.db, offers, sent.chat_id, sent.message_id)
-    return sent
+    if sent is None:
+        return False
+    await availability.remember_offer_message(context.db, offers, sent.chat_id, sent.message_id)
+    return True
 
 
 async def send_to_mentors(context: MentorContext) -> tuple[int, int]:
-    """Each approved mentor adult gets the open gaps they are not away for; returns (gaps,
-    adults reached)."""
+    """Each approved mentor adult gets the open gaps they are not away for; returns (gaps
+    open, adults reached)."""
     config = context.config
     moment = now()
-    shown: set[int] = set()
+    hours, tz = config.service_hours, config.timezone
+    every = await availability.open_gaps(context.db, hours, tz, moment)
+    if not every:
+        return 0, 0
     reached = 0
     for mentor in await members.with_role(context.db, Role.MENTOR):
         if not mentor.approved:
             continue
-        offers = await availability.open_gaps(
-            context.db, config.service_hours, config.timezone, moment, mentor.household.id
-        )
-        if not offers:
-            continue
-        if await send_open_gaps(context, mentor, offers, N_("gaps.open_offer")) is not None:
+        offers = await availability.open_gaps(context.db, hours, tz, moment, mentor.household.id)
+        if offers and await _send_open_gaps(context, mentor, offers):
             reached += 1
-            shown.update(offer.id for offer in offers)
-    return len(shown), reached
+    return len(every), reached
 
 
 @requires(Role.MENTOR)
