@@ -87,18 +87,19 @@ def reason_keyboard(t: Translator, first: date, last: date) -> InlineKeyboardMar
 def offers_keyboard(
     t: Translator, offers: Sequence[GapOffer], tz: ZoneInfo
 ) -> InlineKeyboardMarkup:
-    """A button per gap; one no longer open says so, and pressing it says why."""
-    return InlineKeyboardMarkup(
+    """A button per gap (one no longer open says so, and pressing it says why), and last the
+    way to say when one cannot: a mentor reading the gaps is the one who knows."""
+    rows = [
         [
-            [
-                InlineKeyboardButton(
-                    t(_OFFER_LABELS[offer.state], when=gap_when(t, offer, tz)),
-                    callback_data=buttons.gap_take(offer.id),
-                )
-            ]
-            for offer in offers
+            InlineKeyboardButton(
+                t(_OFFER_LABELS[offer.state], when=gap_when(t, offer, tz)),
+                callback_data=buttons.gap_take(offer.id),
+            )
         ]
-    )
+        for offer in offers
+    ]
+    rows.append([InlineKeyboardButton(t("away.button"), callback_data=buttons.away_show())])
+    return InlineKeyboardMarkup(rows)
 
 
 # /away -------------------------------------------------------------------------------------
@@ -171,6 +172,16 @@ async def _ask_reason(
         await message.reply_text(text, reply_markup=keyboard)
     else:
         await best_effort(message.edit_text(text, reply_markup=keyboard), "away edit")
+
+
+@requires(Role.MENTOR)
+async def show_away(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+    """/away's view as a message of its own, from the button under the open gaps."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    await query.answer()
+    await _show_away(query.message, context, sender.t, member)
 
 
 @requires(Role.MENTOR)
@@ -439,6 +450,7 @@ refuse_other_decision = buttons.refuse_rest(Role.COORDINATOR)
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("away", away_command))
     application.add_handler(CallbackQueryHandler(remove_away, pattern=buttons.AWAY_REMOVE))
+    application.add_handler(CallbackQueryHandler(show_away, pattern=buttons.AWAY_SHOW))
     application.add_handler(CallbackQueryHandler(pick_week, pattern=buttons.AWAY_WEEK))
     application.add_handler(CallbackQueryHandler(pick_reason, pattern=buttons.AWAY_REASON))
     application.add_handler(CallbackQueryHandler(take_gap, pattern=buttons.GAP_TAKE))

@@ -496,9 +496,11 @@ def rota_file_of(match: re.Match[str]) -> tuple[bool, str]:
     return match["mode"] == "all", match["digest"]
 
 
-# /away: remove a span, pick this or next week, and the reason for the days picked.
+# /away: remove a span, show /away (from under the open gaps), pick this or next week, and the
+# reason for the days picked.
 _AWAY = _prefix("away:")
 AWAY_REMOVE = _pattern(_AWAY, f"del:(?P<away>{_N})")
+AWAY_SHOW = _pattern(_AWAY, "show")
 AWAY_WEEK = _pattern(_AWAY, "week:(?P<week>this|next)")
 _ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _REASONS = _choices([r.value for r in AwayReason])
@@ -513,6 +515,10 @@ def away_remove(span_id: int) -> str:
 
 def away_of(match: re.Match[str]) -> int:
     return int(match["away"])
+
+
+def away_show() -> str:
+    return f"{_AWAY}show"
 
 
 def away_week(which: Week) -> str:

@@ -51,9 +51,8 @@ async def own_shifts(
         lines.append(t("shifts.footer"))
     else:
         lines = [t("shifts.none")]
-    lines.append(t("shifts.away_hint"))
     # Then the gaps the household could fill, each with its Take button (not for an adult a
-    # coordinator has still to approve: a take would be refused).
+    # coordinator has still to approve: a take would be refused), and the button to /away.
     config = context.config
     offers = (
         await availability.open_gaps(
@@ -62,12 +61,10 @@ async def own_shifts(
         if member.approved
         else []
     )
-    keyboard = None
     if offers:
         lines.extend(["", t("gaps.open_offer", days=OPEN_GAP_DAYS)])
-        keyboard = offers_keyboard(t, offers, tz)
-    sent = await reply_lines(update, lines, keyboard)
-    if keyboard is not None and sent is not None:
+    sent = await reply_lines(update, lines, offers_keyboard(t, offers, tz))
+    if offers and sent is not None:
         await availability.remember_offer_message(context.db, offers, sent.chat_id, sent.message_id)
 
 

@@ -31,7 +31,11 @@ async def test_a_mentor_marks_next_week_away_and_the_coordinator_is_warned(
     service = await build_service(await start_bot(MENTORBOT_TIMEZONE=zone.key), coordinator, double)
     berg, karin = service.berg, service.karin
     assert "finns inte för din roll" in await answer(service.family, "/away")
-    await berg.send("/away")
+    # From /shifts, under the open gaps, one press shows /away.
+    await berg.send("/shifts")
+    own = await berg.next_message()
+    assert buttons_of(own)[-1] == "Frånvarodagar…"
+    await berg.press(own, "Frånvarodagar…")
     shown = await berg.next_message()
     assert "Ni har inga frånvarodagar markerade." in shown["text"]
     await berg.press(shown, "Nästa vecka")

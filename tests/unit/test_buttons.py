@@ -179,6 +179,7 @@ def rota_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sa
         ],
         buttons.ROTA_FILE_CANCEL: [Sample(buttons.rota_file_cancel(), _none, None)],
         buttons.AWAY_REMOVE: [Sample(buttons.away_remove(number), buttons.away_of, number)],
+        buttons.AWAY_SHOW: [Sample(buttons.away_show(), _none, None)],
         buttons.AWAY_WEEK: [
             Sample(buttons.away_week(which), buttons.week_of, which) for which in ("this", "next")
         ],
@@ -242,6 +243,7 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.end(12),
         buttons.cancel_broadcast(3),
         buttons.away_remove(5),
+        buttons.away_show(),
         buttons.away_week("next"),
         buttons.away_reason(date(2026, 12, 7), date(2026, 12, 13), AwayReason.ILLNESS),
         buttons.gap_take(9),
@@ -276,6 +278,7 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "end:12",
         "cancel-broadcast:3",
         "away:del:5",
+        "away:show",
         "away:week:next",
         "away:why:2026-12-07:2026-12-13:illness",
         "gap:9",

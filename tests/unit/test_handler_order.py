@@ -365,6 +365,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.rota_file(False, "0123456789abcdef"): (rota_planning.confirm_file,),
     buttons.rota_file_cancel(): (rota_planning.cancel_file,),
     buttons.away_remove(5): (availability.remove_away,),
+    buttons.away_show(): (availability.show_away,),
     buttons.away_week("this"): (availability.pick_week,),
     buttons.away_reason(date(2026, 12, 7), date(2026, 12, 13), AwayReason.HOLIDAY): (
         availability.pick_reason,
