@@ -161,3 +161,17 @@ async def offers_in_message(session: Session, chat_id: int, message_id: int) -> 
         (chat_id, message_id),
     )
     return [_offer(row) for row in rows]
+
+
+async def forget_ended_offers(session: Session, moment: datetime) -> None:
+    """Once a gap is over its buttons serve nothing: where they were shown goes, and so does an
+    offer nobody took (a taken one stays, as a shift's metadata does). One still asked for stays
+    until a coordinator's press finds it over."""
+    ended = "SELECT id FROM gap_offers WHERE ends_at <= ?"
+    await session.execute(
+        f"DELETE FROM gap_offer_messages WHERE offer_id IN ({ended})", (to_db(moment),)
+    )
+    await session.execute(
+        "DELETE FROM gap_offers WHERE ends_at <= ? AND state IN ('open', 'closed')",
+        (to_db(moment),),
+    )

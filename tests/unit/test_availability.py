@@ -147,6 +147,24 @@ async def test_planning_reads_who_is_away_and_the_spans_go_once_they_ended(
         assert await session.fetch_all("SELECT * FROM away_spans") == []
 
 
+async def test_the_buttons_of_a_gap_that_is_over_are_forgotten(
+    db: Database, people: People
+) -> None:
+    offers = await availability.open_gaps(db, HOURS, TZ, NOW)
+    await availability.remember_offer_message(db, offers[:2], 201, 55)
+    taken = await availability.take(db, people.lind, offers[1].id, approve=False, now=NOW)
+    assert isinstance(taken, Taken)
+    after_tomorrow = offers[1].ends_at + timedelta(minutes=1)
+    await retention.erase_expired_content(db, 30 * DAY, after_tomorrow)
+    async with db.read() as session:
+        assert await session.fetch_all("SELECT * FROM gap_offer_messages") == []
+        kept = [row["id"] for row in await session.fetch_all("SELECT id FROM gap_offers")]
+    # Tonight's and tomorrow's are over: the one nobody took goes, the taken one stays.
+    assert offers[0].id not in kept and offers[1].id in kept and offers[2].id in kept
+    late = await availability.take(db, people.berg[0], offers[0].id, approve=False, now=NOW)
+    assert late is TakeProblem.GONE
+
+
 async def test_the_last_adults_erasure_takes_the_households_days_away(
     db: Database, people: People
 ) -> None:

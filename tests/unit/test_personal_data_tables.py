@@ -302,7 +302,7 @@ class Kept(StrEnum):
     METADATA = "for the evaluation: it identifies nobody once the member and the name are gone"
     ACCOUNTABILITY = "in the audit log for the life of the service (the name goes with /forget)"
     CONFIGURATION = "for the life of the database: only ids the operator's configuration names"
-    UNTIL_ENDED = "until it has ended: the nightly retention run deletes it then"
+    UNTIL_ENDED = "until it (a span away, a gap) has ended: the nightly retention run deletes it"
 
 
 # Every column that holds a person's Telegram id, a name, what they wrote, or a link to a member
@@ -348,7 +348,7 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("away_spans", "reason"): (Erased.LAST_ADULT, Kept.UNTIL_ENDED),  # may be health data
     ("away_spans", "created_by"): (Erased.LINK, Kept.UNTIL_ENDED),
     ("gap_offers", "taken_by"): (Erased.LINK, Kept.METADATA),
-    ("gap_offer_messages", "chat_id"): (Erased.ROW, Kept.MEMBERSHIP),
+    ("gap_offer_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
