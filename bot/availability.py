@@ -19,7 +19,7 @@ With MENTORBOT_SHIFT_PICKUP=approve the take is only a request until a coordinat
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -240,6 +240,8 @@ class Taken:
     taker_adults: list[Member]
     # Every message that shows the offer's button, to be shown again.
     messages: list[tuple[int, int]]
+    # A coordinator's decision: every coordinator's copy of the request, to close.
+    request_messages: list[tuple[int, int]] = field(default_factory=list)
 
 
 async def take(
@@ -310,7 +312,16 @@ async def decide(
             await availability.set_offer_shift(session, offer.id, booked.id)
             subject = f"shift #{booked.id} (open shift #{offer.id} confirmed)"
             await audit.record(session, coordinator, Action.SHIFT_ADD, subject, now)
-        return await _outcome(session, offer.id, booked, taker)
+        decided = await _outcome(session, offer.id, booked, taker)
+        requests = await availability.take_request_messages(session, offer.id)
+    return replace(decided, request_messages=requests)
+
+
+async def remember_request_message(
+    db: Database, offer: GapOffer, chat_id: int, message_id: int
+) -> None:
+    async with db.write() as session:
+        await availability.add_request_message(session, offer.id, chat_id, message_id)
 
 
 async def _outcome(

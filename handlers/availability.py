@@ -395,10 +395,14 @@ async def _ask_coordinators(context: MentorContext, taken: Taken) -> None:
             when=gap_when(t, offer, context.config.timezone),
             taker=_taker(t, taken),
         )
-        await best_effort(
+        sent = await best_effort(
             context.bot.send_message(coordinator.telegram_user_id, text, reply_markup=keyboard),
             "take request",
         )
+        if sent is not None:
+            await availability.remember_request_message(
+                context.db, offer, sent.chat_id, sent.message_id
+            )
 
 
 @requires(Role.COORDINATOR)
@@ -408,27 +412,38 @@ async def decide_take(
     query, match = update.callback_query, buttons.matched(context)
     if query is None or match is None:
         return
-    t, tz = sender.t, context.config.timezone
-    confirm = buttons.confirm_of(match)
     decided = await availability.decide(
-        context.db, member, buttons.offer_of(match), confirm=confirm, now=now()
+        context.db, member, buttons.offer_of(match), confirm=buttons.confirm_of(match), now=now()
     )
     if isinstance(decided, TakeProblem):
-        await query.answer(take_problem(t, decided), show_alert=True)
+        await query.answer(take_problem(sender.t, decided), show_alert=True)
         return
     await query.answer()
-    when = gap_when(t, decided.offer, tz)
-    if decided.shift is not None:
-        done = t(
-            "gaps.decided_confirmed", when=when, taker=_taker(t, decided), number=decided.shift.id
-        )
-    else:
-        done = t("gaps.decided_refused", when=when, taker=_taker(t, decided))
-    await best_effort(query.edit_message_text(done), "take decision edit")
+    # Every coordinator's copy, the pressed one too, says what was decided.
+    for chat_id, message_id in decided.request_messages:
+        reader = await members.identify(context.db, chat_id)
+        if reader is not None:
+            await best_effort(
+                context.bot.edit_message_text(
+                    _decision(member_translator(context, reader), decided, context),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                ),
+                "take decision edit",
+            )
     await _show_again(context, decided)
     await _tell_taker(context, decided)
     if decided.shift is not None:
         await rota_jobs.rota_changed(context.application)
+
+
+def _decision(t: Translator, decided: Taken, context: MentorContext) -> str:
+    when = gap_when(t, decided.offer, context.config.timezone)
+    if decided.shift is not None:
+        return t(
+            "gaps.decided_confirmed", when=when, taker=_taker(t, decided), number=decided.shift.id
+        )
+    return t("gaps.decided_refused", when=when, taker=_taker(t, decided))
 
 
 async def _tell_taker(context: MentorContext, decided: Taken) -> None:

@@ -163,14 +163,33 @@ async def offers_in_message(session: Session, chat_id: int, message_id: int) -> 
     return [_offer(row) for row in rows]
 
 
+async def add_request_message(
+    session: Session, offer_id: int, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        "INSERT OR IGNORE INTO gap_request_messages (offer_id, chat_id, message_id) "
+        "VALUES (?, ?, ?)",
+        (offer_id, chat_id, message_id),
+    )
+
+
+async def take_request_messages(session: Session, offer_id: int) -> list[tuple[int, int]]:
+    """(chat, message) of the coordinators' copies of the offer's request, forgotten here:
+    the caller decides it in this transaction and closes the copies."""
+    rows = await session.fetch_all(
+        "SELECT chat_id, message_id FROM gap_request_messages WHERE offer_id = ?", (offer_id,)
+    )
+    await session.execute("DELETE FROM gap_request_messages WHERE offer_id = ?", (offer_id,))
+    return [(row["chat_id"], row["message_id"]) for row in rows]
+
+
 async def forget_ended_offers(session: Session, moment: datetime) -> None:
     """Once a gap is over its buttons serve nothing: where they were shown goes, and so does an
     offer nobody took (a taken one stays, as a shift's metadata does). One still asked for stays
     until a coordinator's press finds it over."""
     ended = "SELECT id FROM gap_offers WHERE ends_at <= ?"
-    await session.execute(
-        f"DELETE FROM gap_offer_messages WHERE offer_id IN ({ended})", (to_db(moment),)
-    )
+    for table in ("gap_offer_messages", "gap_request_messages"):
+        await session.execute(f"DELETE FROM {table} WHERE offer_id IN ({ended})", (to_db(moment),))
     await session.execute(
         "DELETE FROM gap_offers WHERE ends_at <= ? AND state IN ('open', 'closed')",
         (to_db(moment),),

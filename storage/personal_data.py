@@ -89,6 +89,11 @@ _SECTIONS = (
         "ORDER BY offer_id",
     ),
     (
+        "open_shift_requests_shown",
+        "SELECT offer_id, message_id FROM gap_request_messages WHERE chat_id = :telegram "
+        "ORDER BY offer_id",
+    ),
+    (
         "broadcasts_written",
         "SELECT id, audience, kind, body, state, send_at, created_at "
         "FROM broadcasts WHERE created_by = :member ORDER BY id",
@@ -159,6 +164,7 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute("DELETE FROM request_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM gap_offer_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM gap_request_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
     await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
     await session.execute(

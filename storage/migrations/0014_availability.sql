@@ -42,6 +42,15 @@ CREATE TABLE gap_offer_messages (
 );
 CREATE INDEX gap_offer_messages_by_message ON gap_offer_messages (chat_id, message_id);
 
+-- The coordinators' copies of a take waiting for their Confirm or Refuse, so that once one
+-- of them decides, the others' copies say so; gone with the decision.
+CREATE TABLE gap_request_messages (
+    offer_id   INTEGER NOT NULL REFERENCES gap_offers (id) ON DELETE CASCADE,
+    chat_id    INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (offer_id, chat_id, message_id)
+);
+
 -- Their numbers are never handed out twice either (0011_numbers.sql): a button carries them.
 INSERT INTO numbers (kind, highest) VALUES ('away_spans', 0), ('gap_offers', 0);
 

@@ -12,7 +12,14 @@ import pytest
 
 from bot.i18n import translator
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.chat_support import Service, StartBot, answer, build_service, texts_until_quiet
+from tests.e2e.chat_support import (
+    Service,
+    StartBot,
+    answer,
+    build_service,
+    join,
+    texts_until_quiet,
+)
 from tests.e2e.scene_support import daytime_zone
 
 pytestmark = pytest.mark.chat_burst(30)
@@ -171,6 +178,8 @@ async def test_with_approval_a_coordinator_confirms_the_take(
     bot = await start_bot(MENTORBOT_SHIFT_PICKUP="approve")
     service = await build_service(bot, coordinator, double)
     karin, lind = service.karin, service.lind
+    anna = double.add_user(first_name="Anna", language_code="sv")
+    await join(anna, karin, "coordinator", "Anna Lund")
     await lind.send("/shifts")
     listing = await lind.next_message()
     label = buttons_of(listing)[0]
@@ -178,13 +187,15 @@ async def test_with_approval_a_coordinator_confirms_the_take(
     assert (await lind.press(listing, label) or {}).get("text") is None
     assert (await lind.next_message())["text"].startswith(f"I har bedt om vagten {when}.")
     assert buttons_of(await lind.wait_for_edit(listing))[0] == f"Efterspurgt: {when}"
-    request = await karin.next_message()
+    request, annas = await karin.next_message(), await anna.next_message()
     assert request["text"].startswith("Familien Lind vill ta det lediga passet ")
-    assert buttons_of(request) == ["Bekräfta", "Avböj"]
+    assert buttons_of(request) == buttons_of(annas) == ["Bekräfta", "Avböj"]
     assert (await karin.press(request, "Bekräfta") or {}).get("text") is None
     assert (await karin.wait_for_edit(request))["text"].startswith("Bekräftat: Familien Lind har")
+    # Anna's copy says it was decided; her press on the Refuse she still had changes nothing.
+    assert (await anna.wait_for_edit(annas))["text"].startswith("Bekräftat: Familien Lind har")
     texts = await texts_until_quiet(lind)
     assert any(text.startswith(f"Bekræftet: vagten {when} er jeres (#") for text in texts)
-    refuse = request["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
-    again = await karin.press_data(request, refuse)
+    refuse = annas["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    again = await anna.press_data(annas, refuse)
     assert again is not None and again["text"] == "Det här är redan avgjort."

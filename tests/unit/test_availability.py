@@ -295,9 +295,12 @@ async def test_with_approval_a_take_waits_for_the_first_coordinator_to_decide(
     assert await availability.decide(db, people.lind, offer.id, confirm=True, now=NOW) is (
         TakeProblem.NOT_MENTOR
     )
+    for chat_id in (401, 402):  # each coordinator's copy of the request
+        await availability.remember_request_message(db, asked.offer, chat_id, 70)
     confirmed = await availability.decide(db, people.karin, offer.id, confirm=True, now=NOW)
     assert isinstance(confirmed, Taken) and confirmed.shift is not None
     assert confirmed.shift.household_id == people.lind.household.id
+    assert sorted(confirmed.request_messages) == [(401, 70), (402, 70)]
     assert await availability.decide(db, people.karin, offer.id, confirm=False, now=NOW) is (
         TakeProblem.DECIDED
     )

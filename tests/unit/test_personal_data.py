@@ -32,6 +32,7 @@ SECTIONS = {
     "away",
     "open_shifts_taken",
     "open_shifts_shown",
+    "open_shift_requests_shown",
     "broadcasts_written",
     "shifts_booked",
     "relayed_messages",

@@ -349,6 +349,7 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("away_spans", "created_by"): (Erased.LINK, Kept.UNTIL_ENDED),
     ("gap_offers", "taken_by"): (Erased.LINK, Kept.METADATA),
     ("gap_offer_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
+    ("gap_request_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
