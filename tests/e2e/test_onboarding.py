@@ -171,6 +171,7 @@ async def test_a_member_changes_language(karin: SandboxUser, double: BotApiDoubl
         "help",
         "end",
         "shifts",
+        "away",
         "swap",
         "calendar",
         "partner",
