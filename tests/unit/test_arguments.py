@@ -25,7 +25,7 @@ from tests.unit.telegram_support import against, handle_updates
 TAKES = {
     "invite": (Word.FAMILY, Word.MENTOR, Word.COORDINATOR),
     "shift": (Word.ADD, Word.DELETE, Word.LIST),
-    "rota": (Word.CSV,),
+    "rota": (Word.CSV, Word.OPEN),
     "broadcasts": (Word.CANCEL,),
     "newsletter": (Word.ON, Word.OFF),
 }
