@@ -19,7 +19,9 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.rota import Interval
+from bot import availability
+from bot.availability import Availability
+from bot.rota import EmptyShift, Interval, NonexistentLocalTime, local_span
 from bot.rota_csv import CsvProblem, PlannedShift, parse_shift
 from bot.service_hours import ServiceHours
 from storage import shifts
@@ -118,6 +120,21 @@ def in_booking_order(households: Sequence[BookableHousehold]) -> list[BookableHo
     return booked + never
 
 
+def away_last(
+    households: Sequence[BookableHousehold], available: Availability, span: Interval
+) -> tuple[list[BookableHousehold], frozenset[int]]:
+    """Those not away during `span` first, each group in the order given, so that a household
+    away then is off the first page while there are others; and which ones are away."""
+    away = frozenset(
+        h.household_id for h in households if available.away_during(h.household_id, span)
+    )
+    return (
+        [h for h in households if h.household_id not in away]
+        + [h for h in households if h.household_id in away],
+        away,
+    )
+
+
 def page(households: Sequence[BookableHousehold], number: int) -> Page:
     """One page of the list; a page number past the end (the list shrank) gives the last."""
     count = max(1, -(-len(households) // HOUSEHOLDS_PER_PAGE))
@@ -168,6 +185,14 @@ def gap_to_fill(gap: Interval, tz: ZoneInfo) -> DaySpan:
     return DaySpan(start.date(), Span(start.time(), end.time()))
 
 
+def interval_of(when: DaySpan, tz: ZoneInfo) -> Interval | None:
+    """The real time of `when`; None for clock times the day does not have (spring's gap)."""
+    try:
+        return local_span(when.day, when.span.start, when.span.end, tz)
+    except (NonexistentLocalTime, EmptyShift):
+        return None
+
+
 def planned(member_number: int, when: DaySpan, tz: ZoneInfo) -> PlannedShift | CsvProblem:
     """The shift the buttons chose, read by the rules of a typed `/shift add`, so that a day
     the clocks skip in spring is refused the same way."""
@@ -181,7 +206,42 @@ def planned(member_number: int, when: DaySpan, tz: ZoneInfo) -> PlannedShift | C
     return read[0] if isinstance(read, list) else read
 
 
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """The households to list for a booking over `span`, the away ones last, and which
+    those are (by household id)."""
+
+    households: list[BookableHousehold]
+    away: frozenset[int]
+
+
 async def bookable_households(db: Database) -> list[BookableHousehold]:
     async with db.read() as session:
         found = await shifts.bookable_households(session)
     return in_booking_order(found)
+
+
+async def choices(db: Database, span: Interval) -> Choices:
+    """Whom to offer for a booking over `span`: for a gap its time, for a booking not yet on a
+    day the coming week, since a household away then is the likeliest to be refused."""
+    households = await bookable_households(db)
+    available = await availability.away_households(db, span.start, span.end)
+    return Choices(*away_last(households, available, span))
+
+
+async def away_days(
+    db: Database, household_id: int, days: Sequence[date], hours: ServiceHours, tz: ZoneInfo
+) -> frozenset[date]:
+    """The days among `days` whose service hours the household said it is away for, in part."""
+    windows = hours.windows(days[0], days[-1], tz)
+    available = await availability.away_households(db, windows[0].start, windows[-1].end)
+    return frozenset(
+        day
+        for day, window in zip(days, windows, strict=True)
+        if available.away_during(household_id, window)
+    )
+
+
+async def is_away(db: Database, household_id: int, span: Interval) -> bool:
+    available = await availability.away_households(db, span.start, span.end)
+    return available.away_during(household_id, span)

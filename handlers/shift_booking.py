@@ -11,12 +11,15 @@ are a short conversation of their own.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as telegram_filters
 
 from bot import rota_planning, shift_booking
 from bot.i18n import N_, Translator
+from bot.rota import Interval
 from bot.rota_csv import CsvProblem
 from bot.rota_planning import Refusal
 from bot.shift_booking import DaySpan
@@ -37,6 +40,8 @@ from handlers.telegram_errors import best_effort
 from storage.models import BookableHousehold, Member, Role
 
 TYPING_DAY, TYPING_TIMES = range(2)
+# /shift alone lists last the households away at some time in this stretch ahead.
+AWAY_AHEAD = timedelta(days=7)
 refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
 TIMEOUT_SECONDS = 10 * 60
 _MEMBER, _DAY = "booking_member", "booking_day"
@@ -48,12 +53,20 @@ async def begin(update: Update, context: MentorContext, sender: Sender, member: 
     message, t = update.effective_message, sender.t
     if message is None:
         return
-    households = await shift_booking.bookable_households(context.db)
-    if not households:
+    found = await _choices(context, None)
+    if not found.households:
         await message.reply_text(t("booking.no_households"))
         return
-    step = households_step(t, shift_booking.page(households, 0))
+    step = households_step(t, shift_booking.page(found.households, 0), None, found.away)
     await message.reply_text(step.text, reply_markup=step.keyboard)
+
+
+async def _choices(context: MentorContext, gap: DaySpan | None) -> shift_booking.Choices:
+    """The households to list: those away during the gap (or, with none yet, in the coming
+    week) last, so that the first page holds those who can take it."""
+    span = None if gap is None else shift_booking.interval_of(gap, context.config.timezone)
+    moment = now()
+    return await shift_booking.choices(context.db, span or Interval(moment, moment + AWAY_AHEAD))
 
 
 async def _show(query: CallbackQuery, step: Step) -> None:
@@ -79,10 +92,10 @@ async def turn_page(update: Update, context: MentorContext, sender: Sender, memb
     query, match = update.callback_query, buttons.matched(context)
     if query is None or match is None:
         return
-    households = await shift_booking.bookable_households(context.db)
     gap = buttons.day_span_of(match)
-    step = households_step(sender.t, shift_booking.page(households, buttons.page_of(match)), gap)
-    await _show(query, step)
+    found = await _choices(context, gap)
+    shown = shift_booking.page(found.households, buttons.page_of(match))
+    await _show(query, households_step(sender.t, shown, gap, found.away))
 
 
 @requires(Role.COORDINATOR)
@@ -92,12 +105,12 @@ async def fill(update: Update, context: MentorContext, sender: Sender, member: M
     if query is None or match is None:
         return
     gap, t = buttons.day_span_of(match), sender.t
-    households = await shift_booking.bookable_households(context.db)
-    if gap is None or not households or not isinstance(query.message, Message):
+    found = None if gap is None else await _choices(context, gap)
+    if found is None or not found.households or not isinstance(query.message, Message):
         await _gone(query, t)
         return
     await query.answer()
-    step = households_step(t, shift_booking.page(households, 0), gap)
+    step = households_step(t, shift_booking.page(found.households, 0), gap, found.away)
     await query.message.reply_text(step.text, reply_markup=step.keyboard)
 
 
@@ -112,8 +125,12 @@ async def choose_household(
     if household is None:
         await _gone(query, sender.t)
         return
-    today = now().astimezone(context.config.timezone).date()
-    await _show(query, days_step(sender.t, household, shift_booking.booking_days(today)))
+    config = context.config
+    days = shift_booking.booking_days(now().astimezone(config.timezone).date())
+    away = await shift_booking.away_days(
+        context.db, household.household_id, days, config.service_hours, config.timezone
+    )
+    await _show(query, days_step(sender.t, household, days, away))
 
 
 @requires(Role.COORDINATOR)
@@ -147,7 +164,8 @@ async def _preview(
     refused = await rota_planning.check(context.db, member_number, planned.span, now())
     if refused is not None:
         return refusal(t, refused, tz)
-    return preview_step(t, household, planned.span, chosen, tz)
+    away = await shift_booking.is_away(context.db, household.household_id, planned.span)
+    return preview_step(t, household, planned.span, chosen, tz, away=away)
 
 
 @requires(Role.COORDINATOR)

@@ -18,6 +18,7 @@ from bot.shift_booking import DaySpan, Page, Slot, SlotKind, Span, gap_to_fill
 from handlers import buttons
 from storage.models import BookableHousehold
 
+_AWAY_MARK = "\u26a0\ufe0f "  # before a household, or a day, that said it is away then
 # Telegram shows at most 100 buttons under a message; a rota of eight weeks has fewer gaps
 # worth a button than that, and the nearest ones come first.
 MAX_FILL_BUTTONS = 12
@@ -72,11 +73,14 @@ def when_text(t: Translator, when: DaySpan) -> str:
     return f"{t.day(when.day)} {span_text(when.span)}"
 
 
-def households_step(t: Translator, page: Page, gap: DaySpan | None = None) -> Step:
-    """The first step: a page of mentor households; for a gap, each leads to its preview."""
+def households_step(
+    t: Translator, page: Page, gap: DaySpan | None = None, away: frozenset[int] = frozenset()
+) -> Step:
+    """The first step: a page of mentor households, those away (for the gap, or in the coming
+    week) marked; for a gap, each leads to its preview."""
     choices = [
         _button(
-            household_label(t, household),
+            _AWAY_MARK * (household.household_id in away) + household_label(t, household),
             buttons.book_preview(household.member_number, gap)
             if gap
             else buttons.book_household(household.member_number),
@@ -89,6 +93,8 @@ def households_step(t: Translator, page: Page, gap: DaySpan | None = None) -> St
     if page.number + 1 < page.count:
         turning.append(_button(t("booking.more"), buttons.book_page(page.number + 1, gap)))
     question = t("booking.who_fills", when=when_text(t, gap)) if gap else t("booking.who")
+    if any(household.household_id in away for household in page.households):
+        question += "\n" + t(N_("booking.away_gap") if gap else N_("booking.away_week"))
     if page.count > 1:
         question += "\n" + t("booking.page", page=page.number + 1, pages=page.count)
     rows = [[choice] for choice in choices]
@@ -97,14 +103,22 @@ def households_step(t: Translator, page: Page, gap: DaySpan | None = None) -> St
     )
 
 
-def days_step(t: Translator, household: BookableHousehold, days: Sequence[date]) -> Step:
+def days_step(
+    t: Translator,
+    household: BookableHousehold,
+    days: Sequence[date],
+    away: frozenset[date] = frozenset(),
+) -> Step:
     member = household.member_number
-    choices = (_button(t.day(day), buttons.book_day(member, day)) for day in days)
-    other = _button(t("booking.other_day"), buttons.book_type_day(member))
-    return Step(
-        t("booking.which_day", name=household_label(t, household)),
-        InlineKeyboardMarkup([*_rows(choices, 2), [other], [_cancel(t)]]),
+    choices = (
+        _button(_AWAY_MARK * (day in away) + t.day(day), buttons.book_day(member, day))
+        for day in days
     )
+    other = _button(t("booking.other_day"), buttons.book_type_day(member))
+    question = t("booking.which_day", name=household_label(t, household))
+    if away:
+        question += "\n" + t("booking.away_days")
+    return Step(question, InlineKeyboardMarkup([*_rows(choices, 2), [other], [_cancel(t)]]))
 
 
 def slots_step(
@@ -124,7 +138,13 @@ def slots_step(
 
 
 def preview_step(
-    t: Translator, household: BookableHousehold, when: Interval, chosen: DaySpan, tz: ZoneInfo
+    t: Translator,
+    household: BookableHousehold,
+    when: Interval,
+    chosen: DaySpan,
+    tz: ZoneInfo,
+    *,
+    away: bool = False,
 ) -> Step:
     book = _button(t("booking.book"), buttons.book_confirm(household.member_number, chosen))
     question = t(
@@ -132,6 +152,8 @@ def preview_step(
         name=household_label(t, household),
         when=t.span(when.start, when.end, tz),
     )
+    if away:
+        question += "\n" + t("booking.away_preview", name=household.name or t("members.unnamed"))
     return Step(question, InlineKeyboardMarkup([[book, _cancel(t)]]))
 
 

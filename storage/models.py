@@ -102,6 +102,7 @@ class BookableHousehold:
     member_number: int
     name: str | None
     last_booked: datetime | None  # when its latest shift was booked, if one ever was
+    household_id: int = 0
 
 
 class ReminderState(StrEnum):

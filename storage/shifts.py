@@ -50,7 +50,7 @@ async def add_shift(
 async def bookable_households(session: Session) -> list[BookableHousehold]:
     """Every mentor household with the number that stands for it and its latest booking."""
     rows = await session.fetch_all(
-        "SELECT MIN(m.id) AS member_id, h.display_name, "
+        "SELECT MIN(m.id) AS member_id, h.id AS household_id, h.display_name, "
         "(SELECT MAX(s.created_at) FROM shifts s WHERE s.household_id = h.id) AS last_booked "
         "FROM households h JOIN members m ON m.household_id = h.id "
         "WHERE h.role = ? GROUP BY h.id",
@@ -61,6 +61,7 @@ async def bookable_households(session: Session) -> list[BookableHousehold]:
             row["member_id"],
             row["display_name"],
             from_db(row["last_booked"]) if row["last_booked"] else None,
+            row["household_id"],
         )
         for row in rows
     ]

@@ -57,8 +57,31 @@ async def test_a_mentor_marks_next_week_away_and_the_coordinator_is_warned(
     assert marked["text"].startswith(f"Ni är markerade som borta {SV.day(monday)}–")
     assert "(Semester)" in marked["text"]
 
-    # Karin books Berg on that Wednesday all the same: it goes in, with one line of warning.
+    # Karin's booking by buttons lists Berg last and marked, marks the days away, and warns.
     wednesday = monday + timedelta(days=2)
+    berg_button = f"Familjen Berg (#{service.numbers['Familjen Berg']})"
+    await karin.send("/shift")
+    ask = await karin.next_message()
+    assert buttons_of(ask)[:3] == [
+        f"Familien Lind (#{service.numbers['Familien Lind']})",
+        f"The Holms (#{service.numbers['The Holms']})",
+        f"⚠️ {berg_button}",
+    ]
+    assert "borta någon gång den kommande veckan" in ask["text"]
+    await karin.press(ask, f"⚠️ {berg_button}")
+    days = await karin.wait_for_edit(ask)
+    assert f"⚠️ {SV.day(wednesday)}" in buttons_of(days)
+    await karin.press(days, f"⚠️ {SV.day(wednesday)}")
+    slots = await karin.wait_for_edit(days)
+    await karin.press(slots, buttons_of(slots)[0])
+    preview = await karin.wait_for_edit(slots)
+    assert preview["text"].endswith(
+        "⚠️ Familjen Berg har meddelat att de är borta då; passet går att boka ändå."
+    )
+    await karin.press(preview, "Avbryt")
+    await karin.wait_for_edit(preview)
+
+    # Karin books Berg on that Wednesday by command: it goes in, with one line of warning.
     number = service.numbers["Familjen Berg"]
     reply = await answer(karin, f"/shift add {number} {wednesday} 17:00-22:00")
     lines = reply.splitlines()

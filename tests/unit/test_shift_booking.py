@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.availability import Availability
 from bot.i18n import translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
@@ -18,6 +19,7 @@ from bot.shift_booking import (
     Slot,
     SlotKind,
     Span,
+    away_last,
     booking_days,
     gap_to_fill,
     in_booking_order,
@@ -36,7 +38,7 @@ FRIDAY, SATURDAY, MIDSUMMER_EVE = date(2026, 12, 4), date(2026, 12, 5), date(202
 
 
 def household(number: int, name: str | None, booked: datetime | None = None) -> BookableHousehold:
-    return BookableHousehold(number, name, booked)
+    return BookableHousehold(number, name, booked, household_id=100 + number)
 
 
 def test_a_weekday_offers_its_service_hours_and_a_weekend_its_daytime_and_evening_too() -> None:
@@ -153,3 +155,20 @@ def test_the_steps_read_in_the_users_language_with_names_as_typed() -> None:
 
 def test_no_gap_no_fill_buttons() -> None:
     assert fill_keyboard(translator("en"), [], TZ) is None
+
+
+def test_a_household_away_then_goes_last_and_is_marked() -> None:
+    evening = Interval(datetime(2026, 12, 4, 16, tzinfo=UTC), datetime(2026, 12, 4, 21, tzinfo=UTC))
+    away_before = Interval(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 4, 16, tzinfo=UTC))
+    away_during = Interval(datetime(2026, 12, 4, 20, tzinfo=UTC), datetime(2026, 12, 6, tzinfo=UTC))
+    listed = [household(n, f"H{n}") for n in (1, 2, 3)]
+    available = Availability({101: (away_during,), 102: (away_before,)})
+    ordered, away = away_last(listed, available, evening)
+    assert [h.member_number for h in ordered] == [2, 3, 1] and away == frozenset({101})
+    step = households_step(translator("sv"), page(ordered, 0), None, away)
+    assert [row[0].text for row in step.keyboard.inline_keyboard][:3] == [
+        "H2 (#2)",
+        "H3 (#3)",
+        "\u26a0\ufe0f H1 (#1)",
+    ]
+    assert step.text.endswith("⚠️: har meddelat att de är borta någon gång den kommande veckan.")
