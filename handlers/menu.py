@@ -7,7 +7,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.config import LANGUAGES
+from bot.config import DEFAULT_TERMS, LANGUAGES, Terms
 from bot.i18n import N_, Translator, translator
 from handlers.telegram_errors import failure
 from storage.models import Member, Role
@@ -91,11 +91,15 @@ def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t(_DESCRIPTIONS[name])) for name in names]
 
 
-def telegram_languages(fallback_language: str) -> list[tuple[str | None, Translator]]:
+def telegram_languages(
+    fallback_language: str, terms: Terms = DEFAULT_TERMS
+) -> list[tuple[str | None, Translator]]:
     """Where Telegram keeps a per-language text of the bot: each language we speak, then no
     language_code, which users of every other language see, in the fallback's words."""
-    ours: list[tuple[str | None, Translator]] = [(code, translator(code)) for code in LANGUAGES]
-    return [*ours, (None, translator(fallback_language))]
+    ours: list[tuple[str | None, Translator]] = [
+        (code, translator(code, terms)) for code in LANGUAGES
+    ]
+    return [*ours, (None, translator(fallback_language, terms))]
 
 
 async def publish_default_commands(bot: Bot, fallback_language: str) -> None:

@@ -10,11 +10,13 @@ A failure is one line in the log and never stops the start: the bot works withou
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.config import Terms
 from bot.i18n import Translator
 from handlers.menu import telegram_languages
 from handlers.telegram_errors import failure
@@ -22,9 +24,10 @@ from handlers.telegram_errors import failure
 logger = logging.getLogger(__name__)
 
 
-async def publish_profile(bot: Bot, fallback_language: str) -> None:
-    """Each language's texts, then the fallback's for users of every other language."""
-    for language_code, t in telegram_languages(fallback_language):
+async def publish_profile(bot: Bot, fallback_language: str, terms: Terms) -> None:
+    """Each language's texts, then the fallback's for users of every other language; they name
+    the unit and its coordinators as the municipality does (MENTORBOT_UNIT_NAME, _TITLE)."""
+    for language_code, t in telegram_languages(fallback_language, terms):
         try:
             await _publish(bot, language_code, t)
         except TelegramError as error:
@@ -33,9 +36,10 @@ async def publish_profile(bot: Bot, fallback_language: str) -> None:
 
 
 async def _publish(bot: Bot, language_code: str | None, t: Translator) -> None:
-    description = t("profile.description")
+    # Plain text, not HTML: a unit named "Barn & familj" keeps its &.
+    description = html.unescape(t("profile.description"))
     if (await bot.get_my_description(language_code)).description != description:
         await bot.set_my_description(description, language_code)
-    short = t("profile.short_description")
+    short = html.unescape(t("profile.short_description"))
     if (await bot.get_my_short_description(language_code)).short_description != short:
         await bot.set_my_short_description(short, language_code)

@@ -94,7 +94,7 @@ class _Lifecycle:
             self._status_server = WebServer.status_only(StatusPages(application, self.health))
             self._status_server.listen(config.metrics_listen, config.metrics_port)
         await publish_default_commands(application.bot, config.language)
-        await publish_profile(application.bot, config.language)
+        await publish_profile(application.bot, config.language, config.terms)
         logger.info("Mentorbot is running as @%s", application.bot.username)
 
     async def post_shutdown(self, application: MentorApplication) -> None:

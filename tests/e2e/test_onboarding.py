@@ -196,7 +196,7 @@ async def test_a_stranger_sees_what_the_service_is_before_pressing_start(
     """The menu and the bot's descriptions in each language, set once: Telegram allows only a
     few such calls a day, so a start sets only what differs. A refusal stops nothing."""
     double.faults.inject("setMyShortDescription", 400, description="short description is too long")
-    first = await start_bot()
+    first = await start_bot(MENTORBOT_UNIT_NAME="sv:Barn & familj")
     assert [c["description"] for c in double.commands(language_code="da")] == [
         "Om tjenesten",
         "Hvad du kan gøre",
@@ -204,6 +204,7 @@ async def test_a_stranger_sees_what_the_service_is_before_pressing_start(
     assert [c["command"] for c in double.commands(language_code="en")] == ["start", "help"]
     assert double.commands() == double.commands(language_code="sv")
     assert double.description("sv").startswith("Mentorbot är kommunens stöd till familjehem")
+    assert "skriver hit när Barn & familj har stängt" in double.description("sv")  # plain text
     assert "mentorfamilie på vagt" in double.description("da")
     assert "never replaces it" in double.description("en")
     assert double.description() == double.description("sv")  # MENTORBOT_LANGUAGE's
@@ -214,7 +215,7 @@ async def test_a_stranger_sees_what_the_service_is_before_pressing_start(
     assert await first.stop() == 0
 
     before = len(double.calls())
-    await start_bot()
+    await start_bot(MENTORBOT_UNIT_NAME="sv:Barn & familj")
     later = [call.method for call in double.calls()[before:] if call.method.startswith("set")]
     assert later == ["setMyShortDescription"]  # only the one refused the first time
     assert double.short_description("sv").startswith("Stöd till familjehem på kvällar")
