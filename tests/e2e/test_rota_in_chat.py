@@ -297,8 +297,8 @@ async def test_an_exported_rota_edited_and_sent_back_changes_exactly_that(
         "Schemat är uppdaterat. Nya pass: 1, oförändrade: 6, borttagna: 1. /rota visar täckningen."
     )
     assert sorted(await texts_until_quiet(service.berg)) == [
-        "En familjehemssekreterare har gett er 1 nytt pass. /shifts visar det.",
-        "En familjehemssekreterare har tagit bort 1 av era pass. /shifts visar de som är kvar.",
+        "Familjehemsenheten har gett er ett nytt pass. /shifts visar det.",
+        "Familjehemsenheten har tagit bort ett av era pass. /shifts visar de som är kvar.",
     ]
     assert await texts_until_quiet(service.lind, 0.3) == []
 

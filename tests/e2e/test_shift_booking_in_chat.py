@@ -163,7 +163,7 @@ async def test_a_gap_is_filled_from_the_rota_and_from_the_morning_report(
     assert preview["text"].startswith(f"Boka {holms} för {SV.day(tomorrow)} ")
     booked = await step(karin, preview, "Boka")
     assert booked["text"].startswith("Passet är tillagt: #")
-    assert "A coordinator gave you a shift" in (await service.holm.next_message())["text"]
+    assert "The foster-care unit gave you a shift" in (await service.holm.next_message())["text"]
 
     # /rota has a Fill button under each gap it shows; tomorrow's is gone.
     await karin.send("/rota")
