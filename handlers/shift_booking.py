@@ -44,6 +44,7 @@ TYPING_DAY, TYPING_TIMES = range(2)
 AWAY_AHEAD = timedelta(days=7)
 refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
 TIMEOUT_SECONDS = 10 * 60
+TYPED_DATE_OR_TIMES = r"^[\d\s./:\-\u2013]+$"
 _MEMBER, _DAY = "booking_member", "booking_day"
 
 
@@ -307,7 +308,10 @@ async def stop_typing(update: Update, context: MentorContext) -> int:
 def register(application: MentorApplication) -> None:
     """The typed answers before the buttons, so that a day or times typed reach them and not
     the handlers registered after this module."""
-    text = telegram_filters.TEXT & ~telegram_filters.COMMAND
+    # Only what reads as a date or times is taken as the answer: a coordinator who presses
+    # "another day" and then writes to a family in a conversation of theirs instead must have
+    # those words relayed, not answered with "that is not a day".
+    text = telegram_filters.Regex(TYPED_DATE_OR_TIMES) & ~telegram_filters.COMMAND
     # Before handlers/rota_planning.py's /shift, which takes /shift with arguments.
     application.add_handler(CommandHandler("shift", begin, has_args=False))
     application.add_handler(

@@ -19,6 +19,7 @@ from tests.e2e.chat_support import (
     build_service,
     button_data,
     labels,
+    texts_until_quiet,
 )
 from tests.e2e.scene_support import daytime_zone
 
@@ -92,7 +93,7 @@ async def test_a_coordinator_books_shifts_without_typing_a_command_argument(
     days = await step(karin, ask, berg)
     typing = await step(karin, days, "En annan dag …")
     assert typing["text"].startswith("Skriv dagen, till exempel 2026-12-24 eller 24/12.")
-    assert await answer(karin, "den 32:a") == (
+    assert await answer(karin, "32/13") == (
         "Det kan jag inte läsa som en dag: skriv den som 2026-12-24 eller 24/12."
     )
     later = today + timedelta(days=30)
@@ -101,7 +102,7 @@ async def test_a_coordinator_books_shifts_without_typing_a_command_argument(
     assert slots["text"] == f"Vilka tider på {SV.day(later)} för {berg}?"
     typing = await step(karin, slots, "Andra tider …")
     assert typing["text"].startswith(f"Skriv tiderna på {SV.day(later)}")
-    assert (await answer(karin, "kväll")).startswith("Skriv tiderna som 17:00-22:00;")
+    assert (await answer(karin, "25-26")).startswith("Skriv tiderna som 17:00-22:00;")
     await karin.send("22-7.30")  # a night: the end is the next morning
     preview = await karin.next_message()
     assert preview["text"] == f"Boka {berg} för {SV.day(later)} 22:00–07:30?"
@@ -180,3 +181,25 @@ async def test_a_gap_is_filled_from_the_rota_and_from_the_morning_report(
     assert SV.day(after) in booked["text"]
     await karin.send("/rota")
     assert not any(SV.day(after) in label for label in labels(await karin.next_message()))
+
+
+async def test_a_coordinator_halfway_through_a_booking_still_reaches_the_family(
+    service: Service,
+) -> None:
+    """Pressing "another day" waits for a date; words to a family in a conversation the
+    coordinator holds are relayed, not answered with "that is not a day"."""
+    karin, family = service.karin, service.family
+    await family.send("Vem kan hjälpa oss i helgen?")  # no shift ahead: to the coordinators
+    await texts_until_quiet(family, 0.5)
+    offer = await karin.next_message()
+    await karin.press(offer, "Acceptera")
+    await texts_until_quiet(karin, 0.5)
+    await texts_until_quiet(family, 0.5)
+    await karin.send("/shift")
+    ask = await karin.next_message()
+    days = await step(karin, ask, f"Familjen Berg (#{service.numbers['Familjen Berg']})")
+    await step(karin, days, "En annan dag …")
+    await karin.send("Hej! Jag ringer er i kväll.")
+    assert (await family.next_message())["text"] == "Hej! Jag ringer er i kväll."
+    await karin.send("24/12")  # the date still finds the booking
+    assert (await karin.next_message())["text"].startswith("Vilka tider på ")
