@@ -84,7 +84,10 @@ def _network_failure_in_one_line(record: logging.LogRecord) -> bool:
     `_run` then says so in one line of its own and exits, and at each failed poll. The
     library's line stays, naming the failure; its traceback, which says nothing more, goes."""
     error = record.exc_info[1] if record.exc_info else None
-    if isinstance(error, NetworkError) and record.name.startswith("telegram"):
+    # Only a failure to reach the Bot API: a BadRequest (a NetworkError to the library) quotes
+    # what was sent, and its traceback goes through the formatter, which withholds that.
+    transport = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    if transport and record.name.startswith("telegram"):
         record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
         record.args = None
         record.exc_info = record.exc_text = None

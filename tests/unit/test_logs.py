@@ -103,3 +103,21 @@ def test_a_json_line_parses_and_carries_neither_a_secret_nor_telegrams_descripti
     assert "OSError: the hook with [webhook secret] refused" in fields["exception"]
     for kept_out in (TOKEN.split(":")[1], secret, "hemligt"):
         assert kept_out not in line
+
+
+def test_an_unreachable_bot_api_is_one_line_but_a_bad_request_keeps_its_withheld_traceback() -> (
+    None
+):
+    """The library logs both as network errors: only the first is shortened to a line, since
+    a BadRequest's description may quote what a person wrote."""
+    formatter = PrivateFormatter(FORMAT, {})
+    unreachable = _record("Network Retry Loop: Aborting.", _raised(TimedOut("Timed out")))
+    assert cli._network_failure_in_one_line(unreachable)
+    assert formatter.format(unreachable) == (
+        "ERROR telegram.ext: Network Retry Loop: Aborting. (TimedOut: Timed out)"
+    )
+    quoting = BadRequest('Can\'t parse entities: "anna.berg@example.se"')
+    refused = _record("Network Retry Loop: Aborting.", _raised(quoting))
+    assert cli._network_failure_in_one_line(refused)
+    text = formatter.format(refused)
+    assert "anna.berg" not in text and WITHHELD in text
