@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot import routing
 from bot.routing import Ended
-from storage import broadcasts, households, invites, shifts
+from storage import availability, broadcasts, households, invites, shifts
 from storage.db import Session
 from storage.models import Member
 
@@ -43,4 +43,5 @@ async def depart(session: Session, member: Member, now: datetime) -> Departure:
     if last:
         cancelled = await shifts.delete_shifts_ending_after(session, household, now)
         await households.forget_household_name(session, household)
+        await availability.forget_household(session, household)
     return Departure(member, ended, cancelled, last)

@@ -194,3 +194,15 @@ async def forget_ended_offers(session: Session, moment: datetime) -> None:
         "DELETE FROM gap_offers WHERE ends_at <= ? AND state IN ('open', 'closed')",
         (to_db(moment),),
     )
+
+
+async def forget_household(session: Session, household_id: int) -> None:
+    """A mentor household nobody is left in: when it would have been away, and why (illness is
+    health data), concerns nobody now, and an open gap it asked for is open again, so that a
+    coordinator's Confirm cannot book it for a household with nobody in it."""
+    await session.execute("DELETE FROM away_spans WHERE household_id = ?", (household_id,))
+    await session.execute(
+        "UPDATE gap_offers SET state = 'open', taken_by = NULL, taken_at = NULL "
+        "WHERE taken_by = ? AND state = 'asked'",
+        (household_id,),
+    )

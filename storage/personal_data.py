@@ -177,8 +177,6 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     if remaining is None or remaining["n"]:
         return False
     await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
-    # When a household nobody is left in would have been away, and why, concerns nobody now.
-    await session.execute("DELETE FROM away_spans WHERE household_id = ?", (household_id,))
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import availability, personal_data, retention
+from bot import availability, members, personal_data, retention
 from bot.availability import (
     Availability,
     AwayProblem,
@@ -317,3 +317,24 @@ async def test_a_refused_take_opens_the_gap_again(db: Database, people: People) 
     assert [adult.id for adult in refused.taker_adults] == [people.lind.id]
     again = await availability.take(db, people.berg[0], offer.id, approve=False, now=NOW)
     assert isinstance(again, Taken) and again.shift is not None
+
+
+async def test_a_household_removed_leaves_no_days_away_and_no_take_to_confirm(
+    db: Database, people: People
+) -> None:
+    """Removal, not only erasure: illness is health data, and a Confirm pressed afterwards
+    must not book a shift for a household with nobody in it."""
+    later = TODAY + 2 * DAY  # tonight's gap is Lind's to ask for
+    await availability.mark_away(db, people.lind, later, later, AwayReason.ILLNESS, TZ, NOW)
+    offer = await tonight(db)
+    assert isinstance(
+        await availability.take(db, people.lind, offer.id, approve=True, now=NOW), Taken
+    )
+    removal = await members.remove(db, people.karin, people.lind.id, NOW)
+    assert removal.departure is not None and removal.departure.last_of_household
+    async with db.read() as session:
+        assert await session.fetch_all("SELECT * FROM away_spans") == []
+    late = await availability.decide(db, people.karin, offer.id, confirm=True, now=NOW)
+    assert late is TakeProblem.DECIDED or late is TakeProblem.GONE, late
+    again = await availability.take(db, people.berg[0], offer.id, approve=False, now=NOW)
+    assert isinstance(again, Taken) and again.shift is not None  # open again for the others
