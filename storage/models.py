@@ -306,3 +306,76 @@ class Interest:
     name: str
     phone: str
     consented_at: datetime
+
+
+class EventKind(StrEnum):
+    COURSE = "course"
+    THEME_MORNING = "theme_morning"
+    OUTING = "outing"
+    INFORMATION_MEETING = "information_meeting"
+    OTHER = "other"
+
+
+class EventAudience(StrEnum):
+    """Who may sign up: PROSPECTIVE is people considering becoming a foster family, no member."""
+
+    FAMILIES = "families"
+    MENTORS = "mentors"
+    EVERYONE = "everyone"
+    PROSPECTIVE = "prospective"
+
+
+class EventState(StrEnum):
+    """As stored; whether an open event is full is counted from its sign-ups, never stored."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # no new sign-ups; those signed up keep their places
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetails:
+    """What a coordinator (or a catalogue's row) says of an event, over [starts_at, ends_at),
+    aware UTC; `capacity` counts people, None: no limit."""
+
+    kind: EventKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    audience: EventAudience
+    description: str = ""
+    place: str = ""
+    capacity: int | None = None
+    children_along: bool = False
+    signup_deadline: datetime | None = None
+    catalogue_id: str | None = None  # the shared catalogue's stable id
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    details: EventDetails
+    state: EventState
+
+
+class SignupState(StrEnum):
+    CONFIRMED = "confirmed"  # has a place
+    WAITING = "waiting"  # on the waiting list, in `queued_at` order
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Signup:
+    id: int
+    event_id: int
+    household_id: int | None  # None: a prospective family's (`interest_id`), or anonymised
+    interest_id: int | None
+    adults: int
+    children: int
+    state: SignupState
+    queued_at: datetime
+
+    @property
+    def people(self) -> int:
+        """What the sign-up takes of the event's capacity."""
+        return self.adults + self.children

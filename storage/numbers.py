@@ -22,6 +22,8 @@ Kind = Literal[
     "unaddressed_messages",
     "away_spans",
     "gap_offers",
+    "events",
+    "event_signups",
 ]
 
 

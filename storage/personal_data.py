@@ -78,6 +78,17 @@ _SECTIONS = (
         "SELECT id, starts_at, ends_at, reason, created_by = :member AS set_by_me, created_at "
         "FROM away_spans WHERE household_id = :household ORDER BY starts_at",
     ),
+    # The events the household signed up for, with how many came, also those given up.
+    (
+        "event_signups",
+        "SELECT id, event_id, adults, children, state, queued_at, created_at, cancelled_at "
+        "FROM event_signups WHERE household_id = :household ORDER BY id",
+    ),
+    (
+        "events_created",
+        "SELECT id, kind, title, starts_at, created_at FROM events "
+        "WHERE created_by = :member ORDER BY id",
+    ),
     (
         "open_shifts_taken",
         "SELECT id, starts_at, ends_at, state, shift_id, taken_at FROM gap_offers "
@@ -177,6 +188,10 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     if remaining is None or remaining["n"]:
         return False
     await session.execute("UPDATE households SET display_name = NULL WHERE id = ?", (household_id,))
+    # Its sign-ups for events keep their counts, for the figures, and lose whose they were.
+    await session.execute(
+        "UPDATE event_signups SET household_id = NULL WHERE household_id = ?", (household_id,)
+    )
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

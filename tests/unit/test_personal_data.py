@@ -30,6 +30,8 @@ SECTIONS = {
     "shift_swaps",
     "swap_offers_received",
     "away",
+    "event_signups",
+    "events_created",
     "open_shifts_taken",
     "open_shifts_shown",
     "open_shift_requests_shown",

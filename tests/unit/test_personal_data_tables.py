@@ -350,6 +350,10 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("gap_offers", "taken_by"): (Erased.LINK, Kept.METADATA),
     ("gap_offer_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
     ("gap_request_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
+    ("events", "created_by"): (Erased.LINK, Kept.METADATA),
+    # Whose a sign-up was; its counts and state stay for the evaluation's figures.
+    ("event_signups", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
+    ("event_signups", "interest_id"): (Erased.LINK, Kept.RETENTION),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(

@@ -1,0 +1,410 @@
+"""Events (courses, theme mornings, outings, information meetings) and signing up for them.
+
+The contract the handlers build on:
+
+- Capacity counts people, adults and children, not households; None is no limit. Whether an
+  event is full is never stored: it is the sum of its confirmed sign-ups, counted by the very
+  statement that decides a sign-up (storage/events.py), so it cannot fall out of step.
+- The waiting list is served in strict arrival order, as pretix does: once anyone waits, a new
+  sign-up waits behind them even if it would fit, and a place that frees goes to the head of
+  the list or, if the head's party does not fit, to nobody yet. A smaller party jumping the
+  queue would be fair to no one who waits longer; the coordinator can still raise the capacity.
+  So a party larger than the whole capacity is refused outright: it would block the list.
+- A cancellation and the moves up it makes are one write transaction (BEGIN IMMEDIATE), each
+  move a conditional UPDATE that counts the places again: two cancellations and a sign-up at
+  once, on one connection or two, never exceed the capacity and keep the order.
+- After the sign-up deadline no one signs up; a confirmed sign-up is cancelled then only with
+  `late=True` (the handler asks, then tells the coordinators that a place was given back late);
+  a place on the waiting list can always be given up before the start.
+- A change of time or place returns everyone signed up or waiting, to tell; a cancelled event
+  returns them too. Sign-ups are the household's personal data: in /mydata, and anonymised
+  (counts kept) with its last adult or MENTORBOT_RETENTION_DAYS after the event.
+
+Every function takes `now`; problems are StrEnums, the texts are the handlers'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage import events, households
+from storage.db import Database, Session
+from storage.events import Listing, RosterLine
+from storage.models import (
+    Event,
+    EventAudience,
+    EventDetails,
+    EventState,
+    Member,
+    Role,
+    Signup,
+    SignupState,
+)
+
+# The sign-up buttons offer up to these; a larger group is one the coordinator arranges.
+MAX_ADULTS = 6
+MAX_CHILDREN = 10
+
+# Who a member's role lets sign up for what; PROSPECTIVE is for people who are not members.
+AUDIENCES: dict[Role, tuple[EventAudience, ...]] = {
+    Role.FAMILY: (EventAudience.FAMILIES, EventAudience.EVERYONE),
+    Role.MENTOR: (EventAudience.MENTORS, EventAudience.EVERYONE),
+    Role.COORDINATOR: (EventAudience.EVERYONE,),
+}
+
+
+class EventProblem(StrEnum):
+    NOT_FOUND = "not_found"
+    CANCELLED = "cancelled"  # cancelled already: it cannot be changed or cancelled again
+    NO_TITLE = "no_title"
+    BACKWARDS = "backwards"  # ends before it starts
+    PAST = "past"  # starts before now
+    DEADLINE_AFTER_START = "deadline_after_start"
+    BAD_CAPACITY = "bad_capacity"  # below one person
+    # Below the people who have places, or below a waiting party, which could then never move
+    # up and would hold the whole list behind it.
+    CAPACITY_TOO_SMALL = "capacity_too_small"
+    CHILDREN_SIGNED_UP = "children_signed_up"  # children no longer along, but some are coming
+
+
+class SignUpProblem(StrEnum):
+    NOT_FOUND = "not_found"
+    NOT_OPEN = "not_open"  # closed, cancelled, or started
+    DEADLINE = "deadline"
+    AUDIENCE = "audience"
+    ALREADY = "already"  # the household is signed up or waiting already
+    BAD_COUNTS = "bad_counts"  # no adult, or more than the buttons offer
+    NO_CHILDREN = "no_children"  # children on an event they do not come along to
+    TOO_MANY = "too_many"  # more people than the event's whole capacity
+
+
+class CancelProblem(StrEnum):
+    NOT_FOUND = "not_found"  # not the household's, or given up already
+    STARTED = "started"
+    EVENT_CANCELLED = "event_cancelled"
+    LATE = "late"  # a confirmed place after the deadline: ask, then pass late=True
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A sign-up with the adults of its household, who are told about it."""
+
+    signup: Signup
+    members: list[Member]
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    event: Event
+    signup: Signup
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    event: Event
+    signup: Signup
+    position: int  # 1: first on the waiting list
+
+
+@dataclass(frozen=True, slots=True)
+class SignupCancelled:
+    event: Event
+    signup: Signup  # as it was before: confirmed or waiting
+    moved_up: list[Party]  # now confirmed, to tell at once
+    late: bool  # a confirmed place given back after the deadline: the coordinators are told
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    event: Event
+    before: Event
+    time_changed: bool
+    place_changed: bool
+    to_tell: list[Party]  # everyone signed up or waiting, if the time or the place changed
+    moved_up: list[Party]  # confirmed by a larger capacity
+
+
+@dataclass(frozen=True, slots=True)
+class EventCancelled:
+    event: Event
+    to_tell: list[Party]  # everyone who was signed up or waiting
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """The coordinators' list of an event: who has a place, and the waiting list in order."""
+
+    listing: Listing
+    confirmed: list[RosterLine]
+    waiting: list[RosterLine]
+
+
+def may_join(audience: EventAudience, role: Role) -> bool:
+    return audience in AUDIENCES[role]
+
+
+def check_details(details: EventDetails, now: datetime) -> EventProblem | None:
+    """What is wrong with an event as described, if anything."""
+    if not details.title.strip():
+        return EventProblem.NO_TITLE
+    if details.ends_at <= details.starts_at:
+        return EventProblem.BACKWARDS
+    if details.starts_at <= now:
+        return EventProblem.PAST
+    if details.signup_deadline is not None and details.signup_deadline > details.starts_at:
+        return EventProblem.DEADLINE_AFTER_START
+    if details.capacity is not None and details.capacity < 1:
+        return EventProblem.BAD_CAPACITY
+    return None
+
+
+def check_party(event: Event, adults: int, children: int) -> SignUpProblem | None:
+    if not 1 <= adults <= MAX_ADULTS or not 0 <= children <= MAX_CHILDREN:
+        return SignUpProblem.BAD_COUNTS
+    if children and not event.details.children_along:
+        return SignUpProblem.NO_CHILDREN
+    capacity = event.details.capacity
+    if capacity is not None and adults + children > capacity:
+        return SignUpProblem.TOO_MANY
+    return None
+
+
+def open_for_signup(event: Event, now: datetime) -> SignUpProblem | None:
+    if event.state is not EventState.OPEN or event.details.starts_at <= now:
+        return SignUpProblem.NOT_OPEN
+    deadline = event.details.signup_deadline
+    if deadline is not None and deadline <= now:
+        return SignUpProblem.DEADLINE
+    return None
+
+
+async def _parties(session: Session, signups: Iterable[Signup]) -> list[Party]:
+    return [
+        Party(signup, await households.household_members(session, signup.household_id))
+        if signup.household_id is not None
+        else Party(signup, [])
+        for signup in signups
+    ]
+
+
+# Coordinators ---------------------------------------------------------------------------
+
+
+async def create(
+    db: Database, details: EventDetails, created_by: Member | None, now: datetime
+) -> Event | EventProblem:
+    if problem := check_details(details, now):
+        return problem
+    async with db.write() as session:
+        return await events.add_event(session, details, created_by.id if created_by else None, now)
+
+
+async def _capacity_problem(
+    session: Session, event_id: int, details: EventDetails
+) -> EventProblem | None:
+    signups = await events.live_signups(session, event_id)
+    if not details.children_along and any(signup.children for signup in signups):
+        return EventProblem.CHILDREN_SIGNED_UP
+    if details.capacity is None:
+        return None
+    confirmed = sum(s.people for s in signups if s.state is SignupState.CONFIRMED)
+    largest = max((s.people for s in signups), default=0)
+    return EventProblem.CAPACITY_TOO_SMALL if details.capacity < max(confirmed, largest) else None
+
+
+async def update(
+    db: Database, event_id: int, details: EventDetails, now: datetime
+) -> Changed | EventProblem:
+    """Change an event; who is to be told follows from what changed. A larger capacity moves
+    the waiting list up in the same transaction."""
+    if problem := check_details(details, now):
+        return problem
+    async with db.write() as session:
+        before = await events.event_by_id(session, event_id)
+        if before is None:
+            return EventProblem.NOT_FOUND
+        if before.state is EventState.CANCELLED:
+            return EventProblem.CANCELLED
+        if problem := await _capacity_problem(session, event_id, details):
+            return problem
+        if not await events.update_event(session, event_id, details, now):
+            return EventProblem.CANCELLED
+        moved_up = await _parties(session, await events.move_up(session, event_id, now))
+        old = before.details
+        time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
+        place_changed = old.place != details.place
+        told = await events.live_signups(session, event_id) if time_changed or place_changed else []
+        to_tell = await _parties(session, told)
+    return Changed(
+        replace(before, details=details), before, time_changed, place_changed, to_tell, moved_up
+    )
+
+
+async def cancel(db: Database, event_id: int, now: datetime) -> EventCancelled | EventProblem:
+    """Cancel an event; its sign-ups stay as they were, for the figures, and are returned to
+    be told."""
+    async with db.write() as session:
+        event = await events.event_by_id(session, event_id)
+        if event is None:
+            return EventProblem.NOT_FOUND
+        if not await events.cancel_event(session, event_id, now):
+            return EventProblem.CANCELLED
+        to_tell = await _parties(session, await events.live_signups(session, event_id))
+    return EventCancelled(replace(event, state=EventState.CANCELLED), to_tell)
+
+
+async def roster(db: Database, event_id: int) -> Roster | None:
+    async with db.read() as session:
+        listing = await events.listing(session, event_id)
+        if listing is None:
+            return None
+        lines = await events.roster(session, event_id)
+    return Roster(
+        listing,
+        [line for line in lines if line.signup.state is SignupState.CONFIRMED],
+        [line for line in lines if line.signup.state is SignupState.WAITING],
+    )
+
+
+# Members --------------------------------------------------------------------------------
+
+
+async def open_to(db: Database, member: Member, now: datetime) -> list[Listing]:
+    """What is coming that the member's household may still sign up for, soonest first."""
+    async with db.read() as session:
+        return await events.listings(session, AUDIENCES[member.role], now)
+
+
+async def own_signups(db: Database, member: Member, now: datetime) -> list[Confirmed | Waiting]:
+    """The household's sign-ups for events not over, with each waiting one's place."""
+    found: list[Confirmed | Waiting] = []
+    async with db.read() as session:
+        for event, signup in await events.household_signups(session, member.household.id, now):
+            if signup.state is SignupState.WAITING:
+                found.append(Waiting(event, signup, await events.waiting_position(session, signup)))
+            else:
+                found.append(Confirmed(event, signup))
+    return found
+
+
+async def sign_up(
+    db: Database, event_id: int, household: Member, adults: int, children: int, now: datetime
+) -> Confirmed | Waiting | SignUpProblem:
+    """Sign the member's household up: a place if the party fits and nobody waits, else a place
+    on the waiting list."""
+    async with db.write() as session:
+        event = await events.event_by_id(session, event_id)
+        if event is None:
+            return SignUpProblem.NOT_FOUND
+        if problem := open_for_signup(event, now):
+            return problem
+        if not may_join(event.details.audience, household.role):
+            return SignUpProblem.AUDIENCE
+        if problem := check_party(event, adults, children):
+            return problem
+        if await events.live_signup(session, event_id, household.household.id):
+            return SignUpProblem.ALREADY
+        signup = await events.add_signup(
+            session, event_id, household.household.id, adults, children, now
+        )
+        if signup is None:  # checked above in this transaction: only a bug gets here
+            return SignUpProblem.NOT_OPEN
+        if signup.state is SignupState.WAITING:
+            return Waiting(event, signup, await events.waiting_position(session, signup))
+    return Confirmed(event, signup)
+
+
+async def cancel_signup(
+    db: Database, member: Member, signup_id: int, now: datetime, *, late: bool = False
+) -> SignupCancelled | CancelProblem:
+    """Give up the household's place (or its place in line); the waiting list moves up in the
+    same transaction, from its head, as far as the places freed allow."""
+    async with db.write() as session:
+        signup = await events.signup_by_id(session, signup_id)
+        if (
+            signup is None
+            or signup.household_id != member.household.id
+            or signup.state is SignupState.CANCELLED
+        ):
+            return CancelProblem.NOT_FOUND
+        event = await events.event_by_id(session, signup.event_id)
+        assert event is not None  # a sign-up goes with its event
+        if event.state is EventState.CANCELLED:
+            return CancelProblem.EVENT_CANCELLED
+        if event.details.starts_at <= now:
+            return CancelProblem.STARTED
+        deadline = event.details.signup_deadline
+        is_late = signup.state is SignupState.CONFIRMED and deadline is not None and deadline <= now
+        if is_late and not late:
+            return CancelProblem.LATE
+        if not await events.cancel_signup(session, signup, now):
+            return CancelProblem.NOT_FOUND
+        moved_up = await _parties(session, await events.move_up(session, event.id, now))
+    return SignupCancelled(event, signup, moved_up, is_late)
+
+
+# Reminders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventReminder:
+    event: Event
+    signup: Signup
+    before: timedelta
+
+    @property
+    def due_at(self) -> datetime:
+        return self.event.details.starts_at - self.before
+
+    @property
+    def minutes_before(self) -> int:
+        return int(self.before.total_seconds() // 60)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPlan:
+    later: list[EventReminder] = field(default_factory=list)
+    now: list[EventReminder] = field(default_factory=list)
+    skip: list[EventReminder] = field(default_factory=list)
+
+
+def plan_reminders(
+    upcoming: Iterable[tuple[Event, Sequence[Signup]]],
+    offsets: Iterable[timedelta],
+    handled: Collection[tuple[int, int]],
+    now: datetime,
+) -> ReminderPlan:
+    """Sort the reminders of every confirmed sign-up of every event not started nor cancelled
+    into later, now, or skip, as bot/reminders.py does for shifts: of those overdue (the bot
+    was down, or the household moved up late) only the latest goes out. `handled` holds the
+    (sign-up, minutes before) already sent or skipped. The waiting list gets none."""
+    result = ReminderPlan()
+    offsets = sorted(offsets)  # shortest first: the latest reminder comes first
+    for event, signups in upcoming:
+        if event.state is EventState.CANCELLED or event.details.starts_at <= now:
+            continue
+        for signup in signups:
+            if signup.state is not SignupState.CONFIRMED:
+                continue
+            overdue: list[EventReminder] = []
+            later_one_handled = False
+            for before in offsets:
+                reminder = EventReminder(event, signup, before)
+                done = (signup.id, reminder.minutes_before) in handled
+                if done:
+                    pass
+                elif reminder.due_at > now:
+                    result.later.append(reminder)
+                elif later_one_handled:
+                    result.skip.append(reminder)
+                else:
+                    overdue.append(reminder)
+                later_one_handled = later_one_handled or done
+            if overdue:
+                result.now.append(overdue[0])
+                result.skip.extend(overdue[1:])
+    result.later.sort(key=lambda reminder: reminder.due_at)
+    return result

@@ -1,0 +1,312 @@
+"""Events and their sign-ups: every statement that reads or decides them.
+
+Whether a sign-up gets a place is decided by the INSERT that makes it, from the confirmed
+sign-ups counted in that same statement; moving the waiting list up is one conditional UPDATE
+per sign-up moved, which confirms it only while it still fits. Callers run these inside one
+`db.write()` (BEGIN IMMEDIATE), so a place is never given twice, also by a second process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import (
+    Event,
+    EventAudience,
+    EventDetails,
+    EventKind,
+    EventState,
+    Signup,
+    SignupState,
+    from_db,
+    to_db,
+)
+from storage.numbers import next_number
+
+# The people an event's confirmed sign-ups take, for a statement about event `e`.
+_CONFIRMED_PEOPLE = (
+    "(SELECT coalesce(sum(s.adults + s.children), 0) FROM event_signups s "
+    "WHERE s.event_id = e.id AND s.state = 'confirmed')"
+)
+_WAITING = "(SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND s.state = 'waiting')"
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """An event with what its sign-ups add up to."""
+
+    event: Event
+    confirmed_people: int
+    waiting: int  # sign-ups on the waiting list
+
+    @property
+    def places_left(self) -> int | None:
+        capacity = self.event.details.capacity
+        return None if capacity is None else max(capacity - self.confirmed_people, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    signup: Signup
+    household_name: str | None
+
+
+def _optional_time(text: str | None) -> datetime | None:
+    return from_db(text) if text is not None else None
+
+
+def _event(row: Row) -> Event:
+    details = EventDetails(
+        kind=EventKind(row["kind"]),
+        title=row["title"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        audience=EventAudience(row["audience"]),
+        description=row["description"],
+        place=row["place"],
+        capacity=row["capacity"],
+        children_along=bool(row["children_along"]),
+        signup_deadline=_optional_time(row["signup_deadline"]),
+        catalogue_id=row["catalogue_id"],
+    )
+    return Event(row["id"], details, EventState(row["state"]))
+
+
+def _signup(row: Row) -> Signup:
+    return Signup(
+        id=row["id"],
+        event_id=row["event_id"],
+        household_id=row["household_id"],
+        interest_id=row["interest_id"],
+        adults=row["adults"],
+        children=row["children"],
+        state=SignupState(row["state"]),
+        queued_at=from_db(row["queued_at"]),
+    )
+
+
+def _detail_values(details: EventDetails) -> tuple[object, ...]:
+    deadline = details.signup_deadline
+    return (
+        details.catalogue_id,
+        details.kind.value,
+        details.title,
+        details.description,
+        to_db(details.starts_at),
+        to_db(details.ends_at),
+        details.place,
+        details.capacity,
+        details.audience.value,
+        int(details.children_along),
+        to_db(deadline) if deadline is not None else None,
+    )
+
+
+_DETAIL_COLUMNS = (
+    "catalogue_id, kind, title, description, starts_at, ends_at, place, capacity, audience, "
+    "children_along, signup_deadline"
+)
+
+# Events ---------------------------------------------------------------------------------
+
+
+async def add_event(
+    session: Session, details: EventDetails, created_by: int | None, now: datetime
+) -> Event:
+    event_id = await session.insert(
+        f"INSERT INTO events (id, {_DETAIL_COLUMNS}, state, created_by, created_at, updated_at) "
+        f"VALUES ({next_number('events')}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        (*_detail_values(details), created_by, to_db(now), to_db(now)),
+    )
+    return Event(event_id, details, EventState.OPEN)
+
+
+async def event_by_id(session: Session, event_id: int) -> Event | None:
+    row = await session.fetch_one("SELECT * FROM events WHERE id = ?", (event_id,))
+    return _event(row) if row else None
+
+
+async def update_event(
+    session: Session, event_id: int, details: EventDetails, now: datetime
+) -> bool:
+    """Replace what is said of an event not cancelled; False if it is (or is gone)."""
+    assignments = ", ".join(f"{column} = ?" for column in _DETAIL_COLUMNS.split(", "))
+    return await session.changed_one(
+        f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ? AND state != 'cancelled'",
+        (*_detail_values(details), to_db(now), event_id),
+    )
+
+
+async def cancel_event(session: Session, event_id: int, now: datetime) -> bool:
+    """One conditional update: True for the one caller that cancelled it."""
+    return await session.changed_one(
+        "UPDATE events SET state = 'cancelled', updated_at = ? "
+        "WHERE id = ? AND state != 'cancelled'",
+        (to_db(now), event_id),
+    )
+
+
+async def listings(
+    session: Session, audiences: tuple[EventAudience, ...], now: datetime
+) -> list[Listing]:
+    """Open events for any of `audiences` that have not started and whose deadline has not
+    passed, soonest first."""
+    marks = ", ".join("?" for _ in audiences)
+    rows = await session.fetch_all(
+        f"SELECT e.*, {_CONFIRMED_PEOPLE} AS confirmed_people, {_WAITING} AS waiting "
+        f"FROM events e WHERE e.state = 'open' AND e.starts_at > ? AND e.audience IN ({marks}) "
+        "AND (e.signup_deadline IS NULL OR e.signup_deadline > ?) ORDER BY e.starts_at, e.id",
+        (to_db(now), *(audience.value for audience in audiences), to_db(now)),
+    )
+    return [Listing(_event(row), row["confirmed_people"], row["waiting"]) for row in rows]
+
+
+async def listing(session: Session, event_id: int) -> Listing | None:
+    row = await session.fetch_one(
+        f"SELECT e.*, {_CONFIRMED_PEOPLE} AS confirmed_people, {_WAITING} AS waiting "
+        "FROM events e WHERE e.id = ?",
+        (event_id,),
+    )
+    return Listing(_event(row), row["confirmed_people"], row["waiting"]) if row else None
+
+
+# Sign-ups -------------------------------------------------------------------------------
+
+
+async def add_signup(
+    session: Session, event_id: int, household_id: int, adults: int, children: int, now: datetime
+) -> Signup | None:
+    """Sign the household up, confirmed if the party fits and nobody is waiting (the waiting
+    list is served in strict order), else on the waiting list; decided in this one statement.
+    None if the event is not open for sign-ups at `now`, or the household is signed up."""
+    row = await session.fetch_one(
+        "INSERT INTO event_signups (id, event_id, household_id, adults, children, state, "
+        f"queued_at, created_at) SELECT {next_number('event_signups')}, e.id, ?, ?, ?, "
+        f"CASE WHEN e.capacity IS NULL OR ({_WAITING} = 0 AND {_CONFIRMED_PEOPLE} + ? "
+        "<= e.capacity) THEN 'confirmed' ELSE 'waiting' END, ?, ? FROM events e "
+        "WHERE e.id = ? AND e.state = 'open' AND e.starts_at > ? "
+        "AND (e.signup_deadline IS NULL OR e.signup_deadline > ?) "
+        "ON CONFLICT DO NOTHING RETURNING *",
+        (
+            household_id,
+            adults,
+            children,
+            adults + children,
+            to_db(now),
+            to_db(now),
+            event_id,
+            to_db(now),
+            to_db(now),
+        ),
+    )
+    return _signup(row) if row else None
+
+
+async def signup_by_id(session: Session, signup_id: int) -> Signup | None:
+    row = await session.fetch_one("SELECT * FROM event_signups WHERE id = ?", (signup_id,))
+    return _signup(row) if row else None
+
+
+async def live_signup(session: Session, event_id: int, household_id: int) -> Signup | None:
+    """The household's sign-up for the event that is confirmed or waiting."""
+    row = await session.fetch_one(
+        "SELECT * FROM event_signups WHERE event_id = ? AND household_id = ? "
+        "AND state != 'cancelled'",
+        (event_id, household_id),
+    )
+    return _signup(row) if row else None
+
+
+async def cancel_signup(session: Session, signup: Signup, now: datetime) -> bool:
+    """One conditional update: True if the sign-up was still as read (`signup.state`)."""
+    return await session.changed_one(
+        "UPDATE event_signups SET state = 'cancelled', cancelled_at = ? WHERE id = ? AND state = ?",
+        (to_db(now), signup.id, signup.state.value),
+    )
+
+
+async def move_up(session: Session, event_id: int, now: datetime) -> list[Signup]:
+    """Confirm the waiting list from its head for as long as the head fits, in order: a party
+    that does not fit stops it (strict order), and so does an event cancelled or started.
+
+    Each move is one conditional UPDATE that counts the places again, so the capacity holds
+    whatever else this transaction did."""
+    moved: list[Signup] = []
+    while True:
+        head = await session.fetch_one(
+            "SELECT * FROM event_signups WHERE event_id = ? AND state = 'waiting' "
+            "ORDER BY queued_at, id LIMIT 1",
+            (event_id,),
+        )
+        if head is None or not await session.changed_one(
+            "UPDATE event_signups SET state = 'confirmed' WHERE id = ? AND state = 'waiting' "
+            "AND EXISTS (SELECT 1 FROM events e WHERE e.id = event_signups.event_id "
+            "AND e.state != 'cancelled' AND e.starts_at > ? AND (e.capacity IS NULL OR "
+            f"{_CONFIRMED_PEOPLE} + event_signups.adults + event_signups.children "
+            "<= e.capacity))",
+            (head["id"], to_db(now)),
+        ):
+            return moved
+        moved.append(_signup(head))
+
+
+async def waiting_position(session: Session, signup: Signup) -> int:
+    """Where a waiting sign-up stands on its list, 1 first."""
+    row = await session.fetch_one(
+        "SELECT count(*) AS ahead FROM event_signups WHERE event_id = ? AND state = 'waiting' "
+        "AND (queued_at < ? OR (queued_at = ? AND id < ?))",
+        (signup.event_id, to_db(signup.queued_at), to_db(signup.queued_at), signup.id),
+    )
+    assert row is not None  # an aggregate always has its row
+    return int(row["ahead"]) + 1
+
+
+async def live_signups(session: Session, event_id: int) -> list[Signup]:
+    """Confirmed and waiting sign-ups, confirmed first, each in the order they came."""
+    rows = await session.fetch_all(
+        "SELECT * FROM event_signups WHERE event_id = ? AND state != 'cancelled' "
+        "ORDER BY state = 'waiting', queued_at, id",
+        (event_id,),
+    )
+    return [_signup(row) for row in rows]
+
+
+async def roster(session: Session, event_id: int) -> list[RosterLine]:
+    """`live_signups` with the households' names, for the coordinators' list."""
+    rows = await session.fetch_all(
+        "SELECT s.*, h.display_name FROM event_signups s "
+        "LEFT JOIN households h ON h.id = s.household_id "
+        "WHERE s.event_id = ? AND s.state != 'cancelled' "
+        "ORDER BY s.state = 'waiting', s.queued_at, s.id",
+        (event_id,),
+    )
+    return [RosterLine(_signup(row), row["display_name"]) for row in rows]
+
+
+async def household_signups(
+    session: Session, household_id: int, now: datetime
+) -> list[tuple[Event, Signup]]:
+    """The household's live sign-ups for events not over yet, soonest first."""
+    live = "SELECT * FROM event_signups WHERE household_id = ? AND state != 'cancelled'"
+    signups = {
+        row["event_id"]: _signup(row) for row in await session.fetch_all(live, (household_id,))
+    }
+    rows = await session.fetch_all(
+        f"SELECT * FROM events WHERE ends_at > ? AND id IN (SELECT event_id FROM ({live})) "
+        "ORDER BY starts_at, id",
+        (to_db(now), household_id),
+    )
+    return [(_event(row), signups[row["id"]]) for row in rows]
+
+
+async def forget_households_ended_before(session: Session, cutoff: datetime) -> int:
+    """Sign-ups of events over before `cutoff` stop saying whose they were; their counts stay,
+    for the evaluation's figures."""
+    return await session.execute(
+        "UPDATE event_signups SET household_id = NULL, interest_id = NULL "
+        "WHERE (household_id IS NOT NULL OR interest_id IS NOT NULL) "
+        "AND event_id IN (SELECT id FROM events WHERE ends_at <= ?)",
+        (to_db(cutoff),),
+    )
