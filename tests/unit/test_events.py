@@ -366,6 +366,19 @@ async def test_a_larger_capacity_moves_the_list_up_and_a_smaller_one_is_refused(
     assert [party.members for party in larger.moved_up] == [[b]]
 
 
+async def test_children_cannot_be_left_out_of_an_outing_they_are_signed_up_for(
+    db: Database, people: People
+) -> None:
+    outing = replace(MORNING, kind=EventKind.OUTING, children_along=True)
+    event = await an_event(db, people, outing)
+    await signed_up(db, event, people.families[0], 2, 2)
+
+    result = await events.update(db, event.id, replace(outing, children_along=False), NOW)
+
+    assert result is EventProblem.CHILDREN_SIGNED_UP
+    assert await states(db, event) == [(household(people.families[0]), SignupState.CONFIRMED, 4)]
+
+
 @pytest.mark.parametrize(
     ("details", "problem"),
     [

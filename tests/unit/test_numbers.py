@@ -15,9 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from storage import broadcasts, households, invites, migrations, requests, shifts
+from storage import broadcasts, events, households, invites, migrations, requests, shifts
 from storage.db import Database, Session
-from storage.models import Audience, BroadcastState, Kind, RequestState, Role
+from storage.models import (
+    Audience,
+    BroadcastState,
+    EventAudience,
+    EventDetails,
+    EventKind,
+    Kind,
+    RequestState,
+    Role,
+)
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -78,6 +87,20 @@ async def a_parked_message(session: Session) -> int:
     return await requests.park_messages(session, await a_member(session), 1, [7], NOW)
 
 
+async def an_event(session: Session) -> int:
+    details = EventDetails(
+        EventKind.COURSE, "Kurs", NOW + HOUR, NOW + 2 * HOUR, EventAudience.FAMILIES
+    )
+    return (await events.add_event(session, details, None, NOW)).id
+
+
+async def a_signup(session: Session) -> int:
+    household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
+    signup = await events.add_signup(session, await an_event(session), household, 2, 0, NOW)
+    assert signup is not None
+    return signup.id
+
+
 MAKERS: dict[str, Callable[[Session], Awaitable[int]]] = {
     "members": a_member,
     "shifts": a_shift,
@@ -86,6 +109,8 @@ MAKERS: dict[str, Callable[[Session], Awaitable[int]]] = {
     "shift_swaps": a_swap,
     "invites": an_invite,
     "unaddressed_messages": a_parked_message,
+    "events": an_event,
+    "event_signups": a_signup,
 }
 
 
