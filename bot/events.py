@@ -20,7 +20,8 @@ The contract the handlers build on:
   returns them too. Sign-ups are the household's personal data: in /mydata, and anonymised
   (counts kept) with its last adult or MENTORBOT_RETENTION_DAYS after the event.
 
-Every function takes `now`; problems are StrEnums, the texts are the handlers'.
+A coordinator's making, changing and cancelling an event is in the audit log, by number and
+kind. Every function takes `now`; problems are StrEnums, the texts are the handlers'.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage import events, households
+from storage import audit, events, households
 from storage.db import Database, Session
 from storage.events import Listing, RosterLine
 from storage.models import (
+    Action,
     Event,
     EventAudience,
     EventDetails,
@@ -181,6 +183,11 @@ def open_for_signup(event: Event, now: datetime) -> SignUpProblem | None:
     return None
 
 
+def _subject(event: Event) -> str:
+    """How the audit log names an event: by number and kind, as it names shifts."""
+    return f"event #{event.id} ({event.details.kind.value})"
+
+
 async def _parties(session: Session, signups: Iterable[Signup]) -> list[Party]:
     return [
         Party(signup, await households.household_members(session, signup.household_id))
@@ -199,7 +206,9 @@ async def create(
     if problem := check_details(details, now):
         return problem
     async with db.write() as session:
-        return await events.add_event(session, details, created_by.id if created_by else None, now)
+        event = await events.add_event(session, details, created_by.id if created_by else None, now)
+        await audit.record(session, created_by, Action.EVENT_ADD, _subject(event), now)
+    return event
 
 
 async def _capacity_problem(
@@ -216,7 +225,7 @@ async def _capacity_problem(
 
 
 async def update(
-    db: Database, event_id: int, details: EventDetails, now: datetime
+    db: Database, by: Member, event_id: int, details: EventDetails, now: datetime
 ) -> Changed | EventProblem:
     """Change an event; who is to be told follows from what changed. A larger capacity moves
     the waiting list up in the same transaction."""
@@ -232,6 +241,7 @@ async def update(
             return problem
         if not await events.update_event(session, event_id, details, now):
             return EventProblem.CANCELLED
+        await audit.record(session, by, Action.EVENT_CHANGE, _subject(before), now)
         moved_up = await _parties(session, await events.move_up(session, event_id, now))
         old = before.details
         time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
@@ -243,7 +253,9 @@ async def update(
     )
 
 
-async def cancel(db: Database, event_id: int, now: datetime) -> EventCancelled | EventProblem:
+async def cancel(
+    db: Database, by: Member, event_id: int, now: datetime
+) -> EventCancelled | EventProblem:
     """Cancel an event; its sign-ups stay as they were, for the figures, and are returned to
     be told."""
     async with db.write() as session:
@@ -252,6 +264,7 @@ async def cancel(db: Database, event_id: int, now: datetime) -> EventCancelled |
             return EventProblem.NOT_FOUND
         if not await events.cancel_event(session, event_id, now):
             return EventProblem.CANCELLED
+        await audit.record(session, by, Action.EVENT_CANCEL, _subject(event), now)
         to_tell = await _parties(session, await events.live_signups(session, event_id))
     return EventCancelled(replace(event, state=EventState.CANCELLED), to_tell)
 

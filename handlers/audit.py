@@ -30,6 +30,9 @@ _ACTIONS = {
     Action.INVITE_REVOKE: N_("audit.invite_revoke"),
     Action.PARTNER_JOIN: N_("audit.partner_join"),
     Action.APPROVE: N_("audit.approve"),
+    Action.EVENT_ADD: N_("audit.event_add"),
+    Action.EVENT_CHANGE: N_("audit.event_change"),
+    Action.EVENT_CANCEL: N_("audit.event_cancel"),
 }
 
 

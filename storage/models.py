@@ -274,6 +274,9 @@ class Action(StrEnum):
     INVITE_REVOKE = "invite_revoke"
     PARTNER_JOIN = "partner_join"
     APPROVE = "approve"
+    EVENT_ADD = "event_add"
+    EVENT_CHANGE = "event_change"
+    EVENT_CANCEL = "event_cancel"
 
 
 @dataclass(frozen=True, slots=True)

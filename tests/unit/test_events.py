@@ -21,8 +21,10 @@ from bot.events import (
     SignUpProblem,
     Waiting,
 )
+from storage import audit
 from storage.db import Database
 from storage.models import (
+    Action,
     Event,
     EventAudience,
     EventDetails,
@@ -304,7 +306,7 @@ async def test_the_list_shows_what_may_still_be_joined_soonest_first(
     sooner = await an_event(db, people)
     closed = await an_event(db, people, replace(MORNING, signup_deadline=NOW + HOUR))
     gone = await an_event(db, people)
-    assert isinstance(await events.cancel(db, gone.id, NOW), EventCancelled)
+    assert isinstance(await events.cancel(db, people.coordinator, gone.id, NOW), EventCancelled)
 
     listed = await events.open_to(db, people.families[0], NOW + 2 * HOUR)
 
@@ -320,14 +322,17 @@ async def test_a_cancelled_event_tells_everyone_signed_up_and_waiting(
     place = await signed_up(db, event, a, 4)
     await signed_up(db, event, b, 2)
 
-    result = await events.cancel(db, event.id, NOW)
+    result = await events.cancel(db, people.coordinator, event.id, NOW)
 
     assert isinstance(result, EventCancelled) and result.event.state is EventState.CANCELLED
     assert [party.members for party in result.to_tell] == [[a], [b]]
-    assert await events.cancel(db, event.id, NOW) is EventProblem.CANCELLED
+    assert await events.cancel(db, people.coordinator, event.id, NOW) is EventProblem.CANCELLED
     assert await events.sign_up(db, event.id, c, 1, 0, NOW) is SignUpProblem.NOT_OPEN
     assert await events.cancel_signup(db, a, place.id, NOW) is CancelProblem.EVENT_CANCELLED
-    assert await events.update(db, event.id, MORNING, NOW) is EventProblem.CANCELLED
+    assert (
+        await events.update(db, people.coordinator, event.id, MORNING, NOW)
+        is EventProblem.CANCELLED
+    )
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -341,8 +346,12 @@ async def test_a_new_time_or_place_is_told_to_all_and_a_new_title_to_none(
     await signed_up(db, event, a, 4)
     await signed_up(db, event, b, 2)
 
-    retitled = await events.update(db, event.id, replace(MORNING, capacity=4, title="Ny"), NOW)
-    moved = await events.update(db, event.id, replace(MORNING, capacity=4, place="Rådhuset"), NOW)
+    retitled = await events.update(
+        db, people.coordinator, event.id, replace(MORNING, capacity=4, title="Ny"), NOW
+    )
+    moved = await events.update(
+        db, people.coordinator, event.id, replace(MORNING, capacity=4, place="Rådhuset"), NOW
+    )
 
     assert isinstance(retitled, Changed) and retitled.to_tell == []
     assert not (retitled.time_changed or retitled.place_changed)
@@ -358,8 +367,12 @@ async def test_a_larger_capacity_moves_the_list_up_and_a_smaller_one_is_refused(
     await signed_up(db, event, a, 3)
     await signed_up(db, event, b, 2)
 
-    too_small = await events.update(db, event.id, replace(MORNING, capacity=2), NOW)
-    larger = await events.update(db, event.id, replace(MORNING, capacity=5), NOW)
+    too_small = await events.update(
+        db, people.coordinator, event.id, replace(MORNING, capacity=2), NOW
+    )
+    larger = await events.update(
+        db, people.coordinator, event.id, replace(MORNING, capacity=5), NOW
+    )
 
     assert too_small is EventProblem.CAPACITY_TOO_SMALL
     assert isinstance(larger, Changed) and larger.to_tell == []
@@ -373,7 +386,9 @@ async def test_children_cannot_be_left_out_of_an_outing_they_are_signed_up_for(
     event = await an_event(db, people, outing)
     await signed_up(db, event, people.families[0], 2, 2)
 
-    result = await events.update(db, event.id, replace(outing, children_along=False), NOW)
+    result = await events.update(
+        db, people.coordinator, event.id, replace(outing, children_along=False), NOW
+    )
 
     assert result is EventProblem.CHILDREN_SIGNED_UP
     assert await states(db, event) == [(household(people.families[0]), SignupState.CONFIRMED, 4)]
@@ -531,3 +546,21 @@ def test_of_reminders_overdue_only_the_latest_goes_and_none_that_went_already() 
     assert [(r.signup.id, r.before) for r in plan.skip] == [(1, DAY)]
     assert handled.now == [] and [r.before for r in handled.skip] == [DAY]
     assert cancelled == events.ReminderPlan()
+
+
+async def test_making_changing_and_cancelling_an_event_is_in_the_audit_log(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people)
+    karin = people.coordinator
+    assert isinstance(await events.update(db, karin, event.id, MORNING, NOW), Changed)
+    assert isinstance(await events.cancel(db, karin, event.id, NOW), EventCancelled)
+
+    async with db.read() as session:
+        entries = await audit.latest(session, 10)
+
+    subject = f"event #{event.id} (theme_morning)"
+    assert [(entry.actor, entry.action, entry.subject) for entry in reversed(entries)] == [
+        ("Karin", action, subject)
+        for action in (Action.EVENT_ADD, Action.EVENT_CHANGE, Action.EVENT_CANCEL)
+    ]
