@@ -52,10 +52,16 @@ MAX_OFFERED = 30
 Week = Literal["this", "next"]
 
 
+# How far ahead a day may be named: a year, as far as anyone plans a rota (and far enough from
+# the calendar's end that a night shift's morning is still a date).
+DAYS_AHEAD_AT_MOST = 366
+
+
 class AwayProblem(StrEnum):
     BACKWARDS = "backwards"  # the last day before the first
     PAST = "past"  # over already
     TOO_LONG = "too_long"
+    TOO_FAR = "too_far"  # more than a year ahead: no rota is planned that far
     OVERLAP = "overlap"  # the household is away then already
     NOT_MENTOR = "not_mentor"
 
@@ -91,6 +97,8 @@ def check_days(first: date, last: date, today: date) -> AwayProblem | None:
         return AwayProblem.PAST
     if (last - first).days + 1 > MAX_AWAY_DAYS:
         return AwayProblem.TOO_LONG
+    if first > today + timedelta(days=DAYS_AHEAD_AT_MOST):
+        return AwayProblem.TOO_FAR
     return None
 
 

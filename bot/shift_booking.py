@@ -20,7 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot import availability
-from bot.availability import Availability
+from bot.availability import DAYS_AHEAD_AT_MOST, Availability
 from bot.rota import EmptyShift, Interval, NonexistentLocalTime, local_span
 from bot.rota_csv import CsvProblem, PlannedShift, parse_shift
 from bot.service_hours import ServiceHours
@@ -141,6 +141,12 @@ def page(households: Sequence[BookableHousehold], number: int) -> Page:
     number = min(max(number, 0), count - 1)
     first = number * HOUSEHOLDS_PER_PAGE
     return Page(households[first : first + HOUSEHOLDS_PER_PAGE], number, count)
+
+
+def within_reach(day: date, today: date) -> bool:
+    """Not past and at most a year ahead: a day a shift may be booked on (a forged or typed
+    9999-12-31 would otherwise run off the calendar at its night shift's morning)."""
+    return today <= day <= today + timedelta(days=DAYS_AHEAD_AT_MOST)
 
 
 def parse_day(text: str, today: date) -> date | None:

@@ -140,6 +140,7 @@ _AWAY_PROBLEMS = {
     AwayProblem.BACKWARDS: N_("away.backwards"),
     AwayProblem.PAST: N_("away.past"),
     AwayProblem.TOO_LONG: N_("away.too_long"),
+    AwayProblem.TOO_FAR: N_("away.too_far"),
     AwayProblem.OVERLAP: N_("away.overlap"),
     AwayProblem.NOT_MENTOR: N_("access.wrong_role"),
 }

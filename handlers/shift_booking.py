@@ -11,7 +11,7 @@ are a short conversation of their own.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
@@ -83,6 +83,12 @@ async def _household(context: MentorContext, member_number: int) -> BookableHous
     return next((h for h in households if h.member_number == member_number), None)
 
 
+def _reachable(context: MentorContext, day: date | None) -> date | None:
+    """The day a press names, if a shift may be booked on it (it may have passed since)."""
+    today = now().astimezone(context.config.timezone).date()
+    return day if day is not None and shift_booking.within_reach(day, today) else None
+
+
 async def _gone(query: CallbackQuery, t: Translator) -> None:
     """A press naming a household or a day that is no longer there (or never was)."""
     await query.answer(t("button.invalid"), show_alert=True)
@@ -142,7 +148,7 @@ async def choose_day(
     if query is None or match is None:
         return
     household = await _household(context, buttons.booked_member_of(match))
-    day = buttons.day_of(match)
+    day = _reachable(context, buttons.day_of(match))
     if household is None or day is None:
         await _gone(query, sender.t)
         return
@@ -175,6 +181,8 @@ async def preview(update: Update, context: MentorContext, sender: Sender, member
     if query is None or match is None:
         return
     chosen = buttons.day_span_of(match)
+    if chosen is not None and _reachable(context, chosen.day) is None:
+        chosen = None
     shown = (
         None
         if chosen is None
@@ -195,7 +203,8 @@ async def confirm(update: Update, context: MentorContext, sender: Sender, member
         return
     t, tz = sender.t, context.config.timezone
     chosen, member_number = buttons.day_span_of(match), buttons.booked_member_of(match)
-    planned = None if chosen is None else shift_booking.planned(member_number, chosen, tz)
+    reachable = chosen is not None and _reachable(context, chosen.day) is not None
+    planned = shift_booking.planned(member_number, chosen, tz) if chosen and reachable else None
     if planned is None or isinstance(planned, CsvProblem):
         await _gone(query, t)
         return
@@ -250,8 +259,8 @@ async def typed_day(update: Update, context: MentorContext) -> int:
     t = sender.t
     today = now().astimezone(context.config.timezone).date()
     day = shift_booking.parse_day(message.text, today)
-    if day is None or day < today:
-        problem = N_("booking.bad_day") if day is None else N_("booking.past_day")
+    if day is None or not shift_booking.within_reach(day, today):
+        problem = N_("booking.bad_day") if day is None else N_("booking.out_of_reach")
         await message.reply_text(t(problem))
         return TYPING_DAY
     household = await _household(context, conversation_data(context).pop(_MEMBER, 0))

@@ -132,6 +132,9 @@ async def test_forged_and_foreign_presses_book_nothing(service: Service) -> None
         f"book:ok:{n['Familjen Berg']}:{saturday}:25002200": "Den här knappen gäller inte längre.",
         "book:h:999999": "Den här knappen gäller inte längre.",
         "book:ok:12:2026120:17002200": "Den här knappen gäller inte längre.",
+        # The calendar's last night: its morning is no date at all.
+        f"book:v:{n['Familjen Berg']}:99991231:22000800": "Den här knappen gäller inte längre.",
+        f"book:d:{n['Familjen Berg']}:99991231": "Den här knappen gäller inte längre.",
     }
     for data, refusal in forged.items():
         said = await karin.press_data(ask, data)

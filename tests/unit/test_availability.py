@@ -65,6 +65,9 @@ def test_days_that_cannot_be_marked_are_named() -> None:
     assert check_days(TODAY - DAY, TODAY, TODAY) is None  # today is still to come
     assert check_days(TODAY, TODAY + 91 * DAY, TODAY) is None
     assert check_days(TODAY, TODAY + 92 * DAY, TODAY) is AwayProblem.TOO_LONG
+    assert check_days(TODAY + 366 * DAY, TODAY + 366 * DAY, TODAY) is None
+    assert check_days(TODAY + 367 * DAY, TODAY + 367 * DAY, TODAY) is AwayProblem.TOO_FAR
+    assert check_days(date(9999, 12, 31), date(9999, 12, 31), TODAY) is AwayProblem.TOO_FAR
 
 
 def test_a_booking_offers_the_free_households_first_and_the_away_ones_after() -> None:

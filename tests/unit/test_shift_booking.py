@@ -28,6 +28,7 @@ from bot.shift_booking import (
     parse_span,
     planned,
     slots,
+    within_reach,
 )
 from handlers.shift_booking_text import days_step, fill_keyboard, households_step
 from storage.models import BookableHousehold
@@ -172,3 +173,11 @@ def test_a_household_away_then_goes_last_and_is_marked() -> None:
         "\u26a0\ufe0f H1 (#1)",
     ]
     assert step.text.endswith("⚠️: har meddelat att de är borta någon gång den kommande veckan.")
+
+
+def test_a_day_is_within_reach_from_today_to_a_year_ahead() -> None:
+    today = date(2026, 12, 1)
+    assert within_reach(today, today) and within_reach(date(2027, 12, 2), today)
+    assert not within_reach(date(2027, 12, 3), today)
+    assert not within_reach(date(2026, 11, 30), today)
+    assert not within_reach(date(9999, 12, 31), today)
