@@ -44,6 +44,8 @@ def guided_conversation(
     states: dict[object, list[BaseHandler[Update, MentorContext, Any]]],
     fallbacks: Sequence[BaseHandler[Update, MentorContext, Any]],
     timeout_seconds: int,
+    *,
+    allow_reentry: bool = False,
 ) -> ConversationHandler[MentorContext]:
     with warnings.catch_warnings():
         # PTB warns that buttons are tracked per user and chat rather than per message: that is
@@ -54,4 +56,5 @@ def guided_conversation(
             states=states,
             fallbacks=list(fallbacks),
             conversation_timeout=timeout_seconds,
+            allow_reentry=allow_reentry,
         )

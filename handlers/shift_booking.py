@@ -335,6 +335,8 @@ def register(application: MentorApplication) -> None:
             },
             fallbacks=[CommandHandler("cancel", stop_typing)],
             timeout_seconds=TIMEOUT_SECONDS,
+            # Another booking's "another day" or "other times" starts afresh at any time.
+            allow_reentry=True,
         )
     )
     for pattern, handler in (

@@ -202,7 +202,14 @@ async def test_a_coordinator_halfway_through_a_booking_still_reaches_the_family(
     ask = await karin.next_message()
     days = await step(karin, ask, f"Familjen Berg (#{service.numbers['Familjen Berg']})")
     await step(karin, days, "En annan dag …")
+    # Another booking's "another day" starts afresh while the first one waits for its day.
+    await karin.send("/shift")
+    other = await karin.next_message()
+    other_days = await step(karin, other, f"The Holms (#{service.numbers['The Holms']})")
+    assert (await step(karin, other_days, "En annan dag …"))["text"].startswith("Skriv dagen")
     await karin.send("Hej! Jag ringer er i kväll.")
     assert (await family.next_message())["text"] == "Hej! Jag ringer er i kväll."
     await karin.send("24/12")  # the date still finds the booking
-    assert (await karin.next_message())["text"].startswith("Vilka tider på ")
+    said = (await karin.next_message())["text"]
+    holms = f"The Holms (#{service.numbers['The Holms']})"
+    assert said.startswith("Vilka tider på ") and said.endswith(f"för {holms}?"), said
