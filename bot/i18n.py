@@ -156,6 +156,12 @@ class Translator:
         return value if isinstance(value, Html | int | float) else html.escape(str(value))
 
 
+def plain(text: str) -> str:
+    """A text for what Telegram shows as plain text, not HTML (a press's notice, a menu, the
+    bot's descriptions): its escaped parameters as typed, so "Barn & familj" keeps its &."""
+    return html.unescape(text)
+
+
 def pick_language(chosen: str | None, telegram_language: str | None, fallback: str) -> str:
     """The member's own choice, else their Telegram language if we speak it, else the service's."""
     if chosen in LANGUAGES:

@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import availability, members
 from bot.availability import OPEN_GAP_DAYS, AwayProblem, Taken, TakeProblem
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from handlers import buttons, rota_jobs
 from handlers.clock import now
 from handlers.common import (
@@ -206,12 +206,12 @@ async def pick_reason(
     t, tz = sender.t, context.config.timezone
     pressed = buttons.away_days_of(match)
     if pressed is None:
-        await query.answer(t("button.invalid"))
+        await query.answer(plain(t("button.invalid")))
         return
     first, last, reason = pressed
     marked = await availability.mark_away(context.db, member, first, last, reason, tz, now())
     if isinstance(marked, AwayProblem):
-        await query.answer(away_problem(t, marked), show_alert=True)
+        await query.answer(plain(away_problem(t, marked)), show_alert=True)
         return
     await query.answer()
     text = t("away.marked", days=away_days(t, marked, tz), reason=t(REASONS[reason]))
@@ -229,9 +229,9 @@ async def remove_away(
     t, tz = sender.t, context.config.timezone
     removed = await availability.remove_away(context.db, member, buttons.away_of(match))
     if removed is None:
-        await query.answer(t("away.gone"), show_alert=True)
+        await query.answer(plain(t("away.gone")), show_alert=True)
         return
-    await query.answer(t("away.removed", days=away_days(t, removed, tz)))
+    await query.answer(plain(t("away.removed", days=away_days(t, removed, tz))))
     text, keyboard = await _away_view(context, t, member)
     await best_effort(query.edit_message_text(text, reply_markup=keyboard), "away edit")
     await _tell_partners(context, member, N_("away.partner_removed"), removed)
@@ -301,7 +301,7 @@ async def take_gap(update: Update, context: MentorContext, sender: Sender, membe
         context.db, member, buttons.offer_of(match), approve=approve, now=now()
     )
     if isinstance(taken, TakeProblem):
-        await query.answer(take_problem(t, taken), show_alert=True)
+        await query.answer(plain(take_problem(t, taken)), show_alert=True)
         return
     when = gap_when(t, taken.offer, tz)
     await query.answer()
@@ -416,7 +416,7 @@ async def decide_take(
         context.db, member, buttons.offer_of(match), confirm=buttons.confirm_of(match), now=now()
     )
     if isinstance(decided, TakeProblem):
-        await query.answer(take_problem(sender.t, decided), show_alert=True)
+        await query.answer(plain(take_problem(sender.t, decided)), show_alert=True)
         return
     await query.answer()
     # Every coordinator's copy, the pressed one too, says what was decided.

@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot import broadcasts
 from bot.broadcasts import ContentProblem, Draft
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.rota import NonexistentLocalTime, local_moment
 from handlers import buttons, confirmation
 from handlers.arguments import Word, parse_word
@@ -148,7 +148,7 @@ async def not_an_audience(update: Update, context: MentorContext) -> int:
     """Another step's button (an earlier draft's), or data not ours, while the audience is asked."""
     sender = await identify(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(sender.t("button.invalid"))
+        await update.callback_query.answer(plain(sender.t("button.invalid")))
     return AUDIENCE
 
 
@@ -359,7 +359,7 @@ async def cancel_scheduled(
     number = buttons.broadcast_of(match)
     done = await broadcasts.cancel(context.db, number, member, now())
     key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")
-    await query.answer(sender.t(key, number=number), show_alert=True)
+    await query.answer(plain(sender.t(key, number=number)), show_alert=True)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         rows = [
             [button for button in row if button.callback_data != query.data]

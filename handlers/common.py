@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot import members
 from bot.config import Config
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, pick_language, plain, translator
 from bot.keyed_locks import KeyedLocks
 from handlers.outbox import Outbox
 from storage.db import Database
@@ -137,7 +137,7 @@ async def identify(update: Update, context: MentorContext) -> Sender:
 async def answer(update: Update, text: str) -> None:
     """One line back to whoever acted: a toast for a button, a reply for a message."""
     if update.callback_query is not None:
-        await update.callback_query.answer(text)
+        await update.callback_query.answer(plain(text))
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
 

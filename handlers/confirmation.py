@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import CallbackQuery, Message
 
-from bot.i18n import Translator
+from bot.i18n import Translator, plain
 from handlers.telegram_errors import best_effort
 
 LIFETIME = timedelta(minutes=10)
@@ -54,7 +54,7 @@ def pressed(query: CallbackQuery, confirmed: Confirmation, now: datetime) -> Con
 async def refuse(query: CallbackQuery, t: Translator) -> None:
     """The one line for a stale or forged press; the question's buttons go with it."""
     line = t("button.stale")
-    await query.answer(line)
+    await query.answer(plain(line))
     await best_effort(query.edit_message_text(line), "stale button edit")
 
 

@@ -21,7 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import routing
-from bot.i18n import N_, Html, Translator
+from bot.i18n import N_, Html, Translator, plain
 from bot.message_content import Checked, check
 from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem
 from handlers import buttons
@@ -221,10 +221,10 @@ async def address(update: Update, context: MentorContext, sender: Sender, member
     parked_id, chosen = buttons.parked_of(match), buttons.request_of(match)
     found = await routing.address_parked(context.db, member, parked_id, chosen)
     if isinstance(found, AddressProblem):
-        await query.answer(sender.t(_ADDRESS_PROBLEMS[found]), show_alert=True)
+        await query.answer(plain(sender.t(_ADDRESS_PROBLEMS[found])), show_alert=True)
         return
     if isinstance(found, RoutingProblem):
-        await query.answer(sender.t("button.invalid"))
+        await query.answer(plain(sender.t("button.invalid")))
         return
     request, sources = found
     family, _ = await routing.counterpart(context.db, request)
@@ -294,7 +294,7 @@ async def end_chosen(
     if any(found.id == chosen for found in open_now):
         ended = await routing.end(context.db, chosen, Side.MENTOR, now())
     if ended is None:
-        await query.answer(sender.t("end.nothing"), show_alert=True)
+        await query.answer(plain(sender.t("end.nothing")), show_alert=True)
         return
     await query.answer()
     done = sender.t("end.chosen", label=Html(label(sender.t, ended.request)))
@@ -344,7 +344,7 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
         return
     request_id, rating = buttons.request_of(match), buttons.rating_of(match)
     if not await routing.rate(context.db, member, request_id, rating):
-        await query.answer(sender.t("button.invalid"))
+        await query.answer(plain(sender.t("button.invalid")))
         return
     thanks = N_("end.rated")
     await _thank(
@@ -362,7 +362,7 @@ async def file_topic(
         return
     request_id, topic = buttons.request_of(match), buttons.topic_of(match)
     if not await routing.file_topic(context.db, member, request_id, topic):
-        await query.answer(sender.t("button.invalid"))
+        await query.answer(plain(sender.t("button.invalid")))
         return
     filed, label = N_("end.filed"), sender.t(TOPIC_LABELS[topic])
     await _thank(

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import invites
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from handlers import buttons
 from handlers.arguments import Word, parse_word
 from handlers.clock import now
@@ -107,7 +107,7 @@ async def revoke(update: Update, context: MentorContext, sender: Sender, member:
     db, moment = context.db, now()
     revoked = await invites.revoke(db, member, number, moment)
     said = N_("invites.revoked") if revoked else N_("invites.not_open")
-    await query.answer(t(said, number=number))
+    await query.answer(plain(t(said, number=number)))
     text, keyboard = invites_listing(t, context, await invites.open_invites(db, moment))
     await query.edit_message_text(text, reply_markup=keyboard)
 

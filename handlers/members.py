@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers import buttons, confirmation
 from handlers.buttons import MemberAction
@@ -127,7 +127,7 @@ async def show_card(update: Update, context: MentorContext, sender: Sender, memb
         return
     whom = await _named(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
-        await query.answer(sender.t("button.invalid"), show_alert=True)
+        await query.answer(plain(sender.t("button.invalid")), show_alert=True)
         return
     await query.answer()
     text, keyboard = _card(sender.t, whom, member)
@@ -142,7 +142,7 @@ async def act(update: Update, context: MentorContext, sender: Sender, member: Me
         return
     whom = await _named(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
-        await query.answer(t("button.invalid"), show_alert=True)
+        await query.answer(plain(t("button.invalid")), show_alert=True)
         return
     await query.answer()
     action = buttons.action_of(match)

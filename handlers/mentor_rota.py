@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import availability, members, rota_planning, swaps
 from bot.availability import OPEN_GAP_DAYS
 from bot.calendar_feed import shifts_calendar
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import buttons, rota_jobs
 from handlers.availability import offers_keyboard
@@ -94,7 +94,7 @@ async def offer_from_reminder(
     if query is None or match is None:
         return
     said = await _offer(context, sender.t, member, buttons.offered_shift_of(match), again=False)
-    await query.answer(said, show_alert=True)
+    await query.answer(plain(said), show_alert=True)
 
 
 async def _offer(
@@ -148,7 +148,7 @@ async def take_swap(update: Update, context: MentorContext, sender: Sender, memb
     swap_id = buttons.swap_of(match)
     taken = await swaps.take(context.db, member, swap_id, now())
     if isinstance(taken, SwapProblem):
-        await query.answer(swap_problem(t, taken), show_alert=True)
+        await query.answer(plain(swap_problem(t, taken)), show_alert=True)
         return
     tz = context.config.timezone
     shift = taken.listing.shift

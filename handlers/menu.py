@@ -8,7 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.config import DEFAULT_TERMS, LANGUAGES, Terms
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator, plain, translator
 from handlers.telegram_errors import failure
 from storage.models import Member, Role
 
@@ -88,7 +88,7 @@ _DESCRIPTIONS = {
 
 
 def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(name, t(_DESCRIPTIONS[name])) for name in names]
+    return [BotCommand(name, plain(t(_DESCRIPTIONS[name]))) for name in names]
 
 
 def telegram_languages(

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot import members, rota_planning, routing
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.routing import Accepted, Offering, RoutingProblem
 from handlers import buttons
 from handlers.clock import now
@@ -249,7 +249,7 @@ async def accept(update: Update, context: MentorContext, sender: Sender, member:
     async with context.bot_data.conversation_turns.hold(request_id):
         accepted = await routing.accept(context.db, member, request_id, now())
         if isinstance(accepted, RoutingProblem):
-            await query.answer(t(_PROBLEMS[accepted]), show_alert=True)
+            await query.answer(plain(t(_PROBLEMS[accepted])), show_alert=True)
             return
         await query.answer()
         request = accepted.request
@@ -342,7 +342,7 @@ async def decline(update: Update, context: MentorContext, sender: Sender, member
     query, request_id = pressed
     problem = await routing.decline(context.db, member, request_id)
     if problem is not None:
-        await query.answer(t(_PROBLEMS[problem]), show_alert=True)
+        await query.answer(plain(t(_PROBLEMS[problem])), show_alert=True)
         return
     await query.answer()
     await best_effort(

@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 
 from bot import members, recruitment
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.members import clean_display_name
 from handlers import buttons
 from handlers.clock import now
@@ -74,7 +74,7 @@ async def begin(update: Update, context: MentorContext) -> int:
     if query is None:
         return ConversationHandler.END
     if sender.member is not None:  # already in the service
-        await query.answer(sender.t("button.invalid"))
+        await query.answer(plain(sender.t("button.invalid")))
         return ConversationHandler.END
     await query.answer()
     if query.message is not None:

@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as telegram_filters
 
 from bot import rota_planning, shift_booking
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem
 from bot.rota_planning import Refusal
@@ -91,7 +91,7 @@ def _reachable(context: MentorContext, day: date | None) -> date | None:
 
 async def _gone(query: CallbackQuery, t: Translator) -> None:
     """A press naming a household or a day that is no longer there (or never was)."""
-    await query.answer(t("button.invalid"), show_alert=True)
+    await query.answer(plain(t("button.invalid")), show_alert=True)
 
 
 @requires(Role.COORDINATOR)
@@ -191,7 +191,7 @@ async def preview(update: Update, context: MentorContext, sender: Sender, member
     if shown is None:
         await _gone(query, sender.t)
     elif isinstance(shown, str):
-        await query.answer(shown, show_alert=True)
+        await query.answer(plain(shown), show_alert=True)
     else:
         await _show(query, shown)
 
@@ -210,7 +210,7 @@ async def confirm(update: Update, context: MentorContext, sender: Sender, member
         return
     added = await rota_planning.add(context.db, member_number, planned.span, member, now())
     if isinstance(added, Refusal):
-        await query.answer(refusal(t, added, tz), show_alert=True)
+        await query.answer(plain(refusal(t, added, tz)), show_alert=True)
         return
     await query.answer()
 
@@ -231,7 +231,7 @@ async def _coordinator_pressed(update: Update, context: MentorContext) -> Sender
     sender = await identify(update, context)
     if sender.member is None or sender.member.role is not Role.COORDINATOR:
         if update.callback_query is not None:
-            await update.callback_query.answer(sender.t("access.wrong_role"))
+            await update.callback_query.answer(plain(sender.t("access.wrong_role")))
         return None
     return sender
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot import metrics
-from bot.i18n import pick_language, translator
+from bot.i18n import pick_language, plain, translator
 from handlers.common import MentorApplication, MentorContext, identify
 from handlers.telegram_errors import failure, is_transient
 
@@ -36,7 +36,7 @@ async def unknown_button(update: Update, context: MentorContext) -> None:
     """A button no feature knows (an old keyboard, a forged press) changes nothing."""
     sender = await identify(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(sender.t("button.invalid"))
+        await update.callback_query.answer(plain(sender.t("button.invalid")))
 
 
 async def on_error(update: object, context: MentorContext) -> None:

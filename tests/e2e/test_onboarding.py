@@ -219,3 +219,10 @@ async def test_a_stranger_sees_what_the_service_is_before_pressing_start(
     later = [call.method for call in double.calls()[before:] if call.method.startswith("set")]
     assert later == ["setMyShortDescription"]  # only the one refused the first time
     assert double.short_description("sv").startswith("Stöd till familjehem på kvällar")
+
+    # A press's notice is plain text too: the unit's name as it is written.
+    stranger = double.add_user(first_name="Vera", language_code="sv")
+    await stranger.send("/start")
+    welcome = await stranger.next_message()
+    said = await stranger.press_data(welcome, "swap:1")
+    assert said is not None and "Be Barn & familj om en inbjudan" in said["text"], said
