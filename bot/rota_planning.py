@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
 from zoneinfo import ZoneInfo
@@ -121,6 +121,9 @@ class FileDiff:
     removed: list[ShiftListing]
     refusals: list[Refusal]
     digest: str
+    # The digest of the same file applied with the missing shifts kept ("add only"), or None
+    # when that would be refused: a new row overlapping a shift the file leaves out.
+    add_only_digest: str | None = None
 
 
 class FileChanged(Enum):
@@ -263,7 +266,10 @@ async def import_file(
         if diff.refusals:
             return diff.refusals
         if diff.removed:
-            return diff
+            # "Add only" keeps the missing shifts, so new rows are checked against them too:
+            # its change, and so its digest, is its own.
+            kept = await _diff(session, planned, now, keep_missing=True)
+            return replace(diff, add_only_digest=None if kept.refusals else kept.digest)
         return await _apply(session, diff, created_by, now, remove_missing=False)
 
 

@@ -326,8 +326,8 @@ async def _ask_about_removals(
 
 def _file_keyboard(t: Translator, diff: rota_planning.FileDiff) -> InlineKeyboardMarkup:
     choices = [(t("csv.apply"), buttons.rota_file(True, diff.digest))]
-    if diff.added:
-        choices.append((t("csv.add_only"), buttons.rota_file(False, diff.digest)))
+    if diff.added and diff.add_only_digest is not None:
+        choices.append((t("csv.add_only"), buttons.rota_file(False, diff.add_only_digest)))
     choices.append((t("csv.cancel"), buttons.rota_file_cancel()))
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data)] for label, data in choices]

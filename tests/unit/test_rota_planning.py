@@ -654,6 +654,8 @@ async def test_an_edited_export_adds_its_new_rows_and_removes_its_deleted_ones_o
     assert [new.row.line for new in diff.added] == [3, 4]
     assert diff.unchanged == [tuesday]
     assert [listing.shift for listing in diff.removed] == [wednesday, thursday]
+    # Kept, Thursday's old evening would clash with its moved row: no "add only" to offer.
+    assert diff.add_only_digest is None
     assert await all_shifts(db) == [tuesday, wednesday, thursday]  # nothing before the press
 
     applied = await rota_planning.apply_file(
@@ -688,6 +690,21 @@ async def test_adding_only_keeps_the_missing_shifts_and_checks_new_rows_against_
     applied = await import_adding(db, people, other)
     assert isinstance(applied, rota_planning.FileApplied)
     assert (len(applied.added), applied.removed, applied.kept) == (1, [], 1)
+
+
+async def test_add_only_is_confirmed_by_its_own_digest(db: Database, people: People) -> None:
+    """The question's Add only button carries the change as it is with the missing shifts
+    kept; pressed, it adds and keeps."""
+    tuesday = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
+    rows = rows_of((people.lund, local(TUESDAY, "18:00", "23:00")))
+    diff = await rota_planning.import_file(db, rows, people.coordinator, NOW)
+    assert isinstance(diff, rota_planning.FileDiff) and diff.add_only_digest is not None
+    applied = await rota_planning.apply_file(
+        db, rows, people.coordinator, NOW, remove_missing=False, expected=diff.add_only_digest
+    )
+    assert isinstance(applied, rota_planning.FileApplied)
+    assert (len(applied.added), applied.removed, applied.kept) == (1, [], 1)
+    assert tuesday in await all_shifts(db)
 
 
 async def test_a_confirmation_of_a_rota_that_changed_since_changes_nothing(
