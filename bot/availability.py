@@ -210,8 +210,10 @@ async def open_gaps(
     """The open gaps of the coming OPEN_GAP_DAYS as offers a Take button can name; for a
     household, only those it is not away for."""
     today = now.astimezone(tz).date()
-    days = await coverage(db, today, OPEN_GAP_DAYS, hours, tz, since=now)
-    found = [gap for day in days for gap in day.gaps]
+    # Whole gaps, even one that has begun: an offer is named by its gap's times, so tonight's
+    # gap shown at 17:30 and again at 17:40 is one offer, not two a household could each take.
+    days = await coverage(db, today, OPEN_GAP_DAYS, hours, tz)
+    found = [gap for day in days for gap in day.gaps if gap.end > now]
     if household_id is not None and found:
         away = await away_households(db, found[0].start, found[-1].end)
         found = [gap for gap in found if not away.away_during(household_id, gap)]

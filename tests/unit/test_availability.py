@@ -201,6 +201,13 @@ async def test_open_gaps_are_one_offer_each_however_often_they_are_shown(
     assert [offer.id for offer in await availability.open_gaps(db, HOURS, TZ, NOW)] == [
         offer.id for offer in offers
     ]
+    # Shown again once tonight's gap has begun, and again ten minutes on: the same offers.
+    for begun in (
+        span(17, 22).start + timedelta(minutes=30),
+        span(17, 22).start + timedelta(minutes=40),
+    ):
+        again = await availability.open_gaps(db, HOURS, TZ, begun)
+        assert [offer.id for offer in again] == [offer.id for offer in offers]
     # A household away this week is offered only the days after it.
     berg = people.berg[0]
     await availability.mark_away(db, berg, TODAY, TODAY + 6 * DAY, AwayReason.HOLIDAY, TZ, NOW)
