@@ -252,6 +252,9 @@ class Taken:
     messages: list[tuple[int, int]]
     # A coordinator's decision: every coordinator's copy of the request, to close.
     request_messages: list[tuple[int, int]] = field(default_factory=list)
+    # Confirmed too late: the gap was filled another way while the request waited, so it
+    # ends without a shift, and the household that asked is told so.
+    filled: bool = False
 
 
 async def take(
@@ -291,8 +294,8 @@ async def decide(
 ) -> Taken | TakeProblem:
     """A coordinator confirms or refuses a mentor's request for a gap; the first press decides.
 
-    Confirmed, the shift is booked, unless the gap was filled meanwhile (GONE: the offer is
-    closed; a gap has nobody on duty, so the household cannot be on duty then either).
+    Confirmed, the shift is booked, unless the gap was filled meanwhile: the offer is closed
+    and the outcome says `filled`, for the household and the coordinators to be told.
     Refused, the gap is open again and its buttons say so.
     """
     if coordinator.role is not Role.COORDINATOR:
@@ -306,10 +309,13 @@ async def decide(
         if confirm and (
             gap.end <= now or await shifts.shifts_overlapping(session, gap.start, gap.end)
         ):
-            await availability.move_offer(
+            if not await availability.move_offer(
                 session, offer.id, GapOfferState.ASKED, GapOfferState.CLOSED, taker, now
-            )
-            return TakeProblem.GONE
+            ):
+                return TakeProblem.DECIDED
+            closed = await _outcome(session, offer.id, None, taker)
+            requests = await availability.take_request_messages(session, offer.id)
+            return replace(closed, request_messages=requests, filled=True)
         # Refused, the request is over and the gap open again for the others.
         state = GapOfferState.TAKEN if confirm else GapOfferState.OPEN
         if not await availability.move_offer(

@@ -439,6 +439,8 @@ async def decide_take(
 
 def _decision(t: Translator, decided: Taken, context: MentorContext) -> str:
     when = gap_when(t, decided.offer, context.config.timezone)
+    if decided.filled:
+        return t("gaps.decided_filled", when=when, taker=_taker(t, decided))
     if decided.shift is not None:
         return t(
             "gaps.decided_confirmed", when=when, taker=_taker(t, decided), number=decided.shift.id
@@ -451,7 +453,9 @@ async def _tell_taker(context: MentorContext, decided: Taken) -> None:
     for adult in decided.taker_adults:
         t = member_translator(context, adult)
         when = gap_when(t, decided.offer, context.config.timezone)
-        if decided.shift is not None:
+        if decided.filled:
+            text = t("gaps.filled", when=when)
+        elif decided.shift is not None:
             text = t("gaps.confirmed", when=when, number=decided.shift.id)
         else:
             text = t("gaps.refused", when=when)

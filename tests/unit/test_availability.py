@@ -348,3 +348,25 @@ async def test_a_household_removed_leaves_no_days_away_and_no_take_to_confirm(
     assert late is TakeProblem.DECIDED or late is TakeProblem.GONE, late
     again = await availability.take(db, people.berg[0], offer.id, approve=False, now=NOW)
     assert isinstance(again, Taken) and again.shift is not None  # open again for the others
+
+
+async def test_a_confirm_that_finds_the_gap_filled_says_so_to_everyone(
+    db: Database, people: People
+) -> None:
+    offer = await tonight(db)
+    assert isinstance(
+        await availability.take(db, people.lind, offer.id, approve=True, now=NOW), Taken
+    )
+    await availability.remember_request_message(db, offer, 401, 70)
+    async with db.write() as session:  # another coordinator books Berg for tonight meanwhile
+        await shifts.add_shift(
+            session, people.berg[0].household.id, offer.starts_at, offer.ends_at, None, NOW
+        )
+    late = await availability.decide(db, people.karin, offer.id, confirm=True, now=NOW)
+    assert isinstance(late, Taken) and late.filled and late.shift is None
+    assert [adult.id for adult in late.taker_adults] == [people.lind.id]  # to be told
+    assert late.request_messages == [(401, 70)]  # the copy to close
+    assert late.offer.state is GapOfferState.CLOSED
+    assert await availability.decide(db, people.karin, offer.id, confirm=True, now=NOW) is (
+        TakeProblem.DECIDED
+    )
