@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -22,6 +23,29 @@ from handlers.menu import telegram_languages
 from handlers.telegram_errors import failure
 
 logger = logging.getLogger(__name__)
+
+
+# Telegram's limits for the two texts (setMyDescription, setMyShortDescription), in UTF-16 units.
+LIMITS = {"profile.description": 512, "profile.short_description": 120}
+
+
+@dataclass(frozen=True, slots=True)
+class TooLong:
+    language: str
+    msgid: str
+    length: int
+    limit: int
+
+
+def too_long(fallback_language: str, terms: Terms) -> TooLong | None:
+    """The first text that the municipality's names make longer than Telegram takes: with it,
+    Telegram would refuse the text and strangers would see an old one, or none."""
+    for language_code, t in telegram_languages(fallback_language, terms):
+        for msgid, limit in LIMITS.items():
+            length = len(html.unescape(t(msgid)).encode("utf-16-le")) // 2
+            if length > limit:
+                return TooLong(language_code or fallback_language, msgid, length, limit)
+    return None
 
 
 async def publish_profile(bot: Bot, fallback_language: str, terms: Terms) -> None:

@@ -41,11 +41,12 @@ from bot import invites, monitoring, rota_csv, rota_planning, stats, stats_files
 from bot.app import sandbox_command
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.logs import JsonFormatter, PrivateFormatter
-from bot.config import Config, ConfigError, Webhook, load_config
+from bot.config import DEFAULT_TERMS, Config, ConfigError, Webhook, load_config
 from bot.i18n import translator
 from bot.rota_csv import CsvProblem, CsvReason, PlannedShift
 from bot.rota_planning import Refusal, ShiftProblem
 from bot.stats import PeriodError, PeriodProblem
+from handlers.profile import too_long
 from storage.db import Database
 from storage.lease import Lease, LeaseHeld
 from storage.models import Role
@@ -197,10 +198,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_profile(config: Config) -> None:
+    """The unit's name and the coordinators' title go into the bot's descriptions, which
+    Telegram refuses beyond its limits: a name that is too long is a bad setting, said at once,
+    not a warning in a log nobody reads while strangers see no description."""
+    found = too_long(config.language, config.terms)
+    if found is None:
+        return
+    variable = (
+        "MENTORBOT_UNIT_NAME"
+        if config.terms.unit != DEFAULT_TERMS.unit
+        else "MENTORBOT_COORDINATOR_TITLE"
+    )
+    which = "description" if found.msgid == "profile.description" else "short description"
+    raise ConfigError(
+        variable,
+        f"makes the bot's {which} {found.length} characters in {found.language}; "
+        f"Telegram takes at most {found.limit}: shorten it",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = load_config()
+        if args.command in ("run", "check", "sandbox"):
+            _check_profile(config)
         if args.command == "run":
             webhook = _webhook(config, args)
             with _take_lease(config.db_path):

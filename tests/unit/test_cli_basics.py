@@ -64,3 +64,19 @@ def test_a_log_format_that_is_neither_text_nor_json_is_one_line_and_exit_2(
     outcome = run(capsys, "check")
     assert (outcome.code, outcome.out) == (2, "")
     assert outcome.err == "mentorbot: MENTORBOT_LOG_FORMAT: must be one of text, json, not 'xml'\n"
+
+
+def test_a_unit_name_that_makes_the_bots_description_too_long_is_a_bad_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Telegram would refuse the description, and strangers would see none."""
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setenv("MENTORBOT_UNIT_NAME", "en:the foster-care unit of the Gothenburg region")
+    outcome = run(capsys, "check")
+    assert outcome.code == 2
+    assert outcome.err_lines == [
+        "mentorbot: MENTORBOT_UNIT_NAME: makes the bot's description 534 characters in en; "
+        "Telegram takes at most 512: shorten it"
+    ]
+    monkeypatch.setenv("MENTORBOT_UNIT_NAME", "en:the Gothenburg unit")
+    assert "MENTORBOT_UNIT_NAME" not in run(capsys, "check").err
