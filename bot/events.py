@@ -26,9 +26,9 @@ kind. Every function takes `now`; problems are StrEnums, the texts are the handl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
 from storage import audit, events, households
@@ -357,67 +357,3 @@ async def cancel_signup(
             return CancelProblem.NOT_FOUND
         moved_up = await _parties(session, await events.move_up(session, event.id, now))
     return SignupCancelled(event, signup, moved_up, is_late)
-
-
-# Reminders ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EventReminder:
-    event: Event
-    signup: Signup
-    before: timedelta
-
-    @property
-    def due_at(self) -> datetime:
-        return self.event.details.starts_at - self.before
-
-    @property
-    def minutes_before(self) -> int:
-        return int(self.before.total_seconds() // 60)
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderPlan:
-    later: list[EventReminder] = field(default_factory=list)
-    now: list[EventReminder] = field(default_factory=list)
-    skip: list[EventReminder] = field(default_factory=list)
-
-
-def plan_reminders(
-    upcoming: Iterable[tuple[Event, Sequence[Signup]]],
-    offsets: Iterable[timedelta],
-    handled: Collection[tuple[int, int]],
-    now: datetime,
-) -> ReminderPlan:
-    """Sort the reminders of every confirmed sign-up of every event not started nor cancelled
-    into later, now, or skip, as bot/reminders.py does for shifts: of those overdue (the bot
-    was down, or the household moved up late) only the latest goes out. `handled` holds the
-    (sign-up, minutes before) already sent or skipped. The waiting list gets none."""
-    result = ReminderPlan()
-    offsets = sorted(offsets)  # shortest first: the latest reminder comes first
-    for event, signups in upcoming:
-        if event.state is EventState.CANCELLED or event.details.starts_at <= now:
-            continue
-        for signup in signups:
-            if signup.state is not SignupState.CONFIRMED:
-                continue
-            overdue: list[EventReminder] = []
-            later_one_handled = False
-            for before in offsets:
-                reminder = EventReminder(event, signup, before)
-                done = (signup.id, reminder.minutes_before) in handled
-                if done:
-                    pass
-                elif reminder.due_at > now:
-                    result.later.append(reminder)
-                elif later_one_handled:
-                    result.skip.append(reminder)
-                else:
-                    overdue.append(reminder)
-                later_one_handled = later_one_handled or done
-            if overdue:
-                result.now.append(overdue[0])
-                result.skip.extend(overdue[1:])
-    result.later.sort(key=lambda reminder: reminder.due_at)
-    return result

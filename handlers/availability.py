@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import availability, members
 from bot.availability import OPEN_GAP_DAYS, AwayProblem, Taken, TakeProblem
 from bot.i18n import N_, Translator, plain
 from handlers import buttons, rota_jobs
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -196,13 +197,10 @@ async def pick_week(update: Update, context: MentorContext, sender: Sender, memb
     await _ask_reason(query.message, context, sender.t, max(first, today), last, reply=False)
 
 
-@requires(Role.MENTOR)
+@buttons.press(Role.MENTOR)
 async def pick_reason(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     t, tz = sender.t, context.config.timezone
     pressed = buttons.away_days_of(match)
     if pressed is None:
@@ -219,13 +217,10 @@ async def pick_reason(
     await _tell_partners(context, member, N_("away.partner_marked"), marked)
 
 
-@requires(Role.MENTOR)
+@buttons.press(Role.MENTOR)
 async def remove_away(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     t, tz = sender.t, context.config.timezone
     removed = await availability.remove_away(context.db, member, buttons.away_of(match))
     if removed is None:
@@ -290,11 +285,10 @@ async def send_to_mentors(context: MentorContext) -> tuple[int, int]:
     return len(every), reached
 
 
-@requires(Role.MENTOR)
-async def take_gap(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.MENTOR)
+async def take_gap(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     t, tz = sender.t, context.config.timezone
     approve = context.config.pickup_needs_approval
     taken = await availability.take(
@@ -405,13 +399,10 @@ async def _ask_coordinators(context: MentorContext, taken: Taken) -> None:
             )
 
 
-@requires(Role.COORDINATOR)
+@buttons.press(Role.COORDINATOR)
 async def decide_take(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     decided = await availability.decide(
         context.db, member, buttons.offer_of(match), confirm=buttons.confirm_of(match), now=now()
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -24,6 +24,7 @@ from bot.i18n import N_, Translator, plain
 from bot.rota import NonexistentLocalTime, local_moment
 from handlers import buttons, confirmation
 from handlers.arguments import Word, parse_word
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
     HOUSEHOLD_ROLES,
@@ -349,13 +350,10 @@ def _cancel_buttons(t: Translator, scheduled: list[Broadcast]) -> InlineKeyboard
     )
 
 
-@requires(Role.COORDINATOR)
+@buttons.press(Role.COORDINATOR)
 async def cancel_scheduled(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     number = buttons.broadcast_of(match)
     done = await broadcasts.cancel(context.db, number, member, now())
     key = N_("broadcasts.cancel_done") if done else N_("broadcasts.cancel_refused")

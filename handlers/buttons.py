@@ -19,12 +19,14 @@ the answer it always got, after the same role check.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from bot import rota_planning
 from bot.availability import Week
@@ -88,6 +90,30 @@ def refuse_rest(*roles: Role) -> PlainHandler:
         await answer(update, sender.t("button.invalid"))
 
     return refuse
+
+
+Match = re.Match[str]
+"""What a pattern read from a button's data: its named groups."""
+PressHandler = Callable[[CallbackQuery, Match, MentorContext, Sender, Member], Awaitable[None]]
+
+
+def press(*roles: Role) -> Callable[[PressHandler], PlainHandler]:
+    """A button's handler for members with one of `roles` (`requires`), given the press and
+    the groups of the pattern it is registered with, so that no handler reads them by hand."""
+
+    def decorate(handler: PressHandler) -> PlainHandler:
+        @requires(*roles)
+        @functools.wraps(handler)
+        async def pressed(
+            update: Update, context: MentorContext, sender: Sender, member: Member
+        ) -> None:
+            query, match = update.callback_query, matched(context)
+            if query is not None and match is not None:
+                await handler(query, match, context, sender, member)
+
+        return pressed
+
+    return decorate
 
 
 def stamp(moment: datetime) -> str:

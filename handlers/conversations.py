@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import routing
@@ -25,6 +25,7 @@ from bot.i18n import N_, Html, Translator, plain
 from bot.message_content import Checked, check
 from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem
 from handlers import buttons
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
     ANY_MEMBER,
@@ -212,12 +213,11 @@ async def _to_family(
     await _deliver_gathered(context, message, deliver)
 
 
-@requires(Role.MENTOR, Role.COORDINATOR)
-async def address(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+@buttons.press(Role.MENTOR, Role.COORDINATOR)
+async def address(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     """The mentor picked the family their message is for."""
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     parked_id, chosen = buttons.parked_of(match), buttons.request_of(match)
     found = await routing.address_parked(context.db, member, parked_id, chosen)
     if isinstance(found, AddressProblem):
@@ -280,14 +280,11 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
     await after_end(context, ended)
 
 
-@requires(Role.MENTOR, Role.COORDINATOR)
+@buttons.press(Role.MENTOR, Role.COORDINATOR)
 async def end_chosen(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """The conversation a mentor with several chose to end, by its button under /end."""
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     chosen = buttons.request_of(match)
     open_now = await routing.conversations_of(context.db, member)
     ended = None
@@ -337,11 +334,10 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
             await routing.remember_relay(context.db, chat, asked.message_id, request.id)
 
 
-@requires(Role.FAMILY)
-async def rate(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.FAMILY)
+async def rate(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     request_id, rating = buttons.request_of(match), buttons.rating_of(match)
     if not await routing.rate(context.db, member, request_id, rating):
         await query.answer(plain(sender.t("button.invalid")))
@@ -353,13 +349,10 @@ async def rate(update: Update, context: MentorContext, sender: Sender, member: M
     await query.answer()
 
 
-@requires(Role.MENTOR, Role.COORDINATOR)
+@buttons.press(Role.MENTOR, Role.COORDINATOR)
 async def file_topic(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     request_id, topic = buttons.request_of(match), buttons.topic_of(match)
     if not await routing.file_topic(context.db, member, request_id, topic):
         await query.answer(plain(sender.t("button.invalid")))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, translator
 from handlers import buttons
+from handlers.buttons import Match
 from handlers.common import ANY_MEMBER, MentorApplication, MentorContext, Sender, requires
 from handlers.menu import publish_member_commands
 from storage.models import Member
@@ -28,13 +29,10 @@ async def ask_language(
         await update.effective_message.reply_text(sender.t("language.ask"), reply_markup=keyboard)
 
 
-@requires(*ANY_MEMBER)
+@buttons.press(*ANY_MEMBER)
 async def choose_language(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     language = buttons.language_of(match)
     await members.choose_language(context.db, member, language)
     t = translator(language, context.config.terms)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members
 from bot.i18n import N_, Translator, plain
 from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers import buttons, confirmation
-from handlers.buttons import MemberAction
+from handlers.buttons import Match, MemberAction
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -78,11 +78,10 @@ async def list_members(
     await reply_lines(update, lines, members_keyboard(t, everyone, 0))
 
 
-@requires(Role.COORDINATOR)
-async def turn_page(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.COORDINATOR)
+async def turn_page(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     everyone = await members.list_members(context.db)
     await query.answer()
     keyboard = members_keyboard(sender.t, everyone, buttons.page_of(match))
@@ -119,12 +118,11 @@ def _card(t: Translator, whom: Member, viewer: Member) -> tuple[str, InlineKeybo
     return t("members.card", **_naming(t, whom)), InlineKeyboardMarkup(keyboard)
 
 
-@requires(Role.COORDINATOR)
-async def show_card(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+@buttons.press(Role.COORDINATOR)
+async def show_card(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     """A member's card, as a message of its own, so the list stays where it was."""
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     whom = await _named(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
         await query.answer(plain(sender.t("button.invalid")), show_alert=True)

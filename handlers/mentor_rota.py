@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -17,6 +17,7 @@ from bot.i18n import N_, Translator, plain
 from bot.swaps import Offer, SwapProblem, Taken
 from handlers import buttons, rota_jobs
 from handlers.availability import offers_keyboard
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -84,15 +85,12 @@ async def offer_swap(
     await message.reply_text(await _offer(context, t, member, number, again=True))
 
 
-@requires(Role.MENTOR)
+@buttons.press(Role.MENTOR)
 async def offer_from_reminder(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """A reminder's **Offer this shift**: what `/swap` does, without typing the number. A
     second press, a double tap most likely, sends no second round of offers."""
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     said = await _offer(context, sender.t, member, buttons.offered_shift_of(match), again=False)
     await query.answer(plain(said), show_alert=True)
 
@@ -139,11 +137,10 @@ async def _send_offers(context: MentorContext, offered: Offer) -> int:
     return reached
 
 
-@requires(Role.MENTOR)
-async def take_swap(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.MENTOR)
+async def take_swap(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     t = sender.t
     swap_id = buttons.swap_of(match)
     taken = await swaps.take(context.db, member, swap_id, now())

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data, recruitment
 from bot.i18n import N_, Translator
 from handlers import buttons, confirmation
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
     ANY_MEMBER,
@@ -144,11 +153,10 @@ async def refuse_other_forget(
         await confirmation.refuse(update.callback_query, sender.t)
 
 
-@requires(*ANY_MEMBER)
-async def forget(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(*ANY_MEMBER)
+async def forget(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     t = sender.t
     moment = now()
     confirmed = confirmation.pressed(query, buttons.confirmation_of(match), moment)

@@ -24,6 +24,7 @@ from bot.rota_csv import CsvProblem
 from bot.rota_planning import Refusal
 from bot.shift_booking import DaySpan
 from handlers import buttons, confirmation
+from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import MentorApplication, MentorContext, Sender, identify, requires
 from handlers.guided import abandon, conversation_data, guided_conversation
@@ -94,23 +95,21 @@ async def _gone(query: CallbackQuery, t: Translator) -> None:
     await query.answer(plain(t("button.invalid")), show_alert=True)
 
 
-@requires(Role.COORDINATOR)
-async def turn_page(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.COORDINATOR)
+async def turn_page(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     gap = buttons.day_span_of(match)
     found = await _choices(context, gap)
     shown = shift_booking.page(found.households, buttons.page_of(match))
     await _show(query, households_step(sender.t, shown, gap, found.away))
 
 
-@requires(Role.COORDINATOR)
-async def fill(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+@buttons.press(Role.COORDINATOR)
+async def fill(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     """A gap's button under /rota or the morning report: a new booking, at that gap."""
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     gap, t = buttons.day_span_of(match), sender.t
     found = None if gap is None else await _choices(context, gap)
     if found is None or not found.households or not isinstance(query.message, Message):
@@ -121,13 +120,10 @@ async def fill(update: Update, context: MentorContext, sender: Sender, member: M
     await query.message.reply_text(step.text, reply_markup=step.keyboard)
 
 
-@requires(Role.COORDINATOR)
+@buttons.press(Role.COORDINATOR)
 async def choose_household(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     household = await _household(context, buttons.booked_member_of(match))
     if household is None:
         await _gone(query, sender.t)
@@ -140,13 +136,10 @@ async def choose_household(
     await _show(query, days_step(sender.t, household, days, away))
 
 
-@requires(Role.COORDINATOR)
+@buttons.press(Role.COORDINATOR)
 async def choose_day(
-    update: Update, context: MentorContext, sender: Sender, member: Member
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
     household = await _household(context, buttons.booked_member_of(match))
     day = _reachable(context, buttons.day_of(match))
     if household is None or day is None:
@@ -175,11 +168,10 @@ async def _preview(
     return preview_step(t, household, planned.span, chosen, tz, away=away)
 
 
-@requires(Role.COORDINATOR)
-async def preview(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.COORDINATOR)
+async def preview(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     chosen = buttons.day_span_of(match)
     if chosen is not None and _reachable(context, chosen.day) is None:
         chosen = None
@@ -196,11 +188,10 @@ async def preview(update: Update, context: MentorContext, sender: Sender, member
         await _show(query, shown)
 
 
-@requires(Role.COORDINATOR)
-async def confirm(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    query, match = update.callback_query, buttons.matched(context)
-    if query is None or match is None:
-        return
+@buttons.press(Role.COORDINATOR)
+async def confirm(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
     t, tz = sender.t, context.config.timezone
     chosen, member_number = buttons.day_span_of(match), buttons.booked_member_of(match)
     reachable = chosen is not None and _reachable(context, chosen.day) is not None
