@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.rota import Interval, overlaps
-from storage import households, shifts
+from storage import availability, households, shifts
 from storage.db import Database
 from storage.models import Member, Role, ShiftListing, Swap, SwapState
 
@@ -23,6 +23,7 @@ class SwapProblem(StrEnum):
     GONE = "gone"  # taken by someone else, withdrawn, or the shift was removed
     OWN = "own"  # a household cannot take its own offer
     OVERLAP = "overlap"  # the taker is already on duty then
+    AWAY = "away"  # the taker's household said it is away then
     NOT_MENTOR = "not_mentor"  # only a mentor household may take a shift
 
 
@@ -54,7 +55,18 @@ async def offer(db: Database, member: Member, shift_id: int, now: datetime) -> O
             return SwapProblem.STARTED
         swap, new = await shifts.open_swap(session, shift_id, member.household.id, now)
         mentors = await households.members_with_role(session, Role.MENTOR)
-    recipients = [other for other in mentors if other.household.id != member.household.id]
+        shift = listing.shift
+        away = {
+            span.household_id
+            for span in await availability.away_overlapping(session, shift.starts_at, shift.ends_at)
+        }
+    # Every other mentor household, but those that said they are away then: asked, they
+    # could only say no, or take a shift nobody would come to.
+    recipients = [
+        other
+        for other in mentors
+        if other.household.id != member.household.id and other.household.id not in away
+    ]
     return Offer(swap, listing, recipients, new)
 
 
@@ -86,6 +98,10 @@ async def take(db: Database, member: Member, swap_id: int, now: datetime) -> Tak
         )
         if overlaps(mine, member.household.id, Interval(shift.starts_at, shift.ends_at)):
             return SwapProblem.OVERLAP
+        if await availability.away_overlapping(
+            session, shift.starts_at, shift.ends_at, member.household.id
+        ):
+            return SwapProblem.AWAY
         if not await shifts.take_swap(session, swap, member.household.id, now):
             return SwapProblem.GONE
         taken = await shifts.swap_by_id(session, swap_id)

@@ -45,6 +45,7 @@ _SWAP_PROBLEMS = {
     SwapProblem.GONE: N_("swap.gone"),
     SwapProblem.OWN: N_("swap.own"),
     SwapProblem.OVERLAP: N_("swap.overlap"),
+    SwapProblem.AWAY: N_("swap.away"),
     SwapProblem.NOT_MENTOR: N_("access.wrong_role"),
 }
 

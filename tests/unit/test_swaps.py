@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import rota_planning, swaps
+from bot import availability, rota_planning, swaps
+from bot.availability import AwayProblem
 from bot.rota import Interval, local_span
 from bot.swaps import Offer, SwapProblem, Taken
 from storage import shifts as store
 from storage.db import Database
-from storage.models import Member, Role, Shift, SwapState
+from storage.models import AwayReason, Member, Role, Shift, SwapState
 from tests.support import make_household
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -283,3 +284,18 @@ async def test_only_a_mentor_can_take_a_shift(
     # Still open for a mentor.
     await taken(db, people.holm, offer)
     assert await owner(db, shift) == people.holm.household.id
+
+
+async def test_a_household_away_then_is_not_asked_and_cannot_take_it(
+    db: Database, people: People, shift: Shift
+) -> None:
+    """Asked, it could only say no, or take a shift nobody would come to."""
+    marked = await availability.mark_away(
+        db, people.lund[0], TUESDAY, TUESDAY, AwayReason.HOLIDAY, STOCKHOLM, NOW
+    )
+    assert not isinstance(marked, AwayProblem)
+    offer = await offered(db, people.berg[0], shift)
+    assert ids(offer.recipients) == ids([people.holm])
+    assert await swaps.take(db, people.lund[1], offer.swap.id, NOW) is SwapProblem.AWAY
+    assert await owner(db, shift) == people.berg[0].household.id
+    assert (await taken(db, people.holm, offer)).swap.taken_by == people.holm.household.id
