@@ -18,7 +18,7 @@ With MENTORBOT_SHIFT_PICKUP=approve the take is only a request until a coordinat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -168,23 +168,6 @@ async def away_households(db: Database, start: datetime, end: datetime) -> Avail
     for away in found:
         spans.setdefault(away.household_id, []).append(Interval(away.starts_at, away.ends_at))
     return Availability({household: tuple(listed) for household, listed in spans.items()})
-
-
-@dataclass(frozen=True, slots=True)
-class BookingChoices:
-    """The households a booking offers for a span: the free ones first (its first page), then
-    those away for some of it, which the flow shows later and warns about."""
-
-    free: list[Household]
-    away: list[Household]
-
-
-def split_for_booking(
-    candidates: Sequence[Household], available: Availability, span: Interval
-) -> BookingChoices:
-    free = available.free(candidates, span)
-    kept = {household.id for household in free}
-    return BookingChoices(free, [h for h in candidates if h.id not in kept])
 
 
 async def mentor_households(db: Database) -> list[Household]:

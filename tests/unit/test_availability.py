@@ -17,14 +17,22 @@ from bot.availability import (
     Taken,
     TakeProblem,
     check_days,
-    split_for_booking,
 )
 from bot.rota import Interval
 from bot.service_hours import ServiceHours
+from bot.shift_booking import away_last
 from storage import availability as stored
 from storage import shifts
 from storage.db import Database
-from storage.models import AwayReason, GapOffer, GapOfferState, Household, Member, Role
+from storage.models import (
+    AwayReason,
+    BookableHousehold,
+    GapOffer,
+    GapOfferState,
+    Household,
+    Member,
+    Role,
+)
 from tests.support import make_household
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -77,9 +85,12 @@ def test_a_booking_offers_the_free_households_first_and_the_away_ones_after() ->
     away = Availability({2: (span(21, 30),), 3: (span(0, 24, TODAY + DAY),)})
     assert away.away_during(2, evening) and not away.away_during(3, evening)
     assert not away.away_during(2, span(9, 21))  # ends as the span begins: no overlap
-    choices = split_for_booking([berg, lind, holm], away, evening)
-    assert choices.free == [berg, holm]  # in the order given
-    assert choices.away == [lind]
+    bookable = [
+        BookableHousehold(n, h.display_name, None, h.id) for n, h in enumerate((berg, lind, holm))
+    ]
+    ordered, away_ids = away_last(bookable, away, evening)
+    assert [h.name for h in ordered] == ["Berg", "Holm", "Lind"]  # free in the order given
+    assert away_ids == frozenset({lind.id})
     assert away.free([lind, holm], evening) == [holm]
 
 
