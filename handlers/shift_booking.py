@@ -84,10 +84,18 @@ async def _household(context: MentorContext, member_number: int) -> BookableHous
     return next((h for h in households if h.member_number == member_number), None)
 
 
-def _reachable(context: MentorContext, day: date | None) -> date | None:
-    """The day a press names, if a shift may be booked on it (it may have passed since)."""
+def _pressed_day(context: MentorContext, match: Match) -> date | None:
+    """The day a press names, if a shift may be booked on it: it may have passed since, and
+    forged data may name one at the calendar's end."""
+    day = buttons.day_of(match)
     today = now().astimezone(context.config.timezone).date()
     return day if day is not None and shift_booking.within_reach(day, today) else None
+
+
+def _pressed_when(context: MentorContext, match: Match) -> DaySpan | None:
+    """The day and times a press names, read as `_pressed_day` reads its day."""
+    when = buttons.day_span_of(match)
+    return when if when is not None and _pressed_day(context, match) is not None else None
 
 
 async def _gone(query: CallbackQuery, t: Translator) -> None:
@@ -99,7 +107,10 @@ async def _gone(query: CallbackQuery, t: Translator) -> None:
 async def turn_page(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    gap = buttons.day_span_of(match)
+    gap = _pressed_when(context, match)
+    if gap is None and match["day"] is not None:
+        await _gone(query, sender.t)
+        return
     found = await _choices(context, gap)
     shown = shift_booking.page(found.households, buttons.page_of(match))
     await _show(query, households_step(sender.t, shown, gap, found.away))
@@ -110,7 +121,7 @@ async def fill(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """A gap's button under /rota or the morning report: a new booking, at that gap."""
-    gap, t = buttons.day_span_of(match), sender.t
+    gap, t = _pressed_when(context, match), sender.t
     found = None if gap is None else await _choices(context, gap)
     if found is None or not found.households or not isinstance(query.message, Message):
         await _gone(query, t)
@@ -141,7 +152,7 @@ async def choose_day(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     household = await _household(context, buttons.booked_member_of(match))
-    day = _reachable(context, buttons.day_of(match))
+    day = _pressed_day(context, match)
     if household is None or day is None:
         await _gone(query, sender.t)
         return
@@ -172,9 +183,7 @@ async def _preview(
 async def preview(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    chosen = buttons.day_span_of(match)
-    if chosen is not None and _reachable(context, chosen.day) is None:
-        chosen = None
+    chosen = _pressed_when(context, match)
     shown = (
         None
         if chosen is None
@@ -193,9 +202,8 @@ async def confirm(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     t, tz = sender.t, context.config.timezone
-    chosen, member_number = buttons.day_span_of(match), buttons.booked_member_of(match)
-    reachable = chosen is not None and _reachable(context, chosen.day) is not None
-    planned = shift_booking.planned(member_number, chosen, tz) if chosen and reachable else None
+    chosen, member_number = _pressed_when(context, match), buttons.booked_member_of(match)
+    planned = None if chosen is None else shift_booking.planned(member_number, chosen, tz)
     if planned is None or isinstance(planned, CsvProblem):
         await _gone(query, t)
         return
@@ -269,7 +277,7 @@ async def ask_times(update: Update, context: MentorContext) -> int:
     if sender is None or query is None or match is None:
         return ConversationHandler.END
     household = await _household(context, buttons.booked_member_of(match))
-    day = buttons.day_of(match)
+    day = _pressed_day(context, match)
     if household is None or day is None:
         await _gone(query, sender.t)
         return ConversationHandler.END

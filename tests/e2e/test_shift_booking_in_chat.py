@@ -135,6 +135,8 @@ async def test_forged_and_foreign_presses_book_nothing(service: Service) -> None
         # The calendar's last night: its morning is no date at all.
         f"book:v:{n['Familjen Berg']}:99991231:22000800": "Den här knappen gäller inte längre.",
         f"book:d:{n['Familjen Berg']}:99991231": "Den här knappen gäller inte längre.",
+        "book:f:99991231:22000800": "Den här knappen gäller inte längre.",
+        "book:p:1:99991231:22000800": "Den här knappen gäller inte längre.",
     }
     for data, refusal in forged.items():
         said = await karin.press_data(ask, data)
