@@ -15,8 +15,6 @@ keeps the order of the rules readable.
 
 from __future__ import annotations
 
-import html
-
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -186,7 +184,7 @@ async def _ask_which_family(
         # A button's text is plain text, not HTML: the label is unescaped for it.
         [
             InlineKeyboardButton(
-                html.unescape(label(t, request)),
+                plain(label(t, request)),
                 callback_data=buttons.address(parked, request.id),
             )
         ]
@@ -261,7 +259,7 @@ async def end(update: Update, context: MentorContext, sender: Sender, member: Me
                 rows = [
                     [
                         InlineKeyboardButton(
-                            html.unescape(label(t, found)), callback_data=buttons.end(found.id)
+                            plain(label(t, found)), callback_data=buttons.end(found.id)
                         )
                     ]
                     for found in open_now

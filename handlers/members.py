@@ -8,8 +8,6 @@ and is checked against the database at the press.
 
 from __future__ import annotations
 
-import html
-
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -46,7 +44,7 @@ def members_keyboard(t: Translator, everyone: list[Member], page: int) -> Inline
     shown = everyone[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
     cards = [
         InlineKeyboardButton(
-            html.unescape(t("members.button", number=other.id, name=household_name(t, other))),
+            plain(t("members.button", number=other.id, name=household_name(t, other))),
             callback_data=buttons.member_card(Confirmation(other.id, other.joined_at)),
         )
         for other in shown

@@ -10,7 +10,6 @@ A failure is one line in the log and never stops the start: the bot works withou
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 
@@ -18,8 +17,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import Terms
-from bot.i18n import Translator
+from bot.i18n import Translator, plain
 from handlers.menu import telegram_languages
+from handlers.relay import utf16_length
 from handlers.telegram_errors import failure
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def too_long(fallback_language: str, terms: Terms) -> TooLong | None:
     Telegram would refuse the text and strangers would see an old one, or none."""
     for language_code, t in telegram_languages(fallback_language, terms):
         for msgid, limit in LIMITS.items():
-            length = len(html.unescape(t(msgid)).encode("utf-16-le")) // 2
+            length = utf16_length(plain(t(msgid)))
             if length > limit:
                 return TooLong(language_code or fallback_language, msgid, length, limit)
     return None
@@ -61,9 +61,9 @@ async def publish_profile(bot: Bot, fallback_language: str, terms: Terms) -> Non
 
 async def _publish(bot: Bot, language_code: str | None, t: Translator) -> None:
     # Plain text, not HTML: a unit named "Barn & familj" keeps its &.
-    description = html.unescape(t("profile.description"))
+    description = plain(t("profile.description"))
     if (await bot.get_my_description(language_code)).description != description:
         await bot.set_my_description(description, language_code)
-    short = html.unescape(t("profile.short_description"))
+    short = plain(t("profile.short_description"))
     if (await bot.get_my_short_description(language_code)).short_description != short:
         await bot.set_my_short_description(short, language_code)

@@ -3,7 +3,6 @@ handlers so that every step can be drawn and checked without Telegram."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, plain
 from bot.rota import Interval
 from bot.rota_planning import DayCoverage
 from bot.shift_booking import DaySpan, Page, Slot, SlotKind, Span, gap_to_fill
@@ -53,7 +52,7 @@ def _rows(
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     """A button's text is plain text, not HTML: a household named "Berg & Ek" keeps its &."""
-    return InlineKeyboardButton(html.unescape(label), callback_data=data)
+    return InlineKeyboardButton(plain(label), callback_data=data)
 
 
 def _cancel(t: Translator) -> InlineKeyboardButton:
