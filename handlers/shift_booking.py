@@ -235,15 +235,27 @@ async def _coordinator_pressed(update: Update, context: MentorContext) -> Sender
     return sender
 
 
-async def ask_day(update: Update, context: MentorContext) -> int:
+async def _opening(
+    update: Update, context: MentorContext
+) -> tuple[CallbackQuery, Match, Sender, BookableHousehold] | None:
+    """A press that asks for a typed answer, from a coordinator, about a household still
+    there; None once the one line why not is said."""
     query, match = update.callback_query, buttons.matched(context)
     sender = await _coordinator_pressed(update, context)
     if sender is None or query is None or match is None:
-        return ConversationHandler.END
+        return None
     household = await _household(context, buttons.booked_member_of(match))
     if household is None:
         await _gone(query, sender.t)
+        return None
+    return query, match, sender, household
+
+
+async def ask_day(update: Update, context: MentorContext) -> int:
+    opened = await _opening(update, context)
+    if opened is None:
         return ConversationHandler.END
+    query, _, sender, household = opened
     conversation_data(context)[_MEMBER] = household.member_number
     await query.answer()
     await best_effort(query.edit_message_text(sender.t("booking.ask_day")), "booking ask day")
@@ -272,13 +284,12 @@ async def typed_day(update: Update, context: MentorContext) -> int:
 
 
 async def ask_times(update: Update, context: MentorContext) -> int:
-    query, match = update.callback_query, buttons.matched(context)
-    sender = await _coordinator_pressed(update, context)
-    if sender is None or query is None or match is None:
+    opened = await _opening(update, context)
+    if opened is None:
         return ConversationHandler.END
-    household = await _household(context, buttons.booked_member_of(match))
+    query, match, sender, household = opened
     day = _pressed_day(context, match)
-    if household is None or day is None:
+    if day is None:
         await _gone(query, sender.t)
         return ConversationHandler.END
     conversation_data(context).update({_MEMBER: household.member_number, _DAY: day})
