@@ -1,9 +1,10 @@
-"""A mentor's shifts as an iCalendar file, so the rota shows up in the calendar they already use.
+"""Shifts and events as iCalendar files, so they show up in the calendar people already use.
 
-Each shift is written in the service's local time with its TZID and the matching VTIMEZONE, not
+Each entry is written in the service's local time with its TZID and the matching VTIMEZONE, not
 as UTC: a calendar app then shows 22:00-08:00 on both sides of a daylight-saving change, and an
-app that does not know the zone by name can still work it out from the file itself. UIDs come
-from the shift id, so importing a newer file updates the events instead of duplicating them.
+app that does not know the zone by name can still work it out from the file itself. UIDs are
+stable (a shift's id; an event's catalogue id, or its id), so importing a newer file updates the
+entries instead of duplicating them: that is how a changed event's new file reaches a calendar.
 
 Pure: the time stamp is a parameter and nothing here reads the clock.
 """
@@ -11,14 +12,33 @@ Pure: the time stamp is a parameter and nothing here reads the clock.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-from storage.models import Shift
+from storage.models import Event as MentorEvent
+from storage.models import EventState, Shift
 
 PRODID = "-//Mentorbot//Rota//EN"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    place: str = ""
+    description: str = ""
+    cancelled: bool = False
+
+
+def event_uid(event: MentorEvent) -> str:
+    """An event's UID: the shared catalogue's id when it has one, so that the catalogue's file
+    and a family's own file name the same event, else one from its number."""
+    return event.details.catalogue_id or f"event-{event.id}@mentorbot"
 
 
 def shifts_calendar(shifts: Iterable[Shift], tz: ZoneInfo, summary: str, now: datetime) -> bytes:
@@ -27,6 +47,36 @@ def shifts_calendar(shifts: Iterable[Shift], tz: ZoneInfo, summary: str, now: da
     `summary` names the calendar and every event; it is user-visible and already translated.
     `now` becomes every event's DTSTAMP, the moment this copy of the rota was made.
     """
+    entries = [
+        _Entry(f"shift-{shift.id}@mentorbot", shift.starts_at, shift.ends_at, summary)
+        for shift in shifts
+    ]
+    return _calendar(entries, tz, summary, now)
+
+
+def events_calendar(events: Iterable[MentorEvent], tz: ZoneInfo, name: str, now: datetime) -> bytes:
+    """An RFC 5545 calendar of events in the order given, titled, placed and described in the
+    coordinator's words; a cancelled event stays in it as CANCELLED, so that a calendar which
+    has it marks it so instead of keeping a meeting nobody holds.
+
+    `name` names the calendar (user-visible, translated); `now` is every entry's DTSTAMP.
+    """
+    entries = [
+        _Entry(
+            event_uid(event),
+            event.details.starts_at,
+            event.details.ends_at,
+            event.details.title,
+            event.details.place,
+            event.details.description,
+            event.state is EventState.CANCELLED,
+        )
+        for event in events
+    ]
+    return _calendar(entries, tz, name, now)
+
+
+def _calendar(entries: list[_Entry], tz: ZoneInfo, name: str, now: datetime) -> bytes:
     if now.utcoffset() is None:
         # A naive stamp would silently mean "server time", the one zone nobody chose.
         raise ValueError("the calendar time stamp must be timezone-aware")
@@ -35,26 +85,30 @@ def shifts_calendar(shifts: Iterable[Shift], tz: ZoneInfo, summary: str, now: da
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", summary)
-    all_shifts = list(shifts)
-    if all_shifts:
-        # The zone is described only over the dates the shifts need, with a day to spare on
+    calendar.add("x-wr-calname", name)
+    if entries:
+        # The zone is described only over the dates the entries need, with a day to spare on
         # each side, which keeps the file small and correct for any year; a calendar with no
-        # events refers to no zone and so carries none.
-        first = min(shift.starts_at for shift in all_shifts).astimezone(tz).date()
-        last = max(shift.ends_at for shift in all_shifts).astimezone(tz).date()
+        # entries refers to no zone and so carries none.
+        first = min(entry.starts_at for entry in entries).astimezone(tz).date()
+        last = max(entry.ends_at for entry in entries).astimezone(tz).date()
         calendar.add_component(
             Timezone.from_tzinfo(tz, tz.key, first - timedelta(days=1), last + timedelta(days=1))
         )
-    for shift in all_shifts:
-        calendar.add_component(
-            Event.new(
-                uid=f"shift-{shift.id}@mentorbot",
-                stamp=stamp,
-                start=shift.starts_at.astimezone(tz),
-                end=shift.ends_at.astimezone(tz),
-                summary=summary,
-            )
+    for entry in entries:
+        component = Event.new(
+            uid=entry.uid,
+            stamp=stamp,
+            start=entry.starts_at.astimezone(tz),
+            end=entry.ends_at.astimezone(tz),
+            summary=entry.summary,
         )
+        if entry.place:
+            component.add("location", entry.place)
+        if entry.description:
+            component.add("description", entry.description)
+        if entry.cancelled:
+            component.add("status", "CANCELLED")
+        calendar.add_component(component)
     ical: bytes = calendar.to_ical()  # typed Any by icalendar
     return ical

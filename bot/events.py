@@ -33,12 +33,13 @@ from enum import StrEnum
 
 from storage import audit, events, households
 from storage.db import Database, Session
-from storage.events import Listing, RosterLine
 from storage.models import (
     Action,
     Event,
     EventAudience,
     EventDetails,
+    EventListing,
+    EventRosterLine,
     EventState,
     Member,
     Role,
@@ -139,9 +140,9 @@ class EventCancelled:
 class Roster:
     """The coordinators' list of an event: who has a place, and the waiting list in order."""
 
-    listing: Listing
-    confirmed: list[RosterLine]
-    waiting: list[RosterLine]
+    listing: EventListing
+    confirmed: list[EventRosterLine]
+    waiting: list[EventRosterLine]
 
 
 def may_join(audience: EventAudience, role: Role) -> bool:
@@ -285,7 +286,7 @@ async def roster(db: Database, event_id: int) -> Roster | None:
 # Members --------------------------------------------------------------------------------
 
 
-async def open_to(db: Database, member: Member, now: datetime) -> list[Listing]:
+async def open_to(db: Database, member: Member, now: datetime) -> list[EventListing]:
     """What is coming that the member's household may still sign up for, soonest first."""
     async with db.read() as session:
         return await events.listings(session, AUDIENCES[member.role], now)

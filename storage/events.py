@@ -8,7 +8,6 @@ per sign-up moved, which confirms it only while it still fits. Callers run these
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Row, Session
@@ -17,6 +16,8 @@ from storage.models import (
     EventAudience,
     EventDetails,
     EventKind,
+    EventListing,
+    EventRosterLine,
     EventState,
     Signup,
     SignupState,
@@ -31,26 +32,6 @@ _CONFIRMED_PEOPLE = (
     "WHERE s.event_id = e.id AND s.state = 'confirmed')"
 )
 _WAITING = "(SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND s.state = 'waiting')"
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """An event with what its sign-ups add up to."""
-
-    event: Event
-    confirmed_people: int
-    waiting: int  # sign-ups on the waiting list
-
-    @property
-    def places_left(self) -> int | None:
-        capacity = self.event.details.capacity
-        return None if capacity is None else max(capacity - self.confirmed_people, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class RosterLine:
-    signup: Signup
-    household_name: str | None
 
 
 def _optional_time(text: str | None) -> datetime | None:
@@ -150,7 +131,7 @@ async def cancel_event(session: Session, event_id: int, now: datetime) -> bool:
 
 async def listings(
     session: Session, audiences: tuple[EventAudience, ...], now: datetime
-) -> list[Listing]:
+) -> list[EventListing]:
     """Open events for any of `audiences` that have not started and whose deadline has not
     passed, soonest first."""
     marks = ", ".join("?" for _ in audiences)
@@ -160,16 +141,16 @@ async def listings(
         "AND (e.signup_deadline IS NULL OR e.signup_deadline > ?) ORDER BY e.starts_at, e.id",
         (to_db(now), *(audience.value for audience in audiences), to_db(now)),
     )
-    return [Listing(_event(row), row["confirmed_people"], row["waiting"]) for row in rows]
+    return [EventListing(_event(row), row["confirmed_people"], row["waiting"]) for row in rows]
 
 
-async def listing(session: Session, event_id: int) -> Listing | None:
+async def listing(session: Session, event_id: int) -> EventListing | None:
     row = await session.fetch_one(
         f"SELECT e.*, {_CONFIRMED_PEOPLE} AS confirmed_people, {_WAITING} AS waiting "
         "FROM events e WHERE e.id = ?",
         (event_id,),
     )
-    return Listing(_event(row), row["confirmed_people"], row["waiting"]) if row else None
+    return EventListing(_event(row), row["confirmed_people"], row["waiting"]) if row else None
 
 
 # Sign-ups -------------------------------------------------------------------------------
@@ -273,7 +254,7 @@ async def live_signups(session: Session, event_id: int) -> list[Signup]:
     return [_signup(row) for row in rows]
 
 
-async def roster(session: Session, event_id: int) -> list[RosterLine]:
+async def roster(session: Session, event_id: int) -> list[EventRosterLine]:
     """`live_signups` with the households' names, for the coordinators' list."""
     rows = await session.fetch_all(
         "SELECT s.*, h.display_name FROM event_signups s "
@@ -282,7 +263,7 @@ async def roster(session: Session, event_id: int) -> list[RosterLine]:
         "ORDER BY s.state = 'waiting', s.queued_at, s.id",
         (event_id,),
     )
-    return [RosterLine(_signup(row), row["display_name"]) for row in rows]
+    return [EventRosterLine(_signup(row), row["display_name"]) for row in rows]
 
 
 async def household_signups(

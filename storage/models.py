@@ -382,3 +382,23 @@ class Signup:
     def people(self) -> int:
         """What the sign-up takes of the event's capacity."""
         return self.adults + self.children
+
+
+@dataclass(frozen=True, slots=True)
+class EventListing:
+    """An event with what its sign-ups add up to."""
+
+    event: Event
+    confirmed_people: int
+    waiting: int  # sign-ups on the waiting list
+
+    @property
+    def places_left(self) -> int | None:
+        capacity = self.event.details.capacity
+        return None if capacity is None else max(capacity - self.confirmed_people, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRosterLine:
+    signup: Signup
+    household_name: str | None

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.calendar_feed import shifts_calendar
-from storage.models import Shift
+from bot.calendar_feed import events_calendar, shifts_calendar
+from storage.models import Event, EventAudience, EventDetails, EventKind, EventState, Shift
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -113,3 +113,43 @@ def test_shifts_may_come_from_a_generator() -> None:
 def test_a_naive_stamp_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         shifts_calendar(SHIFTS, STOCKHOLM, SUMMARY, datetime(2026, 9, 1, 12))
+
+
+def theme_morning(
+    event_id: int, catalogue_id: str | None = None, state: EventState = EventState.OPEN
+) -> Event:
+    details = EventDetails(
+        kind=EventKind.THEME_MORNING,
+        title="Sömn & skärmar; <b>barn</b>",
+        starts_at=utc(2026, 10, 24, 7),
+        ends_at=utc(2026, 10, 24, 9),
+        audience=EventAudience.FAMILIES,
+        description="Kaffe från 8.30",
+        place="Stadshuset, sal 2",
+        catalogue_id=catalogue_id,
+    )
+    return Event(id=event_id, details=details, state=state)
+
+
+def test_an_event_reads_as_the_coordinator_wrote_it_in_local_time() -> None:
+    data = events_calendar([theme_morning(4)], STOCKHOLM, "Mentorbot", NOW)
+    [event] = Calendar.from_ical(data).events
+    assert event.uid == "event-4@mentorbot"
+    assert event["SUMMARY"] == "Sömn & skärmar; <b>barn</b>"
+    assert event["LOCATION"] == "Stadshuset, sal 2"
+    assert event["DESCRIPTION"] == "Kaffe från 8.30"
+    assert "STATUS" not in event
+    assert b"DTSTART;TZID=Europe/Stockholm:20261024T090000\r\n" in data
+
+
+def test_an_event_from_the_catalogue_keeps_the_catalogue_id_as_its_uid() -> None:
+    [event] = Calendar.from_ical(
+        events_calendar([theme_morning(4, "sjaelland-2027-17")], STOCKHOLM, "M", NOW)
+    ).events
+    assert event.uid == "sjaelland-2027-17"
+
+
+def test_a_cancelled_event_stays_in_the_file_marked_cancelled() -> None:
+    cancelled = theme_morning(4, state=EventState.CANCELLED)
+    [event] = Calendar.from_ical(events_calendar([cancelled], STOCKHOLM, "M", NOW)).events
+    assert event["STATUS"] == "CANCELLED"

@@ -1,0 +1,113 @@
+"""How an event reads in a chat, in Swedish, Danish and English: its card with the places left,
+a time over one day or several, the coordinator's words kept as typed, and a line for every
+reason a sign-up, a cancellation or a change was refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.events import CancelProblem, EventProblem, SignUpProblem
+from bot.i18n import translator
+from handlers.event_text import (
+    AUDIENCES,
+    KINDS,
+    cancel_problem,
+    event_card,
+    event_problem,
+    event_when,
+    signup_problem,
+)
+from storage.models import Event, EventAudience, EventDetails, EventKind, EventListing, EventState
+from tests.unit.telegram_support import LANGUAGES
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def listing(
+    confirmed: int = 0,
+    waiting: int = 0,
+    capacity: int | None = 10,
+    ends_at: datetime = datetime(2026, 12, 12, 10, 30, tzinfo=UTC),
+) -> EventListing:
+    details = EventDetails(
+        kind=EventKind.THEME_MORNING,
+        title="Sömn <& skärmar>",
+        starts_at=datetime(2026, 12, 12, 8, tzinfo=UTC),
+        ends_at=ends_at,
+        audience=EventAudience.FAMILIES,
+        description="Ta med <b>frågor</b>",
+        place="Stadshuset & sal 2",
+        capacity=capacity,
+        signup_deadline=datetime(2026, 12, 10, 11, tzinfo=UTC),
+    )
+    return EventListing(Event(3, details, EventState.OPEN), confirmed, waiting)
+
+
+def test_a_card_shows_the_coordinators_words_as_typed_never_as_markup() -> None:
+    card = event_card(translator("sv"), listing(confirmed=4), STOCKHOLM)
+    assert card.splitlines() == [
+        "<b>Sömn &lt;&amp; skärmar&gt;</b> (Temaförmiddag)",
+        "🕘 lör 12 dec. 09:00\u201311:30",
+        "📍 Stadshuset &amp; sal 2",
+        "6 platser kvar av 10",
+        "Sista anmälan: tors 10 dec. 12:00",
+        "Ta med &lt;b&gt;frågor&lt;/b&gt;",
+    ]
+
+
+def test_a_card_without_its_description_for_short_lists() -> None:
+    card = event_card(translator("en"), listing(), STOCKHOLM, describe=False)
+    assert "questions" not in card and "frågor" not in card
+    assert card.splitlines()[-1] == "Sign up by Thu 10 Dec 12:00"
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        (listing(confirmed=9), {"sv": "1 plats kvar av 10", "en": "1 place left of 10"}),
+        (
+            listing(confirmed=10),
+            {"sv": "Fullt: 0 på väntelistan", "en": "Full: 0 on the waiting list"},
+        ),
+        # Anyone waiting means full to a newcomer, whatever is free: the list is served in order.
+        (
+            listing(confirmed=7, waiting=1),
+            {"sv": "Fullt: 1 på väntelistan", "en": "Full: 1 on the waiting list"},
+        ),
+        (listing(capacity=None), {"sv": "Obegränsat antal platser", "en": "No limit on places"}),
+    ],
+)
+def test_the_places_say_what_a_newcomer_would_get(
+    shown: EventListing, expected: dict[str, str]
+) -> None:
+    for language, line in expected.items():
+        assert event_card(translator(language), shown, STOCKHOLM).splitlines()[3] == line
+
+
+def test_an_event_over_several_days_shows_both_moments_in_full() -> None:
+    weekend = listing(ends_at=datetime(2026, 12, 13, 15, tzinfo=UTC)).event
+    assert event_when(translator("da"), weekend, STOCKHOLM) == (
+        "lør. 12 dec. 09:00 \u2013 søn. 13 dec. 16:00"
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kind_audience_and_refusal_has_its_own_line(language: str) -> None:
+    t = translator(language)
+    english = translator("en")
+    texts = [
+        *(t(KINDS[kind]) for kind in EventKind),
+        *(t(AUDIENCES[audience]) for audience in EventAudience),
+    ]
+    assert len(set(texts)) == len(texts)
+    refusals = [
+        *(event_problem(t, problem) for problem in EventProblem),
+        *(signup_problem(t, problem) for problem in SignUpProblem),
+        *(cancel_problem(t, problem) for problem in CancelProblem),
+    ]
+    assert all(line and "." in line for line in refusals)
+    if language != "en":
+        assert event_problem(t, EventProblem.PAST) != event_problem(english, EventProblem.PAST)
