@@ -305,6 +305,27 @@ async def open_to(db: Database, member: Member, now: datetime) -> list[EventList
         return await events.listings(session, AUDIENCES[member.role], now)
 
 
+async def meetings(db: Database, now: datetime) -> list[EventListing]:
+    """The information meetings a prospective family may still sign up for, soonest first."""
+    async with db.read() as session:
+        return await events.listings(session, (EventAudience.PROSPECTIVE,), now)
+
+
+def _open_meeting(event: Event | None, now: datetime) -> Event | SignUpProblem:
+    """The event, if it is an information meeting a stranger may still sign up for."""
+    if event is None:
+        return SignUpProblem.NOT_FOUND
+    if event.details.audience is not EventAudience.PROSPECTIVE:
+        return SignUpProblem.AUDIENCE
+    return open_for_signup(event, now) or event
+
+
+async def meeting(db: Database, event_id: int, now: datetime) -> Event | SignUpProblem:
+    """The information meeting a stranger pressed Sign up for, if they still may."""
+    async with db.read() as session:
+        return _open_meeting(await events.event_by_id(session, event_id), now)
+
+
 async def own_signups(db: Database, member: Member, now: datetime) -> list[Confirmed | Waiting]:
     """The household's sign-ups for events not over, with each waiting one's place."""
     found: list[Confirmed | Waiting] = []
@@ -366,13 +387,9 @@ async def sign_up_prospect(
     same transaction, so the coordinators' list counts them, and nothing is kept when the
     sign-up is refused."""
     async with db.write() as session:
-        event = await events.event_by_id(session, event_id)
-        if event is None:
-            return SignUpProblem.NOT_FOUND
-        if problem := open_for_signup(event, now):
-            return problem
-        if event.details.audience is not EventAudience.PROSPECTIVE:
-            return SignUpProblem.AUDIENCE
+        event = _open_meeting(await events.event_by_id(session, event_id), now)
+        if isinstance(event, SignUpProblem):
+            return event
         if problem := check_party(event, adults, 0):
             return problem
         earlier = await interest.of_person(session, telegram_user_id)
