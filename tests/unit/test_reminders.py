@@ -12,7 +12,7 @@ def shift(shift_id: int, starts_in: timedelta) -> Shift:
 
 
 def keys(reminders: list[Reminder]) -> list[tuple[int, int]]:
-    return [(r.shift.id, r.minutes_before) for r in reminders]
+    return [(r.subject.id, r.minutes_before) for r in reminders]
 
 
 def test_future_reminders_are_scheduled_in_time_order() -> None:
