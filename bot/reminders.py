@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from storage import households, shifts
@@ -70,7 +70,10 @@ class Reminder:
 
     @property
     def due_at(self) -> datetime:
-        return self.subject.starts_at - self.before
+        """`before` the start in elapsed time: reckoned in UTC, since Python subtracts from a
+        local time by the clock, which would make "a day before" 23 or 25 hours across a
+        change to or from summer time."""
+        return self.subject.starts_at.astimezone(UTC) - self.before
 
     @property
     def minutes_before(self) -> int:
