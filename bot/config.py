@@ -109,6 +109,8 @@ class Config:
     service_hours: ServiceHours
     # How long before a shift its mentors are reminded, longest first.
     reminders: tuple[timedelta, ...]
+    # How long before an event the households with a place are reminded, longest first.
+    event_reminders: tuple[timedelta, ...]
     # Local time of the coordinators' morning report of gaps in the coming week; None: off.
     gap_report_at: time | None
     # The municipality's own words, shown to a family when no mentor is on duty.
@@ -216,7 +218,10 @@ def load_config(
             get("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-22:00"),
             get("MENTORBOT_COUNTRY", "SE"),
         ),
-        reminders=_reminders(get("MENTORBOT_REMINDERS", "1440,60")),
+        reminders=_reminders("MENTORBOT_REMINDERS", get("MENTORBOT_REMINDERS", "1440,60")),
+        event_reminders=_reminders(
+            "MENTORBOT_EVENT_REMINDERS", get("MENTORBOT_EVENT_REMINDERS", "1440"), "an event"
+        ),
         gap_report_at=_gap_report_at(get("MENTORBOT_GAP_REPORT", "09:00")),
         office_hours=_text("MENTORBOT_OFFICE_HOURS", get("MENTORBOT_OFFICE_HOURS", "")),
         emergency_numbers=_text(
@@ -374,16 +379,15 @@ def _service_hours(weekday: str, weekend: str, country: str) -> ServiceHours:
         raise ConfigError("MENTORBOT_COUNTRY", str(error)) from None
 
 
-def _reminders(raw: str) -> tuple[timedelta, ...]:
-    """Minutes before a shift, comma-separated ("1440,60"); "off" sends no reminders."""
+def _reminders(variable: str, raw: str, what: str = "a shift") -> tuple[timedelta, ...]:
+    """Minutes before `what` starts, comma-separated ("1440,60"); "off" sends no reminders."""
     if raw.lower() == "off":
         return ()
     minutes = {part.strip() for part in raw.split(",") if part.strip()}
     if not all(part.isdigit() and 0 < int(part) <= 7 * 24 * 60 for part in minutes):
         raise ConfigError(
-            "MENTORBOT_REMINDERS",
-            f"must be minutes before a shift, such as 1440,60 (at most a week), or off, "
-            f"not {raw!r}",
+            variable,
+            f"must be minutes before {what}, such as 1440,60 (at most a week), or off, not {raw!r}",
         )
     return tuple(sorted((timedelta(minutes=int(m)) for m in minutes), reverse=True))
 

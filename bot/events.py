@@ -28,16 +28,24 @@ The contract the handlers build on:
 
 A coordinator's making, changing and cancelling an event is in the audit log, by number and
 kind. Every function takes `now`; problems are StrEnums, the texts are the handlers'.
+
+Reminders go MENTORBOT_EVENT_REMINDERS before the start to the adults of each household with a
+confirmed place, planned as shift reminders are (bot/reminders.py) with one reminder per
+sign-up and offset, recorded in `event_reminders`: never to the waiting list (a household moved
+up gets its reminders from then on), never for a cancelled event, and not once the household
+has given its place up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot import reminders
 from storage import audit, events, households, interest
+from storage import reminders as ledgers
 from storage.db import Database, Session
 from storage.models import (
     Action,
@@ -452,3 +460,102 @@ async def release(session: Session, whose: events.Whose, now: datetime) -> list[
         if moved and event is not None:
             released.append(Released(event, await _parties(session, moved)))
     return released
+
+
+async def may_sign_up(
+    db: Database, event_id: int, member: Member, now: datetime
+) -> EventListing | SignUpProblem:
+    """Whether the member's household may begin to sign up for the event (the numbers are
+    asked next, and `sign_up` decides): the event as a listing shows it, or why not."""
+    async with db.read() as session:
+        listing = await events.listing(session, event_id)
+        if listing is None:
+            return SignUpProblem.NOT_FOUND
+        if problem := open_for_signup(listing.event, now):
+            return problem
+        if not may_join(listing.event.details.audience, member.role):
+            return SignUpProblem.AUDIENCE
+        if await events.live_signup(session, event_id, ("household", member.household.id)):
+            return SignUpProblem.ALREADY
+    return listing
+
+
+async def household_signup(db: Database, member: Member, signup_id: int) -> Signup | None:
+    """The household's sign-up by its number, confirmed or waiting; None if it is not theirs
+    or was given up."""
+    async with db.read() as session:
+        signup = await events.signup_by_id(session, signup_id)
+    if (
+        signup is None
+        or signup.household_id != member.household.id
+        or signup.state is SignupState.CANCELLED
+    ):
+        return None
+    return signup
+
+
+# Reminders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A household's confirmed place at an event as a reminder is of it (bot.reminders.Timed):
+    by the sign-up's number, at the event's start."""
+
+    event: Event
+    signup: Signup
+
+    @property
+    def id(self) -> int:
+        return self.signup.id
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.event.details.starts_at
+
+
+async def _coming_places(session: Session, now: datetime) -> list[Place]:
+    return [Place(event, signup) for event, signup in await events.confirmed_places(session, now)]
+
+
+REMINDERS = reminders.Kind(ledgers.SIGNUPS, _coming_places)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDelivery:
+    """An event reminder about to go out: the event as it is now, and the household's adults."""
+
+    listing: EventListing
+    recipients: list[Member]
+
+
+async def claim_reminder(
+    db: Database,
+    signup_id: int,
+    minutes_before: int,
+    now: datetime,
+    *,
+    held_since: datetime | None = None,
+) -> ReminderDelivery | None:
+    """Claim a sign-up's reminder to send it (as `bot.reminders.claim` does a shift's); None if
+    someone else has it or it is no longer wanted: the place was given up, the event cancelled,
+    started, or moved later than this reminder is for (a replan queues the new one)."""
+    async with db.write() as session:
+        signup = await events.signup_by_id(session, signup_id)
+        if signup is None or signup.state is not SignupState.CONFIRMED:
+            return None
+        listing = await events.listing(session, signup.event_id)
+        if signup.household_id is None or listing is None:
+            return None
+        event = listing.event
+        starts_at = event.details.starts_at
+        if event.state is EventState.CANCELLED or starts_at <= now:
+            return None
+        if starts_at - timedelta(minutes=minutes_before) > now:
+            return None
+        if not await ledgers.claim(
+            session, ledgers.SIGNUPS, signup_id, minutes_before, now, held_since=held_since
+        ):
+            return None
+        recipients = await households.household_members(session, signup.household_id)
+    return ReminderDelivery(listing, recipients)

@@ -1,7 +1,10 @@
-"""When to remind a mentor household of its shift, decided from the database alone.
+"""When to remind people of what they are to be at, decided from the database alone: a mentor
+household of its shift, a household of an event it has a place at.
 
-The plan is recomputed at every start and after every change to the rota, from the shifts and
-the state of each reminder, so a restart neither loses a reminder nor sends one twice:
+Both kinds are planned by the same rules (`plan`), from what is coming and the record of each
+reminder (storage/reminders.py, a table per kind); a `Kind` says where each kind's come from.
+The plan is recomputed at every start and after every change that affects it, so a restart
+neither loses a reminder nor sends one twice:
 
 - a reminder already sent (or skipped) is left alone;
 - a reminder still due later is scheduled;
@@ -22,18 +25,42 @@ gone, since one bot at a time runs on a database (`storage.lease`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from storage import households, shifts
-from storage.db import Database
-from storage.models import Member, ReminderState, Shift, ShiftListing
+from storage import reminders as ledgers
+from storage.db import Database, Session
+from storage.models import Member, ReminderState, ShiftListing
+
+
+class Timed(Protocol):
+    """What a reminder is of: a shift, or an event's place (bot/events.py), by its number."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of reminder: what is coming that is reminded of (`upcoming`: not started at
+    the moment given), and where what went out is recorded."""
+
+    ledger: ledgers.Ledger
+    upcoming: Callable[[Session, datetime], Awaitable[Sequence[Timed]]]
+
+
+SHIFTS = Kind(ledgers.SHIFTS, shifts.shifts_starting_after)
 
 
 @dataclass(frozen=True, slots=True)
 class Reminder:
-    shift: Shift
+    subject: Timed
     before: timedelta
     interrupted: bool = False
     """Left 'sending': by a bot that died sending it, if this bot has just started."""
@@ -43,7 +70,10 @@ class Reminder:
 
     @property
     def due_at(self) -> datetime:
-        return self.shift.starts_at - self.before
+        """`before` the start in elapsed time: reckoned in UTC, since Python subtracts from a
+        local time by the clock, which would make "a day before" 23 or 25 hours across a
+        change to or from summer time."""
+        return self.subject.starts_at.astimezone(UTC) - self.before
 
     @property
     def minutes_before(self) -> int:
@@ -58,25 +88,25 @@ class ReminderPlan:
 
 
 def plan(
-    shifts: Iterable[Shift],
+    subjects: Iterable[Timed],
     offsets: Iterable[timedelta],
     states: Mapping[tuple[int, int], ReminderState],
     now: datetime,
 ) -> ReminderPlan:
-    """Sort every reminder of every shift that has not started into later, now, or skip."""
+    """Sort every reminder of everything that has not started into later, now, or skip."""
     result = ReminderPlan()
     offsets = sorted(offsets)  # shortest first: the latest reminder of a shift comes first
-    for shift in shifts:
-        if shift.starts_at <= now:
+    for subject in subjects:
+        if subject.starts_at <= now:
             continue
         overdue: list[Reminder] = []
         # Once a later reminder has gone out (or is going), an earlier one would arrive after it.
         later_one_handled = False
         for before in offsets:
-            reminder = Reminder(shift, before)
-            state = states.get((shift.id, reminder.minutes_before))
+            reminder = Reminder(subject, before)
+            state = states.get((subject.id, reminder.minutes_before))
             if state is ReminderState.SENDING:
-                result.now.append(Reminder(shift, before, interrupted=True))
+                result.now.append(Reminder(subject, before, interrupted=True))
             elif state is not None:
                 pass
             elif reminder.due_at > now:
@@ -102,23 +132,29 @@ class Delivery:
 
 
 async def schedule(
-    db: Database, offsets: Iterable[timedelta], now: datetime, *, after_restart: bool
+    db: Database,
+    offsets: Iterable[timedelta],
+    now: datetime,
+    *,
+    after_restart: bool,
+    kind: Kind = SHIFTS,
 ) -> ReminderPlan:
-    """The plan for every upcoming shift; reminders it skips are marked so at once.
+    """The plan for everything of `kind` that is coming; reminders it skips are marked so at
+    once.
 
     Only after a restart does a reminder left in SENDING mean a crash in mid-send; while the
     bot runs, it is one being sent right now, and planning it again would send it twice. An
     interrupted reminder comes with the moment of the claim left behind (`held_since`).
     """
     async with db.write() as session:
-        upcoming = await shifts.shifts_starting_after(session, now)
-        ids = [shift.id for shift in upcoming]
-        states = await shifts.reminder_states(session, ids)
+        upcoming = await kind.upcoming(session, now)
+        ids = [subject.id for subject in upcoming]
+        states = await ledgers.states(session, kind.ledger, ids)
         result = plan(upcoming, offsets, states, now)
         if after_restart:
-            claims = await shifts.reminder_claims(session, ids)
+            claims = await ledgers.claims(session, kind.ledger, ids)
             result.now[:] = [
-                replace(reminder, held_since=claims[reminder.shift.id, reminder.minutes_before])
+                replace(reminder, held_since=claims[reminder.subject.id, reminder.minutes_before])
                 if reminder.interrupted
                 else reminder
                 for reminder in result.now
@@ -126,8 +162,13 @@ async def schedule(
         else:
             result.now[:] = [reminder for reminder in result.now if not reminder.interrupted]
         for reminder in result.skip:
-            await shifts.set_reminder_state(
-                session, reminder.shift.id, reminder.minutes_before, ReminderState.SKIPPED, now
+            await ledgers.set_state(
+                session,
+                kind.ledger,
+                reminder.subject.id,
+                reminder.minutes_before,
+                ReminderState.SKIPPED,
+                now,
             )
     return result
 
@@ -152,8 +193,8 @@ async def claim(
         listing = await shifts.listing_by_id(session, shift_id)
         if listing is None or listing.shift.starts_at <= now:
             return None
-        if not await shifts.claim_reminder(
-            session, shift_id, minutes_before, now, held_since=held_since
+        if not await ledgers.claim(
+            session, ledgers.SHIFTS, shift_id, minutes_before, now, held_since=held_since
         ):
             return None
         recipients = await households.household_members(session, listing.shift.household_id)
@@ -161,12 +202,18 @@ async def claim(
 
 
 async def finish(
-    db: Database, shift_id: int, minutes_before: int, now: datetime, *, held_since: datetime
+    db: Database,
+    subject_id: int,
+    minutes_before: int,
+    now: datetime,
+    *,
+    held_since: datetime,
+    kind: Kind = SHIFTS,
 ) -> bool:
     """The reminder was sent, says the holder of the claim made (or last renewed) at
     `held_since`; False, and nothing marked, if the shift was swapped meanwhile: the reminder
     is then the new household's, still to be sent to them or being sent."""
     async with db.write() as session:
-        return await shifts.finish_reminder(
-            session, shift_id, minutes_before, now, held_since=held_since
+        return await ledgers.finish(
+            session, kind.ledger, subject_id, minutes_before, now, held_since=held_since
         )

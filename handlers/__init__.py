@@ -7,6 +7,7 @@ from handlers import (
     availability,
     broadcasts,
     conversations,
+    events,
     gate,
     help,
     invites,
@@ -42,6 +43,7 @@ def register(application: MentorApplication) -> None:
         rota_planning,
         mentor_rota,
         availability,
+        events,  # the members' /events and their sign-up buttons
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
         recruitment,  # so does a stranger's registration of interest

@@ -611,3 +611,56 @@ def offer_of(match: re.Match[str]) -> int:
 
 def confirm_of(match: re.Match[str]) -> bool:
     return match["confirm"] == "yes"
+
+
+# /events: Sign up for an event, then the number of adults and, for an event children come
+# along to, of children; the draft travels in the data (signup:EVENT:ADULTS:CHILDREN), so a
+# press is read the same after a restart. A sign-up's Cancel, and the question a late one asks
+# first: my-signup:late:SIGNUP:QUEUED (the sign-up's number and the second it was made), or Keep.
+_SIGNUP = _prefix("signup:")
+SIGNUP = _pattern(_SIGNUP, f"(?P<event>{_N})")
+SIGNUP_ADULTS = _pattern(_SIGNUP, f"(?P<event>{_N}):(?P<adults>{_N})")
+SIGNUP_CHILDREN = _pattern(_SIGNUP, f"(?P<event>{_N}):(?P<adults>{_N}):(?P<children>{_N})")
+_MY_SIGNUP = _prefix("my-signup:")
+MY_SIGNUP_CANCEL = _pattern(_MY_SIGNUP, f"(?P<signup>{_N})")
+MY_SIGNUP_LATE = _pattern(_MY_SIGNUP, f"late:{_CONFIRMATION}")
+MY_SIGNUP_KEEP = _pattern(_MY_SIGNUP, "keep")
+
+
+def signup(event_id: int) -> str:
+    return f"{_SIGNUP}{event_id}"
+
+
+def signup_adults(event_id: int, adults: int) -> str:
+    return f"{_SIGNUP}{event_id}:{adults}"
+
+
+def signup_children(event_id: int, adults: int, children: int) -> str:
+    return f"{_SIGNUP}{event_id}:{adults}:{children}"
+
+
+def event_of(match: re.Match[str]) -> int:
+    return int(match["event"])
+
+
+def party_of(match: re.Match[str]) -> tuple[int, int]:
+    """The adults and children as pressed (no children before that step); the domain decides
+    whether they are a party (bot.events.check_party)."""
+    children = match.groupdict().get("children")
+    return int(match["adults"]), int(children) if children is not None else 0
+
+
+def my_signup_cancel(signup_id: int) -> str:
+    return f"{_MY_SIGNUP}{signup_id}"
+
+
+def my_signup_late(signup: Confirmation) -> str:
+    return _confirming(f"{_MY_SIGNUP}late:", signup)
+
+
+def my_signup_keep() -> str:
+    return f"{_MY_SIGNUP}keep"
+
+
+def signup_of(match: re.Match[str]) -> int:
+    return int(match["signup"])

@@ -12,7 +12,7 @@ horizon are queued, so a season of shifts costs a handful of jobs, not thousands
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +23,8 @@ from telegram.ext import Job
 
 from bot import availability, members, reminders, rota_planning, routing
 from bot.availability import Availability
+from bot.config import Config
+from bot.i18n import Translator
 from handlers import buttons, offers
 from handlers.clock import now
 from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
@@ -30,7 +32,7 @@ from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
 from handlers.shift_booking_text import fill_keyboard
 from handlers.telegram_errors import failure
-from storage.models import Role
+from storage.models import Member, Role
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ GAP_REPORT_DAYS = 7
 
 @dataclass(frozen=True, slots=True)
 class ReminderJob:
-    shift_id: int
+    subject_id: int  # the shift's number, or the event sign-up's
     minutes_before: int
     attempt: int = 1
     # The moment of the claim this job renews: its own, for another attempt; or, right after
@@ -69,12 +71,46 @@ class QueuedReminder:
     due_at: datetime | None = None
 
 
-def reminder_jobs(plan: reminders.ReminderPlan, moment: datetime) -> list[QueuedReminder]:
+Words = Callable[[Translator], tuple[str, InlineKeyboardMarkup | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A reminder claimed for sending: every adult to tell, and its words in a language."""
+
+    recipients: list[Member]
+    words: Words
+
+
+@dataclass(frozen=True, slots=True)
+class Reminding:
+    """One kind of reminder as the job queue plans and sends it: shifts' (here) or events'
+    (handlers/event_reminders.py). Each kind has job names of its own, so that replanning one
+    kind leaves the other's jobs alone; the planning, the retries and the record of what went
+    out are the same for both."""
+
+    name: str  # for the log
+    job_name: str
+    retry_job_name: str
+    replan_job_name: str
+    kind: reminders.Kind
+    offsets: Callable[[Config], tuple[timedelta, ...]]
+    claim: Callable[[MentorContext, ReminderJob, datetime], Awaitable[Claimed | None]]
+
+
+def reminder_jobs(
+    plan: reminders.ReminderPlan, moment: datetime, reminding: Reminding | None = None
+) -> list[QueuedReminder]:
     """The jobs a replan at `moment` queues for `plan`: every reminder due now, and those due
-    within the horizon. A replan first removes the jobs named REMINDER_JOB, not the others."""
+    within the horizon. A replan first removes the jobs named `job_name` (REMINDER_JOB for
+    shifts), not the others."""
+    kind = reminding or SHIFT_REMINDERS
     jobs = [
         _queued(
-            ReminderJob(reminder.shift.id, reminder.minutes_before, held_since=reminder.held_since)
+            kind,
+            ReminderJob(
+                reminder.subject.id, reminder.minutes_before, held_since=reminder.held_since
+            ),
         )
         for reminder in plan.now
     ]
@@ -82,25 +118,41 @@ def reminder_jobs(plan: reminders.ReminderPlan, moment: datetime) -> list[Queued
         if reminder.due_at > moment + HORIZON:
             break  # the plan is in order of due time
         jobs.append(
-            _queued(ReminderJob(reminder.shift.id, reminder.minutes_before), reminder.due_at)
+            _queued(
+                kind, ReminderJob(reminder.subject.id, reminder.minutes_before), reminder.due_at
+            )
         )
     return jobs
 
 
-def _queued(job: ReminderJob, due_at: datetime | None = None) -> QueuedReminder:
+def _queued(
+    reminding: Reminding, job: ReminderJob, due_at: datetime | None = None
+) -> QueuedReminder:
     # A job that renews a claim (a retry, or the take-over of the claim a bot that died left)
     # is for a reminder in SENDING, which a replan does not plan again: it must not remove it.
-    name = REMINDER_JOB if job.held_since is None else REMINDER_RETRY_JOB
+    name = reminding.job_name if job.held_since is None else reminding.retry_job_name
     return QueuedReminder(name, job, due_at)
 
 
 async def start(application: MentorApplication) -> None:
     """Rebuild every rota job from the database; called once the database is open."""
-    await plan_reminders(application, after_restart=True)
+    await start_reminders(application, SHIFT_REMINDERS)
+    _schedule_gap_report(application)
+
+
+async def start_reminders(application: MentorApplication, reminding: Reminding) -> None:
+    """Plan a kind's reminders from the database as a bot that has just started, then again
+    every REPLAN_EVERY, so that reminders beyond the horizon are queued in time."""
+    await plan(application, reminding, after_restart=True)
     queue = application.job_queue
     assert queue is not None  # the job-queue extra is a dependency
-    queue.run_repeating(_replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name=REPLAN_JOB)
-    _schedule_gap_report(application)
+
+    async def replan(context: MentorContext) -> None:
+        await plan(context.application, reminding)
+
+    queue.run_repeating(
+        replan, interval=REPLAN_EVERY, first=REPLAN_EVERY, name=reminding.replan_job_name
+    )
 
 
 async def rota_changed(application: MentorApplication) -> None:
@@ -114,28 +166,43 @@ async def plan_reminders(
     *,
     after_restart: bool = False,
 ) -> None:
-    """Queue the reminders the database says are due; call after every change to the rota."""
+    """Queue the shift reminders the database says are due; call after every change to the
+    rota."""
+    await plan(application, SHIFT_REMINDERS, after_restart=after_restart)
+
+
+async def plan(
+    application: MentorApplication, reminding: Reminding, *, after_restart: bool = False
+) -> None:
+    """Queue the reminders of a kind the database says are due, in place of those queued."""
     bot_data = application.bot_data
     queue = application.job_queue
     assert queue is not None
     moment = now()
-    plan = await reminders.schedule(
-        bot_data.db, bot_data.config.reminders, moment, after_restart=after_restart
+    planned = await reminders.schedule(
+        bot_data.db,
+        reminding.offsets(bot_data.config),
+        moment,
+        after_restart=after_restart,
+        kind=reminding.kind,
     )
-    for job in queue.get_jobs_by_name(REMINDER_JOB):
+    for job in queue.get_jobs_by_name(reminding.job_name):
         job.schedule_removal()
-    for queued in reminder_jobs(plan, moment):
-        _queue_reminder(application, queued)
+    for queued in reminder_jobs(planned, moment, reminding):
+        _queue_reminder(application, reminding, queued)
 
 
 def _queue_reminder(
-    application: MentorApplication,
-    queued: QueuedReminder,
+    application: MentorApplication, reminding: Reminding, queued: QueuedReminder
 ) -> None:
     queue = application.job_queue
     assert queue is not None
+
+    async def send(context: MentorContext) -> None:
+        await _send_reminder(context, reminding)
+
     queue.run_once(
-        _send_reminder,
+        send,
         when=queued.due_at or 0,
         data=queued.job,
         name=queued.name,
@@ -143,57 +210,82 @@ def _queue_reminder(
     )
 
 
-async def _replan(context: MentorContext) -> None:
-    await plan_reminders(context.application)
-
-
-async def _send_reminder(context: MentorContext) -> None:
+async def _send_reminder(context: MentorContext, reminding: Reminding) -> None:
     job = _job_data(context.job)
     db = context.db
     claimed_at = now()
-    delivery = await reminders.claim(
-        db, job.shift_id, job.minutes_before, claimed_at, held_since=job.held_since
-    )
-    if delivery is None:
+    claimed = await reminding.claim(context, job, claimed_at)
+    if claimed is None:
         return  # sent, skipped, no longer wanted, swapped, or claimed by another job
-    shift = delivery.listing.shift
     failed = False
-    for member in delivery.recipients:
-        t = member_translator(context, member)
-        text = t(
-            "reminder.text",
-            number=shift.id,
-            left=shift.starts_at - claimed_at,
-            when=t.span(shift.starts_at, shift.ends_at, context.config.timezone),
-        )
-        offer = InlineKeyboardButton(
-            t("reminder.offer"), callback_data=buttons.offer_shift(shift.id)
-        )
+    for member in claimed.recipients:
+        text, keyboard = claimed.words(member_translator(context, member))
         try:
-            await context.bot.send_message(
-                member.telegram_user_id, text, reply_markup=InlineKeyboardMarkup([[offer]])
-            )
+            await context.bot.send_message(member.telegram_user_id, text, reply_markup=keyboard)
         except Forbidden:
             logger.info("member %s has blocked the bot; no reminder for them", member.id)
         except TelegramError as error:
             logger.warning(
-                "reminder for shift %s to member %s: %s", shift.id, member.id, failure(error)
+                "%s reminder %s to member %s: %s",
+                reminding.name,
+                job.subject_id,
+                member.id,
+                failure(error),
             )
             failed = True
     if failed and job.attempt < RETRIES:
         # Left in SENDING: a partner may read it twice, which beats a missed evening.
         retry = ReminderJob(
-            job.shift_id, job.minutes_before, job.attempt + 1, held_since=claimed_at
+            job.subject_id, job.minutes_before, job.attempt + 1, held_since=claimed_at
         )
-        _queue_reminder(context.application, _queued(retry, now() + RETRY_AFTER))
+        _queue_reminder(
+            context.application, reminding, _queued(reminding, retry, now() + RETRY_AFTER)
+        )
         return
     if not await reminders.finish(
-        db, job.shift_id, job.minutes_before, now(), held_since=claimed_at
+        db, job.subject_id, job.minutes_before, now(), held_since=claimed_at, kind=reminding.kind
     ):
         logger.info(
-            "shift %s was swapped while its reminder went out; the new household's stays theirs",
-            shift.id,
+            "%s %s changed hands while its reminder went out; the new holder's stays theirs",
+            reminding.name,
+            job.subject_id,
         )
+
+
+async def _claim_shift_reminder(
+    context: MentorContext, job: ReminderJob, moment: datetime
+) -> Claimed | None:
+    delivery = await reminders.claim(
+        context.db, job.subject_id, job.minutes_before, moment, held_since=job.held_since
+    )
+    if delivery is None:
+        return None
+    shift = delivery.listing.shift
+
+    def words(t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = t(
+            "reminder.text",
+            number=shift.id,
+            left=shift.starts_at - moment,
+            when=t.span(shift.starts_at, shift.ends_at, context.config.timezone),
+        )
+        offer = InlineKeyboardButton(
+            t("reminder.offer"), callback_data=buttons.offer_shift(shift.id)
+        )
+        return text, InlineKeyboardMarkup([[offer]])
+
+    return Claimed(delivery.recipients, words)
+
+
+SHIFT_REMINDERS = Reminding(
+    name="shift",
+    job_name=REMINDER_JOB,
+    retry_job_name=REMINDER_RETRY_JOB,
+    replan_job_name=REPLAN_JOB,
+    kind=reminders.SHIFTS,
+    offsets=lambda config: config.reminders,
+    claim=_claim_shift_reminder,
+)
 
 
 def _job_data(job: Job[MentorContext] | None) -> ReminderJob:

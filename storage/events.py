@@ -57,16 +57,29 @@ def _event(row: Row) -> Event:
     return Event(row["id"], details, EventState(row["state"]))
 
 
-def _signup(row: Row) -> Signup:
+_SIGNUP_COLUMNS = (
+    "id",
+    "event_id",
+    "household_id",
+    "interest_id",
+    "adults",
+    "children",
+    "state",
+    "queued_at",
+)
+
+
+def _signup(row: Row, prefix: str = "") -> Signup:
+    """A sign-up from its row, or from a join's columns named `prefix` + column."""
     return Signup(
-        id=row["id"],
-        event_id=row["event_id"],
-        household_id=row["household_id"],
-        interest_id=row["interest_id"],
-        adults=row["adults"],
-        children=row["children"],
-        state=SignupState(row["state"]),
-        queued_at=from_db(row["queued_at"]),
+        id=row[f"{prefix}id"],
+        event_id=row[f"{prefix}event_id"],
+        household_id=row[f"{prefix}household_id"],
+        interest_id=row[f"{prefix}interest_id"],
+        adults=row[f"{prefix}adults"],
+        children=row[f"{prefix}children"],
+        state=SignupState(row[f"{prefix}state"]),
+        queued_at=from_db(row[f"{prefix}queued_at"]),
     )
 
 
@@ -313,6 +326,19 @@ async def household_signups(
         (to_db(now), household_id),
     )
     return [(_event(row), signups[row["id"]]) for row in rows]
+
+
+async def confirmed_places(session: Session, now: datetime) -> list[tuple[Event, Signup]]:
+    """Every household's confirmed sign-up for an event not cancelled that has not started,
+    with its event: what event reminders are planned for."""
+    signup_columns = ", ".join(f"s.{column} AS s_{column}" for column in _SIGNUP_COLUMNS)
+    rows = await session.fetch_all(
+        f"SELECT e.*, {signup_columns} FROM event_signups s JOIN events e ON e.id = s.event_id "
+        "WHERE s.state = 'confirmed' AND s.household_id IS NOT NULL "
+        "AND e.state != 'cancelled' AND e.starts_at > ? ORDER BY e.starts_at, s.id",
+        (to_db(now),),
+    )
+    return [(_event(row), _signup(row, "s_")) for row in rows]
 
 
 async def forget_households_ended_before(session: Session, cutoff: datetime) -> int:

@@ -1,14 +1,13 @@
-"""Shifts, the reminders sent for them, swaps and the daily gap report."""
+"""Shifts, swaps and the daily gap report (the record of their reminders is
+storage/reminders.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from storage.db import Row, Session
 from storage.models import (
     BookableHousehold,
-    ReminderState,
     Role,
     Shift,
     ShiftListing,
@@ -157,99 +156,6 @@ async def next_start_after(session: Session, moment: datetime) -> datetime | Non
         "SELECT MIN(starts_at) FROM shifts WHERE starts_at > ?", (to_db(moment),)
     )
     return from_db(row[0]) if row and row[0] else None
-
-
-# Reminders ------------------------------------------------------------------------------
-
-
-async def reminder_states(
-    session: Session, shift_ids: Iterable[int]
-) -> dict[tuple[int, int], ReminderState]:
-    """(shift id, minutes before) -> state, for the shifts asked about."""
-    ids = list(shift_ids)
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = await session.fetch_all(
-        f"SELECT shift_id, minutes_before, state FROM shift_reminders WHERE shift_id IN ({marks})",
-        tuple(ids),
-    )
-    return {(row["shift_id"], row["minutes_before"]): ReminderState(row["state"]) for row in rows}
-
-
-async def set_reminder_state(
-    session: Session, shift_id: int, minutes_before: int, state: ReminderState, now: datetime
-) -> None:
-    await session.execute(
-        "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (shift_id, minutes_before) "
-        "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        (shift_id, minutes_before, state.value, to_db(now)),
-    )
-
-
-async def claim_reminder(
-    session: Session,
-    shift_id: int,
-    minutes_before: int,
-    now: datetime,
-    *,
-    held_since: datetime | None = None,
-) -> bool:
-    """Mark a reminder 'sending' for the caller; True if the caller now holds it.
-
-    One conditional statement, so of two parties claiming it at once (two jobs of one bot, or
-    two processes) exactly one gets True. Without `held_since`: a reminder nobody has claimed
-    yet (it has no row). With it: the claim of that moment, renewed for another attempt (the
-    caller's own; or, right after a start, the one a bot that died sending it left); False
-    once it was finished, skipped or planned afresh (a swap) since. Times are stored to the
-    second, so attempts must be further apart than that (they are a minute).
-    """
-    if held_since is None:
-        sql = (
-            "INSERT INTO shift_reminders (shift_id, minutes_before, state, updated_at) "
-            "VALUES (?, ?, 'sending', ?) ON CONFLICT (shift_id, minutes_before) DO NOTHING"
-        )
-        params: tuple[object, ...] = (shift_id, minutes_before, to_db(now))
-    else:
-        sql = (
-            "UPDATE shift_reminders SET updated_at = ? WHERE shift_id = ? "
-            "AND minutes_before = ? AND state = 'sending' AND updated_at = ?"
-        )
-        params = (to_db(now), shift_id, minutes_before, to_db(held_since))
-    return await session.execute(sql, params) == 1
-
-
-async def reminder_claims(
-    session: Session, shift_ids: Iterable[int]
-) -> dict[tuple[int, int], datetime]:
-    """(shift id, minutes before) -> the moment of its claim, for the reminders 'sending'."""
-    ids = list(shift_ids)
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = await session.fetch_all(
-        "SELECT shift_id, minutes_before, updated_at FROM shift_reminders "
-        f"WHERE state = 'sending' AND shift_id IN ({marks})",
-        tuple(ids),
-    )
-    return {(row["shift_id"], row["minutes_before"]): from_db(row["updated_at"]) for row in rows}
-
-
-async def finish_reminder(
-    session: Session, shift_id: int, minutes_before: int, now: datetime, *, held_since: datetime
-) -> bool:
-    """Mark a reminder 'sent' by the holder of the claim made (or last renewed) at `held_since`;
-    False if that claim is gone: the shift was swapped meanwhile, and the reminder is the new
-    household's (planned afresh, or being sent to them), so it is left as it is."""
-    return (
-        await session.execute(
-            "UPDATE shift_reminders SET state = 'sent', updated_at = ? WHERE shift_id = ? "
-            "AND minutes_before = ? AND state = 'sending' AND updated_at = ?",
-            (to_db(now), shift_id, minutes_before, to_db(held_since)),
-        )
-        == 1
-    )
 
 
 # Swaps ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from bot.app.rate_limiter import SharedRateLimiter
 from bot.app.web import StatusPages, WebhookUpdater, WebServer
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
-from handlers import lifecycle, offers, recruitment, retention, rota_jobs
+from handlers import event_reminders, lifecycle, offers, recruitment, retention, rota_jobs
 from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
 from handlers.menu import publish_default_commands
@@ -83,6 +83,7 @@ class _Lifecycle:
         if added:
             logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
         await rota_jobs.start(application)
+        await event_reminders.start(application)
         await offers.start(application)
         retention.start(application)
         lifecycle.start(application)

@@ -174,6 +174,7 @@ async def test_a_member_changes_language(karin: SandboxUser, double: BotApiDoubl
         "away",
         "swap",
         "calendar",
+        "events",
         "partner",
         "newsletter",
         "mydata",

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 from bot.app.application import build_application
 from bot.app.bot_api_watch import BotApiWatch
 from bot.config import LANGUAGES, load_config
+from bot.events import MAX_ADULTS, MAX_CHILDREN
 from bot.routing import MAX_RATING, Topic
 from bot.shift_booking import DaySpan, Span
 from handlers import buttons
@@ -129,6 +130,7 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             )
         ],
         **rota_samples(number, moment),
+        **event_samples(number, moment),
     }
 
 
@@ -210,6 +212,37 @@ def rota_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sa
     }
 
 
+def event_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
+    """/events: Sign up and its questions' numbers, one's own sign-up's Cancel, and the
+    question a late cancellation asks first."""
+    confirmed = Confirmation(number, moment)
+    return {
+        buttons.SIGNUP: [Sample(buttons.signup(number), buttons.event_of, number)],
+        buttons.SIGNUP_ADULTS: [
+            Sample(
+                buttons.signup_adults(number, MAX_ADULTS),
+                lambda m: (buttons.event_of(m), buttons.party_of(m)),
+                (number, (MAX_ADULTS, 0)),
+            )
+        ],
+        buttons.SIGNUP_CHILDREN: [
+            Sample(
+                buttons.signup_children(number, adults, children),
+                lambda m: (buttons.event_of(m), buttons.party_of(m)),
+                (number, (adults, children)),
+            )
+            for adults, children in ((1, 0), (MAX_ADULTS, MAX_CHILDREN))
+        ],
+        buttons.MY_SIGNUP_CANCEL: [
+            Sample(buttons.my_signup_cancel(number), buttons.signup_of, number)
+        ],
+        buttons.MY_SIGNUP_LATE: [
+            Sample(buttons.my_signup_late(confirmed), buttons.confirmation_of, confirmed)
+        ],
+        buttons.MY_SIGNUP_KEEP: [Sample(buttons.my_signup_keep(), _none, None)],
+    }
+
+
 def every_sample() -> Iterator[tuple[re.Pattern[str], Sample]]:
     for number, moment in ((7, JOINED), (BIGGEST, LAST_SECOND)):
         for pattern, made in samples(number, moment).items():
@@ -255,6 +288,12 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.away_reason(date(2026, 12, 7), date(2026, 12, 13), AwayReason.ILLNESS),
         buttons.gap_take(9),
         buttons.gap_decide(9, True),
+        buttons.signup(5),
+        buttons.signup_adults(5, 2),
+        buttons.signup_children(5, 2, 1),
+        buttons.my_signup_cancel(8),
+        buttons.my_signup_late(confirmed),
+        buttons.my_signup_keep(),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -290,6 +329,12 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "away:why:2026-12-07:2026-12-13:illness",
         "gap:9",
         "gap-decide:9:yes",
+        "signup:5",
+        "signup:5:2",
+        "signup:5:2:1",
+        "my-signup:8",
+        "my-signup:late:12:1795000000",
+        "my-signup:keep",
     ]
 
 
@@ -347,6 +392,10 @@ def test_no_prefix_begins_another_and_every_pattern_has_one() -> None:
         "topic:5:weather",
         "to:1",
         "to:1:2:3",
+        "signup:",
+        "signup:5:2:1:0",
+        "my-signup:late:8",
+        "my-signup:keeps",
     ],
 )
 def test_data_a_builder_never_makes_is_taken_by_no_pattern_only_by_its_prefix(data: str) -> None:

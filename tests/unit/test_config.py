@@ -27,6 +27,7 @@ def test_defaults_follow_the_spec() -> None:
     assert config.service_hours.weekday == (time(17), time(22))
     assert config.service_hours.weekend == (time(9), time(22))
     assert config.reminders == (timedelta(hours=24), timedelta(hours=1))
+    assert config.event_reminders == (timedelta(hours=24),)
     assert config.gap_report_at == time(9)
     assert config.api_rate == 30
     assert config.retention == timedelta(days=30)
@@ -67,6 +68,11 @@ def test_every_variable_is_read() -> None:
     assert config.gap_report_at == time(7, 30)
     assert config.broadcast_retention == timedelta(days=730)
     assert load({"MENTORBOT_REMINDERS": "off"}).reminders == ()
+    assert load({"MENTORBOT_EVENT_REMINDERS": "off"}).event_reminders == ()
+    assert load({"MENTORBOT_EVENT_REMINDERS": "60, 2880"}).event_reminders == (
+        timedelta(days=2),
+        timedelta(hours=1),
+    )
     assert load({"MENTORBOT_GAP_REPORT": "OFF"}).gap_report_at is None
 
 
@@ -98,6 +104,8 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("MENTORBOT_SERVICE_HOURS_WEEKDAY", "17-22"),
         ("MENTORBOT_SERVICE_HOURS_WEEKEND", "09:00-09:00"),
         ("MENTORBOT_REMINDERS", "1h"),
+        ("MENTORBOT_EVENT_REMINDERS", "1 day"),
+        ("MENTORBOT_EVENT_REMINDERS", "0"),
         ("MENTORBOT_REMINDERS", "0"),
         ("MENTORBOT_GAP_REPORT", "9"),
         ("MENTORBOT_API_RATE", "0"),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import events, personal_data, retention
+from bot import events, personal_data, reminders, retention
 from bot.events import (
     CancelProblem,
     Changed,
@@ -511,3 +511,55 @@ async def test_a_signup_is_the_households_in_mydata_and_keeps_only_its_counts_af
         (None, SignupState.CONFIRMED, 2),
         (None, SignupState.CONFIRMED, 3),
     ]
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+async def planned(db: Database, now: datetime, *, after_restart: bool = False) -> list[int]:
+    """The sign-ups whose one-day reminder a plan at `now` would send, now or later."""
+    result = await reminders.schedule(
+        db, [DAY], now, after_restart=after_restart, kind=events.REMINDERS
+    )
+    return sorted(reminder.subject.id for reminder in [*result.now, *result.later])
+
+
+async def test_only_households_with_a_place_are_reminded_and_those_moved_up_from_then_on(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people, replace(MORNING, signup_deadline=None))
+    first = await signed_up(db, event, people.families[0], 6)
+    second = await signed_up(db, event, people.families[1], 4)
+    waiting = await signed_up(db, event, people.families[2], 3)
+    assert waiting.state is SignupState.WAITING
+    assert await planned(db, NOW) == [first.id, second.id]
+
+    given_up = await events.cancel_signup(db, people.families[0], first.id, NOW)
+    assert isinstance(given_up, SignupCancelled)
+    assert await planned(db, NOW) == [second.id, waiting.id]  # the Lunds moved up
+
+    assert isinstance(await events.cancel(db, people.coordinator, event.id, NOW), EventCancelled)
+    assert await planned(db, NOW) == []
+    assert await events.claim_reminder(db, second.id, 1440, event.details.starts_at - DAY) is None
+
+
+async def test_an_event_reminder_is_claimed_once_when_due_and_not_planned_again(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people)
+    place = await signed_up(db, event, people.families[0], 2)
+    due = event.details.starts_at - DAY
+    assert await events.claim_reminder(db, place.id, 1440, due - HOUR) is None  # not due yet
+    assert await events.claim_reminder(db, 9999, 1440, due) is None  # forged or gone
+
+    delivery = await events.claim_reminder(db, place.id, 1440, due)
+    assert delivery is not None and delivery.listing.event.id == event.id
+    assert [member.id for member in delivery.recipients] == [people.families[0].id]
+    assert await events.claim_reminder(db, place.id, 1440, due) is None  # claimed already
+    # A bot that died sending it takes it over at its next start, and only then.
+    assert await planned(db, due + HOUR) == []
+    assert await planned(db, due + HOUR, after_restart=True) == [place.id]
+    assert await reminders.finish(
+        db, place.id, 1440, due + HOUR, held_since=due, kind=events.REMINDERS
+    )
+    assert await planned(db, due + 2 * HOUR, after_restart=True) == []

@@ -52,6 +52,7 @@ from handlers import (
     broadcasts,
     buttons,
     conversations,
+    events,
     gate,
     invites,
     language,
@@ -374,6 +375,13 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     ),
     buttons.gap_take(9): (availability.take_gap,),
     buttons.gap_decide(9, False): (availability.decide_take,),
+    # /events: Sign up, its questions, and one's own sign-ups' Cancel.
+    buttons.signup(5): (events.sign_up,),
+    buttons.signup_adults(5, 2): (events.choose_adults,),
+    buttons.signup_children(5, 2, 1): (events.choose_children,),
+    buttons.my_signup_cancel(8): (events.cancel,),
+    buttons.my_signup_late(CONFIRMED): (events.cancel_late,),
+    buttons.my_signup_keep(): (events.keep,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -401,6 +409,9 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "away:why:2026-12-07:2026-12-13:flu": (availability.refuse_other_away,),
     "gap:x": (availability.refuse_other_away,),
     "gap-decide:9:maybe": (availability.refuse_other_decision,),
+    "signup:5:2:1:0": (events.refuse_other_data,),
+    "signup:five": (events.refuse_other_data,),
+    "my-signup:late:8": (events.refuse_other_data,),
 }
 
 

@@ -65,6 +65,9 @@ WITHOUT_PERSONAL_DATA = {
     # Which reminder of a shift went out and when: bookkeeping on a shift, which the mentor
     # household's export shows under "shifts"; nothing here about anyone beyond that.
     "shift_reminders",
+    # The same of an event sign-up: bookkeeping on the sign-up (whose it is, the sign-up says,
+    # and it goes with it).
+    "event_reminders",
     # The highest number of each kind ever handed out, so that none is handed out again.
     "numbers",
 }

@@ -63,7 +63,7 @@ async def later(db: Database, people: People) -> Shift:
 
 
 def keys(listed: list[Reminder]) -> list[tuple[int, int]]:
-    return [(reminder.shift.id, reminder.minutes_before) for reminder in listed]
+    return [(reminder.subject.id, reminder.minutes_before) for reminder in listed]
 
 
 def everything(result: ReminderPlan) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ from bot.rota_csv import ExportRow, PlannedShift
 from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
 from bot.service_hours import ServiceHours
 from storage import households
+from storage import reminders as ledgers
 from storage import shifts as store
 from storage.db import Database
 from storage.models import Member, ReminderState, Role, Shift, ShiftListing
@@ -281,14 +282,14 @@ async def test_an_empty_import_adds_nothing(db: Database, people: People) -> Non
 async def set_reminders(db: Database, shift: Shift, *minutes: int) -> None:
     async with db.write() as session:
         for minutes_before in minutes:
-            await store.set_reminder_state(
-                session, shift.id, minutes_before, ReminderState.SENT, NOW
+            await ledgers.set_state(
+                session, ledgers.SHIFTS, shift.id, minutes_before, ReminderState.SENT, NOW
             )
 
 
 async def reminder_states(db: Database, *shift_ids: int) -> dict[tuple[int, int], ReminderState]:
     async with db.read() as session:
-        return await store.reminder_states(session, shift_ids)
+        return await ledgers.states(session, ledgers.SHIFTS, shift_ids)
 
 
 async def test_delete_returns_the_shift_and_forgets_its_reminders(
@@ -402,10 +403,10 @@ async def test_a_reminder_state_is_inserted_then_updated(db: Database, people: P
     other = await book(db, people, people.berg[0], local(TUESDAY, "17:00", "22:00"))
     later = NOW + timedelta(minutes=5)
     async with db.write() as session:
-        await store.set_reminder_state(session, shift.id, 60, ReminderState.SENDING, NOW)
-        await store.set_reminder_state(session, shift.id, 1440, ReminderState.SKIPPED, NOW)
-        await store.set_reminder_state(session, other.id, 60, ReminderState.SENDING, NOW)
-        await store.set_reminder_state(session, shift.id, 60, ReminderState.SENT, later)
+        await ledgers.set_state(session, ledgers.SHIFTS, shift.id, 60, ReminderState.SENDING, NOW)
+        await ledgers.set_state(session, ledgers.SHIFTS, shift.id, 1440, ReminderState.SKIPPED, NOW)
+        await ledgers.set_state(session, ledgers.SHIFTS, other.id, 60, ReminderState.SENDING, NOW)
+        await ledgers.set_state(session, ledgers.SHIFTS, shift.id, 60, ReminderState.SENT, later)
 
     assert await reminder_states(db, shift.id) == {
         (shift.id, 60): "sent",

@@ -348,7 +348,7 @@ async def test_the_old_households_sender_finishing_after_a_swap_leaves_the_new_o
 
     assert await states(db) == {}
     plan = await reminders.schedule(second_db, [24 * HOUR, HOUR], sent, after_restart=False)
-    assert [(reminder.shift.id, reminder.minutes_before) for reminder in plan.now] == [
+    assert [(reminder.subject.id, reminder.minutes_before) for reminder in plan.now] == [
         (shift.id, 1440)
     ]
     fresh = await reminders.claim(second_db, shift.id, 1440, sent)

@@ -1,0 +1,168 @@
+"""Families sign up for a theme morning by pressing buttons, as the issue tells it: ten places,
+three households of 4, 4 and 3 people (the last on the waiting list), one cancels with one
+press and the waiting household is moved up and told at once with the calendar file; the
+reminders reach the households with places, across a restart, and not a household still
+waiting. A forged Sign up and another household's Cancel change nothing.
+
+The event is made on the application's database as setup (the coordinators' /event is their
+own scene); the households too, so the scene spends its time on signing up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import events
+from bot.sandbox import BotApiDouble, SandboxUser
+from storage.db import Database
+from storage.models import Event, EventAudience, EventDetails, EventKind, Role
+from tests.e2e.chat_support import StartBot, button_data, labels
+from tests.support import make_household
+
+TITLE = "Temaförmiddag: placerade barns hälsa <och sömn>"
+SIGN_UP = f"Anmäl: {TITLE}"
+WAITING_LIST = f"Fullt – väntelista: {TITLE}"
+CANCEL = f"Avanmäl: {TITLE}"
+# The reminder goes a minute before the start (MENTORBOT_EVENT_REMINDERS=1), and the event
+# starts so that it falls due about when the scene has restarted the bot.
+REMINDER = {"MENTORBOT_EVENT_REMINDERS": "1"}
+LEAD = timedelta(seconds=12)
+
+
+async def seed(path: Path, people: dict[str, tuple[SandboxUser, ...]]) -> Event:
+    """The households, and the theme morning for ten people starting a minute and LEAD on."""
+    moment = datetime.now(UTC)
+    db = await Database.open(path)
+    try:
+        for name, adults in people.items():
+            await make_household(db, Role.FAMILY, name, tuple(a.id for a in adults), moment)
+        starts = moment.replace(microsecond=0) + timedelta(minutes=1) + LEAD
+        details = EventDetails(
+            kind=EventKind.THEME_MORNING,
+            title=TITLE,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            audience=EventAudience.FAMILIES,
+            description="Med skolsköterskan.",
+            place="Kulturhuset, sal 2",
+            capacity=10,
+        )
+        event = await events.create(db, details, None, moment)
+    finally:
+        await db.close()
+    assert isinstance(event, Event), event
+    return event
+
+
+async def listing(family: SandboxUser) -> dict[str, Any]:
+    """/events: the list of what the household may join (the first message)."""
+    await family.send("/events")
+    return await family.next_message()
+
+
+async def sign_up(family: SandboxUser, adults: int, button: str = SIGN_UP) -> dict[str, Any]:
+    """Sign up with `adults` by presses; returns the answer that follows the question."""
+    shown = await listing(family)
+    assert button in labels(shown), labels(shown)
+    assert await family.press(shown, button) is not None
+    question = await family.next_message()
+    assert question["text"] == f"Hur många vuxna kommer till {TITLE}?"
+    assert labels(question) == ["1", "2", "3", "4", "5", "6"]
+    await family.press(question, str(adults))
+    party = await family.wait_for_edit(question)
+    assert party["text"] == f"Anmälan till {TITLE}: {adults} vuxna."
+    assert labels(party) == []
+    return await family.next_message()
+
+
+async def own_signups(family: SandboxUser) -> dict[str, Any]:
+    """/events of a household with a sign-up: the list, then its own sign-ups."""
+    await listing(family)
+    own = await family.next_message()
+    assert own["text"].startswith("Era anmälningar:"), own["text"]
+    return own
+
+
+async def test_three_households_sign_up_one_cancels_and_the_waiting_one_moves_up(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    ek, ek_partner, ask, lund, berg = (
+        double.add_user(first_name=name, language_code="sv")
+        for name in ("Eva", "Erik", "Anna", "Lars", "Maria")
+    )
+    event = await seed(
+        tmp_path / "mentorbot.db",
+        {
+            "Familjen Ek": (ek, ek_partner),
+            "Familjen Ask": (ask,),
+            "Familjen Lund": (lund,),
+            "Familjen Berg": (berg,),
+        },
+    )
+    bot = await start_bot(**REMINDER)
+
+    # A coordinator sees what is open to everyone (nothing here) and where their own list is.
+    await coordinator.send("/events")
+    assert (await coordinator.next_message())["text"].startswith("Just nu finns inget att")
+    assert "/event." in (await coordinator.next_message())["text"]
+
+    shown = await listing(ek)
+    assert shown["text"].startswith("Det här kan ni anmäla er till:\n\n")
+    assert f"{TITLE} (Temaförmiddag)" in shown["text"]  # the < of the title stays text
+    assert "10 platser kvar av 10" in shown["text"] and "Med skolsköterskan." in shown["text"]
+
+    confirmed = await sign_up(ek, 4)
+    assert confirmed["document"]["file_name"] == f"event-{event.id}.ics"
+    assert confirmed["caption"].startswith(f"Klart: ni har plats på {TITLE}, ")
+    ics = double.file_bytes(confirmed["document"]["file_id"]).decode()
+    assert "BEGIN:VEVENT" in ics and "Kulturhuset" in ics
+    # Ek's other adult may act for the household, and is told it is signed up already.
+    shown = await listing(ek_partner)
+    answered = await ek_partner.press(shown, SIGN_UP)
+    assert answered is not None and "redan anmälda" in answered["text"]
+    assert (await ek_partner.next_message())["text"].startswith("Era anmälningar:")
+
+    ask_confirmed = await sign_up(ask, 4)
+    assert ask_confirmed["caption"].startswith(f"Klart: ni har plats på {TITLE}")
+    waiting = await sign_up(lund, 3)
+    assert waiting["text"] == (
+        f"{TITLE} är fullt, så ni står på väntelistan, som nummer 1. "
+        "Blir en plats ledig får ni den direkt och ett meddelande."
+    )
+    # Once someone waits, the list says so, and a fourth household waits behind them.
+    fourth = await sign_up(berg, 4, WAITING_LIST)
+    assert "som nummer 2." in fourth["text"]
+
+    # A forged Sign up and a press of another household's Cancel change nothing.
+    own = await own_signups(ek)
+    assert "plats för 4 vuxna" in own["text"] and labels(own) == [CANCEL]
+    forged = await ask.press_data(ask_confirmed, "signup:999999")
+    assert forged is not None and forged["text"] == "Det evenemanget finns inte (längre)."
+    theirs = await ask.press_data(ask_confirmed, button_data(own, CANCEL))
+    assert theirs is not None and theirs["text"] == "Den anmälan finns inte (längre)."
+    lund_own = await own_signups(lund)
+    assert "nummer 1 på väntelistan" in lund_own["text"]
+
+    # Ek cancels with one press; Lund, first in line, has the place at once, with its .ics.
+    await ek.press(own, CANCEL)
+    assert (await ek.next_message())["text"] == f"Ni har lämnat er plats på {TITLE}."
+    assert (await ek.wait_for_edit(own))["text"] == "Ni har inga anmälningar just nu."
+    moved = await lund.next_message()
+    assert moved["caption"].startswith(f"En plats blev ledig: ni har nu plats på {TITLE}")
+    assert moved["document"]["file_name"] == f"event-{event.id}.ics"
+    assert "nummer 1 på väntelistan" in (await own_signups(berg))["text"]  # Berg moved up one
+
+    # The reminders follow the places across a restart: Ask and Lund, not Berg nor Ek.
+    assert await bot.stop() == 0
+    again = await start_bot(**REMINDER)
+    for family in (ask, lund):
+        reminder = (await family.next_message(timeout=LEAD.total_seconds() + 20))["text"]
+        assert reminder.startswith(f"Påminnelse: {TITLE} börjar om "), reminder
+        assert "Kulturhuset, sal 2" in reminder and "Med skolsköterskan." in reminder
+    # Sent once: the next start finds it recorded.
+    assert await again.stop() == 0
+    await start_bot(**REMINDER)
+    for family in (ask, lund, berg, ek, ek_partner):
+        await family.no_message(within=0.5)
