@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.i18n import N_
 from storage import audit, events, households
 from storage.db import Database, Session
 from storage.models import (
@@ -38,6 +39,7 @@ from storage.models import (
     Event,
     EventAudience,
     EventDetails,
+    EventKind,
     EventListing,
     EventRosterLine,
     EventState,
@@ -46,6 +48,15 @@ from storage.models import (
     Signup,
     SignupState,
 )
+
+# What each kind is called, wherever an event or a figure about events is shown.
+KIND_LABELS = {
+    EventKind.COURSE: N_("event.kind_course"),
+    EventKind.THEME_MORNING: N_("event.kind_theme_morning"),
+    EventKind.OUTING: N_("event.kind_outing"),
+    EventKind.INFORMATION_MEETING: N_("event.kind_information_meeting"),
+    EventKind.OTHER: N_("event.kind_other"),
+}
 
 # The sign-up buttons offer up to these; a larger group is one the coordinator arranges.
 MAX_ADULTS = 6
@@ -184,7 +195,7 @@ def open_for_signup(event: Event, now: datetime) -> SignUpProblem | None:
     return None
 
 
-def _subject(event: Event) -> str:
+def event_subject(event: Event) -> str:
     """How the audit log names an event: by number and kind, as it names shifts."""
     return f"event #{event.id} ({event.details.kind.value})"
 
@@ -208,7 +219,7 @@ async def create(
         return problem
     async with db.write() as session:
         event = await events.add_event(session, details, created_by.id if created_by else None, now)
-        await audit.record(session, created_by, Action.EVENT_ADD, _subject(event), now)
+        await audit.record(session, created_by, Action.EVENT_ADD, event_subject(event), now)
     return event
 
 
@@ -242,7 +253,7 @@ async def update(
             return problem
         if not await events.update_event(session, event_id, details, now):
             return EventProblem.CANCELLED
-        await audit.record(session, by, Action.EVENT_CHANGE, _subject(before), now)
+        await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
         moved_up = await _parties(session, await events.move_up(session, event_id, now))
         old = before.details
         time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
@@ -257,15 +268,17 @@ async def update(
 async def cancel(
     db: Database, by: Member, event_id: int, now: datetime
 ) -> EventCancelled | EventProblem:
-    """Cancel an event; its sign-ups stay as they were, for the figures, and are returned to
-    be told."""
+    """Cancel an event that has not started; its sign-ups stay as they were, for the figures,
+    and are returned to be told. One that has begun was held: its attendance counts."""
     async with db.write() as session:
         event = await events.event_by_id(session, event_id)
         if event is None:
             return EventProblem.NOT_FOUND
+        if event.state is not EventState.CANCELLED and event.details.starts_at <= now:
+            return EventProblem.PAST
         if not await events.cancel_event(session, event_id, now):
             return EventProblem.CANCELLED
-        await audit.record(session, by, Action.EVENT_CANCEL, _subject(event), now)
+        await audit.record(session, by, Action.EVENT_CANCEL, event_subject(event), now)
         to_tell = await _parties(session, await events.live_signups(session, event_id))
     return EventCancelled(replace(event, state=EventState.CANCELLED), to_tell)
 

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.events import CancelProblem, EventProblem, SignUpProblem
+from bot.events import KIND_LABELS, CancelProblem, EventProblem, SignUpProblem
 from bot.i18n import N_, Translator
-from storage.models import Event, EventAudience, EventKind, EventListing
+from storage.models import Event, EventAudience, EventListing
 
-KINDS = {
-    EventKind.COURSE: N_("event.kind_course"),
-    EventKind.THEME_MORNING: N_("event.kind_theme_morning"),
-    EventKind.OUTING: N_("event.kind_outing"),
-    EventKind.INFORMATION_MEETING: N_("event.kind_information_meeting"),
-    EventKind.OTHER: N_("event.kind_other"),
-}
+KINDS = KIND_LABELS  # the evaluation report names the kinds too, from bot/
 
 AUDIENCES = {
     EventAudience.FAMILIES: N_("event.audience_families"),
