@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.i18n import N_
@@ -58,6 +58,9 @@ KIND_LABELS = {
     EventKind.OTHER: N_("event.kind_other"),
 }
 
+# The coordinators' /event lists the events of these last weeks too, for their attendance.
+RECENT = timedelta(weeks=4)
+
 # The sign-up buttons offer up to these; a larger group is one the coordinator arranges.
 MAX_ADULTS = 6
 MAX_CHILDREN = 10
@@ -76,6 +79,7 @@ class EventProblem(StrEnum):
     NO_TITLE = "no_title"
     BACKWARDS = "backwards"  # ends before it starts
     PAST = "past"  # starts before now
+    STARTED = "started"  # has begun: held, no longer changed or cancelled
     DEADLINE_AFTER_START = "deadline_after_start"
     BAD_CAPACITY = "bad_capacity"  # below one person
     # Below the people who have places, or below a waiting party, which could then never move
@@ -275,12 +279,18 @@ async def cancel(
         if event is None:
             return EventProblem.NOT_FOUND
         if event.state is not EventState.CANCELLED and event.details.starts_at <= now:
-            return EventProblem.PAST
+            return EventProblem.STARTED
         if not await events.cancel_event(session, event_id, now):
             return EventProblem.CANCELLED
         await audit.record(session, by, Action.EVENT_CANCEL, event_subject(event), now)
         to_tell = await _parties(session, await events.live_signups(session, event_id))
     return EventCancelled(replace(event, state=EventState.CANCELLED), to_tell)
+
+
+async def for_coordinators(db: Database, now: datetime) -> list[EventListing]:
+    """Every event from `RECENT` ago on, cancelled ones too, soonest first."""
+    async with db.read() as session:
+        return await events.listings_from(session, now - RECENT)
 
 
 async def roster(db: Database, event_id: int) -> Roster | None:

@@ -7,6 +7,7 @@ from handlers import (
     availability,
     broadcasts,
     conversations,
+    event_admin,
     gate,
     help,
     invites,
@@ -44,6 +45,7 @@ def register(application: MentorApplication) -> None:
         availability,
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
+        event_admin,  # so do /event new and an event's typed change
         recruitment,  # so does a stranger's registration of interest
         requests,
         conversations,  # its message router takes every plain message: keep it last

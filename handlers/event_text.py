@@ -30,6 +30,7 @@ _EVENT_PROBLEMS = {
     EventProblem.NO_TITLE: N_("event.no_title"),
     EventProblem.BACKWARDS: N_("event.backwards"),
     EventProblem.PAST: N_("event.past"),
+    EventProblem.STARTED: N_("event.started"),
     EventProblem.DEADLINE_AFTER_START: N_("event.deadline_after_start"),
     EventProblem.BAD_CAPACITY: N_("event.bad_capacity"),
     EventProblem.CAPACITY_TOO_SMALL: N_("event.capacity_too_small"),

@@ -46,6 +46,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "shift",
         "broadcast",
         "broadcasts",
+        "event",
         "invite",
         "invites",
         "members",
@@ -84,6 +85,7 @@ _DESCRIPTIONS = {
     "forget": N_("command.forget"),
     "interest": N_("command.interest"),
     "shift": N_("command.shift"),
+    "event": N_("command.event"),
 }
 
 

@@ -134,7 +134,7 @@ async def test_a_waiting_sign_up_another_events_or_a_cancelled_event_is_not_mark
 
 async def test_an_event_that_has_begun_is_not_cancelled(db: Database, people: People) -> None:
     event = await an_event(db, people)
-    assert await events.cancel(db, people.coordinator, event.id, AFTER) is EventProblem.PAST
+    assert await events.cancel(db, people.coordinator, event.id, AFTER) is EventProblem.STARTED
 
 
 # --- course days -------------------------------------------------------------------------
