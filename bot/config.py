@@ -148,6 +148,9 @@ class Config:
     # What a mentor's Take of an open gap does: `direct` books it, `approve` asks a
     # coordinator to confirm it first.
     shift_pickup: str = "direct"
+    # The course days a foster family is expected to attend in a calendar year; None: the
+    # unit does not follow them (the coordinators' list and the families' count are not shown).
+    course_days_expected: int | None = None
 
     @property
     def pickup_needs_approval(self) -> bool:
@@ -277,6 +280,9 @@ def load_config(
         shift_pickup=_one_of(
             "MENTORBOT_SHIFT_PICKUP", get("MENTORBOT_SHIFT_PICKUP", "direct"), SHIFT_PICKUPS
         ),
+        course_days_expected=_optional_whole(
+            "MENTORBOT_COURSE_DAYS_EXPECTED", get("MENTORBOT_COURSE_DAYS_EXPECTED", "off"), "days"
+        ),
     )
 
 
@@ -326,6 +332,10 @@ def _whole(name: str, raw: str, unit: str) -> int:
     if not raw.isdigit() or int(raw) == 0:
         raise ConfigError(name, f"must be a whole number of {unit} above 0, not {raw!r}")
     return int(raw)
+
+
+def _optional_whole(name: str, raw: str, unit: str) -> int | None:
+    return None if raw.lower() == "off" else _whole(name, raw, unit)
 
 
 # Amounts of time as people write them ("12", "1.5"); at most a year, so a timer stays

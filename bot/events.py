@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import reminders
+from bot.i18n import N_
 from storage import audit, events, households, interest
 from storage import reminders as ledgers
 from storage.db import Database, Session
@@ -52,6 +53,7 @@ from storage.models import (
     Event,
     EventAudience,
     EventDetails,
+    EventKind,
     EventListing,
     EventRosterLine,
     EventState,
@@ -61,6 +63,18 @@ from storage.models import (
     Signup,
     SignupState,
 )
+
+# What each kind is called, wherever an event or a figure about events is shown.
+KIND_LABELS = {
+    EventKind.COURSE: N_("event.kind_course"),
+    EventKind.THEME_MORNING: N_("event.kind_theme_morning"),
+    EventKind.OUTING: N_("event.kind_outing"),
+    EventKind.INFORMATION_MEETING: N_("event.kind_information_meeting"),
+    EventKind.OTHER: N_("event.kind_other"),
+}
+
+# The coordinators' /event lists the events of these last weeks too, for their attendance.
+RECENT = timedelta(weeks=4)
 
 # The sign-up buttons offer up to these; a larger group is one the coordinator arranges.
 MAX_ADULTS = 6
@@ -80,6 +94,7 @@ class EventProblem(StrEnum):
     NO_TITLE = "no_title"
     BACKWARDS = "backwards"  # ends before it starts
     PAST = "past"  # starts before now
+    STARTED = "started"  # has begun: held, no longer changed or cancelled
     DEADLINE_AFTER_START = "deadline_after_start"
     BAD_CAPACITY = "bad_capacity"  # below one person
     # Below the people who have places, or below a waiting party, which could then never move
@@ -201,7 +216,7 @@ def open_for_signup(event: Event, now: datetime) -> SignUpProblem | None:
     return None
 
 
-def _subject(event: Event) -> str:
+def event_subject(event: Event) -> str:
     """How the audit log names an event: by number and kind, as it names shifts."""
     return f"event #{event.id} ({event.details.kind.value})"
 
@@ -229,7 +244,7 @@ async def create(
         return problem
     async with db.write() as session:
         event = await events.add_event(session, details, created_by.id if created_by else None, now)
-        await audit.record(session, created_by, Action.EVENT_ADD, _subject(event), now)
+        await audit.record(session, created_by, Action.EVENT_ADD, event_subject(event), now)
     return event
 
 
@@ -263,7 +278,7 @@ async def update(
             return problem
         if not await events.update_event(session, event_id, details, now):
             return EventProblem.CANCELLED
-        await audit.record(session, by, Action.EVENT_CHANGE, _subject(before), now)
+        await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
         moved_up = await _parties(session, await events.move_up(session, event_id, now))
         old = before.details
         time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
@@ -278,17 +293,25 @@ async def update(
 async def cancel(
     db: Database, by: Member, event_id: int, now: datetime
 ) -> EventCancelled | EventProblem:
-    """Cancel an event; its sign-ups stay as they were, for the figures, and are returned to
-    be told."""
+    """Cancel an event that has not started; its sign-ups stay as they were, for the figures,
+    and are returned to be told. One that has begun was held: its attendance counts."""
     async with db.write() as session:
         event = await events.event_by_id(session, event_id)
         if event is None:
             return EventProblem.NOT_FOUND
+        if event.state is not EventState.CANCELLED and event.details.starts_at <= now:
+            return EventProblem.STARTED
         if not await events.cancel_event(session, event_id, now):
             return EventProblem.CANCELLED
-        await audit.record(session, by, Action.EVENT_CANCEL, _subject(event), now)
+        await audit.record(session, by, Action.EVENT_CANCEL, event_subject(event), now)
         to_tell = await _parties(session, await events.live_signups(session, event_id))
     return EventCancelled(replace(event, state=EventState.CANCELLED), to_tell)
+
+
+async def for_coordinators(db: Database, now: datetime) -> list[EventListing]:
+    """Every event from `RECENT` ago on, cancelled ones too, soonest first."""
+    async with db.read() as session:
+        return await events.listings_from(session, now - RECENT)
 
 
 async def roster(db: Database, event_id: int) -> Roster | None:

@@ -17,6 +17,9 @@ Decisions a reader of the figures should know about:
   hour they skip in spring stays empty, which is what happened.
 - Shifts and the service hours covered are counted only up to the moment the report is made;
   later hours of a period that has not ended have not been kept or missed yet.
+- An event belongs to the period it started in, once it has started and unless it was
+  cancelled; its figures count people (adults and children), as its capacity does. A no-show
+  is a household with a place marked as not having come; one not marked is neither.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from bot.service_hours import ServiceHours
 from storage import shifts
 from storage import stats as queries
 from storage.db import Database
-from storage.models import OPEN_REQUEST_STATES, RequestState, Role, Shift
-from storage.stats import BroadcastReach, RequestFacts
+from storage.models import OPEN_REQUEST_STATES, EventKind, RequestState, Role, Shift
+from storage.stats import BroadcastReach, EventFacts, RequestFacts
 
 DEFAULT_DAYS = 30
 # A year, leap day included: enough for a pilot's whole evaluation, small enough to stay quick.
@@ -179,6 +182,43 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class EventFigures:
+    """The events of one kind held in the period, added up; people, not households, as
+    capacity counts them. An event without a limit offers no number of places: it is counted
+    in `unlimited` instead, so that `places` stays a sum of real capacities."""
+
+    kind: EventKind
+    held: int
+    places: int
+    unlimited: int
+    signed_up: int
+    attended: int
+    moves: int
+    no_shows: int
+
+
+def event_figures(facts: Sequence[EventFacts]) -> tuple[EventFigures, ...]:
+    """One line per kind, in the kinds' order, those not held too (with zeros), so that the
+    CSV has the same rows every month."""
+    figures = []
+    for kind in EventKind:
+        held = [fact for fact in facts if fact.kind is kind]
+        figures.append(
+            EventFigures(
+                kind=kind,
+                held=len(held),
+                places=sum(fact.capacity for fact in held if fact.capacity is not None),
+                unlimited=sum(1 for fact in held if fact.capacity is None),
+                signed_up=sum(fact.signed_up for fact in held),
+                attended=sum(fact.attended for fact in held),
+                moves=sum(fact.moves for fact in held),
+                no_shows=sum(fact.no_shows for fact in held),
+            )
+        )
+    return tuple(figures)
+
+
+@dataclass(frozen=True, slots=True)
 class StatsReport:
     period: Period
     tz: ZoneInfo
@@ -208,6 +248,7 @@ class StatsReport:
     promised: timedelta  # service hours in the period, up to `made_at`
     uncovered: timedelta  # of those, with nobody on duty
     broadcasts: tuple[BroadcastReach, ...]
+    events: tuple[EventFigures, ...] = ()  # one per kind, in the kinds' order
 
     @property
     def rating_count(self) -> int:
@@ -317,8 +358,9 @@ def compute(
     tz: ZoneInfo,
     hours: ServiceHours,
     now: datetime,
+    events: Sequence[EventFacts] = (),
 ) -> StatsReport:
-    """The report over questions asked in the period, the shifts and broadcasts in it."""
+    """The report over questions asked in the period, the shifts, broadcasts and events in it."""
     span = period.span(tz)
     until = min(span.end, now)
     offered = [r for r in requests if r.offered_at is not None]
@@ -378,6 +420,7 @@ def compute(
         promised=promised,
         uncovered=uncovered,
         broadcasts=tuple(broadcasts),
+        events=event_figures(events),
     )
 
 
@@ -394,4 +437,8 @@ async def report(
             else []
         )
         broadcasts = await queries.broadcasts_started(session, span.start, span.end)
-    return compute(requests, rota, broadcasts, period=period, tz=tz, hours=hours, now=now)
+        # Held means started: an event later in the period has not been held yet.
+        held = await queries.events_held(session, span.start, until) if until > span.start else []
+    return compute(
+        requests, rota, broadcasts, period=period, tz=tz, hours=hours, now=now, events=held
+    )

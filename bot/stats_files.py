@@ -23,10 +23,11 @@ from itertools import pairwise
 from babel.dates import get_day_names
 from babel.numbers import format_decimal, format_percent
 
+from bot.events import KIND_LABELS
 from bot.i18n import N_, Translator
 from bot.routing import TOPIC_LABELS, Topic
 from bot.spreadsheet import nordic_csv
-from bot.stats import HOURS, Share, Spread, StatsReport
+from bot.stats import HOURS, EventFigures, Share, Spread, StatsReport
 
 MISSING = "–"  # a figure with nothing to compute it from: no accepted question, no rating
 
@@ -138,6 +139,30 @@ def _request_lines(t: Translator, report: StatsReport) -> list[str]:
     return lines
 
 
+def event_lines(t: Translator, figures: Iterable[EventFigures]) -> list[str]:
+    """A line per kind of event held: how many, the places, who signed up, came and did not,
+    and the moves up from the waiting list."""
+    held = [figure for figure in figures if figure.held]
+    if not held:
+        return [t("event_admin.stats_none")]
+    lines = [t("event_admin.stats_header")]
+    for figure in held:
+        line = t(
+            "event_admin.stats_line",
+            kind=t(KIND_LABELS[figure.kind]),
+            held=figure.held,
+            places=figure.places,
+            signed_up=figure.signed_up,
+            attended=figure.attended,
+            no_shows=figure.no_shows,
+            moves=figure.moves,
+        )
+        if figure.unlimited:
+            line += " " + t("event_admin.stats_unlimited", n=figure.unlimited)
+        lines.append(line)
+    return lines
+
+
 def report_text(t: Translator, report: StatsReport) -> str:
     """The figures a coordinator wants at a glance; plain text, so it reads the same in a file."""
     period = report.period
@@ -175,6 +200,7 @@ def report_text(t: Translator, report: StatsReport) -> str:
         if reach.broadcasts
         else t("stats.no_broadcasts")
     )
+    lines += event_lines(t, report.events)
     return "\n".join(lines)
 
 
@@ -252,6 +278,15 @@ def _metric_rows(report: StatsReport) -> Iterable[tuple[str, str, str]]:
         yield (f"{prefix}_audience", sent.audience.value, "")
         yield from _reach_rows(prefix, sent.recipients, sent.delivered, sent.blocked, sent.failed)
         yield (f"{prefix}_unfinished", str(sent.unfinished), "count")
+    for figure in report.events:
+        prefix = f"events_{figure.kind.value}"
+        yield (f"{prefix}_held", str(figure.held), "count")
+        yield (f"{prefix}_places", str(figure.places), "people")
+        yield (f"{prefix}_without_limit", str(figure.unlimited), "count")
+        yield (f"{prefix}_signed_up", str(figure.signed_up), "people")
+        yield (f"{prefix}_attended", str(figure.attended), "people")
+        yield (f"{prefix}_no_shows", str(figure.no_shows), "people")
+        yield (f"{prefix}_waiting_list_moves", str(figure.moves), "count")
 
 
 def _reach_rows(

@@ -7,6 +7,7 @@ from handlers import (
     availability,
     broadcasts,
     conversations,
+    event_admin,
     events,
     gate,
     help,
@@ -46,6 +47,7 @@ def register(application: MentorApplication) -> None:
         events,  # the members' /events and their sign-up buttons
         offers,
         broadcasts,  # its guided conversation sees /cancel and messages before the rest
+        event_admin,  # so do /event new and an event's typed change
         recruitment,  # so does a stranger's registration of interest
         requests,
         conversations,  # its message router takes every plain message: keep it last

@@ -26,6 +26,7 @@ class Word(StrEnum):
     CANCEL = "cancel"
     ON = "on"
     OFF = "off"
+    COURSES = "courses"
 
 
 # The English word first (the one README's tables give), then Swedish, then Danish.
@@ -41,7 +42,7 @@ SPELLINGS: Mapping[Word, Mapping[str, tuple[str, ...]]] = {
         "sv": ("familjehemssekreterare", "sekreterare", "samordnare"),
         "da": ("anbringelseskonsulent", "konsulent", "koordinator"),
     },
-    Word.ADD: {"en": ("add",), "sv": ("ny",), "da": ("tilføj", "ny")},
+    Word.ADD: {"en": ("add", "new"), "sv": ("ny",), "da": ("tilføj", "ny")},
     Word.DELETE: {"en": ("del", "delete"), "sv": ("stryk", "radera"), "da": ("slet",)},
     Word.LIST: {"en": ("list",), "sv": ("lista", "visa"), "da": ("vis", "liste")},
     Word.CSV: {"en": ("csv",)},
@@ -49,6 +50,11 @@ SPELLINGS: Mapping[Word, Mapping[str, tuple[str, ...]]] = {
     Word.CANCEL: {"en": ("cancel",), "sv": ("avbryt",), "da": ("annuller", "annullér", "afbryd")},
     Word.ON: {"en": ("on",), "sv": ("på",), "da": ("til",)},
     Word.OFF: {"en": ("off",), "sv": ("av",), "da": ("fra",)},
+    Word.COURSES: {
+        "en": ("courses",),
+        "sv": ("kurser", "kursdagar"),
+        "da": ("kurser", "kursusdage"),
+    },
 }
 
 

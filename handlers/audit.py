@@ -33,6 +33,7 @@ _ACTIONS = {
     Action.EVENT_ADD: N_("audit.event_add"),
     Action.EVENT_CHANGE: N_("audit.event_change"),
     Action.EVENT_CANCEL: N_("audit.event_cancel"),
+    Action.EVENT_ATTENDANCE: N_("audit.event_attendance"),
 }
 
 

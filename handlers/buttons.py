@@ -31,11 +31,12 @@ from telegram import CallbackQuery, Update
 from bot import rota_planning
 from bot.availability import Week
 from bot.config import LANGUAGES
+from bot.event_drafts import ChangeField, DeadlineChoice
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
 from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
 from handlers.confirmation import Confirmation
-from storage.models import Audience, AwayReason, Member, Role
+from storage.models import Audience, AwayReason, EventAudience, EventKind, Member, Role
 
 # Telegram's limit for a button's data.
 MAX_DATA_BYTES = 64
@@ -639,6 +640,132 @@ def signup_children(event_id: int, adults: int, children: int) -> str:
     return f"{_SIGNUP}{event_id}:{adults}:{children}"
 
 
+# --- The coordinators' events (handlers/event_admin.py) ----------------------------------
+# /event new's steps, a prefix of their own so that a draft's step takes only its own kind of
+# press: the draft is kept in the conversation, so a press carries only its answer.
+_EVENT_NEW = _prefix("event-admin-new:")
+EVENT_NEW_KIND = _pattern(_EVENT_NEW, f"kind:(?P<kind>{_choices([k.value for k in EventKind])})")
+EVENT_NEW_SKIP = _pattern(_EVENT_NEW, "skip")
+EVENT_NEW_DAY = _pattern(_EVENT_NEW, f"day:{_DAY}")
+EVENT_NEW_CAPACITY = _pattern(_EVENT_NEW, f"cap:(?P<capacity>{_N}|none)")
+EVENT_NEW_AUDIENCE = _pattern(
+    _EVENT_NEW, f"aud:(?P<audience>{_choices([a.value for a in EventAudience])})"
+)
+EVENT_NEW_CHILDREN = _pattern(_EVENT_NEW, "kids:(?P<children>yes|no)")
+EVENT_NEW_DEADLINE = _pattern(
+    _EVENT_NEW, f"dl:(?P<deadline>{_choices([d.value for d in DeadlineChoice])})"
+)
+EVENT_NEW_CREATE = _pattern(_EVENT_NEW, "(?P<create>ok|x)")
+_EVENT_ADMIN = _prefix("event-admin:")
+# /event: an event's card and what it offers, each with the event's number; Cancel event asks
+# first, naming the event by its number and the second it starts (a changed time asks again).
+EVENT_OPEN = _pattern(_EVENT_ADMIN, f"open:(?P<event>{_N})")
+EVENT_CSV = _pattern(_EVENT_ADMIN, f"csv:(?P<event>{_N})")
+EVENT_EDIT = _pattern(_EVENT_ADMIN, f"edit:(?P<event>{_N})")
+EVENT_CHANGE = _pattern(
+    _EVENT_ADMIN, f"change:(?P<event>{_N}):(?P<field>{_choices([f.value for f in ChangeField])})"
+)
+EVENT_CANCEL = _pattern(_EVENT_ADMIN, f"cancel:(?P<event>{_N})")
+EVENT_CANCEL_CONFIRM = _pattern(_EVENT_ADMIN, f"cancel-yes:{_CONFIRMATION}")
+EVENT_CANCEL_KEEP = _pattern(_EVENT_ADMIN, "keep")
+EVENT_ATTENDANCE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N})")
+# Attendance: the household's sign-up on the event, and the mark the press sets.
+_ATTEND = _prefix("attend:")
+ATTEND = _pattern(_ATTEND, f"(?P<event>{_N}):(?P<signup>{_N}):(?P<came>yes|no)")
+
+
+def event_new_kind(kind: EventKind) -> str:
+    return f"{_EVENT_NEW}kind:{kind.value}"
+
+
+def kind_of(match: re.Match[str]) -> EventKind:
+    return EventKind(match["kind"])
+
+
+def event_new_skip() -> str:
+    return f"{_EVENT_NEW}skip"
+
+
+def event_new_day(day: date) -> str:
+    return f"{_EVENT_NEW}day:{_day_data(day)}"
+
+
+def event_new_capacity(capacity: int | None) -> str:
+    return f"{_EVENT_NEW}cap:{'none' if capacity is None else capacity}"
+
+
+def capacity_of(match: re.Match[str]) -> int | None:
+    return None if match["capacity"] == "none" else int(match["capacity"])
+
+
+def event_new_audience(audience: EventAudience) -> str:
+    return f"{_EVENT_NEW}aud:{audience.value}"
+
+
+def event_audience_of(match: re.Match[str]) -> EventAudience:
+    return EventAudience(match["audience"])
+
+
+def event_new_children(along: bool) -> str:
+    return f"{_EVENT_NEW}kids:{'yes' if along else 'no'}"
+
+
+def children_of(match: re.Match[str]) -> bool:
+    return match["children"] == "yes"
+
+
+def event_new_deadline(choice: DeadlineChoice) -> str:
+    return f"{_EVENT_NEW}dl:{choice.value}"
+
+
+def deadline_of(match: re.Match[str]) -> DeadlineChoice:
+    return DeadlineChoice(match["deadline"])
+
+
+def event_new_create(create: bool) -> str:
+    return f"{_EVENT_NEW}{'ok' if create else 'x'}"
+
+
+def create_of(match: re.Match[str]) -> bool:
+    return match["create"] == "ok"
+
+
+def event_open(event_id: int) -> str:
+    return f"{_EVENT_ADMIN}open:{event_id}"
+
+
+def event_csv(event_id: int) -> str:
+    return f"{_EVENT_ADMIN}csv:{event_id}"
+
+
+def event_edit(event_id: int) -> str:
+    return f"{_EVENT_ADMIN}edit:{event_id}"
+
+
+def event_change(event_id: int, field: ChangeField) -> str:
+    return f"{_EVENT_ADMIN}change:{event_id}:{field.value}"
+
+
+def field_of(match: re.Match[str]) -> ChangeField:
+    return ChangeField(match["field"])
+
+
+def event_cancel(event_id: int) -> str:
+    return f"{_EVENT_ADMIN}cancel:{event_id}"
+
+
+def event_cancel_confirm(event: Confirmation) -> str:
+    return _confirming(f"{_EVENT_ADMIN}cancel-yes:", event)
+
+
+def event_cancel_keep() -> str:
+    return f"{_EVENT_ADMIN}keep"
+
+
+def event_attendance(event_id: int) -> str:
+    return f"{_EVENT_ADMIN}attendance:{event_id}"
+
+
 def event_of(match: re.Match[str]) -> int:
     return int(match["event"])
 
@@ -662,5 +789,13 @@ def my_signup_keep() -> str:
     return f"{_MY_SIGNUP}keep"
 
 
+def attend(event_id: int, signup_id: int, came: bool) -> str:
+    return f"{_ATTEND}{event_id}:{signup_id}:{'yes' if came else 'no'}"
+
+
 def signup_of(match: re.Match[str]) -> int:
     return int(match["signup"])
+
+
+def came_of(match: re.Match[str]) -> bool:
+    return match["came"] == "yes"

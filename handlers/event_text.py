@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.events import CancelProblem, EventProblem, SignUpProblem
+from bot.events import KIND_LABELS, CancelProblem, EventProblem, SignUpProblem
 from bot.i18n import N_, Translator
-from storage.models import Event, EventAudience, EventKind, EventListing
+from storage.models import Event, EventAudience, EventListing
 
-KINDS = {
-    EventKind.COURSE: N_("event.kind_course"),
-    EventKind.THEME_MORNING: N_("event.kind_theme_morning"),
-    EventKind.OUTING: N_("event.kind_outing"),
-    EventKind.INFORMATION_MEETING: N_("event.kind_information_meeting"),
-    EventKind.OTHER: N_("event.kind_other"),
-}
+KINDS = KIND_LABELS  # the evaluation report names the kinds too, from bot/
 
 AUDIENCES = {
     EventAudience.FAMILIES: N_("event.audience_families"),
@@ -36,6 +30,7 @@ _EVENT_PROBLEMS = {
     EventProblem.NO_TITLE: N_("event.no_title"),
     EventProblem.BACKWARDS: N_("event.backwards"),
     EventProblem.PAST: N_("event.past"),
+    EventProblem.STARTED: N_("event.started"),
     EventProblem.DEADLINE_AFTER_START: N_("event.deadline_after_start"),
     EventProblem.BAD_CAPACITY: N_("event.bad_capacity"),
     EventProblem.CAPACITY_TOO_SMALL: N_("event.capacity_too_small"),

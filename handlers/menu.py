@@ -49,6 +49,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "broadcast",
         "broadcasts",
         "events",
+        "event",
         "invite",
         "invites",
         "members",
@@ -88,6 +89,7 @@ _DESCRIPTIONS = {
     "forget": N_("command.forget"),
     "interest": N_("command.interest"),
     "shift": N_("command.shift"),
+    "event": N_("command.event"),
 }
 
 

@@ -37,7 +37,7 @@ class Step:
     keyboard: InlineKeyboardMarkup
 
 
-def _rows(
+def button_rows(
     buttons_: Iterable[InlineKeyboardButton], per_row: int
 ) -> list[list[InlineKeyboardButton]]:
     row: list[InlineKeyboardButton] = []
@@ -50,13 +50,13 @@ def _rows(
     return [*rows, row] if row else rows
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
+def plain_button(label: str, data: str) -> InlineKeyboardButton:
     """A button's text is plain text, not HTML: a household named "Berg & Ek" keeps its &."""
     return InlineKeyboardButton(plain(label), callback_data=data)
 
 
 def _cancel(t: Translator) -> InlineKeyboardButton:
-    return _button(t("booking.cancel"), buttons.book_cancel())
+    return plain_button(t("booking.cancel"), buttons.book_cancel())
 
 
 def household_label(t: Translator, household: BookableHousehold) -> str:
@@ -78,7 +78,7 @@ def households_step(
     """The first step: a page of mentor households, those away (for the gap, or in the coming
     week) marked; for a gap, each leads to its preview."""
     choices = [
-        _button(
+        plain_button(
             _AWAY_MARK * (household.household_id in away) + household_label(t, household),
             buttons.book_preview(household.member_number, gap)
             if gap
@@ -88,9 +88,9 @@ def households_step(
     ]
     turning = []
     if page.number > 0:
-        turning.append(_button(t("booking.previous"), buttons.book_page(page.number - 1, gap)))
+        turning.append(plain_button(t("booking.previous"), buttons.book_page(page.number - 1, gap)))
     if page.number + 1 < page.count:
-        turning.append(_button(t("booking.more"), buttons.book_page(page.number + 1, gap)))
+        turning.append(plain_button(t("booking.more"), buttons.book_page(page.number + 1, gap)))
     question = t("booking.who_fills", when=when_text(t, gap)) if gap else t("booking.who")
     if any(household.household_id in away for household in page.households):
         question += "\n" + t(N_("booking.away_gap") if gap else N_("booking.away_week"))
@@ -110,14 +110,14 @@ def days_step(
 ) -> Step:
     member = household.member_number
     choices = (
-        _button(_AWAY_MARK * (day in away) + t.day(day), buttons.book_day(member, day))
+        plain_button(_AWAY_MARK * (day in away) + t.day(day), buttons.book_day(member, day))
         for day in days
     )
-    other = _button(t("booking.other_day"), buttons.book_type_day(member))
+    other = plain_button(t("booking.other_day"), buttons.book_type_day(member))
     question = t("booking.which_day", name=household_label(t, household))
     if away:
         question += "\n" + t("booking.away_days")
-    return Step(question, InlineKeyboardMarkup([*_rows(choices, 2), [other], [_cancel(t)]]))
+    return Step(question, InlineKeyboardMarkup([*button_rows(choices, 2), [other], [_cancel(t)]]))
 
 
 def slots_step(
@@ -125,13 +125,13 @@ def slots_step(
 ) -> Step:
     member = household.member_number
     choices = [
-        _button(
+        plain_button(
             t(_SLOT_LABELS[slot.kind], span=span_text(slot.span)),
             buttons.book_preview(member, DaySpan(day, slot.span)),
         )
         for slot in slots
     ]
-    other = _button(t("booking.other_times"), buttons.book_type_times(member, day))
+    other = plain_button(t("booking.other_times"), buttons.book_type_times(member, day))
     question = t("booking.which_times", day=t.day(day), name=household_label(t, household))
     return Step(question, InlineKeyboardMarkup([*([c] for c in choices), [other], [_cancel(t)]]))
 
@@ -145,7 +145,7 @@ def preview_step(
     *,
     away: bool = False,
 ) -> Step:
-    book = _button(t("booking.book"), buttons.book_confirm(household.member_number, chosen))
+    book = plain_button(t("booking.book"), buttons.book_confirm(household.member_number, chosen))
     question = t(
         "booking.preview",
         name=household_label(t, household),
@@ -165,7 +165,7 @@ def fill_keyboard(
         return None
     return InlineKeyboardMarkup(
         [
-            [_button(t("booking.fill", when=when_text(t, gap)), buttons.book_fill(gap))]
+            [plain_button(t("booking.fill", when=when_text(t, gap)), buttons.book_fill(gap))]
             for gap in gaps
         ]
     )

@@ -66,6 +66,7 @@ _SIGNUP_COLUMNS = (
     "children",
     "state",
     "queued_at",
+    "attended",
 )
 
 
@@ -80,6 +81,7 @@ def _signup(row: Row, prefix: str = "") -> Signup:
         children=row[f"{prefix}children"],
         state=SignupState(row[f"{prefix}state"]),
         queued_at=from_db(row[f"{prefix}queued_at"]),
+        attended=None if row[f"{prefix}attended"] is None else bool(row[f"{prefix}attended"]),
     )
 
 
@@ -267,12 +269,13 @@ async def move_up(session: Session, event_id: int, now: datetime) -> list[Signup
             (event_id,),
         )
         if head is None or not await session.changed_one(
-            "UPDATE event_signups SET state = 'confirmed' WHERE id = ? AND state = 'waiting' "
+            "UPDATE event_signups SET state = 'confirmed', moved_up_at = ? "
+            "WHERE id = ? AND state = 'waiting' "
             "AND EXISTS (SELECT 1 FROM events e WHERE e.id = event_signups.event_id "
             "AND e.state != 'cancelled' AND e.starts_at > ? AND (e.capacity IS NULL OR "
             f"{_CONFIRMED_PEOPLE} + event_signups.adults + event_signups.children "
             "<= e.capacity))",
-            (head["id"], to_db(now)),
+            (to_db(now), head["id"], to_db(now)),
         ):
             return moved
         moved.append(replace(_signup(head), state=SignupState.CONFIRMED))
@@ -350,3 +353,56 @@ async def forget_households_ended_before(session: Session, cutoff: datetime) -> 
         "AND event_id IN (SELECT id FROM events WHERE ends_at <= ?)",
         (to_db(cutoff),),
     )
+
+
+# Coordinators ---------------------------------------------------------------------------
+
+
+async def listings_from(session: Session, since: datetime) -> list[EventListing]:
+    """Every event starting at `since` or later, cancelled ones too, soonest first: the
+    coordinators' list, with the recent past for attendance."""
+    rows = await session.fetch_all(
+        f"SELECT e.*, {_CONFIRMED_PEOPLE} AS confirmed_people, {_WAITING} AS waiting "
+        "FROM events e WHERE e.starts_at >= ? ORDER BY e.starts_at, e.id",
+        (to_db(since),),
+    )
+    return [EventListing(_event(row), row["confirmed_people"], row["waiting"]) for row in rows]
+
+
+async def mark_attendance(session: Session, signup_id: int, event_id: int, came: bool) -> bool:
+    """One conditional update: True if the place of the event's sign-up was marked otherwise
+    before (or not at all), so that a second press of the same mark changes nothing."""
+    return await session.changed_one(
+        "UPDATE event_signups SET attended = ? WHERE id = ? AND event_id = ? "
+        "AND state = 'confirmed' AND attended IS NOT ?",
+        (int(came), signup_id, event_id, int(came)),
+    )
+
+
+async def add_course_days(session: Session, household_id: int, year: int, days: int) -> None:
+    """Add `days` (fewer when negative) to the household's tally for `year`, never below 0."""
+    await session.execute(
+        "INSERT INTO course_days (household_id, year, days) VALUES (?, ?, max(?, 0)) "
+        "ON CONFLICT (household_id, year) DO UPDATE SET days = max(course_days.days + ?, 0)",
+        (household_id, year, days, days),
+    )
+
+
+async def course_days(session: Session, household_id: int, year: int) -> int:
+    row = await session.fetch_one(
+        "SELECT days FROM course_days WHERE household_id = ? AND year = ?", (household_id, year)
+    )
+    return int(row["days"]) if row else 0
+
+
+async def families_course_days(session: Session, year: int) -> list[tuple[str | None, int]]:
+    """Every foster family with an adult in the service, with its course days in `year` (0 for
+    none), fewest first, then by name."""
+    rows = await session.fetch_all(
+        "SELECT h.display_name, COALESCE(c.days, 0) AS days FROM households h "
+        "LEFT JOIN course_days c ON c.household_id = h.id AND c.year = ? "
+        "WHERE h.role = 'family' AND EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id) "
+        "ORDER BY days, h.display_name, h.id",
+        (year,),
+    )
+    return [(row["display_name"], int(row["days"])) for row in rows]

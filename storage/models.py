@@ -277,6 +277,7 @@ class Action(StrEnum):
     EVENT_ADD = "event_add"
     EVENT_CHANGE = "event_change"
     EVENT_CANCEL = "event_cancel"
+    EVENT_ATTENDANCE = "event_attendance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +388,7 @@ class Signup:
     children: int
     state: SignupState
     queued_at: datetime
+    attended: bool | None = None  # marked after the start by a coordinator; None: not yet
 
     @property
     def people(self) -> int:

@@ -78,11 +78,17 @@ _SECTIONS = (
         "SELECT id, starts_at, ends_at, reason, created_by = :member AS set_by_me, created_at "
         "FROM away_spans WHERE household_id = :household ORDER BY starts_at",
     ),
-    # The events the household signed up for, with how many came, also those given up.
+    # The events the household signed up for, with how many came, also those given up; whether
+    # they came, as a coordinator marked it, and when a wait for a place ended in one.
     (
         "event_signups",
-        "SELECT id, event_id, adults, children, state, queued_at, created_at, cancelled_at "
-        "FROM event_signups WHERE household_id = :household ORDER BY id",
+        "SELECT id, event_id, adults, children, state, queued_at, created_at, cancelled_at, "
+        "attended, moved_up_at FROM event_signups WHERE household_id = :household ORDER BY id",
+    ),
+    # The course days the household attended, a count per calendar year.
+    (
+        "course_days",
+        "SELECT year, days FROM course_days WHERE household_id = :household ORDER BY year",
     ),
     (
         "events_created",
@@ -192,6 +198,8 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute(
         "UPDATE event_signups SET household_id = NULL WHERE household_id = ?", (household_id,)
     )
+    # Its course days are a count about it alone, which no figure needs.
+    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

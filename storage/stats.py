@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Row, Session
-from storage.models import Audience, RequestState, Role, from_db, to_db
+from storage.models import Audience, EventKind, RequestState, Role, from_db, to_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,18 @@ class BroadcastReach:
     def unfinished(self) -> int:
         """Deliveries still queued or being sent when the report was made."""
         return self.recipients - self.delivered - self.blocked - self.failed
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """One event held: its kind and capacity, and its sign-ups counted in people."""
+
+    kind: EventKind
+    capacity: int | None  # None: no limit
+    signed_up: int  # people with a place
+    attended: int  # people of the households marked as having come
+    no_shows: int  # people of the households marked as not having come
+    moves: int  # sign-ups moved up from the waiting list
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -113,6 +125,36 @@ async def broadcasts_started(
             delivered=row["delivered"],
             blocked=row["blocked"],
             failed=row["failed"],
+        )
+        for row in rows
+    ]
+
+
+async def events_held(session: Session, start: datetime, end: datetime) -> list[EventFacts]:
+    """Events not cancelled that started in [start, end), counted from their sign-ups; a
+    sign-up counts the same once it no longer says whose it was."""
+    rows = await session.fetch_all(
+        "SELECT e.kind, e.capacity, "
+        "COALESCE(SUM(CASE WHEN s.state = 'confirmed' THEN s.adults + s.children END), 0) "
+        "AS signed_up, "
+        "COALESCE(SUM(CASE WHEN s.state = 'confirmed' AND s.attended = 1 "
+        "THEN s.adults + s.children END), 0) AS attended, "
+        "COALESCE(SUM(CASE WHEN s.state = 'confirmed' AND s.attended = 0 "
+        "THEN s.adults + s.children END), 0) AS no_shows, "
+        "COUNT(s.moved_up_at) AS moves "
+        "FROM events e LEFT JOIN event_signups s ON s.event_id = e.id "
+        "WHERE e.state != 'cancelled' AND e.starts_at >= ? AND e.starts_at < ? "
+        "GROUP BY e.id ORDER BY e.starts_at, e.id",
+        (to_db(start), to_db(end)),
+    )
+    return [
+        EventFacts(
+            kind=EventKind(row["kind"]),
+            capacity=row["capacity"],
+            signed_up=row["signed_up"],
+            attended=row["attended"],
+            no_shows=row["no_shows"],
+            moves=row["moves"],
         )
         for row in rows
     ]

@@ -16,13 +16,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 from bot.app.application import build_application
 from bot.app.bot_api_watch import BotApiWatch
 from bot.config import LANGUAGES, load_config
+from bot.event_drafts import ChangeField, DeadlineChoice
 from bot.events import MAX_ADULTS, MAX_CHILDREN
 from bot.routing import MAX_RATING, Topic
 from bot.shift_booking import DaySpan, Span
 from handlers import buttons
 from handlers.buttons import MemberAction
 from handlers.confirmation import Confirmation
-from storage.models import Audience, AwayReason
+from storage.models import Audience, AwayReason, EventAudience, EventKind
 
 JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 BIGGEST = 999_999_999  # the largest number a button carries
@@ -131,6 +132,7 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
         ],
         **rota_samples(number, moment),
         **event_samples(number, moment),
+        **event_admin_samples(number, moment),
     }
 
 
@@ -243,6 +245,67 @@ def event_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[S
     }
 
 
+def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]]:
+    """The coordinators' events: /event new's steps, an event's card and its attendance."""
+    confirmed = Confirmation(number, moment)
+    return {
+        buttons.EVENT_NEW_KIND: [
+            Sample(buttons.event_new_kind(kind), buttons.kind_of, kind) for kind in EventKind
+        ],
+        buttons.EVENT_NEW_SKIP: [Sample(buttons.event_new_skip(), _none, None)],
+        buttons.EVENT_NEW_DAY: [
+            Sample(buttons.event_new_day(moment.date()), buttons.day_of, moment.date())
+        ],
+        buttons.EVENT_NEW_CAPACITY: [
+            Sample(buttons.event_new_capacity(capacity), buttons.capacity_of, capacity)
+            for capacity in (number, None)
+        ],
+        buttons.EVENT_NEW_AUDIENCE: [
+            Sample(buttons.event_new_audience(audience), buttons.event_audience_of, audience)
+            for audience in EventAudience
+        ],
+        buttons.EVENT_NEW_CHILDREN: [
+            Sample(buttons.event_new_children(along), buttons.children_of, along)
+            for along in (True, False)
+        ],
+        buttons.EVENT_NEW_DEADLINE: [
+            Sample(buttons.event_new_deadline(choice), buttons.deadline_of, choice)
+            for choice in DeadlineChoice
+        ],
+        buttons.EVENT_NEW_CREATE: [
+            Sample(buttons.event_new_create(create), buttons.create_of, create)
+            for create in (True, False)
+        ],
+        buttons.EVENT_OPEN: [Sample(buttons.event_open(number), buttons.event_of, number)],
+        buttons.EVENT_CSV: [Sample(buttons.event_csv(number), buttons.event_of, number)],
+        buttons.EVENT_EDIT: [Sample(buttons.event_edit(number), buttons.event_of, number)],
+        buttons.EVENT_CHANGE: [
+            Sample(
+                buttons.event_change(number, field),
+                lambda m: (buttons.event_of(m), buttons.field_of(m)),
+                (number, field),
+            )
+            for field in ChangeField
+        ],
+        buttons.EVENT_CANCEL: [Sample(buttons.event_cancel(number), buttons.event_of, number)],
+        buttons.EVENT_CANCEL_CONFIRM: [
+            Sample(buttons.event_cancel_confirm(confirmed), buttons.confirmation_of, confirmed)
+        ],
+        buttons.EVENT_CANCEL_KEEP: [Sample(buttons.event_cancel_keep(), _none, None)],
+        buttons.EVENT_ATTENDANCE: [
+            Sample(buttons.event_attendance(number), buttons.event_of, number)
+        ],
+        buttons.ATTEND: [
+            Sample(
+                buttons.attend(number, number, came),
+                lambda m: (buttons.event_of(m), buttons.signup_of(m), buttons.came_of(m)),
+                (number, number, came),
+            )
+            for came in (True, False)
+        ],
+    }
+
+
 def every_sample() -> Iterator[tuple[re.Pattern[str], Sample]]:
     for number, moment in ((7, JOINED), (BIGGEST, LAST_SECOND)):
         for pattern, made in samples(number, moment).items():
@@ -294,6 +357,14 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.my_signup_cancel(8),
         buttons.my_signup_late(confirmed),
         buttons.my_signup_keep(),
+        buttons.event_new_kind(EventKind.THEME_MORNING),
+        buttons.event_new_day(date(2026, 12, 4)),
+        buttons.event_new_capacity(None),
+        buttons.event_new_create(True),
+        buttons.event_open(3),
+        buttons.event_change(3, ChangeField.TIME),
+        buttons.event_cancel_confirm(confirmed),
+        buttons.attend(3, 14, False),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -335,6 +406,14 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "my-signup:8",
         "my-signup:late:12:1795000000",
         "my-signup:keep",
+        "event-admin-new:kind:theme_morning",
+        "event-admin-new:day:20261204",
+        "event-admin-new:cap:none",
+        "event-admin-new:ok",
+        "event-admin:open:3",
+        "event-admin:change:3:time",
+        "event-admin:cancel-yes:12:1795000000",
+        "attend:3:14:no",
     ]
 
 

@@ -45,6 +45,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.event_drafts import ChangeField, DeadlineChoice
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
 from handlers import (
@@ -52,6 +53,7 @@ from handlers import (
     broadcasts,
     buttons,
     conversations,
+    event_admin,
     events,
     gate,
     invites,
@@ -72,7 +74,7 @@ from handlers import (
 from handlers.buttons import MemberAction
 from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
-from storage.models import Audience, AwayReason
+from storage.models import Audience, AwayReason, EventAudience, EventKind
 from tests.unit.telegram_support import application, config
 
 NOW = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
@@ -321,6 +323,30 @@ AUDIENCE_STEP, WHEN_STEP, CONFIRM_STEP = (
     (broadcasts.not_an_audience, broadcasts.when, broadcasts.not_confirm),
     (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.confirm),
 )
+# /event new's steps share a prefix too: outside a draft its refusal takes a press; in a draft,
+# the step being asked takes its own buttons, every other step answers that it is not its own.
+_EVENT_STEPS = (
+    event_admin.KIND,
+    event_admin.DESCRIPTION,
+    event_admin.DAY,
+    event_admin.PLACE,
+    event_admin.CAPACITY,
+    event_admin.AUDIENCE,
+    event_admin.CHILDREN,
+    event_admin.DEADLINE,
+    event_admin.PREVIEW,
+)
+
+
+def event_step(**own: object) -> tuple[object, ...]:
+    """The takers of a press of /event new's, `own` naming the steps (by state) it answers."""
+    by_state = {getattr(event_admin, name): handler for name, handler in own.items()}
+    return (
+        event_admin.refuse_other_data,
+        *(by_state.get(state, event_admin.not_this_step) for state in _EVENT_STEPS),
+    )
+
+
 BUTTONS: dict[str, tuple[object, ...]] = {
     # What the bot puts in a button's callback_data, kind by kind, and which handler takes it.
     buttons.accept(12): (offers.accept,),
@@ -382,6 +408,33 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.my_signup_cancel(8): (events.cancel,),
     buttons.my_signup_late(CONFIRMED): (events.cancel_late,),
     buttons.my_signup_keep(): (events.keep,),
+    **{buttons.event_new_kind(kind): event_step(KIND=event_admin.chose_kind) for kind in EventKind},
+    buttons.event_new_skip(): event_step(
+        DESCRIPTION=event_admin.described, PLACE=event_admin.placed
+    ),
+    buttons.event_new_day(EVENING.day): event_step(DAY=event_admin.chose_day),
+    buttons.event_new_capacity(20): event_step(CAPACITY=event_admin.chose_capacity),
+    buttons.event_new_capacity(None): event_step(CAPACITY=event_admin.chose_capacity),
+    **{
+        buttons.event_new_audience(audience): event_step(AUDIENCE=event_admin.chose_audience)
+        for audience in EventAudience
+    },
+    buttons.event_new_children(True): event_step(CHILDREN=event_admin.chose_children),
+    **{
+        buttons.event_new_deadline(choice): event_step(DEADLINE=event_admin.chose_deadline)
+        for choice in DeadlineChoice
+    },
+    buttons.event_new_create(True): event_step(PREVIEW=event_admin.decide),
+    buttons.event_new_create(False): event_step(PREVIEW=event_admin.decide),
+    buttons.event_open(3): (event_admin.open_event,),
+    buttons.event_csv(3): (event_admin.send_csv,),
+    buttons.event_edit(3): (event_admin.edit_event,),
+    **{buttons.event_change(3, field): (event_admin.ask_for_change,) for field in ChangeField},
+    buttons.event_cancel(3): (event_admin.ask_cancel,),
+    buttons.event_cancel_confirm(CONFIRMED): (event_admin.confirm_cancel,),
+    buttons.event_cancel_keep(): (event_admin.keep_event,),
+    buttons.event_attendance(3): (event_admin.show_attendance,),
+    buttons.attend(3, 14, True): (event_admin.mark_attendance,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -412,6 +465,9 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "signup:5:2:1:0": (events.refuse_other_data,),
     "signup:five": (events.refuse_other_data,),
     "my-signup:late:8": (events.refuse_other_data,),
+    "event-admin-new:kind:party": event_step(),
+    "event-admin:open:x": (event_admin.refuse_other_data,),
+    "attend:3:14:maybe": (event_admin.refuse_other_data,),
 }
 
 

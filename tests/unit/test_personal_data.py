@@ -31,6 +31,7 @@ SECTIONS = {
     "swap_offers_received",
     "away",
     "event_signups",
+    "course_days",
     "events_created",
     "open_shifts_taken",
     "open_shifts_shown",

@@ -269,10 +269,12 @@ def test_an_empty_period_is_a_report_of_zeros() -> None:
         "Shifts: 0; with a question: 0; with a question the mentor family on the shift accepted: 0",
         "Service hours with a mentor family on duty: 0% (not covered: 4 days and 6 hours)",
         "Broadcasts: none",
+        "Events: none held",
     ]
     metrics, table = read_csv(report_csv(report))
     assert metrics["requests"] == ("0", "count")
     assert metrics["time_to_accept_median"] == ("", "min")
+    assert metrics["events_course_held"] == ("0", "count")
     assert table[-1] == ["total", *["0"] * 24, "0"]
     assert chart_png(translator("sv"), report).startswith(PNG_SIGNATURE)
 
