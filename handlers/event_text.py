@@ -80,17 +80,23 @@ def places(t: Translator, listing: EventListing) -> str:
     return t.plural("event.places_left", "event.places_left_plural", left, capacity=capacity)
 
 
-def event_card(t: Translator, listing: EventListing, tz: ZoneInfo, *, describe: bool = True) -> str:
-    """An event as a listing shows it: title and kind, when, where, the places, the deadline
-    and, with `describe`, the coordinator's description."""
-    details = listing.event.details
+def event_head(t: Translator, event: Event, tz: ZoneInfo) -> str:
+    """What the event is, when and where: the lines a notice about it carries."""
+    details = event.details
     lines = [
         t("event.title_line", title=details.title, kind=t(KINDS[details.kind])),
-        t("event.when_line", when=event_when(t, listing.event, tz)),
+        t("event.when_line", when=event_when(t, event, tz)),
     ]
     if details.place:
         lines.append(t("event.place_line", place=details.place))
-    lines.append(places(t, listing))
+    return "\n".join(lines)
+
+
+def event_card(t: Translator, listing: EventListing, tz: ZoneInfo, *, describe: bool = True) -> str:
+    """An event as a listing shows it: its head, the places, the deadline and, with
+    `describe`, the coordinator's description."""
+    details = listing.event.details
+    lines = [event_head(t, listing.event, tz), places(t, listing)]
     if details.signup_deadline is not None:
         lines.append(t("event.deadline_line", deadline=t.moment(details.signup_deadline, tz)))
     if describe and details.description:

@@ -8,6 +8,7 @@ per sign-up moved, which confirms it only while it still fits. Callers run these
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from storage.db import Row, Session
@@ -253,7 +254,7 @@ async def move_up(session: Session, event_id: int, now: datetime) -> list[Signup
             (head["id"], to_db(now)),
         ):
             return moved
-        moved.append(_signup(head))
+        moved.append(replace(_signup(head), state=SignupState.CONFIRMED))
 
 
 async def waiting_position(session: Session, signup: Signup) -> int:

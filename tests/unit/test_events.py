@@ -140,6 +140,8 @@ async def test_a_cancellation_moves_up_the_waiting_list_as_far_as_the_places_all
         household(c),
         household(d),
     ]
+    # Told as what they are now: they have places, and get the calendar file with the news.
+    assert {party.signup.state for party in result.moved_up} == {SignupState.CONFIRMED}
     assert await states(db, event) == [
         (household(b), SignupState.CONFIRMED, 4),
         (household(c), SignupState.CONFIRMED, 3),
