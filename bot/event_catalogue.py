@@ -218,7 +218,12 @@ def _children_words() -> dict[str, bool]:
 
 
 def export_header(t: Translator) -> list[str]:
-    return [t(_COLUMN_NAMES[column]) for column in COLUMNS]
+    return [column_label(t, column) for column in COLUMNS]
+
+
+def column_label(t: Translator, column: str) -> str:
+    """A column's name in t's language; a calendar's property (DTSTART) is its own name."""
+    return t(_COLUMN_NAMES[column]) if column in _COLUMN_NAMES else column
 
 
 def _column_order(header: list[str]) -> list[int] | None:

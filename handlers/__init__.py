@@ -6,6 +6,7 @@ from handlers import (
     audit,
     availability,
     broadcasts,
+    catalogue,
     conversations,
     gate,
     help,
@@ -40,6 +41,7 @@ def register(application: MentorApplication) -> None:
         personal_data,
         shift_booking,  # /shift alone, before rota_planning's /shift with arguments
         rota_planning,
+        catalogue,  # /catalogue and its preview's buttons; its files come through the router
         mentor_rota,
         availability,
         offers,

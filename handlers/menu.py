@@ -44,6 +44,7 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "requests",
         "rota",
         "shift",
+        "catalogue",
         "broadcast",
         "broadcasts",
         "invite",
@@ -84,6 +85,7 @@ _DESCRIPTIONS = {
     "forget": N_("command.forget"),
     "interest": N_("command.interest"),
     "shift": N_("command.shift"),
+    "catalogue": N_("command.catalogue"),
 }
 
 
