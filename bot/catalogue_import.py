@@ -67,14 +67,6 @@ class Imported:
     unchanged: int
 
 
-class _Refused(Exception):
-    """An update refused after the plan allowed it; raised to roll the transaction back."""
-
-    def __init__(self, problems: list[CatalogueProblem]) -> None:
-        super().__init__("catalogue import refused")
-        self.problems = problems
-
-
 async def _matches(session: Session, rows: Sequence[CatalogueRow]) -> dict[str, Event]:
     """Each row's id -> the event it names, if any: by catalogue id, else by number."""
     uids = [row.uid for row in rows]
@@ -88,7 +80,12 @@ async def _matches(session: Session, rows: Sequence[CatalogueRow]) -> dict[str, 
 
 def _digest(plan: Plan) -> str:
     parts = sorted(f"+{row.uid}={row.details!r}" for row in plan.added)
-    parts += sorted(f"~{change.before.id}={change.details!r}" for change in plan.changed)
+    # What an event said when the preview was made, too: a change made to it since (in a chat,
+    # or by another import) is not overwritten unseen.
+    parts += sorted(
+        f"~{change.before.id}:{change.before.details!r}={change.details!r}"
+        for change in plan.changed
+    )
     parts += sorted(f"={event.id}" for event in plan.unchanged)
     parts += [f"!{problem!r}" for problem in plan.problems]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:DIGEST_LENGTH]
@@ -136,22 +133,19 @@ async def apply(
 ) -> Imported | list[CatalogueProblem] | CatalogueChanged:
     """Import the rows whole if the plan is still the one shown (`expected`, its digest), else
     change nothing: the problems, or CHANGED if anything the file touches moved since."""
-    try:
-        async with db.write() as session:
-            plan = await _plan(session, rows, now)
-            if plan.digest != expected:
-                return CHANGED
-            if plan.problems:
-                return plan.problems
-            added = [await domain.add_in(session, row.details, by, now) for row in plan.added]
-            results = []
-            for change in plan.changed:
-                result = await domain.update_in(session, by, change.before, change.details, now)
-                if isinstance(result, domain.EventProblem):  # planned in this transaction
-                    raise _Refused([change.row.problem(result)])
-                results.append(result)
-    except _Refused as refused:
-        return refused.problems
+    async with db.write() as session:
+        plan = await _plan(session, rows, now)
+        if plan.digest != expected:
+            return CHANGED
+        if plan.problems:
+            return plan.problems
+        added = [await domain.add_in(session, row.details, by, now) for row in plan.added]
+        results = []
+        for change in plan.changed:
+            result = await domain.update_in(session, by, change.before, change.details, now)
+            # Planned in this very transaction, by the same checks: nothing can refuse it now.
+            assert not isinstance(result, domain.EventProblem), result
+            results.append(result)
     return Imported(added, results, len(plan.unchanged))
 
 

@@ -387,8 +387,8 @@ def export_catalogue_csv(events: Iterable[Event], tz: ZoneInfo, t: Translator) -
 def _calendar(text: str, tz: ZoneInfo) -> Parsed:
     try:
         calendar = Calendar.from_ical(text)
-    except ValueError as error:
-        return [], [_problem(1, CatalogueReason.NOT_CALENDAR, str(error))]
+    except ValueError:
+        return [], [_problem(1, CatalogueReason.NOT_CALENDAR)]
     entries = calendar.walk("VEVENT")
     if not entries:
         return [], [_problem(1, CatalogueReason.EMPTY)]
