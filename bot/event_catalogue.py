@@ -157,12 +157,19 @@ def is_calendar(data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR")
 
 
-def is_catalogue_csv(data: bytes) -> bool:
-    """Whether a CSV file is a catalogue rather than a rota: its header names an id and a title
-    column (in any language). A rota file has neither."""
-    text = decode(data[:MAX_BYTES])
+def is_catalogue(data: bytes, *, any_calendar: bool) -> bool:
+    """Whether a file is a catalogue rather than a rota file or an appointment.
+
+    A CSV is one when its header names an id and a title column (in any language): a rota file
+    has neither. An .ics is one when it carries this bot's X- properties, or with `any_calendar`
+    whatever it carries: a coordinator sends a calendar to import it, while a member's plain
+    calendar file is an appointment on its way to a mentor.
+    """
+    text = decode(data)
     if isinstance(text, int):
         return False
+    if is_calendar(data):
+        return any_calendar or "X-MENTORBOT-" in text.upper()
     first = next(records(text, delimiter_of(text)), None)
     known = _column_of_name()
     named = {known.get(cell.lower()) for cell in first[1]} if first else set()

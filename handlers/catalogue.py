@@ -20,8 +20,7 @@ from bot.event_catalogue import (
     CatalogueProblem,
     CatalogueReason,
     export_catalogue_csv,
-    is_calendar,
-    is_catalogue_csv,
+    is_catalogue,
     parse_catalogue,
 )
 from bot.i18n import plain
@@ -55,24 +54,26 @@ async def take_document(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> bool:
     """Whether the message's document was a catalogue file, and taken here: previewed for a
-    coordinator, refused with one line for anyone else. False leaves it to the router."""
+    coordinator, refused with one line for any other member. False leaves it to the router
+    (a rota file, or a family's file for its mentor)."""
     message = update.effective_message
     document = message.document if message else None
     if message is None or document is None:
         return False
     if not (is_rota_file(document) or _named_calendar(document)):
         return False
+    t, coordinator = sender.t, member.role is Role.COORDINATOR
     data = await _download(document)
-    if data is None and not _named_calendar(document):
-        return False  # a large CSV: the rota import says how large a file may be
-    if data is not None and not (is_calendar(data) or is_catalogue_csv(data)):
-        return False
-    t = sender.t
-    if member.role is not Role.COORDINATOR:
-        await message.reply_text(t("catalogue.coordinators_only"))
-        return True
     if data is None:
-        await message.reply_text(refusal_text(t, [CatalogueProblem(1, CatalogueReason.TOO_LARGE)]))
+        if not (coordinator and _named_calendar(document)):
+            return False  # a large CSV: the rota import says how large a file may be
+        too_large = CatalogueProblem(1, CatalogueReason.TOO_LARGE)
+        await message.reply_text(refusal_text(t, [too_large]))
+        return True
+    if not is_catalogue(data, any_calendar=coordinator):
+        return False
+    if not coordinator:
+        await message.reply_text(t("catalogue.coordinators_only"))
         return True
     rows, problems = parse_catalogue(data, context.config.timezone)
     if problems:

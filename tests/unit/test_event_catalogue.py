@@ -17,7 +17,7 @@ from bot.event_catalogue import (
     CatalogueReason,
     export_catalogue_csv,
     is_calendar,
-    is_catalogue_csv,
+    is_catalogue,
     parse_catalogue,
 )
 from bot.i18n import translator
@@ -70,7 +70,7 @@ def test_an_exported_csv_reads_back_unchanged_in_every_language(language: str) -
     assert [row.details for row in rows] == EXPECTED
     assert [row.line for row in rows] == [2, 4]  # the description's line break is in row 2
     assert data.startswith("\ufeff".encode()) and b"\r\n" in data
-    assert is_catalogue_csv(data) and not is_calendar(data)
+    assert is_catalogue(data, any_calendar=False) and not is_calendar(data)
 
 
 def test_the_export_reads_as_the_coordinator_wrote_it() -> None:
@@ -96,6 +96,7 @@ def test_an_exported_calendar_reads_back_unchanged() -> None:
     assert problems == []
     assert [row.details for row in rows] == EXPECTED
     assert all(row.entry for row in rows) and is_calendar(data)
+    assert is_catalogue(data, any_calendar=False)
 
 
 def test_a_plain_calendar_imports_with_defaults_and_floating_times_are_local() -> None:
@@ -235,7 +236,11 @@ def test_an_autumn_time_that_happens_twice_is_its_first_occurrence() -> None:
     assert only.details.starts_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
-def test_a_rota_file_is_no_catalogue() -> None:
-    assert not is_catalogue_csv(b"member;date;start;end\r\n12;2027-01-01;17:00;22:00\r\n")
-    assert not is_catalogue_csv(b"\x89PNG\r\n")
-    assert is_catalogue_csv(csv_file(GOOD, header=HEADER.upper()))
+def test_a_rota_file_is_no_catalogue_and_a_plain_calendar_is_one_only_to_a_coordinator() -> None:
+    rota = b"member;date;start;end\r\n12;2027-01-01;17:00;22:00\r\n"
+    assert not is_catalogue(rota, any_calendar=True)
+    assert not is_catalogue(b"\x89PNG\r\n", any_calendar=True)
+    assert is_catalogue(csv_file(GOOD, header=HEADER.upper()), any_calendar=False)
+    appointment = ics("")
+    assert is_catalogue(appointment, any_calendar=True)
+    assert not is_catalogue(appointment, any_calendar=False)
