@@ -128,3 +128,6 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
         "Bara en familjehemssekreterare kan importera en kurskatalog; ingenting skickades vidare."
     ]
     assert await texts_until_quiet(service.berg, 0.3) == []
+    # Nor does a forged Import press do anything for them.
+    forged = await service.family.press_data(service.family.messages[-1], confirm)
+    assert forged is not None and "finns inte för din roll" in forged.get("text", "")
