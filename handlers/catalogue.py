@@ -20,6 +20,7 @@ from bot.event_catalogue import (
     CatalogueProblem,
     CatalogueReason,
     export_catalogue_csv,
+    is_calendar,
     is_catalogue,
     parse_catalogue,
 )
@@ -64,14 +65,13 @@ async def take_document(
         return False
     t, coordinator = sender.t, member.role is Role.COORDINATOR
     data = await _download(document)
-    if data is None:
-        if not (coordinator and _named_calendar(document)):
-            return False  # a large CSV: the rota import says how large a file may be
-        too_large = CatalogueProblem(1, CatalogueReason.TOO_LARGE)
-        await message.reply_text(refusal_text(t, [too_large]))
+    if coordinator and _named_calendar(document) and (data is None or not is_calendar(data)):
+        # A coordinator's .ics is meant for import: say why it cannot be, not what a rota is.
+        reason = CatalogueReason.TOO_LARGE if data is None else CatalogueReason.NOT_CALENDAR
+        await message.reply_text(refusal_text(t, [CatalogueProblem(1, reason)]))
         return True
-    if not is_catalogue(data, any_calendar=coordinator):
-        return False
+    if data is None or not is_catalogue(data, any_calendar=coordinator):
+        return False  # a large CSV: the rota import says how large a file may be
     if not coordinator:
         await message.reply_text(t("catalogue.coordinators_only"))
         return True

@@ -102,6 +102,10 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
         "obegränsat."
     )
     assert labels(refused) == []
+    broken_calendar = await send(karin, b"BEGIN:VEVENT\r\n", "kurskatalog.ics")
+    assert broken_calendar["text"].startswith(
+        "Den här .ics-filen går inte att läsa som en kalender"
+    )
 
     # /catalogue hands both files on; each reads back with nothing changed.
     await karin.send("/catalogue")
