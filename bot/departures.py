@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import routing
+from bot import events, routing
+from bot.events import Released
 from bot.routing import Ended
-from storage import availability, broadcasts, households, invites, shifts
+from storage import availability, broadcasts, households, interest, invites, shifts
 from storage.db import Session
 from storage.models import Member
 
@@ -29,6 +30,9 @@ class Departure:
     # the rota shows the gaps instead of a cover that does not exist.
     cancelled_shifts: int = 0
     last_of_household: bool = False
+    # Places at events to come given back (the household's with its last adult, the member's
+    # own from an information meeting before they joined), and who moved up into them.
+    released: list[Released] = field(default_factory=list)
 
 
 async def depart(session: Session, member: Member, now: datetime) -> Departure:
@@ -39,9 +43,13 @@ async def depart(session: Session, member: Member, now: datetime) -> Departure:
     await invites.revoke_made_by(session, member.id, now)
     await broadcasts.drop_undelivered_to(session, member.id)
     await broadcasts.forget_member(session, member.id, member.telegram_user_id)
+    released: list[Released] = []
+    if registration := await interest.of_person(session, member.telegram_user_id):
+        released += await events.release(session, ("interest", registration.id), now)
     cancelled = 0
     if last:
         cancelled = await shifts.delete_shifts_ending_after(session, household, now)
+        released += await events.release(session, ("household", household), now)
         await households.forget_household_name(session, household)
         await availability.forget_household(session, household)
-    return Departure(member, ended, cancelled, last)
+    return Departure(member, ended, cancelled, last, released)

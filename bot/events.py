@@ -19,6 +19,12 @@ The contract the handlers build on:
 - A change of time or place returns everyone signed up or waiting, to tell; a cancelled event
   returns them too. Sign-ups are the household's personal data: in /mydata, and anonymised
   (counts kept) with its last adult or MENTORBOT_RETENTION_DAYS after the event.
+- An information meeting is for people who are not members yet: they sign up by the
+  registration of interest they consent to give (name, number), made in the same transaction,
+  so a refused sign-up keeps nothing of them.
+- Whoever leaves (a household's last adult removed or erased, a registration withdrawn) gives
+  back their places at the events to come, in the same transaction, and the waiting list moves
+  up into them: a place kept for nobody is one a waiting family goes without.
 
 A coordinator's making, changing and cancelling an event is in the audit log, by number and
 kind. Every function takes `now`; problems are StrEnums, the texts are the handlers'.
@@ -31,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from storage import audit, events, households
+from storage import audit, events, households, interest
 from storage.db import Database, Session
 from storage.models import (
     Action,
@@ -42,6 +48,7 @@ from storage.models import (
     EventRosterLine,
     EventState,
     Member,
+    Prospect,
     Role,
     Signup,
     SignupState,
@@ -93,10 +100,12 @@ class CancelProblem(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Party:
-    """A sign-up with the adults of its household, who are told about it."""
+    """A sign-up with the people who are told about it: the adults of its household, or the
+    prospective family that registered interest."""
 
     signup: Signup
     members: list[Member]
+    prospect: Prospect | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +199,16 @@ def _subject(event: Event) -> str:
 
 
 async def _parties(session: Session, signups: Iterable[Signup]) -> list[Party]:
-    return [
-        Party(signup, await households.household_members(session, signup.household_id))
-        if signup.household_id is not None
-        else Party(signup, [])
-        for signup in signups
-    ]
+    found: list[Party] = []
+    for signup in signups:
+        if signup.household_id is not None:
+            adults = await households.household_members(session, signup.household_id)
+            found.append(Party(signup, adults))
+        elif signup.interest_id is not None:
+            found.append(Party(signup, [], await interest.prospect(session, signup.interest_id)))
+        else:  # anonymised: nobody left to tell
+            found.append(Party(signup, []))
+    return found
 
 
 # Coordinators ---------------------------------------------------------------------------
@@ -308,6 +321,27 @@ async def open_to(db: Database, member: Member, now: datetime) -> list[EventList
         return await events.listings(session, AUDIENCES[member.role], now)
 
 
+async def meetings(db: Database, now: datetime) -> list[EventListing]:
+    """The information meetings a prospective family may still sign up for, soonest first."""
+    async with db.read() as session:
+        return await events.listings(session, (EventAudience.PROSPECTIVE,), now)
+
+
+def _open_meeting(event: Event | None, now: datetime) -> Event | SignUpProblem:
+    """The event, if it is an information meeting a stranger may still sign up for."""
+    if event is None:
+        return SignUpProblem.NOT_FOUND
+    if event.details.audience is not EventAudience.PROSPECTIVE:
+        return SignUpProblem.AUDIENCE
+    return open_for_signup(event, now) or event
+
+
+async def meeting(db: Database, event_id: int, now: datetime) -> Event | SignUpProblem:
+    """The information meeting a stranger pressed Sign up for, if they still may."""
+    async with db.read() as session:
+        return _open_meeting(await events.event_by_id(session, event_id), now)
+
+
 async def own_signups(db: Database, member: Member, now: datetime) -> list[Confirmed | Waiting]:
     """The household's sign-ups for events not over, with each waiting one's place."""
     found: list[Confirmed | Waiting] = []
@@ -335,16 +369,52 @@ async def sign_up(
             return SignUpProblem.AUDIENCE
         if problem := check_party(event, adults, children):
             return problem
-        if await events.live_signup(session, event_id, household.household.id):
-            return SignUpProblem.ALREADY
-        signup = await events.add_signup(
-            session, event_id, household.household.id, adults, children, now
+        return await _add(
+            session, event, ("household", household.household.id), adults, children, now
         )
-        if signup is None:  # checked above in this transaction: only a bug gets here
-            return SignUpProblem.NOT_OPEN
-        if signup.state is SignupState.WAITING:
-            return Waiting(event, signup, await events.waiting_position(session, signup))
+
+
+async def _add(
+    session: Session, event: Event, whose: events.Whose, adults: int, children: int, now: datetime
+) -> Confirmed | Waiting | SignUpProblem:
+    if await events.live_signup(session, event.id, whose):
+        return SignUpProblem.ALREADY
+    signup = await events.add_signup(session, event.id, whose, adults, children, now)
+    if signup is None:  # checked in this transaction by the caller: only a bug gets here
+        return SignUpProblem.NOT_OPEN
+    if signup.state is SignupState.WAITING:
+        return Waiting(event, signup, await events.waiting_position(session, signup))
     return Confirmed(event, signup)
+
+
+async def sign_up_prospect(
+    db: Database,
+    event_id: int,
+    telegram_user_id: int,
+    *,
+    name: str,
+    phone: str,
+    language: str,
+    adults: int,
+    now: datetime,
+) -> Confirmed | Waiting | SignUpProblem:
+    """Sign a person who is not a member up for an information meeting, with the name and
+    number they consented to give: their registration of interest is made (or updated) in the
+    same transaction, so the coordinators' list counts them, and nothing is kept when the
+    sign-up is refused."""
+    async with db.write() as session:
+        event = _open_meeting(await events.event_by_id(session, event_id), now)
+        if isinstance(event, SignUpProblem):
+            return event
+        if problem := check_party(event, adults, 0):
+            return problem
+        earlier = await interest.of_person(session, telegram_user_id)
+        if earlier and await events.live_signup(session, event_id, ("interest", earlier.id)):
+            return SignUpProblem.ALREADY
+        interest_id, _ = await interest.register(
+            session, telegram_user_id, name=name, phone=phone, language=language, now=now
+        )
+        return await _add(session, event, ("interest", interest_id), adults, 0, now)
 
 
 async def cancel_signup(
@@ -374,3 +444,27 @@ async def cancel_signup(
             return CancelProblem.NOT_FOUND
         moved_up = await _parties(session, await events.move_up(session, event.id, now))
     return SignupCancelled(event, signup, moved_up, is_late)
+
+
+# People leaving ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """Places given back by someone who left, and the waiting households moved up into them."""
+
+    event: Event
+    moved_up: list[Party]
+
+
+async def release(session: Session, whose: events.Whose, now: datetime) -> list[Released]:
+    """Give up a departing household's (or an erased registration's) places at the events to
+    come, in the caller's transaction, and move each waiting list up; the moves are returned
+    to be told. Events over keep the sign-ups, for the figures, until they are anonymised."""
+    released: list[Released] = []
+    for event_id in await events.cancel_future_signups(session, whose, now):
+        moved = await events.move_up(session, event_id, now)
+        event = await events.event_by_id(session, event_id)
+        if moved and event is not None:
+            released.append(Released(event, await _parties(session, moved)))
+    return released

@@ -13,10 +13,13 @@ phone can dial, from the service's country or from abroad, whoever reads the lis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import phonenumbers
 
+from bot import events
+from bot.events import Released
 from storage import interest
 from storage.db import Database
 from storage.models import Interest
@@ -54,13 +57,25 @@ async def registration_of(db: Database, telegram_user_id: int) -> Interest | Non
         return await interest.of_person(session, telegram_user_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    registration: Interest  # what it said, to show the person what went
+    released: list[Released]  # places at information meetings given back, and who moved up
+
+
 async def withdraw(
-    db: Database, telegram_user_id: int, interest_id: int, consented_at: datetime
-) -> Interest | None:
-    """The person's registration erased (GDPR art. 17), and what it said; None if there is
-    none, or it was updated since the question named it."""
+    db: Database, telegram_user_id: int, interest_id: int, consented_at: datetime, now: datetime
+) -> Withdrawn | None:
+    """The person's registration erased (GDPR art. 17) with their places at information
+    meetings to come; None if there is none, or it was updated since the question named it."""
     async with db.write() as session:
-        return await interest.withdraw(session, telegram_user_id, interest_id, consented_at)
+        current = await interest.of_person(session, telegram_user_id)
+        if current is None or (current.id, current.consented_at) != (interest_id, consented_at):
+            return None
+        released = await events.release(session, ("interest", interest_id), now)
+        erased = await interest.withdraw(session, telegram_user_id, interest_id, consented_at)
+        assert erased is not None  # read as it was in this transaction
+    return Withdrawn(erased, released)
 
 
 async def claim_daily_report(db: Database, local_day: date, now: datetime) -> list[Interest]:

@@ -33,7 +33,7 @@ async def erase_expired_content(db: Database, retention: timedelta, now: datetim
     async with db.write() as session:
         await availability.delete_away_ended_before(session, now)
         await availability.forget_ended_offers(session, now)
-        await interest.erase_registered_before(session, now - retention)
+        await interest.erase_registered_before(session, now - retention, now)
         await events.forget_households_ended_before(session, now - retention)
         await broadcasts.forget_recipients_finished_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)

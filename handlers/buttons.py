@@ -367,6 +367,28 @@ def consent_of(match: re.Match[str]) -> bool:
     return match["consent"] == "yes"
 
 
+# The same registration, begun from an information meeting's Sign up under /start: which
+# meeting, then how many come.
+INTEREST_MEETING = _pattern(_INTEREST, f"meeting:(?P<event>{_N})")
+INTEREST_ADULTS = _pattern(_INTEREST, "adults:(?P<adults>[1-9])")
+
+
+def interest_meeting(event_id: int) -> str:
+    return f"{_INTEREST}meeting:{event_id}"
+
+
+def meeting_of(match: re.Match[str]) -> int:
+    return int(match["event"])
+
+
+def interest_adults(adults: int) -> str:
+    return f"{_INTEREST}adults:{adults}"
+
+
+def adults_of(match: re.Match[str]) -> int:
+    return int(match["adults"])
+
+
 # After /end: the family's rating and the mentor's topic, with the question's number.
 _RATE = _prefix("rate:")
 RATE = _pattern(_RATE, f"(?P<request>{_N}):(?P<rating>{_N})")

@@ -2,7 +2,8 @@
 
 The departure itself is decided in one transaction (bot/departures.py); this says it: the other
 side of every conversation or question that ended, the coordinators when a mentor household's
-coming shifts were cancelled (the rota is planned again, so its gaps show), and the member's
+coming shifts were cancelled (the rota is planned again, so its gaps show), the households
+moved up into the places at events it gave back, and the member's
 own chat goes back to a stranger's command menu.
 """
 
@@ -14,6 +15,7 @@ from bot.i18n import N_, Translator
 from bot.routing import Ended
 from handlers import rota_jobs
 from handlers.common import MentorContext
+from handlers.event_notices import tell_moved_up
 from handlers.menu import withdraw_member_commands
 from handlers.notices import tell, tell_each
 from handlers.offers import edit_offers
@@ -24,6 +26,8 @@ async def after_departure(context: MentorContext, departure: Departure, actor: M
     """`actor` is who asked for it, and has their own reply already."""
     await _announce_departure(context, departure.ended)
     await withdraw_member_commands(context.bot, departure.member)
+    for each in departure.released:
+        await tell_moved_up(context, each.event, each.moved_up)
     cancelled = departure.cancelled_shifts
     if not cancelled:
         return

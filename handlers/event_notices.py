@@ -17,7 +17,7 @@ from telegram import InputFile
 from bot import members
 from bot.calendar_feed import events_calendar
 from bot.events import Changed, EventCancelled, Party
-from bot.i18n import Translator, plain
+from bot.i18n import Translator, plain, translator
 from handlers.clock import now
 from handlers.common import MentorContext, member_translator
 from handlers.event_text import event_head, event_when
@@ -58,15 +58,23 @@ async def _tell_parties(
 ) -> None:
     for party in parties:
         with_calendar = calendar_for_places and party.signup.state is SignupState.CONFIRMED
-        for person in party.members:
-            t = member_translator(context, person)
+        for chat_id, t in recipients(context, party):
             if with_calendar:
-                await send_with_calendar(context, person.telegram_user_id, t, text(t, party), event)
+                await send_with_calendar(context, chat_id, t, text(t, party), event)
             else:
-                await best_effort(
-                    context.bot.send_message(person.telegram_user_id, text(t, party)),
-                    "event notice",
-                )
+                await best_effort(context.bot.send_message(chat_id, text(t, party)), "event notice")
+
+
+def recipients(context: MentorContext, party: Party) -> list[tuple[int, Translator]]:
+    """Whom a sign-up's news goes to, each with their language: the household's adults, or the
+    prospective family by the chat and language of its registration."""
+    found = [
+        (person.telegram_user_id, member_translator(context, person)) for person in party.members
+    ]
+    if party.prospect is not None:
+        language = party.prospect.language
+        found.append((party.prospect.telegram_user_id, translator(language, context.config.terms)))
+    return found
 
 
 async def tell_moved_up(context: MentorContext, event: Event, parties: list[Party]) -> None:

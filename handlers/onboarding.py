@@ -28,7 +28,7 @@ from handlers.common import (
 from handlers.help import help_text
 from handlers.members import tell_coordinators_of_partner
 from handlers.menu import publish_member_commands
-from handlers.recruitment import interest_button
+from handlers.recruitment import interest_button, show_meetings
 from storage.models import Member, Role
 
 # Handlers in this group run before everything else a member sends (see `register`).
@@ -45,6 +45,7 @@ async def start(update: Update, context: MentorContext) -> None:
     if code is None:
         if sender.member is None:
             await message.reply_text(t("start.stranger"), reply_markup=interest_button(t))
+            await show_meetings(update, context, t)
         elif sender.member.household.display_name is None:
             await message.reply_text(
                 t(_name_prompt(sender.member.role), role=role_label(t, sender.member.role))

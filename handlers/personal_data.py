@@ -34,6 +34,7 @@ from handlers.common import (
 )
 from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
+from handlers.event_notices import tell_moved_up
 from handlers.telegram_errors import best_effort
 from storage.models import Member, Role
 
@@ -194,13 +195,18 @@ async def forget_interest(update: Update, context: MentorContext) -> None:
     erased = None
     if confirmed is not None:
         erased = await recruitment.withdraw(
-            context.db, sender.telegram_user_id, confirmed.number, confirmed.made_at
+            context.db, sender.telegram_user_id, confirmed.number, confirmed.made_at, now()
         )
     if erased is None:  # expired, not a button of ours, or the registration changed since
         await confirmation.refuse(query, t)
         return
     await query.answer()
-    await query.edit_message_text(t("forget.done_interest", name=erased.name, phone=erased.phone))
+    registration = erased.registration
+    await query.edit_message_text(
+        t("forget.done_interest", name=registration.name, phone=registration.phone)
+    )
+    for each in erased.released:
+        await tell_moved_up(context, each.event, each.moved_up)
 
 
 async def keep_interest(update: Update, context: MentorContext) -> None:

@@ -1,9 +1,11 @@
-"""A stranger registers interest in the next information meeting; coordinators list it.
+"""A stranger registers interest in the next information meeting, or signs up for one that is
+announced; coordinators list it.
 
-A short conversation: the name, a telephone number, then an explicit consent button. Until
-that press nothing is stored; "No" forgets what was typed. Registering again updates the
-person's one registration. The coordinators get one message a day listing the new ones, at
-the morning report's time, rather than a message for each.
+A short conversation: the name, a telephone number, then an explicit consent button (begun
+from a meeting's Sign up under /start, it first asks how many will come, and the consent is
+to that meeting). Until that press nothing is stored; "No" forgets what was typed.
+Registering again updates the person's one registration. The coordinators get one message a
+day listing the new ones, at the morning report's time, rather than a message for each.
 
 The number is one tap: a reply keyboard's button shares the person's own Telegram number, and
 typing it stays possible. Only the sender's own contact counts (a card from the address book
@@ -34,7 +36,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import members, recruitment
+from bot import events, members, recruitment
+from bot.events import SignUpProblem, Waiting
 from bot.i18n import N_, Translator, plain
 from bot.members import clean_display_name
 from handlers import buttons
@@ -48,14 +51,17 @@ from handlers.common import (
     reply_lines,
     requires,
 )
+from handlers.event_notices import send_with_calendar
+from handlers.event_text import event_card, event_when, signup_problem
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.rota_jobs import schedule_each_morning
 from handlers.telegram_errors import failure
-from storage.models import Interest, Member, Role
+from storage.models import EventListing, Interest, Member, Role
 
 logger = logging.getLogger(__name__)
 
-NAME, PHONE, CONSENT = range(3)
+NAME, PHONE, CONSENT, ADULTS = range(4)
+MEETING_ADULTS = 4  # the buttons for how many come to an information meeting: 1 to this
 TIMEOUT_SECONDS = 15 * 60
 REPORT_JOB = "interest-report"
 _NO_KEYBOARD = ReplyKeyboardRemove()
@@ -66,6 +72,55 @@ def interest_button(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("interest.button"), callback_data=buttons.interest_start())]]
     )
+
+
+def meetings_text(t: Translator, listings: list[EventListing], tz: ZoneInfo) -> str:
+    """The information meetings a stranger may sign up for, as /start shows them."""
+    cards = [event_card(t, listing, tz) for listing in listings]
+    return "\n\n".join([t("interest.meetings_header"), *cards])
+
+
+def meetings_keyboard(
+    t: Translator, listings: list[EventListing], tz: ZoneInfo
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(
+                        t(
+                            "interest.meeting_button",
+                            day=t.day(listing.event.details.starts_at.astimezone(tz).date()),
+                        )
+                    ),
+                    callback_data=buttons.interest_meeting(listing.event.id),
+                )
+            ]
+            for listing in listings
+        ]
+    )
+
+
+def adults_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(str(adults), callback_data=buttons.interest_adults(adults))
+                for adults in range(1, MEETING_ADULTS + 1)
+            ]
+        ]
+    )
+
+
+async def show_meetings(update: Update, context: MentorContext, t: Translator) -> None:
+    """Under a stranger's /start: the coming information meetings, with a Sign up each."""
+    listings = await events.meetings(context.db, now())
+    message = update.effective_message
+    if listings and message is not None:
+        tz = context.config.timezone
+        await message.reply_text(
+            meetings_text(t, listings, tz), reply_markup=meetings_keyboard(t, listings, tz)
+        )
 
 
 async def begin(update: Update, context: MentorContext) -> int:
@@ -79,6 +134,43 @@ async def begin(update: Update, context: MentorContext) -> int:
     await query.answer()
     if query.message is not None:
         await context.bot.send_message(query.message.chat.id, sender.t("interest.ask_name"))
+    return NAME
+
+
+async def begin_meeting(update: Update, context: MentorContext) -> int:
+    """Sign up for one information meeting: how many will come, then the registration."""
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
+        return ConversationHandler.END
+    if sender.member is not None:  # a member signs up under /events
+        await query.answer(plain(sender.t("interest.member_meeting")))
+        return ConversationHandler.END
+    found = await events.meeting(context.db, buttons.meeting_of(match), now())
+    if isinstance(found, SignUpProblem):
+        await query.answer()
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, signup_problem(sender.t, found))
+        return ConversationHandler.END
+    await query.answer()
+    conversation_data(context)["meeting"] = found.id
+    if query.message is not None:
+        await context.bot.send_message(
+            query.message.chat.id,
+            sender.t("interest.ask_adults", title=found.details.title),
+            reply_markup=adults_keyboard(sender.t),
+        )
+    return ADULTS
+
+
+async def choose_adults(update: Update, context: MentorContext) -> int:
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
+        return ADULTS
+    await query.answer()
+    conversation_data(context)["adults"] = buttons.adults_of(match)
+    await query.edit_message_text(sender.t("interest.ask_name"))
     return NAME
 
 
@@ -139,11 +231,18 @@ async def _ask_consent(update: Update, context: MentorContext, sender: Sender, n
     message = update.effective_message
     if message is None:
         return PHONE
-    conversation_data(context)["phone"] = number
+    data = conversation_data(context)
+    data["phone"] = number
     t = sender.t
     await message.reply_text(t("interest.phone_noted", phone=number), reply_markup=_NO_KEYBOARD)
+    kept = context.config.retention
+    question = (
+        t("interest.ask_consent_meeting", kept=kept)
+        if "meeting" in data
+        else t("interest.ask_consent", kept=kept)
+    )
     await message.reply_text(
-        t("interest.ask_consent", kept=context.config.retention),
+        question,
         reply_markup=InlineKeyboardMarkup(
             [
                 [
@@ -168,10 +267,14 @@ async def consent(update: Update, context: MentorContext) -> int:
     data = conversation_data(context)
     given = match is not None and buttons.consent_of(match)
     typed_name, typed_phone = data.get("name"), data.get("phone")
+    meeting, adults = data.get("meeting"), data.get("adults")
     data.clear()
     await query.answer()
     if not given or not isinstance(typed_name, str) or not isinstance(typed_phone, str):
         await query.edit_message_text(sender.t("interest.not_stored"))
+        return ConversationHandler.END
+    if isinstance(meeting, int) and isinstance(adults, int):
+        await _sign_up(update, context, sender, meeting, typed_name, typed_phone, adults)
         return ConversationHandler.END
     db = context.db
     _, new = await recruitment.register(
@@ -185,6 +288,56 @@ async def consent(update: Update, context: MentorContext) -> int:
     thanks = N_("interest.thanks") if new else N_("interest.updated")
     await query.edit_message_text(sender.t(thanks))
     return ConversationHandler.END
+
+
+async def _sign_up(
+    update: Update,
+    context: MentorContext,
+    sender: Sender,
+    meeting: int,
+    typed_name: str,
+    typed_phone: str,
+    adults: int,
+) -> None:
+    """The consent given for a meeting: the registration and the place, or why not (and then
+    nothing kept); a place comes with the meeting's calendar file."""
+    query = update.callback_query
+    assert query is not None  # the consent is a press
+    t = sender.t
+    result = await events.sign_up_prospect(
+        context.db,
+        meeting,
+        sender.telegram_user_id,
+        name=typed_name,
+        phone=typed_phone,
+        language=t.language,
+        adults=adults,
+        now=now(),
+    )
+    if isinstance(result, SignUpProblem):
+        await query.edit_message_text(signup_problem(t, result) + "\n" + t("interest.not_stored"))
+        return
+    tz = context.config.timezone
+    event = result.event
+    when = event_when(t, event, tz)
+    if isinstance(result, Waiting):
+        await query.edit_message_text(
+            t(
+                "interest.meeting_waiting",
+                title=event.details.title,
+                when=when,
+                position=result.position,
+            )
+        )
+        return
+    await query.edit_message_text(t("interest.meeting_thanks"))
+    await send_with_calendar(
+        context,
+        sender.telegram_user_id,
+        t,
+        t("interest.meeting_place", title=event.details.title, when=when),
+        event,
+    )
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:
@@ -255,8 +408,12 @@ def start(application: MentorApplication) -> None:
 def register(application: MentorApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     registering = guided_conversation(
-        entry_points=[CallbackQueryHandler(begin, pattern=buttons.INTEREST_START)],
+        entry_points=[
+            CallbackQueryHandler(begin, pattern=buttons.INTEREST_START),
+            CallbackQueryHandler(begin_meeting, pattern=buttons.INTEREST_MEETING),
+        ],
         states={
+            ADULTS: [CallbackQueryHandler(choose_adults, pattern=buttons.INTEREST_ADULTS)],
             NAME: [MessageHandler(text, name)],
             PHONE: [
                 MessageHandler(filters.CONTACT, shared_phone),

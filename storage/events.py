@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Literal
 
 from storage.db import Row, Session
 from storage.models import (
@@ -90,6 +91,11 @@ _DETAIL_COLUMNS = (
     "catalogue_id, kind, title, description, starts_at, ends_at, place, capacity, audience, "
     "children_along, signup_deadline"
 )
+
+# Whose a sign-up is: a member household's, or a prospective family's registration of
+# interest (an information meeting's). The column is named by this closed list, never by text.
+Whose = tuple[Literal["household", "interest"], int]
+_WHOSE = {"household": "household_id", "interest": "interest_id"}
 
 # Events ---------------------------------------------------------------------------------
 
@@ -181,13 +187,20 @@ async def listing(session: Session, event_id: int) -> EventListing | None:
 
 
 async def add_signup(
-    session: Session, event_id: int, household_id: int, adults: int, children: int, now: datetime
+    session: Session,
+    event_id: int,
+    whose: Whose,
+    adults: int,
+    children: int,
+    now: datetime,
 ) -> Signup | None:
-    """Sign the household up, confirmed if the party fits and nobody is waiting (the waiting
-    list is served in strict order), else on the waiting list; decided in this one statement.
-    None if the event is not open for sign-ups at `now`, or the household is signed up."""
+    """Sign a household (or a person who registered interest) up, confirmed if the party fits
+    and nobody is waiting (the waiting list is served in strict order), else on the waiting
+    list; decided in this one statement. None if the event is not open for sign-ups at `now`,
+    or they are signed up already."""
+    column, whose_id = whose
     row = await session.fetch_one(
-        "INSERT INTO event_signups (id, event_id, household_id, adults, children, state, "
+        f"INSERT INTO event_signups (id, event_id, {_WHOSE[column]}, adults, children, state, "
         f"queued_at, created_at) SELECT {next_number('event_signups')}, e.id, ?, ?, ?, "
         f"CASE WHEN e.capacity IS NULL OR ({_WAITING} = 0 AND {_CONFIRMED_PEOPLE} + ? "
         "<= e.capacity) THEN 'confirmed' ELSE 'waiting' END, ?, ? FROM events e "
@@ -195,7 +208,7 @@ async def add_signup(
         "AND (e.signup_deadline IS NULL OR e.signup_deadline > ?) "
         "ON CONFLICT DO NOTHING RETURNING *",
         (
-            household_id,
+            whose_id,
             adults,
             children,
             adults + children,
@@ -214,12 +227,14 @@ async def signup_by_id(session: Session, signup_id: int) -> Signup | None:
     return _signup(row) if row else None
 
 
-async def live_signup(session: Session, event_id: int, household_id: int) -> Signup | None:
-    """The household's sign-up for the event that is confirmed or waiting."""
+async def live_signup(session: Session, event_id: int, whose: Whose) -> Signup | None:
+    """The household's (or the registration's) sign-up for the event that is confirmed or
+    waiting."""
+    column, whose_id = whose
     row = await session.fetch_one(
-        "SELECT * FROM event_signups WHERE event_id = ? AND household_id = ? "
+        f"SELECT * FROM event_signups WHERE event_id = ? AND {_WHOSE[column]} = ? "
         "AND state != 'cancelled'",
-        (event_id, household_id),
+        (event_id, whose_id),
     )
     return _signup(row) if row else None
 
@@ -230,6 +245,22 @@ async def cancel_signup(session: Session, signup: Signup, now: datetime) -> bool
         "UPDATE event_signups SET state = 'cancelled', cancelled_at = ? WHERE id = ? AND state = ?",
         (to_db(now), signup.id, signup.state.value),
     )
+
+
+async def cancel_future_signups(session: Session, whose: Whose, now: datetime) -> list[int]:
+    """Give up every live sign-up of a household, or of a registration of interest, for the
+    events not started yet: they are leaving (or their registration is erased), and a place
+    kept for nobody is a place someone on the waiting list goes without. Returns the events
+    whose waiting lists may now move up."""
+    column, whose_id = whose
+    rows = await session.fetch_all(
+        "UPDATE event_signups SET state = 'cancelled', cancelled_at = ? "
+        f"WHERE {_WHOSE[column]} = ? AND state != 'cancelled' AND event_id IN "
+        "(SELECT id FROM events WHERE starts_at > ? AND state != 'cancelled') "
+        "RETURNING event_id",
+        (to_db(now), whose_id, to_db(now)),
+    )
+    return sorted({row["event_id"] for row in rows})
 
 
 async def move_up(session: Session, event_id: int, now: datetime) -> list[Signup]:
@@ -281,8 +312,9 @@ async def live_signups(session: Session, event_id: int) -> list[Signup]:
 async def roster(session: Session, event_id: int) -> list[EventRosterLine]:
     """`live_signups` with the households' names, for the coordinators' list."""
     rows = await session.fetch_all(
-        "SELECT s.*, h.display_name FROM event_signups s "
+        "SELECT s.*, coalesce(h.display_name, i.name) AS display_name FROM event_signups s "
         "LEFT JOIN households h ON h.id = s.household_id "
+        "LEFT JOIN interest i ON i.id = s.interest_id "
         "WHERE s.event_id = ? AND s.state != 'cancelled' "
         "ORDER BY s.state = 'waiting', s.queued_at, s.id",
         (event_id,),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from storage.db import Row, Session
-from storage.models import Interest, from_db, to_db
+from storage.models import Interest, Prospect, from_db, to_db
 
 
 def _interest(row: Row) -> Interest:
@@ -85,5 +85,22 @@ async def mark_announced(session: Session, ids: Sequence[int], now: datetime) ->
     )
 
 
-async def erase_registered_before(session: Session, cutoff: datetime) -> int:
-    return await session.execute("DELETE FROM interest WHERE consented_at < ?", (to_db(cutoff),))
+async def erase_registered_before(session: Session, cutoff: datetime, now: datetime) -> int:
+    """Erase the registrations given before `cutoff`, but not one with a place (or a place in
+    line) at an information meeting still to come: it was given for that meeting, and erasing
+    it would keep a place for nobody. It goes with the retention after the meeting."""
+    return await session.execute(
+        "DELETE FROM interest WHERE consented_at < ? AND id NOT IN (SELECT s.interest_id "
+        "FROM event_signups s JOIN events e ON e.id = s.event_id WHERE s.interest_id IS NOT NULL "
+        "AND s.state != 'cancelled' AND e.state != 'cancelled' AND e.ends_at > ?)",
+        (to_db(cutoff), to_db(now)),
+    )
+
+
+async def prospect(session: Session, interest_id: int) -> Prospect | None:
+    row = await session.fetch_one(
+        "SELECT id, telegram_user_id, name, language FROM interest WHERE id = ?", (interest_id,)
+    )
+    if row is None:
+        return None
+    return Prospect(row["id"], row["telegram_user_id"], row["name"], row["language"])

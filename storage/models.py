@@ -311,6 +311,16 @@ class Interest:
     consented_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    """A registration of interest as an event's sign-up needs it: whom to write to, and how."""
+
+    interest_id: int
+    telegram_user_id: int
+    name: str
+    language: str
+
+
 class EventKind(StrEnum):
     COURSE = "course"
     THEME_MORNING = "theme_morning"

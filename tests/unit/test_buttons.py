@@ -100,6 +100,13 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             Sample(buttons.interest_consent(True), buttons.consent_of, True),
             Sample(buttons.interest_consent(False), buttons.consent_of, False),
         ],
+        buttons.INTEREST_MEETING: [
+            Sample(buttons.interest_meeting(BIGGEST), buttons.meeting_of, BIGGEST)
+        ],
+        buttons.INTEREST_ADULTS: [
+            Sample(buttons.interest_adults(1), buttons.adults_of, 1),
+            Sample(buttons.interest_adults(9), buttons.adults_of, 9),
+        ],
         buttons.RATE: [
             Sample(
                 buttons.rate(number, stars),

@@ -96,7 +96,9 @@ async def an_event(session: Session) -> int:
 
 async def a_signup(session: Session) -> int:
     household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
-    signup = await events.add_signup(session, await an_event(session), household, 2, 0, NOW)
+    signup = await events.add_signup(
+        session, await an_event(session), ("household", household), 2, 0, NOW
+    )
     assert signup is not None
     return signup.id
 

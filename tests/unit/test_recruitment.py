@@ -94,18 +94,23 @@ async def test_a_person_withdraws_their_registration_and_is_told_what_it_was(
         db, 501, name="Anna Svensson", phone="070-123", language="sv", now=NOW - DAY
     )
     await recruitment.register(db, 502, name="Erik Ek", phone="0701234567", language="sv", now=NOW)
-    assert await recruitment.withdraw(db, 502, anna, NOW - DAY) is None  # not Erik's to withdraw
+    assert (
+        await recruitment.withdraw(db, 502, anna, NOW - DAY, NOW) is None
+    )  # not Erik's to withdraw
     # A question about the registration as it was before an update names nothing any more.
     await recruitment.register(
         db, 501, name="Anna Svensson", phone="070-123 45 67", language="sv", now=NOW
     )
-    assert await recruitment.withdraw(db, 501, anna, NOW - DAY) is None
-    withdrawn = await recruitment.withdraw(db, 501, anna, NOW)
-    assert withdrawn is not None and (withdrawn.name, withdrawn.phone) == (
+    assert await recruitment.withdraw(db, 501, anna, NOW - DAY, NOW) is None
+    withdrawn = await recruitment.withdraw(db, 501, anna, NOW, NOW)
+    assert withdrawn is not None and (
+        withdrawn.registration.name,
+        withdrawn.registration.phone,
+    ) == (
         "Anna Svensson",
         "070-123 45 67",
     )
-    assert await recruitment.withdraw(db, 501, anna, NOW) is None
+    assert await recruitment.withdraw(db, 501, anna, NOW, NOW) is None
     assert [entry.name for entry in await recruitment.registered(db)] == ["Erik Ek"]
 
 

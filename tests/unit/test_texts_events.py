@@ -11,6 +11,7 @@ import pytest
 
 from bot.events import CancelProblem, EventProblem, SignUpProblem
 from bot.i18n import translator
+from handlers import buttons
 from handlers.event_text import (
     AUDIENCES,
     KINDS,
@@ -20,6 +21,7 @@ from handlers.event_text import (
     event_when,
     signup_problem,
 )
+from handlers.recruitment import adults_keyboard, meetings_keyboard, meetings_text
 from storage.models import Event, EventAudience, EventDetails, EventKind, EventListing, EventState
 from tests.unit.telegram_support import LANGUAGES
 
@@ -111,3 +113,22 @@ def test_every_kind_audience_and_refusal_has_its_own_line(language: str) -> None
     assert all(line and "." in line for line in refusals)
     if language != "en":
         assert event_problem(t, EventProblem.PAST) != event_problem(english, EventProblem.PAST)
+
+
+def test_a_strangers_start_lists_the_meetings_with_a_sign_up_button_each() -> None:
+    shown = [listing(), listing(capacity=None)]
+    for language, header, label in (
+        ("sv", "<b>Kommande informationsmöten</b>", "Anmäl mig: lör 12 dec."),
+        ("da", "<b>Kommende informationsmøder</b>", "Tilmeld mig: lør. 12 dec."),
+        ("en", "<b>Coming information meetings</b>", "Sign up: Sat 12 Dec"),
+    ):
+        t = translator(language)
+        text = meetings_text(t, shown, STOCKHOLM)
+        assert text.startswith(header + "\n\n")
+        assert text.count("Sömn &lt;&amp; skärmar&gt;") == 2
+        rows = meetings_keyboard(t, shown, STOCKHOLM).inline_keyboard
+        assert [(b.text, b.callback_data) for row in rows for b in row] == [
+            (label, buttons.interest_meeting(3))
+        ] * 2
+    [counts] = adults_keyboard(translator("sv")).inline_keyboard
+    assert [b.text for b in counts] == ["1", "2", "3", "4"]

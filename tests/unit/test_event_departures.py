@@ -1,0 +1,185 @@
+"""Places at events that people leave behind, and the prospective families' sign-ups.
+
+A household that leaves (its last adult removed or erased) and a registration of interest that
+is withdrawn give back their places at the events to come, so that the waiting list moves up
+into them instead of a place being kept for nobody; an information meeting takes people who
+are not members, by the registration of interest they consented to, and a refused sign-up
+keeps nothing of them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot import events, members, personal_data, recruitment, retention
+from bot.events import Confirmed, SignUpProblem, Waiting
+from storage.db import Database
+from storage.models import (
+    Event,
+    EventAudience,
+    EventDetails,
+    EventKind,
+    Member,
+    Role,
+    SignupState,
+)
+from tests.support import make_household
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+MEETING = EventDetails(
+    kind=EventKind.INFORMATION_MEETING,
+    title="Vill du bli familjehem?",
+    starts_at=NOW + 60 * DAY,  # two months out: beyond the 30 days' retention
+    ends_at=NOW + 60 * DAY + timedelta(hours=2),
+    audience=EventAudience.PROSPECTIVE,
+    capacity=4,
+)
+OUTING = replace(
+    MEETING,
+    kind=EventKind.OUTING,
+    title="Till Skansen",
+    audience=EventAudience.FAMILIES,
+    children_along=True,
+)
+
+
+async def household_of(db: Database, name: str, user: int, role: Role = Role.FAMILY) -> Member:
+    (member,) = await make_household(db, role, name, (user,), NOW - DAY)
+    return member
+
+
+async def an_event(db: Database, details: EventDetails) -> Event:
+    event = await events.create(db, details, None, NOW)  # from the catalogue, say
+    assert isinstance(event, Event)
+    return event
+
+
+async def prospect(
+    db: Database, event: Event, user: int, adults: int, name: str = "Anna Svensson"
+) -> Confirmed | Waiting | SignUpProblem:
+    return await events.sign_up_prospect(
+        db, event.id, user, name=name, phone="+46701234567", language="sv", adults=adults, now=NOW
+    )
+
+
+async def lines(db: Database, event: Event) -> list[tuple[str | None, SignupState, int]]:
+    roster = await events.roster(db, event.id)
+    assert roster is not None
+    return [
+        (line.household_name, line.signup.state, line.signup.people)
+        for line in roster.confirmed + roster.waiting
+    ]
+
+
+async def test_a_household_that_leaves_gives_its_places_to_the_waiting_list(db: Database) -> None:
+    outing = await an_event(db, replace(OUTING, capacity=5))
+    leaving = await household_of(db, "Familjen Ek", 1)
+    waiting = await household_of(db, "Familjen Al", 2)
+    coordinator = await household_of(db, "Lena", 101, Role.COORDINATOR)
+    assert isinstance(await events.sign_up(db, outing.id, leaving, 2, 2, NOW), Confirmed)
+    assert isinstance(await events.sign_up(db, outing.id, waiting, 2, 1, NOW), Waiting)
+
+    removal = await members.remove(db, coordinator, leaving.id, NOW)
+
+    assert removal.departure is not None
+    [released] = removal.departure.released
+    assert released.event.id == outing.id
+    assert [party.members for party in released.moved_up] == [[waiting]]
+    assert await lines(db, outing) == [("Familjen Al", SignupState.CONFIRMED, 3)]
+
+
+async def test_an_erased_household_frees_its_place_but_one_adult_leaving_does_not(
+    db: Database,
+) -> None:
+    outing = await an_event(db, replace(OUTING, capacity=2))
+    first, second = await make_household(db, Role.FAMILY, "Familjen Ek", (1, 11), NOW - DAY)
+    waiting = await household_of(db, "Familjen Al", 2)
+    await events.sign_up(db, outing.id, first, 2, 0, NOW)
+    await events.sign_up(db, outing.id, waiting, 2, 0, NOW)
+
+    erasure = await personal_data.erase(db, first.id, first, NOW)
+    assert erasure is not None and erasure.departure.released == []  # the other adult comes
+    erasure = await personal_data.erase(db, second.id, second, NOW)
+    assert erasure is not None
+    assert [p.members for r in erasure.departure.released for p in r.moved_up] == [[waiting]]
+    assert await lines(db, outing) == [("Familjen Al", SignupState.CONFIRMED, 2)]
+
+
+async def test_a_prospective_family_signs_up_by_its_registration_of_interest(
+    db: Database,
+) -> None:
+    meeting = await an_event(db, MEETING)
+
+    first = await prospect(db, meeting, 501, adults=2)
+    second = await prospect(db, meeting, 502, adults=3, name="Erik Ek")
+
+    assert isinstance(first, Confirmed) and isinstance(second, Waiting)
+    assert second.position == 1
+    assert await lines(db, meeting) == [
+        ("Anna Svensson", SignupState.CONFIRMED, 2),
+        ("Erik Ek", SignupState.WAITING, 3),
+    ]
+    # They are registrations of interest like any other: the coordinators' list counts them.
+    assert [entry.name for entry in await recruitment.registered(db)] == [
+        "Anna Svensson",
+        "Erik Ek",
+    ]
+    assert await prospect(db, meeting, 501, adults=1) is SignUpProblem.ALREADY
+
+
+async def test_a_refused_prospective_sign_up_keeps_nothing_of_the_person(db: Database) -> None:
+    outing = await an_event(db, OUTING)
+    full_meeting = await an_event(db, replace(MEETING, capacity=2))
+
+    assert await prospect(db, outing, 501, adults=1) is SignUpProblem.AUDIENCE
+    assert await prospect(db, full_meeting, 501, adults=3) is SignUpProblem.TOO_MANY
+    assert (
+        await events.sign_up_prospect(
+            db, 999, 501, name="A", phone="+46701234567", language="sv", adults=1, now=NOW
+        )
+        is SignUpProblem.NOT_FOUND
+    )
+    assert await recruitment.registered(db) == []
+
+
+async def test_a_family_cannot_take_a_prospective_familys_meeting(db: Database) -> None:
+    meeting = await an_event(db, MEETING)
+    family = await household_of(db, "Familjen Ek", 1)
+    assert await events.sign_up(db, meeting.id, family, 1, 0, NOW) is SignUpProblem.AUDIENCE
+
+
+async def test_withdrawing_the_registration_gives_the_place_to_the_next_in_line(
+    db: Database,
+) -> None:
+    meeting = await an_event(db, MEETING)
+    await prospect(db, meeting, 501, adults=4)
+    await prospect(db, meeting, 502, adults=2, name="Erik Ek")
+    anna = await recruitment.registration_of(db, 501)
+    assert anna is not None
+
+    withdrawn = await recruitment.withdraw(db, 501, anna.id, anna.consented_at, NOW)
+
+    assert withdrawn is not None and withdrawn.registration.name == "Anna Svensson"
+    [released] = withdrawn.released
+    [moved] = released.moved_up
+    assert moved.prospect is not None and moved.prospect.telegram_user_id == 502
+    assert moved.prospect.language == "sv"
+    assert await lines(db, meeting) == [("Erik Ek", SignupState.CONFIRMED, 2)]
+
+
+async def test_a_registration_for_a_meeting_to_come_outlives_the_retention_until_it_is_held(
+    db: Database,
+) -> None:
+    meeting = await an_event(db, MEETING)
+    await prospect(db, meeting, 501, adults=1)
+    retention_days = timedelta(days=30)
+
+    # 31 days on, the meeting still a month away: the place and the registration stay.
+    await retention.erase_expired_content(db, retention_days, NOW + 31 * DAY)
+    assert await lines(db, meeting) == [("Anna Svensson", SignupState.CONFIRMED, 1)]
+
+    # Once it has been held, the registration goes with the retention; the count stays.
+    await retention.erase_expired_content(db, retention_days, MEETING.ends_at + DAY)
+    assert await recruitment.registered(db) == []
+    assert await lines(db, meeting) == [(None, SignupState.CONFIRMED, 1)]
