@@ -1,6 +1,7 @@
 """The shared course catalogue as a coordinator hands it on: a CSV of the year's events sent in,
-previewed and imported, sent again with two rows changed, refused whole for one bad row, and
-exported by /catalogue as two files that read back unchanged."""
+previewed and imported, sent again with two rows changed (the one signed up for a meeting that
+moved is told), refused whole for one bad row, and exported by /catalogue as two files that read
+back unchanged."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.event_catalogue import parse_catalogue
 from bot.sandbox import BotApiDouble, SandboxUser
-from tests.e2e.chat_support import Service, button_data, labels, texts_until_quiet
+from tests.e2e.chat_support import Service, answer, button_data, labels, texts_until_quiet
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -38,7 +39,7 @@ def row(n: int, title: str | None = None, start: str = "09:00") -> str:
             f"{day} 12:00",
             "Kulturhuset",
             "" if n % 5 == 0 else str(10 + n),
-            "families",
+            "prospective" if kind == "information_meeting" else "families",
             "ja" if kind == "outing" else "nej",
             f"{day - timedelta(days=7)} 23:59",
         )
@@ -69,14 +70,32 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
         "Kurskatalogen är importerad. Nya händelser: 40, ändrade: 0, oförändrade: 0."
     )
 
-    # Next year's file: one title and one start time changed. Cancel first changes nothing.
-    rows[3] = row(3, title="Trygg anknytning")
-    rows[17] = row(17, start="10:00")
+    # Someone considering becoming a foster family signs up for the first information meeting.
+    anna = double.add_user(first_name="Anna", language_code="sv")
+    await anna.send("/start")
+    await anna.next_message()
+    meetings = await anna.next_message()
+    await anna.press(meetings, next(b for b in labels(meetings) if b.startswith("Anmäl mig")))
+    asked = await anna.next_message()
+    assert "Kursdag 3 <del 0> & samtal" in asked["text"]
+    await anna.press(asked, "2")
+    await anna.wait_for_edit(asked)
+    await answer(anna, "Anna Svensson")
+    await answer(anna, "070-123 45 67")
+    consent = await anna.next_message()
+    await anna.press(consent, "Ja, jag samtycker")
+    assert (await anna.wait_for_edit(consent))["text"] == "Tack! Ni är anmälda."
+    await texts_until_quiet(anna, 0.3)
+
+    # Next year's file: the meeting starts an hour later and a course has a new title. Cancel
+    # first changes nothing.
+    rows[3] = row(3, start="10:00")
+    rows[17] = row(17, title="Trygg anknytning")
     preview = await send(karin, catalogue(rows))
     assert preview["text"].splitlines() == [
         "Kurskatalogen i filen har 0 nya händelser, 2 ändrade och 38 oförändrade. Importera den?",
+        "Ändrad: Kursdag 3 <del 0> & samtal",
         "Ändrad: Trygg anknytning",
-        "Ändrad: Kursdag 17 <del 2> & samtal",
     ]
     await karin.press(preview, "Avbryt")
     assert (await karin.wait_for_edit(preview))["text"] == (
@@ -85,9 +104,14 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
     preview = await send(karin, catalogue(rows))
     confirm = button_data(preview, "Importera")
     await karin.press(preview, "Importera")
-    assert (await karin.wait_for_edit(preview))["text"] == (
-        "Kurskatalogen är importerad. Nya händelser: 0, ändrade: 2, oförändrade: 38."
-    )
+    assert (await karin.wait_for_edit(preview))["text"].splitlines() == [
+        "Kurskatalogen är importerad. Nya händelser: 0, ändrade: 2, oförändrade: 38.",
+        "De som är anmälda till den ändrade händelsen har fått besked.",
+    ]
+    # Anna hears of the new time with the meeting's new calendar file.
+    notice = await anna.next_message()
+    assert notice["caption"].startswith("Ändrat evenemang (tidigare ")
+    assert "10:00" in notice["caption"] and notice["document"]["file_name"].endswith(".ics")
     # The same press again (a double tap): the catalogue is no longer what the preview showed.
     await karin.press_data(preview, confirm)
     assert "ändrats sedan filen lästes" in (await karin.wait_for_edit(preview))["text"]
@@ -116,7 +140,7 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
     exported = double.file_bytes(spreadsheet["document"]["file_id"])
     parsed, problems = parse_catalogue(exported, TZ)
     assert problems == [] and len(parsed) == 40
-    assert parsed[3].details.title == "Trygg anknytning"
+    assert parsed[17].details.title == "Trygg anknytning"
     for file, name in ((exported, "kurskatalog.csv"), (calendar, "kurskatalog.ics")):
         data = file if isinstance(file, bytes) else double.file_bytes(file["document"]["file_id"])
         again = await send(karin, data, name)
