@@ -5,6 +5,9 @@ as UTC: a calendar app then shows 22:00-08:00 on both sides of a daylight-saving
 app that does not know the zone by name can still work it out from the file itself. UIDs are
 stable (a shift's id; an event's catalogue id, or its id), so importing a newer file updates the
 entries instead of duplicating them: that is how a changed event's new file reaches a calendar.
+An event also carries what a calendar has no word for (kind, audience, capacity, children,
+deadline) as `X-MENTORBOT-…` properties, which calendar apps keep and ignore, so that the file
+is the shared catalogue too: bot/event_catalogue.py reads it back as it was.
 
 Pure: the time stamp is a parameter and nothing here reads the clock.
 """
@@ -22,6 +25,11 @@ from storage.models import Event as MentorEvent
 from storage.models import EventState, Shift
 
 PRODID = "-//Mentorbot//Rota//EN"
+X_KIND = "X-MENTORBOT-KIND"
+X_AUDIENCE = "X-MENTORBOT-AUDIENCE"
+X_CAPACITY = "X-MENTORBOT-CAPACITY"  # people; absent: no limit
+X_CHILDREN = "X-MENTORBOT-CHILDREN"  # TRUE or FALSE
+X_DEADLINE = "X-MENTORBOT-DEADLINE"  # the sign-up deadline as a UTC date-time; absent: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class _Entry:
     place: str = ""
     description: str = ""
     cancelled: bool = False
+    extra: tuple[tuple[str, str], ...] = ()  # X- properties, in order
 
 
 def event_uid(event: MentorEvent) -> str:
@@ -70,10 +79,25 @@ def events_calendar(events: Iterable[MentorEvent], tz: ZoneInfo, name: str, now:
             event.details.place,
             event.details.description,
             event.state is EventState.CANCELLED,
+            _catalogue_properties(event),
         )
         for event in events
     ]
     return _calendar(entries, tz, name, now)
+
+
+def _catalogue_properties(event: MentorEvent) -> tuple[tuple[str, str], ...]:
+    details = event.details
+    properties = [
+        (X_KIND, details.kind.value),
+        (X_AUDIENCE, details.audience.value),
+        (X_CHILDREN, "TRUE" if details.children_along else "FALSE"),
+    ]
+    if details.capacity is not None:
+        properties.append((X_CAPACITY, str(details.capacity)))
+    if details.signup_deadline is not None:
+        properties.append((X_DEADLINE, f"{details.signup_deadline.astimezone(UTC):%Y%m%dT%H%M%SZ}"))
+    return tuple(properties)
 
 
 def _calendar(entries: list[_Entry], tz: ZoneInfo, name: str, now: datetime) -> bytes:
@@ -109,6 +133,8 @@ def _calendar(entries: list[_Entry], tz: ZoneInfo, name: str, now: datetime) -> 
             component.add("description", entry.description)
         if entry.cancelled:
             component.add("status", "CANCELLED")
+        for name, value in entry.extra:
+            component.add(name, value)
         calendar.add_component(component)
     ical: bytes = calendar.to_ical()  # typed Any by icalendar
     return ical

@@ -243,12 +243,20 @@ async def create(
     if problem := check_details(details, now):
         return problem
     async with db.write() as session:
-        event = await events.add_event(session, details, created_by.id if created_by else None, now)
-        await audit.record(session, created_by, Action.EVENT_ADD, event_subject(event), now)
+        return await add_in(session, details, created_by, now)
+
+
+async def add_in(
+    session: Session, details: EventDetails, created_by: Member | None, now: datetime
+) -> Event:
+    """`create`'s writing, in the caller's transaction (a catalogue's import adds many in one);
+    the details are checked already."""
+    event = await events.add_event(session, details, created_by.id if created_by else None, now)
+    await audit.record(session, created_by, Action.EVENT_ADD, event_subject(event), now)
     return event
 
 
-async def _capacity_problem(
+async def capacity_problem(
     session: Session, event_id: int, details: EventDetails
 ) -> EventProblem | None:
     signups = await events.live_signups(session, event_id)
@@ -272,19 +280,27 @@ async def update(
         before = await events.event_by_id(session, event_id)
         if before is None:
             return EventProblem.NOT_FOUND
-        if before.state is EventState.CANCELLED:
-            return EventProblem.CANCELLED
-        if problem := await _capacity_problem(session, event_id, details):
-            return problem
-        if not await events.update_event(session, event_id, details, now):
-            return EventProblem.CANCELLED
-        await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
-        moved_up = await _parties(session, await events.move_up(session, event_id, now))
-        old = before.details
-        time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
-        place_changed = old.place != details.place
-        told = await events.live_signups(session, event_id) if time_changed or place_changed else []
-        to_tell = await _parties(session, told)
+        return await update_in(session, by, before, details, now)
+
+
+async def update_in(
+    session: Session, by: Member | None, before: Event, details: EventDetails, now: datetime
+) -> Changed | EventProblem:
+    """`update`'s checks of the sign-ups and its writing, in the caller's transaction, for the
+    event as read there (`before`); the details are checked already."""
+    if before.state is EventState.CANCELLED:
+        return EventProblem.CANCELLED
+    if problem := await capacity_problem(session, before.id, details):
+        return problem
+    if not await events.update_event(session, before.id, details, now):
+        return EventProblem.CANCELLED
+    await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
+    moved_up = await _parties(session, await events.move_up(session, before.id, now))
+    old = before.details
+    time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
+    place_changed = old.place != details.place
+    told = await events.live_signups(session, before.id) if time_changed or place_changed else []
+    to_tell = await _parties(session, told)
     return Changed(
         replace(before, details=details), before, time_changed, place_changed, to_tell, moved_up
     )

@@ -18,20 +18,26 @@ and a chat command agree on nights and daylight-saving changes.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.config import LANGUAGES
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
 from bot.rota import EmptyShift, Interval, NonexistentLocalTime, ShiftTimeError, local_span
-from bot.spreadsheet import nordic_csv, text_cell
+from bot.spreadsheet import (
+    column_names,
+    decode,
+    delimiter_of,
+    nordic_csv,
+    read_clock,
+    read_day,
+    records,
+    text_cell,
+)
 from storage.models import Shift
 
 MAX_BYTES = 1_000_000  # refused before parsing; a season is a few thousand short lines
@@ -51,9 +57,6 @@ VALUE_LENGTH = 40  # enough to recognise a cell in a chat message, short enough 
 # ASCII digits only: int() would also take other scripts' digits, which no spreadsheet writes.
 # At most 18 digits, so a number always fits the database's 64-bit integers.
 _MEMBER = re.compile(r"#?([0-9]{1,18})")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DAY_FIRST = re.compile(r"([0-9]{1,2})([.-])([0-9]{1,2})\2([0-9]{4})")
-_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
 
 class CsvReason(StrEnum):
@@ -97,41 +100,6 @@ def _problem(line: int, reason: CsvReason, value: str = "") -> CsvProblem:
     return CsvProblem(line, reason, value[:VALUE_LENGTH])
 
 
-def _line_at(data: bytes, index: int) -> int:
-    return data.count(b"\n", 0, index) + 1
-
-
-def _delimiter(text: str) -> str:
-    # Excel writes semicolons wherever the comma is the decimal separator (Sweden among them);
-    # the header has no other reason to contain either, so it decides for the whole file.
-    header = text.lstrip().partition("\n")[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on, cells stripped.
-
-    A row of empty cells counts as blank: spreadsheets write one for every row that was ever
-    formatted. A record the csv module gives up on (a quote left open swallows the rest of the
-    file into one cell past the module's size limit) comes out with no cells, to be reported like
-    any other row of the wrong shape; nothing after it can be read reliably.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    while True:
-        try:
-            record = next(reader, None)
-        except csv.Error:
-            yield line, []
-            return
-        if record is None:
-            return
-        cells = [cell.strip() for cell in record]
-        if any(cells):
-            yield line, cells
-        line = reader.line_num + 1
-
-
 def export_header(t: Translator) -> list[str]:
     """The export's header in the reader's language; any language's reads back."""
     return [t(_COLUMN_NAMES[column]) for column in EXPORT_COLUMNS]
@@ -139,12 +107,7 @@ def export_header(t: Translator) -> list[str]:
 
 @cache
 def _column_of_name() -> dict[str, str]:
-    """Every name a column goes by (English and each catalogue's), lower case -> the column."""
-    names = {column: column for column in EXPORT_COLUMNS}
-    for language in LANGUAGES:
-        t = translator(language)
-        names.update({t(msgid).lower(): column for column, msgid in _COLUMN_NAMES.items()})
-    return names
+    return column_names(_COLUMN_NAMES)
 
 
 def _column_order(header: list[str]) -> list[int] | None:
@@ -167,33 +130,12 @@ def _member(cell: str) -> int | None:
     return number if number > 0 else None
 
 
-def _day(cell: str) -> date | None:
-    """YYYY-MM-DD, or DD-MM-YYYY and DD.MM.YYYY: Excel writes a date back in the short form of
-    its locale, and Danish Excel's is day first. Slashes are refused: 04/12 is April to some."""
-    day_first = _DAY_FIRST.fullmatch(cell)
-    if day_first:
-        cell = f"{day_first[4]}-{int(day_first[3]):02d}-{int(day_first[1]):02d}"
-    if not _DATE.fullmatch(cell):
-        return None
-    try:
-        return date.fromisoformat(cell)
-    except ValueError:  # 2026-02-30
-        return None
-
-
-def _clock(cell: str) -> time | None:
-    match = _CLOCK.fullmatch(cell)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        return None
-    return time(int(match[1]), int(match[2]))
-
-
 def _row(line: int, cells: list[str], tz: ZoneInfo) -> PlannedShift | list[CsvProblem]:
     """One data row, cells in COLUMNS order: the shift, or every problem in it."""
     member, day, start, end = cells
     member_id = _member(member)
-    local_day = _day(day)
-    local_start, local_end = _clock(start), _clock(end)
+    local_day = read_day(day)
+    local_start, local_end = read_clock(start), read_clock(end)
     if member_id is None or local_day is None or local_start is None or local_end is None:
         return [
             _problem(line, reason, cell)
@@ -232,16 +174,12 @@ def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[
     """
     if len(data) > MAX_BYTES:
         return [], [_problem(1, CsvReason.TOO_LARGE)]
-    try:
-        text = data.decode()
-    except UnicodeDecodeError as error:
-        return [], [_problem(_line_at(data, error.start), CsvReason.NOT_TEXT)]
-    if "\0" in text:  # valid UTF-8, but a binary file or a UTF-16 export, not a CSV
-        return [], [_problem(_line_at(data, data.index(b"\0")), CsvReason.NOT_TEXT)]
-    text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
-    delimiter = _delimiter(text)
-    records = _records(text, delimiter)
-    first = next(records, None)
+    text = decode(data)
+    if isinstance(text, int):
+        return [], [_problem(text, CsvReason.NOT_TEXT)]
+    delimiter = delimiter_of(text)
+    rows_read = records(text, delimiter)
+    first = next(rows_read, None)
     if first is None:
         return [], [_problem(1, CsvReason.EMPTY)]
     header_line, header = first
@@ -251,7 +189,7 @@ def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[
     planned: list[PlannedShift] = []
     problems: list[CsvProblem] = []
     rows = 0
-    for line, cells in records:
+    for line, cells in rows_read:
         rows += 1
         if rows > MAX_ROWS:
             problems.append(_problem(line, CsvReason.TOO_MANY_ROWS))

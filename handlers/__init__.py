@@ -6,6 +6,7 @@ from handlers import (
     audit,
     availability,
     broadcasts,
+    catalogue,
     conversations,
     event_admin,
     events,
@@ -42,6 +43,7 @@ def register(application: MentorApplication) -> None:
         personal_data,
         shift_booking,  # /shift alone, before rota_planning's /shift with arguments
         rota_planning,
+        catalogue,  # /catalogue and its preview's buttons; its files come through the router
         mentor_rota,
         availability,
         events,  # the members' /events and their sign-up buttons

@@ -28,7 +28,7 @@ from typing import Literal
 
 from telegram import CallbackQuery, Update
 
-from bot import rota_planning
+from bot import catalogue_import, rota_planning
 from bot.availability import Week
 from bot.config import LANGUAGES
 from bot.event_drafts import ChangeField, DeadlineChoice
@@ -543,6 +543,28 @@ def rota_file_cancel() -> str:
 def rota_file_of(match: re.Match[str]) -> tuple[bool, str]:
     """Whether the missing shifts go, and the digest of the change that was shown."""
     return match["mode"] == "all", match["digest"]
+
+
+# A catalogue file's preview: Import, naming the plan shown (a digest of it,
+# bot/catalogue_import.py), or Cancel. The file is the one the preview replies to, read again at
+# the press.
+_CATALOGUE = _prefix("catalogue:")
+CATALOGUE_APPLY = _pattern(
+    _CATALOGUE, f"apply:(?P<digest>[0-9a-f]{{{catalogue_import.DIGEST_LENGTH}}})"
+)
+CATALOGUE_CANCEL = _pattern(_CATALOGUE, "cancel")
+
+
+def catalogue(digest: str) -> str:
+    return f"{_CATALOGUE}apply:{digest}"
+
+
+def catalogue_cancel() -> str:
+    return f"{_CATALOGUE}cancel"
+
+
+def digest_of(match: re.Match[str]) -> str:
+    return match["digest"]
 
 
 # /away: remove a span, show /away (from under the open gaps), pick this or next week, and the

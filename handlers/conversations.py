@@ -5,7 +5,8 @@ decides what it is (edits never get here: see handlers/gate.py). First the one c
 (bot/message_content.py): a message with an identity number, a location or a contact card, or
 a kind that cannot be carried over is not stored or passed on, on either side. Then it is a
 comment on a rating or a note on a topic (a reply to the bot's thanks), a family's message (a
-question, or a message in its conversation), a coordinator's rota file, or a mentor's answer.
+question, or a message in its conversation), a course catalogue's file (handlers/catalogue.py,
+which only coordinators may send), a coordinator's rota file, or a mentor's answer.
 
 A mentor's answer goes only where it is meant to: to the conversation it replies to, else to
 their only one; with several, the bot asks "to which family?" with a button each and keeps the
@@ -24,6 +25,7 @@ from bot.message_content import Checked, check
 from bot.routing import TOPIC_LABELS, AddressProblem, Ambiguous, Ended, RoutingProblem
 from handlers import buttons
 from handlers.buttons import Match
+from handlers.catalogue import take_document
 from handlers.clock import now
 from handlers.common import (
     ANY_MEMBER,
@@ -75,6 +77,8 @@ async def route_message(update: Update, context: MentorContext) -> None:
             await raise_family_alarm(context, sender, member, message, passed_on=False)
         return
     if await _comment(context, sender, message):
+        return
+    if await take_document(update, context, sender, member):  # a course catalogue's file
         return
     if member.role is Role.FAMILY:
         conversation = await take_family_message(update, context, sender, member, checked)

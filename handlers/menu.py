@@ -46,10 +46,11 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "requests",
         "rota",
         "shift",
+        "event",
+        "catalogue",
         "broadcast",
         "broadcasts",
         "events",
-        "event",
         "invite",
         "invites",
         "members",
@@ -90,6 +91,7 @@ _DESCRIPTIONS = {
     "interest": N_("command.interest"),
     "shift": N_("command.shift"),
     "event": N_("command.event"),
+    "catalogue": N_("command.catalogue"),
 }
 
 

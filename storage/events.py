@@ -131,6 +131,29 @@ async def event_by_id(session: Session, event_id: int) -> Event | None:
     return _event(row) if row else None
 
 
+async def events_named(
+    session: Session, catalogue_ids: list[str], numbers: list[int]
+) -> list[Event]:
+    """The events with any of `catalogue_ids`, and those with any of `numbers` that have no
+    catalogue id (whose files name them event-N@mentorbot), for a catalogue's import."""
+    ids, nums = ", ".join("?" for _ in catalogue_ids), ", ".join("?" for _ in numbers)
+    rows = await session.fetch_all(
+        f"SELECT * FROM events WHERE catalogue_id IN ({ids}) "
+        f"OR (catalogue_id IS NULL AND id IN ({nums}))",
+        (*catalogue_ids, *numbers),
+    )
+    return [_event(row) for row in rows]
+
+
+async def events_not_over(session: Session, now: datetime) -> list[Event]:
+    """Events not cancelled that have not ended, soonest first: the catalogue to hand on."""
+    rows = await session.fetch_all(
+        "SELECT * FROM events WHERE state != 'cancelled' AND ends_at > ? ORDER BY starts_at, id",
+        (to_db(now),),
+    )
+    return [_event(row) for row in rows]
+
+
 async def update_event(
     session: Session, event_id: int, details: EventDetails, now: datetime
 ) -> bool:

@@ -28,7 +28,9 @@ from storage.models import Audience, AwayReason, EventAudience, EventKind
 JOINED = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 BIGGEST = 999_999_999  # the largest number a button carries
 LAST_SECOND = datetime(5000, 12, 31, 23, 59, 59, tzinfo=UTC)
-DIGEST = "0123456789abcdef"  # a rota file's change, as bot.rota_planning names it
+DIGEST = (
+    "0123456789abcdef"  # a file's change, as bot.rota_planning and bot.catalogue_import name it
+)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ def rota_samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sa
             for remove in (True, False)
         ],
         buttons.ROTA_FILE_CANCEL: [Sample(buttons.rota_file_cancel(), _none, None)],
+        buttons.CATALOGUE_APPLY: [Sample(buttons.catalogue(DIGEST), buttons.digest_of, DIGEST)],
+        buttons.CATALOGUE_CANCEL: [Sample(buttons.catalogue_cancel(), _none, None)],
         buttons.AWAY_REMOVE: [Sample(buttons.away_remove(number), buttons.away_of, number)],
         buttons.AWAY_SHOW: [Sample(buttons.away_show(), _none, None)],
         buttons.AWAY_WEEK: [

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -153,3 +154,27 @@ def test_a_cancelled_event_stays_in_the_file_marked_cancelled() -> None:
     cancelled = theme_morning(4, state=EventState.CANCELLED)
     [event] = Calendar.from_ical(events_calendar([cancelled], STOCKHOLM, "M", NOW)).events
     assert event["STATUS"] == "CANCELLED"
+
+
+def test_what_a_calendar_has_no_word_for_travels_as_x_properties() -> None:
+    event = theme_morning(4)
+    [plain_entry] = Calendar.from_ical(events_calendar([event], STOCKHOLM, "M", NOW)).events
+    assert (plain_entry["X-MENTORBOT-KIND"], plain_entry["X-MENTORBOT-AUDIENCE"]) == (
+        event.details.kind.value,
+        event.details.audience.value,
+    )
+    assert plain_entry["X-MENTORBOT-CHILDREN"] == "FALSE"
+    # No limit and no deadline: nothing said, which is what a plain calendar says too.
+    assert "X-MENTORBOT-CAPACITY" not in plain_entry and "X-MENTORBOT-DEADLINE" not in plain_entry
+    full = replace(
+        event,
+        details=replace(
+            event.details,
+            capacity=12,
+            children_along=True,
+            signup_deadline=datetime(2026, 10, 20, 21, 59, tzinfo=UTC),
+        ),
+    )
+    [entry] = Calendar.from_ical(events_calendar([full], STOCKHOLM, "M", NOW)).events
+    assert entry["X-MENTORBOT-CAPACITY"] == "12" and entry["X-MENTORBOT-CHILDREN"] == "TRUE"
+    assert entry["X-MENTORBOT-DEADLINE"] == "20261020T215900Z"
