@@ -562,10 +562,10 @@ REMINDERS = reminders.Kind(ledgers.SIGNUPS, _coming_places)
 
 @dataclass(frozen=True, slots=True)
 class ReminderDelivery:
-    """An event reminder about to go out: the event as it is now, and the household's adults."""
+    """An event reminder about to go out: the event as it is now, and whom it goes to."""
 
     listing: EventListing
-    recipients: list[Member]
+    party: Party
 
 
 async def claim_reminder(
@@ -584,7 +584,7 @@ async def claim_reminder(
         if signup is None or signup.state is not SignupState.CONFIRMED:
             return None
         listing = await events.listing(session, signup.event_id)
-        if signup.household_id is None or listing is None:
+        if listing is None or (signup.household_id is None and signup.interest_id is None):
             return None
         event = listing.event
         starts_at = event.details.starts_at
@@ -596,5 +596,5 @@ async def claim_reminder(
             session, ledgers.SIGNUPS, signup_id, minutes_before, now, held_since=held_since
         ):
             return None
-        recipients = await households.household_members(session, signup.household_id)
-    return ReminderDelivery(listing, recipients)
+        (party,) = await _parties(session, [signup])
+    return ReminderDelivery(listing, party)

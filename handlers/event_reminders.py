@@ -1,5 +1,6 @@
 """Event reminders in the job queue: MENTORBOT_EVENT_REMINDERS before an event's start, to every
-adult of each household with a confirmed place, with the event's card.
+adult of each household with a confirmed place (and to each prospective family with a place at
+an information meeting), with the event's card.
 
 They are planned, retried and recorded exactly as shift reminders are (handlers/rota_jobs.py,
 bot/reminders.py), under job names of their own: rebuilt from the database at start and every
@@ -17,6 +18,7 @@ from bot import events
 from bot.i18n import Translator
 from handlers import rota_jobs
 from handlers.common import MentorApplication, MentorContext
+from handlers.event_notices import recipients
 from handlers.rota_jobs import Claimed, ReminderJob, Reminding
 from handlers.signup_text import reminder_text
 
@@ -33,7 +35,7 @@ async def _claim(context: MentorContext, job: ReminderJob, moment: datetime) -> 
     def words(t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
         return reminder_text(t, listing, left, context.config.timezone), None
 
-    return Claimed(delivery.recipients, words)
+    return Claimed(recipients(context, delivery.party), words)
 
 
 EVENT_REMINDERS = Reminding(

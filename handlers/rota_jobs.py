@@ -32,7 +32,7 @@ from handlers.requests import request_line
 from handlers.rota_text import gap_report_lines
 from handlers.shift_booking_text import fill_keyboard
 from handlers.telegram_errors import failure
-from storage.models import Member, Role
+from storage.models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +76,11 @@ Words = Callable[[Translator], tuple[str, InlineKeyboardMarkup | None]]
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A reminder claimed for sending: every adult to tell, and its words in a language."""
+    """A reminder claimed for sending: every chat to tell, each with its reader's language (a
+    household's adults; for an information meeting, the person who signed up), and its words
+    in a language."""
 
-    recipients: list[Member]
+    recipients: list[tuple[int, Translator]]
     words: Words
 
 
@@ -218,18 +220,19 @@ async def _send_reminder(context: MentorContext, reminding: Reminding) -> None:
     if claimed is None:
         return  # sent, skipped, no longer wanted, swapped, or claimed by another job
     failed = False
-    for member in claimed.recipients:
-        text, keyboard = claimed.words(member_translator(context, member))
+    for chat_id, t in claimed.recipients:
+        text, keyboard = claimed.words(t)
         try:
-            await context.bot.send_message(member.telegram_user_id, text, reply_markup=keyboard)
+            await context.bot.send_message(chat_id, text, reply_markup=keyboard)
         except Forbidden:
-            logger.info("member %s has blocked the bot; no reminder for them", member.id)
+            logger.info(
+                "%s reminder %s: a recipient has blocked the bot", reminding.name, job.subject_id
+            )
         except TelegramError as error:
             logger.warning(
-                "%s reminder %s to member %s: %s",
+                "%s reminder %s to one of its recipients: %s",
                 reminding.name,
                 job.subject_id,
-                member.id,
                 failure(error),
             )
             failed = True
@@ -274,7 +277,8 @@ async def _claim_shift_reminder(
         )
         return text, InlineKeyboardMarkup([[offer]])
 
-    return Claimed(delivery.recipients, words)
+    recipients = [(m.telegram_user_id, member_translator(context, m)) for m in delivery.recipients]
+    return Claimed(recipients, words)
 
 
 SHIFT_REMINDERS = Reminding(

@@ -355,12 +355,12 @@ async def household_signups(
 
 
 async def confirmed_places(session: Session, now: datetime) -> list[tuple[Event, Signup]]:
-    """Every household's confirmed sign-up for an event not cancelled that has not started,
-    with its event: what event reminders are planned for."""
+    """Every confirmed sign-up of a household or a prospective family for an event not
+    cancelled that has not started, with its event: what event reminders are planned for."""
     signup_columns = ", ".join(f"s.{column} AS s_{column}" for column in _SIGNUP_COLUMNS)
     rows = await session.fetch_all(
         f"SELECT e.*, {signup_columns} FROM event_signups s JOIN events e ON e.id = s.event_id "
-        "WHERE s.state = 'confirmed' AND s.household_id IS NOT NULL "
+        "WHERE s.state = 'confirmed' AND (s.household_id IS NOT NULL OR s.interest_id IS NOT NULL) "
         "AND e.state != 'cancelled' AND e.starts_at > ? ORDER BY e.starts_at, s.id",
         (to_db(now),),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot import events, members, personal_data, recruitment, retention
+from bot import events, members, personal_data, recruitment, reminders, retention
 from bot.events import Confirmed, SignUpProblem, Waiting
 from storage.db import Database
 from storage.models import (
@@ -183,3 +183,24 @@ async def test_a_registration_for_a_meeting_to_come_outlives_the_retention_until
     await retention.erase_expired_content(db, retention_days, MEETING.ends_at + DAY)
     assert await recruitment.registered(db) == []
     assert await lines(db, meeting) == [(None, SignupState.CONFIRMED, 1)]
+
+
+async def test_a_prospective_family_with_a_place_is_reminded_like_a_household(
+    db: Database,
+) -> None:
+    meeting = await an_event(db, replace(MEETING, capacity=2))
+    placed = await prospect(db, meeting, 501, adults=2)
+    waiting = await prospect(db, meeting, 502, adults=1, name="Erik Ek")
+    assert isinstance(placed, Confirmed) and isinstance(waiting, Waiting)
+    due = MEETING.starts_at - DAY
+
+    plan = await reminders.schedule(db, [DAY], NOW, after_restart=False, kind=events.REMINDERS)
+    assert [reminder.subject.id for reminder in plan.later] == [placed.signup.id]
+    delivery = await events.claim_reminder(db, placed.signup.id, 1440, due)
+    assert delivery is not None and delivery.party.members == []
+    assert delivery.party.prospect is not None
+    assert (delivery.party.prospect.telegram_user_id, delivery.party.prospect.language) == (
+        501,
+        "sv",
+    )
+    assert await events.claim_reminder(db, waiting.signup.id, 1440, due) is None

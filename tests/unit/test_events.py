@@ -554,7 +554,7 @@ async def test_an_event_reminder_is_claimed_once_when_due_and_not_planned_again(
 
     delivery = await events.claim_reminder(db, place.id, 1440, due)
     assert delivery is not None and delivery.listing.event.id == event.id
-    assert [member.id for member in delivery.recipients] == [people.families[0].id]
+    assert [member.id for member in delivery.party.members] == [people.families[0].id]
     assert await events.claim_reminder(db, place.id, 1440, due) is None  # claimed already
     # A bot that died sending it takes it over at its next start, and only then.
     assert await planned(db, due + HOUR) == []
