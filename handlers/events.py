@@ -15,7 +15,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import events
+from bot import event_attendance, events
 from bot.events import CancelProblem, Confirmed, SignupCancelled, SignUpProblem
 from bot.i18n import Translator, plain
 from handlers import buttons, confirmation, event_reminders
@@ -29,6 +29,7 @@ from handlers.common import (
     household_name,
     requires,
 )
+from handlers.event_admin_text import course_days_line
 from handlers.event_notices import send_with_calendar, tell_late_cancellation, tell_moved_up
 from handlers.event_text import cancel_problem, signup_problem
 from handlers.signup_text import (
@@ -57,7 +58,8 @@ async def events_command(
     update: Update, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """What the household may join, each with Sign up; then its own sign-ups, each with
-    Cancel. A coordinator sees what is open to everyone, and where their own list is."""
+    Cancel; a foster family, where the unit expects course days, its count this year. A
+    coordinator sees what is open to everyone, and where their own list is."""
     message = update.effective_message
     if message is None:
         return
@@ -68,6 +70,11 @@ async def events_command(
     own = await _own(context, t, member)
     if own is not None:
         await message.reply_text(own.text, reply_markup=own.keyboard)
+    expected = context.config.course_days_expected
+    if member.role is Role.FAMILY and expected is not None:
+        year = now().astimezone(context.config.timezone).year
+        days = await event_attendance.course_days(context.db, member.household.id, year)
+        await message.reply_text(course_days_line(t, days, expected))
     if member.role is Role.COORDINATOR:
         await message.reply_text(t("events.coordinator_hint"))
 
