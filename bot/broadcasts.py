@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import metrics
+from bot import events, metrics
 from storage import audit, broadcasts, households
+from storage import events as event_storage
 from storage.db import Database, Session
 from storage.models import (
     Action,
@@ -23,6 +24,8 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    EventButton,
+    EventListing,
     Kind,
     Member,
     Role,
@@ -57,6 +60,7 @@ class Draft:
     kind: Kind  # text, photo, document
     body: str | None  # HTML
     file_id: str | None = None
+    events: tuple[EventButton, ...] = ()  # Sign up buttons under it, in this order
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,19 @@ async def _recipients(session: Session, audience: Audience) -> list[Member]:
     for role in _ROLES[audience]:
         found.extend(await households.members_with_role(session, role))
     return [member for member in found if member.newsletter]
+
+
+async def attachable_events(db: Database, audience: Audience, now: datetime) -> list[EventListing]:
+    """The open events a newsletter to `audience` may carry a Sign up button for: those its
+    recipients may join, soonest first."""
+    joinable = {kind for role in _ROLES[audience] for kind in events.AUDIENCES[role]}
+    async with db.read() as session:
+        return await event_storage.listings(session, tuple(sorted(joinable)), now)
+
+
+async def signup_buttons(db: Database, broadcast_id: int) -> list[EventButton]:
+    async with db.read() as session:
+        return await broadcasts.attached_events(session, broadcast_id)
 
 
 async def count_recipients(db: Database, audience: Audience) -> int:
@@ -137,6 +154,7 @@ async def submit(
             send_at=send_at or now,
             now=now,
         )
+        await broadcasts.attach_events(session, broadcast_id, draft.events)
         if state is BroadcastState.SENDING:
             await _open_outbox(session, broadcast_id, audience, now)
         subject = f"broadcast #{broadcast_id} to {audience.value}"

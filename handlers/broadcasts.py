@@ -1,13 +1,17 @@
 """/broadcast, a guided conversation; /broadcasts, the list; /newsletter on|off for members.
 
-Composing is a short conversation: the content, the audience, now or a local time, then a
-preview sent exactly as recipients will see it, with Confirm and Cancel. Only a confirmed
+Composing is a short conversation: the content, the audience, the events it carries a Sign up
+button for (asked only when there are open events its recipients may join), now or a local
+time, then a preview sent exactly as recipients will see it, buttons and all, with Confirm and
+Cancel. Only a confirmed
 broadcast reaches the database; a draft abandoned halfway (or lost to a restart) sent nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -37,13 +41,26 @@ from handlers.common import (
     requires,
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
-from handlers.outbox import send_content
+from handlers.outbox import send_content, signup_keyboard
 from handlers.telegram_errors import best_effort
-from storage.models import Audience, Broadcast, BroadcastState, DeliveryState, Kind, Member, Role
+from storage.models import (
+    Audience,
+    Broadcast,
+    BroadcastState,
+    DeliveryState,
+    Event,
+    EventButton,
+    Kind,
+    Member,
+    Role,
+)
 
-CONTENT, AUDIENCE, WHEN, TIME, CONFIRM = range(5)
+CONTENT, AUDIENCE, EVENTS, WHEN, TIME, CONFIRM = range(6)
+ATTACHABLE = "attachable"  # the events offered to attach: number -> event
+ATTACHED = "attached"  # the numbers chosen, in the order pressed
 CONFIRMING = "confirming"  # the message id of the preview's Send and Cancel buttons
 TIMEOUT_SECONDS = 30 * 60
+EVENT_LABEL_TITLE = 32  # characters of an event's title on a button
 DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -134,15 +151,117 @@ async def audience(update: Update, context: MentorContext) -> int:
     sender = await identify(update, context)
     if query is None or match is None:
         return AUDIENCE
-    t = sender.t
-    conversation_data(context)["audience"] = buttons.audience_of(match)
+    t, data = sender.t, conversation_data(context)
+    chosen = data["audience"] = buttons.audience_of(match)
     await query.answer()
+    listings = await broadcasts.attachable_events(context.db, chosen, now())
+    if not listings:
+        return await _ask_when(query, t)
+    data[ATTACHABLE] = {listing.event.id: listing.event for listing in listings}
+    data[ATTACHED] = []
+    await query.edit_message_text(
+        t("broadcast.ask_events"),
+        reply_markup=events_keyboard(
+            t, list(data[ATTACHABLE].values()), [], context.config.timezone
+        ),
+    )
+    return EVENTS
+
+
+async def _ask_when(query: CallbackQuery, t: Translator) -> int:
     now_or_later = [
         (t("broadcast.now"), buttons.broadcast_when("now")),
         (t("broadcast.later"), buttons.broadcast_when("later")),
     ]
     await query.edit_message_text(t("broadcast.ask_when"), reply_markup=_buttons([now_or_later]))
     return WHEN
+
+
+def event_label(t: Translator, event: Event, tz: ZoneInfo) -> str:
+    """An event as a button names it: its day and title, shortened to fit a phone's width."""
+    title = event.details.title
+    if len(title) > EVENT_LABEL_TITLE:
+        title = title[: EVENT_LABEL_TITLE - 1] + "\u2026"
+    return plain(
+        t(
+            "broadcast.event_label",
+            day=t.day(event.details.starts_at.astimezone(tz).date()),
+            title=title,
+        )
+    )
+
+
+def events_keyboard(
+    t: Translator, offered: list[Event], attached: list[int], tz: ZoneInfo
+) -> InlineKeyboardMarkup:
+    """A button per event to attach or take off (ticked when attached), then Continue."""
+    rows = [
+        [
+            (
+                ("\u2705 " if event.id in attached else "") + event_label(t, event, tz),
+                buttons.broadcast_event(event.id),
+            )
+        ]
+        for event in offered
+    ]
+    rows.append([(plain(t("broadcast.events_done")), buttons.broadcast_events_done())])
+    return _buttons(rows)
+
+
+def signup_buttons(t: Translator, events: list[Event], tz: ZoneInfo) -> tuple[EventButton, ...]:
+    """The Sign up buttons under the newsletter, in the coordinator's language: the preview
+    shows them, and the confirmed broadcast keeps them as shown (storage/broadcasts.py)."""
+    return tuple(
+        EventButton(
+            event.id,
+            plain(t("broadcast.signup_button", event=event_label(t, event, tz))),
+            buttons.signup(event.id),
+        )
+        for event in events
+    )
+
+
+async def toggle_event(update: Update, context: MentorContext) -> int:
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
+        return EVENTS
+    data = conversation_data(context)
+    offered, attached = data.get(ATTACHABLE, {}), data.get(ATTACHED, [])
+    event_id = buttons.attached_event_of(match)
+    if event_id not in offered:  # an earlier draft's button, or forged
+        await query.answer(plain(sender.t("button.invalid")))
+        return EVENTS
+    await query.answer()
+    if event_id in attached:
+        attached.remove(event_id)
+    else:
+        attached.append(event_id)
+    keyboard = events_keyboard(sender.t, list(offered.values()), attached, context.config.timezone)
+    await best_effort(query.edit_message_reply_markup(keyboard), "broadcast events edit")
+    return EVENTS
+
+
+async def events_chosen(update: Update, context: MentorContext) -> int:
+    query = update.callback_query
+    sender = await identify(update, context)
+    data = conversation_data(context)
+    draft = data.get("draft")
+    if query is None or not isinstance(draft, Draft):
+        return ConversationHandler.END
+    await query.answer()
+    offered = data.pop(ATTACHABLE, {})
+    chosen = [offered[event_id] for event_id in data.pop(ATTACHED, [])]
+    data["draft"] = replace(draft, events=signup_buttons(sender.t, chosen, context.config.timezone))
+    return await _ask_when(query, sender.t)
+
+
+async def not_an_event(update: Update, context: MentorContext) -> int:
+    """Another step's button, or data not ours, while the events are chosen: nothing happens."""
+    sender = await identify(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer(plain(sender.t("button.invalid")))
+    return EVENTS
 
 
 async def not_an_audience(update: Update, context: MentorContext) -> int:
@@ -207,7 +326,7 @@ async def _preview(update: Update, context: MentorContext, sender: Sender) -> in
     send_at = data.get("send_at")
     count = await broadcasts.count_recipients(context.db, chosen)
     await context.bot.send_message(chat.id, t("broadcast.preview_follows"))
-    await send_content(context.bot, chat.id, draft)
+    await send_content(context.bot, chat.id, draft, signup_keyboard(draft.events))
     moment = t.moment(send_at, tz) if isinstance(send_at, datetime) else t("broadcast.now")
     question = await context.bot.send_message(
         chat.id,
@@ -397,6 +516,11 @@ def register(application: MentorApplication) -> None:
             AUDIENCE: [
                 CallbackQueryHandler(audience, pattern=buttons.BROADCAST_AUDIENCE),
                 CallbackQueryHandler(not_an_audience, pattern=other),
+            ],
+            EVENTS: [
+                CallbackQueryHandler(toggle_event, pattern=buttons.BROADCAST_EVENT),
+                CallbackQueryHandler(events_chosen, pattern=buttons.BROADCAST_EVENTS_DONE),
+                CallbackQueryHandler(not_an_event, pattern=other),
             ],
             WHEN: [
                 CallbackQueryHandler(when, pattern=buttons.BROADCAST_WHEN),

@@ -337,6 +337,23 @@ def send_of(match: re.Match[str]) -> bool:
     return match["send"] == "confirm"
 
 
+# The events a newsletter may carry: each toggled by its button, then Continue.
+BROADCAST_EVENT = _pattern(_BROADCAST, f"event:(?P<event>{_N})")
+BROADCAST_EVENTS_DONE = _pattern(_BROADCAST, "events-done")
+
+
+def broadcast_event(event_id: int) -> str:
+    return f"{_BROADCAST}event:{event_id}"
+
+
+def broadcast_events_done() -> str:
+    return f"{_BROADCAST}events-done"
+
+
+def attached_event_of(match: re.Match[str]) -> int:
+    return int(match["event"])
+
+
 # /broadcasts and a scheduled broadcast's status: Cancel, with the broadcast's number.
 _CANCEL_BROADCAST = _prefix("cancel-broadcast:")
 CANCEL_BROADCAST = _pattern(_CANCEL_BROADCAST, f"(?P<broadcast>{_N})")

@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
-from telegram import Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
@@ -27,7 +28,7 @@ from bot.i18n import Translator, pick_language, translator
 from handlers.clock import now
 from handlers.telegram_errors import best_effort, failure, retry_after_seconds
 from storage.db import Database
-from storage.models import Broadcast, Delivery, DeliveryState, Kind
+from storage.models import Broadcast, Delivery, DeliveryState, EventButton, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Outbox:
         self._status_edited: dict[int, float] = {}
         self._next_due_check = 0.0
         self._next_slot = 0.0
+        # The Sign up buttons of the broadcast going out, read once for all its recipients.
+        self._keyboard: tuple[int, InlineKeyboardMarkup | None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox")
@@ -106,8 +109,9 @@ class Outbox:
         """Send one delivery and record what happened; returns how long the worker must rest."""
         db, bot, broadcast = self._db, self._bot, delivery.broadcast
         # A 429 comes straight back: the outbox has its own queue and backoff (see rate_limiter).
+        keyboard = await self._signup_keyboard(broadcast.id)
         try:
-            sent = await send_content(bot, delivery.chat_id, broadcast, rate_limit_args=0)
+            sent = await send_content(bot, delivery.chat_id, broadcast, keyboard, rate_limit_args=0)
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             await broadcasts.retry_later(db, delivery, timedelta(seconds=seconds), now())
@@ -125,6 +129,12 @@ class Outbox:
             return 0.0
         await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)
         return 0.0
+
+    async def _signup_keyboard(self, broadcast_id: int) -> InlineKeyboardMarkup | None:
+        if self._keyboard is None or self._keyboard[0] != broadcast_id:
+            found = await broadcasts.signup_buttons(self._db, broadcast_id)
+            self._keyboard = (broadcast_id, signup_keyboard(found))
+        return self._keyboard[1]
 
     async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
         # The first edit comes STATUS_EVERY after the first send, not on top of "going out".
@@ -206,22 +216,42 @@ def report_text(t: Translator, found: Progress) -> str:
     return "\n".join(lines)
 
 
+def signup_keyboard(buttons: Sequence[EventButton]) -> InlineKeyboardMarkup | None:
+    """A newsletter's Sign up buttons, one row each; None when it carries no event."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button.label, callback_data=button.data)] for button in buttons]
+    )
+
+
 async def send_content(
     bot: ExtBot[int],
     chat_id: int,
     content: Draft | Broadcast,
+    keyboard: InlineKeyboardMarkup | None,
     *,
     rate_limit_args: int | None = None,
 ) -> Message:
-    """A broadcast's content in one chat. The one path of both a recipient's delivery and the
-    coordinator's preview, so that the preview is what recipients will see; `rate_limit_args=0`
-    asks for one try only (bot/app/rate_limiter.py)."""
+    """A broadcast's content, with its Sign up buttons, in one chat. The one path of both a
+    recipient's delivery and the coordinator's preview, so that the preview is what recipients
+    will see; `rate_limit_args=0` asks for one try only (bot/app/rate_limiter.py)."""
     if content.kind is Kind.PHOTO:
         return await bot.send_photo(
-            chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
+            chat_id,
+            content.file_id or "",
+            caption=content.body,
+            reply_markup=keyboard,
+            rate_limit_args=rate_limit_args,
         )
     if content.kind is Kind.DOCUMENT:
         return await bot.send_document(
-            chat_id, content.file_id or "", caption=content.body, rate_limit_args=rate_limit_args
+            chat_id,
+            content.file_id or "",
+            caption=content.body,
+            reply_markup=keyboard,
+            rate_limit_args=rate_limit_args,
         )
-    return await bot.send_message(chat_id, content.body or "", rate_limit_args=rate_limit_args)
+    return await bot.send_message(
+        chat_id, content.body or "", reply_markup=keyboard, rate_limit_args=rate_limit_args
+    )

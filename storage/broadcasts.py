@@ -12,6 +12,7 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    EventButton,
     Kind,
     from_db,
     to_db,
@@ -63,6 +64,29 @@ async def create_broadcast(
             to_db(now) if state is BroadcastState.SENDING else None,
         ),
     )
+
+
+async def attach_events(
+    session: Session, broadcast_id: int, buttons: Sequence[EventButton]
+) -> None:
+    """The newsletter's Sign up buttons, in the order given."""
+    await session.execute_many(
+        "INSERT INTO broadcast_events (broadcast_id, event_id, position, label, data) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (broadcast_id, button.event_id, position, button.label, button.data)
+            for position, button in enumerate(buttons)
+        ],
+    )
+
+
+async def attached_events(session: Session, broadcast_id: int) -> list[EventButton]:
+    rows = await session.fetch_all(
+        "SELECT event_id, label, data FROM broadcast_events WHERE broadcast_id = ? "
+        "ORDER BY position",
+        (broadcast_id,),
+    )
+    return [EventButton(row["event_id"], row["label"], row["data"]) for row in rows]
 
 
 async def broadcast_by_id(session: Session, broadcast_id: int) -> Broadcast | None:

@@ -296,6 +296,15 @@ class Broadcast:
 
 
 @dataclass(frozen=True, slots=True)
+class EventButton:
+    """A Sign up button under a newsletter, as the coordinator's preview showed it."""
+
+    event_id: int
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     broadcast: Broadcast
     chat_id: int

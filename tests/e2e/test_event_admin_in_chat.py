@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,7 +72,7 @@ async def test_a_coordinator_runs_an_event_from_creation_to_attendance(
     people = {"Karin Holm": karin, "Familjen Ek": ek, "Familien Lind": lind, "The Holms": holm}
     path = tmp_path / "mentorbot.db"
     await seed(path, people)
-    await start_bot()
+    await start_bot(MENTORBOT_COURSE_DAYS_EXPECTED="4")
 
     # A family may not create one.
     assert "finns inte för din roll" in await answer(ek, "/event new")
@@ -102,7 +103,36 @@ async def test_a_coordinator_runs_an_event_from_creation_to_attendance(
     created = (await karin.wait_for_edit(step))["text"]
     assert "är skapat och öppet för anmälan" in created
 
-    # Sign-ups, as the members' buttons make them: 4 + 4 fit, the Holms' 3 wait.
+    # A newsletter carries the morning: a family's Sign up under it leads straight in.
+    await karin.send("/broadcast")
+    await karin.next_message()
+    await karin.send("Höstens temaförmiddag är här.")
+    step = await karin.next_message()
+    await karin.press(step, "Familjehem")
+    step = await karin.wait_for_edit(step)
+    (morning_label,) = [label for label in labels(step) if TITLE in label]
+    await karin.press(step, morning_label)
+    step = await karin.wait_for_edit(step)
+    assert labels(step) == [f"\u2705 {morning_label}", "Fortsätt"]
+    await karin.press(step, "Fortsätt")
+    await karin.press(await karin.wait_for_edit(step), "Nu")
+    await karin.next_message()  # the preview follows
+    sign_up = f"Anmäl er: {morning_label}"
+    assert labels(await karin.next_message()) == [sign_up]  # as the families will see it
+    confirm = await karin.next_message()
+    await karin.press(confirm, "Skicka")
+    newsletters = [await family.next_message() for family in (ek, lind, holm)]
+    assert [(n["text"], labels(n)) for n in newsletters] == [
+        ("Höstens temaförmiddag är här.", [sign_up])
+    ] * 3
+    await ek.press(newsletters[0], sign_up)
+    question = await ek.next_message()
+    await ek.press(question, "4")
+    await ek.wait_for_edit(question)
+    assert f"ni har plats på {TITLE}" in (await ek.next_message())["caption"]
+    assert "är klart" in "\n".join(await texts_until_quiet(karin, 0.3))  # the delivery report
+
+    # Sign-ups, as the members' buttons make them: Ek's 4 and 4 fit, the Holms' 3 wait.
     database = await Database.open(path)
     try:
         ek_member, lind_member, holm_member, karin_member = await members(
@@ -110,7 +140,7 @@ async def test_a_coordinator_runs_an_event_from_creation_to_attendance(
         )
         (listing,) = await events.for_coordinators(database, datetime.now(TZ))
         morning = listing.event
-        for member, adults in ((ek_member, 4), (lind_member, 4), (holm_member, 3)):
+        for member, adults in ((lind_member, 4), (holm_member, 3)):
             await events.sign_up(database, morning.id, member, adults, 0, datetime.now(TZ))
         # A course yesterday morning, that Ek and Lind had signed up for before it.
         before = datetime.now(TZ) - timedelta(days=3)
@@ -192,4 +222,7 @@ async def test_a_coordinator_runs_an_event_from_creation_to_attendance(
     report = (await karin.next_message())["text"]
     assert "Kurs: 1 hölls, 10 platser, 4 anmälda, 2 kom, 0 kom inte" in report
     assert "Temaförmiddag" not in report  # cancelled: not held
+    # The family sees its own course days under /events, against the unit's expectation.
+    await ek.send("/events")
+    assert re.search(r"Era kursdagar i år: [12] av 4\.", "\n".join(await texts_until_quiet(ek)))
     await texts_until_quiet(karin, 0.5)

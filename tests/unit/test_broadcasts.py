@@ -4,13 +4,13 @@ bot.broadcasts and the SQL of storage.broadcasts behind it; nothing is mocked. E
 fixed, aware UTC datetime around NOW.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import broadcasts
+from bot import broadcasts, events
 from bot.broadcasts import (
     CAPTION_LIMIT,
     FIRST_RETRY,
@@ -31,6 +31,12 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    Event,
+    EventAudience,
+    EventButton,
+    EventDetails,
+    EventKind,
+    EventListing,
     Kind,
     Member,
     Role,
@@ -809,3 +815,63 @@ async def test_the_status_message_is_remembered(db: Database, people: People) ->
 
     assert (found.status_chat_id, found.status_message_id) == (1, 9001)
     assert (await claim(db)).broadcast.status_message_id == 9001
+
+
+# --- events a newsletter carries ------------------------------------------------------------
+
+
+async def test_a_newsletter_offers_the_events_its_recipients_may_join(
+    db: Database, people: People
+) -> None:
+    start = NOW + 7 * DAY
+    made = {}
+    for audience in (EventAudience.FAMILIES, EventAudience.MENTORS, EventAudience.EVERYONE):
+        details = EventDetails(
+            EventKind.OTHER, audience.value, start, start + HOUR, audience, capacity=5
+        )
+        event = await events.create(db, details, people.coordinator, NOW)
+        assert isinstance(event, Event)
+        made[audience] = event.id
+        start += HOUR
+
+    def offered(found: list[EventListing]) -> list[int]:
+        return [listing.event.id for listing in found]
+
+    families, mentors, everyone = (
+        made[EventAudience.FAMILIES],
+        made[EventAudience.MENTORS],
+        made[EventAudience.EVERYONE],
+    )
+    assert offered(await broadcasts.attachable_events(db, Audience.FAMILIES, NOW)) == [
+        families,
+        everyone,
+    ]
+    assert offered(await broadcasts.attachable_events(db, Audience.MENTORS, NOW)) == [
+        mentors,
+        everyone,
+    ]
+    assert offered(await broadcasts.attachable_events(db, Audience.EVERYONE, NOW)) == [
+        families,
+        mentors,
+        everyone,
+    ]
+
+
+async def test_the_sign_up_buttons_go_out_as_confirmed_in_their_order(
+    db: Database, people: People
+) -> None:
+    start = NOW + 7 * DAY
+    details = EventDetails(EventKind.OUTING, "Skansen", start, start + HOUR, EventAudience.FAMILIES)
+    first = await events.create(db, details, people.coordinator, NOW)
+    second = await events.create(db, details, people.coordinator, NOW)
+    assert isinstance(first, Event) and isinstance(second, Event)
+    chosen = (
+        EventButton(second.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{second.id}"),
+        EventButton(first.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{first.id}"),
+    )
+
+    sent = await send_now(db, people, draft=replace(text(), events=chosen))
+    plain_one = await send_now(db, people)
+
+    assert tuple(await broadcasts.signup_buttons(db, sent.id)) == chosen
+    assert await broadcasts.signup_buttons(db, plain_one.id) == []

@@ -94,6 +94,10 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             Sample(buttons.broadcast_send(True), buttons.send_of, True),
             Sample(buttons.broadcast_send(False), buttons.send_of, False),
         ],
+        buttons.BROADCAST_EVENT: [
+            Sample(buttons.broadcast_event(BIGGEST), buttons.attached_event_of, BIGGEST)
+        ],
+        buttons.BROADCAST_EVENTS_DONE: [Sample(buttons.broadcast_events_done(), _none, None)],
         buttons.CANCEL_BROADCAST: [
             Sample(buttons.cancel_broadcast(number), buttons.broadcast_of, number)
         ],

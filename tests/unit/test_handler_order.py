@@ -319,10 +319,22 @@ EVENING = DaySpan(date(2026, 12, 4), Span(time(17), time(22)))
 # The /broadcast dialogue's buttons share one prefix; each of its states takes every press of
 # them (only one state is current at a time): its own buttons on its pattern, the others' (an
 # earlier draft's) to answer as that state always has.
-AUDIENCE_STEP, WHEN_STEP, CONFIRM_STEP = (
-    (broadcasts.audience, broadcasts.not_when, broadcasts.not_confirm),
-    (broadcasts.not_an_audience, broadcasts.when, broadcasts.not_confirm),
-    (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.confirm),
+AUDIENCE_STEP, EVENT_STEP, EVENTS_DONE_STEP, WHEN_STEP, CONFIRM_STEP = (
+    (broadcasts.audience, broadcasts.not_an_event, broadcasts.not_when, broadcasts.not_confirm),
+    (
+        broadcasts.not_an_audience,
+        broadcasts.toggle_event,
+        broadcasts.not_when,
+        broadcasts.not_confirm,
+    ),
+    (
+        broadcasts.not_an_audience,
+        broadcasts.events_chosen,
+        broadcasts.not_when,
+        broadcasts.not_confirm,
+    ),
+    (broadcasts.not_an_audience, broadcasts.not_an_event, broadcasts.when, broadcasts.not_confirm),
+    (broadcasts.not_an_audience, broadcasts.not_an_event, broadcasts.not_when, broadcasts.confirm),
 )
 # /event new's steps share a prefix too: outside a draft its refusal takes a press; in a draft,
 # the step being asked takes its own buttons, every other step answers that it is not its own.
@@ -364,6 +376,8 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     **{buttons.topic(12, topic): (conversations.file_topic,) for topic in Topic},
     buttons.address(3, 12): (conversations.address,),
     **{buttons.broadcast_audience(audience): AUDIENCE_STEP for audience in Audience},
+    buttons.broadcast_event(7): EVENT_STEP,
+    buttons.broadcast_events_done(): EVENTS_DONE_STEP,
     buttons.broadcast_when("now"): WHEN_STEP,
     buttons.broadcast_when("later"): WHEN_STEP,
     buttons.broadcast_send(True): CONFIRM_STEP,
@@ -453,7 +467,12 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "rate:12:": (conversations.refuse_other_rating,),
     "topic:12:weather": (conversations.refuse_other_mentor_data,),
     "to:3": (conversations.refuse_other_mentor_data,),
-    "broadcast:xyz": (broadcasts.not_an_audience, broadcasts.not_when, broadcasts.not_confirm),
+    "broadcast:xyz": (
+        broadcasts.not_an_audience,
+        broadcasts.not_an_event,
+        broadcasts.not_when,
+        broadcasts.not_confirm,
+    ),
     "interest:maybe": (),
     "book:ok:12:2026120:17002200": (shift_booking.refuse_other_data,),
     "member:delete:12:1795000000": (members.refuse_other_data,),

@@ -70,6 +70,9 @@ WITHOUT_PERSONAL_DATA = {
     "event_reminders",
     # The highest number of each kind ever handed out, so that none is handed out again.
     "numbers",
+    # The Sign up buttons under a newsletter: an event's number and the button's words (its
+    # day and title, the coordinator's); whom the newsletter went to is in "deliveries".
+    "broadcast_events",
 }
 
 # Columns that tie a row to a member or a household which no section of the export selects by:

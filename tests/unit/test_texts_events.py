@@ -4,6 +4,7 @@ reason a sign-up, a cancellation or a change was refused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ import pytest
 from bot.events import CancelProblem, EventProblem, SignUpProblem
 from bot.i18n import translator
 from handlers import buttons
+from handlers.broadcasts import events_keyboard, signup_buttons
 from handlers.event_text import (
     AUDIENCES,
     KINDS,
@@ -132,3 +134,31 @@ def test_a_strangers_start_lists_the_meetings_with_a_sign_up_button_each() -> No
         ] * 2
     [counts] = adults_keyboard(translator("sv")).inline_keyboard
     assert [b.text for b in counts] == ["1", "2", "3", "4"]
+
+
+def test_a_newsletters_events_are_ticked_when_chosen_and_signed_up_for_as_shown() -> None:
+    long_title = replace(
+        listing().event,
+        details=replace(listing().event.details, title="Sömn, skärmar och läxor – en kväll <om>"),
+    )
+    offered = [listing().event, long_title]
+    for language, first, done in (
+        ("sv", "lör 12 dec. Sömn <& skärmar>", "Fortsätt"),
+        ("da", "lør. 12 dec. Sömn <& skärmar>", "Fortsæt"),
+        ("en", "Sat 12 Dec Sömn <& skärmar>", "Continue"),
+    ):
+        t = translator(language)
+        rows = events_keyboard(t, offered, [3], STOCKHOLM).inline_keyboard
+        texts = [button.text for row in rows for button in row]
+        assert texts[0] == "\u2705 " + first  # chosen; the title as typed, never markup
+        # The same number (3) is ticked too; its long title is shortened to fit a phone.
+        assert texts[1].startswith("\u2705 ")
+        assert texts[1].endswith(" Sömn, skärmar och läxor – en kv\u2026")
+        assert texts[2] == done
+        assert [b.callback_data for row in rows for b in row] == [
+            buttons.broadcast_event(3),
+            buttons.broadcast_event(3),
+            buttons.broadcast_events_done(),
+        ]
+    [button] = signup_buttons(translator("sv"), [listing().event], STOCKHOLM)
+    assert (button.label, button.data) == ("Anmäl er: lör 12 dec. Sömn <& skärmar>", "signup:3")
