@@ -25,7 +25,7 @@ from bot.event_catalogue import (
     parse_catalogue,
 )
 from bot.i18n import plain
-from handlers import buttons, confirmation
+from handlers import buttons, confirmation, event_reminders
 from handlers.buttons import Match
 from handlers.catalogue_text import applied_text, preview_keyboard, preview_text, refusal_text
 from handlers.clock import now
@@ -110,6 +110,7 @@ async def apply_file(
         await query.edit_message_text(applied_text(t, result))
         for changed in result.changed:
             await tell_changed(context, changed)
+        await event_reminders.events_changed(context.application)
     elif isinstance(result, list):
         await query.edit_message_text(refusal_text(t, result))
     else:

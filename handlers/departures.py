@@ -13,7 +13,7 @@ from bot import members
 from bot.departures import Departure
 from bot.i18n import N_, Translator
 from bot.routing import Ended
-from handlers import rota_jobs
+from handlers import event_reminders, rota_jobs
 from handlers.common import MentorContext
 from handlers.event_notices import tell_moved_up
 from handlers.menu import withdraw_member_commands
@@ -28,6 +28,8 @@ async def after_departure(context: MentorContext, departure: Departure, actor: M
     await withdraw_member_commands(context.bot, departure.member)
     for each in departure.released:
         await tell_moved_up(context, each.event, each.moved_up)
+    if departure.released:
+        await event_reminders.events_changed(context.application)
     cancelled = departure.cancelled_shifts
     if not cancelled:
         return

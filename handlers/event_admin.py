@@ -47,7 +47,7 @@ from bot.event_drafts import (
 )
 from bot.events import EventProblem, Roster
 from bot.i18n import N_, Translator, plain
-from handlers import buttons, confirmation
+from handlers import buttons, confirmation, event_reminders
 from handlers.arguments import Word, parse_word
 from handlers.buttons import Match
 from handlers.clock import now
@@ -452,6 +452,7 @@ async def typed_change(update: Update, context: MentorContext) -> int:
         return CHANGING
     conversation_data(context).clear()
     await tell_changed(context, result)
+    await event_reminders.events_changed(context.application)
     told = {party.signup.id for party in [*result.to_tell, *result.moved_up]}
     fresh = await events.roster(context.db, event_id)
     if fresh is not None:
@@ -573,6 +574,7 @@ async def confirm_cancel(
         query.edit_message_text(cancelled_text(t, len(result.to_tell))), "event cancelled"
     )
     await tell_cancelled(context, result)
+    await event_reminders.events_changed(context.application)
 
 
 @requires(Role.COORDINATOR)

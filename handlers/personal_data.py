@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import members, personal_data, recruitment
 from bot.i18n import N_, Translator
-from handlers import buttons, confirmation
+from handlers import buttons, confirmation, event_reminders
 from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
@@ -207,6 +207,8 @@ async def forget_interest(update: Update, context: MentorContext) -> None:
     )
     for each in erased.released:
         await tell_moved_up(context, each.event, each.moved_up)
+    if erased.released:
+        await event_reminders.events_changed(context.application)
 
 
 async def keep_interest(update: Update, context: MentorContext) -> None:

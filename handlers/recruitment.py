@@ -40,7 +40,7 @@ from bot import events, members, recruitment
 from bot.events import SignUpProblem, Waiting
 from bot.i18n import N_, Translator, plain
 from bot.members import clean_display_name
-from handlers import buttons
+from handlers import buttons, event_reminders
 from handlers.clock import now
 from handlers.common import (
     MentorApplication,
@@ -331,6 +331,7 @@ async def _sign_up(
         )
         return
     await query.edit_message_text(t("interest.meeting_thanks"))
+    await event_reminders.events_changed(context.application)
     await send_with_calendar(
         context,
         sender.telegram_user_id,

@@ -14,16 +14,17 @@ from bot import events
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage.db import Database
 from storage.models import EventAudience, EventDetails, EventKind
-from tests.e2e.chat_support import Service, answer, labels
+from tests.e2e.chat_support import StartBot, answer, build_service, labels
 
 pytestmark = pytest.mark.chat_burst(30)
 
-STARTS = (datetime.now(UTC) + timedelta(days=20)).replace(
-    hour=16, minute=0, second=0, microsecond=0
-)
+# A minute's reminder (MENTORBOT_EVENT_REMINDERS=1) for a meeting a minute and LEAD away: it
+# falls due while the scene runs, to whoever has the place by then.
+REMINDER = {"MENTORBOT_EVENT_REMINDERS": "1"}
+LEAD = timedelta(seconds=10)
 
 
-async def a_meeting(tmp_path: Path, capacity: int) -> int:
+async def a_meeting(tmp_path: Path, capacity: int, starts: datetime) -> int:
     """The meeting as the catalogue (or a coordinator) made it: set up beside the running bot,
     as a `mentorbot` command would."""
     db = await Database.open(tmp_path / "mentorbot.db")
@@ -31,8 +32,8 @@ async def a_meeting(tmp_path: Path, capacity: int) -> int:
         details = EventDetails(
             kind=EventKind.INFORMATION_MEETING,
             title="Vill du bli familjehem? <Kväll>",
-            starts_at=STARTS,
-            ends_at=STARTS + timedelta(hours=2),
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
             audience=EventAudience.PROSPECTIVE,
             place="Stadshuset",
             capacity=capacity,
@@ -65,9 +66,11 @@ async def sign_up(person: SandboxUser, name: str, adults: str, *, consent: str) 
 
 
 async def test_a_stranger_signs_up_for_an_information_meeting_with_consent(
-    service: Service, double: BotApiDouble, tmp_path: Path
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
 ) -> None:
-    await a_meeting(tmp_path, capacity=3)
+    service = await build_service(await start_bot(**REMINDER), coordinator, double)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1) + LEAD
+    await a_meeting(tmp_path, capacity=3, starts=starts)
     anna = double.add_user(first_name="Anna", language_code="sv")
     erik = double.add_user(first_name="Erik", language_code="sv")
     lisa = double.add_user(first_name="Lisa", language_code="sv")
@@ -84,7 +87,7 @@ async def test_a_stranger_signs_up_for_an_information_meeting_with_consent(
     assert place["caption"].startswith("Ni har plats på Vill du bli familjehem? <Kväll>")
     [entry] = Calendar.from_ical(double.file_bytes(place["document"]["file_id"])).events
     assert entry["LOCATION"] == "Stadshuset"
-    assert entry.start == STARTS
+    assert entry.start == starts
 
     # Lisa's two do not fit beside Anna's two: she waits, first in line.
     waiting = await sign_up(lisa, "Lisa Lund", "2", consent="Ja, jag samtycker")
@@ -100,6 +103,11 @@ async def test_a_stranger_signs_up_for_an_information_meeting_with_consent(
     moved = await lisa.next_message()
     assert moved["caption"].startswith("En plats blev ledig: ni har nu plats på")
     assert moved["document"]["file_name"].endswith(".ics")
+    # The reminder reaches the one with the place now, and nobody else.
+    reminder = await lisa.next_message(timeout=LEAD.total_seconds() + 20)
+    assert "Vill du bli familjehem? <Kväll>" in reminder["text"]
+    await anna.no_message(within=0.2)
+    await erik.no_message(within=0.2)
 
     # A forged Sign up for an event that is not an information meeting changes nothing.
     await erik.press_data(erik.messages[-1], "interest:meeting:999")
