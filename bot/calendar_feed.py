@@ -44,10 +44,12 @@ class _Entry:
     extra: tuple[tuple[str, str], ...] = ()  # X- properties, in order
 
 
-def event_uid(event: MentorEvent) -> str:
+def event_uid(event: MentorEvent, service: str) -> str:
     """An event's UID: the shared catalogue's id when it has one, so that the catalogue's file
-    and a family's own file name the same event, else one from its number."""
-    return event.details.catalogue_id or f"event-{event.id}@mentorbot"
+    and a family's own file name the same event, else one from its number at `service` (the
+    bot's own name): numbers are a municipality's own, so event 5 of one bot and event 5 of the
+    next, handed on in a catalogue, must never name the same event."""
+    return event.details.catalogue_id or f"event-{event.id}@{service}"
 
 
 def shifts_calendar(shifts: Iterable[Shift], tz: ZoneInfo, summary: str, now: datetime) -> bytes:
@@ -63,7 +65,9 @@ def shifts_calendar(shifts: Iterable[Shift], tz: ZoneInfo, summary: str, now: da
     return _calendar(entries, tz, summary, now)
 
 
-def events_calendar(events: Iterable[MentorEvent], tz: ZoneInfo, name: str, now: datetime) -> bytes:
+def events_calendar(
+    events: Iterable[MentorEvent], tz: ZoneInfo, name: str, now: datetime, *, service: str
+) -> bytes:
     """An RFC 5545 calendar of events in the order given, titled, placed and described in the
     coordinator's words; a cancelled event stays in it as CANCELLED, so that a calendar which
     has it marks it so instead of keeping a meeting nobody holds.
@@ -72,7 +76,7 @@ def events_calendar(events: Iterable[MentorEvent], tz: ZoneInfo, name: str, now:
     """
     entries = [
         _Entry(
-            event_uid(event),
+            event_uid(event, service),
             event.details.starts_at,
             event.details.ends_at,
             event.details.title,

@@ -2,12 +2,14 @@
 it whole or not at all.
 
 A row names its event by the catalogue's stable id; an event made here has none, and its files
-name it `event-N@mentorbot` (bot.calendar_feed.event_uid), which matches it again on the way
-back. A row with no event is added; one whose event says something else updates it through
-bot.events' own update, so its checks of the sign-ups hold (a capacity below those who have
-places, children no longer along) and its `Changed` says who must be told; an unchanged row is
-left alone (no write, no audit line). Only what is written must meet bot.events.check_details:
-an unchanged row of an event that has begun is no problem, so an export always reads back.
+name it `event-N@` the bot's own name (bot.calendar_feed.event_uid), which matches it again on
+the way back; another bot's `event-N@…` is that municipality's event, and is added here under
+that id like any catalogue's. A row with no event is added; one whose event says something
+else updates it through bot.events' own update, so its checks of the sign-ups hold (a capacity
+below those who have places, children no longer along) and its `Changed` says who must be told;
+an unchanged row is left alone (no write, no audit line). Only what is written must meet
+bot.events.check_details: an unchanged row of an event that has begun is no problem, so an
+export always reads back.
 
 The whole file is planned and applied in one write transaction (BEGIN IMMEDIATE). The preview
 the coordinator confirms carries a digest of its plan; applying plans again as it writes and
@@ -30,7 +32,6 @@ from storage.db import Database, Session
 from storage.models import Event, EventDetails, EventState, Member
 
 DIGEST_LENGTH = 16  # hex digits naming a plan in a button: 64 bits, well inside 64 bytes
-_OWN_UID = re.compile(r"event-([0-9]{1,18})@mentorbot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,13 @@ class Imported:
     unchanged: int
 
 
-async def _matches(session: Session, rows: Sequence[CatalogueRow]) -> dict[str, Event]:
+async def _matches(
+    session: Session, rows: Sequence[CatalogueRow], service: str
+) -> dict[str, Event]:
     """Each row's id -> the event it names, if any: by catalogue id, else by number."""
     uids = [row.uid for row in rows]
-    numbers = {int(m[1]): uid for uid in uids if (m := _OWN_UID.fullmatch(uid))}
+    own = re.compile(rf"event-([0-9]{{1,18}})@{re.escape(service)}")
+    numbers = {int(m[1]): uid for uid in uids if (m := own.fullmatch(uid))}
     found = await events.events_named(session, uids, list(numbers))
     by_catalogue = {e.details.catalogue_id: e for e in found if e.details.catalogue_id}
     by_number = {numbers[e.id]: e for e in found if e.details.catalogue_id is None}
@@ -91,8 +95,10 @@ def _digest(plan: Plan) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:DIGEST_LENGTH]
 
 
-async def _plan(session: Session, rows: Sequence[CatalogueRow], now: datetime) -> Plan:
-    matched = await _matches(session, rows)
+async def _plan(
+    session: Session, rows: Sequence[CatalogueRow], now: datetime, service: str
+) -> Plan:
+    matched = await _matches(session, rows, service)
     added: list[CatalogueRow] = []
     changed: list[Change] = []
     unchanged: list[Event] = []
@@ -122,19 +128,28 @@ async def _plan(session: Session, rows: Sequence[CatalogueRow], now: datetime) -
     return Plan(added, changed, unchanged, problems, _digest(plan))
 
 
-async def preview(db: Database, rows: Sequence[CatalogueRow], now: datetime) -> Plan:
-    """What importing the rows would do now, for the coordinator to confirm."""
+async def preview(
+    db: Database, rows: Sequence[CatalogueRow], now: datetime, *, service: str
+) -> Plan:
+    """What importing the rows would do now, for the coordinator to confirm; `service` is the
+    bot's own name, which its own events' ids carry (bot.calendar_feed.event_uid)."""
     async with db.read() as session:
-        return await _plan(session, rows, now)
+        return await _plan(session, rows, now, service)
 
 
 async def apply(
-    db: Database, rows: Sequence[CatalogueRow], by: Member, now: datetime, expected: str
+    db: Database,
+    rows: Sequence[CatalogueRow],
+    by: Member,
+    now: datetime,
+    expected: str,
+    *,
+    service: str,
 ) -> Imported | list[CatalogueProblem] | CatalogueChanged:
     """Import the rows whole if the plan is still the one shown (`expected`, its digest), else
     change nothing: the problems, or CHANGED if anything the file touches moved since."""
     async with db.write() as session:
-        plan = await _plan(session, rows, now)
+        plan = await _plan(session, rows, now, service)
         if plan.digest != expected:
             return CHANGED
         if plan.problems:

@@ -363,7 +363,9 @@ def _local_text(moment: datetime, tz: ZoneInfo) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
-def export_catalogue_csv(events: Iterable[Event], tz: ZoneInfo, t: Translator) -> bytes:
+def export_catalogue_csv(
+    events: Iterable[Event], tz: ZoneInfo, t: Translator, *, service: str
+) -> bytes:
     """The events in the format parse_catalogue reads, in the order given, the header and yes or
     no in t's language; text the coordinator typed is a cell of text, never a formula."""
     lines: list[Sequence[object]] = [export_header(t)]
@@ -372,7 +374,7 @@ def export_catalogue_csv(events: Iterable[Event], tz: ZoneInfo, t: Translator) -
         deadline = details.signup_deadline
         lines.append(
             [
-                text_cell(event_uid(event)),
+                text_cell(event_uid(event, service)),
                 details.kind.value,
                 text_cell(details.title),
                 text_cell(details.description),
@@ -526,5 +528,5 @@ def _deadline(value: str, tz: ZoneInfo) -> datetime | CatalogueProblem | None:
 
 def with_id(row: CatalogueRow, catalogue_id: str | None) -> EventDetails:
     """The row's details under the id an event already has (None for one made here, whose
-    file names it event-N@mentorbot)."""
+    files name it event-N@ the bot's name)."""
     return replace(row.details, catalogue_id=catalogue_id)

@@ -30,7 +30,7 @@ from handlers.buttons import Match
 from handlers.catalogue_text import applied_text, preview_keyboard, preview_text, refusal_text
 from handlers.clock import now
 from handlers.common import MentorApplication, MentorContext, Sender, requires
-from handlers.event_notices import tell_changed
+from handlers.event_notices import calendar_service, tell_changed
 from handlers.rota_planning import is_rota_file, questioned_file
 from storage.models import Member, Role
 
@@ -79,7 +79,9 @@ async def take_document(
     if problems:
         await message.reply_text(refusal_text(t, problems))
         return True
-    plan = await catalogue_import.preview(context.db, rows, now())
+    plan = await catalogue_import.preview(
+        context.db, rows, now(), service=calendar_service(context)
+    )
     # The preview replies to the file, so that the press can read the file again.
     await message.reply_text(
         preview_text(t, plan), reply_markup=preview_keyboard(t, plan), do_quote=True
@@ -102,7 +104,12 @@ async def apply_file(
         catalogue_import.CHANGED
         if problems
         else await catalogue_import.apply(
-            context.db, rows, member, moment, buttons.digest_of(match)
+            context.db,
+            rows,
+            member,
+            moment,
+            buttons.digest_of(match),
+            service=calendar_service(context),
         )
     )
     await query.answer()
@@ -134,6 +141,7 @@ async def catalogue_command(
     if message is None:
         return
     t, tz, moment = sender.t, context.config.timezone, now()
+    service = calendar_service(context)
     coming = await catalogue_import.catalogue(context.db, moment)
     if not coming:
         await message.reply_text(t("catalogue.export_empty"))
@@ -142,9 +150,11 @@ async def catalogue_command(
     name = f"{stem}-{moment.astimezone(tz):%Y-%m-%d}"
     caption = t.plural("catalogue.export_caption", "catalogue.export_caption_plural", len(coming))
     await message.reply_document(
-        InputFile(export_catalogue_csv(coming, tz, t), filename=f"{name}.csv"), caption=caption
+        InputFile(export_catalogue_csv(coming, tz, t, service=service), filename=f"{name}.csv"),
+        caption=caption,
     )
-    calendar = events_calendar(coming, tz, plain(t("catalogue.calendar_name")), moment)
+    calendar_name = plain(t("catalogue.calendar_name"))
+    calendar = events_calendar(coming, tz, calendar_name, moment, service=service)
     await message.reply_document(InputFile(calendar, filename=f"{name}.ics"))
 
 

@@ -27,9 +27,18 @@ from handlers.telegram_errors import best_effort
 from storage.models import Event, Role, SignupState
 
 
+def calendar_service(context: MentorContext) -> str:
+    """The name an event made here carries in its calendar and catalogue id: the bot's own
+    username, which no other municipality's bot has."""
+    return context.bot.username.lower()
+
+
 def calendar_file(context: MentorContext, t: Translator, event: Event) -> InputFile:
     """The event as a one-entry calendar, named so that the file says what it is."""
-    data = events_calendar([event], context.config.timezone, plain(t("event.calendar")), now())
+    name = plain(t("event.calendar"))
+    data = events_calendar(
+        [event], context.config.timezone, name, now(), service=calendar_service(context)
+    )
     return InputFile(data, filename=f"event-{event.id}.ics")
 
 

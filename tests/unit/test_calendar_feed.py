@@ -12,6 +12,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 SUMMARY = "Jour \u2013 mentorfamilj; kväll, natt"  # commas and semicolons must be escaped
 
+SERVICE = "mentorbot"  # the bot's name in its events' ids
+
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
@@ -133,7 +135,7 @@ def theme_morning(
 
 
 def test_an_event_reads_as_the_coordinator_wrote_it_in_local_time() -> None:
-    data = events_calendar([theme_morning(4)], STOCKHOLM, "Mentorbot", NOW)
+    data = events_calendar([theme_morning(4)], STOCKHOLM, "Mentorbot", NOW, service=SERVICE)
     [event] = Calendar.from_ical(data).events
     assert event.uid == "event-4@mentorbot"
     assert event["SUMMARY"] == "Sömn & skärmar; <b>barn</b>"
@@ -145,20 +147,26 @@ def test_an_event_reads_as_the_coordinator_wrote_it_in_local_time() -> None:
 
 def test_an_event_from_the_catalogue_keeps_the_catalogue_id_as_its_uid() -> None:
     [event] = Calendar.from_ical(
-        events_calendar([theme_morning(4, "sjaelland-2027-17")], STOCKHOLM, "M", NOW)
+        events_calendar(
+            [theme_morning(4, "sjaelland-2027-17")], STOCKHOLM, "M", NOW, service=SERVICE
+        )
     ).events
     assert event.uid == "sjaelland-2027-17"
 
 
 def test_a_cancelled_event_stays_in_the_file_marked_cancelled() -> None:
     cancelled = theme_morning(4, state=EventState.CANCELLED)
-    [event] = Calendar.from_ical(events_calendar([cancelled], STOCKHOLM, "M", NOW)).events
+    [event] = Calendar.from_ical(
+        events_calendar([cancelled], STOCKHOLM, "M", NOW, service=SERVICE)
+    ).events
     assert event["STATUS"] == "CANCELLED"
 
 
 def test_what_a_calendar_has_no_word_for_travels_as_x_properties() -> None:
     event = theme_morning(4)
-    [plain_entry] = Calendar.from_ical(events_calendar([event], STOCKHOLM, "M", NOW)).events
+    [plain_entry] = Calendar.from_ical(
+        events_calendar([event], STOCKHOLM, "M", NOW, service=SERVICE)
+    ).events
     assert (plain_entry["X-MENTORBOT-KIND"], plain_entry["X-MENTORBOT-AUDIENCE"]) == (
         event.details.kind.value,
         event.details.audience.value,
@@ -175,6 +183,8 @@ def test_what_a_calendar_has_no_word_for_travels_as_x_properties() -> None:
             signup_deadline=datetime(2026, 10, 20, 21, 59, tzinfo=UTC),
         ),
     )
-    [entry] = Calendar.from_ical(events_calendar([full], STOCKHOLM, "M", NOW)).events
+    [entry] = Calendar.from_ical(
+        events_calendar([full], STOCKHOLM, "M", NOW, service=SERVICE)
+    ).events
     assert entry["X-MENTORBOT-CAPACITY"] == "12" and entry["X-MENTORBOT-CHILDREN"] == "TRUE"
     assert entry["X-MENTORBOT-DEADLINE"] == "20261020T215900Z"

@@ -19,6 +19,8 @@ from tests.support import make_household
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 
+SERVICE = "mentorbot"  # the bot's name in its events' ids
+
 
 def details(n: int, **changes: object) -> EventDetails:
     base = EventDetails(
@@ -45,9 +47,9 @@ async def karin(db: Database) -> Member:
 
 
 async def imported(db: Database, karin: Member, found: list[CatalogueRow]) -> Imported:
-    plan = await catalogue_import.preview(db, found, NOW)
+    plan = await catalogue_import.preview(db, found, NOW, service=SERVICE)
     assert plan.problems == []
-    result = await catalogue_import.apply(db, found, karin, NOW, plan.digest)
+    result = await catalogue_import.apply(db, found, karin, NOW, plan.digest, service=SERVICE)
     assert isinstance(result, Imported), result
     return result
 
@@ -66,9 +68,9 @@ async def test_a_second_import_updates_by_id_and_leaves_the_rest_alone(
     moved = details(1, starts_at=NOW + 20 * DAY, ends_at=NOW + 20 * DAY + HOUR)
     renamed = details(3, title="Trygg anknytning")
     again = rows(details(0), moved, details(2), renamed, details(4), details(5))
-    plan = await catalogue_import.preview(db, again, NOW)
+    plan = await catalogue_import.preview(db, again, NOW, service=SERVICE)
     assert (len(plan.added), len(plan.changed), len(plan.unchanged)) == (1, 2, 3)
-    result = await catalogue_import.apply(db, again, karin, NOW, plan.digest)
+    result = await catalogue_import.apply(db, again, karin, NOW, plan.digest, service=SERVICE)
 
     assert isinstance(result, Imported)
     assert [(c.event.details.title, c.time_changed, c.place_changed) for c in result.changed] == [
@@ -89,16 +91,36 @@ async def test_an_event_made_here_is_matched_by_its_exported_uid(
     assert isinstance(made, Event)
     uid = f"event-{made.id}@mentorbot"
     same = rows(details(0, catalogue_id=uid))
-    plan = await catalogue_import.preview(db, same, NOW)
+    plan = await catalogue_import.preview(db, same, NOW, service=SERVICE)
     assert (len(plan.added), len(plan.unchanged)) == (0, 1)
 
     result = await imported(db, karin, rows(details(0, catalogue_id=uid, place="Sal 2")))
     assert [change.event.id for change in result.changed] == [made.id]
     (stored,) = await all_events(db)
     assert stored.details.place == "Sal 2" and stored.details.catalogue_id is None
-    # Another service's event-N (a number this one never gave) is a new event of its own.
-    other = await imported(db, karin, rows(details(1, catalogue_id="event-999@mentorbot")))
-    assert [event.details.catalogue_id for event in other.added] == ["event-999@mentorbot"]
+
+
+async def test_another_municipalitys_event_of_the_same_number_is_added_not_ours_changed(
+    db: Database, karin: Member
+) -> None:
+    """Before, every bot named its own events event-N@mentorbot, so this municipality's import
+    of the next one's catalogue overwrote its own event N with theirs."""
+    here = "vordingborg_mentorbot"
+    ours = await events.create(db, details(0, catalogue_id=None), karin, NOW)
+    assert isinstance(ours, Event)
+    theirs = details(1, catalogue_id=f"event-{ours.id}@mentorbot", title="Örebros kurs")
+    found = rows(theirs)
+
+    plan = await catalogue_import.preview(db, found, NOW, service=here)
+    result = await catalogue_import.apply(db, found, karin, NOW, plan.digest, service=here)
+
+    assert isinstance(result, Imported)
+    assert (len(result.added), result.changed) == (1, [])
+    stored = {event.id: event.details for event in await all_events(db)}
+    assert stored[ours.id].title == "Kursdag 0"
+    assert [d.catalogue_id for d in stored.values() if d.title == "Örebros kurs"] == [
+        f"event-{ours.id}@mentorbot"
+    ]
 
 
 async def test_one_bad_row_and_nothing_is_imported(db: Database, karin: Member) -> None:
@@ -109,12 +131,15 @@ async def test_one_bad_row_and_nothing_is_imported(db: Database, karin: Member) 
         details(2, starts_at=NOW - DAY, ends_at=NOW - DAY + HOUR),
         details(3, capacity=0),
     )
-    plan = await catalogue_import.preview(db, found, NOW)
+    plan = await catalogue_import.preview(db, found, NOW, service=SERVICE)
     assert plan.problems == [
         CatalogueProblem(4, EventProblem.PAST),
         CatalogueProblem(5, EventProblem.BAD_CAPACITY),
     ]
-    assert await catalogue_import.apply(db, found, karin, NOW, plan.digest) == plan.problems
+    assert (
+        await catalogue_import.apply(db, found, karin, NOW, plan.digest, service=SERVICE)
+        == plan.problems
+    )
     (only,) = await all_events(db)
     assert only.details.title == "Kursdag 0"
 
@@ -124,9 +149,11 @@ async def test_an_unchanged_row_of_an_event_that_has_begun_is_no_problem(
 ) -> None:
     await imported(db, karin, rows(details(0)))
     later = NOW + 10 * DAY + HOUR  # in the middle of it: the export still lists it
-    plan = await catalogue_import.preview(db, rows(details(0)), later)
+    plan = await catalogue_import.preview(db, rows(details(0)), later, service=SERVICE)
     assert plan.problems == [] and len(plan.unchanged) == 1
-    changed = await catalogue_import.preview(db, rows(details(0, title="x")), later)
+    changed = await catalogue_import.preview(
+        db, rows(details(0, title="x")), later, service=SERVICE
+    )
     assert [p.reason for p in changed.problems] == [EventProblem.PAST]
 
 
@@ -140,7 +167,7 @@ async def test_a_row_of_a_cancelled_event_or_one_its_signups_refuse_is_named(
     assert not isinstance(await events.sign_up(db, second.id, family, 4, 0, NOW), EventProblem)
 
     found = rows(details(0, title="Igen"), details(1, capacity=3))
-    plan = await catalogue_import.preview(db, found, NOW)
+    plan = await catalogue_import.preview(db, found, NOW, service=SERVICE)
     assert plan.problems == [
         CatalogueProblem(2, CatalogueReason.EVENT_CANCELLED, "Kursdag 0"),
         CatalogueProblem(3, EventProblem.CAPACITY_TOO_SMALL),
@@ -152,13 +179,15 @@ async def test_a_preview_that_is_no_longer_true_changes_nothing(
 ) -> None:
     await imported(db, karin, rows(details(0)))
     found = rows(details(0, title="Ny"), details(1))
-    plan = await catalogue_import.preview(db, found, NOW)
+    plan = await catalogue_import.preview(db, found, NOW, service=SERVICE)
     (event,) = await all_events(db)
     changed = await events.update(db, karin, event.id, details(0, place="Annat"), NOW)
     assert not isinstance(changed, EventProblem)
 
-    assert await catalogue_import.apply(db, found, karin, NOW, plan.digest) is CHANGED
-    assert await catalogue_import.apply(db, found, karin, NOW, "0" * 16) is CHANGED
+    assert (
+        await catalogue_import.apply(db, found, karin, NOW, plan.digest, service=SERVICE) is CHANGED
+    )
+    assert await catalogue_import.apply(db, found, karin, NOW, "0" * 16, service=SERVICE) is CHANGED
     (still,) = await all_events(db)
     assert (still.details.title, still.details.place) == ("Kursdag 0", "Annat")
 

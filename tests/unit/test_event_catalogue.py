@@ -57,6 +57,8 @@ MORNING = replace(
 EVENTS = [Event(3, OUTING, EventState.OPEN), Event(7, MORNING, EventState.OPEN)]
 EXPECTED = [OUTING, replace(MORNING, catalogue_id="event-7@mentorbot")]
 
+SERVICE = "mentorbot"  # the bot's name in its events' ids
+
 
 def csv_file(*rows: str, header: str = HEADER) -> bytes:
     return "\r\n".join([header, *rows]).encode()
@@ -64,7 +66,7 @@ def csv_file(*rows: str, header: str = HEADER) -> bytes:
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
 def test_an_exported_csv_reads_back_unchanged_in_every_language(language: str) -> None:
-    data = export_catalogue_csv(EVENTS, TZ, translator(language))
+    data = export_catalogue_csv(EVENTS, TZ, translator(language), service=SERVICE)
     rows, problems = parse_catalogue(data, TZ)
     assert problems == []
     assert [row.details for row in rows] == EXPECTED
@@ -74,7 +76,11 @@ def test_an_exported_csv_reads_back_unchanged_in_every_language(language: str) -
 
 
 def test_the_export_reads_as_the_coordinator_wrote_it() -> None:
-    lines = export_catalogue_csv(EVENTS, TZ, translator("sv")).decode("utf-8-sig").split("\r\n")
+    lines = (
+        export_catalogue_csv(EVENTS, TZ, translator("sv"), service=SERVICE)
+        .decode("utf-8-sig")
+        .split("\r\n")
+    )
     assert lines == [
         "id;typ;titel;beskrivning;börjar;slutar;plats;antal platser;målgrupp;barn med;"
         "sista anmälan",
@@ -89,7 +95,7 @@ def test_the_export_reads_as_the_coordinator_wrote_it() -> None:
 
 
 def test_an_exported_calendar_reads_back_unchanged() -> None:
-    data = events_calendar(EVENTS, TZ, "Kurskatalog", NOW)
+    data = events_calendar(EVENTS, TZ, "Kurskatalog", NOW, service=SERVICE)
     assert b"X-MENTORBOT-KIND:outing" in data and b"X-MENTORBOT-CAPACITY:30" in data
     assert b"X-MENTORBOT-DEADLINE:20270320T120000Z" in data
     rows, problems = parse_catalogue(data, TZ)
