@@ -42,3 +42,14 @@ async def start_bot(
     await coordinator.send("/help")
     await coordinator.next_message(timeout=60)
     return process, time.perf_counter() - began
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """Stop the bot as systemd does (SIGTERM), and kill it if it has not ended in 10 s."""
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+    await process.wait()
