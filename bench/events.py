@@ -36,8 +36,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import statistics
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ class Household:
     children: int
     answer: dict[str, Any] | None = None
     problem: str | None = None
+    pressed: list[float] = field(default_factory=list)  # on the double's clock
 
     @property
     def name(self) -> str:
@@ -114,16 +116,19 @@ async def sign_up(
     household: Household, event: Event, inboxes: Inboxes, arrivals: list[str], wait: float
 ) -> None:
     """Sign up, the adults, the children, as a person presses them; then the answer."""
-    user, t = household.user, household.t
+    user, t, clock = household.user, household.t, inboxes.clock
     try:
+        household.pressed.append(clock())
         await user.press_data(0, buttons.signup(event.id), timeout=0)
         question = await inboxes.message(user, wait)
         assert question["text"] == shown(adults_question(t, event).text), question["text"]
+        household.pressed.append(clock())
         await user.press(question, str(household.adults), timeout=0)
         asked = await inboxes.edit(user, wait)
         children = shown(children_question(t, event, household.adults).text)
         assert asked["text"] == children, asked["text"]
         arrivals.append(household.name)  # the press below is queued for the bot at once
+        household.pressed.append(clock())
         await user.press(asked, str(household.children), timeout=0)
         await inboxes.edit(user, wait)  # the question says who was signed up
         household.answer = await inboxes.message(user, wait)
@@ -214,6 +219,12 @@ async def measure(count: int) -> None:
     out_of_order, confirmed_late = out_of_turn(arrivals, confirmed, waiting)
     last = max(call.time for call in answers) - pressed
     problems = [h for h in crowd if h.problem is not None]
+    spinners = sorted(
+        answer - press
+        for h in crowd
+        for press, answer in zip(h.pressed, inboxes.answered[h.user.chat_id], strict=False)
+    )
+    unanswered = sum(len(h.pressed) - len(inboxes.answered[h.user.chat_id]) for h in crowd)
 
     print(
         f"{count} households sign up for one outing at the same instant, {capacity} places, "
@@ -239,6 +250,11 @@ async def measure(count: int) -> None:
         f"{count} households x {SENDS_PER_HOUSEHOLD} sends = {count * SENDS_PER_HOUSEHOLD} "
         f"sends, at Telegram's {TELEGRAM_RATE:.0f}/s no less than {floor:.0f} s; the target is "
         f"{TARGET_SHARE:.0%} of that rate); {len(sends) / last:.1f} sends/s to the households"
+    )
+    print(
+        f"  a press to its answer (the spinner on the button ends): p50 "
+        f"{statistics.median(spinners):.1f} s, max {spinners[-1]:.1f} s; presses never "
+        f"answered: {unanswered} (target 0)"
     )
     print(
         f"  429 answers from the double during the run: {throttled} (target 0; the bot sends "

@@ -67,12 +67,15 @@ class Inboxes:
     change in any chat, which is what a test of a few people wants; with thousands waiting at
     once it costs the benchmark more of the machine than the bot it measures. People of a crowd
     read their own queue instead, and press with `timeout=0` (the press is queued for the bot
-    at once; its answer only ends the spinner).
+    at once; its answer only ends the spinner): `answered` holds when each chat's presses were
+    answered, on the double's clock.
     """
 
     def __init__(self, double: BotApiDouble, people: Iterable[SandboxUser]) -> None:
         self._double = double
+        self.clock = double.clock
         self._queues: dict[int, asyncio.Queue[Event]] = {p.chat_id: asyncio.Queue() for p in people}
+        self.answered: dict[int, list[float]] = {chat: [] for chat in self._queues}
         self._events = double.subscribe()
         self._task: asyncio.Task[None] | None = None
 
@@ -96,6 +99,8 @@ class Inboxes:
         while True:
             event = await self._events.get()
             queue = self._queues.get(event.chat_id)
+            if queue is not None and event.kind is EventKind.CALLBACK_ANSWERED:
+                self.answered[event.chat_id].append(self.clock())
             by_bot = event.message is not None and event.message.get("from", {}).get("is_bot")
             if queue is not None and by_bot and event.kind in (EventKind.MESSAGE, EventKind.EDITED):
                 queue.put_nowait(event)
