@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import start_bot  # bench/ is the script's own folder
+from harness import start_bot, stop  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble, RequestRecord, SandboxUser
 from storage import households
@@ -72,12 +72,6 @@ async def seed(db_path: Path, coordinator: SandboxUser, families: list[SandboxUs
                 await households.note_telegram_language(session, member, person.language_code)
     finally:
         await database.close()
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.terminate()
-    await process.wait()
 
 
 async def compose(coordinator: SandboxUser, families: int, pause: float = 0.0) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from harness import start_bot  # bench/ is the script's own folder
+from harness import start_bot, stop  # bench/ is the script's own folder
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from storage import households
@@ -70,11 +70,6 @@ async def drain(user: SandboxUser) -> list[object]:
             received.append(await user.next_message(timeout=1.1))
         except AssertionError:
             return received
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    process.terminate()
-    await process.wait()
 
 
 async def measure() -> None:

@@ -38,7 +38,7 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-from harness import start_bot  # bench/ is the script's own folder
+from harness import start_bot, stop  # bench/ is the script's own folder
 
 from bot.config import load_config
 from bot.rota import Interval
@@ -311,16 +311,6 @@ async def run_cli(workdir: Path, out: Path) -> float:
     assert code == 0, f"mentorbot stats exited with {code}"
     assert csv_metrics((out / "stats.csv").read_bytes())["requests"] == str(QUESTIONS)
     return elapsed
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
 
 
 def p50_max(values: Sequence[float]) -> str:
