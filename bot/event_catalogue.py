@@ -37,6 +37,7 @@ from bot.events import EventProblem
 from bot.i18n import N_, Translator, translator
 from bot.rota import NonexistentLocalTime, local_moment
 from bot.spreadsheet import (
+    ShapeProblem,
     column_names,
     decode,
     delimiter_of,
@@ -45,6 +46,7 @@ from bot.spreadsheet import (
     read_day,
     read_text_cell,
     records,
+    table_rows,
     text_cell,
 )
 from storage.models import Event, EventAudience, EventDetails, EventKind
@@ -244,33 +246,18 @@ def _column_order(header: list[str]) -> list[int] | None:
 
 
 def _csv(text: str, tz: ZoneInfo) -> Parsed:
-    delimiter = delimiter_of(text)
-    found = records(text, delimiter)
-    first = next(found, None)
-    if first is None:
-        return [], [_problem(1, CatalogueReason.EMPTY)]
-    header_line, header = first
-    order = _column_order(header)
-    if order is None:
-        return [], [_problem(header_line, CatalogueReason.BAD_HEADER, delimiter.join(header))]
     rows: list[CatalogueRow] = []
     problems: list[CatalogueProblem] = []
-    count = 0
-    for line, cells in found:
-        count += 1
-        if count > MAX_ROWS:
-            problems.append(_problem(line, CatalogueReason.TOO_MANY_ROWS))
-            break
-        if len(cells) != len(header):
-            problems.append(_problem(line, CatalogueReason.FIELD_COUNT, delimiter.join(cells)))
+    for found in table_rows(text, _column_order, MAX_ROWS):
+        if isinstance(found, ShapeProblem):
+            problems.append(_problem(found.line, CatalogueReason(found.reason), found.value))
             continue
-        result = _csv_row(line, dict(zip(COLUMNS, (cells[i] for i in order), strict=True)), tz)
+        line, cells = found
+        result = _csv_row(line, dict(zip(COLUMNS, cells, strict=True)), tz)
         if isinstance(result, CatalogueRow):
             rows.append(result)
         else:
             problems.extend(result)
-    if count == 0:
-        problems.append(_problem(1, CatalogueReason.EMPTY))
     return rows, problems
 
 

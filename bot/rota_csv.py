@@ -29,13 +29,13 @@ from zoneinfo import ZoneInfo
 from bot.i18n import N_, Translator
 from bot.rota import EmptyShift, Interval, NonexistentLocalTime, ShiftTimeError, local_span
 from bot.spreadsheet import (
+    ShapeProblem,
     column_names,
     decode,
-    delimiter_of,
     nordic_csv,
     read_clock,
     read_day,
-    records,
+    table_rows,
     text_cell,
 )
 from storage.models import Shift
@@ -170,40 +170,25 @@ def parse_rota_csv(data: bytes, tz: ZoneInfo) -> tuple[list[PlannedShift], list[
 
     Problems about the file as a whole (too large, empty) are on line 1; a file that is not text
     is reported at the line of its first offending byte. Reading stops at a bad header, since
-    the rows cannot be understood without it, and at the first row past MAX_ROWS.
+    the rows cannot be understood without it, and at the first row past MAX_ROWS
+    (`bot.spreadsheet.table_rows`, which the catalogue reads its files with too).
     """
     if len(data) > MAX_BYTES:
         return [], [_problem(1, CsvReason.TOO_LARGE)]
     text = decode(data)
     if isinstance(text, int):
         return [], [_problem(text, CsvReason.NOT_TEXT)]
-    delimiter = delimiter_of(text)
-    rows_read = records(text, delimiter)
-    first = next(rows_read, None)
-    if first is None:
-        return [], [_problem(1, CsvReason.EMPTY)]
-    header_line, header = first
-    order = _column_order(header)
-    if order is None:
-        return [], [_problem(header_line, CsvReason.BAD_HEADER, delimiter.join(header))]
     planned: list[PlannedShift] = []
     problems: list[CsvProblem] = []
-    rows = 0
-    for line, cells in rows_read:
-        rows += 1
-        if rows > MAX_ROWS:
-            problems.append(_problem(line, CsvReason.TOO_MANY_ROWS))
-            break
-        if len(cells) != len(header):
-            problems.append(_problem(line, CsvReason.FIELD_COUNT, delimiter.join(cells)))
+    for found in table_rows(text, _column_order, MAX_ROWS):
+        if isinstance(found, ShapeProblem):
+            problems.append(_problem(found.line, CsvReason(found.reason), found.value))
             continue
-        result = _row(line, [cells[index] for index in order], tz)
+        result = _row(*found, tz)
         if isinstance(result, PlannedShift):
             planned.append(result)
         else:
             problems.extend(result)
-    if rows == 0:
-        problems.append(_problem(1, CsvReason.EMPTY))
     return planned, problems
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, time
+from enum import StrEnum
 
 from bot.config import LANGUAGES
 from bot.i18n import translator
@@ -103,6 +105,60 @@ def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         if any(cells):
             yield line, cells
         line = reader.line_num + 1
+
+
+class Shape(StrEnum):
+    """Why `table_rows` refused a file or a row; each caller names these in its own reasons,
+    under the same values, so that the rota and the catalogue say the same of the same file."""
+
+    EMPTY = "empty"  # no data rows
+    BAD_HEADER = "bad_header"  # the header does not name the caller's columns
+    TOO_MANY_ROWS = "too_many_rows"  # over the caller's row limit
+    FIELD_COUNT = "field_count"  # a row without one cell per column, or one csv rules reject
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeProblem:
+    """A problem with the file's shape: the 1-based line (header = 1), why, what was there."""
+
+    line: int
+    reason: Shape
+    value: str = ""
+
+
+def table_rows(
+    text: str, column_order: Callable[[list[str]], list[int] | None], max_rows: int
+) -> Iterator[tuple[int, list[str]] | ShapeProblem]:
+    """Each data row with its line, cells in the caller's column order, and every problem with
+    the file's shape where it stands, in the order of the file.
+
+    `column_order` reads the header: where each of the caller's columns is, or None to refuse
+    it. Reading stops at a bad header, since the rows cannot be understood without it, and at
+    the first row past `max_rows`; a file without data rows is a problem on line 1.
+    """
+    delimiter = delimiter_of(text)
+    found = records(text, delimiter)
+    first = next(found, None)
+    if first is None:
+        yield ShapeProblem(1, Shape.EMPTY)
+        return
+    header_line, header = first
+    order = column_order(header)
+    if order is None:
+        yield ShapeProblem(header_line, Shape.BAD_HEADER, delimiter.join(header))
+        return
+    count = 0
+    for line, cells in found:
+        count += 1
+        if count > max_rows:
+            yield ShapeProblem(line, Shape.TOO_MANY_ROWS)
+            return
+        if len(cells) != len(header):
+            yield ShapeProblem(line, Shape.FIELD_COUNT, delimiter.join(cells))
+            continue
+        yield line, [cells[index] for index in order]
+    if count == 0:
+        yield ShapeProblem(1, Shape.EMPTY)
 
 
 def read_day(cell: str) -> date | None:
