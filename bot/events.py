@@ -454,12 +454,8 @@ async def cancel_signup(
     """Give up the household's place (or its place in line); the waiting list moves up in the
     same transaction, from its head, as far as the places freed allow."""
     async with db.write() as session:
-        signup = await events.signup_by_id(session, signup_id)
-        if (
-            signup is None
-            or signup.household_id != member.household.id
-            or signup.state is SignupState.CANCELLED
-        ):
+        signup = await _live_signup_of(session, member, signup_id)
+        if signup is None:
             return CancelProblem.NOT_FOUND
         event = await events.event_by_id(session, signup.event_id)
         assert event is not None  # a sign-up goes with its event
@@ -523,7 +519,13 @@ async def household_signup(db: Database, member: Member, signup_id: int) -> Sign
     """The household's sign-up by its number, confirmed or waiting; None if it is not theirs
     or was given up."""
     async with db.read() as session:
-        signup = await events.signup_by_id(session, signup_id)
+        return await _live_signup_of(session, member, signup_id)
+
+
+async def _live_signup_of(session: Session, member: Member, signup_id: int) -> Signup | None:
+    """A sign-up a press names, if it is the member's household's and not given up: a number
+    in a button is checked against the database, never trusted."""
+    signup = await events.signup_by_id(session, signup_id)
     if (
         signup is None
         or signup.household_id != member.household.id

@@ -258,18 +258,20 @@ async def events_chosen(update: Update, context: MentorContext) -> int:
 
 async def not_an_event(update: Update, context: MentorContext) -> int:
     """Another step's button, or data not ours, while the events are chosen: nothing happens."""
-    sender = await identify(update, context)
-    if update.callback_query is not None:
-        await update.callback_query.answer(plain(sender.t("button.invalid")))
-    return EVENTS
+    return await _refuse_press(update, context, EVENTS)
 
 
 async def not_an_audience(update: Update, context: MentorContext) -> int:
     """Another step's button (an earlier draft's), or data not ours, while the audience is asked."""
+    return await _refuse_press(update, context, AUDIENCE)
+
+
+async def _refuse_press(update: Update, context: MentorContext, step: int) -> int:
+    """A press that is not this step's: one line on the button, and the step stays."""
     sender = await identify(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer(plain(sender.t("button.invalid")))
-    return AUDIENCE
+    return step
 
 
 async def when(update: Update, context: MentorContext) -> int:
