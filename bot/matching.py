@@ -31,6 +31,20 @@ from enum import StrEnum
 TOPIC_CHOICE = timedelta(minutes=1)  # how long the experience circle waits for a family's choice
 
 
+class Experience(StrEnum):
+    """The experience a coordinator may set for a mentor household, and a family may say its
+    question is about. A municipality adds its own with MENTORBOT_EXTRA_EXPERIENCE."""
+
+    SMALL_CHILDREN = "small_children"
+    TEENAGERS = "teenagers"
+    KINSHIP_CARE = "kinship_care"
+    UNACCOMPANIED_MINORS = "unaccompanied"
+    SPECIAL_NEEDS = "special_needs"  # disability or neuropsychiatric needs
+    BIRTH_FAMILY = "birth_family"
+    SCHOOL = "school"
+    NEW_FAMILY = "new_family"
+
+
 class Reason(StrEnum):
     """Why an offer went to an adult; stored with the offer and shown in /requests."""
 
@@ -45,6 +59,9 @@ class MatchingRules:
     own_mentor_wait: timedelta = timedelta(minutes=5)
     match_wait: timedelta = timedelta(minutes=2)
     max_conversations: int = 3
+
+
+DEFAULT_RULES = MatchingRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +151,17 @@ def _boundaries(question: Question, rules: MatchingRules) -> list[datetime]:
             own_end + TOPIC_CHOICE,
             own_end + rules.match_wait,
         }
+    )
+
+
+def asks_for_topics(question: Question, on_duty: Sequence[OnDuty]) -> bool:
+    """Whether the family's choice of topics could change who is asked: worth the buttons."""
+    if question.topics is not None or question.urgent:
+        return False
+    return any(
+        adult.experience
+        for adult in on_duty
+        if adult.household_id != question.own_mentor_household_id
     )
 
 

@@ -14,6 +14,7 @@ from handlers import (
     help,
     invites,
     language,
+    matching,
     members,
     mentor_rota,
     offers,
@@ -38,6 +39,7 @@ def register(application: MentorApplication) -> None:
         language,
         invites,
         members,
+        matching,  # /link, /experience and a family's topic buttons
         audit,
         stats,
         personal_data,

@@ -838,3 +838,31 @@ def signup_of(match: re.Match[str]) -> int:
 
 def came_of(match: re.Match[str]) -> bool:
     return match["came"] == "yes"
+
+
+# What a family's question is about: about:REQUEST:TAG, or about:REQUEST:- ("to everyone now").
+_ABOUT = _prefix("about:")
+_EVERYONE_NOW = "-"
+ABOUT = _pattern(_ABOUT, f"(?P<request>{_N}):(?P<tag>[a-z][a-z0-9_]{{0,19}}|{_EVERYONE_NOW})")
+
+
+def about(request_id: int, tag: str | None) -> str:
+    """None: the family skips the choice and sends the question to everyone now."""
+    return f"{_ABOUT}{request_id}:{_EVERYONE_NOW if tag is None else tag}"
+
+
+def about_tag_of(match: re.Match[str]) -> str | None:
+    return None if match["tag"] == _EVERYONE_NOW else match["tag"]
+
+
+# /experience: a toggle of one tag of a mentor household: experience:MEMBER:JOINED:TAG.
+_EXPERIENCE = _prefix("experience:")
+EXPERIENCE = _pattern(_EXPERIENCE, f"{_CONFIRMATION}:(?P<tag>[a-z][a-z0-9_]{{0,19}})")
+
+
+def experience(mentor: Confirmation, tag: str) -> str:
+    return f"{_confirming(_EXPERIENCE, mentor)}:{tag}"
+
+
+def tag_of(match: re.Match[str]) -> str:
+    return match["tag"]

@@ -91,7 +91,7 @@ def _naming(t: Translator, whom: Member) -> dict[str, object]:
     return {"number": whom.id, "name": household_name(t, whom), "role": role_label(t, whom.role)}
 
 
-async def _named(context: MentorContext, named: Confirmation) -> Member | None:
+async def named_member(context: MentorContext, named: Confirmation) -> Member | None:
     """The member a button names, if it is still the one it was made for."""
     whom = await members.by_number(context.db, named.number)
     if whom is None or int(whom.joined_at.timestamp()) != int(named.made_at.timestamp()):
@@ -121,7 +121,7 @@ async def show_card(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """A member's card, as a message of its own, so the list stays where it was."""
-    whom = await _named(context, buttons.confirmation_of(match))
+    whom = await named_member(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
         await query.answer(plain(sender.t("button.invalid")), show_alert=True)
         return
@@ -136,7 +136,7 @@ async def act(update: Update, context: MentorContext, sender: Sender, member: Me
     query, match, t = update.callback_query, buttons.matched(context), sender.t
     if query is None or match is None:
         return
-    whom = await _named(context, buttons.confirmation_of(match))
+    whom = await named_member(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
         await query.answer(plain(t("button.invalid")), show_alert=True)
         return
@@ -192,7 +192,7 @@ async def confirm_removal(
     if query is None or match is None:
         return
     confirmed = confirmation.pressed(query, buttons.confirmation_of(match), now())
-    whom = None if confirmed is None else await _named(context, confirmed)
+    whom = None if confirmed is None else await named_member(context, confirmed)
     if whom is None:
         await confirmation.refuse(query, t)  # expired, the member gone, or not our button
         return

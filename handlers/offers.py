@@ -1,7 +1,8 @@
 """Offers to mentors: sending them, Accept and Decline, escalation, and the next shift's start.
 
 Timers live in the job queue but are rebuilt from the database: at start, every offered
-request gets its escalation timer back (one already overdue fires at once), and the start of
+request gets its escalation timer back (one already overdue fires at once) and is routed again
+(the next circle of bot/matching, if its moment came while the bot was down), and the start of
 the next shift is looked up again whenever the rota changes.
 """
 
@@ -36,6 +37,7 @@ from storage.models import Kind, Member, OfferMessage, Request, RequestState, Ro
 logger = logging.getLogger(__name__)
 
 ESCALATION_JOB = "escalation"
+WIDEN_JOB = "widen"
 SHIFT_START_JOB = "shift-start"
 
 _KINDS = {
@@ -52,7 +54,7 @@ def _waited(t: Translator, request: Request, moment: datetime) -> str:
     return t.duration(moment - request.opened_at)
 
 
-def offer_text(t: Translator, request: Request, moment: datetime) -> str:
+def offer_text(t: Translator, request: Request, moment: datetime, holding: int = 0) -> str:
     what = request.preview if request.first_kind is Kind.TEXT and request.preview else None
     lines = [
         t(
@@ -72,6 +74,8 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
     # The family's own words go through the catalogue like every parameter: escaped there.
     kind = t(_KINDS.get(request.first_kind, _KINDS[Kind.OTHER]))
     lines.append(t("offer.first_words", words=what) if what is not None else kind)
+    if holding:  # so a mentor can weigh one more against the families they have already
+        lines.append(t.plural("offer.holding", "offer.holding_plural", holding))
     return "\n".join(lines)
 
 
@@ -93,8 +97,9 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
         )
         keyboard = InlineKeyboardMarkup([[accept_button, decline_button]])
         try:
+            text = offer_text(t, request, moment, offering.holding.get(adult.id, 0))
             sent = await context.bot.send_message(
-                adult.telegram_user_id, offer_text(t, request, moment), reply_markup=keyboard
+                adult.telegram_user_id, text, reply_markup=keyboard
             )
         except TelegramError as error:
             logger.info(
@@ -107,7 +112,36 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
     shown = [made for made in sent if made is not None]
     await routing.remember_offers(context.db, request.id, shown)
     schedule_escalation(context.application, request)
+    schedule_widening(context.application, request.id, offering.widens_at)
     return len(shown)
+
+
+def schedule_widening(application: MentorApplication, request_id: int, at: datetime | None) -> None:
+    """Ask routing again at `at` (None: no later circle); one timer a question."""
+    queue = application.job_queue
+    assert queue is not None
+    name = f"{WIDEN_JOB}:{request_id}"
+    for job in queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    if at is not None:
+        queue.run_once(_widen, when=at, data=request_id, name=name, job_kwargs=RUN_LATE)
+
+
+async def _widen(context: MentorContext) -> None:
+    job = context.job
+    assert job is not None and isinstance(job.data, int)
+    await widen(context, job.data)
+
+
+async def widen(context: MentorContext, request_id: int) -> None:
+    """The next circle of mentors is asked (offers already made stay as they are)."""
+    offering = await routing.widen(context.db, request_id, now(), rules=context.config.matching)
+    if offering is None:  # taken, withdrawn or escalated since
+        return
+    if offering.offer_to:
+        await send_offers(context, offering)
+    else:
+        schedule_widening(context.application, request_id, offering.widens_at)
 
 
 def schedule_escalation(application: MentorApplication, request: Request) -> None:
@@ -131,7 +165,9 @@ async def _escalate(context: MentorContext) -> None:
     if level == routing.EXPIRY:
         await _expire(context, request_id)
         return
-    offering = await routing.escalate(context.db, request_id, level, now())
+    offering = await routing.escalate(
+        context.db, request_id, level, now(), rules=context.config.matching
+    )
     if offering is None:  # accepted, cancelled or escalated since the timer was set
         return
     reached = await send_offers(context, offering)
@@ -385,8 +421,10 @@ async def _shift_started(context: MentorContext) -> None:
 async def offer_waiting(context: MentorContext) -> None:
     """Waiting questions go to the mentors on duty, if any; those that would wait too long for
     the next shift, to the coordinators (the rota, or the time, may have changed)."""
-    for offering in await routing.offer_waiting(context.db, now()):
-        if not await send_offers(context, offering):
+    for offering in await routing.offer_waiting(context.db, now(), rules=context.config.matching):
+        if offering.offer_to == [] and offering.widens_at is not None:
+            schedule_widening(context.application, offering.request.id, offering.widens_at)
+        elif not await send_offers(context, offering):
             await tell_unreached(context, offering.request)
             continue
         family, _ = await routing.counterpart(context.db, offering.request)
@@ -400,10 +438,12 @@ async def start(application: MentorApplication) -> None:
 
     Someone may have come on duty while the bot was down, so waiting requests are offered now.
     """
-    for request in await routing.open_requests(application.bot_data.db):
-        schedule_escalation(application, request)
     queue = application.job_queue
     assert queue is not None
+    for request in await routing.open_requests(application.bot_data.db):
+        schedule_escalation(application, request)
+        if request.state is RequestState.OFFERED and not request.escalation:
+            schedule_widening(application, request.id, now())
     await _hand_over_interrupted(application)
     queue.run_once(_send_unsent_offers, when=0, job_kwargs=RUN_LATE)
     await plan_shift_start(application)

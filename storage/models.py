@@ -278,6 +278,9 @@ class Action(StrEnum):
     EVENT_CHANGE = "event_change"
     EVENT_CANCEL = "event_cancel"
     EVENT_ATTENDANCE = "event_attendance"
+    MENTOR_LINK = "mentor_link"
+    MENTOR_UNLINK = "mentor_unlink"
+    EXPERIENCE = "experience"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage import matching
 from storage.db import Session
 
 # (section, SQL with the member id, household id and Telegram user id as :member, :household
@@ -89,6 +90,28 @@ _SECTIONS = (
     (
         "course_days",
         "SELECT year, days FROM course_days WHERE household_id = :household ORDER BY year",
+    ),
+    # A family's own mentor household, and a mentor household's families (by number).
+    (
+        "own_mentor_family",
+        "SELECT mentor_household_id, linked_at FROM mentor_links "
+        "WHERE family_household_id = :household",
+    ),
+    (
+        "mentor_families",
+        "SELECT family_household_id, linked_at FROM mentor_links "
+        "WHERE mentor_household_id = :household ORDER BY family_household_id",
+    ),
+    # The experience a coordinator set for the mentor household.
+    (
+        "experience",
+        "SELECT tag FROM household_experience WHERE household_id = :household ORDER BY tag",
+    ),
+    # What the family said its questions were about.
+    (
+        "question_topics",
+        "SELECT request_id, tag FROM request_topics WHERE request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = :household) ORDER BY request_id",
     ),
     (
         "events_created",
@@ -200,6 +223,7 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     )
     # Its course days are a count about it alone, which no figure needs.
     await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
+    await matching.forget_household(session, household_id)
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

@@ -311,6 +311,18 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
             )
             for came in (True, False)
         ],
+        buttons.ABOUT: [
+            Sample(buttons.about(number, tag), buttons.about_tag_of, tag)
+            for tag in (None, "teenagers", "a" * 20)
+        ],
+        buttons.EXPERIENCE: [
+            Sample(
+                buttons.experience(Confirmation(number, moment), tag),
+                lambda m: (buttons.confirmation_of(m), buttons.tag_of(m)),
+                (Confirmation(number, moment), tag),
+            )
+            for tag in ("school", "b" * 20)
+        ],
     }
 
 
@@ -373,6 +385,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.event_change(3, ChangeField.TIME),
         buttons.event_cancel_confirm(confirmed),
         buttons.attend(3, 14, False),
+        buttons.about(12, "teenagers"),
+        buttons.about(12, None),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -422,6 +436,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "event-admin:change:3:time",
         "event-admin:cancel-yes:12:1795000000",
         "attend:3:14:no",
+        "about:12:teenagers",
+        "about:12:-",
     ]
 
 
@@ -483,6 +499,9 @@ def test_no_prefix_begins_another_and_every_pattern_has_one() -> None:
         "signup:5:2:1:0",
         "my-signup:late:8",
         "my-signup:keeps",
+        "about:5:",
+        "about:5:Teenagers",
+        "about:5:" + "a" * 21,
     ],
 )
 def test_data_a_builder_never_makes_is_taken_by_no_pattern_only_by_its_prefix(data: str) -> None:

@@ -72,6 +72,7 @@ from handlers import (
     stats,
     system,
 )
+from handlers import matching as matching_handlers
 from handlers.buttons import MemberAction
 from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
@@ -452,6 +453,9 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.event_cancel_keep(): (event_admin.keep_event,),
     buttons.event_attendance(3): (event_admin.show_attendance,),
     buttons.attend(3, 14, True): (event_admin.mark_attendance,),
+    buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
+    buttons.about(12, None): (matching_handlers.choose_topic,),
+    buttons.experience(CONFIRMED, "school"): (matching_handlers.toggle_experience,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -490,6 +494,8 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "event-admin-new:kind:party": event_step(),
     "event-admin:open:x": (event_admin.refuse_other_data,),
     "attend:3:14:maybe": (event_admin.refuse_other_data,),
+    "about:12:Teenagers": (matching_handlers.refuse_other_topic,),
+    "experience:12:1795000000:": (matching_handlers.refuse_other_experience,),
 }
 
 

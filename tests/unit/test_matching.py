@@ -12,6 +12,7 @@ from bot.matching import (
     OnDuty,
     Question,
     Reason,
+    asks_for_topics,
     route,
 )
 
@@ -160,3 +161,17 @@ def test_nobody_on_duty_offers_to_nobody() -> None:
 def test_no_widening_when_the_own_household_is_all_there_is() -> None:
     question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
     assert route(question, [ANNA], RULES, ASKED) == Decision((Offer(1, Reason.OWN_MENTOR),), None)
+
+
+def test_the_family_is_asked_for_topics_only_when_it_can_matter() -> None:
+    asked = Question(first_offered_at=ASKED)
+    assert asks_for_topics(asked, [BO, CILLA])
+    assert not asks_for_topics(asked, [BO, DAN])
+    assert not asks_for_topics(Question(first_offered_at=ASKED, urgent=True), [CILLA])
+    assert not asks_for_topics(Question(first_offered_at=ASKED, topics=frozenset()), [CILLA])
+    own_tagged = OnDuty(
+        member_id=9, household_id=OWN, open_conversations=0, experience=CILLA.experience
+    )
+    assert not asks_for_topics(
+        Question(first_offered_at=ASKED, own_mentor_household_id=OWN), [own_tagged]
+    )

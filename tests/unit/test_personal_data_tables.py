@@ -362,6 +362,12 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("event_signups", "interest_id"): (Erased.LINK, Kept.RETENTION),
     # A household's course days per year: outlive the sign-ups, for the yearly follow-up.
     ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    # A family's own mentor household, either way: goes when either household has no adult.
+    ("mentor_links", "family_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    ("mentor_links", "mentor_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    ("household_experience", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    # What a question was about, as the family chose: metadata of the question, as its topic.
+    ("request_topics", "request_id"): (Erased.LINK, Kept.METADATA),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(

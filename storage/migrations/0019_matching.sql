@@ -1,0 +1,35 @@
+-- Matching: a foster family's own mentor household, mentor households' experience, what a
+-- question is about, and why each offer went where it did.
+
+-- A family has at most one own mentor household; a mentor household holds a few families
+-- (MENTORBOT_FAMILIES_PER_MENTOR, checked when linking). Personal data: in /mydata, and gone
+-- when either household is left without adults.
+CREATE TABLE mentor_links (
+    family_household_id INTEGER PRIMARY KEY REFERENCES households (id) ON DELETE CASCADE,
+    mentor_household_id INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+    linked_at           TEXT    NOT NULL
+);
+CREATE INDEX mentor_links_by_mentor ON mentor_links (mentor_household_id);
+
+-- The experience a coordinator set for a mentor household: tags of bot/matching's list, or of
+-- the municipality's own (MENTORBOT_EXTRA_EXPERIENCE).
+CREATE TABLE household_experience (
+    household_id INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+    tag          TEXT    NOT NULL,
+    PRIMARY KEY (household_id, tag)
+);
+
+-- What the family said its question is about, with a button; NULL topics_chosen_at: not yet
+-- chosen; chosen with no row in request_topics: skipped ("send to everyone now").
+ALTER TABLE requests ADD COLUMN topics_chosen_at TEXT;
+CREATE TABLE request_topics (
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    tag        TEXT    NOT NULL,
+    PRIMARY KEY (request_id, tag)
+);
+
+-- Why the offer went to this adult (bot/matching.Reason); NULL for the offers made before, and
+-- for escalations and take-overs, which go to whoever is there.
+ALTER TABLE offers ADD COLUMN reason TEXT CHECK (
+    reason IN ('own_mentor', 'experience', 'everyone', 'load')
+);
