@@ -8,6 +8,7 @@ from handlers import (
     broadcasts,
     catalogue,
     conversations,
+    debriefs,
     event_admin,
     events,
     gate,
@@ -40,6 +41,7 @@ def register(application: MentorApplication) -> None:
         invites,
         members,
         matching,  # /link, /experience and a family's topic buttons
+        debriefs,  # Talk it through and its acknowledgement
         audit,
         stats,
         personal_data,

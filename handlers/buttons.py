@@ -866,3 +866,23 @@ def experience(mentor: Confirmation, tag: str) -> str:
 
 def tag_of(match: re.Match[str]) -> str:
     return match["tag"]
+
+
+# Talk it through, under the mentor's end of a conversation: debrief:REQUEST; and a
+# coordinator's "I will call": debrief-ack:DEBRIEF.
+_DEBRIEF = _prefix("debrief:")
+DEBRIEF = _pattern(_DEBRIEF, f"(?P<request>{_N})")
+_DEBRIEF_ACKNOWLEDGE = _prefix("debrief-ack:")
+DEBRIEF_ACKNOWLEDGE = _pattern(_DEBRIEF_ACKNOWLEDGE, f"(?P<debrief>{_N})")
+
+
+def debrief(request_id: int) -> str:
+    return f"{_DEBRIEF}{request_id}"
+
+
+def debrief_acknowledge(debrief_id: int) -> str:
+    return f"{_DEBRIEF_ACKNOWLEDGE}{debrief_id}"
+
+
+def debrief_of(match: re.Match[str]) -> int:
+    return int(match["debrief"])

@@ -38,6 +38,7 @@ from handlers.common import (
     requires,
 )
 from handlers.content import read_content, refusal
+from handlers.debriefs import offer_debrief
 from handlers.offers import offer_to_mentors_on_duty
 from handlers.relay import (
     Deliver,
@@ -302,7 +303,8 @@ async def end_chosen(
 
 
 async def after_end(context: MentorContext, ended: Ended) -> None:
-    """The family is asked for a rating, the mentor for a topic (after /end, or idleness)."""
+    """The family is asked for a rating, the mentor for a topic and whether they want to talk
+    it through (after /end, or idleness)."""
     request = ended.request
     for adult in ended.family:
         t = member_translator(context, adult)
@@ -334,6 +336,7 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
         if asked is not None:
             # A reply to it is about this conversation, which has ended: it goes nowhere.
             await routing.remember_relay(context.db, chat, asked.message_id, request.id)
+        await offer_debrief(context, ended)
 
 
 @buttons.press(Role.FAMILY)

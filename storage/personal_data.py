@@ -107,6 +107,21 @@ _SECTIONS = (
         "experience",
         "SELECT tag FROM household_experience WHERE household_id = :household ORDER BY tag",
     ),
+    # The mentor's requests to be called back after a conversation, and those a coordinator took.
+    (
+        "talk_it_through_asked",
+        "SELECT id, request_id, asked_at, acknowledged_at FROM debriefs "
+        "WHERE mentor_member_id = :member ORDER BY id",
+    ),
+    (
+        "talk_it_through_taken",
+        "SELECT id, request_id, acknowledged_at FROM debriefs "
+        "WHERE acknowledged_by = :member ORDER BY id",
+    ),
+    (
+        "talk_it_through_messages",
+        "SELECT debrief_id, message_id FROM debrief_messages WHERE chat_id = :telegram",
+    ),
     # What the family said its questions were about.
     (
         "question_topics",
@@ -205,6 +220,7 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM gap_offer_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM gap_request_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM debrief_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
     await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
     await session.execute(

@@ -17,7 +17,15 @@ from bot.app.rate_limiter import SharedRateLimiter
 from bot.app.web import StatusPages, WebhookUpdater, WebServer
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
-from handlers import event_reminders, lifecycle, offers, recruitment, retention, rota_jobs
+from handlers import (
+    debriefs,
+    event_reminders,
+    lifecycle,
+    offers,
+    recruitment,
+    retention,
+    rota_jobs,
+)
 from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
 from handlers.menu import publish_default_commands
@@ -85,6 +93,7 @@ class _Lifecycle:
         await rota_jobs.start(application)
         await event_reminders.start(application)
         await offers.start(application)
+        await debriefs.start(application)
         retention.start(application)
         lifecycle.start(application)
         recruitment.start(application)

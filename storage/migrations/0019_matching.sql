@@ -33,3 +33,24 @@ CREATE TABLE request_topics (
 ALTER TABLE offers ADD COLUMN reason TEXT CHECK (
     reason IN ('own_mentor', 'experience', 'everyone', 'load')
 );
+
+-- Care for the mentors: after a conversation, a mentor may ask the coordinators to call them
+-- back ("Talk it through"). Nothing of the conversation is kept here: who asked, about which
+-- question (its number), and who acknowledged it. Once per mentor and question.
+CREATE TABLE debriefs (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id       INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    mentor_member_id INTEGER REFERENCES members (id) ON DELETE CASCADE,
+    asked_at         TEXT    NOT NULL,
+    acknowledged_by  INTEGER REFERENCES members (id) ON DELETE SET NULL,
+    acknowledged_at  TEXT,
+    UNIQUE (request_id, mentor_member_id)
+);
+-- The coordinators' copies of the call-back request, to edit when one of them takes it; gone
+-- once it is acknowledged.
+CREATE TABLE debrief_messages (
+    debrief_id INTEGER NOT NULL REFERENCES debriefs (id) ON DELETE CASCADE,
+    chat_id    INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (debrief_id, chat_id)
+);

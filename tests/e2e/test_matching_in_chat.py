@@ -4,11 +4,13 @@ mentors with the right experience, then everyone on duty; and no mentor swamped.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
 from bot.sandbox import BotApiDouble, SandboxUser
 from tests.e2e.chat_support import (
+    Service,
     StartBot,
     answer,
     build_service,
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.chat_burst(30)
 QUICK = {"MENTORBOT_OWN_MENTOR_MINUTES": "0.1", "MENTORBOT_MATCH_MINUTES": "0.1"}
 
 
-def buttons_of(message: dict[str, object]) -> list[str]:
+def buttons_of(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup")
     assert isinstance(markup, dict)
     return [button["text"] for row in markup["inline_keyboard"] for button in row]
@@ -215,3 +217,43 @@ async def test_a_mentor_at_the_cap_is_asked_only_when_nobody_else_can_and_sees_t
     assert to_berg["text"].endswith("Du har redan 1 pågående samtal.")
     assert to_lind["text"].endswith("Du har allerede 1 igangværende samtale.")
     assert "alla vid sin gräns 2" in await answer(karin, "/requests")
+
+
+async def test_a_mentor_asks_to_talk_it_through_and_hears_who_will_call(
+    service: Service,
+) -> None:
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+    await family.send("Hon har varit borta hela natten, jag är så rädd.")
+    await family.next_message()
+    await berg.press(await berg.next_message(), "Acceptera")
+    await texts_until_quiet(berg, 0.5)
+    await texts_until_quiet(family, 0.3)
+    await berg.send("/end")
+    ended = await texts_until_quiet(berg, 0.8)
+    assert any("Vad handlade det mest om?" in text for text in ended)
+    offer = next(m for m in berg.messages if "Vill ni prata igenom det?" in m.get("text", ""))
+    assert "familjehemsenheten kan ringa upp er" in offer["text"].lower()
+
+    await berg.press(offer, "Prata igenom")
+    assert "har ombetts att ringa upp er" in (await berg.wait_for_edit(offer))["text"]
+    asked = await karin.next_message()
+    assert asked["text"].startswith("Familjen Berg vill prata igenom ett samtal")
+    assert "borta hela natten" not in asked["text"]  # nothing of the conversation goes
+    again = await berg.press_data(offer, button_data(offer))
+    assert again is not None
+    assert again["text"] == "Ni har redan bett om att bli uppringda om det här samtalet."
+    await karin.no_message(within=0.3)
+
+    await karin.press(asked, "Jag ringer")
+    assert (await karin.wait_for_edit(asked))["text"] == "Du ringer upp Familjen Berg."
+    assert (await berg.next_message())["text"] == "Karin Holm ringer upp er."
+    twice = await karin.press_data(asked, button_data(asked))
+    assert twice is not None
+    assert twice["text"] == "Karin Holm har redan tagit det här."
+    await berg.no_message(within=0.3)
+
+
+def button_data(message: dict[str, Any]) -> str:
+    """The data of a message's first button, as it arrived (a press takes the button away)."""
+    return str(message["reply_markup"]["inline_keyboard"][0][0]["callback_data"])

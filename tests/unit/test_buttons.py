@@ -323,6 +323,10 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
             )
             for tag in ("school", "b" * 20)
         ],
+        buttons.DEBRIEF: [Sample(buttons.debrief(number), buttons.request_of, number)],
+        buttons.DEBRIEF_ACKNOWLEDGE: [
+            Sample(buttons.debrief_acknowledge(number), buttons.debrief_of, number)
+        ],
     }
 
 
@@ -387,6 +391,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.attend(3, 14, False),
         buttons.about(12, "teenagers"),
         buttons.about(12, None),
+        buttons.debrief(12),
+        buttons.debrief_acknowledge(3),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -438,6 +444,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "attend:3:14:no",
         "about:12:teenagers",
         "about:12:-",
+        "debrief:12",
+        "debrief-ack:3",
     ]
 
 

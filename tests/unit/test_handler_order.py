@@ -54,6 +54,7 @@ from handlers import (
     buttons,
     catalogue,
     conversations,
+    debriefs,
     event_admin,
     events,
     gate,
@@ -456,6 +457,8 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
     buttons.about(12, None): (matching_handlers.choose_topic,),
     buttons.experience(CONFIRMED, "school"): (matching_handlers.toggle_experience,),
+    buttons.debrief(12): (debriefs.talk_it_through,),
+    buttons.debrief_acknowledge(3): (debriefs.acknowledge,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -496,6 +499,8 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "attend:3:14:maybe": (event_admin.refuse_other_data,),
     "about:12:Teenagers": (matching_handlers.refuse_other_topic,),
     "experience:12:1795000000:": (matching_handlers.refuse_other_experience,),
+    "debrief:x": (debriefs.refuse_other_talk,),
+    "debrief-ack:": (debriefs.refuse_other_acknowledgement,),
 }
 
 

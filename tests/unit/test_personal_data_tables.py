@@ -368,6 +368,10 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("household_experience", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
     # What a question was about, as the family chose: metadata of the question, as its topic.
     ("request_topics", "request_id"): (Erased.LINK, Kept.METADATA),
+    # Who asked to be called back, and who took it; the count stays for the evaluation.
+    ("debriefs", "mentor_member_id"): (Erased.LINK, Kept.MEMBERSHIP),
+    ("debriefs", "acknowledged_by"): (Erased.LINK, Kept.METADATA),
+    ("debrief_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
