@@ -159,6 +159,8 @@ class Config:
     families_per_mentor: int = 10
     # The municipality's own experience tags, beyond bot/matching's list: (tag, label).
     extra_experience: tuple[tuple[str, str], ...] = ()
+    # More hours on duty than this in a week and /rota warns the coordinator; None: off.
+    max_hours_per_week: int | None = None
 
     @property
     def pickup_needs_approval(self) -> bool:
@@ -306,6 +308,9 @@ def load_config(
             "MENTORBOT_FAMILIES_PER_MENTOR", get("MENTORBOT_FAMILIES_PER_MENTOR", "10"), "families"
         ),
         extra_experience=_extra_experience(get("MENTORBOT_EXTRA_EXPERIENCE", "")),
+        max_hours_per_week=_optional_whole(
+            "MENTORBOT_MAX_HOURS_PER_WEEK", get("MENTORBOT_MAX_HOURS_PER_WEEK", "off"), "hours"
+        ),
     )
 
 

@@ -4,6 +4,7 @@ mentors with the right experience, then everyone on duty; and no mentor swamped.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from tests.e2e.chat_support import (
     member_numbers,
     texts_until_quiet,
 )
-from tests.e2e.scene_support import on_duty
+from tests.e2e.scene_support import TZ, on_duty
 
 pytestmark = pytest.mark.chat_burst(30)
 
@@ -257,3 +258,22 @@ async def test_a_mentor_asks_to_talk_it_through_and_hears_who_will_call(
 def button_data(message: dict[str, Any]) -> str:
     """The data of a message's first button, as it arrived (a press takes the button away)."""
     return str(message["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+
+
+async def test_the_rota_warns_of_a_mentor_family_booked_beyond_the_weeks_hours(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
+) -> None:
+    bot = await start_bot(MENTORBOT_MAX_HOURS_PER_WEEK="10")
+    service = await build_service(bot, coordinator, double)
+    karin, berg = service.karin, service.numbers["Familjen Berg"]
+    lind = service.numbers["Familien Lind"]
+    day = (datetime.now(TZ) + timedelta(days=1)).date()
+    for who, span in ((berg, "08:00-16:00"), (berg, "17:00-22:00"), (lind, "17:00-22:00")):
+        assert "tillagt" in await answer(karin, f"/shift add {who} {day} {span}")
+    await texts_until_quiet(service.berg, 0.3)
+    await texts_until_quiet(service.lind, 0.3)
+    await karin.send("/rota 2")
+    shown = await texts_until_quiet(karin, 0.8)
+    week = day.isocalendar().week
+    warnings = [line for text in shown for line in text.splitlines() if line.startswith("⚠")]
+    assert warnings == [f"⚠ Familjen Berg har 13.0 h i tjänst vecka {week}, mer än 10 h."]
