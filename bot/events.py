@@ -101,6 +101,21 @@ class EventProblem(StrEnum):
     # up and would hold the whole list behind it.
     CAPACITY_TOO_SMALL = "capacity_too_small"
     CHILDREN_SIGNED_UP = "children_signed_up"  # children no longer along, but some are coming
+    TOO_LONG = "too_long"  # a title, description or place over its TEXT_LIMITS
+
+
+class EventText(StrEnum):
+    """The parts of an event in the coordinator's words, named as the catalogue's columns."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    PLACE = "place"
+
+
+# The longest each may be, however an event is made (/event new, its Change, a catalogue
+# file): its preview, card, reminder and change notice then stay well inside one of Telegram's
+# messages, and the title inside a button.
+TEXT_LIMITS = {EventText.TITLE: 120, EventText.DESCRIPTION: 1500, EventText.PLACE: 200}
 
 
 class SignUpProblem(StrEnum):
@@ -181,10 +196,23 @@ def may_join(audience: EventAudience, role: Role) -> bool:
     return audience in AUDIENCES[role]
 
 
+def too_long(field: EventText, text: str) -> bool:
+    """The one length rule, for a step of /event new as for a catalogue's cell."""
+    return len(text) > TEXT_LIMITS[field]
+
+
+def overlong(title: str, description: str, place: str) -> list[EventText]:
+    """Which of an event's texts are too long, for a catalogue row to name each."""
+    texts = {EventText.TITLE: title, EventText.DESCRIPTION: description, EventText.PLACE: place}
+    return [field for field, text in texts.items() if too_long(field, text)]
+
+
 def check_details(details: EventDetails, now: datetime) -> EventProblem | None:
     """What is wrong with an event as described, if anything."""
     if not details.title.strip():
         return EventProblem.NO_TITLE
+    if overlong(details.title, details.description, details.place):
+        return EventProblem.TOO_LONG
     if details.ends_at <= details.starts_at:
         return EventProblem.BACKWARDS
     if details.starts_at <= now:

@@ -159,3 +159,18 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
     # Nor does a forged Import press do anything for them.
     forged = await service.family.press_data(service.family.messages[-1], confirm)
     assert forged is not None and "finns inte för din roll" in forged.get("text", "")
+
+
+async def test_a_title_too_long_for_a_message_is_refused_by_its_line(service: Service) -> None:
+    karin = service.karin
+    refused = await send(karin, catalogue([row(1), row(2, title="Anknytning " * 12)]))
+    assert refused["text"] == (
+        "Inget importerades; rätta det här felet och skicka filen igen:\n"
+        "Rad 3: Texten i ”titel” är för lång: högst 120 tecken får plats."
+    )
+    assert labels(refused) == []
+    # Nothing of the file was imported: its good row is still new.
+    again = await send(karin, catalogue([row(1)]))
+    assert again["text"] == (
+        "Kurskatalogen i filen har 1 nya händelser, 0 ändrade och 0 oförändrade. Importera den?"
+    )
