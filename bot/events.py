@@ -102,6 +102,10 @@ class EventProblem(StrEnum):
     CAPACITY_TOO_SMALL = "capacity_too_small"
     CHILDREN_SIGNED_UP = "children_signed_up"  # children no longer along, but some are coming
     TOO_LONG = "too_long"  # a title, description or place over its TEXT_LIMITS
+    # People are signed up under what the event was: who may sign up would shut them out, or
+    # its kind would change what they signed up for (a course's days, an outing's children).
+    AUDIENCE_SIGNED_UP = "audience_signed_up"
+    KIND_SIGNED_UP = "kind_signed_up"
 
 
 class EventText(StrEnum):
@@ -284,10 +288,24 @@ async def add_in(
     return event
 
 
-async def capacity_problem(
-    session: Session, event_id: int, details: EventDetails
+def shuts_out(before: EventAudience, after: EventAudience) -> bool:
+    """Whether someone `before` lets sign up may not under `after`: only opening an event of
+    families or mentors to everyone keeps them all (a prospective family is no member)."""
+    return before is not after and (
+        after is not EventAudience.EVERYONE or before is EventAudience.PROSPECTIVE
+    )
+
+
+async def signups_problem(
+    session: Session, before: Event, details: EventDetails
 ) -> EventProblem | None:
-    signups = await events.live_signups(session, event_id)
+    """What the event's sign-ups and waiting list refuse of its new details: what they signed
+    up for stays what it was, and every party keeps a place it can have."""
+    signups = await events.live_signups(session, before.id)
+    if signups and shuts_out(before.details.audience, details.audience):
+        return EventProblem.AUDIENCE_SIGNED_UP
+    if signups and before.details.kind is not details.kind:
+        return EventProblem.KIND_SIGNED_UP
     if not details.children_along and any(signup.children for signup in signups):
         return EventProblem.CHILDREN_SIGNED_UP
     if details.capacity is None:
@@ -318,7 +336,7 @@ async def update_in(
     event as read there (`before`); the details are checked already."""
     if before.state is EventState.CANCELLED:
         return EventProblem.CANCELLED
-    if problem := await capacity_problem(session, before.id, details):
+    if problem := await signups_problem(session, before, details):
         return problem
     if not await events.update_event(session, before.id, details, now):
         return EventProblem.CANCELLED
