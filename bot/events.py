@@ -101,6 +101,25 @@ class EventProblem(StrEnum):
     # up and would hold the whole list behind it.
     CAPACITY_TOO_SMALL = "capacity_too_small"
     CHILDREN_SIGNED_UP = "children_signed_up"  # children no longer along, but some are coming
+    TOO_LONG = "too_long"  # a title, description or place over its TEXT_LIMITS
+    # People are signed up under what the event was: who may sign up would shut them out, or
+    # its kind would change what they signed up for (a course's days, an outing's children).
+    AUDIENCE_SIGNED_UP = "audience_signed_up"
+    KIND_SIGNED_UP = "kind_signed_up"
+
+
+class EventText(StrEnum):
+    """The parts of an event in the coordinator's words, named as the catalogue's columns."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    PLACE = "place"
+
+
+# The longest each may be, however an event is made (/event new, its Change, a catalogue
+# file): its preview, card, reminder and change notice then stay well inside one of Telegram's
+# messages, and the title inside a button.
+TEXT_LIMITS = {EventText.TITLE: 120, EventText.DESCRIPTION: 1500, EventText.PLACE: 200}
 
 
 class SignUpProblem(StrEnum):
@@ -181,10 +200,23 @@ def may_join(audience: EventAudience, role: Role) -> bool:
     return audience in AUDIENCES[role]
 
 
+def too_long(field: EventText, text: str) -> bool:
+    """The one length rule, for a step of /event new as for a catalogue's cell."""
+    return len(text) > TEXT_LIMITS[field]
+
+
+def overlong(title: str, description: str, place: str) -> list[EventText]:
+    """Which of an event's texts are too long, for a catalogue row to name each."""
+    texts = {EventText.TITLE: title, EventText.DESCRIPTION: description, EventText.PLACE: place}
+    return [field for field, text in texts.items() if too_long(field, text)]
+
+
 def check_details(details: EventDetails, now: datetime) -> EventProblem | None:
     """What is wrong with an event as described, if anything."""
     if not details.title.strip():
         return EventProblem.NO_TITLE
+    if overlong(details.title, details.description, details.place):
+        return EventProblem.TOO_LONG
     if details.ends_at <= details.starts_at:
         return EventProblem.BACKWARDS
     if details.starts_at <= now:
@@ -256,10 +288,24 @@ async def add_in(
     return event
 
 
-async def capacity_problem(
-    session: Session, event_id: int, details: EventDetails
+def shuts_out(before: EventAudience, after: EventAudience) -> bool:
+    """Whether someone `before` lets sign up may not under `after`: only opening an event of
+    families or mentors to everyone keeps them all (a prospective family is no member)."""
+    return before is not after and (
+        after is not EventAudience.EVERYONE or before is EventAudience.PROSPECTIVE
+    )
+
+
+async def signups_problem(
+    session: Session, before: Event, details: EventDetails
 ) -> EventProblem | None:
-    signups = await events.live_signups(session, event_id)
+    """What the event's sign-ups and waiting list refuse of its new details: what they signed
+    up for stays what it was, and every party keeps a place it can have."""
+    signups = await events.live_signups(session, before.id)
+    if signups and shuts_out(before.details.audience, details.audience):
+        return EventProblem.AUDIENCE_SIGNED_UP
+    if signups and before.details.kind is not details.kind:
+        return EventProblem.KIND_SIGNED_UP
     if not details.children_along and any(signup.children for signup in signups):
         return EventProblem.CHILDREN_SIGNED_UP
     if details.capacity is None:
@@ -290,7 +336,7 @@ async def update_in(
     event as read there (`before`); the details are checked already."""
     if before.state is EventState.CANCELLED:
         return EventProblem.CANCELLED
-    if problem := await capacity_problem(session, before.id, details):
+    if problem := await signups_problem(session, before, details):
         return problem
     if not await events.update_event(session, before.id, details, now):
         return EventProblem.CANCELLED

@@ -216,6 +216,7 @@ def signup_buttons(t: Translator, events: list[Event], tz: ZoneInfo) -> tuple[Ev
             event.id,
             plain(t("broadcast.signup_button", event=event_label(t, event, tz))),
             buttons.signup(event.id),
+            event.details.audience,
         )
         for event in events
     )

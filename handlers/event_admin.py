@@ -33,9 +33,6 @@ from telegram.ext import (
 from bot import event_attendance, events, shift_booking
 from bot.event_attendance import AttendanceProblem
 from bot.event_drafts import (
-    MAX_DESCRIPTION,
-    MAX_PLACE,
-    MAX_TITLE,
     Draft,
     asks_children,
     deadline_before,
@@ -45,7 +42,7 @@ from bot.event_drafts import (
     times_on,
     typed_none,
 )
-from bot.events import EventProblem, Roster
+from bot.events import TEXT_LIMITS, EventProblem, EventText, Roster, too_long
 from bot.i18n import N_, Translator, plain
 from handlers import buttons, confirmation, event_reminders
 from handlers.arguments import Word, parse_word
@@ -164,10 +161,10 @@ async def chose_kind(update: Update, context: MentorContext) -> int:
     return TITLE
 
 
-async def _too_long(update: Update, t: Translator, text: str, limit: int) -> bool:
-    if len(text) <= limit:
+async def _too_long(update: Update, t: Translator, field: EventText, text: str) -> bool:
+    if not too_long(field, text):
         return False
-    await _say(update, t("event_admin.too_long", max=limit, length=len(text)))
+    await _say(update, t("event_admin.too_long", max=TEXT_LIMITS[field], length=len(text)))
     return True
 
 
@@ -175,7 +172,7 @@ async def typed_title(update: Update, context: MentorContext) -> int:
     sender, draft, title = await identify(update, context), _draft(context), _typed(update)
     if draft is None or title is None:
         return ConversationHandler.END
-    if await _too_long(update, sender.t, title, MAX_TITLE):
+    if await _too_long(update, sender.t, EventText.TITLE, title):
         return TITLE
     draft = replace(draft, title=title)
     if (problem := draft.problem(now())) is not None:
@@ -197,7 +194,7 @@ async def described(update: Update, context: MentorContext) -> int:
     if draft is None:
         return ConversationHandler.END
     description = "" if update.callback_query is not None else (_typed(update) or "")
-    if await _too_long(update, sender.t, description, MAX_DESCRIPTION):
+    if await _too_long(update, sender.t, EventText.DESCRIPTION, description):
         return DESCRIPTION
     _keep(context, replace(draft, description=description))
     return await _ask_day(update, context, sender.t)
@@ -251,7 +248,7 @@ async def placed(update: Update, context: MentorContext) -> int:
     if draft is None:
         return ConversationHandler.END
     place = "" if update.callback_query is not None else (_typed(update) or "")
-    if await _too_long(update, sender.t, place, MAX_PLACE):
+    if await _too_long(update, sender.t, EventText.PLACE, place):
         return PLACE
     _keep(context, replace(draft, place=place))
     await _ask(update, capacity_step(sender.t))
