@@ -33,7 +33,8 @@ Reminders go MENTORBOT_EVENT_REMINDERS before the start to the adults of each ho
 confirmed place, planned as shift reminders are (bot/reminders.py) with one reminder per
 sign-up and offset, recorded in `event_reminders`: never to the waiting list (a household moved
 up gets its reminders from then on), never for a cancelled event, and not once the household
-has given its place up.
+has given its place up. A change of the start forgets the reminders already sent, in the
+same transaction: they were for the old start, and each goes once more before the new one.
 """
 
 from __future__ import annotations
@@ -295,8 +296,10 @@ async def update_in(
     if not await events.update_event(session, before.id, details, now):
         return EventProblem.CANCELLED
     await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
-    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     old = before.details
+    if old.starts_at != details.starts_at:
+        await ledgers.forget_event(session, before.id)
+    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
     place_changed = old.place != details.place
     told = await events.live_signups(session, before.id) if time_changed or place_changed else []

@@ -2,7 +2,8 @@
 three households of 4, 4 and 3 people (the last on the waiting list), one cancels with one
 press and the waiting household is moved up and told at once with the calendar file; the
 reminders reach the households with places, across a restart, and not a household still
-waiting. A forged Sign up and another household's Cancel change nothing.
+waiting. A forged Sign up and another household's Cancel change nothing. A start moved later
+brings the reminder once more before the new start.
 
 The event is made on the application's database as setup (the coordinators' /event is their
 own scene); the households too, so the scene spends its time on signing up.
@@ -13,12 +14,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot import events
 from bot.sandbox import BotApiDouble, SandboxUser
+from storage import households
 from storage.db import Database
 from storage.models import Event, EventAudience, EventDetails, EventKind, Role
-from tests.e2e.chat_support import StartBot, button_data, labels
+from tests.e2e.chat_support import StartBot, button_data, labels, texts_until_quiet
 from tests.support import make_household
 
 TITLE = "Temaförmiddag: placerade barns hälsa <och sömn>"
@@ -29,6 +34,7 @@ CANCEL = f"Avanmäl: {TITLE}"
 # starts so that it falls due about when the scene has restarted the bot.
 REMINDER = {"MENTORBOT_EVENT_REMINDERS": "1"}
 LEAD = timedelta(seconds=12)
+TZ = ZoneInfo("Europe/Stockholm")
 
 
 async def seed(path: Path, people: dict[str, tuple[SandboxUser, ...]]) -> Event:
@@ -166,3 +172,56 @@ async def test_three_households_sign_up_one_cancels_and_the_waiting_one_moves_up
     await start_bot(**REMINDER)
     for family in (ask, lund, berg, ek, ek_partner):
         await family.no_message(within=0.5)
+
+
+@pytest.mark.timeout(240)
+async def test_a_reminder_already_sent_goes_again_before_a_start_moved_later(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    """Found by a review: the record of a reminder sent outlived a change of the start, so the
+    household heard nothing before the new one."""
+    ask = double.add_user(first_name="Anna", language_code="sv")
+    path = tmp_path / "mentorbot.db"
+    event = await seed(path, {"Familjen Ask": (ask,)})
+    db = await Database.open(path)
+    try:
+        async with db.read() as session:
+            member = await households.member_by_telegram_id(session, ask.id)
+        assert member is not None
+        await events.sign_up(db, event.id, member, 2, 0, datetime.now(UTC))
+    finally:
+        await db.close()
+    bot = await start_bot(**REMINDER)
+    await coordinator.send("/start")
+    await coordinator.next_message()
+    await coordinator.send("Karin Holm")  # her name, as a coordinator gives it at first
+    await texts_until_quiet(coordinator, 0.5)
+    first = (await ask.next_message(timeout=LEAD.total_seconds() + 20))["text"]
+    assert first.startswith(f"Påminnelse: {TITLE} börjar om "), first
+
+    # Karin moves the morning a few minutes later: Ask is told, with the new calendar file.
+    local_now = datetime.now(TZ)
+    starts = local_now.replace(second=0, microsecond=0) + timedelta(minutes=3)
+    ends = starts + timedelta(hours=2)
+    await coordinator.send("/event")
+    listed = await coordinator.next_message()
+    await coordinator.press(listed, next(label for label in labels(listed) if TITLE in label))
+    card = await coordinator.wait_for_edit(listed)
+    await coordinator.press(card, "Ändra")
+    await coordinator.wait_for_edit(card)
+    await coordinator.press(card, "Tid")
+    await coordinator.wait_for_edit(card)
+    await coordinator.send(f"{starts.day}/{starts.month} {starts:%H:%M}-{ends:%H:%M}")
+    changed = await coordinator.next_message()
+    assert changed["text"].startswith("Ändrat; 1 hushåll fick besked."), changed["text"]
+    assert "Ändrat evenemang" in (await ask.next_message())["caption"]
+
+    # The reminder for the new start comes a minute before it, across a restart, once.
+    assert await bot.stop() == 0
+    again = await start_bot(**REMINDER)
+    wait = (starts - timedelta(minutes=1) - datetime.now(TZ)).total_seconds() + 20
+    second = (await ask.next_message(timeout=wait))["text"]
+    assert second.startswith(f"Påminnelse: {TITLE} börjar om "), second
+    assert await again.stop() == 0
+    await start_bot(**REMINDER)
+    await ask.no_message(within=1.0)
