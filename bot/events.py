@@ -13,6 +13,9 @@ The contract the handlers build on:
 - A cancellation and the moves up it makes are one write transaction (BEGIN IMMEDIATE), each
   move a conditional UPDATE that counts the places again: two cancellations and a sign-up at
   once, on one connection or two, never exceed the capacity and keep the order.
+- A move up is recorded as still to tell in that same transaction, and marked told once the
+  notice went (`moves_told`): one a stop came between is told at the next start
+  (`untold_moves`), so a household moved up always hears of it.
 - After the sign-up deadline no one signs up; a confirmed sign-up is cancelled then only with
   `late=True` (the handler asks, then tells the coordinators that a place was given back late);
   a place on the waiting list can always be given up before the start.
@@ -481,7 +484,8 @@ async def cancel_signup(
 
 @dataclass(frozen=True, slots=True)
 class Released:
-    """Places given back by someone who left, and the waiting households moved up into them."""
+    """Waiting households moved up at an event, to be told: into places given back by someone
+    who left, or (`untold_moves`) by moves a stop kept from being told."""
 
     event: Event
     moved_up: list[Party]
@@ -498,6 +502,28 @@ async def release(session: Session, whose: events.Whose, now: datetime) -> list[
         if moved and event is not None:
             released.append(Released(event, await _parties(session, moved)))
     return released
+
+
+async def untold_moves(db: Database, before: datetime, now: datetime) -> list[Released]:
+    """The moves up made before `before` that nobody was told of yet, by event, for the events
+    still to come: the bot stopped between a move and its notice, or the notice failed. A move
+    made at `before` or later may be being told right now, so it is left to whoever made it."""
+    by_event: dict[int, tuple[Event, list[Signup]]] = {}
+    async with db.read() as session:
+        for event, signup in await events.untold_moves(session, before, now):
+            by_event.setdefault(event.id, (event, []))[1].append(signup)
+        return [
+            Released(event, await _parties(session, signups))
+            for event, signups in by_event.values()
+        ]
+
+
+async def moves_told(db: Database, parties: Iterable[Party], now: datetime) -> None:
+    """The households moved up into these places have been told: they are not told again."""
+    ids = [party.signup.id for party in parties]
+    if ids:
+        async with db.write() as session:
+            await events.mark_moves_told(session, ids, now)
 
 
 async def may_sign_up(

@@ -3,7 +3,8 @@ three households of 4, 4 and 3 people (the last on the waiting list), one cancel
 press and the waiting household is moved up and told at once with the calendar file; the
 reminders reach the households with places, across a restart, and not a household still
 waiting. A forged Sign up and another household's Cancel change nothing. A start moved later
-brings the reminder once more before the new start.
+brings the reminder once more before the new start; a household moved up while the bot is
+killed is told once it is back, and only once.
 
 The event is made on the application's database as setup (the coordinators' /event is their
 own scene); the households too, so the scene spends its time on signing up.
@@ -11,6 +12,7 @@ own scene); the households too, so the scene spends its time on signing up.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pytest
 
 from bot import events
 from bot.sandbox import BotApiDouble, SandboxUser
+from bot.sandbox.faults import FaultKind
 from storage import households
 from storage.db import Database
 from storage.models import Event, EventAudience, EventDetails, EventKind, Role
@@ -37,14 +40,18 @@ LEAD = timedelta(seconds=12)
 TZ = ZoneInfo("Europe/Stockholm")
 
 
-async def seed(path: Path, people: dict[str, tuple[SandboxUser, ...]]) -> Event:
+async def seed(
+    path: Path,
+    people: dict[str, tuple[SandboxUser, ...]],
+    starts_in: timedelta = timedelta(minutes=1) + LEAD,
+) -> Event:
     """The households, and the theme morning for ten people starting a minute and LEAD on."""
     moment = datetime.now(UTC)
     db = await Database.open(path)
     try:
         for name, adults in people.items():
             await make_household(db, Role.FAMILY, name, tuple(a.id for a in adults), moment)
-        starts = moment.replace(microsecond=0) + timedelta(minutes=1) + LEAD
+        starts = moment.replace(microsecond=0) + starts_in
         details = EventDetails(
             kind=EventKind.THEME_MORNING,
             title=TITLE,
@@ -225,3 +232,51 @@ async def test_a_reminder_already_sent_goes_again_before_a_start_moved_later(
     assert await again.stop() == 0
     await start_bot(**REMINDER)
     await ask.no_message(within=1.0)
+
+
+async def test_a_household_moved_up_while_the_bot_is_killed_is_told_once_after_the_restart(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    """Found by a review: the notice of a move up went in the same breath as the move, so a
+    crash between the two left the household with a place it never heard of."""
+    ek, ask, lund = (
+        double.add_user(first_name=name, language_code="sv") for name in ("Eva", "Anna", "Lars")
+    )
+    path = tmp_path / "mentorbot.db"
+    people: dict[str, tuple[SandboxUser, ...]] = {
+        "Familjen Ek": (ek,),
+        "Familjen Ask": (ask,),
+        "Familjen Lund": (lund,),
+    }
+    event = await seed(path, people, timedelta(hours=3))
+    db = await Database.open(path)
+    try:
+        for family, adults in ((ek, 4), (ask, 4), (lund, 3)):  # Lund waits
+            async with db.read() as session:
+                member = await households.member_by_telegram_id(session, family.id)
+            assert member is not None
+            await events.sign_up(db, event.id, member, adults, 0, datetime.now(UTC))
+    finally:
+        await db.close()
+    bot = await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+
+    # Ek gives the place up; the double holds Lund's notice, and the bot is killed meanwhile.
+    notice = double.faults.inject("sendDocument", FaultKind.HOLD, chat_id=lund.id)
+    own = await own_signups(ek)
+    await ek.press(own, CANCEL)
+    assert (await ek.next_message())["text"] == f"Ni har lämnat er plats på {TITLE}."
+    await asyncio.wait_for(notice.holding.wait(), timeout=10)
+    await bot.kill()
+    double.faults.clear()
+    assert lund.messages == []
+
+    # The restarted bot tells Lund, with the calendar file, once; the next start not again.
+    again = await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+    moved = await lund.next_message()
+    assert moved["caption"].startswith(f"En plats blev ledig: ni har nu plats på {TITLE}")
+    assert moved["document"]["file_name"] == f"event-{event.id}.ics"
+    await lund.no_message(within=1.0)
+    assert await again.stop() == 0
+    await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+    await lund.no_message(within=1.5)
+    assert "nummer 1" not in (await own_signups(lund))["text"]  # a place, not a place in line
