@@ -506,8 +506,9 @@ async def release(session: Session, whose: events.Whose, now: datetime) -> list[
 
 async def untold_moves(db: Database, before: datetime, now: datetime) -> list[Released]:
     """The moves up made before `before` that nobody was told of yet, by event, for the events
-    still to come: the bot stopped between a move and its notice, or the notice failed. A move
-    made at `before` or later may be being told right now, so it is left to whoever made it."""
+    still to come: the bot stopped between a move and its notice, or an error ended the work
+    before it. A move made at `before` or later may be being told right now, so it is left to
+    whoever made it."""
     by_event: dict[int, tuple[Event, list[Signup]]] = {}
     async with db.read() as session:
         for event, signup in await events.untold_moves(session, before, now):

@@ -9,9 +9,10 @@ is written to in their own language. Notices are best effort, as every notice is
 
 A move up from the waiting list is the one notice that is kept until it has gone: the move is
 recorded as still to tell with the move itself, and marked told once the notice is sent, so a
-household a stop (or a failure) came between is told at the next start, or by the hourly round
-after (`start`). That is at least once: a stop after the send and before the mark tells them
-twice, which beats a family that never learns it has a place.
+household a stop came between is told at the next start, and one an error in the handler left
+untold by the hourly round (`start`). That is at least once: a stop after the send and before
+the mark tells them twice, which beats a family that never learns it has a place. A send that
+Telegram refused counts as told, as for every best-effort notice.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ UNTOLD_AFTER = timedelta(hours=1)
 
 def start(application: MentorApplication) -> None:
     """Tell the households a stop kept from hearing that they moved up: at once those moved up
-    before this start, then every UNTOLD_AFTER those whose notice failed."""
+    before this start, then every UNTOLD_AFTER those an error left untold."""
     queue = application.job_queue
     assert queue is not None
     started = now()
