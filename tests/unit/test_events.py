@@ -604,3 +604,23 @@ async def test_a_move_up_is_to_tell_from_the_move_on_until_it_is_marked_told(
     assert await untold(db, NOW + HOUR) == [later.id]
     assert isinstance(await events.cancel(db, people.coordinator, event.id, NOW), EventCancelled)
     assert await untold(db, NOW + HOUR) == []
+
+
+async def test_a_reminder_sent_is_planned_again_for_a_new_start_and_not_for_a_new_title(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people, replace(MORNING, signup_deadline=None))
+    place = await signed_up(db, event, people.families[0], 2)
+    due = event.details.starts_at - DAY
+    assert await events.claim_reminder(db, place.id, 1440, due) is not None
+    assert await reminders.finish(db, place.id, 1440, due, held_since=due, kind=events.REMINDERS)
+    assert await planned(db, due) == []
+
+    retitled = replace(event.details, title="Placerade barns hälsa och sömn")
+    assert isinstance(await events.update(db, people.coordinator, event.id, retitled, due), Changed)
+    assert await planned(db, due) == []  # the start stands: sent is sent
+    later = replace(
+        retitled, starts_at=event.details.starts_at + DAY, ends_at=event.details.ends_at + DAY
+    )
+    assert isinstance(await events.update(db, people.coordinator, event.id, later, due), Changed)
+    assert await planned(db, due) == [place.id]  # a day before the new start
