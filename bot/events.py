@@ -13,6 +13,9 @@ The contract the handlers build on:
 - A cancellation and the moves up it makes are one write transaction (BEGIN IMMEDIATE), each
   move a conditional UPDATE that counts the places again: two cancellations and a sign-up at
   once, on one connection or two, never exceed the capacity and keep the order.
+- A move up is recorded as still to tell in that same transaction, and marked told once the
+  notice went (`moves_told`): one a stop came between is told at the next start
+  (`untold_moves`), so a household moved up always hears of it.
 - After the sign-up deadline no one signs up; a confirmed sign-up is cancelled then only with
   `late=True` (the handler asks, then tells the coordinators that a place was given back late);
   a place on the waiting list can always be given up before the start.
@@ -33,7 +36,8 @@ Reminders go MENTORBOT_EVENT_REMINDERS before the start to the adults of each ho
 confirmed place, planned as shift reminders are (bot/reminders.py) with one reminder per
 sign-up and offset, recorded in `event_reminders`: never to the waiting list (a household moved
 up gets its reminders from then on), never for a cancelled event, and not once the household
-has given its place up.
+has given its place up. A change of the start forgets the reminders already sent, in the
+same transaction: they were for the old start, and each goes once more before the new one.
 """
 
 from __future__ import annotations
@@ -341,8 +345,10 @@ async def update_in(
     if not await events.update_event(session, before.id, details, now):
         return EventProblem.CANCELLED
     await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
-    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     old = before.details
+    if old.starts_at != details.starts_at:
+        await ledgers.forget_event(session, before.id)
+    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
     place_changed = old.place != details.place
     told = await events.live_signups(session, before.id) if time_changed or place_changed else []
@@ -524,7 +530,8 @@ async def cancel_signup(
 
 @dataclass(frozen=True, slots=True)
 class Released:
-    """Places given back by someone who left, and the waiting households moved up into them."""
+    """Waiting households moved up at an event, to be told: into places given back by someone
+    who left, or (`untold_moves`) by moves a stop kept from being told."""
 
     event: Event
     moved_up: list[Party]
@@ -541,6 +548,29 @@ async def release(session: Session, whose: events.Whose, now: datetime) -> list[
         if moved and event is not None:
             released.append(Released(event, await _parties(session, moved)))
     return released
+
+
+async def untold_moves(db: Database, before: datetime, now: datetime) -> list[Released]:
+    """The moves up made before `before` that nobody was told of yet, by event, for the events
+    still to come: the bot stopped between a move and its notice, or an error ended the work
+    before it. A move made at `before` or later may be being told right now, so it is left to
+    whoever made it."""
+    by_event: dict[int, tuple[Event, list[Signup]]] = {}
+    async with db.read() as session:
+        for event, signup in await events.untold_moves(session, before, now):
+            by_event.setdefault(event.id, (event, []))[1].append(signup)
+        return [
+            Released(event, await _parties(session, signups))
+            for event, signups in by_event.values()
+        ]
+
+
+async def moves_told(db: Database, parties: Iterable[Party], now: datetime) -> None:
+    """The households moved up into these places have been told: they are not told again."""
+    ids = [party.signup.id for party in parties]
+    if ids:
+        async with db.write() as session:
+            await events.mark_moves_told(session, ids, now)
 
 
 async def may_sign_up(

@@ -357,14 +357,53 @@ async def household_signups(
 async def confirmed_places(session: Session, now: datetime) -> list[tuple[Event, Signup]]:
     """Every confirmed sign-up of a household or a prospective family for an event not
     cancelled that has not started, with its event: what event reminders are planned for."""
+    return await _places(session, now)
+
+
+async def untold_moves(
+    session: Session, before: datetime, now: datetime
+) -> list[tuple[Event, Signup]]:
+    """The places moved up into before `before` whose household (or prospective family) was
+    never told, at events not cancelled that have not started, with their events, in the order
+    they were moved up per event."""
+    return await _places(
+        session,
+        now,
+        "AND s.moved_up_at IS NOT NULL AND s.moved_up_told_at IS NULL AND s.moved_up_at < ?",
+        (to_db(before),),
+        "s.moved_up_at, ",
+    )
+
+
+async def _places(
+    session: Session,
+    now: datetime,
+    condition: str = "",
+    params: tuple[object, ...] = (),
+    order: str = "",
+) -> list[tuple[Event, Signup]]:
+    """The confirmed sign-ups of someone still named for events to come, with their events,
+    that also meet `condition` (a clause of ours, never a caller's text), soonest first."""
     signup_columns = ", ".join(f"s.{column} AS s_{column}" for column in _SIGNUP_COLUMNS)
     rows = await session.fetch_all(
         f"SELECT e.*, {signup_columns} FROM event_signups s JOIN events e ON e.id = s.event_id "
         "WHERE s.state = 'confirmed' AND (s.household_id IS NOT NULL OR s.interest_id IS NOT NULL) "
-        "AND e.state != 'cancelled' AND e.starts_at > ? ORDER BY e.starts_at, s.id",
-        (to_db(now),),
+        f"AND e.state != 'cancelled' AND e.starts_at > ? {condition} "
+        f"ORDER BY e.starts_at, e.id, {order}s.id",
+        (to_db(now), *params),
     )
     return [(_event(row), _signup(row, "s_")) for row in rows]
+
+
+async def mark_moves_told(session: Session, signup_ids: list[int], now: datetime) -> None:
+    """The households moved up into these places were told; a place told already keeps the
+    moment it was first told."""
+    marks = ", ".join("?" for _ in signup_ids)
+    await session.execute(
+        f"UPDATE event_signups SET moved_up_told_at = ? WHERE id IN ({marks}) "
+        "AND moved_up_at IS NOT NULL AND moved_up_told_at IS NULL",
+        (to_db(now), *signup_ids),
+    )
 
 
 async def forget_households_ended_before(session: Session, cutoff: datetime) -> int:

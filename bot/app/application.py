@@ -17,7 +17,15 @@ from bot.app.rate_limiter import SharedRateLimiter
 from bot.app.web import StatusPages, WebhookUpdater, WebServer
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
-from handlers import event_reminders, lifecycle, offers, recruitment, retention, rota_jobs
+from handlers import (
+    event_notices,
+    event_reminders,
+    lifecycle,
+    offers,
+    recruitment,
+    retention,
+    rota_jobs,
+)
 from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
 from handlers.menu import publish_default_commands
@@ -84,6 +92,7 @@ class _Lifecycle:
             logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
         await rota_jobs.start(application)
         await event_reminders.start(application)
+        event_notices.start(application)
         await offers.start(application)
         retention.start(application)
         lifecycle.start(application)
