@@ -708,6 +708,8 @@ EVENT_CANCEL = _pattern(_EVENT_ADMIN, f"cancel:(?P<event>{_N})")
 EVENT_CANCEL_CONFIRM = _pattern(_EVENT_ADMIN, f"cancel-yes:{_CONFIRMATION}")
 EVENT_CANCEL_KEEP = _pattern(_EVENT_ADMIN, "keep")
 EVENT_ATTENDANCE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N})")
+# A page of /event's list.
+EVENT_LIST_PAGE = _pattern(_EVENT_ADMIN, f"page:(?P<page>{_N})")
 # Attendance: the household's sign-up on the event, and the mark the press sets.
 _ATTEND = _prefix("attend:")
 ATTEND = _pattern(_ATTEND, f"(?P<event>{_N}):(?P<signup>{_N}):(?P<came>yes|no)")
@@ -803,6 +805,10 @@ def event_cancel_keep() -> str:
 
 def event_attendance(event_id: int) -> str:
     return f"{_EVENT_ADMIN}attendance:{event_id}"
+
+
+def event_list_page(page: int) -> str:
+    return f"{_EVENT_ADMIN}page:{page}"
 
 
 def event_of(match: re.Match[str]) -> int:

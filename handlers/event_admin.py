@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import LiteralString
 
 from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.ext import (
@@ -95,14 +96,17 @@ _DRAFT, _DAY, _CHANGE = "event_draft", "event_day", "event_change"
 # Shared ------------------------------------------------------------------------------------
 
 
+async def _edit(query: CallbackQuery, step: Step, attempt: LiteralString) -> None:
+    """A step in place of the pressed message."""
+    await query.answer()
+    await best_effort(query.edit_message_text(step.text, reply_markup=step.keyboard), attempt)
+
+
 async def _ask(update: Update, step: Step) -> None:
     """A step: in place of the pressed message, or as the answer to a typed one."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        await best_effort(
-            query.edit_message_text(step.text, reply_markup=step.keyboard), "event step edit"
-        )
+        await _edit(query, step, "event step edit")
     elif update.effective_message is not None:
         await update.effective_message.reply_text(step.text, reply_markup=step.keyboard)
 
@@ -490,6 +494,16 @@ async def list_events(
     await _ask(update, events_step(t, listings, config.timezone))
 
 
+@buttons.press(Role.COORDINATOR)
+async def turn_list_page(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """Back or More under /event: the list as it is now, at the page pressed."""
+    listings = await events.for_coordinators(context.db, now())
+    step = events_step(sender.t, listings, context.config.timezone, buttons.page_of(match))
+    await _edit(query, step, "event list page")
+
+
 async def _gone(query: CallbackQuery, t: Translator) -> None:
     await query.answer(plain(event_problem(t, EventProblem.NOT_FOUND)), show_alert=True)
 
@@ -502,11 +516,7 @@ async def open_event(
     if roster is None or not isinstance(query.message, Message):
         await _gone(query, sender.t)
         return
-    step = event_step(sender.t, roster, context.config.timezone, now())
-    await query.answer()
-    await best_effort(
-        query.edit_message_text(step.text, reply_markup=step.keyboard), "event card edit"
-    )
+    await _edit(query, event_step(sender.t, roster, context.config.timezone, now()), "event card")
 
 
 @buttons.press(Role.COORDINATOR)
@@ -533,9 +543,9 @@ async def edit_event(
     if isinstance(roster, EventProblem):
         await query.answer(plain(event_problem(sender.t, roster)), show_alert=True)
         return
-    step = change_step(sender.t, roster.listing.event, context.config.timezone)
-    await query.answer()
-    await best_effort(query.edit_message_text(step.text, reply_markup=step.keyboard), "change")
+    await _edit(
+        query, change_step(sender.t, roster.listing.event, context.config.timezone), "change"
+    )
 
 
 @buttons.press(Role.COORDINATOR)
@@ -601,11 +611,7 @@ async def _show_attendance(
             plain(attendance_problem(t, AttendanceProblem.NOT_STARTED)), show_alert=True
         )
     else:
-        step = attendance_step(t, roster, context.config.timezone)
-        await query.answer()
-        await best_effort(
-            query.edit_message_text(step.text, reply_markup=step.keyboard), "attendance edit"
-        )
+        await _edit(query, attendance_step(t, roster, context.config.timezone), "attendance")
 
 
 @buttons.press(Role.COORDINATOR)
@@ -709,6 +715,7 @@ def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("event", list_events))
     for pattern, handler in (
         (buttons.EVENT_OPEN, open_event),
+        (buttons.EVENT_LIST_PAGE, turn_list_page),
         (buttons.EVENT_CSV, send_csv),
         (buttons.EVENT_EDIT, edit_event),
         (buttons.EVENT_CANCEL, ask_cancel),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import paging
 from bot.event_attendance import AttendanceProblem, FamilyCourseDays
 from bot.event_drafts import (
     CAPACITY_CHOICES,
@@ -30,7 +31,7 @@ from bot.spreadsheet import nordic_csv, text_cell
 from handlers import buttons
 from handlers.confirmation import Confirmation
 from handlers.event_text import AUDIENCES, KINDS, event_card, event_when
-from handlers.shift_booking_text import button_rows, plain_button
+from handlers.shift_booking_text import button_rows, plain_button, turning_row, with_page_line
 from storage.models import (
     Event,
     EventAudience,
@@ -43,6 +44,7 @@ from storage.models import (
 # Telegram shows at most 100 buttons under a message: attendance buttons for this many
 # households with a place, with room for Back; a larger event is beyond what the unit holds.
 MAX_HOUSEHOLD_BUTTONS = 90
+EVENTS_PER_PAGE = 20  # /event's buttons, one a row, as many as a phone shows at once
 _CAME, _NOT_CAME, _UNMARKED = "\u2705 ", "\u274c ", "\u25ab\ufe0f "
 
 
@@ -192,15 +194,20 @@ def _label(t: Translator, event: Event, tz: ZoneInfo) -> str:
     return f"{mark}{t.day(event.details.starts_at.astimezone(tz).date())} · {event.details.title}"
 
 
-def events_step(t: Translator, listings: Sequence[EventListing], tz: ZoneInfo) -> Step:
-    """The coming events and the recent ones, each a button that opens it."""
+def events_step(
+    t: Translator, listings: Sequence[EventListing], tz: ZoneInfo, number: int = 0
+) -> Step:
+    """The coming events and the recent ones, each a button that opens it, a page at a time:
+    a shared catalogue of a year's courses is more than a keyboard holds."""
     if not listings:
         return Step(t("event_admin.none"))
+    shown = paging.page(listings, number, EVENTS_PER_PAGE)
     choices = [
         [plain_button(_label(t, listing.event, tz), buttons.event_open(listing.event.id))]
-        for listing in listings
+        for listing in shown.items
     ]
-    return Step(t("event_admin.list"), _keyboard(choices))
+    turning = turning_row(t, shown, buttons.event_list_page)
+    return Step(with_page_line(t, t("event_admin.list"), shown), _keyboard([*choices, turning]))
 
 
 def _party(t: Translator, line: EventRosterLine, position: int) -> str:

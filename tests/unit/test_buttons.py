@@ -303,6 +303,7 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
         buttons.EVENT_ATTENDANCE: [
             Sample(buttons.event_attendance(number), buttons.event_of, number)
         ],
+        buttons.EVENT_LIST_PAGE: [Sample(buttons.event_list_page(number), buttons.page_of, number)],
         buttons.ATTEND: [
             Sample(
                 buttons.attend(number, number, came),

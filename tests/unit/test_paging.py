@@ -14,7 +14,7 @@ def test_a_list_is_cut_in_pages_and_a_number_out_of_range_gives_the_nearest_page
     last = page(items, 9, 20)
     assert (list(last.items), last.number, last.has_next) == (list(range(40, 45)), 2, False)
     assert page(items, -3, 20).number == 0
-    empty = page([], 0, 20)
+    empty = page(list[int](), 0, 20)
     assert (list(empty.items), empty.count, empty.has_next) == ([], 1, False)
 
 

