@@ -340,6 +340,7 @@ def send_of(match: re.Match[str]) -> bool:
 # The events a newsletter may carry: each toggled by its button, then Continue.
 BROADCAST_EVENT = _pattern(_BROADCAST, f"event:(?P<event>{_N})")
 BROADCAST_EVENTS_DONE = _pattern(_BROADCAST, "events-done")
+BROADCAST_EVENTS_PAGE = _pattern(_BROADCAST, f"events-page:(?P<page>{_N})")
 
 
 def broadcast_event(event_id: int) -> str:
@@ -348,6 +349,10 @@ def broadcast_event(event_id: int) -> str:
 
 def broadcast_events_done() -> str:
     return f"{_BROADCAST}events-done"
+
+
+def broadcast_events_page(page: int) -> str:
+    return f"{_BROADCAST}events-page:{page}"
 
 
 def attached_event_of(match: re.Match[str]) -> int:

@@ -87,3 +87,33 @@ async def test_a_coordinator_turns_the_pages_of_sixty_events(
     await karin.press(listed, seen[-1])  # a button on the last page opens its event
     assert titles[-1] in (await karin.wait_for_edit(listed))["text"]
     await texts_until_quiet(karin, 0.3)
+
+
+async def test_a_newsletter_offers_more_events_than_a_keyboard_holds_a_page_at_a_time(
+    start_bot: StartBot, coordinator: SandboxUser, tmp_path: Path
+) -> None:
+    karin = coordinator
+    titles = await seed_events(tmp_path / "mentorbot.db", karin, 120)
+    await start_bot()
+
+    await karin.send("/broadcast")
+    await karin.next_message()
+    await karin.send("Vårens kurser är här.")
+    step = await karin.next_message()
+    await karin.press(step, "Familjehem")
+    step = within_limits(await karin.wait_for_edit(step))
+    assert "Sida 1 av" in step["text"] and NEXT in labels(step)
+    assert titles[0] in labels(step)[0] and not any(titles[-1] in label for label in labels(step))
+    await karin.press(step, NEXT)
+    step = within_limits(await karin.wait_for_edit(step))
+    assert "Sida 2 av" in step["text"] and BACK in labels(step)
+    # Ticked on the second page, the event stays ticked there, and the page stays.
+    (later,) = [label for label in labels(step) if titles[30] in label]
+    await karin.press(step, later)
+    step = within_limits(await karin.wait_for_edit(step))
+    assert f"\u2705 {later}" in labels(step) and "Sida 2 av" in step["text"]
+    await karin.press(step, "Fortsätt")
+    await karin.press(await karin.wait_for_edit(step), "Nu")
+    await karin.next_message()  # the preview follows
+    assert labels(await karin.next_message()) == [f"Anmäl er: {later}"]
+    await texts_until_quiet(karin, 0.3)

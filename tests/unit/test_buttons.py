@@ -98,6 +98,9 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             Sample(buttons.broadcast_event(BIGGEST), buttons.attached_event_of, BIGGEST)
         ],
         buttons.BROADCAST_EVENTS_DONE: [Sample(buttons.broadcast_events_done(), _none, None)],
+        buttons.BROADCAST_EVENTS_PAGE: [
+            Sample(buttons.broadcast_events_page(number), buttons.page_of, number)
+        ],
         buttons.CANCEL_BROADCAST: [
             Sample(buttons.cancel_broadcast(number), buttons.broadcast_of, number)
         ],
