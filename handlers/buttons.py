@@ -713,8 +713,9 @@ EVENT_CANCEL = _pattern(_EVENT_ADMIN, f"cancel:(?P<event>{_N})")
 EVENT_CANCEL_CONFIRM = _pattern(_EVENT_ADMIN, f"cancel-yes:{_CONFIRMATION}")
 EVENT_CANCEL_KEEP = _pattern(_EVENT_ADMIN, "keep")
 EVENT_ATTENDANCE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N})")
-# A page of /event's list.
+# A page of /event's list, and a page of an event's attendance buttons.
 EVENT_LIST_PAGE = _pattern(_EVENT_ADMIN, f"page:(?P<page>{_N})")
+EVENT_ATTENDANCE_PAGE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N}):(?P<page>{_N})")
 # Attendance: the household's sign-up on the event, and the mark the press sets.
 _ATTEND = _prefix("attend:")
 ATTEND = _pattern(_ATTEND, f"(?P<event>{_N}):(?P<signup>{_N}):(?P<came>yes|no)")
@@ -814,6 +815,10 @@ def event_attendance(event_id: int) -> str:
 
 def event_list_page(page: int) -> str:
     return f"{_EVENT_ADMIN}page:{page}"
+
+
+def event_attendance_page(event_id: int, page: int) -> str:
+    return f"{_EVENT_ADMIN}attendance:{event_id}:{page}"
 
 
 def event_of(match: re.Match[str]) -> int:

@@ -17,7 +17,7 @@ from bot.sandbox import SandboxUser
 from storage import households
 from storage.db import Database
 from storage.models import Event, EventAudience, EventDetails, EventKind, Member, Role
-from tests.e2e.chat_support import StartBot, labels, texts_until_quiet
+from tests.e2e.chat_support import StartBot, labels, messages_until_quiet, texts_until_quiet
 
 pytestmark = pytest.mark.chat_burst(30)
 TZ = ZoneInfo("Europe/Stockholm")
@@ -58,6 +58,45 @@ async def seed_events(path: Path, karin: SandboxUser, count: int) -> list[str]:
     finally:
         await database.close()
     return titles
+
+
+async def seed_outing(path: Path, karin: SandboxUser, count: int) -> list[str]:
+    """Karin, and an outing yesterday that `count` foster families had signed up for, two
+    adults and a child each; their names, in the order they signed up."""
+    database = await Database.open(path)
+    moment = datetime.now(TZ)
+    before = moment - timedelta(days=3)
+    names = [f"Familjen Nr {n:03}" for n in range(1, count + 1)]
+    try:
+        karin_member = await _coordinator(database, karin, moment - timedelta(days=30))
+        outing = await events.create(
+            database,
+            EventDetails(
+                kind=EventKind.OUTING,
+                title="Till Knuthenborg",
+                starts_at=moment - timedelta(hours=30),
+                ends_at=moment - timedelta(hours=22),
+                audience=EventAudience.FAMILIES,
+                children_along=True,
+            ),
+            karin_member,
+            before,
+        )
+        assert isinstance(outing, Event)
+        for n, name in enumerate(names, start=1):
+            async with database.write() as session:
+                household = await households.create_household(session, Role.FAMILY, before, name)
+                await households.add_member(session, household, 900_000 + n, before)
+            async with database.read() as session:
+                family = await households.member_by_telegram_id(session, 900_000 + n)
+            assert family is not None
+            signed = await events.sign_up(
+                database, outing.id, family, 2, 1, before + timedelta(seconds=n)
+            )
+            assert not isinstance(signed, events.SignUpProblem)
+    finally:
+        await database.close()
+    return names
 
 
 def within_limits(message: dict[str, Any]) -> dict[str, Any]:
@@ -117,3 +156,35 @@ async def test_a_newsletter_offers_more_events_than_a_keyboard_holds_a_page_at_a
     await karin.next_message()  # the preview follows
     assert labels(await karin.next_message()) == [f"Anmäl er: {later}"]
     await texts_until_quiet(karin, 0.3)
+
+
+async def test_an_outing_of_120_households_is_read_and_marked_across_messages_and_pages(
+    start_bot: StartBot, coordinator: SandboxUser, tmp_path: Path
+) -> None:
+    karin = coordinator
+    names = await seed_outing(tmp_path / "mentorbot.db", karin, 120)
+    await start_bot()
+
+    await karin.send("/event")
+    listed = await karin.next_message()
+    await karin.press(listed, next(label for label in labels(listed) if "Knuthenborg" in label))
+    card = within_limits(await karin.wait_for_edit(listed))
+    rest = [within_limits(await karin.next_message())]
+    rest += [within_limits(message) for message in await messages_until_quiet(karin)]
+    roster = "\n".join(message["text"] for message in [card, *rest])
+    for position, name in enumerate(names, start=1):
+        assert f"{position}. {name}: 2 vuxna, 1 barn" in roster
+    assert "Närvaro" in labels(card) and all(not labels(message) for message in rest)
+
+    await karin.press(card, "Närvaro")
+    marking = within_limits(await karin.wait_for_edit(card))
+    assert "Sida 1 av" in marking["text"] and names[0] in labels(marking)[0]
+    await karin.press(marking, NEXT)
+    marking = within_limits(await karin.wait_for_edit(marking))
+    assert "Sida 2 av" in marking["text"]
+    (household,) = [label for label in labels(marking) if names[25] in label]
+    await karin.press(marking, household)
+    marking = within_limits(await karin.wait_for_edit(marking))
+    assert "Sida 2 av" in marking["text"]  # the page of the household marked stays in view
+    assert any(label.startswith(f"\u2705 {names[25]}") for label in labels(marking))
+    assert "3 av 360 personer" in marking["text"]

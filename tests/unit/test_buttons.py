@@ -307,6 +307,13 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
             Sample(buttons.event_attendance(number), buttons.event_of, number)
         ],
         buttons.EVENT_LIST_PAGE: [Sample(buttons.event_list_page(number), buttons.page_of, number)],
+        buttons.EVENT_ATTENDANCE_PAGE: [
+            Sample(
+                buttons.event_attendance_page(number, number),
+                lambda m: (buttons.event_of(m), buttons.page_of(m)),
+                (number, number),
+            )
+        ],
         buttons.ATTEND: [
             Sample(
                 buttons.attend(number, number, came),
