@@ -12,6 +12,7 @@ import pytest
 
 from bot.events import CancelProblem, EventProblem, SignUpProblem
 from bot.i18n import translator
+from bot.paging import page
 from handlers import buttons
 from handlers.broadcasts import events_keyboard, signup_buttons
 from handlers.event_text import (
@@ -148,7 +149,7 @@ def test_a_newsletters_events_are_ticked_when_chosen_and_signed_up_for_as_shown(
         ("en", "Sat 12 Dec Sömn <& skärmar>", "Continue"),
     ):
         t = translator(language)
-        rows = events_keyboard(t, offered, [3], STOCKHOLM).inline_keyboard
+        rows = events_keyboard(t, page(offered, 0, 20), [3], STOCKHOLM).inline_keyboard
         texts = [button.text for row in rows for button in row]
         assert texts[0] == "\u2705 " + first  # chosen; the title as typed, never markup
         # The same number (3) is ticked too; its long title is shortened to fit a phone.
