@@ -411,6 +411,18 @@ async def add_course_days(session: Session, household_id: int, year: int, days: 
     )
 
 
+async def forget_course_days(session: Session, household_id: int) -> None:
+    """The household's tallies go with its last adult: a count about it alone, which no figure
+    of the evaluation needs (those count the sign-ups' attendance)."""
+    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
+
+
+async def forget_course_days_before(session: Session, year: int) -> int:
+    """The tallies of the years before `year`: a year's count serves its yearly follow-up,
+    and is kept no longer than the sign-ups it was counted from."""
+    return await session.execute("DELETE FROM course_days WHERE year < ?", (year,))
+
+
 async def course_days(session: Session, household_id: int, year: int) -> int:
     row = await session.fetch_one(
         "SELECT days FROM course_days WHERE household_id = ? AND year = ?", (household_id, year)

@@ -198,8 +198,6 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute(
         "UPDATE event_signups SET household_id = NULL WHERE household_id = ?", (household_id,)
     )
-    # Its course days are a count about it alone, which no figure needs.
-    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "
