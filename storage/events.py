@@ -338,18 +338,18 @@ async def roster(session: Session, event_id: int) -> list[EventRosterLine]:
     return [EventRosterLine(_signup(row), row["display_name"]) for row in rows]
 
 
-async def household_signups(
-    session: Session, household_id: int, now: datetime
+async def live_signups_of(
+    session: Session, whose: Whose, now: datetime
 ) -> list[tuple[Event, Signup]]:
-    """The household's live sign-ups for events not over yet, soonest first."""
-    live = "SELECT * FROM event_signups WHERE household_id = ? AND state != 'cancelled'"
-    signups = {
-        row["event_id"]: _signup(row) for row in await session.fetch_all(live, (household_id,))
-    }
+    """The household's (or the registration's) live sign-ups for events not over yet, soonest
+    first."""
+    column, whose_id = whose
+    live = f"SELECT * FROM event_signups WHERE {_WHOSE[column]} = ? AND state != 'cancelled'"
+    signups = {row["event_id"]: _signup(row) for row in await session.fetch_all(live, (whose_id,))}
     rows = await session.fetch_all(
         f"SELECT * FROM events WHERE ends_at > ? AND id IN (SELECT event_id FROM ({live})) "
         "ORDER BY starts_at, id",
-        (to_db(now), household_id),
+        (to_db(now), whose_id),
     )
     return [(_event(row), signups[row["id"]]) for row in rows]
 
