@@ -1,6 +1,6 @@
 """How the prospective family's side of information meetings reads: the meetings under a
-stranger's /start, their own places there with a Cancel each, and the answer to a second Sign
-up.
+stranger's /start, their own places there with a Cancel each, the answer to a second Sign up,
+and what /forget of their registration would erase.
 
 Built from the members' pieces (handlers/signup_text.py, handlers/event_text.py), so a meeting
 reads for a stranger as an event does for a family; the coordinator's words and the name and
@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton
 
 from bot.events import Confirmed, Waiting
-from bot.i18n import Translator, plain
+from bot.i18n import Html, Translator, plain
 from handlers import buttons
 from handlers.event_text import event_when
-from handlers.signup_text import Screen, card_screens, own_screen
-from storage.models import EventListing
+from handlers.signup_text import Screen, card_screens, own_line, own_screen
+from storage.models import EventListing, Interest
 
 # /start shows the soonest meetings, this many at most, and says how many more come later:
 # someone wondering whether to foster picks an evening soon, not from a year's catalogue,
@@ -74,3 +74,15 @@ def already_text(t: Translator, own: Confirmed | Waiting, tz: ZoneInfo) -> str:
     if isinstance(own, Waiting):
         return t("interest.already_waiting", title=title, when=when, n=own.position)
     return t("interest.already_place", title=title, when=when)
+
+
+def forget_question(
+    t: Translator, registration: Interest, own: Sequence[Confirmed | Waiting], tz: ZoneInfo
+) -> str:
+    """Before a stranger's /forget: the registration it erases, by name and number, and each
+    place at a meeting it gives up."""
+    name, phone = registration.name, registration.phone
+    if not own:
+        return t("forget.ask_interest", name=name, phone=phone)
+    places = Html("\n".join(own_line(t, each, tz) for each in own))
+    return t("forget.ask_interest_places", name=name, phone=phone, places=places)

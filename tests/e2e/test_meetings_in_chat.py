@@ -2,10 +2,11 @@
 meeting's calendar file; a stranger who says no is stored nowhere; and withdrawing the
 registration gives the place to the next in line, who is told at once. /start shows the five
 soonest meetings and how many more; a stranger gives up one place under /start and keeps the
-rest; a second Sign up says where one stands."""
+rest; a second Sign up says where one stands; /mydata and /forget show the meeting places."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,33 @@ async def test_a_second_sign_up_says_where_one_stands_and_changes_nothing(
 
     roster = await answer(service.karin, "/interest")
     assert "Intresseanmälningar (2)" in roster
+
+
+async def test_a_stranger_sees_their_meeting_places_in_mydata_and_what_forget_erases(
+    start_bot: StartBot, double: BotApiDouble, tmp_path: Path
+) -> None:
+    await start_bot()
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    await a_meeting(tmp_path, capacity=2, starts=soon, title="Informationskväll mars")
+    anna = double.add_user(first_name="Anna", language_code="sv")
+    lisa = double.add_user(first_name="Lisa", language_code="sv")
+    assert await answer(lisa, "/mydata") == "Mentorbot sparar inget om dig."
+    await sign_up(anna, "Anna Svensson", "2", consent="Ja, jag samtycker")
+    await anna.next_message()
+    await sign_up(lisa, "Lisa Lund", "1", consent="Ja, jag samtycker")
+
+    for person, state, position in ((anna, "confirmed", None), (lisa, "waiting", 1)):
+        await person.send("/mydata")
+        sent = await person.next_message()
+        assert sent["caption"].startswith("Allt Mentorbot sparar om dig")
+        data = json.loads(double.file_bytes(sent["document"]["file_id"]))
+        [meeting] = data["information_meetings"]
+        assert (meeting["title"], meeting["place"]) == ("Informationskväll mars", "Stadshuset")
+        assert datetime.fromisoformat(meeting["starts_at"]) == soon
+        assert (meeting["state"], meeting["waiting_position"]) == (state, position)
+        assert [entry["phone"] for entry in data["interest_registrations"]] == ["+46701234567"]
+
+    await lisa.send("/forget")
+    asked = (await lisa.next_message())["text"]
+    assert asked.startswith("Det här raderar din intresseanmälan (Lisa Lund, +46701234567)")
+    assert "Informationskväll mars" in asked and "nummer 1 på väntelistan" in asked
