@@ -56,6 +56,7 @@ from handlers.common import (
 )
 from handlers.event_notices import send_with_calendar, tell_late_cancellation, tell_moved_up
 from handlers.event_text import cancel_problem, event_when, signup_problem
+from handlers.events import show_own_again
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.recruitment_text import already_text, meetings_screens, places_screen
 from handlers.rota_jobs import schedule_each_morning
@@ -366,13 +367,7 @@ async def cancel_place(update: Update, context: MentorContext) -> None:
     await query.answer()
     text = cancelled_text(t, result.event, result.signup) + "\n" + t("interest.registration_kept")
     await best_effort(context.bot.send_message(sender.telegram_user_id, text), "cancellation")
-    own = await _places(context, sender)
-    await best_effort(
-        query.edit_message_text(t("events.own_none"))
-        if own is None
-        else query.edit_message_text(own.text, reply_markup=own.keyboard),
-        "own places edit",
-    )
+    await show_own_again(query, t, await _places(context, sender))
     await tell_moved_up(context, result.event, result.moved_up)
     registration = await recruitment.registration_of(context.db, sender.telegram_user_id)
     if result.late and registration is not None:
