@@ -24,7 +24,9 @@ The contract the handlers build on:
   (counts kept) with its last adult or MENTORBOT_RETENTION_DAYS after the event.
 - An information meeting is for people who are not members yet: they sign up by the
   registration of interest they consent to give (name, number), made in the same transaction,
-  so a refused sign-up keeps nothing of them.
+  so a refused sign-up keeps nothing of them. They give up one place as a household does, by
+  the registration's sign-up, keeping the registration and their other places (after the
+  deadline too, with the coordinators told, as there is nobody else to ask).
 - Whoever leaves (a household's last adult removed or erased, a registration withdrawn) gives
   back their places at the events to come, in the same transaction, and the waiting list moves
   up into them: a place kept for nobody is one a waiting family goes without.
@@ -427,14 +429,38 @@ async def meeting(db: Database, event_id: int, now: datetime) -> Event | SignUpP
 
 async def own_signups(db: Database, member: Member, now: datetime) -> list[Confirmed | Waiting]:
     """The household's sign-ups for events not over, with each waiting one's place."""
-    found: list[Confirmed | Waiting] = []
     async with db.read() as session:
-        for event, signup in await events.household_signups(session, member.household.id, now):
-            if signup.state is SignupState.WAITING:
-                found.append(Waiting(event, signup, await events.waiting_position(session, signup)))
-            else:
-                found.append(Confirmed(event, signup))
-    return found
+        return await _own(session, ("household", member.household.id), now)
+
+
+async def prospect_signups(
+    db: Database, telegram_user_id: int, now: datetime
+) -> list[Confirmed | Waiting]:
+    """A stranger's places at information meetings not over, and where they wait: what their
+    /start offers to give up, and what /forget would erase."""
+    async with db.read() as session:
+        whose = await _prospect(session, telegram_user_id)
+        return [] if whose is None else await _own(session, whose, now)
+
+
+async def _prospect(session: Session, telegram_user_id: int) -> events.Whose | None:
+    """A stranger's sign-ups are their registration's: they have none without one."""
+    registration = await interest.of_person(session, telegram_user_id)
+    return None if registration is None else ("interest", registration.id)
+
+
+async def _own(session: Session, whose: events.Whose, now: datetime) -> list[Confirmed | Waiting]:
+    return [
+        await _standing(session, event, signup)
+        for event, signup in await events.live_signups_of(session, whose, now)
+    ]
+
+
+async def _standing(session: Session, event: Event, signup: Signup) -> Confirmed | Waiting:
+    """A live sign-up as its people are told of it: a place, or a number in the line."""
+    if signup.state is SignupState.WAITING:
+        return Waiting(event, signup, await events.waiting_position(session, signup))
+    return Confirmed(event, signup)
 
 
 async def sign_up(
@@ -465,9 +491,7 @@ async def _add(
     signup = await events.add_signup(session, event.id, whose, adults, children, now)
     if signup is None:  # checked in this transaction by the caller: only a bug gets here
         return SignUpProblem.NOT_OPEN
-    if signup.state is SignupState.WAITING:
-        return Waiting(event, signup, await events.waiting_position(session, signup))
-    return Confirmed(event, signup)
+    return await _standing(session, event, signup)
 
 
 async def sign_up_prospect(
@@ -491,13 +515,27 @@ async def sign_up_prospect(
             return event
         if problem := check_party(event, adults, 0):
             return problem
-        earlier = await interest.of_person(session, telegram_user_id)
-        if earlier and await events.live_signup(session, event_id, ("interest", earlier.id)):
+        earlier = await _prospect(session, telegram_user_id)
+        if earlier and await events.live_signup(session, event_id, earlier):
             return SignUpProblem.ALREADY
         interest_id, _ = await interest.register(
             session, telegram_user_id, name=name, phone=phone, language=language, now=now
         )
         return await _add(session, event, ("interest", interest_id), adults, 0, now)
+
+
+async def prospect_place(
+    db: Database, event_id: int, telegram_user_id: int
+) -> Confirmed | Waiting | None:
+    """A stranger's live sign-up for the meeting, if they have one: a second Sign up tells
+    them where they stand instead of asking everything again."""
+    async with db.read() as session:
+        whose = await _prospect(session, telegram_user_id)
+        signup = None if whose is None else await events.live_signup(session, event_id, whose)
+        event = await events.event_by_id(session, event_id)
+        if signup is None or event is None:
+            return None
+        return await _standing(session, event, signup)
 
 
 async def cancel_signup(
@@ -506,22 +544,42 @@ async def cancel_signup(
     """Give up the household's place (or its place in line); the waiting list moves up in the
     same transaction, from its head, as far as the places freed allow."""
     async with db.write() as session:
-        signup = await _live_signup_of(session, member, signup_id)
-        if signup is None:
+        return await _cancel(session, ("household", member.household.id), signup_id, now, late)
+
+
+async def cancel_prospect_signup(
+    db: Database, telegram_user_id: int, signup_id: int, now: datetime
+) -> SignupCancelled | CancelProblem:
+    """A stranger gives up one place at an information meeting (or in its line), and only
+    that: their registration and their other places stay, as /forget would not leave them.
+    After the deadline too, without a second question (the coordinators are told): nobody
+    else shares the place to ask, and a seat kept for no one is one a waiting family lacks."""
+    async with db.write() as session:
+        whose = await _prospect(session, telegram_user_id)
+        if whose is None:
             return CancelProblem.NOT_FOUND
-        event = await events.event_by_id(session, signup.event_id)
-        assert event is not None  # a sign-up goes with its event
-        if event.state is EventState.CANCELLED:
-            return CancelProblem.EVENT_CANCELLED
-        if event.details.starts_at <= now:
-            return CancelProblem.STARTED
-        deadline = event.details.signup_deadline
-        is_late = signup.state is SignupState.CONFIRMED and deadline is not None and deadline <= now
-        if is_late and not late:
-            return CancelProblem.LATE
-        if not await events.cancel_signup(session, signup, now):
-            return CancelProblem.NOT_FOUND
-        moved_up = await _parties(session, await events.move_up(session, event.id, now))
+        return await _cancel(session, whose, signup_id, now, late=True)
+
+
+async def _cancel(
+    session: Session, whose: events.Whose, signup_id: int, now: datetime, late: bool
+) -> SignupCancelled | CancelProblem:
+    signup = await _live_signup_of(session, whose, signup_id)
+    if signup is None:
+        return CancelProblem.NOT_FOUND
+    event = await events.event_by_id(session, signup.event_id)
+    assert event is not None  # a sign-up goes with its event
+    if event.state is EventState.CANCELLED:
+        return CancelProblem.EVENT_CANCELLED
+    if event.details.starts_at <= now:
+        return CancelProblem.STARTED
+    deadline = event.details.signup_deadline
+    is_late = signup.state is SignupState.CONFIRMED and deadline is not None and deadline <= now
+    if is_late and not late:
+        return CancelProblem.LATE
+    if not await events.cancel_signup(session, signup, now):
+        return CancelProblem.NOT_FOUND
+    moved_up = await _parties(session, await events.move_up(session, event.id, now))
     return SignupCancelled(event, signup, moved_up, is_late)
 
 
@@ -595,20 +653,18 @@ async def household_signup(db: Database, member: Member, signup_id: int) -> Sign
     """The household's sign-up by its number, confirmed or waiting; None if it is not theirs
     or was given up."""
     async with db.read() as session:
-        return await _live_signup_of(session, member, signup_id)
+        return await _live_signup_of(session, ("household", member.household.id), signup_id)
 
 
-async def _live_signup_of(session: Session, member: Member, signup_id: int) -> Signup | None:
-    """A sign-up a press names, if it is the member's household's and not given up: a number
-    in a button is checked against the database, never trusted."""
+async def _live_signup_of(session: Session, whose: events.Whose, signup_id: int) -> Signup | None:
+    """A sign-up a press names, if it is the household's (or the registration's) and not given
+    up: a number in a button is checked against the database, never trusted."""
     signup = await events.signup_by_id(session, signup_id)
-    if (
-        signup is None
-        or signup.household_id != member.household.id
-        or signup.state is SignupState.CANCELLED
-    ):
+    if signup is None or signup.state is SignupState.CANCELLED:
         return None
-    return signup
+    column, whose_id = whose
+    owner = signup.household_id if column == "household" else signup.interest_id
+    return signup if owner == whose_id else None
 
 
 # Reminders ------------------------------------------------------------------------------

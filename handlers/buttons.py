@@ -412,6 +412,15 @@ def adults_of(match: re.Match[str]) -> int:
     return int(match["adults"])
 
 
+# A stranger gives up one of their places at an information meeting, under /start: by the
+# sign-up's number (read back with `signup_of`).
+INTEREST_CANCEL = _pattern(_INTEREST, f"cancel:(?P<signup>{_N})")
+
+
+def interest_cancel(signup_id: int) -> str:
+    return f"{_INTEREST}cancel:{signup_id}"
+
+
 # After /end: the family's rating and the mentor's topic, with the question's number.
 _RATE = _prefix("rate:")
 RATE = _pattern(_RATE, f"(?P<request>{_N}):(?P<rating>{_N})")

@@ -338,18 +338,18 @@ async def roster(session: Session, event_id: int) -> list[EventRosterLine]:
     return [EventRosterLine(_signup(row), row["display_name"]) for row in rows]
 
 
-async def household_signups(
-    session: Session, household_id: int, now: datetime
+async def live_signups_of(
+    session: Session, whose: Whose, now: datetime
 ) -> list[tuple[Event, Signup]]:
-    """The household's live sign-ups for events not over yet, soonest first."""
-    live = "SELECT * FROM event_signups WHERE household_id = ? AND state != 'cancelled'"
-    signups = {
-        row["event_id"]: _signup(row) for row in await session.fetch_all(live, (household_id,))
-    }
+    """The household's (or the registration's) live sign-ups for events not over yet, soonest
+    first."""
+    column, whose_id = whose
+    live = f"SELECT * FROM event_signups WHERE {_WHOSE[column]} = ? AND state != 'cancelled'"
+    signups = {row["event_id"]: _signup(row) for row in await session.fetch_all(live, (whose_id,))}
     rows = await session.fetch_all(
         f"SELECT * FROM events WHERE ends_at > ? AND id IN (SELECT event_id FROM ({live})) "
         "ORDER BY starts_at, id",
-        (to_db(now), household_id),
+        (to_db(now), whose_id),
     )
     return [(_event(row), signups[row["id"]]) for row in rows]
 
@@ -448,6 +448,18 @@ async def add_course_days(session: Session, household_id: int, year: int, days: 
         "ON CONFLICT (household_id, year) DO UPDATE SET days = max(course_days.days + ?, 0)",
         (household_id, year, days, days),
     )
+
+
+async def forget_course_days(session: Session, household_id: int) -> None:
+    """The household's tallies go with its last adult: a count about it alone, which no figure
+    of the evaluation needs (those count the sign-ups' attendance)."""
+    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
+
+
+async def forget_course_days_before(session: Session, year: int) -> int:
+    """The tallies of the years before `year`: a year's count serves its yearly follow-up,
+    and is kept no longer than the sign-ups it was counted from."""
+    return await session.execute("DELETE FROM course_days WHERE year < ?", (year,))
 
 
 async def course_days(session: Session, household_id: int, year: int) -> int:

@@ -116,6 +116,9 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             Sample(buttons.interest_adults(1), buttons.adults_of, 1),
             Sample(buttons.interest_adults(9), buttons.adults_of, 9),
         ],
+        buttons.INTEREST_CANCEL: [
+            Sample(buttons.interest_cancel(BIGGEST), buttons.signup_of, BIGGEST)
+        ],
         buttons.RATE: [
             Sample(
                 buttons.rate(number, stars),

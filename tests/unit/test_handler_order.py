@@ -394,6 +394,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.interest_consent(False): (recruitment.consent,),
     buttons.interest_meeting(7): (recruitment.begin_meeting,),
     buttons.interest_adults(2): (recruitment.choose_adults,),
+    buttons.interest_cancel(7): (recruitment.cancel_place,),
     buttons.member_page(1): (members.turn_page,),
     buttons.member_card(CONFIRMED): (members.show_card,),
     **{buttons.member_action(action, CONFIRMED): (members.act,) for action in MemberAction},

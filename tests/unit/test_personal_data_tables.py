@@ -360,8 +360,9 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     # Whose a sign-up was; its counts and state stay for the evaluation's figures.
     ("event_signups", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
     ("event_signups", "interest_id"): (Erased.LINK, Kept.RETENTION),
-    # A household's course days per year: outlive the sign-ups, for the yearly follow-up.
-    ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    # A household's course days per year: outlive the sign-ups, for the yearly follow-up, and
+    # go MENTORBOT_RETENTION_DAYS after the year ended.
+    ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
