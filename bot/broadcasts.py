@@ -9,6 +9,7 @@ in flight at the instant of a crash, which may arrive twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -110,6 +111,12 @@ async def attachable_events(db: Database, audience: Audience, now: datetime) -> 
 async def signup_buttons(db: Database, broadcast_id: int) -> list[EventButton]:
     async with db.read() as session:
         return await broadcasts.attached_events(session, broadcast_id)
+
+
+def buttons_for(buttons: Sequence[EventButton], role: Role | None) -> list[EventButton]:
+    """The Sign up buttons one recipient gets: a newsletter to all carries families' events
+    too, and a mentor must not get a button that only refuses them (nor a removed member any)."""
+    return [b for b in buttons if role is not None and events.may_join(b.audience, role)]
 
 
 async def count_recipients(db: Database, audience: Audience) -> int:

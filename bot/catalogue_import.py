@@ -6,7 +6,8 @@ name it `event-N@` the bot's own name (bot.calendar_feed.event_uid), which match
 the way back; another bot's `event-N@…` is that municipality's event, and is added here under
 that id like any catalogue's. A row with no event is added; one whose event says something
 else updates it through bot.events' own update, so its checks of the sign-ups hold (a capacity
-below those who have places, children no longer along) and its `Changed` says who must be told;
+below those who have places, children no longer along, an audience that would shut out those
+signed up, another kind than they signed up for) and its `Changed` says who must be told;
 an unchanged row is left alone (no write, no audit line). Only what is written must meet
 bot.events.check_details: an unchanged row of an event that has begun is no problem, so an
 export always reads back.
@@ -118,7 +119,7 @@ async def _plan(
             unchanged.append(before)
         elif problem := (
             domain.check_details(details, now)
-            or await domain.capacity_problem(session, before.id, details)
+            or await domain.signups_problem(session, before, details)
         ):
             problems.append(row.problem(problem))
         else:

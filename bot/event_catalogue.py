@@ -33,7 +33,7 @@ from icalendar import Calendar, Component
 
 from bot.calendar_feed import X_AUDIENCE, X_CAPACITY, X_CHILDREN, X_DEADLINE, X_KIND, event_uid
 from bot.config import LANGUAGES
-from bot.events import EventProblem
+from bot.events import EventProblem, overlong
 from bot.i18n import N_, Translator, translator
 from bot.rota import NonexistentLocalTime, local_moment
 from bot.spreadsheet import (
@@ -113,6 +113,7 @@ class CatalogueReason(StrEnum):
     NONEXISTENT_TIME = "nonexistent_time"  # skipped when the clocks spring forward
     BAD_CAPACITY = "bad_capacity"  # not a whole number
     BAD_CHILDREN = "bad_children"  # not yes or no
+    TOO_LONG = "too_long"  # a title, description or place over bot.events.TEXT_LIMITS (its name)
     CANCELLED_ENTRY = "cancelled_entry"  # an .ics entry marked CANCELLED: nothing to import
     EVENT_CANCELLED = "event_cancelled"  # the id of an event cancelled here (bot.catalogue_import)
 
@@ -293,17 +294,22 @@ def _csv_row(
     children = _children_words().get(cells["children"].lower()) if cells["children"] else False
     if children is None:
         note(CatalogueReason.BAD_CHILDREN, cells["children"])
+    title, description, place = (
+        read_text_cell(cells[column]) for column in ("title", "description", "place")
+    )
+    for field in overlong(title, description, place):
+        note(CatalogueReason.TOO_LONG, field.value)
     starts, ends = moments["starts"], moments["ends"]
     if problems or kind is None or audience is None or starts is None or ends is None:
         return problems
     details = EventDetails(
         kind=kind,
-        title=read_text_cell(cells["title"]),
+        title=title,
         starts_at=starts,
         ends_at=ends,
         audience=audience,
-        description=read_text_cell(cells["description"]),
-        place=read_text_cell(cells["place"]),
+        description=description,
+        place=place,
         capacity=int(capacity) if capacity else None,
         children_along=bool(children),
         signup_deadline=moments["deadline"],
@@ -479,16 +485,21 @@ def _entry(position: int, entry: Component, tz: ZoneInfo) -> CatalogueRow | list
     deadline = _deadline(_text(entry, X_DEADLINE), tz)
     if isinstance(deadline, CatalogueProblem):
         note(deadline.reason, deadline.value)
+    title, description, place = (
+        _text(entry, name) for name in ("SUMMARY", "DESCRIPTION", "LOCATION")
+    )
+    for field in overlong(title, description, place):
+        note(CatalogueReason.TOO_LONG, field.value)
     if problems or isinstance(span, list) or kind is None or audience is None:
         return problems
     details = EventDetails(
         kind=kind,
-        title=_text(entry, "SUMMARY"),
+        title=title,
         starts_at=span[0],
         ends_at=span[1],
         audience=audience,
-        description=_text(entry, "DESCRIPTION"),
-        place=_text(entry, "LOCATION"),
+        description=description,
+        place=place,
         capacity=int(capacity) if capacity else None,
         children_along=bool(children),
         signup_deadline=deadline if isinstance(deadline, datetime) else None,

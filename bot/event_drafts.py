@@ -18,17 +18,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.events import EventProblem, check_details
+from bot.events import EventProblem, EventText, check_details, too_long
 from bot.rota import NonexistentLocalTime, local_moment
 from bot.shift_booking import DaySpan, interval_of, parse_day, parse_span
 from storage.models import Event, EventAudience, EventDetails, EventKind
 
 CAPACITY_CHOICES = (10, 20, 30, 50)
-# The longest words a coordinator may give each part of an event: the preview, the card and a
-# reminder stay well inside one of Telegram's messages.
-MAX_TITLE = 120
-MAX_PLACE = 200
-MAX_DESCRIPTION = 1500
 # What a typed "none" is (no description, no place, no limit, no deadline), in any language.
 NONE_TYPED = "-"
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
@@ -156,7 +151,7 @@ def read_change(
         return None if when is None else replace(details, starts_at=when[0], ends_at=when[1])
     if field is ChangeField.PLACE:
         place = "" if typed_none(text) else text
-        return replace(details, place=place) if len(place) <= MAX_PLACE else None
+        return None if too_long(EventText.PLACE, place) else replace(details, place=place)
     if field is ChangeField.CAPACITY:
         capacity = None if typed_none(text) else parse_capacity(text)
         return (

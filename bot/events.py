@@ -13,6 +13,9 @@ The contract the handlers build on:
 - A cancellation and the moves up it makes are one write transaction (BEGIN IMMEDIATE), each
   move a conditional UPDATE that counts the places again: two cancellations and a sign-up at
   once, on one connection or two, never exceed the capacity and keep the order.
+- A move up is recorded as still to tell in that same transaction, and marked told once the
+  notice went (`moves_told`): one a stop came between is told at the next start
+  (`untold_moves`), so a household moved up always hears of it.
 - After the sign-up deadline no one signs up; a confirmed sign-up is cancelled then only with
   `late=True` (the handler asks, then tells the coordinators that a place was given back late);
   a place on the waiting list can always be given up before the start.
@@ -21,7 +24,9 @@ The contract the handlers build on:
   (counts kept) with its last adult or MENTORBOT_RETENTION_DAYS after the event.
 - An information meeting is for people who are not members yet: they sign up by the
   registration of interest they consent to give (name, number), made in the same transaction,
-  so a refused sign-up keeps nothing of them.
+  so a refused sign-up keeps nothing of them. They give up one place as a household does, by
+  the registration's sign-up, keeping the registration and their other places (after the
+  deadline too, with the coordinators told, as there is nobody else to ask).
 - Whoever leaves (a household's last adult removed or erased, a registration withdrawn) gives
   back their places at the events to come, in the same transaction, and the waiting list moves
   up into them: a place kept for nobody is one a waiting family goes without.
@@ -33,7 +38,8 @@ Reminders go MENTORBOT_EVENT_REMINDERS before the start to the adults of each ho
 confirmed place, planned as shift reminders are (bot/reminders.py) with one reminder per
 sign-up and offset, recorded in `event_reminders`: never to the waiting list (a household moved
 up gets its reminders from then on), never for a cancelled event, and not once the household
-has given its place up.
+has given its place up. A change of the start forgets the reminders already sent, in the
+same transaction: they were for the old start, and each goes once more before the new one.
 """
 
 from __future__ import annotations
@@ -101,6 +107,25 @@ class EventProblem(StrEnum):
     # up and would hold the whole list behind it.
     CAPACITY_TOO_SMALL = "capacity_too_small"
     CHILDREN_SIGNED_UP = "children_signed_up"  # children no longer along, but some are coming
+    TOO_LONG = "too_long"  # a title, description or place over its TEXT_LIMITS
+    # People are signed up under what the event was: who may sign up would shut them out, or
+    # its kind would change what they signed up for (a course's days, an outing's children).
+    AUDIENCE_SIGNED_UP = "audience_signed_up"
+    KIND_SIGNED_UP = "kind_signed_up"
+
+
+class EventText(StrEnum):
+    """The parts of an event in the coordinator's words, named as the catalogue's columns."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    PLACE = "place"
+
+
+# The longest each may be, however an event is made (/event new, its Change, a catalogue
+# file): its preview, card, reminder and change notice then stay well inside one of Telegram's
+# messages, and the title inside a button.
+TEXT_LIMITS = {EventText.TITLE: 120, EventText.DESCRIPTION: 1500, EventText.PLACE: 200}
 
 
 class SignUpProblem(StrEnum):
@@ -181,10 +206,23 @@ def may_join(audience: EventAudience, role: Role) -> bool:
     return audience in AUDIENCES[role]
 
 
+def too_long(field: EventText, text: str) -> bool:
+    """The one length rule, for a step of /event new as for a catalogue's cell."""
+    return len(text) > TEXT_LIMITS[field]
+
+
+def overlong(title: str, description: str, place: str) -> list[EventText]:
+    """Which of an event's texts are too long, for a catalogue row to name each."""
+    texts = {EventText.TITLE: title, EventText.DESCRIPTION: description, EventText.PLACE: place}
+    return [field for field, text in texts.items() if too_long(field, text)]
+
+
 def check_details(details: EventDetails, now: datetime) -> EventProblem | None:
     """What is wrong with an event as described, if anything."""
     if not details.title.strip():
         return EventProblem.NO_TITLE
+    if overlong(details.title, details.description, details.place):
+        return EventProblem.TOO_LONG
     if details.ends_at <= details.starts_at:
         return EventProblem.BACKWARDS
     if details.starts_at <= now:
@@ -256,10 +294,24 @@ async def add_in(
     return event
 
 
-async def capacity_problem(
-    session: Session, event_id: int, details: EventDetails
+def shuts_out(before: EventAudience, after: EventAudience) -> bool:
+    """Whether someone `before` lets sign up may not under `after`: only opening an event of
+    families or mentors to everyone keeps them all (a prospective family is no member)."""
+    return before is not after and (
+        after is not EventAudience.EVERYONE or before is EventAudience.PROSPECTIVE
+    )
+
+
+async def signups_problem(
+    session: Session, before: Event, details: EventDetails
 ) -> EventProblem | None:
-    signups = await events.live_signups(session, event_id)
+    """What the event's sign-ups and waiting list refuse of its new details: what they signed
+    up for stays what it was, and every party keeps a place it can have."""
+    signups = await events.live_signups(session, before.id)
+    if signups and shuts_out(before.details.audience, details.audience):
+        return EventProblem.AUDIENCE_SIGNED_UP
+    if signups and before.details.kind is not details.kind:
+        return EventProblem.KIND_SIGNED_UP
     if not details.children_along and any(signup.children for signup in signups):
         return EventProblem.CHILDREN_SIGNED_UP
     if details.capacity is None:
@@ -290,13 +342,15 @@ async def update_in(
     event as read there (`before`); the details are checked already."""
     if before.state is EventState.CANCELLED:
         return EventProblem.CANCELLED
-    if problem := await capacity_problem(session, before.id, details):
+    if problem := await signups_problem(session, before, details):
         return problem
     if not await events.update_event(session, before.id, details, now):
         return EventProblem.CANCELLED
     await audit.record(session, by, Action.EVENT_CHANGE, event_subject(before), now)
-    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     old = before.details
+    if old.starts_at != details.starts_at:
+        await ledgers.forget_event(session, before.id)
+    moved_up = await _parties(session, await events.move_up(session, before.id, now))
     time_changed = (old.starts_at, old.ends_at) != (details.starts_at, details.ends_at)
     place_changed = old.place != details.place
     told = await events.live_signups(session, before.id) if time_changed or place_changed else []
@@ -375,14 +429,38 @@ async def meeting(db: Database, event_id: int, now: datetime) -> Event | SignUpP
 
 async def own_signups(db: Database, member: Member, now: datetime) -> list[Confirmed | Waiting]:
     """The household's sign-ups for events not over, with each waiting one's place."""
-    found: list[Confirmed | Waiting] = []
     async with db.read() as session:
-        for event, signup in await events.household_signups(session, member.household.id, now):
-            if signup.state is SignupState.WAITING:
-                found.append(Waiting(event, signup, await events.waiting_position(session, signup)))
-            else:
-                found.append(Confirmed(event, signup))
-    return found
+        return await _own(session, ("household", member.household.id), now)
+
+
+async def prospect_signups(
+    db: Database, telegram_user_id: int, now: datetime
+) -> list[Confirmed | Waiting]:
+    """A stranger's places at information meetings not over, and where they wait: what their
+    /start offers to give up, and what /forget would erase."""
+    async with db.read() as session:
+        whose = await _prospect(session, telegram_user_id)
+        return [] if whose is None else await _own(session, whose, now)
+
+
+async def _prospect(session: Session, telegram_user_id: int) -> events.Whose | None:
+    """A stranger's sign-ups are their registration's: they have none without one."""
+    registration = await interest.of_person(session, telegram_user_id)
+    return None if registration is None else ("interest", registration.id)
+
+
+async def _own(session: Session, whose: events.Whose, now: datetime) -> list[Confirmed | Waiting]:
+    return [
+        await _standing(session, event, signup)
+        for event, signup in await events.live_signups_of(session, whose, now)
+    ]
+
+
+async def _standing(session: Session, event: Event, signup: Signup) -> Confirmed | Waiting:
+    """A live sign-up as its people are told of it: a place, or a number in the line."""
+    if signup.state is SignupState.WAITING:
+        return Waiting(event, signup, await events.waiting_position(session, signup))
+    return Confirmed(event, signup)
 
 
 async def sign_up(
@@ -413,9 +491,7 @@ async def _add(
     signup = await events.add_signup(session, event.id, whose, adults, children, now)
     if signup is None:  # checked in this transaction by the caller: only a bug gets here
         return SignUpProblem.NOT_OPEN
-    if signup.state is SignupState.WAITING:
-        return Waiting(event, signup, await events.waiting_position(session, signup))
-    return Confirmed(event, signup)
+    return await _standing(session, event, signup)
 
 
 async def sign_up_prospect(
@@ -439,13 +515,27 @@ async def sign_up_prospect(
             return event
         if problem := check_party(event, adults, 0):
             return problem
-        earlier = await interest.of_person(session, telegram_user_id)
-        if earlier and await events.live_signup(session, event_id, ("interest", earlier.id)):
+        earlier = await _prospect(session, telegram_user_id)
+        if earlier and await events.live_signup(session, event_id, earlier):
             return SignUpProblem.ALREADY
         interest_id, _ = await interest.register(
             session, telegram_user_id, name=name, phone=phone, language=language, now=now
         )
         return await _add(session, event, ("interest", interest_id), adults, 0, now)
+
+
+async def prospect_place(
+    db: Database, event_id: int, telegram_user_id: int
+) -> Confirmed | Waiting | None:
+    """A stranger's live sign-up for the meeting, if they have one: a second Sign up tells
+    them where they stand instead of asking everything again."""
+    async with db.read() as session:
+        whose = await _prospect(session, telegram_user_id)
+        signup = None if whose is None else await events.live_signup(session, event_id, whose)
+        event = await events.event_by_id(session, event_id)
+        if signup is None or event is None:
+            return None
+        return await _standing(session, event, signup)
 
 
 async def cancel_signup(
@@ -454,22 +544,42 @@ async def cancel_signup(
     """Give up the household's place (or its place in line); the waiting list moves up in the
     same transaction, from its head, as far as the places freed allow."""
     async with db.write() as session:
-        signup = await _live_signup_of(session, member, signup_id)
-        if signup is None:
+        return await _cancel(session, ("household", member.household.id), signup_id, now, late)
+
+
+async def cancel_prospect_signup(
+    db: Database, telegram_user_id: int, signup_id: int, now: datetime
+) -> SignupCancelled | CancelProblem:
+    """A stranger gives up one place at an information meeting (or in its line), and only
+    that: their registration and their other places stay, as /forget would not leave them.
+    After the deadline too, without a second question (the coordinators are told): nobody
+    else shares the place to ask, and a seat kept for no one is one a waiting family lacks."""
+    async with db.write() as session:
+        whose = await _prospect(session, telegram_user_id)
+        if whose is None:
             return CancelProblem.NOT_FOUND
-        event = await events.event_by_id(session, signup.event_id)
-        assert event is not None  # a sign-up goes with its event
-        if event.state is EventState.CANCELLED:
-            return CancelProblem.EVENT_CANCELLED
-        if event.details.starts_at <= now:
-            return CancelProblem.STARTED
-        deadline = event.details.signup_deadline
-        is_late = signup.state is SignupState.CONFIRMED and deadline is not None and deadline <= now
-        if is_late and not late:
-            return CancelProblem.LATE
-        if not await events.cancel_signup(session, signup, now):
-            return CancelProblem.NOT_FOUND
-        moved_up = await _parties(session, await events.move_up(session, event.id, now))
+        return await _cancel(session, whose, signup_id, now, late=True)
+
+
+async def _cancel(
+    session: Session, whose: events.Whose, signup_id: int, now: datetime, late: bool
+) -> SignupCancelled | CancelProblem:
+    signup = await _live_signup_of(session, whose, signup_id)
+    if signup is None:
+        return CancelProblem.NOT_FOUND
+    event = await events.event_by_id(session, signup.event_id)
+    assert event is not None  # a sign-up goes with its event
+    if event.state is EventState.CANCELLED:
+        return CancelProblem.EVENT_CANCELLED
+    if event.details.starts_at <= now:
+        return CancelProblem.STARTED
+    deadline = event.details.signup_deadline
+    is_late = signup.state is SignupState.CONFIRMED and deadline is not None and deadline <= now
+    if is_late and not late:
+        return CancelProblem.LATE
+    if not await events.cancel_signup(session, signup, now):
+        return CancelProblem.NOT_FOUND
+    moved_up = await _parties(session, await events.move_up(session, event.id, now))
     return SignupCancelled(event, signup, moved_up, is_late)
 
 
@@ -478,7 +588,8 @@ async def cancel_signup(
 
 @dataclass(frozen=True, slots=True)
 class Released:
-    """Places given back by someone who left, and the waiting households moved up into them."""
+    """Waiting households moved up at an event, to be told: into places given back by someone
+    who left, or (`untold_moves`) by moves a stop kept from being told."""
 
     event: Event
     moved_up: list[Party]
@@ -495,6 +606,29 @@ async def release(session: Session, whose: events.Whose, now: datetime) -> list[
         if moved and event is not None:
             released.append(Released(event, await _parties(session, moved)))
     return released
+
+
+async def untold_moves(db: Database, before: datetime, now: datetime) -> list[Released]:
+    """The moves up made before `before` that nobody was told of yet, by event, for the events
+    still to come: the bot stopped between a move and its notice, or an error ended the work
+    before it. A move made at `before` or later may be being told right now, so it is left to
+    whoever made it."""
+    by_event: dict[int, tuple[Event, list[Signup]]] = {}
+    async with db.read() as session:
+        for event, signup in await events.untold_moves(session, before, now):
+            by_event.setdefault(event.id, (event, []))[1].append(signup)
+        return [
+            Released(event, await _parties(session, signups))
+            for event, signups in by_event.values()
+        ]
+
+
+async def moves_told(db: Database, parties: Iterable[Party], now: datetime) -> None:
+    """The households moved up into these places have been told: they are not told again."""
+    ids = [party.signup.id for party in parties]
+    if ids:
+        async with db.write() as session:
+            await events.mark_moves_told(session, ids, now)
 
 
 async def may_sign_up(
@@ -519,20 +653,18 @@ async def household_signup(db: Database, member: Member, signup_id: int) -> Sign
     """The household's sign-up by its number, confirmed or waiting; None if it is not theirs
     or was given up."""
     async with db.read() as session:
-        return await _live_signup_of(session, member, signup_id)
+        return await _live_signup_of(session, ("household", member.household.id), signup_id)
 
 
-async def _live_signup_of(session: Session, member: Member, signup_id: int) -> Signup | None:
-    """A sign-up a press names, if it is the member's household's and not given up: a number
-    in a button is checked against the database, never trusted."""
+async def _live_signup_of(session: Session, whose: events.Whose, signup_id: int) -> Signup | None:
+    """A sign-up a press names, if it is the household's (or the registration's) and not given
+    up: a number in a button is checked against the database, never trusted."""
     signup = await events.signup_by_id(session, signup_id)
-    if (
-        signup is None
-        or signup.household_id != member.household.id
-        or signup.state is SignupState.CANCELLED
-    ):
+    if signup is None or signup.state is SignupState.CANCELLED:
         return None
-    return signup
+    column, whose_id = whose
+    owner = signup.household_id if column == "household" else signup.interest_id
+    return signup if owner == whose_id else None
 
 
 # Reminders ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.departures import Departure, depart
 from storage import audit, households, personal_data, requests
@@ -27,6 +28,20 @@ async def export(db: Database, member_id: int, asked_by: Member, now: datetime) 
         if asked_by.role is Role.COORDINATOR:
             subject = f"member #{member.id} ({member.role.value})"
             await audit.record(session, asked_by, Action.DATA_EXPORT, subject, now)
+    return _document(data, now)
+
+
+async def export_prospect(db: Database, telegram_user_id: int, now: datetime) -> bytes | None:
+    """What a person who is not a member gave (their registration of interest and their
+    places at information meetings) as UTF-8 JSON, or None if nothing is stored about them."""
+    async with db.read() as session:
+        data = await personal_data.prospect_data(session, telegram_user_id)
+    if not data["interest_registrations"]:  # their sign-ups are found through it
+        return None
+    return _document(data, now)
+
+
+def _document(data: dict[str, Any], now: datetime) -> bytes:
     document = {"exported_at": now.isoformat(timespec="seconds"), **data}
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 

@@ -11,7 +11,10 @@ and its reason may be illness, health data that is kept no longer than it serves
 chats an open gap's Take button was shown in, once the gap's time has passed.
 
 A sign-up for an event stops saying whose it was `MENTORBOT_RETENTION_DAYS` after the event:
-how many signed up, waited, came and gave up are the figures, and they need no household.
+how many signed up, waited, came and gave up are the figures, and they need no household. A
+household's course days of a year, counted from those sign-ups, serve that year's follow-up:
+they go the same time after the year ended (no event of the year ends later), by the
+calendar year in UTC, which ends an hour or two after the Nordic one, never before it.
 
 A broadcast's text and file are kept longer, `MENTORBOT_BROADCAST_RETENTION_DAYS` after it went
 out (a newsletter is looked back on), then erased; its kind, audience, times and counts remain.
@@ -19,7 +22,7 @@ out (a newsletter is looked back on), then erased; its kind, audience, times and
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from storage import availability, broadcasts, events, interest, requests
 from storage.db import Database
@@ -28,13 +31,15 @@ from storage.db import Database
 async def erase_expired_content(db: Database, retention: timedelta, now: datetime) -> int:
     """Erase the content of questions that ended more than `retention` ago, registrations of
     interest older than that, who received the broadcasts finished before then, and the away
-    spans and the open gaps' buttons whose time has passed, and whose the sign-ups were for
-    events over before then; returns how many questions were erased."""
+    spans and the open gaps' buttons whose time has passed, whose the sign-ups were for events
+    over before then, and the course days of the years over before then; returns how many
+    questions were erased."""
     async with db.write() as session:
         await availability.delete_away_ended_before(session, now)
         await availability.forget_ended_offers(session, now)
         await interest.erase_registered_before(session, now - retention, now)
         await events.forget_households_ended_before(session, now - retention)
+        await events.forget_course_days_before(session, (now - retention).astimezone(UTC).year)
         await broadcasts.forget_recipients_finished_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)
 

@@ -19,8 +19,9 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot import availability
+from bot import availability, paging
 from bot.availability import DAYS_AHEAD_AT_MOST, Availability
+from bot.paging import Page
 from bot.rota import EmptyShift, Interval, NonexistentLocalTime, local_span
 from bot.rota_csv import CsvProblem, PlannedShift, parse_shift
 from bot.service_hours import ServiceHours
@@ -69,13 +70,6 @@ class DaySpan:
 class Slot:
     kind: SlotKind
     span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    households: Sequence[BookableHousehold]
-    number: int  # from 0
-    count: int
 
 
 def booking_days(today: date) -> list[date]:
@@ -135,12 +129,9 @@ def away_last(
     )
 
 
-def page(households: Sequence[BookableHousehold], number: int) -> Page:
+def page(households: Sequence[BookableHousehold], number: int) -> Page[BookableHousehold]:
     """One page of the list; a page number past the end (the list shrank) gives the last."""
-    count = max(1, -(-len(households) // HOUSEHOLDS_PER_PAGE))
-    number = min(max(number, 0), count - 1)
-    first = number * HOUSEHOLDS_PER_PAGE
-    return Page(households[first : first + HOUSEHOLDS_PER_PAGE], number, count)
+    return paging.page(households, number, HOUSEHOLDS_PER_PAGE)
 
 
 def within_reach(day: date, today: date) -> bool:

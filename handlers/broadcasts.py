@@ -22,9 +22,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import broadcasts
+from bot import broadcasts, paging
 from bot.broadcasts import ContentProblem, Draft
 from bot.i18n import N_, Translator, plain
+from bot.paging import Page
 from bot.rota import NonexistentLocalTime, local_moment
 from handlers import buttons, confirmation
 from handlers.arguments import Word, parse_word
@@ -42,7 +43,8 @@ from handlers.common import (
 )
 from handlers.guided import abandon, conversation_data, guided_conversation
 from handlers.outbox import send_content, signup_keyboard
-from handlers.telegram_errors import best_effort
+from handlers.shift_booking_text import plain_button, turning_row, with_page_line
+from handlers.telegram_errors import best_effort, unless_unchanged
 from storage.models import (
     Audience,
     Broadcast,
@@ -61,6 +63,7 @@ ATTACHED = "attached"  # the numbers chosen, in the order pressed
 CONFIRMING = "confirming"  # the message id of the preview's Send and Cancel buttons
 TIMEOUT_SECONDS = 30 * 60
 EVENT_LABEL_TITLE = 32  # characters of an event's title on a button
+EVENTS_PER_PAGE = 20  # events to attach, one a row, as many as a phone shows at once
 DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -159,13 +162,23 @@ async def audience(update: Update, context: MentorContext) -> int:
         return await _ask_when(query, t)
     data[ATTACHABLE] = {listing.event.id: listing.event for listing in listings}
     data[ATTACHED] = []
-    await query.edit_message_text(
-        t("broadcast.ask_events"),
-        reply_markup=events_keyboard(
-            t, list(data[ATTACHABLE].values()), [], context.config.timezone
-        ),
-    )
+    await _ask_events(query, context, t, 0)
     return EVENTS
+
+
+async def _ask_events(
+    query: CallbackQuery, context: MentorContext, t: Translator, number: int
+) -> None:
+    """A page of the events to attach, with the page's number above it."""
+    data = conversation_data(context)
+    offered, attached = list(data.get(ATTACHABLE, {}).values()), data.get(ATTACHED, [])
+    shown = paging.page(offered, number, EVENTS_PER_PAGE)
+    await unless_unchanged(
+        query.edit_message_text(
+            with_page_line(t, t("broadcast.ask_events"), shown),
+            reply_markup=events_keyboard(t, shown, attached, context.config.timezone),
+        )
+    )
 
 
 async def _ask_when(query: CallbackQuery, t: Translator) -> int:
@@ -192,20 +205,22 @@ def event_label(t: Translator, event: Event, tz: ZoneInfo) -> str:
 
 
 def events_keyboard(
-    t: Translator, offered: list[Event], attached: list[int], tz: ZoneInfo
+    t: Translator, shown: Page[Event], attached: list[int], tz: ZoneInfo
 ) -> InlineKeyboardMarkup:
-    """A button per event to attach or take off (ticked when attached), then Continue."""
+    """A button per event of the page to attach or take off (ticked when attached), Back and
+    More, then Continue: a year's catalogue is more than a keyboard holds."""
     rows = [
         [
-            (
+            InlineKeyboardButton(
                 ("\u2705 " if event.id in attached else "") + event_label(t, event, tz),
-                buttons.broadcast_event(event.id),
+                callback_data=buttons.broadcast_event(event.id),
             )
         ]
-        for event in offered
+        for event in shown.items
     ]
-    rows.append([(plain(t("broadcast.events_done")), buttons.broadcast_events_done())])
-    return _buttons(rows)
+    turning = turning_row(t, shown, buttons.broadcast_events_page)
+    done = plain_button(t("broadcast.events_done"), buttons.broadcast_events_done())
+    return InlineKeyboardMarkup([*rows, *([turning] if turning else []), [done]])
 
 
 def signup_buttons(t: Translator, events: list[Event], tz: ZoneInfo) -> tuple[EventButton, ...]:
@@ -216,6 +231,7 @@ def signup_buttons(t: Translator, events: list[Event], tz: ZoneInfo) -> tuple[Ev
             event.id,
             plain(t("broadcast.signup_button", event=event_label(t, event, tz))),
             buttons.signup(event.id),
+            event.details.audience,
         )
         for event in events
     )
@@ -237,8 +253,22 @@ async def toggle_event(update: Update, context: MentorContext) -> int:
         attached.remove(event_id)
     else:
         attached.append(event_id)
-    keyboard = events_keyboard(sender.t, list(offered.values()), attached, context.config.timezone)
-    await best_effort(query.edit_message_reply_markup(keyboard), "broadcast events edit")
+    # The page that holds the event pressed, as it was.
+    number = paging.page_holding(list(offered).index(event_id), EVENTS_PER_PAGE)
+    shown = paging.page(list(offered.values()), number, EVENTS_PER_PAGE)
+    keyboard = events_keyboard(sender.t, shown, attached, context.config.timezone)
+    await unless_unchanged(query.edit_message_reply_markup(keyboard))
+    return EVENTS
+
+
+async def turn_events_page(update: Update, context: MentorContext) -> int:
+    """Back or More under the events to attach."""
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
+        return EVENTS
+    await query.answer()
+    await _ask_events(query, context, sender.t, buttons.page_of(match))
     return EVENTS
 
 
@@ -522,6 +552,7 @@ def register(application: MentorApplication) -> None:
             EVENTS: [
                 CallbackQueryHandler(toggle_event, pattern=buttons.BROADCAST_EVENT),
                 CallbackQueryHandler(events_chosen, pattern=buttons.BROADCAST_EVENTS_DONE),
+                CallbackQueryHandler(turn_events_page, pattern=buttons.BROADCAST_EVENTS_PAGE),
                 CallbackQueryHandler(not_an_event, pattern=other),
             ],
             WHEN: [

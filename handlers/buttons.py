@@ -340,6 +340,7 @@ def send_of(match: re.Match[str]) -> bool:
 # The events a newsletter may carry: each toggled by its button, then Continue.
 BROADCAST_EVENT = _pattern(_BROADCAST, f"event:(?P<event>{_N})")
 BROADCAST_EVENTS_DONE = _pattern(_BROADCAST, "events-done")
+BROADCAST_EVENTS_PAGE = _pattern(_BROADCAST, f"events-page:(?P<page>{_N})")
 
 
 def broadcast_event(event_id: int) -> str:
@@ -348,6 +349,10 @@ def broadcast_event(event_id: int) -> str:
 
 def broadcast_events_done() -> str:
     return f"{_BROADCAST}events-done"
+
+
+def broadcast_events_page(page: int) -> str:
+    return f"{_BROADCAST}events-page:{page}"
 
 
 def attached_event_of(match: re.Match[str]) -> int:
@@ -405,6 +410,15 @@ def interest_adults(adults: int) -> str:
 
 def adults_of(match: re.Match[str]) -> int:
     return int(match["adults"])
+
+
+# A stranger gives up one of their places at an information meeting, under /start: by the
+# sign-up's number (read back with `signup_of`).
+INTEREST_CANCEL = _pattern(_INTEREST, f"cancel:(?P<signup>{_N})")
+
+
+def interest_cancel(signup_id: int) -> str:
+    return f"{_INTEREST}cancel:{signup_id}"
 
 
 # After /end: the family's rating and the mentor's topic, with the question's number.
@@ -708,6 +722,9 @@ EVENT_CANCEL = _pattern(_EVENT_ADMIN, f"cancel:(?P<event>{_N})")
 EVENT_CANCEL_CONFIRM = _pattern(_EVENT_ADMIN, f"cancel-yes:{_CONFIRMATION}")
 EVENT_CANCEL_KEEP = _pattern(_EVENT_ADMIN, "keep")
 EVENT_ATTENDANCE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N})")
+# A page of /event's list, and a page of an event's attendance buttons.
+EVENT_LIST_PAGE = _pattern(_EVENT_ADMIN, f"page:(?P<page>{_N})")
+EVENT_ATTENDANCE_PAGE = _pattern(_EVENT_ADMIN, f"attendance:(?P<event>{_N}):(?P<page>{_N})")
 # Attendance: the household's sign-up on the event, and the mark the press sets.
 _ATTEND = _prefix("attend:")
 ATTEND = _pattern(_ATTEND, f"(?P<event>{_N}):(?P<signup>{_N}):(?P<came>yes|no)")
@@ -803,6 +820,14 @@ def event_cancel_keep() -> str:
 
 def event_attendance(event_id: int) -> str:
     return f"{_EVENT_ADMIN}attendance:{event_id}"
+
+
+def event_list_page(page: int) -> str:
+    return f"{_EVENT_ADMIN}page:{page}"
+
+
+def event_attendance_page(event_id: int, page: int) -> str:
+    return f"{_EVENT_ADMIN}attendance:{event_id}:{page}"
 
 
 def event_of(match: re.Match[str]) -> int:

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalogue_import import Imported, Plan
 from bot.event_catalogue import CatalogueProblem, CatalogueReason, column_label
-from bot.events import EventProblem
+from bot.events import TEXT_LIMITS, EventProblem, EventText
 from bot.i18n import N_, Translator, plain
 from handlers import buttons
 from handlers.common import MESSAGE_BUDGET
@@ -37,6 +37,7 @@ _REASONS = {
     CatalogueReason.BAD_CHILDREN: N_("catalogue.bad_children"),
     CatalogueReason.CANCELLED_ENTRY: N_("catalogue.cancelled_entry"),
     CatalogueReason.EVENT_CANCELLED: N_("catalogue.event_cancelled"),
+    CatalogueReason.TOO_LONG: N_("catalogue.too_long"),
 }
 # Problems with the file as a whole: one line, no list of rows to fix.
 WHOLE_FILE = {
@@ -53,6 +54,9 @@ def problem_text(t: Translator, problem: CatalogueProblem) -> str:
         return event_problem(t, problem.reason)
     if problem.reason is CatalogueReason.MISSING:
         return t(_REASONS[problem.reason], value=column_label(t, problem.value))
+    if problem.reason is CatalogueReason.TOO_LONG:
+        field = EventText(problem.value)
+        return t(_REASONS[problem.reason], value=column_label(t, field), max=TEXT_LIMITS[field])
     return t(_REASONS[problem.reason], value=problem.value)
 
 

@@ -153,19 +153,26 @@ async def reply_lines(
     last of them, which is returned, and which quotes the message answered if `quote` (a press
     can then read it)."""
     message = update.effective_message
-    if message is None:
+    texts = split_lines(lines)
+    if message is None or not texts:
         return None
+    for text in texts[:-1]:
+        await message.reply_text(text)
+    return await message.reply_text(texts[-1], reply_markup=reply_markup, do_quote=quote)
+
+
+def split_lines(lines: Iterable[str]) -> list[str]:
+    """Lines as the texts of as few messages as Telegram's size limit allows, none cut in two."""
+    texts: list[str] = []
     chunk: list[str] = []
     size = 0
     for line in lines:
         if chunk and size + len(line) + 1 > MESSAGE_BUDGET:
-            await message.reply_text("\n".join(chunk))
+            texts.append("\n".join(chunk))
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
-    if not chunk:
-        return None
-    return await message.reply_text("\n".join(chunk), reply_markup=reply_markup, do_quote=quote)
+    return [*texts, "\n".join(chunk)] if chunk else texts
 
 
 MemberHandler = Callable[[Update, MentorContext, Sender, Member], Awaitable[None]]

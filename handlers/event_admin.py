@@ -18,10 +18,12 @@ handlers/event_notices.py. A change is typed in a short conversation of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import LiteralString
 
-from telegram import CallbackQuery, InputFile, Message, Update
+from telegram import CallbackQuery, InputFile, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -33,9 +35,6 @@ from telegram.ext import (
 from bot import event_attendance, events, shift_booking
 from bot.event_attendance import AttendanceProblem
 from bot.event_drafts import (
-    MAX_DESCRIPTION,
-    MAX_PLACE,
-    MAX_TITLE,
     Draft,
     asks_children,
     deadline_before,
@@ -45,7 +44,7 @@ from bot.event_drafts import (
     times_on,
     typed_none,
 )
-from bot.events import EventProblem, Roster
+from bot.events import TEXT_LIMITS, EventProblem, EventText, Roster, too_long
 from bot.i18n import N_, Translator, plain
 from handlers import buttons, confirmation, event_reminders
 from handlers.arguments import Word, parse_word
@@ -95,16 +94,26 @@ _DRAFT, _DAY, _CHANGE = "event_draft", "event_day", "event_change"
 # Shared ------------------------------------------------------------------------------------
 
 
+async def _edit(query: CallbackQuery, step: Step, attempt: LiteralString) -> None:
+    """A step in place of the pressed message."""
+    await query.answer()
+    await best_effort(query.edit_message_text(step.text, reply_markup=step.keyboard), attempt)
+
+
 async def _ask(update: Update, step: Step) -> None:
     """A step: in place of the pressed message, or as the answer to a typed one."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        await best_effort(
-            query.edit_message_text(step.text, reply_markup=step.keyboard), "event step edit"
-        )
+        await _edit(query, step, "event step edit")
     elif update.effective_message is not None:
         await update.effective_message.reply_text(step.text, reply_markup=step.keyboard)
+
+
+async def _more(message: MaybeInaccessibleMessage | None, steps: Sequence[Step]) -> None:
+    """The rest of a roster too long for the card's message, in the messages after it."""
+    if isinstance(message, Message):
+        for step in steps:
+            await message.reply_text(step.text)
 
 
 async def _say(update: Update, line: str) -> None:
@@ -164,10 +173,10 @@ async def chose_kind(update: Update, context: MentorContext) -> int:
     return TITLE
 
 
-async def _too_long(update: Update, t: Translator, text: str, limit: int) -> bool:
-    if len(text) <= limit:
+async def _too_long(update: Update, t: Translator, field: EventText, text: str) -> bool:
+    if not too_long(field, text):
         return False
-    await _say(update, t("event_admin.too_long", max=limit, length=len(text)))
+    await _say(update, t("event_admin.too_long", max=TEXT_LIMITS[field], length=len(text)))
     return True
 
 
@@ -175,7 +184,7 @@ async def typed_title(update: Update, context: MentorContext) -> int:
     sender, draft, title = await identify(update, context), _draft(context), _typed(update)
     if draft is None or title is None:
         return ConversationHandler.END
-    if await _too_long(update, sender.t, title, MAX_TITLE):
+    if await _too_long(update, sender.t, EventText.TITLE, title):
         return TITLE
     draft = replace(draft, title=title)
     if (problem := draft.problem(now())) is not None:
@@ -197,7 +206,7 @@ async def described(update: Update, context: MentorContext) -> int:
     if draft is None:
         return ConversationHandler.END
     description = "" if update.callback_query is not None else (_typed(update) or "")
-    if await _too_long(update, sender.t, description, MAX_DESCRIPTION):
+    if await _too_long(update, sender.t, EventText.DESCRIPTION, description):
         return DESCRIPTION
     _keep(context, replace(draft, description=description))
     return await _ask_day(update, context, sender.t)
@@ -251,7 +260,7 @@ async def placed(update: Update, context: MentorContext) -> int:
     if draft is None:
         return ConversationHandler.END
     place = "" if update.callback_query is not None else (_typed(update) or "")
-    if await _too_long(update, sender.t, place, MAX_PLACE):
+    if await _too_long(update, sender.t, EventText.PLACE, place):
         return PLACE
     _keep(context, replace(draft, place=place))
     await _ask(update, capacity_step(sender.t))
@@ -378,9 +387,10 @@ async def decide(update: Update, context: MentorContext) -> int:
         return ConversationHandler.END
     roster = await events.roster(context.db, created.id)
     if roster is not None:
-        step = event_step(t, roster, context.config.timezone, now())
-        text = t("event_admin.created", number=created.id) + "\n\n" + step.text
-        await best_effort(query.edit_message_text(text, reply_markup=step.keyboard), "created")
+        heading = t("event_admin.created", number=created.id)
+        card, *rest = event_step(t, roster, context.config.timezone, now(), heading)
+        await best_effort(query.edit_message_text(card.text, reply_markup=card.keyboard), "created")
+        await _more(query.message, rest)
     return ConversationHandler.END
 
 
@@ -456,8 +466,9 @@ async def typed_change(update: Update, context: MentorContext) -> int:
     told = {party.signup.id for party in [*result.to_tell, *result.moved_up]}
     fresh = await events.roster(context.db, event_id)
     if fresh is not None:
-        step = event_step(t, fresh, tz, now())
-        await _ask(update, Step(changed_text(t, len(told)) + "\n\n" + step.text, step.keyboard))
+        card, *rest = event_step(t, fresh, tz, now(), changed_text(t, len(told)))
+        await _ask(update, card)
+        await _more(update.effective_message, rest)
     return ConversationHandler.END
 
 
@@ -490,6 +501,16 @@ async def list_events(
     await _ask(update, events_step(t, listings, config.timezone))
 
 
+@buttons.press(Role.COORDINATOR)
+async def turn_list_page(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    """Back or More under /event: the list as it is now, at the page pressed."""
+    listings = await events.for_coordinators(context.db, now())
+    step = events_step(sender.t, listings, context.config.timezone, buttons.page_of(match))
+    await _edit(query, step, "event list page")
+
+
 async def _gone(query: CallbackQuery, t: Translator) -> None:
     await query.answer(plain(event_problem(t, EventProblem.NOT_FOUND)), show_alert=True)
 
@@ -502,11 +523,9 @@ async def open_event(
     if roster is None or not isinstance(query.message, Message):
         await _gone(query, sender.t)
         return
-    step = event_step(sender.t, roster, context.config.timezone, now())
-    await query.answer()
-    await best_effort(
-        query.edit_message_text(step.text, reply_markup=step.keyboard), "event card edit"
-    )
+    card, *rest = event_step(sender.t, roster, context.config.timezone, now())
+    await _edit(query, card, "event card")
+    await _more(query.message, rest)
 
 
 @buttons.press(Role.COORDINATOR)
@@ -533,9 +552,9 @@ async def edit_event(
     if isinstance(roster, EventProblem):
         await query.answer(plain(event_problem(sender.t, roster)), show_alert=True)
         return
-    step = change_step(sender.t, roster.listing.event, context.config.timezone)
-    await query.answer()
-    await best_effort(query.edit_message_text(step.text, reply_markup=step.keyboard), "change")
+    await _edit(
+        query, change_step(sender.t, roster.listing.event, context.config.timezone), "change"
+    )
 
 
 @buttons.press(Role.COORDINATOR)
@@ -586,8 +605,14 @@ async def keep_event(
 
 
 async def _show_attendance(
-    query: CallbackQuery, context: MentorContext, t: Translator, event_id: int
+    query: CallbackQuery,
+    context: MentorContext,
+    t: Translator,
+    event_id: int,
+    number: int = 0,
+    marked: int | None = None,
 ) -> None:
+    """The attendance buttons' page `number`, or the page of the sign-up just `marked`."""
     roster = await events.roster(context.db, event_id)
     event = None if roster is None else roster.listing.event
     if roster is None or event is None:
@@ -601,11 +626,8 @@ async def _show_attendance(
             plain(attendance_problem(t, AttendanceProblem.NOT_STARTED)), show_alert=True
         )
     else:
-        step = attendance_step(t, roster, context.config.timezone)
-        await query.answer()
-        await best_effort(
-            query.edit_message_text(step.text, reply_markup=step.keyboard), "attendance edit"
-        )
+        step = attendance_step(t, roster, context.config.timezone, number, marked)
+        await _edit(query, step, "attendance")
 
 
 @buttons.press(Role.COORDINATOR)
@@ -613,6 +635,14 @@ async def show_attendance(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     await _show_attendance(query, context, sender.t, buttons.event_of(match))
+
+
+@buttons.press(Role.COORDINATOR)
+async def turn_attendance_page(
+    query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
+) -> None:
+    event_id, number = buttons.event_of(match), buttons.page_of(match)
+    await _show_attendance(query, context, sender.t, event_id, number)
 
 
 @buttons.press(Role.COORDINATOR)
@@ -632,7 +662,7 @@ async def mark_attendance(
     if isinstance(marked, AttendanceProblem):
         await query.answer(plain(attendance_problem(sender.t, marked)), show_alert=True)
         return
-    await _show_attendance(query, context, sender.t, event_id)
+    await _show_attendance(query, context, sender.t, event_id, marked=marked.signup.id)
 
 
 refuse_other_data = buttons.refuse_rest(Role.COORDINATOR)
@@ -709,12 +739,14 @@ def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("event", list_events))
     for pattern, handler in (
         (buttons.EVENT_OPEN, open_event),
+        (buttons.EVENT_LIST_PAGE, turn_list_page),
         (buttons.EVENT_CSV, send_csv),
         (buttons.EVENT_EDIT, edit_event),
         (buttons.EVENT_CANCEL, ask_cancel),
         (buttons.EVENT_CANCEL_CONFIRM, confirm_cancel),
         (buttons.EVENT_CANCEL_KEEP, keep_event),
         (buttons.EVENT_ATTENDANCE, show_attendance),
+        (buttons.EVENT_ATTENDANCE_PAGE, turn_attendance_page),
         (buttons.ATTEND, mark_attendance),
         (steps, refuse_other_data),
         (buttons.rest(buttons.EVENT_OPEN), refuse_other_data),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import paging
 from bot.event_attendance import AttendanceProblem, FamilyCourseDays
 from bot.event_drafts import (
     CAPACITY_CHOICES,
@@ -28,9 +29,10 @@ from bot.events import Roster
 from bot.i18n import N_, Translator, plain
 from bot.spreadsheet import nordic_csv, text_cell
 from handlers import buttons
+from handlers.common import split_lines
 from handlers.confirmation import Confirmation
 from handlers.event_text import AUDIENCES, KINDS, event_card, event_when
-from handlers.shift_booking_text import button_rows, plain_button
+from handlers.shift_booking_text import button_rows, plain_button, turning_row, with_page_line
 from storage.models import (
     Event,
     EventAudience,
@@ -40,9 +42,10 @@ from storage.models import (
     EventState,
 )
 
-# Telegram shows at most 100 buttons under a message: attendance buttons for this many
-# households with a place, with room for Back; a larger event is beyond what the unit holds.
-MAX_HOUSEHOLD_BUTTONS = 90
+# Telegram shows at most 100 buttons under a message: /event's events and an event's
+# attendance buttons, one a row, are shown this many at a time, as many as a phone shows.
+EVENTS_PER_PAGE = 20
+HOUSEHOLDS_PER_PAGE = 20
 _CAME, _NOT_CAME, _UNMARKED = "\u2705 ", "\u274c ", "\u25ab\ufe0f "
 
 
@@ -192,15 +195,20 @@ def _label(t: Translator, event: Event, tz: ZoneInfo) -> str:
     return f"{mark}{t.day(event.details.starts_at.astimezone(tz).date())} · {event.details.title}"
 
 
-def events_step(t: Translator, listings: Sequence[EventListing], tz: ZoneInfo) -> Step:
-    """The coming events and the recent ones, each a button that opens it."""
+def events_step(
+    t: Translator, listings: Sequence[EventListing], tz: ZoneInfo, number: int = 0
+) -> Step:
+    """The coming events and the recent ones, each a button that opens it, a page at a time:
+    a shared catalogue of a year's courses is more than a keyboard holds."""
     if not listings:
         return Step(t("event_admin.none"))
+    shown = paging.page(listings, number, EVENTS_PER_PAGE)
     choices = [
         [plain_button(_label(t, listing.event, tz), buttons.event_open(listing.event.id))]
-        for listing in listings
+        for listing in shown.items
     ]
-    return Step(t("event_admin.list"), _keyboard(choices))
+    turning = turning_row(t, shown, buttons.event_list_page)
+    return Step(with_page_line(t, t("event_admin.list"), shown), _keyboard([*choices, turning]))
 
 
 def _party(t: Translator, line: EventRosterLine, position: int) -> str:
@@ -226,11 +234,15 @@ def roster_lines(t: Translator, roster: Roster) -> list[str]:
     return lines
 
 
-def event_step(t: Translator, roster: Roster, tz: ZoneInfo, now: datetime) -> Step:
+def event_step(
+    t: Translator, roster: Roster, tz: ZoneInfo, now: datetime, heading: str | None = None
+) -> list[Step]:
     """An event's card and roster, with what can be done to it now: before the start change
-    and cancel it, after the start mark who came."""
+    and cancel it, after the start mark who came. The card, under `heading` if one is given,
+    carries the buttons; a roster too long for one message goes on in the messages after it."""
     event = roster.listing.event
-    lines = [event_card(t, roster.listing, tz), *_details_lines(t, event)]
+    lines = [*([heading, ""] if heading else []), event_card(t, roster.listing, tz)]
+    lines += _details_lines(t, event)
     if event.state is EventState.CANCELLED:
         lines.append(t("event_admin.is_cancelled"))
     lines += ["", *roster_lines(t, roster)]
@@ -243,7 +255,8 @@ def event_step(t: Translator, roster: Roster, tz: ZoneInfo, now: datetime) -> St
             row.append(
                 plain_button(t("event_admin.attendance"), buttons.event_attendance(event.id))
             )
-    return Step("\n".join(lines), _keyboard([row]))
+    card, *rest = split_lines(lines)
+    return [Step(card, _keyboard([row])), *(Step(text) for text in rest)]
 
 
 def change_step(t: Translator, event: Event, tz: ZoneInfo) -> Step:
@@ -284,12 +297,19 @@ def cancelled_text(t: Translator, told: int) -> str:
     return t.plural("event_admin.cancelled", "event_admin.cancelled_plural", told)
 
 
-def attendance_step(t: Translator, roster: Roster, tz: ZoneInfo) -> Step:
-    """A button per household with a place, marked came, did not come or not yet; a press
-    sets the other mark (not yet: came)."""
+def attendance_step(
+    t: Translator, roster: Roster, tz: ZoneInfo, number: int = 0, marked: int | None = None
+) -> Step:
+    """A button per household with a place, a page at a time, marked came, did not come or
+    not yet; a press sets the other mark (not yet: came). The page shown is `number`, or the
+    one that holds the sign-up just `marked`, so that marking does not turn the page."""
     event = roster.listing.event
+    signups = [line.signup.id for line in roster.confirmed]
+    if marked in signups:
+        number = paging.page_holding(signups.index(marked), HOUSEHOLDS_PER_PAGE)
+    shown = paging.page(roster.confirmed, number, HOUSEHOLDS_PER_PAGE)
     choices = []
-    for line in roster.confirmed[:MAX_HOUSEHOLD_BUTTONS]:
+    for line in shown.items:
         signup = line.signup
         mark = {True: _CAME, False: _NOT_CAME, None: _UNMARKED}[signup.attended]
         name = line.household_name or t("event_admin.anonymised")
@@ -301,6 +321,7 @@ def attendance_step(t: Translator, roster: Roster, tz: ZoneInfo) -> Step:
                 )
             ]
         )
+    turning = turning_row(t, shown, lambda page: buttons.event_attendance_page(event.id, page))
     back = plain_button(t("event_admin.back"), buttons.event_open(event.id))
     came = sum(line.signup.people for line in roster.confirmed if line.signup.attended)
     question = t(
@@ -310,7 +331,7 @@ def attendance_step(t: Translator, roster: Roster, tz: ZoneInfo) -> Step:
         came=came,
         people=roster.listing.confirmed_people,
     )
-    return Step(question, _keyboard([*choices, [back]]))
+    return Step(with_page_line(t, question, shown), _keyboard([*choices, turning, [back]]))
 
 
 def attendance_problem(t: Translator, problem: AttendanceProblem) -> str:

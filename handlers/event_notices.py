@@ -6,20 +6,28 @@ calendar they already use follows the event (same UID, newer file: bot/calendar_
 still waiting gets the words only, since nothing is theirs to put in a calendar yet. Each adult
 is written to in their own language. Notices are best effort, as every notice is
 (handlers/notices.py): a household that blocked the bot does not undo the decision.
+
+A move up from the waiting list is the one notice that is kept until it has gone: the move is
+recorded as still to tell with the move itself, and marked told once the notice is sent, so a
+household a stop came between is told at the next start, and one an error in the handler left
+untold by the hourly round (`start`). That is at least once: a stop after the send and before
+the mark tells them twice, which beats a family that never learns it has a place. A send that
+Telegram refused counts as told, as for every best-effort notice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from telegram import InputFile
 
 from bot import members
 from bot.calendar_feed import events_calendar
-from bot.events import Changed, EventCancelled, Party
+from bot.events import Changed, EventCancelled, Party, moves_told, untold_moves
 from bot.i18n import Translator, plain, translator
 from handlers.clock import now
-from handlers.common import MentorContext, member_translator
+from handlers.common import RUN_LATE, MentorApplication, MentorContext, member_translator
 from handlers.event_text import event_head, event_when
 from handlers.notices import tell_each
 from handlers.relay import CAPTION_LIMIT, visible_length
@@ -97,6 +105,35 @@ async def tell_moved_up(context: MentorContext, event: Event, parties: list[Part
         lambda t, _: t("event.moved_up", title=event.details.title, when=event_when(t, event, tz)),
         calendar_for_places=True,
     )
+    await moves_told(context.db, parties, now())
+
+
+UNTOLD_MOVES_JOB = "event-moves-untold"
+# A move up still untold this long after it was made is not one being told at this moment, so
+# the hourly round tells it; a move made before this bot started is told at once.
+UNTOLD_AFTER = timedelta(hours=1)
+
+
+def start(application: MentorApplication) -> None:
+    """Tell the households a stop kept from hearing that they moved up: at once those moved up
+    before this start, then every UNTOLD_AFTER those an error left untold."""
+    queue = application.job_queue
+    assert queue is not None
+    started = now()
+
+    async def at_start(context: MentorContext) -> None:
+        await _tell_untold(context, started)
+
+    async def hourly(context: MentorContext) -> None:
+        await _tell_untold(context, now() - UNTOLD_AFTER)
+
+    queue.run_once(at_start, when=0, name=UNTOLD_MOVES_JOB, job_kwargs=RUN_LATE)
+    queue.run_repeating(hourly, interval=UNTOLD_AFTER, first=UNTOLD_AFTER, name=UNTOLD_MOVES_JOB)
+
+
+async def _tell_untold(context: MentorContext, before: datetime) -> None:
+    for each in await untold_moves(context.db, before, now()):
+        await tell_moved_up(context, each.event, each.moved_up)
 
 
 async def tell_changed(context: MentorContext, changed: Changed) -> None:

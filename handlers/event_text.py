@@ -34,6 +34,9 @@ _EVENT_PROBLEMS = {
     EventProblem.DEADLINE_AFTER_START: N_("event.deadline_after_start"),
     EventProblem.BAD_CAPACITY: N_("event.bad_capacity"),
     EventProblem.CAPACITY_TOO_SMALL: N_("event.capacity_too_small"),
+    EventProblem.TOO_LONG: N_("event.too_long"),
+    EventProblem.AUDIENCE_SIGNED_UP: N_("event.audience_signed_up"),
+    EventProblem.KIND_SIGNED_UP: N_("event.kind_signed_up"),
     EventProblem.CHILDREN_SIGNED_UP: N_("event.children_signed_up"),
 }
 

@@ -210,10 +210,13 @@ async def cancel(
 async def _show_own_again(
     query: CallbackQuery, context: MentorContext, t: Translator, member: Member
 ) -> None:
-    """The list the Cancel was pressed under, as it is now."""
-    if not isinstance(query.message, Message):
-        return
-    own = await _own(context, t, member)
+    if isinstance(query.message, Message):
+        await show_own_again(query, t, await _own(context, t, member))
+
+
+async def show_own_again(query: CallbackQuery, t: Translator, own: Screen | None) -> None:
+    """The list the Cancel was pressed under, as it is now (a household's, or a stranger's
+    places at information meetings)."""
     if own is None:
         await best_effort(query.edit_message_text(t("events.own_none")), "own sign-ups edit")
     else:

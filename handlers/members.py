@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import members
+from bot import members, paging
 from bot.i18n import N_, Translator, plain
 from bot.members import ApprovalOutcome, RemoveOutcome
 from handlers import buttons, confirmation
@@ -31,6 +31,7 @@ from handlers.common import (
 from handlers.confirmation import Confirmation
 from handlers.departures import after_departure
 from handlers.personal_data import forget_question, send_export
+from handlers.shift_booking_text import button_rows, turning_row
 from handlers.telegram_errors import best_effort
 from storage.models import Member, Role
 
@@ -39,23 +40,16 @@ MEMBERS_PER_PAGE = 20  # buttons under /members, two a row
 
 def members_keyboard(t: Translator, everyone: list[Member], page: int) -> InlineKeyboardMarkup:
     """A button per member, opening their card; a page at a time for a large service."""
-    pages = max(1, -(-len(everyone) // MEMBERS_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
-    shown = everyone[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
+    shown = paging.page(everyone, page, MEMBERS_PER_PAGE)
     cards = [
         InlineKeyboardButton(
             plain(t("members.button", number=other.id, name=household_name(t, other))),
             callback_data=buttons.member_card(Confirmation(other.id, other.joined_at)),
         )
-        for other in shown
+        for other in shown.items
     ]
-    rows = [cards[n : n + 2] for n in range(0, len(cards), 2)]
-    turning = [
-        InlineKeyboardButton(label, callback_data=buttons.member_page(to))
-        for label, to in ((t("booking.previous"), page - 1), (t("booking.more"), page + 1))
-        if 0 <= to < pages
-    ]
-    return InlineKeyboardMarkup([*rows, *([turning] if turning else [])])
+    turning = turning_row(t, shown, buttons.member_page)
+    return InlineKeyboardMarkup([*button_rows(cards, 2), *([turning] if turning else [])])
 
 
 @requires(Role.COORDINATOR)

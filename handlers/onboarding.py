@@ -45,7 +45,7 @@ async def start(update: Update, context: MentorContext) -> None:
     if code is None:
         if sender.member is None:
             await message.reply_text(t("start.stranger"), reply_markup=interest_button(t))
-            await show_meetings(update, context, t)
+            await show_meetings(update, context, sender)
         elif sender.member.household.display_name is None:
             await message.reply_text(
                 t(_name_prompt(sender.member.role), role=role_label(t, sender.member.role))

@@ -54,7 +54,7 @@ class Outbox:
         self._next_due_check = 0.0
         self._next_slot = 0.0
         # The Sign up buttons of the broadcast going out, read once for all its recipients.
-        self._keyboard: tuple[int, InlineKeyboardMarkup | None] | None = None
+        self._buttons: tuple[int, list[EventButton]] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox")
@@ -109,7 +109,8 @@ class Outbox:
         """Send one delivery and record what happened; returns how long the worker must rest."""
         db, bot, broadcast = self._db, self._bot, delivery.broadcast
         # A 429 comes straight back: the outbox has its own queue and backoff (see rate_limiter).
-        keyboard = await self._signup_keyboard(broadcast.id)
+        buttons = broadcasts.buttons_for(await self._signup_buttons(broadcast.id), delivery.role)
+        keyboard = signup_keyboard(buttons)
         try:
             sent = await send_content(bot, delivery.chat_id, broadcast, keyboard, rate_limit_args=0)
         except RetryAfter as error:
@@ -130,11 +131,10 @@ class Outbox:
         await broadcasts.settle(db, delivery, DeliveryState.SENT, now(), sent.message_id)
         return 0.0
 
-    async def _signup_keyboard(self, broadcast_id: int) -> InlineKeyboardMarkup | None:
-        if self._keyboard is None or self._keyboard[0] != broadcast_id:
-            found = await broadcasts.signup_buttons(self._db, broadcast_id)
-            self._keyboard = (broadcast_id, signup_keyboard(found))
-        return self._keyboard[1]
+    async def _signup_buttons(self, broadcast_id: int) -> list[EventButton]:
+        if self._buttons is None or self._buttons[0] != broadcast_id:
+            self._buttons = (broadcast_id, await broadcasts.signup_buttons(self._db, broadcast_id))
+        return self._buttons[1]
 
     async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
         # The first edit comes STATUS_EVERY after the first send, not on top of "going out".

@@ -17,9 +17,9 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import members, personal_data, recruitment
+from bot import events, members, personal_data, recruitment
 from bot.i18n import N_, Translator
-from handlers import buttons, confirmation, event_reminders
+from handlers import buttons, confirmation, event_reminders, recruitment_text
 from handlers.buttons import Match
 from handlers.clock import now
 from handlers.common import (
@@ -46,11 +46,29 @@ def _subject(context: MentorContext, member: Member) -> int | None:
     return number_argument(context.args) if member.role is Role.COORDINATOR else None
 
 
-@requires(*ANY_MEMBER)
-async def my_data(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
+async def my_data(update: Update, context: MentorContext) -> None:
+    """A member's export, or a stranger's: their registration of interest and their places at
+    information meetings, or that nothing is stored about them."""
     message = update.effective_message
+    sender = await identify(update, context)
     if message is None:
         return
+    if sender.member is not None:
+        await _my_data_member(message, context, sender, sender.member)
+        return
+    t = sender.t
+    data = await personal_data.export_prospect(context.db, sender.telegram_user_id, now())
+    if data is None:
+        await message.reply_text(t("forget.nothing_stored"))
+        return
+    await message.reply_document(
+        InputFile(data, filename="mentorbot-my-data.json"), caption=t("mydata.caption_interest")
+    )
+
+
+async def _my_data_member(
+    message: Message, context: MentorContext, sender: Sender, member: Member
+) -> None:
     t = sender.t
     subject = _subject(context, member)
     if subject is None:
@@ -86,7 +104,8 @@ def _keyboard(t: Translator, confirm: str, keep: str) -> InlineKeyboardMarkup:
 
 async def ask_forget(update: Update, context: MentorContext) -> None:
     """The erasure cannot be undone, so it takes a second, deliberate press. A stranger is
-    shown first what is stored about them: a registration of interest, or nothing."""
+    shown first what is stored about them: a registration of interest and each place at an
+    information meeting it would give up, or nothing."""
     message = update.effective_message
     sender = await identify(update, context)
     if message is None:
@@ -101,8 +120,9 @@ async def ask_forget(update: Update, context: MentorContext) -> None:
         return
     # The registration's number and the second it was given name it, and not a later update.
     confirm = buttons.forget_interest(Confirmation(found.id, found.consented_at))
+    places = await events.prospect_signups(context.db, sender.telegram_user_id, now())
     await message.reply_text(
-        t("forget.ask_interest", name=found.name, phone=found.phone),
+        recruitment_text.forget_question(t, found, places, context.config.timezone),
         reply_markup=_keyboard(t, confirm, buttons.forget_interest_keep()),
     )
 

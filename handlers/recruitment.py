@@ -3,7 +3,10 @@ announced; coordinators list it.
 
 A short conversation: the name, a telephone number, then an explicit consent button (begun
 from a meeting's Sign up under /start, it first asks how many will come, and the consent is
-to that meeting). Until that press nothing is stored; "No" forgets what was typed.
+to that meeting). Until that press nothing is stored; "No" forgets what was typed. A second
+Sign up for a meeting they are signed up for says where they stand, and asks nothing. Their
+places are under /start again, each with a Cancel that gives up that one place and keeps the
+registration (/forget erases everything).
 Registering again updates the person's one registration. The coordinators get one message a
 day listing the new ones, at the morning report's time, rather than a message for each.
 
@@ -37,7 +40,7 @@ from telegram.ext import (
 )
 
 from bot import events, members, recruitment
-from bot.events import SignUpProblem, Waiting
+from bot.events import CancelProblem, SignUpProblem, Waiting
 from bot.i18n import N_, Translator, plain
 from bot.members import clean_display_name
 from handlers import buttons, event_reminders
@@ -51,12 +54,15 @@ from handlers.common import (
     reply_lines,
     requires,
 )
-from handlers.event_notices import send_with_calendar
-from handlers.event_text import event_card, event_when, signup_problem
+from handlers.event_notices import send_with_calendar, tell_late_cancellation, tell_moved_up
+from handlers.event_text import cancel_problem, event_when, signup_problem
+from handlers.events import show_own_again
 from handlers.guided import abandon, conversation_data, guided_conversation
+from handlers.recruitment_text import already_text, meetings_screens, places_screen
 from handlers.rota_jobs import schedule_each_morning
-from handlers.telegram_errors import failure
-from storage.models import EventListing, Interest, Member, Role
+from handlers.signup_text import Screen, cancelled_text
+from handlers.telegram_errors import best_effort, failure
+from storage.models import Interest, Member, Role
 
 logger = logging.getLogger(__name__)
 
@@ -74,33 +80,6 @@ def interest_button(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def meetings_text(t: Translator, listings: list[EventListing], tz: ZoneInfo) -> str:
-    """The information meetings a stranger may sign up for, as /start shows them."""
-    cards = [event_card(t, listing, tz) for listing in listings]
-    return "\n\n".join([t("interest.meetings_header"), *cards])
-
-
-def meetings_keyboard(
-    t: Translator, listings: list[EventListing], tz: ZoneInfo
-) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    plain(
-                        t(
-                            "interest.meeting_button",
-                            day=t.day(listing.event.details.starts_at.astimezone(tz).date()),
-                        )
-                    ),
-                    callback_data=buttons.interest_meeting(listing.event.id),
-                )
-            ]
-            for listing in listings
-        ]
-    )
-
-
 def adults_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -112,15 +91,24 @@ def adults_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def show_meetings(update: Update, context: MentorContext, t: Translator) -> None:
-    """Under a stranger's /start: the coming information meetings, with a Sign up each."""
-    listings = await events.meetings(context.db, now())
+async def show_meetings(update: Update, context: MentorContext, sender: Sender) -> None:
+    """Under a stranger's /start: the coming information meetings, with a Sign up each, then
+    their own places, with a Cancel each."""
     message = update.effective_message
-    if listings and message is not None:
-        tz = context.config.timezone
-        await message.reply_text(
-            meetings_text(t, listings, tz), reply_markup=meetings_keyboard(t, listings, tz)
-        )
+    if message is None:
+        return
+    t, tz, moment = sender.t, context.config.timezone, now()
+    for screen in meetings_screens(t, await events.meetings(context.db, moment), tz):
+        await message.reply_text(screen.text, reply_markup=screen.keyboard)
+    own = await _places(context, sender)
+    if own is not None:
+        await message.reply_text(own.text, reply_markup=own.keyboard)
+
+
+async def _places(context: MentorContext, sender: Sender) -> Screen | None:
+    moment = now()
+    own = await events.prospect_signups(context.db, sender.telegram_user_id, moment)
+    return places_screen(sender.t, own, context.config.timezone, moment)
 
 
 async def begin(update: Update, context: MentorContext) -> int:
@@ -153,6 +141,12 @@ async def begin_meeting(update: Update, context: MentorContext) -> int:
             await context.bot.send_message(query.message.chat.id, signup_problem(sender.t, found))
         return ConversationHandler.END
     await query.answer()
+    already = await _already(context, sender, found.id)
+    if already is not None:
+        await best_effort(
+            context.bot.send_message(sender.telegram_user_id, already), "second sign-up answer"
+        )
+        return ConversationHandler.END
     conversation_data(context)["meeting"] = found.id
     if query.message is not None:
         await context.bot.send_message(
@@ -314,12 +308,18 @@ async def _sign_up(
         adults=adults,
         now=now(),
     )
+    # Signed up meanwhile (a second Sign up's questions answered): where they stand.
+    already = await _already(context, sender, meeting) if result is SignUpProblem.ALREADY else None
+    if already is not None:
+        await query.edit_message_text(already)
+        return
     if isinstance(result, SignUpProblem):
         await query.edit_message_text(signup_problem(t, result) + "\n" + t("interest.not_stored"))
         return
     tz = context.config.timezone
     event = result.event
     when = event_when(t, event, tz)
+    how_to_cancel = t("interest.how_to_cancel")
     if isinstance(result, Waiting):
         await query.edit_message_text(
             t(
@@ -328,17 +328,51 @@ async def _sign_up(
                 when=when,
                 position=result.position,
             )
+            + "\n"
+            + how_to_cancel
         )
         return
     await query.edit_message_text(t("interest.meeting_thanks"))
     await event_reminders.events_changed(context.application)
+    place = t("interest.meeting_place", title=event.details.title, when=when)
     await send_with_calendar(
-        context,
-        sender.telegram_user_id,
-        t,
-        t("interest.meeting_place", title=event.details.title, when=when),
-        event,
+        context, sender.telegram_user_id, t, place + "\n" + how_to_cancel, event
     )
+
+
+async def _already(context: MentorContext, sender: Sender, meeting: int) -> str | None:
+    """For a Sign up for a meeting the person has a place at, or waits for: the one line that
+    says where they stand (nothing changes); None if they have neither."""
+    own = await events.prospect_place(context.db, meeting, sender.telegram_user_id)
+    return None if own is None else already_text(sender.t, own, context.config.timezone)
+
+
+async def cancel_place(update: Update, context: MentorContext) -> None:
+    """A stranger's Cancel under /start: that one place (or place in line) goes, the waiting
+    list moves up into it, and their registration and other places stay."""
+    query, match = update.callback_query, buttons.matched(context)
+    sender = await identify(update, context)
+    if query is None or match is None:
+        return
+    t = sender.t
+    if sender.member is not None:  # a member's places are under /events
+        await query.answer(plain(t("button.invalid")))
+        return
+    result = await events.cancel_prospect_signup(
+        context.db, sender.telegram_user_id, buttons.signup_of(match), now()
+    )
+    if isinstance(result, CancelProblem):
+        await query.answer(plain(cancel_problem(t, result)), show_alert=True)
+        return
+    await query.answer()
+    text = cancelled_text(t, result.event, result.signup) + "\n" + t("interest.registration_kept")
+    await best_effort(context.bot.send_message(sender.telegram_user_id, text), "cancellation")
+    await show_own_again(query, t, await _places(context, sender))
+    await tell_moved_up(context, result.event, result.moved_up)
+    registration = await recruitment.registration_of(context.db, sender.telegram_user_id)
+    if result.late and registration is not None:
+        await tell_late_cancellation(context, result.event, registration.name)
+    await event_reminders.events_changed(context.application)
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:
@@ -427,4 +461,5 @@ def register(application: MentorApplication) -> None:
         timeout_seconds=TIMEOUT_SECONDS,
     )
     application.add_handler(registering)
+    application.add_handler(CallbackQueryHandler(cancel_place, pattern=buttons.INTEREST_CANCEL))
     application.add_handler(CommandHandler("interest", list_interest))

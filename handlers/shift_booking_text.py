@@ -3,19 +3,23 @@ handlers so that every step can be drawn and checked without Telegram."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator, plain
+from bot.paging import Page
 from bot.rota import Interval
 from bot.rota_planning import DayCoverage
-from bot.shift_booking import DaySpan, Page, Slot, SlotKind, Span, gap_to_fill
+from bot.shift_booking import DaySpan, Slot, SlotKind, Span, gap_to_fill
 from handlers import buttons
 from storage.models import BookableHousehold
+
+T = TypeVar("T")
 
 _AWAY_MARK = "\u26a0\ufe0f "  # before a household, or a day, that said it is away then
 # Telegram shows at most 100 buttons under a message; a rota of eight weeks has fewer gaps
@@ -55,6 +59,26 @@ def plain_button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(plain(label), callback_data=data)
 
 
+def turning_row(
+    t: Translator, shown: Page[T], to: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    """Back and More under a page, each where there is a page to turn to; `to` makes the data
+    of the button that shows page N."""
+    turning = []
+    if shown.has_previous:
+        turning.append(plain_button(t("booking.previous"), to(shown.number - 1)))
+    if shown.has_next:
+        turning.append(plain_button(t("booking.more"), to(shown.number + 1)))
+    return turning
+
+
+def with_page_line(t: Translator, text: str, shown: Page[T]) -> str:
+    """The text above a page's buttons, with "page 2 of 3" after it when there are more."""
+    if shown.count == 1:
+        return text
+    return text + "\n" + t("booking.page", page=shown.number + 1, pages=shown.count)
+
+
 def _cancel(t: Translator) -> InlineKeyboardButton:
     return plain_button(t("booking.cancel"), buttons.book_cancel())
 
@@ -73,7 +97,10 @@ def when_text(t: Translator, when: DaySpan) -> str:
 
 
 def households_step(
-    t: Translator, page: Page, gap: DaySpan | None = None, away: frozenset[int] = frozenset()
+    t: Translator,
+    page: Page[BookableHousehold],
+    gap: DaySpan | None = None,
+    away: frozenset[int] = frozenset(),
 ) -> Step:
     """The first step: a page of mentor households, those away (for the gap, or in the coming
     week) marked; for a gap, each leads to its preview."""
@@ -84,18 +111,13 @@ def households_step(
             if gap
             else buttons.book_household(household.member_number),
         )
-        for household in page.households
+        for household in page.items
     ]
-    turning = []
-    if page.number > 0:
-        turning.append(plain_button(t("booking.previous"), buttons.book_page(page.number - 1, gap)))
-    if page.number + 1 < page.count:
-        turning.append(plain_button(t("booking.more"), buttons.book_page(page.number + 1, gap)))
+    turning = turning_row(t, page, lambda number: buttons.book_page(number, gap))
     question = t("booking.who_fills", when=when_text(t, gap)) if gap else t("booking.who")
-    if any(household.household_id in away for household in page.households):
+    if any(household.household_id in away for household in page.items):
         question += "\n" + t(N_("booking.away_gap") if gap else N_("booking.away_week"))
-    if page.count > 1:
-        question += "\n" + t("booking.page", page=page.number + 1, pages=page.count)
+    question = with_page_line(t, question, page)
     rows = [[choice] for choice in choices]
     return Step(
         question, InlineKeyboardMarkup([*rows, *([turning] if turning else []), [_cancel(t)]])

@@ -9,7 +9,7 @@ parameters, escaped by the Translator. Button labels are plain text (`bot.i18n.p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -58,19 +58,37 @@ def listing_screens(t: Translator, listings: Sequence[EventListing], tz: ZoneInf
     takes, each with the Sign up buttons of the events it shows."""
     if not listings:
         return [Screen(t("events.none"))]
+    return card_screens(
+        t("events.header"), t, listings, tz, lambda listing: signup_button(t, listing)
+    )
+
+
+def card_screens(
+    header: str,
+    t: Translator,
+    listings: Sequence[EventListing],
+    tz: ZoneInfo,
+    button: Callable[[EventListing], InlineKeyboardButton],
+    footer: str | None = None,
+) -> list[Screen]:
+    """`header`, then a card per event (without descriptions when there are many) and
+    `footer`, in as few messages as Telegram's size takes: a coordinator's long descriptions
+    never make one too long to send. Each message carries the `button`s of its events."""
     describe = len(listings) <= SHORT_AFTER
     screens: list[Screen] = []
-    chunk: list[str] = [t("events.header")]
+    chunk: list[str] = [header]
     chunk_buttons: list[list[InlineKeyboardButton]] = []
-    size = len(chunk[0])
+    size = len(header)
     for listing in listings:
         card = event_card(t, listing, tz, describe=describe)
         if chunk_buttons and size + len(card) + 2 > MESSAGE_BUDGET:
             screens.append(Screen("\n\n".join(chunk), InlineKeyboardMarkup(chunk_buttons)))
             chunk, chunk_buttons, size = [], [], 0
         chunk.append(card)
-        chunk_buttons.append([signup_button(t, listing)])
+        chunk_buttons.append([button(listing)])
         size += len(card) + 2
+    if footer is not None:
+        chunk.append(footer)
     screens.append(Screen("\n\n".join(chunk), InlineKeyboardMarkup(chunk_buttons)))
     return screens
 
@@ -108,9 +126,14 @@ def _cancel_label(t: Translator, event: Event, signup_waiting: bool, now: dateti
 
 
 def own_screen(
-    t: Translator, own: Sequence[Confirmed | Waiting], tz: ZoneInfo, now: datetime
+    t: Translator,
+    own: Sequence[Confirmed | Waiting],
+    tz: ZoneInfo,
+    now: datetime,
+    cancel_data: Callable[[int], str] = buttons.my_signup_cancel,
 ) -> Screen | None:
-    """The household's sign-ups, each with its Cancel; None if it has none."""
+    """The household's (or a stranger's) sign-ups, each with its Cancel, whose data
+    `cancel_data` makes of the sign-up's number; None if it has none."""
     if not own:
         return None
     lines = [t("events.own_header"), *(own_line(t, each, tz) for each in own)]
@@ -118,7 +141,7 @@ def own_screen(
         [
             InlineKeyboardButton(
                 _cancel_label(t, each.event, isinstance(each, Waiting), now),
-                callback_data=buttons.my_signup_cancel(each.signup.id),
+                callback_data=cancel_data(each.signup.id),
             )
         ]
         for each in own

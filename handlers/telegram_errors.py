@@ -48,8 +48,9 @@ _STATUS: tuple[tuple[type[TelegramError], int], ...] = (
 # the Bot API double answers them too (bot/sandbox/methods.py, bot/sandbox/errors.py): the edit
 # would change nothing, the message to edit or delete is gone, or it may not be edited or
 # deleted (not the bot's own, or, for a deletion, older than Telegram's 48 hours).
+_NOT_MODIFIED = "message is not modified"
 _EXPECTED_REFUSALS = (
-    "message is not modified",
+    _NOT_MODIFIED,
     "message to edit not found",
     "message to delete not found",
     "message can't be edited",
@@ -102,4 +103,16 @@ async def best_effort(request: Awaitable[T], attempt: LiteralString) -> T | None
     except TelegramError as error:
         if not _is_expected(error):
             logger.warning("%s failed: %s", attempt, failure(error))
+        return None
+
+
+async def unless_unchanged(request: Awaitable[T]) -> T | None:
+    """An edit's result, or None when Telegram answered that it would change nothing (a press
+    that leaves a keyboard as it was); any other refusal raises, as a keyboard Telegram will
+    not take must not look like a press that did nothing."""
+    try:
+        return await request
+    except BadRequest as error:
+        if _NOT_MODIFIED not in error.message.lower():
+            raise
         return None

@@ -12,8 +12,10 @@ from storage.models import (
     BroadcastState,
     Delivery,
     DeliveryState,
+    EventAudience,
     EventButton,
     Kind,
+    Role,
     from_db,
     to_db,
 )
@@ -81,12 +83,16 @@ async def attach_events(
 
 
 async def attached_events(session: Session, broadcast_id: int) -> list[EventButton]:
+    """The newsletter's Sign up buttons, each with its event's audience as it is now."""
     rows = await session.fetch_all(
-        "SELECT event_id, label, data FROM broadcast_events WHERE broadcast_id = ? "
-        "ORDER BY position",
+        "SELECT b.event_id, b.label, b.data, e.audience FROM broadcast_events b "
+        "JOIN events e ON e.id = b.event_id WHERE b.broadcast_id = ? ORDER BY b.position",
         (broadcast_id,),
     )
-    return [EventButton(row["event_id"], row["label"], row["data"]) for row in rows]
+    return [
+        EventButton(row["event_id"], row["label"], row["data"], EventAudience(row["audience"]))
+        for row in rows
+    ]
 
 
 async def broadcast_by_id(session: Session, broadcast_id: int) -> Broadcast | None:
@@ -164,9 +170,11 @@ async def claim_next_delivery(session: Session, now: datetime) -> Delivery | Non
     """
     for broadcast in await broadcasts_in_state(session, BroadcastState.SENDING):
         row = await session.fetch_one(
-            "SELECT chat_id, attempts FROM deliveries WHERE broadcast_id = ? "
-            "AND state = 'pending' AND next_attempt_at <= ? "
-            "ORDER BY next_attempt_at, rowid LIMIT 1",
+            "SELECT d.chat_id, d.attempts, h.role FROM deliveries d "
+            "LEFT JOIN members m ON m.id = d.member_id "
+            "LEFT JOIN households h ON h.id = m.household_id "
+            "WHERE d.broadcast_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ? "
+            "ORDER BY d.next_attempt_at, d.rowid LIMIT 1",
             (broadcast.id, to_db(now)),
         )
         if row is None:
@@ -176,7 +184,8 @@ async def claim_next_delivery(session: Session, now: datetime) -> Delivery | Non
             "WHERE broadcast_id = ? AND chat_id = ?",
             (to_db(now), broadcast.id, row["chat_id"]),
         )
-        return Delivery(broadcast, row["chat_id"], row["attempts"] + 1)
+        role = None if row["role"] is None else Role(row["role"])
+        return Delivery(broadcast, row["chat_id"], row["attempts"] + 1, role)
     return None
 
 

@@ -338,18 +338,18 @@ async def roster(session: Session, event_id: int) -> list[EventRosterLine]:
     return [EventRosterLine(_signup(row), row["display_name"]) for row in rows]
 
 
-async def household_signups(
-    session: Session, household_id: int, now: datetime
+async def live_signups_of(
+    session: Session, whose: Whose, now: datetime
 ) -> list[tuple[Event, Signup]]:
-    """The household's live sign-ups for events not over yet, soonest first."""
-    live = "SELECT * FROM event_signups WHERE household_id = ? AND state != 'cancelled'"
-    signups = {
-        row["event_id"]: _signup(row) for row in await session.fetch_all(live, (household_id,))
-    }
+    """The household's (or the registration's) live sign-ups for events not over yet, soonest
+    first."""
+    column, whose_id = whose
+    live = f"SELECT * FROM event_signups WHERE {_WHOSE[column]} = ? AND state != 'cancelled'"
+    signups = {row["event_id"]: _signup(row) for row in await session.fetch_all(live, (whose_id,))}
     rows = await session.fetch_all(
         f"SELECT * FROM events WHERE ends_at > ? AND id IN (SELECT event_id FROM ({live})) "
         "ORDER BY starts_at, id",
-        (to_db(now), household_id),
+        (to_db(now), whose_id),
     )
     return [(_event(row), signups[row["id"]]) for row in rows]
 
@@ -357,14 +357,53 @@ async def household_signups(
 async def confirmed_places(session: Session, now: datetime) -> list[tuple[Event, Signup]]:
     """Every confirmed sign-up of a household or a prospective family for an event not
     cancelled that has not started, with its event: what event reminders are planned for."""
+    return await _places(session, now)
+
+
+async def untold_moves(
+    session: Session, before: datetime, now: datetime
+) -> list[tuple[Event, Signup]]:
+    """The places moved up into before `before` whose household (or prospective family) was
+    never told, at events not cancelled that have not started, with their events, in the order
+    they were moved up per event."""
+    return await _places(
+        session,
+        now,
+        "AND s.moved_up_at IS NOT NULL AND s.moved_up_told_at IS NULL AND s.moved_up_at < ?",
+        (to_db(before),),
+        "s.moved_up_at, ",
+    )
+
+
+async def _places(
+    session: Session,
+    now: datetime,
+    condition: str = "",
+    params: tuple[object, ...] = (),
+    order: str = "",
+) -> list[tuple[Event, Signup]]:
+    """The confirmed sign-ups of someone still named for events to come, with their events,
+    that also meet `condition` (a clause of ours, never a caller's text), soonest first."""
     signup_columns = ", ".join(f"s.{column} AS s_{column}" for column in _SIGNUP_COLUMNS)
     rows = await session.fetch_all(
         f"SELECT e.*, {signup_columns} FROM event_signups s JOIN events e ON e.id = s.event_id "
         "WHERE s.state = 'confirmed' AND (s.household_id IS NOT NULL OR s.interest_id IS NOT NULL) "
-        "AND e.state != 'cancelled' AND e.starts_at > ? ORDER BY e.starts_at, s.id",
-        (to_db(now),),
+        f"AND e.state != 'cancelled' AND e.starts_at > ? {condition} "
+        f"ORDER BY e.starts_at, e.id, {order}s.id",
+        (to_db(now), *params),
     )
     return [(_event(row), _signup(row, "s_")) for row in rows]
+
+
+async def mark_moves_told(session: Session, signup_ids: list[int], now: datetime) -> None:
+    """The households moved up into these places were told; a place told already keeps the
+    moment it was first told."""
+    marks = ", ".join("?" for _ in signup_ids)
+    await session.execute(
+        f"UPDATE event_signups SET moved_up_told_at = ? WHERE id IN ({marks}) "
+        "AND moved_up_at IS NOT NULL AND moved_up_told_at IS NULL",
+        (to_db(now), *signup_ids),
+    )
 
 
 async def forget_households_ended_before(session: Session, cutoff: datetime) -> int:
@@ -409,6 +448,18 @@ async def add_course_days(session: Session, household_id: int, year: int, days: 
         "ON CONFLICT (household_id, year) DO UPDATE SET days = max(course_days.days + ?, 0)",
         (household_id, year, days, days),
     )
+
+
+async def forget_course_days(session: Session, household_id: int) -> None:
+    """The household's tallies go with its last adult: a count about it alone, which no figure
+    of the evaluation needs (those count the sign-ups' attendance)."""
+    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
+
+
+async def forget_course_days_before(session: Session, year: int) -> int:
+    """The tallies of the years before `year`: a year's count serves its yearly follow-up,
+    and is kept no longer than the sign-ups it was counted from."""
+    return await session.execute("DELETE FROM course_days WHERE year < ?", (year,))
 
 
 async def course_days(session: Session, household_id: int, year: int) -> int:

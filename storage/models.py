@@ -300,11 +300,13 @@ class Broadcast:
 
 @dataclass(frozen=True, slots=True)
 class EventButton:
-    """A Sign up button under a newsletter, as the coordinator's preview showed it."""
+    """A Sign up button under a newsletter, as the coordinator's preview showed it, with who
+    may join the event: each recipient gets only the buttons of events their role may join."""
 
     event_id: int
     label: str
     data: str
+    audience: EventAudience
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +314,7 @@ class Delivery:
     broadcast: Broadcast
     chat_id: int
     attempts: int
+    role: Role | None  # the recipient's household's, as it is now; None once they were removed
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage import matching
 from storage.db import Session
+
+# What a person who is not a member has given, by their Telegram user id (:telegram): their
+# registration of interest, and their sign-ups for information meetings with each meeting as
+# they would look it up (what, when, where) and, while they wait, their number in the line.
+_PROSPECT_SECTIONS = (
+    (
+        "interest_registrations",
+        "SELECT name, phone, language, consented_at FROM interest "
+        "WHERE telegram_user_id = :telegram ORDER BY id",
+    ),
+    (
+        "information_meetings",
+        "SELECT s.id, s.event_id, e.title, e.starts_at, e.ends_at, e.place, e.state AS "
+        "event_state, s.adults, s.state, CASE WHEN s.state = 'waiting' THEN (SELECT count(*) "
+        "FROM event_signups w WHERE w.event_id = s.event_id AND w.state = 'waiting' AND "
+        "(w.queued_at < s.queued_at OR (w.queued_at = s.queued_at AND w.id <= s.id))) END "
+        "AS waiting_position, s.queued_at, s.created_at, s.cancelled_at, s.attended, "
+        "s.moved_up_at FROM event_signups s JOIN events e ON e.id = s.event_id "
+        "WHERE s.interest_id IN (SELECT id FROM interest WHERE telegram_user_id = :telegram) "
+        "ORDER BY e.starts_at, s.id",
+    ),
+)
 
 # (section, SQL with the member id, household id and Telegram user id as :member, :household
 # and :telegram)
@@ -176,12 +197,9 @@ _SECTIONS = (
         "SELECT id, message_id, received_at FROM unaddressed_messages "
         "WHERE member_id = :member ORDER BY id",
     ),
-    # A registration of interest made before they joined, from the same Telegram account.
-    (
-        "interest_registrations",
-        "SELECT name, phone, language, consented_at FROM interest "
-        "WHERE telegram_user_id = :telegram ORDER BY id",
-    ),
+    # A registration of interest made before they joined, from the same Telegram account, and
+    # the places at information meetings it held.
+    *_PROSPECT_SECTIONS,
     # That MENTORBOT_COORDINATORS named their account, and made it a coordinator once.
     (
         "made_coordinator_by_configuration",
@@ -194,11 +212,22 @@ async def personal_data(
     session: Session, member_id: int, household_id: int, telegram_user_id: int
 ) -> dict[str, Any]:
     params = {"member": member_id, "household": household_id, "telegram": telegram_user_id}
+    return await _export(session, _SECTIONS, params)
+
+
+async def _export(
+    session: Session, sections: tuple[tuple[str, str], ...], params: dict[str, int]
+) -> dict[str, Any]:
     export: dict[str, Any] = {}
-    for section, sql in _SECTIONS:
+    for section, sql in sections:
         rows = await session.fetch_all(sql, params)
         export[section] = [dict(row) for row in rows]
     return export
+
+
+async def prospect_data(session: Session, telegram_user_id: int) -> dict[str, Any]:
+    """Everything stored about a person who is not a member, for their own /mydata."""
+    return await _export(session, _PROSPECT_SECTIONS, {"telegram": telegram_user_id})
 
 
 async def erase_member(session: Session, member_id: int, household_id: int) -> bool:
@@ -237,9 +266,6 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute(
         "UPDATE event_signups SET household_id = NULL WHERE household_id = ?", (household_id,)
     )
-    # Its course days are a count about it alone, which no figure needs.
-    await session.execute("DELETE FROM course_days WHERE household_id = ?", (household_id,))
-    await matching.forget_household(session, household_id)
     # Its open question was ended in this transaction already (routing.end_for_departure).
     await session.execute(
         "UPDATE requests SET preview = NULL, rating_comment = NULL, mentor_note = NULL "

@@ -134,3 +134,13 @@ async def finish(
         )
         == 1
     )
+
+
+async def forget_event(session: Session, event_id: int) -> None:
+    """Forget what went out for the sign-ups of an event whose start moved: each reminder was
+    for the old start, and is due afresh before the new one."""
+    await session.execute(
+        "DELETE FROM event_reminders "
+        "WHERE signup_id IN (SELECT id FROM event_signups WHERE event_id = ?)",
+        (event_id,),
+    )

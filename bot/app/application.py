@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.keyed_locks import KeyedLocks
 from handlers import (
     debriefs,
+    event_notices,
     event_reminders,
     lifecycle,
     offers,
@@ -92,6 +93,7 @@ class _Lifecycle:
             logger.info("added %d coordinator(s) from MENTORBOT_COORDINATORS", added)
         await rota_jobs.start(application)
         await event_reminders.start(application)
+        event_notices.start(application)
         await offers.start(application)
         await debriefs.start(application)
         retention.start(application)

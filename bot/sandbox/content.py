@@ -26,6 +26,7 @@ from .params import Params
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_BUTTONS = 100  # under one message, all rows together
 
 CONTENT_KINDS = (
     "text", "photo", "video", "document", "audio", "voice", "animation", "video_note",
@@ -180,6 +181,8 @@ def _inline_keyboard(markup: dict[str, Any]) -> dict[str, Any] | None:
     for row in rows:
         for button in row:
             _check_button(button)
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+        raise bad_request("reply markup is too long")
     if not any(rows):
         return None  # an empty keyboard removes the keyboard
     return {"inline_keyboard": [row for row in rows if row]}

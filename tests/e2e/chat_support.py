@@ -162,15 +162,22 @@ class Service:
     numbers: dict[str, int]
 
 
-async def texts_until_quiet(user: SandboxUser, within: float = 0.8) -> list[str]:
-    """Everything the bot sends a user until it has been quiet for `within` seconds."""
-    texts: list[str] = []
+async def messages_until_quiet(user: SandboxUser, within: float = 0.8) -> list[dict[str, Any]]:
+    """Every message the bot sends a user until it has been quiet for `within` seconds."""
+    messages: list[dict[str, Any]] = []
     while True:
         try:
-            message = await user.next_message(timeout=within)
+            messages.append(await user.next_message(timeout=within))
         except AssertionError:
-            return texts
-        texts.append(message.get("text") or message.get("caption") or "")
+            return messages
+
+
+async def texts_until_quiet(user: SandboxUser, within: float = 0.8) -> list[str]:
+    """The texts (or captions) of everything the bot sends a user until it is quiet."""
+    return [
+        message.get("text") or message.get("caption") or ""
+        for message in await messages_until_quiet(user, within)
+    ]
 
 
 async def member_numbers(karin: SandboxUser) -> dict[str, int]:

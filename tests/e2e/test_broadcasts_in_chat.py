@@ -16,6 +16,7 @@ from tests.e2e.chat_support import (
     answer,
     build_service,
     join,
+    labels,
     texts_until_quiet,
 )
 from tests.e2e.scene_support import compose
@@ -151,3 +152,52 @@ async def test_bad_broadcasts_get_one_line_and_send_nothing(
     assert "Inga utskick än." in await answer(karin, "/broadcasts")
     await texts_until_quiet(service.family, 0.3)
     assert await received([service.family, service.berg], NEWSLETTER, 0) == [0, 0]
+
+
+def catalogue_row(uid: str, title: str, audience: str) -> str:
+    day = datetime.now(TZ).date() + timedelta(days=20)
+    return f"{uid};theme_morning;{title};;{day} 09:00;{day} 12:00;Kulturhuset;20;{audience};no;"
+
+
+async def test_each_recipient_sees_the_sign_up_buttons_of_the_events_they_may_join(
+    service: Service,
+) -> None:
+    karin, family, mentor = service.karin, service.family, service.berg
+    header = "id;kind;title;description;starts;ends;place;capacity;audience;children;deadline"
+    rows = [
+        catalogue_row("kk-1", "Placerade barns hälsa", "families"),
+        catalogue_row("kk-2", "Att vara familjehem", "everyone"),
+    ]
+    await karin.send_document("\r\n".join([header, *rows]).encode(), file_name="katalog.csv")
+    preview = await karin.next_message()
+    await karin.press(preview, "Importera")
+    await karin.wait_for_edit(preview)
+
+    await karin.send("/broadcast")
+    await karin.next_message()
+    await karin.send(NEWSLETTER)
+    step = await karin.next_message()
+    await karin.press(step, "Alla (familjer och mentorer)")
+    step = await karin.wait_for_edit(step)
+    health, being = (
+        next(label for label in labels(step) if title in label)
+        for title in ("Placerade barns hälsa", "Att vara familjehem")
+    )
+    await karin.press(step, health)
+    step = await karin.wait_for_edit(step)
+    await karin.press(step, being)
+    step = await karin.wait_for_edit(step)
+    await karin.press(step, "Fortsätt")
+    await karin.press(await karin.wait_for_edit(step), "Nu")
+    await karin.next_message()  # the preview follows, with both buttons
+    assert labels(await karin.next_message()) == [f"Anmäl er: {health}", f"Anmäl er: {being}"]
+    await karin.press(await karin.next_message(), "Skicka")
+
+    # The family may join both; a mentor only the one for everyone.
+    newsletter = await family.next_message()
+    assert (newsletter["text"], labels(newsletter)) == (
+        NEWSLETTER,
+        [f"Anmäl er: {health}", f"Anmäl er: {being}"],
+    )
+    newsletter = await mentor.next_message()
+    assert (newsletter["text"], labels(newsletter)) == (NEWSLETTER, [f"Anmäl er: {being}"])

@@ -159,3 +159,44 @@ async def test_a_catalogue_imported_twice_updates_two_rows_and_hands_on_unchange
     # Nor does a forged Import press do anything for them.
     forged = await service.family.press_data(service.family.messages[-1], confirm)
     assert forged is not None and "finns inte för din roll" in forged.get("text", "")
+
+
+async def test_a_title_too_long_for_a_message_is_refused_by_its_line(service: Service) -> None:
+    karin = service.karin
+    refused = await send(karin, catalogue([row(1), row(2, title="Anknytning " * 12)]))
+    assert refused["text"] == (
+        "Inget importerades; rätta det här felet och skicka filen igen:\n"
+        "Rad 3: Texten i ”titel” är för lång: högst 120 tecken får plats."
+    )
+    assert labels(refused) == []
+    # Nothing of the file was imported: its good row is still new.
+    again = await send(karin, catalogue([row(1)]))
+    assert again["text"] == (
+        "Kurskatalogen i filen har 1 nya händelser, 0 ändrade och 0 oförändrade. Importera den?"
+    )
+
+
+async def test_who_may_sign_up_stays_while_a_family_is_signed_up(service: Service) -> None:
+    karin, family = service.karin, service.family
+    preview = await send(karin, catalogue([row(0), row(1)]))
+    await karin.press(preview, "Importera")
+    await karin.wait_for_edit(preview)
+    await family.send("/events")
+    shown = await family.next_message()
+    await family.press(shown, "Anmäl: Kursdag 0 <del 0> & samtal")
+    question = await family.next_message()
+    await family.press(question, "2")
+    await family.wait_for_edit(question)
+    assert "ni har plats på" in (await family.next_message())["caption"]
+
+    # The course the family is signed up for would be for mentors only: refused by its line.
+    mentors_only = row(0).replace(";families;", ";mentors;")
+    refused = await send(karin, catalogue([row(1, title="Ny titel"), mentors_only]))
+    assert refused["text"] == (
+        "Inget importerades; rätta det här felet och skicka filen igen:\n"
+        "Rad 3: Det finns redan anmälda, så målgruppen kan bara vidgas till alla, inte ändras "
+        "så att de inte längre får komma."
+    )
+    assert labels(refused) == []
+    again = await send(karin, catalogue([row(0), row(1)]))
+    assert again["text"].startswith("Kurskatalogen är aktuell: alla 2 händelser")

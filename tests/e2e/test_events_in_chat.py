@@ -2,7 +2,9 @@
 three households of 4, 4 and 3 people (the last on the waiting list), one cancels with one
 press and the waiting household is moved up and told at once with the calendar file; the
 reminders reach the households with places, across a restart, and not a household still
-waiting. A forged Sign up and another household's Cancel change nothing.
+waiting. A forged Sign up and another household's Cancel change nothing. A start moved later
+brings the reminder once more before the new start; a household moved up while the bot is
+killed is told once it is back, and only once.
 
 The event is made on the application's database as setup (the coordinators' /event is their
 own scene); the households too, so the scene spends its time on signing up.
@@ -10,15 +12,21 @@ own scene); the households too, so the scene spends its time on signing up.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot import events
 from bot.sandbox import BotApiDouble, SandboxUser
+from bot.sandbox.faults import FaultKind
+from storage import households
 from storage.db import Database
 from storage.models import Event, EventAudience, EventDetails, EventKind, Role
-from tests.e2e.chat_support import StartBot, button_data, labels
+from tests.e2e.chat_support import StartBot, button_data, labels, texts_until_quiet
 from tests.support import make_household
 
 TITLE = "Temaförmiddag: placerade barns hälsa <och sömn>"
@@ -29,16 +37,21 @@ CANCEL = f"Avanmäl: {TITLE}"
 # starts so that it falls due about when the scene has restarted the bot.
 REMINDER = {"MENTORBOT_EVENT_REMINDERS": "1"}
 LEAD = timedelta(seconds=12)
+TZ = ZoneInfo("Europe/Stockholm")
 
 
-async def seed(path: Path, people: dict[str, tuple[SandboxUser, ...]]) -> Event:
+async def seed(
+    path: Path,
+    people: dict[str, tuple[SandboxUser, ...]],
+    starts_in: timedelta = timedelta(minutes=1) + LEAD,
+) -> Event:
     """The households, and the theme morning for ten people starting a minute and LEAD on."""
     moment = datetime.now(UTC)
     db = await Database.open(path)
     try:
         for name, adults in people.items():
             await make_household(db, Role.FAMILY, name, tuple(a.id for a in adults), moment)
-        starts = moment.replace(microsecond=0) + timedelta(minutes=1) + LEAD
+        starts = moment.replace(microsecond=0) + starts_in
         details = EventDetails(
             kind=EventKind.THEME_MORNING,
             title=TITLE,
@@ -166,3 +179,104 @@ async def test_three_households_sign_up_one_cancels_and_the_waiting_one_moves_up
     await start_bot(**REMINDER)
     for family in (ask, lund, berg, ek, ek_partner):
         await family.no_message(within=0.5)
+
+
+@pytest.mark.timeout(240)
+async def test_a_reminder_already_sent_goes_again_before_a_start_moved_later(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    """Found by a review: the record of a reminder sent outlived a change of the start, so the
+    household heard nothing before the new one."""
+    ask = double.add_user(first_name="Anna", language_code="sv")
+    path = tmp_path / "mentorbot.db"
+    event = await seed(path, {"Familjen Ask": (ask,)})
+    db = await Database.open(path)
+    try:
+        async with db.read() as session:
+            member = await households.member_by_telegram_id(session, ask.id)
+        assert member is not None
+        await events.sign_up(db, event.id, member, 2, 0, datetime.now(UTC))
+    finally:
+        await db.close()
+    bot = await start_bot(**REMINDER)
+    await coordinator.send("/start")
+    await coordinator.next_message()
+    await coordinator.send("Karin Holm")  # her name, as a coordinator gives it at first
+    await texts_until_quiet(coordinator, 0.5)
+    first = (await ask.next_message(timeout=LEAD.total_seconds() + 20))["text"]
+    assert first.startswith(f"Påminnelse: {TITLE} börjar om "), first
+
+    # Karin moves the morning a few minutes later: Ask is told, with the new calendar file.
+    local_now = datetime.now(TZ)
+    starts = local_now.replace(second=0, microsecond=0) + timedelta(minutes=3)
+    ends = starts + timedelta(hours=2)
+    await coordinator.send("/event")
+    listed = await coordinator.next_message()
+    await coordinator.press(listed, next(label for label in labels(listed) if TITLE in label))
+    card = await coordinator.wait_for_edit(listed)
+    await coordinator.press(card, "Ändra")
+    await coordinator.wait_for_edit(card)
+    await coordinator.press(card, "Tid")
+    await coordinator.wait_for_edit(card)
+    await coordinator.send(f"{starts.day}/{starts.month} {starts:%H:%M}-{ends:%H:%M}")
+    changed = await coordinator.next_message()
+    assert changed["text"].startswith("Ändrat; 1 hushåll fick besked."), changed["text"]
+    assert "Ändrat evenemang" in (await ask.next_message())["caption"]
+
+    # The reminder for the new start comes a minute before it, across a restart, once.
+    assert await bot.stop() == 0
+    again = await start_bot(**REMINDER)
+    wait = (starts - timedelta(minutes=1) - datetime.now(TZ)).total_seconds() + 20
+    second = (await ask.next_message(timeout=wait))["text"]
+    assert second.startswith(f"Påminnelse: {TITLE} börjar om "), second
+    assert await again.stop() == 0
+    await start_bot(**REMINDER)
+    await ask.no_message(within=1.0)
+
+
+async def test_a_household_moved_up_while_the_bot_is_killed_is_told_once_after_the_restart(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    """Found by a review: the notice of a move up went in the same breath as the move, so a
+    crash between the two left the household with a place it never heard of."""
+    ek, ask, lund = (
+        double.add_user(first_name=name, language_code="sv") for name in ("Eva", "Anna", "Lars")
+    )
+    path = tmp_path / "mentorbot.db"
+    people: dict[str, tuple[SandboxUser, ...]] = {
+        "Familjen Ek": (ek,),
+        "Familjen Ask": (ask,),
+        "Familjen Lund": (lund,),
+    }
+    event = await seed(path, people, timedelta(hours=3))
+    db = await Database.open(path)
+    try:
+        for family, adults in ((ek, 4), (ask, 4), (lund, 3)):  # Lund waits
+            async with db.read() as session:
+                member = await households.member_by_telegram_id(session, family.id)
+            assert member is not None
+            await events.sign_up(db, event.id, member, adults, 0, datetime.now(UTC))
+    finally:
+        await db.close()
+    bot = await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+
+    # Ek gives the place up; the double holds Lund's notice, and the bot is killed meanwhile.
+    notice = double.faults.inject("sendDocument", FaultKind.HOLD, chat_id=lund.id)
+    own = await own_signups(ek)
+    await ek.press(own, CANCEL)
+    assert (await ek.next_message())["text"] == f"Ni har lämnat er plats på {TITLE}."
+    await asyncio.wait_for(notice.holding.wait(), timeout=10)
+    await bot.kill()
+    double.faults.clear()
+    assert lund.messages == []
+
+    # The restarted bot tells Lund, with the calendar file, once; the next start not again.
+    again = await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+    moved = await lund.next_message()
+    assert moved["caption"].startswith(f"En plats blev ledig: ni har nu plats på {TITLE}")
+    assert moved["document"]["file_name"] == f"event-{event.id}.ics"
+    await lund.no_message(within=1.0)
+    assert await again.stop() == 0
+    await start_bot(MENTORBOT_EVENT_REMINDERS="off")
+    await lund.no_message(within=1.5)
+    assert "nummer 1" not in (await own_signups(lund))["text"]  # a place, not a place in line

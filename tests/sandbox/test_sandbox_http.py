@@ -125,6 +125,17 @@ async def test_send_message_shape_with_html_keyboard_and_reply(
             "Bad Request: BUTTON_DATA_INVALID",
         ),
         (
+            {
+                "text": "x",
+                "reply_markup": keyboard(*[{"text": "A", "callback_data": "a"}] * 101),
+            },
+            "Bad Request: reply markup is too long",
+        ),
+        (
+            {"text": "x", "reply_markup": keyboard(*[{"text": "A", "callback_data": "a"}] * 100)},
+            None,
+        ),
+        (
             {"text": "x", "reply_to_message_id": "99"},
             "Bad Request: message to be replied not found",
         ),

@@ -189,8 +189,9 @@ async def claim_all(db: Database, at: datetime = NOW) -> list[Delivery]:
 
 
 def to(broadcast: Broadcast, chat_id: int, attempts: int = 1) -> Delivery:
-    """The delivery of `broadcast` to `chat_id`, as the outbox worker holds it after a claim."""
-    return Delivery(broadcast, chat_id, attempts)
+    """The delivery of `broadcast` to `chat_id`, as the outbox worker holds it after a claim
+    (settling it does not read the recipient's role)."""
+    return Delivery(broadcast, chat_id, attempts, None)
 
 
 async def lone_recipient(db: Database) -> Broadcast:
@@ -501,7 +502,7 @@ async def test_claiming_marks_the_delivery_sending(db: Database, people: People)
 
     delivery = await claim(db, NOW + SECOND)
 
-    assert delivery == Delivery(broadcast, 31, 1)
+    assert delivery == Delivery(broadcast, 31, 1, Role.FAMILY)
     row = (await outbox(db, broadcast.id))[31]
     assert (row.state, row.attempts, row.updated_at) == (
         DeliveryState.SENDING,
@@ -521,13 +522,13 @@ async def test_the_oldest_broadcast_goes_out_first(db: Database, people: People)
 
     claimed = await claim_all(db, NOW + MINUTE)
 
-    assert [(d.broadcast.id, d.chat_id, d.attempts) for d in claimed] == [
-        (first.id, 31, 1),
-        (first.id, 32, 1),
-        (first.id, 51, 1),
-        (second.id, 11, 1),
-        (second.id, 12, 1),
-        (second.id, 21, 1),
+    assert [(d.broadcast.id, d.chat_id, d.attempts, d.role) for d in claimed] == [
+        (first.id, 31, 1, Role.FAMILY),
+        (first.id, 32, 1, Role.FAMILY),
+        (first.id, 51, 1, Role.FAMILY),
+        (second.id, 11, 1, Role.MENTOR),
+        (second.id, 12, 1, Role.MENTOR),
+        (second.id, 21, 1, Role.MENTOR),
     ]
     assert await broadcasts.claim_next(db, NOW + MINUTE) is None
 
@@ -540,9 +541,9 @@ async def test_a_newer_broadcast_goes_out_while_the_older_one_waits_for_retries(
         assert await broadcasts.retry_later(db, delivery, MINUTE, NOW) is True
     second = await send_now(db, people, Audience.MENTORS, at=NOW + SECOND)
 
-    assert await claim(db, NOW + SECOND) == Delivery(second, 11, 1)
+    assert await claim(db, NOW + SECOND) == Delivery(second, 11, 1, Role.MENTOR)
     # Waiting out a 429 spends no attempt.
-    assert await claim(db, NOW + MINUTE) == Delivery(first, 31, 1)
+    assert await claim(db, NOW + MINUTE) == Delivery(first, 31, 1, Role.FAMILY)
 
 
 async def test_nothing_to_claim_without_a_sending_broadcast(db: Database, people: People) -> None:
@@ -560,7 +561,7 @@ async def test_a_delivery_waiting_for_a_retry_is_skipped(db: Database, people: P
 
     assert [d.chat_id for d in others] == [32, 51]
     assert await broadcasts.claim_next(db, NOW + 29 * SECOND) is None
-    assert await claim(db, NOW + 30 * SECOND) == Delivery(broadcast, 31, 1)
+    assert await claim(db, NOW + 30 * SECOND) == Delivery(broadcast, 31, 1, Role.FAMILY)
 
 
 @pytest.mark.parametrize(
@@ -866,8 +867,12 @@ async def test_the_sign_up_buttons_go_out_as_confirmed_in_their_order(
     second = await events.create(db, details, people.coordinator, NOW)
     assert isinstance(first, Event) and isinstance(second, Event)
     chosen = (
-        EventButton(second.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{second.id}"),
-        EventButton(first.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{first.id}"),
+        EventButton(
+            second.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{second.id}", EventAudience.FAMILIES
+        ),
+        EventButton(
+            first.id, "Anmäl er: lör 5 dec. Skansen", f"signup:{first.id}", EventAudience.FAMILIES
+        ),
     )
 
     sent = await send_now(db, people, draft=replace(text(), events=chosen))
@@ -875,3 +880,14 @@ async def test_the_sign_up_buttons_go_out_as_confirmed_in_their_order(
 
     assert tuple(await broadcasts.signup_buttons(db, sent.id)) == chosen
     assert await broadcasts.signup_buttons(db, plain_one.id) == []
+
+
+def test_a_recipient_gets_the_sign_up_buttons_of_the_events_their_role_may_join() -> None:
+    families = EventButton(1, "Skansen", "signup:1", EventAudience.FAMILIES)
+    everyone = EventButton(2, "Julfest", "signup:2", EventAudience.EVERYONE)
+    mentors = EventButton(3, "Handledning", "signup:3", EventAudience.MENTORS)
+    found = [families, everyone, mentors]
+    assert broadcasts.buttons_for(found, Role.FAMILY) == [families, everyone]
+    assert broadcasts.buttons_for(found, Role.MENTOR) == [everyone, mentors]
+    assert broadcasts.buttons_for([families], Role.MENTOR) == []
+    assert broadcasts.buttons_for(found, None) == []  # removed since the broadcast started

@@ -98,6 +98,9 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
             Sample(buttons.broadcast_event(BIGGEST), buttons.attached_event_of, BIGGEST)
         ],
         buttons.BROADCAST_EVENTS_DONE: [Sample(buttons.broadcast_events_done(), _none, None)],
+        buttons.BROADCAST_EVENTS_PAGE: [
+            Sample(buttons.broadcast_events_page(number), buttons.page_of, number)
+        ],
         buttons.CANCEL_BROADCAST: [
             Sample(buttons.cancel_broadcast(number), buttons.broadcast_of, number)
         ],
@@ -112,6 +115,9 @@ def samples(number: int, moment: datetime) -> dict[re.Pattern[str], list[Sample]
         buttons.INTEREST_ADULTS: [
             Sample(buttons.interest_adults(1), buttons.adults_of, 1),
             Sample(buttons.interest_adults(9), buttons.adults_of, 9),
+        ],
+        buttons.INTEREST_CANCEL: [
+            Sample(buttons.interest_cancel(BIGGEST), buttons.signup_of, BIGGEST)
         ],
         buttons.RATE: [
             Sample(
@@ -302,6 +308,14 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
         buttons.EVENT_CANCEL_KEEP: [Sample(buttons.event_cancel_keep(), _none, None)],
         buttons.EVENT_ATTENDANCE: [
             Sample(buttons.event_attendance(number), buttons.event_of, number)
+        ],
+        buttons.EVENT_LIST_PAGE: [Sample(buttons.event_list_page(number), buttons.page_of, number)],
+        buttons.EVENT_ATTENDANCE_PAGE: [
+            Sample(
+                buttons.event_attendance_page(number, number),
+                lambda m: (buttons.event_of(m), buttons.page_of(m)),
+                (number, number),
+            )
         ],
         buttons.ATTEND: [
             Sample(

@@ -205,3 +205,38 @@ async def test_a_changed_time_says_who_must_be_told(db: Database, karin: Member)
     (change,) = result.changed
     assert change.time_changed
     assert [party.members[0].id for party in change.to_tell] == [family.id]
+
+
+async def test_who_may_sign_up_and_the_kind_stay_while_people_are_signed_up(
+    db: Database, karin: Member
+) -> None:
+    await imported(db, karin, rows(details(0), details(1), details(2)))
+    first, second, third = await all_events(db)
+    (family,) = await make_household(db, Role.FAMILY, "Familjen Ek", (9_001,), NOW - DAY)
+    for event in (first, second, third):
+        assert not isinstance(await events.sign_up(db, event.id, family, 2, 0, NOW), EventProblem)
+
+    found = rows(
+        details(0, audience=EventAudience.MENTORS),  # would shut the family out
+        details(1, kind=EventKind.OUTING),
+        details(2, audience=EventAudience.EVERYONE),  # open to more: the family may still come
+    )
+    plan = await catalogue_import.preview(db, found, NOW, service=SERVICE)
+    assert plan.problems == [
+        CatalogueProblem(2, EventProblem.AUDIENCE_SIGNED_UP),
+        CatalogueProblem(3, EventProblem.KIND_SIGNED_UP),
+    ]
+    assert await catalogue_import.apply(db, found, karin, NOW, plan.digest, service=SERVICE) == (
+        plan.problems
+    )
+    stored = await all_events(db)
+    assert [(e.details.kind, e.details.audience) for e in stored] == [
+        (EventKind.COURSE, EventAudience.FAMILIES)
+    ] * 3
+    # Without sign-ups an event may become anything, and opening one to everyone always may.
+    widened = await imported(db, karin, rows(details(2, audience=EventAudience.EVERYONE)))
+    assert [c.event.details.audience for c in widened.changed] == [EventAudience.EVERYONE]
+    await imported(db, karin, rows(details(5)))
+    await imported(
+        db, karin, rows(details(5, kind=EventKind.OUTING, audience=EventAudience.MENTORS))
+    )

@@ -21,6 +21,7 @@ from bot.i18n import translator
 from bot.stats import EventFigures
 from bot.stats_files import event_lines
 from handlers import buttons, event_admin_text
+from handlers.common import MESSAGE_BUDGET
 from storage.models import (
     Event,
     EventAudience,
@@ -126,10 +127,10 @@ def test_the_preview_shows_the_event_with_what_was_typed_as_text(language: str) 
 def test_a_card_offers_change_and_cancel_before_the_start_and_attendance_after() -> None:
     t = translator("sv")
     event = Event(7, MORNING, EventState.OPEN)
-    before = event_admin_text.event_step(t, roster(event), TZ, NOW)
-    after = event_admin_text.event_step(t, roster(event), TZ, STARTS + timedelta(hours=1))
+    [before] = event_admin_text.event_step(t, roster(event), TZ, NOW)
+    [after] = event_admin_text.event_step(t, roster(event), TZ, STARTS + timedelta(hours=1))
     cancelled = Event(7, MORNING, EventState.CANCELLED)
-    gone = event_admin_text.event_step(t, roster(cancelled), TZ, NOW)
+    [gone] = event_admin_text.event_step(t, roster(cancelled), TZ, NOW)
 
     assert data(before.keyboard) == [
         buttons.event_csv(7),
@@ -154,6 +155,38 @@ def test_attendance_marks_each_household_and_a_press_sets_the_other_mark(languag
         buttons.event_open(7),
     ]
     assert texts(step.keyboard)[:2] == ["\u2705 Familjen Ek (3)", "\u25ab\ufe0f =Lind & Co (4)"]
+
+
+def many(count: int) -> Roster:
+    """An outing after its start with `count` households with a place."""
+    event = Event(7, replace(MORNING, capacity=None), EventState.OPEN)
+    confirmed = [line(n, f"Familjen {n:03}", SignupState.CONFIRMED, 2) for n in range(1, count + 1)]
+    return Roster(EventListing(event, 3 * count, 0), confirmed, [])
+
+
+def test_a_long_roster_goes_on_in_messages_after_the_card_each_within_the_limit() -> None:
+    t = translator("sv")
+    card, *rest = event_admin_text.event_step(t, many(200), TZ, STARTS + timedelta(hours=1))
+    assert rest and all(len(step.text) <= MESSAGE_BUDGET for step in [card, *rest])
+    assert data(card.keyboard) == [buttons.event_csv(7), buttons.event_attendance(7)]
+    assert all(step.keyboard is None for step in rest)
+    text = "\n".join(step.text for step in [card, *rest])
+    assert all(f"{n}. Familjen {n:03}: 2 vuxna" in text for n in range(1, 201))
+
+
+def test_attendance_is_paged_and_a_marked_household_keeps_its_page() -> None:
+    t = translator("sv")
+    first = event_admin_text.attendance_step(t, many(45), TZ)
+    last, more, back = texts(first.keyboard)[-3:]
+    assert (last, more, back) == ("\u25ab\ufe0f Familjen 020 (3)", "Fler ›", "Till evenemanget")
+    assert "Sida 1 av 3" in first.text
+    marked = event_admin_text.attendance_step(t, many(45), TZ, 0, marked=30)
+    assert "Sida 2 av 3" in marked.text
+    assert data(marked.keyboard)[-3:] == [
+        buttons.event_attendance_page(7, 0),
+        buttons.event_attendance_page(7, 2),
+        buttons.event_open(7),
+    ]
 
 
 def test_the_roster_csv_is_nordic_excel_with_typed_names_as_text() -> None:

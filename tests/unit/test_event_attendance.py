@@ -1,5 +1,6 @@
 """Attendance after an event, the moves up from the waiting list, the course days per family
-(over two days, across a year's end, past retention and gone with /forget), and the events'
+(over two days, across a year's end, kept past the sign-ups' retention, gone the retention
+after its year and with the last adult, removed or erased), and the events'
 figures in the evaluation report."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import event_attendance, events, personal_data, retention, stats
+from bot import event_attendance, events, members, personal_data, retention, stats
 from bot.event_attendance import AttendanceProblem, FamilyCourseDays, Marked
 from bot.events import Confirmed, EventProblem, Waiting
 from bot.service_hours import ServiceHours
@@ -191,24 +192,45 @@ async def test_a_course_over_new_year_counts_a_day_in_each_year(
     assert (await days_of(db, ek, 2026), await days_of(db, ek, 2027)) == (1, 1)
 
 
-async def test_the_tally_outlives_retention_and_goes_with_the_last_adult(
+async def test_the_tally_outlives_the_sign_ups_retention_and_goes_after_its_year(
     db: Database, people: People
 ) -> None:
     event = await an_event(db, people)
     ek = people.families[0]
     await mark(db, people, event, await signed_up(db, event, ek, 1), True)
 
-    await retention.erase_expired_content(db, 30 * DAY, AFTER + 60 * DAY)
+    # Retention after the course, in the new year: the sign-up is anonymised, the tally stays.
+    await retention.erase_expired_content(db, 30 * DAY, AFTER + 31 * DAY)
     roster = await events.roster(db, event.id)
     assert roster is not None and roster.confirmed[0].household_name is None  # anonymised
     assert roster.confirmed[0].signup.attended is True  # the count stays
     assert await days_of(db, ek) == 2
-    exported = await personal_data.export(db, ek.id, ek, AFTER + 60 * DAY)
+    exported = await personal_data.export(db, ek.id, ek, AFTER + 31 * DAY)
     assert exported is not None
     assert json.loads(exported)["course_days"] == [{"year": 2026, "days": 2}]
 
-    assert await personal_data.erase(db, ek.id, people.coordinator, AFTER + 61 * DAY)
+    # The retention after the year's end: the year's tally goes, the attendance's count stays.
+    await retention.erase_expired_content(db, 30 * DAY, datetime(2027, 1, 31, 1, tzinfo=UTC))
     assert await days_of(db, ek) == 0
+    exported = await personal_data.export(db, ek.id, ek, datetime(2027, 1, 31, 2, tzinfo=UTC))
+    assert exported is not None and json.loads(exported)["course_days"] == []
+    roster = await events.roster(db, event.id)
+    assert roster is not None and roster.confirmed[0].signup.attended is True
+
+
+async def test_the_tally_goes_with_the_last_adult_removed_or_erased(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people)
+    ek, lind = people.families[:2]
+    for member in (ek, lind):
+        await mark(db, people, event, await signed_up(db, event, member, 1), True)
+
+    removed = await members.remove(db, people.coordinator, ek.id, AFTER + DAY)
+    assert removed.departure is not None and removed.departure.last_of_household
+    assert await personal_data.erase(db, lind.id, people.coordinator, AFTER + DAY)
+
+    assert (await days_of(db, ek), await days_of(db, lind)) == (0, 0)
 
 
 async def test_the_export_shows_whether_the_household_came_and_when_it_moved_up(

@@ -20,6 +20,7 @@ from bot.event_catalogue import (
     is_catalogue,
     parse_catalogue,
 )
+from bot.events import TEXT_LIMITS, EventProblem, EventText, check_details, too_long
 from bot.i18n import translator
 from storage.models import Event, EventAudience, EventDetails, EventKind, EventState
 
@@ -196,6 +197,12 @@ CASES = [
         csv_file(cell("children", "kanske")),
         CatalogueProblem(2, CatalogueReason.BAD_CHILDREN, "kanske"),
     ),
+    (csv_file(cell("title", "x" * 121)), CatalogueProblem(2, CatalogueReason.TOO_LONG, "title")),
+    (csv_file(cell("place", "x" * 201)), CatalogueProblem(2, CatalogueReason.TOO_LONG, "place")),
+    (
+        ics(f"DESCRIPTION:{'x' * 1501}\r\n"),
+        CatalogueProblem(1, CatalogueReason.TOO_LONG, "description", "u1"),
+    ),
     (
         ics("STATUS:CANCELLED\r\n"),
         CatalogueProblem(1, CatalogueReason.CANCELLED_ENTRY, "", "u1"),
@@ -250,3 +257,23 @@ def test_a_rota_file_is_no_catalogue_and_a_plain_calendar_is_one_only_to_a_coord
     appointment = ics("")
     assert is_catalogue(appointment, any_calendar=True)
     assert not is_catalogue(appointment, any_calendar=False)
+
+
+@pytest.mark.parametrize("field", list(EventText))
+def test_the_import_refuses_the_lengths_event_new_refuses(field: EventText) -> None:
+    limit = TEXT_LIMITS[field]
+    rows, problems = parse_catalogue(csv_file(cell(field.value, "å" * limit)), TZ)
+    assert problems == [] and not too_long(field, "å" * limit)
+    longer = "å" * (limit + 1)
+    assert too_long(field, longer)
+    assert problems_of(csv_file(cell(field.value, longer))) == [
+        CatalogueProblem(2, CatalogueReason.TOO_LONG, field.value)
+    ]
+    # And the stored event refuses it, whichever way it comes.
+    details = rows[0].details
+    longer_details = {
+        EventText.TITLE: replace(details, title=longer),
+        EventText.DESCRIPTION: replace(details, description=longer),
+        EventText.PLACE: replace(details, place=longer),
+    }[field]
+    assert check_details(longer_details, NOW) is EventProblem.TOO_LONG

@@ -8,6 +8,7 @@ keeps nothing of them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -204,3 +205,59 @@ async def test_a_prospective_family_with_a_place_is_reminded_like_a_household(
         "sv",
     )
     assert await events.claim_reminder(db, waiting.signup.id, 1440, due) is None
+
+
+async def test_a_stranger_cancels_one_place_and_keeps_the_registration_and_the_others(
+    db: Database,
+) -> None:
+    meeting = await an_event(db, MEETING)
+    later = await an_event(
+        db,
+        replace(
+            MEETING, starts_at=MEETING.starts_at + 30 * DAY, ends_at=MEETING.ends_at + 30 * DAY
+        ),
+    )
+    mine = await prospect(db, meeting, 501, adults=3)
+    await prospect(db, later, 501, adults=1)
+    await prospect(db, meeting, 502, adults=2, name="Erik Ek")  # waits behind the three
+    assert isinstance(mine, Confirmed)
+
+    # Someone else's sign-up, by its number, is not theirs to give up.
+    assert await events.cancel_prospect_signup(db, 502, mine.signup.id, NOW) is (
+        events.CancelProblem.NOT_FOUND
+    )
+    cancelled = await events.cancel_prospect_signup(db, 501, mine.signup.id, NOW)
+
+    assert isinstance(cancelled, events.SignupCancelled)
+    assert [party.prospect is not None for party in cancelled.moved_up] == [True]
+    assert await lines(db, meeting) == [("Erik Ek", SignupState.CONFIRMED, 2)]
+    assert [own.event.id for own in await events.prospect_signups(db, 501, NOW)] == [later.id]
+    assert await recruitment.registration_of(db, 501) is not None
+    again = await events.cancel_prospect_signup(db, 501, mine.signup.id, NOW)
+    assert again is events.CancelProblem.NOT_FOUND
+
+
+async def test_a_strangers_export_shows_each_meeting_and_where_they_wait(db: Database) -> None:
+    meeting = await an_event(db, replace(MEETING, place="Stadshuset"))
+    await prospect(db, meeting, 501, adults=4)
+    await prospect(db, meeting, 502, adults=1, name="Erik Ek")
+
+    assert await personal_data.export_prospect(db, 503, NOW) is None  # nothing stored
+    exported = await personal_data.export_prospect(db, 502, NOW)
+    assert exported is not None
+    data = json.loads(exported)
+    [registration] = data["interest_registrations"]
+    assert (registration["name"], registration["phone"]) == ("Erik Ek", "+46701234567")
+    [place] = data["information_meetings"]
+    assert (place["title"], place["place"], place["adults"]) == (
+        meeting.details.title,
+        "Stadshuset",
+        1,
+    )
+    assert datetime.fromisoformat(place["starts_at"]) == MEETING.starts_at
+    assert (place["state"], place["waiting_position"]) == ("waiting", 1)
+    # Once a member, the same account's export still shows the meeting it signed up for.
+    (member,) = await make_household(db, Role.FAMILY, "Familjen Ek", (502,), NOW)
+    exported = await personal_data.export(db, member.id, member, NOW)
+    assert exported is not None
+    assert [m["event_id"] for m in json.loads(exported)["information_meetings"]] == [meeting.id]

@@ -21,6 +21,7 @@ from bot.events import (
     SignUpProblem,
     Waiting,
 )
+from storage import events as storage_events
 from storage.db import Database
 from storage.models import (
     Event,
@@ -563,3 +564,63 @@ async def test_an_event_reminder_is_claimed_once_when_due_and_not_planned_again(
         db, place.id, 1440, due + HOUR, held_since=due, kind=events.REMINDERS
     )
     assert await planned(db, due + 2 * HOUR, after_restart=True) == []
+
+
+# --- moves up still to tell ------------------------------------------------------------------
+
+
+async def untold(db: Database, before: datetime, now: datetime = NOW) -> list[int]:
+    """The sign-ups moved up before `before` whose households were not told yet."""
+    async with db.read() as session:
+        return [signup.id for _, signup in await storage_events.untold_moves(session, before, now)]
+
+
+async def test_a_move_up_is_to_tell_from_the_move_on_until_it_is_marked_told(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people)
+    first = await signed_up(db, event, people.families[0], 6)
+    second = await signed_up(db, event, people.families[1], 4)
+    waiting = await signed_up(db, event, people.families[2], 3)
+    later = await signed_up(db, event, people.families[3], 4)
+    assert await untold(db, NOW + HOUR) == []  # nobody moved up: nothing to tell
+
+    # The move and "to tell" are one write: a stop right after it leaves it to tell.
+    assert isinstance(
+        await events.cancel_signup(db, people.families[0], first.id, NOW), SignupCancelled
+    )
+    assert await untold(db, NOW + HOUR) == [waiting.id]
+    assert await untold(db, NOW) == []  # a move made at `before` may be being told right now
+    assert await untold(db, NOW + HOUR, now=event.details.starts_at) == []  # begun: too late
+
+    async with db.write() as session:
+        await storage_events.mark_moves_told(session, [waiting.id, second.id], NOW + HOUR)
+    assert await untold(db, NOW + 2 * HOUR) == []
+
+    # Another move is to tell on its own; one whose event is cancelled is not.
+    assert isinstance(
+        await events.cancel_signup(db, people.families[1], second.id, NOW), SignupCancelled
+    )
+    assert await untold(db, NOW + HOUR) == [later.id]
+    assert isinstance(await events.cancel(db, people.coordinator, event.id, NOW), EventCancelled)
+    assert await untold(db, NOW + HOUR) == []
+
+
+async def test_a_reminder_sent_is_planned_again_for_a_new_start_and_not_for_a_new_title(
+    db: Database, people: People
+) -> None:
+    event = await an_event(db, people, replace(MORNING, signup_deadline=None))
+    place = await signed_up(db, event, people.families[0], 2)
+    due = event.details.starts_at - DAY
+    assert await events.claim_reminder(db, place.id, 1440, due) is not None
+    assert await reminders.finish(db, place.id, 1440, due, held_since=due, kind=events.REMINDERS)
+    assert await planned(db, due) == []
+
+    retitled = replace(event.details, title="Placerade barns hälsa och sömn")
+    assert isinstance(await events.update(db, people.coordinator, event.id, retitled, due), Changed)
+    assert await planned(db, due) == []  # the start stands: sent is sent
+    later = replace(
+        retitled, starts_at=event.details.starts_at + DAY, ends_at=event.details.ends_at + DAY
+    )
+    assert isinstance(await events.update(db, people.coordinator, event.id, later, due), Changed)
+    assert await planned(db, due) == [place.id]  # a day before the new start

@@ -321,7 +321,7 @@ EVENING = DaySpan(date(2026, 12, 4), Span(time(17), time(22)))
 # The /broadcast dialogue's buttons share one prefix; each of its states takes every press of
 # them (only one state is current at a time): its own buttons on its pattern, the others' (an
 # earlier draft's) to answer as that state always has.
-AUDIENCE_STEP, EVENT_STEP, EVENTS_DONE_STEP, WHEN_STEP, CONFIRM_STEP = (
+AUDIENCE_STEP, EVENT_STEP, EVENTS_DONE_STEP, EVENTS_PAGE_STEP, WHEN_STEP, CONFIRM_STEP = (
     (broadcasts.audience, broadcasts.not_an_event, broadcasts.not_when, broadcasts.not_confirm),
     (
         broadcasts.not_an_audience,
@@ -332,6 +332,12 @@ AUDIENCE_STEP, EVENT_STEP, EVENTS_DONE_STEP, WHEN_STEP, CONFIRM_STEP = (
     (
         broadcasts.not_an_audience,
         broadcasts.events_chosen,
+        broadcasts.not_when,
+        broadcasts.not_confirm,
+    ),
+    (
+        broadcasts.not_an_audience,
+        broadcasts.turn_events_page,
         broadcasts.not_when,
         broadcasts.not_confirm,
     ),
@@ -380,6 +386,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     **{buttons.broadcast_audience(audience): AUDIENCE_STEP for audience in Audience},
     buttons.broadcast_event(7): EVENT_STEP,
     buttons.broadcast_events_done(): EVENTS_DONE_STEP,
+    buttons.broadcast_events_page(1): EVENTS_PAGE_STEP,
     buttons.broadcast_when("now"): WHEN_STEP,
     buttons.broadcast_when("later"): WHEN_STEP,
     buttons.broadcast_send(True): CONFIRM_STEP,
@@ -389,6 +396,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.interest_consent(False): (recruitment.consent,),
     buttons.interest_meeting(7): (recruitment.begin_meeting,),
     buttons.interest_adults(2): (recruitment.choose_adults,),
+    buttons.interest_cancel(7): (recruitment.cancel_place,),
     buttons.member_page(1): (members.turn_page,),
     buttons.member_card(CONFIRMED): (members.show_card,),
     **{buttons.member_action(action, CONFIRMED): (members.act,) for action in MemberAction},
@@ -446,6 +454,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.event_new_create(True): event_step(PREVIEW=event_admin.decide),
     buttons.event_new_create(False): event_step(PREVIEW=event_admin.decide),
     buttons.event_open(3): (event_admin.open_event,),
+    buttons.event_list_page(1): (event_admin.turn_list_page,),
     buttons.event_csv(3): (event_admin.send_csv,),
     buttons.event_edit(3): (event_admin.edit_event,),
     **{buttons.event_change(3, field): (event_admin.ask_for_change,) for field in ChangeField},
@@ -453,6 +462,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.event_cancel_confirm(CONFIRMED): (event_admin.confirm_cancel,),
     buttons.event_cancel_keep(): (event_admin.keep_event,),
     buttons.event_attendance(3): (event_admin.show_attendance,),
+    buttons.event_attendance_page(3, 1): (event_admin.turn_attendance_page,),
     buttons.attend(3, 14, True): (event_admin.mark_attendance,),
     buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
     buttons.about(12, None): (matching_handlers.choose_topic,),

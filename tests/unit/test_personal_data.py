@@ -49,6 +49,7 @@ SECTIONS = {
     "waiting_messages",
     "unaddressed_messages",
     "interest_registrations",
+    "information_meetings",
     "made_coordinator_by_configuration",
 }
 

@@ -360,8 +360,9 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     # Whose a sign-up was; its counts and state stay for the evaluation's figures.
     ("event_signups", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
     ("event_signups", "interest_id"): (Erased.LINK, Kept.RETENTION),
-    # A household's course days per year: outlive the sign-ups, for the yearly follow-up.
-    ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    # A household's course days per year: outlive the sign-ups, for the yearly follow-up, and
+    # go MENTORBOT_RETENTION_DAYS after the year ended.
+    ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
     # A family's own mentor household, either way: goes when either household has no adult.
     ("mentor_links", "family_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
     ("mentor_links", "mentor_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),

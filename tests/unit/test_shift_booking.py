@@ -80,9 +80,9 @@ def test_the_most_recently_booked_come_first_then_the_rest_by_name() -> None:
 def test_pages_hold_six_and_a_page_past_the_end_is_the_last() -> None:
     many = [household(n, f"H{n:02}") for n in range(1, 15)]
     first = page(many, 0)
-    assert (len(first.households), first.number, first.count) == (HOUSEHOLDS_PER_PAGE, 0, 3)
+    assert (len(first.items), first.number, first.count) == (HOUSEHOLDS_PER_PAGE, 0, 3)
     last = page(many, 7)
-    assert (last.number, [h.member_number for h in last.households]) == (2, [13, 14])
+    assert (last.number, [h.member_number for h in last.items]) == (2, [13, 14])
     assert page([], 0).count == 1
 
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -23,7 +23,7 @@ from telegram.error import (
 )
 
 from bot.sandbox import BotApiDouble, SandboxUser
-from handlers.telegram_errors import best_effort
+from handlers.telegram_errors import best_effort, unless_unchanged
 
 TOKEN = "123456:best-effort"
 LOGGER = "handlers.telegram_errors"
@@ -150,3 +150,23 @@ async def test_anything_else_is_one_warning_naming_the_attempt_and_not_the_descr
 async def test_what_is_no_telegram_error_is_not_hidden() -> None:
     with pytest.raises(ValueError, match="a bug of ours"):
         await best_effort(failing(ValueError("a bug of ours")), "offer edit")
+
+
+async def test_an_edit_unless_unchanged_passes_only_the_edit_that_changes_nothing(
+    bot: Bot, lina: SandboxUser
+) -> None:
+    """A keyboard pressed into the state it has passes; a keyboard Telegram will not take, or a
+    message gone, raises rather than looking like a press that did nothing."""
+    sent = await bot.send_message(lina.id, "hej")
+    assert await unless_unchanged(bot.edit_message_text("hej", lina.id, sent.message_id)) is None
+    too_many = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(str(n), callback_data=str(n))] for n in range(101)]
+    )
+    with pytest.raises(BadRequest, match="too long"):
+        await unless_unchanged(
+            bot.edit_message_reply_markup(lina.id, sent.message_id, reply_markup=too_many)
+        )
+    with pytest.raises(BadRequest, match="not found"):
+        await unless_unchanged(bot.edit_message_text("då", lina.id, 999))
+    edited = await unless_unchanged(bot.edit_message_text("då", lina.id, sent.message_id))
+    assert edited is not None and not isinstance(edited, bool) and edited.text == "då"

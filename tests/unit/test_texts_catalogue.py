@@ -59,7 +59,10 @@ def plan(added: int = 0, changed: int = 0, unchanged: int = 0, **more: object) -
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_reason_has_a_line_in_every_language(language: str) -> None:
     t = translator(language)
-    lines = {problem_text(t, CatalogueProblem(2, reason, "x")) for reason in CatalogueReason}
+    lines = {
+        problem_text(t, CatalogueProblem(2, reason, "title" if reason == "too_long" else "x"))
+        for reason in CatalogueReason
+    }
     assert len(lines) == len(CatalogueReason)
     assert problem_text(t, CatalogueProblem(2, EventProblem.PAST)) == t("event.past")
 
@@ -76,6 +79,8 @@ def test_a_problem_reads_at_its_line_or_its_entry() -> None:
     # An empty cell is named by the column's name in the reader's language.
     missing = CatalogueProblem(2, CatalogueReason.MISSING, "audience")
     assert problem_text(SV, missing) == "”målgrupp” får inte vara tom."
+    too_long = CatalogueProblem(2, CatalogueReason.TOO_LONG, "place")
+    assert problem_text(SV, too_long) == "Texten i ”plats” är för lång: högst 200 tecken får plats."
 
 
 def test_a_whole_file_problem_is_one_line_and_a_long_list_stays_one_message() -> None:

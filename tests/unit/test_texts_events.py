@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.events import CancelProblem, EventProblem, SignUpProblem
+from bot.events import CancelProblem, Confirmed, EventProblem, SignUpProblem, Waiting
 from bot.i18n import translator
+from bot.paging import page
 from handlers import buttons
 from handlers.broadcasts import events_keyboard, signup_buttons
 from handlers.event_text import (
@@ -23,8 +24,18 @@ from handlers.event_text import (
     event_when,
     signup_problem,
 )
-from handlers.recruitment import adults_keyboard, meetings_keyboard, meetings_text
-from storage.models import Event, EventAudience, EventDetails, EventKind, EventListing, EventState
+from handlers.recruitment import adults_keyboard
+from handlers.recruitment_text import already_text, meetings_screens
+from storage.models import (
+    Event,
+    EventAudience,
+    EventDetails,
+    EventKind,
+    EventListing,
+    EventState,
+    Signup,
+    SignupState,
+)
 from tests.unit.telegram_support import LANGUAGES
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -125,15 +136,48 @@ def test_a_strangers_start_lists_the_meetings_with_a_sign_up_button_each() -> No
         ("en", "<b>Coming information meetings</b>", "Sign up: Sat 12 Dec"),
     ):
         t = translator(language)
-        text = meetings_text(t, shown, STOCKHOLM)
-        assert text.startswith(header + "\n\n")
-        assert text.count("Sömn &lt;&amp; skärmar&gt;") == 2
-        rows = meetings_keyboard(t, shown, STOCKHOLM).inline_keyboard
+        [screen] = meetings_screens(t, shown, STOCKHOLM)
+        assert screen.text.startswith(header + "\n\n")
+        assert screen.text.count("Sömn &lt;&amp; skärmar&gt;") == 2
+        assert screen.keyboard is not None
+        rows = screen.keyboard.inline_keyboard
         assert [(b.text, b.callback_data) for row in rows for b in row] == [
             (label, buttons.interest_meeting(3))
         ] * 2
+    assert meetings_screens(translator("sv"), [], STOCKHOLM) == []
     [counts] = adults_keyboard(translator("sv")).inline_keyboard
     assert [b.text for b in counts] == ["1", "2", "3", "4"]
+
+
+def test_a_strangers_start_shows_five_meetings_and_how_many_more_in_each_language() -> None:
+    many = [listing() for _ in range(8)]
+    for language, more in (
+        ("sv", "3 informationsmöten till kommer senare"),
+        ("da", "3 informationsmøder mere kommer senere"),
+        ("en", "3 more information meetings come later"),
+    ):
+        screens = meetings_screens(translator(language), many, STOCKHOLM)
+        assert sum(len(s.keyboard.inline_keyboard) for s in screens if s.keyboard) == 5
+        assert all(len(screen.text) <= 4096 for screen in screens)
+        assert screens[-1].text.split("\n\n")[-1].startswith(more)
+    [one_more] = meetings_screens(translator("en"), many[:6], STOCKHOLM)
+    assert one_more.text.endswith(
+        "\n\n1 more information meeting comes later; it is listed "
+        "here once the ones above are over."
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_second_sign_up_says_in_one_line_where_one_stands(language: str) -> None:
+    t = translator(language)
+    event = listing().event
+    signup = Signup(7, event.id, None, 4, 2, 0, SignupState.WAITING, event.details.starts_at)
+    place = already_text(
+        t, Confirmed(event, replace(signup, state=SignupState.CONFIRMED)), STOCKHOLM
+    )
+    waiting = already_text(t, Waiting(event, signup, 3), STOCKHOLM)
+    assert "\n" not in place + waiting and place != waiting
+    assert "Sömn &lt;&amp; skärmar&gt;" in place and " 3 " in waiting
 
 
 def test_a_newsletters_events_are_ticked_when_chosen_and_signed_up_for_as_shown() -> None:
@@ -148,7 +192,7 @@ def test_a_newsletters_events_are_ticked_when_chosen_and_signed_up_for_as_shown(
         ("en", "Sat 12 Dec Sömn <& skärmar>", "Continue"),
     ):
         t = translator(language)
-        rows = events_keyboard(t, offered, [3], STOCKHOLM).inline_keyboard
+        rows = events_keyboard(t, page(offered, 0, 20), [3], STOCKHOLM).inline_keyboard
         texts = [button.text for row in rows for button in row]
         assert texts[0] == "\u2705 " + first  # chosen; the title as typed, never markup
         # The same number (3) is ticked too; its long title is shortened to fit a phone.
