@@ -16,7 +16,16 @@ from datetime import datetime
 from bot import events, routing
 from bot.events import Released
 from bot.routing import Ended
-from storage import availability, broadcasts, households, interest, invites, matching, shifts
+from storage import (
+    availability,
+    broadcasts,
+    households,
+    interest,
+    invites,
+    matching,
+    shifts,
+    unit_notes,
+)
 from storage import events as stored_events
 from storage.db import Session
 from storage.models import Member
@@ -55,4 +64,5 @@ async def depart(session: Session, member: Member, now: datetime) -> Departure:
         await availability.forget_household(session, household)
         await stored_events.forget_course_days(session, household)
         await matching.forget_household(session, household)
+        await unit_notes.forget_family(session, household)
     return Departure(member, ended, cancelled, last, released)

@@ -27,6 +27,7 @@ from handlers import (
     shift_booking,
     stats,
     system,
+    unit_notes,
 )
 from handlers.common import MentorApplication
 
@@ -42,6 +43,7 @@ def register(application: MentorApplication) -> None:
         members,
         matching,  # /link, /experience and a family's topic buttons
         debriefs,  # Talk it through and its acknowledgement
+        unit_notes,  # a note for the social worker, and the family's yes or no
         audit,
         stats,
         personal_data,

@@ -911,3 +911,23 @@ def debrief_acknowledge(debrief_id: int) -> str:
 
 def debrief_of(match: re.Match[str]) -> int:
     return int(match["debrief"])
+
+
+# A note for the social worker: unit-note:REQUEST under the mentor's end of a conversation,
+# and the family's answer: note-consent:NOTE:yes|no.
+_UNIT_NOTE = _prefix("unit-note:")
+UNIT_NOTE = _pattern(_UNIT_NOTE, f"(?P<request>{_N})")
+_UNIT_NOTE_CONSENT = _prefix("note-consent:")
+UNIT_NOTE_CONSENT = _pattern(_UNIT_NOTE_CONSENT, f"(?P<note>{_N}):(?P<consent>yes|no)")
+
+
+def unit_note(request_id: int) -> str:
+    return f"{_UNIT_NOTE}{request_id}"
+
+
+def unit_note_consent(note_id: int, consent: bool) -> str:
+    return f"{_UNIT_NOTE_CONSENT}{note_id}:{'yes' if consent else 'no'}"
+
+
+def note_of(match: re.Match[str]) -> int:
+    return int(match["note"])

@@ -51,6 +51,7 @@ from handlers.relay import (
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota_planning import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
+from handlers.unit_notes import take_note
 from storage.models import Member, RelayPurpose, Request, Role, Side
 
 _ADDRESS_PROBLEMS = {
@@ -78,6 +79,8 @@ async def route_message(update: Update, context: MentorContext) -> None:
             await raise_family_alarm(context, sender, member, message, passed_on=False)
         return
     if await _comment(context, sender, message):
+        return
+    if await take_note(context, sender, member, message):  # a note for the social worker
         return
     if await take_document(update, context, sender, member):  # a course catalogue's file
         return

@@ -22,6 +22,7 @@ from handlers.common import (
 )
 from handlers.notices import tell
 from handlers.telegram_errors import best_effort
+from handlers.unit_notes import note_button
 from storage.models import Member, Role
 
 _PROBLEMS = {
@@ -33,7 +34,8 @@ _PROBLEMS = {
 
 
 async def offer_debrief(context: MentorContext, ended: Ended) -> None:
-    """The mentor who held the conversation gets the button; an urgent one says why first."""
+    """The mentor who held the conversation gets Talk it through, and a note for the social
+    worker; an urgent one says why first."""
     mentor = ended.mentor
     if mentor is None or mentor.role is not Role.MENTOR:
         return
@@ -42,11 +44,12 @@ async def offer_debrief(context: MentorContext, ended: Ended) -> None:
     button = InlineKeyboardButton(
         t("debrief.talk"), callback_data=buttons.debrief(ended.request.id)
     )
+    rows = [[button], [note_button(t, ended.request.id)]]
     await best_effort(
         context.bot.send_message(
             mentor.telegram_user_id,
             t(msgid, number=ended.request.id),
-            reply_markup=InlineKeyboardMarkup([[button]]),
+            reply_markup=InlineKeyboardMarkup(rows),
         ),
         "debrief offer",
     )

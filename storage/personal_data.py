@@ -143,6 +143,22 @@ _SECTIONS = (
         "talk_it_through_messages",
         "SELECT debrief_id, message_id FROM debrief_messages WHERE chat_id = :telegram",
     ),
+    # Notes for the social worker the mentor wrote, and those about the family's questions.
+    (
+        "notes_written",
+        "SELECT id, request_id, body, written_at, consent, decided_at, delivered_at "
+        "FROM unit_notes WHERE mentor_member_id = :member ORDER BY id",
+    ),
+    (
+        "notes_about_us",
+        "SELECT id, request_id, body, written_at, consent, decided_at, delivered_at "
+        "FROM unit_notes WHERE request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = :household) ORDER BY id",
+    ),
+    (
+        "note_prompts",
+        "SELECT id, prompt_message_id FROM unit_notes WHERE prompt_chat_id = :telegram",
+    ),
     # What the family said its questions were about.
     (
         "question_topics",

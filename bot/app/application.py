@@ -26,6 +26,7 @@ from handlers import (
     recruitment,
     retention,
     rota_jobs,
+    unit_notes,
 )
 from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
@@ -96,6 +97,7 @@ class _Lifecycle:
         event_notices.start(application)
         await offers.start(application)
         await debriefs.start(application)
+        await unit_notes.plan_delivery(application)
         retention.start(application)
         lifecycle.start(application)
         recruitment.start(application)

@@ -54,3 +54,23 @@ CREATE TABLE debrief_messages (
     message_id INTEGER NOT NULL,
     PRIMARY KEY (debrief_id, chat_id)
 );
+
+-- A note for the family's social worker, written by the mentor after a conversation; it goes
+-- to the coordinators on the next working day only if the family said yes. `body` is the
+-- mentor's words: NULL until written, erased at once on a no and with the retention after it
+-- was delivered. The prompt is the bot's message the mentor replies to with the note.
+CREATE TABLE unit_notes (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id        INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    mentor_member_id  INTEGER REFERENCES members (id) ON DELETE CASCADE,
+    prompt_chat_id    INTEGER NOT NULL,
+    prompt_message_id INTEGER,
+    body              TEXT,
+    written_at        TEXT,
+    consent           TEXT CHECK (consent IN ('yes', 'no')),
+    decided_at        TEXT,
+    delivered_at      TEXT,
+    UNIQUE (request_id, mentor_member_id)
+);
+CREATE INDEX unit_notes_by_prompt ON unit_notes (prompt_chat_id, prompt_message_id);
+CREATE INDEX unit_notes_to_deliver ON unit_notes (consent, delivered_at);

@@ -4,7 +4,9 @@ mentors with the right experience, then everyone on duty; and no mentor swamped.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -277,3 +279,81 @@ async def test_the_rota_warns_of_a_mentor_family_booked_beyond_the_weeks_hours(
     week = day.isocalendar().week
     warnings = [line for text in shown for line in text.splitlines() if line.startswith("⚠")]
     assert warnings == [f"⚠ Familjen Berg har 13.0 h i tjänst vecka {week}, mer än 10 h."]
+
+
+async def converse_and_end(service: Service, question: str) -> dict[str, Any]:
+    """A question taken by Berg and ended by the family; Berg's end message with its buttons."""
+    family, berg = service.family, service.berg
+    await family.send(question)
+    await family.next_message()
+    await berg.press(await berg.next_message(), "Acceptera")
+    await texts_until_quiet(berg, 0.5)
+    await texts_until_quiet(family, 0.3)
+    await family.send("/end")
+    await texts_until_quiet(family, 0.5)
+    await texts_until_quiet(berg, 0.8)
+    return next(m for m in reversed(berg.messages) if "Vill ni prata igenom" in m.get("text", ""))
+
+
+async def write_note(service: Service, ended: dict[str, Any], note: str) -> dict[str, Any]:
+    """Berg writes a note in reply to the prompt; the family's question about it."""
+    berg, family = service.berg, service.family
+    await berg.press(ended, "Anteckning till socialsekreteraren")
+    prompt = await berg.next_message()
+    assert "som svar på det här meddelandet" in prompt["text"]
+    assert (berg.reply_keyboard or {}).get("force_reply") is True  # the reply is ready to type
+    await berg.reply(prompt, note)
+    assert "Familjen tillfrågas" in (await berg.next_message())["text"]
+    return await family.next_message()
+
+
+@pytest.mark.timeout(180)
+async def test_a_note_for_the_social_worker_goes_with_a_yes_on_the_next_working_day_only(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    service = await build_service(bot, coordinator, double)
+    family, berg, karin = service.family, service.berg, service.karin
+    await on_duty(service, "Familjen Berg")
+
+    ended = await converse_and_end(service, "Umgänget med mamma gick dåligt i helgen.")
+    note = "Familjen behöver stöd inför nästa umgänge <b>snart</b>."
+    asked = await write_note(service, ended, note)
+    assert note in asked["text"]  # shown as typed, never read as markup
+    assert "Inget skickas utan ert ja." in asked["text"]
+    stranger_family = double.add_user(first_name="Ola")
+    await join(stranger_family, karin, "family", "Familjen Nord")
+    await stranger_family.send("/help")
+    forged = await stranger_family.press_data(
+        await stranger_family.next_message(), button_data(asked)
+    )
+    assert forged is not None and forged["text"] == "Den här knappen gäller inte längre."
+    await family.press(asked, "Ja, för vidare")
+    assert "nästa vardag" in (await family.wait_for_edit(asked))["text"]
+    assert "Familjen sa ja" in (await berg.next_message())["text"]
+
+    declined = await write_note(
+        service, await converse_and_end(service, "Och skolan?"), "Skolan behöver kontaktas."
+    )
+    await family.press(declined, "Nej")
+    assert "förs inte vidare" in (await family.wait_for_edit(declined))["text"]
+    assert "Familjen sa nej" in (await berg.next_message())["text"]
+    await karin.no_message(within=1.0)  # nothing before a working-day morning
+
+    # A weekend passes while the bot is down: the yes was given on a Friday night.
+    await bot.kill()
+    friday = date.today() - timedelta(days=date.today().weekday() + 3) - timedelta(days=7)
+    evening = datetime.combine(friday, time(21), tzinfo=TZ).astimezone(UTC)
+    with sqlite3.connect(tmp_path / "mentorbot.db") as database:
+        database.execute(
+            "UPDATE unit_notes SET decided_at = ?", (evening.isoformat(timespec="seconds"),)
+        )
+    bot = await start_bot()
+    delivered = await karin.next_message(timeout=20)
+    assert "Anteckningar från mentorsfamiljer till socialsekreterarna (1)" in delivered["text"]
+    assert "Familjen Ek, från Familjen Berg:" in delivered["text"]
+    assert note in delivered["text"]
+    assert "Skolan behöver kontaktas." not in delivered["text"]
+    await bot.kill()
+    await start_bot()
+    await karin.no_message(within=2.0)  # delivered once

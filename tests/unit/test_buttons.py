@@ -341,6 +341,15 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
         buttons.DEBRIEF_ACKNOWLEDGE: [
             Sample(buttons.debrief_acknowledge(number), buttons.debrief_of, number)
         ],
+        buttons.UNIT_NOTE: [Sample(buttons.unit_note(number), buttons.request_of, number)],
+        buttons.UNIT_NOTE_CONSENT: [
+            Sample(
+                buttons.unit_note_consent(number, consent),
+                lambda m: (buttons.note_of(m), buttons.consent_of(m)),
+                (number, consent),
+            )
+            for consent in (True, False)
+        ],
     }
 
 
@@ -407,6 +416,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.about(12, None),
         buttons.debrief(12),
         buttons.debrief_acknowledge(3),
+        buttons.unit_note(12),
+        buttons.unit_note_consent(4, True),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -460,6 +471,8 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "about:12:-",
         "debrief:12",
         "debrief-ack:3",
+        "unit-note:12",
+        "note-consent:4:yes",
     ]
 
 

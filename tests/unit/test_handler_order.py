@@ -72,6 +72,7 @@ from handlers import (
     shift_booking,
     stats,
     system,
+    unit_notes,
 )
 from handlers import matching as matching_handlers
 from handlers.buttons import MemberAction
@@ -469,6 +470,8 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.experience(CONFIRMED, "school"): (matching_handlers.toggle_experience,),
     buttons.debrief(12): (debriefs.talk_it_through,),
     buttons.debrief_acknowledge(3): (debriefs.acknowledge,),
+    buttons.unit_note(12): (unit_notes.ask_for_note,),
+    buttons.unit_note_consent(4, False): (unit_notes.decide,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -511,6 +514,8 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "experience:12:1795000000:": (matching_handlers.refuse_other_experience,),
     "debrief:x": (debriefs.refuse_other_talk,),
     "debrief-ack:": (debriefs.refuse_other_acknowledgement,),
+    "unit-note:x": (unit_notes.refuse_other_note,),
+    "note-consent:4:maybe": (unit_notes.refuse_other_consent,),
 }
 
 

@@ -373,6 +373,10 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     ("debriefs", "mentor_member_id"): (Erased.LINK, Kept.MEMBERSHIP),
     ("debriefs", "acknowledged_by"): (Erased.LINK, Kept.METADATA),
     ("debrief_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
+    # A note for the social worker: the mentor's words, about the family; erased on a no.
+    ("unit_notes", "mentor_member_id"): (Erased.LINK, Kept.RETENTION),
+    ("unit_notes", "prompt_chat_id"): (Erased.LINK, Kept.RETENTION),
+    ("unit_notes", "body"): (Erased.LAST_ADULT, Kept.RETENTION),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(
