@@ -14,8 +14,10 @@ holds `max_conversations` open conversations is left out of every circle, so the
 when nobody on duty has room, the question goes to all of them rather than to nobody (`LOAD`).
 
 The family picks its topics with buttons after its first message, so the experience circle
-waits `TOPIC_CHOICE` for that choice when it could make a difference (someone on duty outside
-the own household has tags); a family that skips the choice, or lets it pass, reaches everyone.
+waits up to `TOPIC_CHOICE` from the question for that choice when it could make a difference
+(someone on duty outside the own household, with room, has tags); a family that lets it pass
+reaches everyone, and one that presses "send to everyone now" reaches everyone at once, its own
+mentor household's wait included.
 
 Nothing here reads a clock or a database: the caller passes the moment and what is on duty, asks
 again at `widens_at`, and sends an offer to each adult listed who does not hold one yet.
@@ -110,14 +112,16 @@ def _circles(
     circles: list[tuple[Reason, list[OnDuty]]] = []
     start = question.first_offered_at
     own = [a for a in with_room if a.household_id == question.own_mentor_household_id]
+    others = [a for a in with_room if a.household_id != question.own_mentor_household_id]
+    skipped = question.topics is not None and not question.topics  # "send to everyone now"
     if own:
         circles.append((Reason.OWN_MENTOR, own))
         start += rules.own_mentor_wait
-        if now < start:
+        if now < start and not skipped:
             return circles
-    others = [a for a in with_room if a.household_id != question.own_mentor_household_id]
     if question.topics is None:
-        if any(a.experience for a in others) and now < start + TOPIC_CHOICE:
+        choosing = question.first_offered_at + TOPIC_CHOICE
+        if any(a.experience for a in others) and now < choosing:
             return circles
     elif question.topics:
         matching = [a for a in others if a.experience & question.topics]
@@ -148,13 +152,12 @@ def _boundaries(question: Question, rules: MatchingRules) -> list[datetime]:
             question.first_offered_at + TOPIC_CHOICE,
             question.first_offered_at + rules.match_wait,
             own_end,
-            own_end + TOPIC_CHOICE,
             own_end + rules.match_wait,
         }
     )
 
 
-def asks_for_topics(question: Question, on_duty: Sequence[OnDuty]) -> bool:
+def asks_for_topics(question: Question, on_duty: Sequence[OnDuty], rules: MatchingRules) -> bool:
     """Whether the family's choice of topics could change who is asked: worth the buttons."""
     if question.topics is not None or question.urgent:
         return False
@@ -162,6 +165,7 @@ def asks_for_topics(question: Question, on_duty: Sequence[OnDuty]) -> bool:
         adult.experience
         for adult in on_duty
         if adult.household_id != question.own_mentor_household_id
+        and adult.open_conversations < rules.max_conversations
     )
 
 

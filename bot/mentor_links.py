@@ -95,15 +95,16 @@ async def experience_of(db: Database, mentor: Member) -> frozenset[str]:
     return found.get(mentor.household.id, frozenset())
 
 
-async def toggle_experience(
-    db: Database, coordinator: Member, mentor: Member, tag: str, now: datetime
+async def set_experience(
+    db: Database, coordinator: Member, mentor: Member, tag: str, present: bool, now: datetime
 ) -> frozenset[str]:
-    """Set the tag if the household lacks it, else take it away; returns the tags now. One
-    transaction: two coordinators' presses at once are applied one after the other."""
+    """Give the household the tag, or take it away, as the press said; returns the tags now.
+    The same press twice (or two coordinators' at once) leaves it as asked, never flipped."""
     household = mentor.household.id
     async with db.write() as session:
-        found = await matching_store.experience_of(session, [household])
-        tags = found.get(household, frozenset()) ^ {tag}
+        known = await matching_store.experience_of(session, [household])
+        found = known.get(household, frozenset())
+        tags = found | {tag} if present else found - {tag}
         await matching_store.set_experience(session, household, tags)
         subject = f"mentor household {household}: {', '.join(sorted(tags)) or '-'}"
         await audit.record(session, coordinator, Action.EXPERIENCE, subject, now)

@@ -13,14 +13,15 @@ what the database says now and asked again at the moment it names (`widen`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import matching, metrics
 from bot.i18n import N_
-from bot.matching import DEFAULT_RULES, Decision, MatchingRules, OnDuty, Question
+from bot.matching import DEFAULT_RULES, Decision, MatchingRules, OnDuty, Question, Reason
 from storage import households, requests, shifts
 from storage import matching as matching_store
 from storage.db import Database, Session
@@ -98,6 +99,7 @@ class Offering:
     offer_to: list[Member]
     holding: dict[int, int] = field(default_factory=dict)
     widens_at: datetime | None = None
+    asks_topics: bool = False  # the family's choice of topics could change who is asked
 
 
 class TopicProblem(StrEnum):
@@ -105,6 +107,7 @@ class TopicProblem(StrEnum):
 
     GONE = "gone"  # accepted, withdrawn or ended since the buttons were sent
     CHOSEN = "chosen"  # chosen (or skipped) already
+    TOO_LATE = "too_late"  # it reached everyone on duty already: a choice changes nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +180,14 @@ async def _route(
     *,
     everyone: bool = False,
 ) -> _Routed:
-    """Who of the adults on duty is to hold an offer now; `everyone`: all circles at once (an
-    escalation asks everyone on duty again, the load cap still holding)."""
+    """Who of the adults on duty is to hold an offer now. An adult who declined it is out of
+    every circle, so a circle whose adults all declined opens the next at once. `everyone`:
+    all circles at once and the load cap set aside (an escalation asks everyone on duty again:
+    nobody with room took it)."""
+    declined = await requests.declined_members(session, request.id)
+    adults = [adult for adult in adults if adult.id not in declined]
+    if everyone:
+        rules = replace(rules, max_conversations=sys.maxsize)
     holding = await matching_store.open_conversations(session, [adult.id for adult in adults])
     tags = await matching_store.experience_of(
         session, sorted({adult.household.id for adult in adults})
@@ -206,7 +215,7 @@ async def _route(
         matching.route(question, on_duty, rules, now),
         {adult.id: adult for adult in adults},
         {adult.id: holding[adult.id] for adult in adults if adult.id in holding},
-        matching.asks_for_topics(question, on_duty),
+        matching.asks_for_topics(question, on_duty, rules),
     )
 
 
@@ -332,7 +341,9 @@ async def offer_waiting(
 
 
 def _offering(request: Request, offer_to: list[Member], routed: _Routed) -> Offering:
-    return Offering(request, offer_to, routed.holding, routed.decision.widens_at)
+    return Offering(
+        request, offer_to, routed.holding, routed.decision.widens_at, routed.asks_topics
+    )
 
 
 async def widen(
@@ -355,6 +366,13 @@ async def _widen(
     return _offering(request, await _offer_routed(session, request_id, routed, now), routed)
 
 
+async def _reached_everyone(session: Session, request: Request) -> bool:
+    if request.escalation:
+        return True
+    sent = await matching_store.offer_reasons(session, [request.id])
+    return any(reason in sent.get(request.id, {}) for reason in (Reason.EVERYONE, Reason.LOAD))
+
+
 async def choose_topics(
     db: Database,
     family: Member,
@@ -369,6 +387,8 @@ async def choose_topics(
         request = await requests.request_by_id(session, request_id)
         if request is None or request.family_household_id != family.household.id:
             return TopicProblem.GONE
+        if request.state is RequestState.OFFERED and await _reached_everyone(session, request):
+            return TopicProblem.TOO_LATE
         if not await matching_store.choose_topics(session, request_id, topics, now):
             offered = request.state is RequestState.OFFERED
             return TopicProblem.CHOSEN if offered else TopicProblem.GONE
@@ -428,10 +448,8 @@ async def escalate(
             adults = await _on_duty_adults(session, now)
             routed = await _route(session, request, adults, rules, now, everyone=True)
             await _offer_routed(session, request_id, routed, now)
-            declined = await requests.declined_members(session, request_id)
             asked = [routed.adults[offer.member_id] for offer in routed.decision.offers]
-            offer_to = [adult for adult in asked if adult.id not in declined]
-            return Offering(request, offer_to, routed.holding)
+            return Offering(request, asked, routed.holding)
         return Offering(await _read(session, request_id), offer_to)
 
 

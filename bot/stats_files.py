@@ -44,6 +44,13 @@ def rounded(value: float, decimals: int) -> Decimal:
 # --- text ----------------------------------------------------------------------------------
 
 
+def hours(t: Translator, length: timedelta) -> str:
+    """Hours as the reader's language writes them, to a tenth: "13", "12,5" (sv, da)."""
+    return format_decimal(
+        rounded(length.total_seconds() / 3600, 1), format="0.#", locale=t.language
+    )
+
+
 def duration(t: Translator, value: timedelta | None) -> str:
     return MISSING if value is None else t.duration(value)
 
@@ -170,12 +177,15 @@ def mentor_lines(t: Translator, loads: Iterable[MentorLoad]) -> list[str]:
         return []
     lines = [t("stats.mentors_header")]
     for load in listed:
+        number = MISSING if load.number is None else f"#{load.number}"
+        on_duty = hours(t, load.on_duty)
         lines.append(
-            t(
+            t.plural(
                 "stats.mentor_line",
-                number=MISSING if load.number is None else f"#{load.number}",
-                conversations=load.conversations,
-                hours=rounded(load.on_duty.total_seconds() / 3600, 1),
+                "stats.mentor_line_plural",
+                load.conversations,
+                number=number,
+                hours=on_duty,
             )
         )
     return lines

@@ -880,17 +880,21 @@ def about_tag_of(match: re.Match[str]) -> str | None:
     return None if match["tag"] == _EVERYONE_NOW else match["tag"]
 
 
-# /experience: a toggle of one tag of a mentor household: experience:MEMBER:JOINED:TAG.
+# /experience: one tag of a mentor household set or taken away, as the button showed it would
+# be (so a press on an outdated keyboard does what it said): experience:MEMBER:JOINED:TAG:on|off.
 _EXPERIENCE = _prefix("experience:")
-EXPERIENCE = _pattern(_EXPERIENCE, f"{_CONFIRMATION}:(?P<tag>[a-z][a-z0-9_]{{0,19}})")
+EXPERIENCE = _pattern(
+    _EXPERIENCE, f"{_CONFIRMATION}:(?P<tag>[a-z][a-z0-9_]{{0,19}}):(?P<present>on|off)"
+)
 
 
-def experience(mentor: Confirmation, tag: str) -> str:
-    return f"{_confirming(_EXPERIENCE, mentor)}:{tag}"
+def experience(mentor: Confirmation, tag: str, present: bool) -> str:
+    return f"{_confirming(_EXPERIENCE, mentor)}:{tag}:{'on' if present else 'off'}"
 
 
-def tag_of(match: re.Match[str]) -> str:
-    return match["tag"]
+def tag_of(match: re.Match[str]) -> tuple[str, bool]:
+    """The tag, and whether the press sets it (True) or takes it away."""
+    return match["tag"], match["present"] == "on"
 
 
 # Talk it through, under the mentor's end of a conversation: debrief:REQUEST; and a

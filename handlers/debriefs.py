@@ -55,7 +55,8 @@ async def offer_debrief(context: MentorContext, ended: Ended) -> None:
     )
 
 
-async def _send_to_coordinators(context: MentorContext, asked: Asked) -> None:
+async def _send_to_coordinators(context: MentorContext, asked: Asked) -> bool:
+    """Each coordinator's copy, remembered to edit; whether any coordinator was reached."""
     shown = []
     for coordinator in asked.coordinators:
         t = member_translator(context, coordinator)
@@ -65,7 +66,11 @@ async def _send_to_coordinators(context: MentorContext, asked: Asked) -> None:
         sent = await best_effort(
             context.bot.send_message(
                 coordinator.telegram_user_id,
-                t("debrief.request", mentor=household_name(t, asked.mentor)),
+                t(
+                    "debrief.request",
+                    mentor=household_name(t, asked.mentor),
+                    number=asked.mentor.id,
+                ),
                 reply_markup=InlineKeyboardMarkup([[button]]),
             ),
             "debrief request",
@@ -73,6 +78,7 @@ async def _send_to_coordinators(context: MentorContext, asked: Asked) -> None:
         if sent is not None:
             shown.append((coordinator.telegram_user_id, sent.message_id))
     await debriefs.remember_copies(context.db, asked.debrief_id, shown)
+    return bool(shown)
 
 
 @buttons.press(Role.MENTOR)
@@ -84,8 +90,11 @@ async def talk_it_through(
         await query.answer(plain(sender.t(_PROBLEMS[asked])), show_alert=True)
         return
     await query.answer()
-    await best_effort(query.edit_message_text(sender.t("debrief.sent")), "debrief sent edit")
-    await _send_to_coordinators(context, asked)
+    reached = await _send_to_coordinators(context, asked)
+    # Told the truth: with no coordinator reached, whom to call instead.
+    numbers = context.config.emergency_numbers
+    told = sender.t("debrief.sent") if reached else sender.t("debrief.nobody", numbers=numbers)
+    await best_effort(query.edit_message_text(told), "debrief sent edit")
 
 
 @buttons.press(Role.COORDINATOR)

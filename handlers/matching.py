@@ -39,6 +39,7 @@ from storage.models import Member, Role
 _TOPIC_PROBLEMS = {
     TopicProblem.GONE: N_("request.topic_gone"),
     TopicProblem.CHOSEN: N_("request.topic_chosen_already"),
+    TopicProblem.TOO_LATE: N_("request.topic_too_late"),
 }
 
 
@@ -172,11 +173,11 @@ async def toggle_experience(
 ) -> None:
     t, config = sender.t, context.config
     whom = await named_member(context, buttons.confirmation_of(match))
-    tag = buttons.tag_of(match)
+    tag, present = buttons.tag_of(match)
     if whom is None or whom.role is not Role.MENTOR or tag not in experience_tags(config):
         await query.answer(plain(t("button.invalid")), show_alert=True)
         return
-    tags = await mentor_links.toggle_experience(context.db, member, whom, tag, now())
+    tags = await mentor_links.set_experience(context.db, member, whom, tag, present, now())
     await query.answer()
     text = t("experience.card", name=household_name(t, whom), tags=experience_list(t, config, tags))
     keyboard = experience_keyboard(t, config, Confirmation(whom.id, whom.joined_at), tags)

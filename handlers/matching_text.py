@@ -80,7 +80,7 @@ def experience_keyboard(
     toggles = [
         InlineKeyboardButton(
             ("✓ " if tag in chosen else "") + experience_label(t, config, tag),
-            callback_data=buttons.experience(mentor, tag),
+            callback_data=buttons.experience(mentor, tag, tag not in chosen),
         )
         for tag in experience_tags(config)
     ]

@@ -29,6 +29,7 @@ from handlers.common import (
     member_translator,
     requires,
 )
+from handlers.matching_text import topic_keyboard
 from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.telegram_errors import best_effort, failure
@@ -111,9 +112,15 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
     sent = await asyncio.gather(*(offer(adult) for adult in offering.offer_to))
     shown = [made for made in sent if made is not None]
     await routing.remember_offers(context.db, request.id, shown)
-    schedule_escalation(context.application, request)
-    schedule_widening(context.application, request.id, offering.widens_at)
+    plan_timers(context.application, offering)
     return len(shown)
+
+
+def plan_timers(application: MentorApplication, offering: Offering) -> None:
+    """The question's escalation and its next circle: also when nobody was asked yet (it
+    waits a moment for the family's topic), so that it never stays offered to nobody."""
+    schedule_escalation(application, offering.request)
+    schedule_widening(application, offering.request.id, offering.widens_at)
 
 
 def schedule_widening(application: MentorApplication, request_id: int, at: datetime | None) -> None:
@@ -141,7 +148,7 @@ async def widen(context: MentorContext, request_id: int) -> None:
     if offering.offer_to:
         await send_offers(context, offering)
     else:
-        schedule_widening(context.application, request_id, offering.widens_at)
+        plan_timers(context.application, offering)
 
 
 def schedule_escalation(application: MentorApplication, request: Request) -> None:
@@ -384,6 +391,7 @@ async def decline(update: Update, context: MentorContext, sender: Sender, member
     await best_effort(
         query.edit_message_text(t("offer.you_declined", number=request_id)), "declined offer edit"
     )
+    await widen(context, request_id)  # the next circle, if all of this one declined
 
 
 _PROBLEMS = {
@@ -423,13 +431,28 @@ async def offer_waiting(context: MentorContext) -> None:
     the next shift, to the coordinators (the rota, or the time, may have changed)."""
     for offering in await routing.offer_waiting(context.db, now(), rules=context.config.matching):
         if offering.offer_to == [] and offering.widens_at is not None:
-            schedule_widening(context.application, offering.request.id, offering.widens_at)
+            plan_timers(context.application, offering)  # waiting a moment for the topic
         elif not await send_offers(context, offering):
             await tell_unreached(context, offering.request)
             continue
         family, _ = await routing.counterpart(context.db, offering.request)
-        await tell(context, family, N_("family.offered_now"), number=offering.request.id)
+        await tell_offered(context, family, offering)
     await send_long_waits(context)
+
+
+async def tell_offered(context: MentorContext, family: list[Member], offering: Offering) -> None:
+    """A waiting question went out: the family hears it, and may say what it is about."""
+    number = offering.request.id
+    for adult in family:
+        t = member_translator(context, adult)
+        text, keyboard = t("family.offered_now", number=number), None
+        if offering.asks_topics:
+            text = "\n\n".join([text, t("request.topic_question")])
+            keyboard = topic_keyboard(t, context.config, number)
+        await best_effort(
+            context.bot.send_message(adult.telegram_user_id, text, reply_markup=keyboard),
+            "offered notice",
+        )
 
 
 async def start(application: MentorApplication) -> None:

@@ -18,11 +18,12 @@ from handlers.matching_text import reasons_line, topic_keyboard
 from handlers.notices import tell, tell_coordinators
 from handlers.offers import (
     edit_offers,
-    schedule_widening,
+    plan_timers,
     send_long_waits,
     send_offers,
     tell_unreached,
     where_help_is,
+    widen,
 )
 from storage.models import Kind, Member, Request, RequestState, Role
 
@@ -95,6 +96,8 @@ async def raise_family_alarm(
     await sound_alarm(context, sender, message, alarm.request, alarm.became_urgent, msgid)
     if alarm.offer_to:
         await send_offers(context, Offering(alarm.request, alarm.offer_to))
+    if alarm.request.state is RequestState.OFFERED:
+        await widen(context, request.id)  # urgent: to everyone on duty at once
     return alarm.request
 
 
@@ -132,11 +135,13 @@ async def take_family_message(
         return None
     if not intake.opened:
         await message.reply_text(t("request.attached", number=request.id))
+        if intake.became_urgent and request.state is RequestState.OFFERED:
+            await widen(context, request.id)  # urgent: to everyone on duty at once
     elif request.state is not RequestState.OFFERED:
         to_coordinators = await send_long_waits(context, asking=request)
         await message.reply_text(out_of_hours(t, context, intake, to_coordinators))
     elif not intake.offer_to and intake.widens_at is not None:  # waiting for the choice
-        schedule_widening(context.application, request.id, intake.widens_at)
+        plan_timers(context.application, Offering(request, [], widens_at=intake.widens_at))
         await _acknowledge(context, sender, message, intake)
     elif await send_offers(
         context, Offering(request, intake.offer_to, intake.holding, intake.widens_at)

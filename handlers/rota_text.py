@@ -15,6 +15,7 @@ from bot.i18n import N_, Translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
 from bot.rota_planning import DayCoverage, Overbooked, Refusal, ShiftProblem
+from bot.stats_files import hours
 from bot.swaps import SwapProblem
 from storage.models import AwayReason, AwaySpan, GapOffer, Household, ShiftListing
 
@@ -207,7 +208,7 @@ def overbooked_lines(t: Translator, found: Iterable[Overbooked], limit: timedelt
             "rota.overbooked",
             name=over.name or t("members.unnamed"),
             week=over.week.isocalendar().week,
-            hours=round(over.booked.total_seconds() / 3600, 1),
+            hours=hours(t, over.booked),
             limit=int(limit.total_seconds() // 3600),
         )
         for over in found

@@ -219,7 +219,7 @@ async def test_a_mentor_at_the_cap_is_asked_only_when_nobody_else_can_and_sees_t
     assert "Tredje frågan." in to_berg["text"]
     assert to_berg["text"].endswith("Du har redan 1 pågående samtal.")
     assert to_lind["text"].endswith("Du har allerede 1 igangværende samtale.")
-    assert "alla vid sin gräns 2" in await answer(karin, "/requests")
+    assert "alla hade fullt 2" in await answer(karin, "/requests")
 
 
 async def test_a_mentor_asks_to_talk_it_through_and_hears_who_will_call(
@@ -241,7 +241,8 @@ async def test_a_mentor_asks_to_talk_it_through_and_hears_who_will_call(
     await berg.press(offer, "Prata igenom")
     assert "har ombetts att ringa upp er" in (await berg.wait_for_edit(offer))["text"]
     asked = await karin.next_message()
-    assert asked["text"].startswith("Familjen Berg vill prata igenom ett samtal")
+    berg_number = service.numbers["Familjen Berg"]
+    assert asked["text"].startswith(f"Familjen Berg (medlem #{berg_number}) vill prata igenom")
     assert "borta hela natten" not in asked["text"]  # nothing of the conversation goes
     again = await berg.press_data(offer, button_data(offer))
     assert again is not None
@@ -278,7 +279,7 @@ async def test_the_rota_warns_of_a_mentor_family_booked_beyond_the_weeks_hours(
     shown = await texts_until_quiet(karin, 0.8)
     week = day.isocalendar().week
     warnings = [line for text in shown for line in text.splitlines() if line.startswith("⚠")]
-    assert warnings == [f"⚠ Familjen Berg har 13.0 h i tjänst vecka {week}, mer än 10 h."]
+    assert warnings == [f"⚠ Familjen Berg har 13 h i tjänst vecka {week}, mer än 10 h."]
 
 
 async def converse_and_end(service: Service, question: str) -> dict[str, Any]:
@@ -357,3 +358,67 @@ async def test_a_note_for_the_social_worker_goes_with_a_yes_on_the_next_working_
     await bot.kill()
     await start_bot()
     await karin.no_message(within=2.0)  # delivered once
+
+
+async def linked_to_lind(service: Service) -> None:
+    numbers = service.numbers
+    await answer(service.karin, f"/link {numbers['Familjen Ek']} {numbers['Familien Lind']}")
+    await texts_until_quiet(service.family, 0.3)
+    await texts_until_quiet(service.lind, 0.3)
+
+
+async def test_the_own_mentor_declining_or_the_question_turning_urgent_asks_the_others_at_once(
+    service: Service,
+) -> None:
+    family, berg, lind, karin = service.family, service.berg, service.lind, service.karin
+    await on_duty(service, "Familjen Berg", "Familien Lind")
+    await linked_to_lind(service)
+
+    await family.send("Kan vi prata om läxorna?")
+    await family.next_message()
+    offer = await lind.next_message()
+    await berg.no_message(within=0.5)
+    await lind.press(offer, "Afvis")
+    assert "Kan vi prata om läxorna?" in (await berg.next_message(timeout=5))["text"]
+    await family.send("/cancel")
+    await texts_until_quiet(family, 0.3)
+    await texts_until_quiet(berg, 0.3)
+    await texts_until_quiet(lind, 0.3)
+
+    await family.send("Hon har det svårt i kväll.")
+    await family.next_message()
+    await lind.next_message()
+    await berg.no_message(within=0.5)
+    await family.send("Han hotar sin syster med en kniv")  # urgent: to everyone at once
+    assert (await berg.next_message(timeout=5))["text"].startswith("⚠️ BRÅDSKANDE")
+    assert "Brådskande fråga #" in (await karin.next_message())["text"]
+
+
+@pytest.mark.timeout(240)  # a shift that begins at the next whole minute but one
+async def test_a_question_that_waited_for_a_shift_is_asked_its_topic_when_it_goes_out(
+    service: Service,
+) -> None:
+    family, holm, karin = service.family, service.holm, service.karin
+    await karin.send(f"/experience {service.numbers['The Holms']}")
+    card = await karin.next_message()
+    await karin.press(card, "Skola")
+    await karin.wait_for_edit(card)
+    begins = datetime.now(TZ).replace(second=0, microsecond=0) + timedelta(minutes=2)
+    span = f"{begins:%H:%M}-{begins + timedelta(hours=2):%H:%M}"
+    for household in ("The Holms", "Familjen Berg"):
+        number = service.numbers[household]
+        assert "tillagt" in await answer(karin, f"/shift add {number} {begins.date()} {span}")
+    await texts_until_quiet(holm, 0.3)
+    await texts_until_quiet(service.berg, 0.3)
+
+    await family.send("Skolan ringde om vår dotter.")  # nobody on duty yet: it waits
+    assert "väntar" in (await family.next_message())["text"]
+    offered = await family.next_message(timeout=180)
+    assert "har fått er fråga" in offered["text"] and "Vad handlar det om?" in offered["text"]
+    await family.press(offered, "Skola")
+    assert "handlar om: Skola" in (await family.wait_for_edit(offered))["text"]
+    assert "Skolan ringde om vår dotter." in (await holm.next_message(timeout=5))["text"]
+
+    too_late = await family.press_data(offered, button_data(offered))
+    assert too_late is not None
+    assert too_late["text"] == "Ni har redan valt vad frågan handlar om."

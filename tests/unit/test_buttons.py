@@ -331,11 +331,11 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
         ],
         buttons.EXPERIENCE: [
             Sample(
-                buttons.experience(Confirmation(number, moment), tag),
+                buttons.experience(Confirmation(number, moment), tag, present),
                 lambda m: (buttons.confirmation_of(m), buttons.tag_of(m)),
-                (Confirmation(number, moment), tag),
+                (Confirmation(number, moment), (tag, present)),
             )
-            for tag in ("school", "b" * 20)
+            for tag, present in (("school", True), ("b" * 20, False))
         ],
         buttons.DEBRIEF: [Sample(buttons.debrief(number), buttons.request_of, number)],
         buttons.DEBRIEF_ACKNOWLEDGE: [

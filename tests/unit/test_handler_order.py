@@ -467,7 +467,7 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.attend(3, 14, True): (event_admin.mark_attendance,),
     buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
     buttons.about(12, None): (matching_handlers.choose_topic,),
-    buttons.experience(CONFIRMED, "school"): (matching_handlers.toggle_experience,),
+    buttons.experience(CONFIRMED, "school", True): (matching_handlers.toggle_experience,),
     buttons.debrief(12): (debriefs.talk_it_through,),
     buttons.debrief_acknowledge(3): (debriefs.acknowledge,),
     buttons.unit_note(12): (unit_notes.ask_for_note,),

@@ -33,7 +33,7 @@ def members(decision: Decision) -> list[int]:
 
 
 def test_own_mentor_household_first_then_everyone_after_the_wait() -> None:
-    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
     first = route(question, [BO, ANNA, DAN], RULES, ASKED)
     assert first.offers == (Offer(1, Reason.OWN_MENTOR),)
     assert first.widens_at == ASKED + timedelta(minutes=5)
@@ -52,12 +52,12 @@ def test_own_mentor_household_first_then_everyone_after_the_wait() -> None:
 
 def test_both_adults_of_the_own_household_get_it_first() -> None:
     partner = OnDuty(member_id=5, household_id=OWN, open_conversations=0)
-    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
     assert members(route(question, [BO, partner, ANNA], RULES, ASKED)) == [1, 5]
 
 
 def test_own_mentor_off_duty_routes_as_for_anyone() -> None:
-    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
     decision = route(question, [BO, DAN], RULES, ASKED)
     assert decision.offers == (Offer(2, Reason.EVERYONE), Offer(4, Reason.EVERYONE))
     assert decision.widens_at is None
@@ -144,7 +144,7 @@ def test_a_mentor_at_the_cap_gets_it_when_nobody_else_can() -> None:
 
 def test_an_own_mentor_at_the_cap_does_not_hold_the_question_back() -> None:
     busy_own = OnDuty(member_id=1, household_id=OWN, open_conversations=3)
-    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
     assert route(question, [busy_own, BO], RULES, ASKED).offers == (Offer(2, Reason.EVERYONE),)
 
 
@@ -159,19 +159,43 @@ def test_nobody_on_duty_offers_to_nobody() -> None:
 
 
 def test_no_widening_when_the_own_household_is_all_there_is() -> None:
-    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
     assert route(question, [ANNA], RULES, ASKED) == Decision((Offer(1, Reason.OWN_MENTOR),), None)
 
 
 def test_the_family_is_asked_for_topics_only_when_it_can_matter() -> None:
     asked = Question(first_offered_at=ASKED)
-    assert asks_for_topics(asked, [BO, CILLA])
-    assert not asks_for_topics(asked, [BO, DAN])
-    assert not asks_for_topics(Question(first_offered_at=ASKED, urgent=True), [CILLA])
-    assert not asks_for_topics(Question(first_offered_at=ASKED, topics=frozenset()), [CILLA])
+    assert asks_for_topics(asked, [BO, CILLA], RULES)
+    assert not asks_for_topics(asked, [BO, DAN], RULES)
+    assert not asks_for_topics(Question(first_offered_at=ASKED, urgent=True), [CILLA], RULES)
+    assert not asks_for_topics(Question(first_offered_at=ASKED, topics=frozenset()), [CILLA], RULES)
     own_tagged = OnDuty(
         member_id=9, household_id=OWN, open_conversations=0, experience=CILLA.experience
     )
-    assert not asks_for_topics(
-        Question(first_offered_at=ASKED, own_mentor_household_id=OWN), [own_tagged]
+    linked = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
+    assert not asks_for_topics(linked, [own_tagged], RULES)
+    busy = OnDuty(8, 80, open_conversations=3, experience=CILLA.experience)
+    assert not asks_for_topics(asked, [BO, busy], RULES)  # a choice could change nothing
+
+
+def test_send_to_everyone_now_skips_the_own_mentor_households_wait_too() -> None:
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN, topics=frozenset())
+    decision = route(question, [ANNA, BO, CILLA], RULES, ASKED + timedelta(seconds=20))
+    assert decision.offers == (
+        Offer(1, Reason.OWN_MENTOR),
+        Offer(3, Reason.EVERYONE),
+        Offer(2, Reason.EVERYONE),
     )
+    assert decision.widens_at is None
+
+
+def test_a_linked_family_that_never_chooses_reaches_the_others_at_the_own_wait() -> None:
+    """The minute for the choice runs from the question, inside the own mentor's wait."""
+    question = Question(first_offered_at=ASKED, own_mentor_household_id=OWN)
+    first = route(question, [ANNA, BO, CILLA], RULES, ASKED)
+    assert first.widens_at == ASKED + timedelta(minutes=5)
+    assert members(route(question, [ANNA, BO, CILLA], RULES, ASKED + timedelta(minutes=5))) == [
+        1,
+        3,
+        2,
+    ]

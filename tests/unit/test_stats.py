@@ -235,8 +235,8 @@ def test_conversations_and_hours_on_duty_per_mentor_household() -> None:
         stats.MentorLoad(1, 11, 2, timedelta(hours=7)),
     )
     text = report_text(translator("en"), report).splitlines()
-    assert "  #21: 3 conversations, 3.0 h on duty" in text
-    assert "  #11: 2 conversations, 7.0 h on duty" in text
+    assert "  #21: 3 conversations, 3 h on duty" in text
+    assert "  #11: 2 conversations, 7 h on duty" in text
     rows = report_csv(report).decode("utf-8-sig")
     assert "mentor_household_1_on_duty;7,0;hours" in rows
 
