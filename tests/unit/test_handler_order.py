@@ -467,6 +467,9 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
     buttons.about(12, None): (matching_handlers.choose_topic,),
     buttons.experience(CONFIRMED, "school"): (matching_handlers.toggle_experience,),
+    buttons.own_mentor(CONFIRMED, 7): (matching_handlers.choose_own_mentor,),
+    buttons.own_mentor_none(CONFIRMED): (matching_handlers.no_own_mentor,),
+    buttons.own_mentor_page(CONFIRMED, 1): (matching_handlers.turn_own_mentor_page,),
     buttons.debrief(12): (debriefs.talk_it_through,),
     buttons.debrief_acknowledge(3): (debriefs.acknowledge,),
 }
@@ -509,6 +512,8 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "attend:3:14:maybe": (event_admin.refuse_other_data,),
     "about:12:Teenagers": (matching_handlers.refuse_other_topic,),
     "experience:12:1795000000:": (matching_handlers.refuse_other_experience,),
+    "own-mentor:12:1795000000": (matching_handlers.refuse_other_own_mentor,),
+    "own-mentor:page:12:1795000000:x": (matching_handlers.refuse_other_own_mentor,),
     "debrief:x": (debriefs.refuse_other_talk,),
     "debrief-ack:": (debriefs.refuse_other_acknowledgement,),
 }
