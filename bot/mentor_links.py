@@ -7,6 +7,7 @@ coordinators linking at once cannot both take the last place. Every change is in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +78,25 @@ async def unlink(
         subject = f"family {family.household.id} from mentor household {mentor.id}"
         await audit.record(session, coordinator, Action.MENTOR_UNLINK, subject, now)
     return mentor
+
+
+def one_adult_each(adults: Sequence[Member]) -> list[Member]:
+    """The lowest-numbered adult of each household, in number order: the number that stands for
+    the household where a coordinator picks one (/link takes any adult's)."""
+    seen: set[int] = set()
+    first = []
+    for adult in sorted(adults, key=lambda adult: adult.id):
+        if adult.household.id not in seen:
+            seen.add(adult.household.id)
+            first.append(adult)
+    return first
+
+
+async def mentor_households(db: Database) -> list[Member]:
+    """Every mentor household, by its lowest-numbered adult, as /members lists them."""
+    async with db.read() as session:
+        mentors = await households.members_with_role(session, Role.MENTOR)
+    return one_adult_each(mentors)
 
 
 async def own_mentor_of(db: Database, family: Member) -> Household | None:

@@ -184,6 +184,8 @@ class MemberAction(StrEnum):
     REMOVE = "remove"
     EXPORT = "export"
     ERASE = "erase"
+    OWN_MENTOR = "own-mentor"  # a family's card: choose its own mentor household
+    EXPERIENCE = "experience"  # a mentor's card: its household's experience, as /experience
 
 
 MEMBER_ACTION = _pattern(
@@ -895,6 +897,31 @@ def experience(mentor: Confirmation, tag: str, present: bool) -> str:
 def tag_of(match: re.Match[str]) -> tuple[str, bool]:
     """The tag, and whether the press sets it (True) or takes it away."""
     return match["tag"], match["present"] == "on"
+
+
+# A family card's Own mentor family: the mentor households a page at a time, each linking the
+# family (own-mentor:FAMILY:JOINED:MENTOR, by the number of an adult of the mentor household),
+# and No own mentor family; each names the family by its number and the second it joined.
+_OWN_MENTOR = _prefix("own-mentor:")
+OWN_MENTOR = _pattern(_OWN_MENTOR, f"{_CONFIRMATION}:(?P<mentor>{_N})")
+OWN_MENTOR_NONE = _pattern(_OWN_MENTOR, f"none:{_CONFIRMATION}")
+OWN_MENTOR_PAGE = _pattern(_OWN_MENTOR, f"page:{_CONFIRMATION}:(?P<page>{_N})")
+
+
+def own_mentor(family: Confirmation, mentor_number: int) -> str:
+    return f"{_confirming(_OWN_MENTOR, family)}:{mentor_number}"
+
+
+def own_mentor_none(family: Confirmation) -> str:
+    return _confirming(f"{_OWN_MENTOR}none:", family)
+
+
+def own_mentor_page(family: Confirmation, page: int) -> str:
+    return f"{_confirming(f'{_OWN_MENTOR}page:', family)}:{page}"
+
+
+def mentor_of(match: re.Match[str]) -> int:
+    return int(match["mentor"])
 
 
 # Talk it through, under the mentor's end of a conversation: debrief:REQUEST; and a

@@ -1,18 +1,24 @@
 """How matching reads in a chat: experience labels, the family's topic buttons, the coordinator's
-experience toggles, a link's outcome, and why offers went where they did."""
+experience toggles, the choice of a family's own mentor household, a link's outcome, and why
+offers went where they did."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import paging
 from bot.config import Config
 from bot.i18n import N_, Translator
 from bot.matching import Experience, Reason
-from bot.mentor_links import LinkProblem
+from bot.mentor_links import Linked, LinkProblem
 from handlers import buttons
+from handlers.common import household_name
 from handlers.confirmation import Confirmation
+from handlers.shift_booking_text import button_rows, plain_button, turning_row, with_page_line
+from storage.models import Household, Member
 
 EXPERIENCE_LABELS = {
     Experience.SMALL_CHILDREN: N_("experience.small_children"),
@@ -40,6 +46,7 @@ LINK_PROBLEMS = {
 }
 
 _PER_ROW = 2  # labels are a few words: two side by side still read on a phone
+MENTORS_PER_PAGE = 20  # as /members: ten rows of two, then Back and More, then none
 
 
 def experience_tags(config: Config) -> list[str]:
@@ -85,6 +92,50 @@ def experience_keyboard(
         for tag in experience_tags(config)
     ]
     return InlineKeyboardMarkup(_rows(toggles))
+
+
+def own_mentor_choice(
+    t: Translator,
+    family: Member,
+    current: Household | None,
+    mentors: Sequence[Member],
+    page: int,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A family's own mentor household to choose: a button per mentor household (by an adult's
+    number, as /link takes it), the current one ticked, a page at a time, and none."""
+    named = Confirmation(family.id, family.joined_at)
+    shown = paging.page(mentors, page, MENTORS_PER_PAGE)
+    choices = [
+        plain_button(
+            ("✓ " if current is not None and mentor.household.id == current.id else "")
+            + t("members.button", number=mentor.id, name=household_name(t, mentor)),
+            buttons.own_mentor(named, mentor.id),
+        )
+        for mentor in shown.items
+    ]
+    turning = turning_row(t, shown, functools.partial(buttons.own_mentor_page, named))
+    none = plain_button(t("own_mentor.none"), buttons.own_mentor_none(named))
+    now_linked = t("own_mentor.nobody") if current is None else _household_label(t, current)
+    text = t("own_mentor.choose", family=household_name(t, family), mentor=now_linked)
+    keyboard = [*button_rows(choices, _PER_ROW), *([turning] if turning else []), [none]]
+    return with_page_line(t, text, shown), InlineKeyboardMarkup(keyboard)
+
+
+def _household_label(t: Translator, household: Household) -> str:
+    return household.display_name or t("members.unnamed")
+
+
+def link_outcome(t: Translator, limit: int, linked: Linked | LinkProblem) -> str:
+    """The coordinator's line after /link or a press on a family's card."""
+    if isinstance(linked, LinkProblem):
+        return t(LINK_PROBLEMS[linked], limit=limit)
+    return t(
+        "link.done",
+        family=_household_label(t, linked.family),
+        mentor=_household_label(t, linked.mentor),
+        held=linked.families_held,
+        limit=limit,
+    )
 
 
 def experience_list(t: Translator, config: Config, tags: frozenset[str]) -> str:

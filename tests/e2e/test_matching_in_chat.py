@@ -18,9 +18,11 @@ from tests.e2e.chat_support import (
     answer,
     build_service,
     join,
+    labels,
     member_numbers,
     texts_until_quiet,
 )
+from tests.e2e.chat_support import button_data as labelled_data
 from tests.e2e.scene_support import TZ, on_duty
 
 pytestmark = pytest.mark.chat_burst(30)
@@ -422,3 +424,72 @@ async def test_a_question_that_waited_for_a_shift_is_asked_its_topic_when_it_goe
     too_late = await family.press_data(offered, button_data(offered))
     assert too_late is not None
     assert too_late["text"] == "Ni har redan valt vad frågan handlar om."
+
+
+async def test_a_coordinator_links_a_family_from_its_card_and_sets_experience_from_a_mentors(
+    service: Service,
+) -> None:
+    karin, family, lind, n = service.karin, service.family, service.lind, service.numbers
+    ek, berg, holm = n["Familjen Ek"], n["Familjen Berg"], n["The Holms"]
+    await karin.send("/members")
+    listing = await karin.next_message()
+    await karin.press(listing, f"#{ek} Familjen Ek")
+    card = await karin.next_message()
+    assert labels(card) == ["Ta bort", "Exportera data", "Radera", "Egen mentorsfamilj"]
+    experience = labelled_data(card, "Egen mentorsfamilj").replace("own-mentor", "experience")
+    said = await karin.press_data(card, experience)  # a family has no experience to set
+    assert said is not None and said["text"] == "Den här knappen gäller inte längre."
+
+    await karin.press(card, "Egen mentorsfamilj")
+    choice = await karin.next_message()
+    assert choice["text"].startswith("Egen mentorsfamilj för Familjen Ek: ingen")
+    lind_button = f"#{n['Familien Lind']} Familien Lind"
+    assert labels(choice) == [
+        f"#{berg} Familjen Berg",
+        lind_button,
+        f"#{holm} The Holms",
+        "Ingen egen mentorsfamilj",
+    ]
+    await karin.press(choice, lind_button)
+    linked = await karin.wait_for_edit(choice)
+    assert linked["text"] == (
+        "Familien Lind är nu egen mentorsfamilj för Familjen Ek (1 av högst 10 familjer). "
+        "Båda har fått veta det."
+    )
+    assert labels(linked) == []
+    assert "Er egen mentorsfamilj är nu Familien Lind" in (await family.next_message())["text"]
+    assert "Familjen Ek er nu en af jeres familier" in (await lind.next_message())["text"]
+    assert "Er egen mentorsfamilj: Familien Lind." in await answer(family, "/help")
+
+    await karin.press(card, "Egen mentorsfamilj")
+    again = await karin.next_message()
+    assert again["text"].startswith("Egen mentorsfamilj för Familjen Ek: Familien Lind")
+    assert f"✓ {lind_button}" in labels(again)
+    # Another member's number in the data (with Ek's second of joining), or a family as the
+    # mentor household: refused in one line, and nothing changes.
+    data = labelled_data(again, f"#{holm} The Holms")
+    for forged in (
+        data.replace(f"own-mentor:{ek}:", f"own-mentor:{berg}:"),
+        data.removesuffix(f":{holm}") + f":{ek}",
+    ):
+        said = await karin.press_data(again, forged)
+        assert said is not None and said["text"] == "Den här knappen gäller inte längre."
+    await service.holm.no_message(within=0.3)
+    await service.berg.no_message(within=0.1)
+    assert "Er egen mentorsfamilj: Familien Lind." in await answer(family, "/help")
+
+    await karin.press(again, "Ingen egen mentorsfamilj")
+    unlinked = await karin.wait_for_edit(again)
+    assert unlinked["text"].startswith("Familjen är inte längre kopplad till Familien Lind")
+    assert "egen mentorsfamilj" not in await answer(family, "/help")
+
+    await karin.press(listing, f"#{holm} The Holms")
+    mentor_card = await karin.next_message()
+    assert labels(mentor_card) == ["Ta bort", "Exportera data", "Radera", "Erfarenheter"]
+    await karin.press(mentor_card, "Erfarenheter")
+    toggles = await karin.next_message()
+    assert toggles["text"].startswith("Erfarenheter hos The Holms: inga valda")
+    await karin.press(toggles, "Skola")
+    ticked = await karin.wait_for_edit(toggles)
+    assert ticked["text"].startswith("Erfarenheter hos The Holms: Skola")
+    assert "✓ Skola" in labels(ticked)
