@@ -150,11 +150,13 @@ async def test_a_teenager_question_goes_first_to_the_mentor_with_that_experience
     assert "erbjuden till: erfarenhet 1" in await answer(karin, "/requests")
     assert "Vår tonåring" in (await berg.next_message(timeout=20))["text"]  # then everyone
 
-    # A second press (the buttons went with the choice: a forged one) changes nothing, and
-    # neither does another family's press on this question.
+    # A second press (the buttons went with the choice: a forged one) changes nothing, now
+    # that everyone on duty has the question, and neither does another family's press on it.
     again = await family.press_data(acknowledged, f"about:{number}:school")
     assert again is not None
-    assert again["text"] == "Ni har redan valt vad frågan handlar om."
+    assert (
+        again["text"] == "Er fråga har redan gått till alla i tjänst, så ett val ändrar inget nu."
+    )
     other = double.add_user(first_name="Ola")
     await join(other, karin, "family", "Familjen Nord")
     await other.send("/help")
