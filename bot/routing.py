@@ -184,37 +184,25 @@ async def _route(
     every circle, so a circle whose adults all declined opens the next at once. `everyone`:
     all circles at once and the load cap set aside (an escalation asks everyone on duty again:
     nobody with room took it)."""
-    declined = await requests.declined_members(session, request.id)
-    adults = [adult for adult in adults if adult.id not in declined]
     if everyone:
         rules = replace(rules, max_conversations=sys.maxsize)
-    holding = await matching_store.open_conversations(session, [adult.id for adult in adults])
-    tags = await matching_store.experience_of(
-        session, sorted({adult.household.id for adult in adults})
-    )
+    facts = await matching_store.adult_facts(session, request.id, [adult.id for adult in adults])
+    asked = [fact for fact in facts if not fact.declined]
     on_duty = [
-        OnDuty(
-            adult.id,
-            adult.household.id,
-            holding.get(adult.id, 0),
-            tags.get(adult.household.id, frozenset()),
-        )
-        for adult in adults
+        OnDuty(fact.member_id, fact.household_id, fact.open_conversations, fact.experience)
+        for fact in asked
     ]
-    own = None
-    if request.family_household_id is not None:
-        linked = await matching_store.own_mentor_household(session, request.family_household_id)
-        own = None if linked is None else linked.id
+    known = await matching_store.question_facts(session, request.id)
     question = Question(
         first_offered_at=request.offered_at or now,
-        own_mentor_household_id=own,
-        topics=await matching_store.topics_of(session, request.id),
+        own_mentor_household_id=known.own_mentor_household_id,
+        topics=known.topics,
         urgent=request.urgent or everyone,
     )
     return _Routed(
         matching.route(question, on_duty, rules, now),
         {adult.id: adult for adult in adults},
-        {adult.id: holding[adult.id] for adult in adults if adult.id in holding},
+        {fact.member_id: fact.open_conversations for fact in asked if fact.open_conversations},
         matching.asks_for_topics(question, on_duty, rules),
     )
 

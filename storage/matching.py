@@ -4,6 +4,7 @@ about, the load each mentor adult carries, and why each offer went where it did.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Row, Session
@@ -92,17 +93,69 @@ async def experience_of(
     return {household: frozenset(tags) for household, tags in found.items()}
 
 
-async def open_conversations(session: Session, member_ids: Sequence[int]) -> dict[int, int]:
-    """How many conversations each of these adults holds now; one without any is absent."""
+@dataclass(frozen=True, slots=True)
+class QuestionFacts:
+    """What routing weighs of the question itself, read in one query."""
+
+    own_mentor_household_id: int | None
+    topics: frozenset[str] | None  # None: not chosen yet
+
+
+async def question_facts(session: Session, request_id: int) -> QuestionFacts:
+    row = await session.fetch_one(
+        "SELECT l.mentor_household_id AS own, r.topics_chosen_at AS chosen, "
+        "(SELECT group_concat(t.tag, ',') FROM request_topics t WHERE t.request_id = r.id) "
+        "AS topics FROM requests r "
+        "LEFT JOIN mentor_links l ON l.family_household_id = r.family_household_id "
+        "WHERE r.id = ?",
+        (request_id,),
+    )
+    if row is None or row["chosen"] is None:
+        return QuestionFacts(None if row is None else row["own"], None)
+    chosen = frozenset(row["topics"].split(",")) if row["topics"] else frozenset()
+    return QuestionFacts(row["own"], chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class AdultFacts:
+    """What routing weighs of one adult on duty for one question, read with the others."""
+
+    member_id: int
+    household_id: int
+    open_conversations: int
+    experience: frozenset[str]
+    declined: bool
+
+
+async def adult_facts(
+    session: Session, request_id: int, member_ids: Sequence[int]
+) -> list[AdultFacts]:
+    """Each adult's open conversations, their household's experience and whether they
+    declined this question: one query for all of them, on the hot path of every question."""
     if not member_ids:
-        return {}
+        return []
     marks = ",".join("?" * len(member_ids))
     rows = await session.fetch_all(
-        "SELECT mentor_member_id, COUNT(*) AS held FROM requests WHERE state = 'accepted' "
-        f"AND mentor_member_id IN ({marks}) GROUP BY mentor_member_id",
-        tuple(member_ids),
+        "SELECT m.id, m.household_id, "
+        "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
+        "AND r.state = 'accepted') AS held, "
+        "(SELECT group_concat(e.tag, ',') FROM household_experience e "
+        "WHERE e.household_id = m.household_id) AS tags, "
+        "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? AND o.member_id = m.id "
+        "AND o.state = 'declined') AS declined "
+        f"FROM members m WHERE m.id IN ({marks})",
+        (request_id, *member_ids),
     )
-    return {row["mentor_member_id"]: row["held"] for row in rows}
+    return [
+        AdultFacts(
+            row["id"],
+            row["household_id"],
+            row["held"],
+            frozenset(row["tags"].split(",")) if row["tags"] else frozenset(),
+            bool(row["declined"]),
+        )
+        for row in rows
+    ]
 
 
 async def choose_topics(
@@ -120,19 +173,6 @@ async def choose_topics(
         [(request_id, tag) for tag in sorted(set(tags))],
     )
     return True
-
-
-async def topics_of(session: Session, request_id: int) -> frozenset[str] | None:
-    """What the family said the question is about; None while it has not chosen."""
-    chosen = await session.fetch_one(
-        "SELECT topics_chosen_at FROM requests WHERE id = ?", (request_id,)
-    )
-    if chosen is None or chosen["topics_chosen_at"] is None:
-        return None
-    rows = await session.fetch_all(
-        "SELECT tag FROM request_topics WHERE request_id = ?", (request_id,)
-    )
-    return frozenset(row["tag"] for row in rows)
 
 
 async def offer_reasons(session: Session, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:

@@ -74,3 +74,6 @@ CREATE TABLE unit_notes (
 );
 CREATE INDEX unit_notes_by_prompt ON unit_notes (prompt_chat_id, prompt_message_id);
 CREATE INDEX unit_notes_to_deliver ON unit_notes (consent, delivered_at);
+
+-- Routing counts each adult's open conversations for every question it routes.
+CREATE INDEX requests_held_by_mentor ON requests (mentor_member_id) WHERE state = 'accepted';
