@@ -88,6 +88,10 @@ async def seed(
         await database.close()
 
 
+def people(double: BotApiDouble, initial: str, count: int) -> list[SandboxUser]:
+    return [double.add_user(first_name=f"{initial}{i}", language_code="en") for i in range(count)]
+
+
 async def offers(mentor: SandboxUser, count: int) -> list[int]:
     """The request numbers of the next `count` offers in a mentor's chat."""
     numbers = []
@@ -115,14 +119,8 @@ async def ask(family: SandboxUser, mentors: list[SandboxUser]) -> float:
 async def measure() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        mentors = [
-            double.add_user(first_name=f"M{i}", language_code="en")
-            for i in range(MENTOR_HOUSEHOLDS)
-        ]
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en")
-            for i in range(WARMUP + SEQUENTIAL + BURST)
-        ]
+        mentors = people(double, "M", MENTOR_HOUSEHOLDS)
+        families = people(double, "F", WARMUP + SEQUENTIAL + BURST)
         warmup = families[:WARMUP]
         sequential = families[WARMUP : WARMUP + SEQUENTIAL]
         crowd = families[WARMUP + SEQUENTIAL :]
@@ -185,14 +183,8 @@ async def ask_own_mentor(family: SandboxUser, own: SandboxUser) -> float:
 async def measure_matching() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        mentors = [
-            double.add_user(first_name=f"M{i}", language_code="en")
-            for i in range(MATCHING_HOUSEHOLDS)
-        ]
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en")
-            for i in range(MATCHING_HOUSEHOLDS * FAMILIES_PER_MENTOR)
-        ]
+        mentors = people(double, "M", MATCHING_HOUSEHOLDS)
+        families = people(double, "F", MATCHING_HOUSEHOLDS * FAMILIES_PER_MENTOR)
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", mentors, families, linked=True)

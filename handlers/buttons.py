@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
 from telegram import CallbackQuery, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot import catalogue_import, rota_planning
 from bot.availability import Week
@@ -34,7 +35,15 @@ from bot.config import LANGUAGES
 from bot.event_drafts import ChangeField, DeadlineChoice
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
-from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
+from handlers.common import (
+    NUMBER,
+    MentorApplication,
+    MentorContext,
+    PlainHandler,
+    Sender,
+    answer,
+    requires,
+)
 from handlers.confirmation import Confirmation
 from storage.models import Audience, AwayReason, EventAudience, EventKind, Member, Role
 
@@ -115,6 +124,16 @@ def press(*roles: Role) -> Callable[[PressHandler], PlainHandler]:
         return pressed
 
     return decorate
+
+
+def add_presses(
+    application: MentorApplication,
+    presses: Iterable[tuple[PlainHandler, re.Pattern[str], PlainHandler]],
+) -> None:
+    """Each kind's handler with its pattern, then `refuse` for the rest of its prefix."""
+    for callback, pattern, refuse in presses:
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        application.add_handler(CallbackQueryHandler(refuse, pattern=rest(pattern)))
 
 
 def stamp(moment: datetime) -> str:

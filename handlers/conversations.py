@@ -17,7 +17,7 @@ keeps the order of the rules readable.
 from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import routing
 from bot.i18n import N_, Html, Translator, plain
@@ -398,12 +398,13 @@ refuse_other_mentor_data = buttons.refuse_rest(Role.MENTOR, Role.COORDINATOR)
 
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("end", end))
-    for callback, pattern, refuse in (
-        (rate, buttons.RATE, refuse_other_rating),
-        (file_topic, buttons.TOPIC, refuse_other_mentor_data),
-        (address, buttons.ADDRESS, refuse_other_mentor_data),
-        (end_chosen, buttons.END, refuse_other_mentor_data),
-    ):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-        application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))
+    buttons.add_presses(
+        application,
+        [
+            (rate, buttons.RATE, refuse_other_rating),
+            (file_topic, buttons.TOPIC, refuse_other_mentor_data),
+            (address, buttons.ADDRESS, refuse_other_mentor_data),
+            (end_chosen, buttons.END, refuse_other_mentor_data),
+        ],
+    )
     application.add_handler(MessageHandler(~filters.COMMAND, route_message))

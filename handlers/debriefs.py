@@ -4,7 +4,6 @@ it with one press, and the mentor hears who will call. Nothing of the conversati
 from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.ext import CallbackQueryHandler
 
 from bot import debriefs
 from bot.debriefs import Asked, DebriefProblem
@@ -134,9 +133,10 @@ refuse_other_acknowledgement = buttons.refuse_rest(Role.COORDINATOR)
 
 
 def register(application: MentorApplication) -> None:
-    for callback, pattern, refuse in (
-        (talk_it_through, buttons.DEBRIEF, refuse_other_talk),
-        (acknowledge, buttons.DEBRIEF_ACKNOWLEDGE, refuse_other_acknowledgement),
-    ):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-        application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))
+    buttons.add_presses(
+        application,
+        [
+            (talk_it_through, buttons.DEBRIEF, refuse_other_talk),
+            (acknowledge, buttons.DEBRIEF_ACKNOWLEDGE, refuse_other_acknowledgement),
+        ],
+    )

@@ -178,15 +178,25 @@ async def _card_family(context: MentorContext, match: Match) -> Member | None:
     return whom if whom is not None and whom.role is Role.FAMILY else None
 
 
+async def _pressed_family(
+    query: CallbackQuery, context: MentorContext, sender: Sender, match: Match
+) -> Member | None:
+    """The card's family, the press answered: with one line if it is no longer that family."""
+    family = await _card_family(context, match)
+    if family is None:
+        await query.answer(plain(sender.t("button.invalid")), show_alert=True)
+    else:
+        await query.answer()
+    return family
+
+
 @buttons.press(Role.COORDINATOR)
 async def turn_own_mentor_page(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    family = await _card_family(context, match)
+    family = await _pressed_family(query, context, sender, match)
     if family is None:
-        await query.answer(plain(sender.t("button.invalid")), show_alert=True)
         return
-    await query.answer()
     text, keyboard = await _own_mentor_choice(context, sender, family, buttons.page_of(match))
     await best_effort(query.edit_message_text(text, reply_markup=keyboard), "own mentor page")
 
@@ -209,11 +219,9 @@ async def choose_own_mentor(
 async def no_own_mentor(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
-    family = await _card_family(context, match)
+    family = await _pressed_family(query, context, sender, match)
     if family is None:
-        await query.answer(plain(sender.t("button.invalid")), show_alert=True)
         return
-    await query.answer()
     await _unlink(context, sender.t, member, family.id, say=_edit_to(query))
 
 

@@ -11,7 +11,6 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
 )
-from telegram.ext import CallbackQueryHandler
 
 from bot import unit_notes
 from bot.i18n import N_, Translator, plain
@@ -188,9 +187,10 @@ refuse_other_consent = buttons.refuse_rest(Role.FAMILY)
 
 
 def register(application: MentorApplication) -> None:
-    for callback, pattern, refuse in (
-        (ask_for_note, buttons.UNIT_NOTE, refuse_other_note),
-        (decide, buttons.UNIT_NOTE_CONSENT, refuse_other_consent),
-    ):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-        application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))
+    buttons.add_presses(
+        application,
+        [
+            (ask_for_note, buttons.UNIT_NOTE, refuse_other_note),
+            (decide, buttons.UNIT_NOTE_CONSENT, refuse_other_consent),
+        ],
+    )
