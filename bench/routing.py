@@ -8,7 +8,11 @@ MENTORBOT_API_RATE=10000), so that what is measured is the bot, and measures
      moment the last of the 3 offers has arrived (the family's own answer is awaited after,
      outside the figure, so that nothing spills into the next question);
   2. throughput: 200 families send a question at the same instant; from the first send until
-     all 600 offers (3 per request) have arrived, as requests a second.
+     all 600 offers (3 per request) have arrived, as requests a second;
+  3. matching: a second run with 20 mentor households on duty, each with experience tags and
+     10 linked families (MENTORBOT_FAMILIES_PER_MENTOR's default); those 200 families, one
+     after another, each ask; from the send to its own mentor family's offer (the only one
+     routing makes in the first 5 minutes), every other mentor checked to have none.
 Prints the figures beside their targets. Run: `python bench/routing.py`.
 """
 
@@ -24,8 +28,9 @@ from pathlib import Path
 
 from harness import start_bot  # bench/ is the script's own folder
 
+from bot.matching import Experience
 from bot.sandbox import BotApiDouble, SandboxUser
-from storage import households, shifts
+from storage import households, matching, shifts
 from storage.db import Database
 from storage.models import Role
 
@@ -38,23 +43,31 @@ QUESTION = "How do we handle bedtime when our foster son cannot settle?"
 OFFER = re.compile(r"Question #(\d+)")
 TARGET_P99_MS = 25.0
 TARGET_RATE = 300.0
+MATCHING_HOUSEHOLDS = 20
+FAMILIES_PER_MENTOR = 10
 
 
-async def seed(db_path: Path, mentors: list[SandboxUser], families: list[SandboxUser]) -> None:
+async def seed(
+    db_path: Path, mentors: list[SandboxUser], families: list[SandboxUser], *, linked: bool = False
+) -> None:
     """Households made directly in the database: the bench is about routing, not onboarding.
 
     Everyone has written to the bot before, so their Telegram language is already on record
     (the bot writes it down on the first message otherwise, and offers go out in English).
+    `linked`: each mentor household gets two experience tags and the next ten families.
     """
     now = datetime.now(UTC)
+    tags = [tag.value for tag in Experience]
     database = await Database.open(db_path)
     try:
         async with database.write() as session:
+            made: dict[Role, list[int]] = {Role.MENTOR: [], Role.FAMILY: []}
             for role, people in ((Role.MENTOR, mentors), (Role.FAMILY, families)):
                 for person in people:
                     household = await households.create_household(
                         session, role, now, f"{person.first_name} household"
                     )
+                    made[role].append(household)
                     member = await households.add_member(session, household, person.id, now)
                     await households.note_telegram_language(session, member, person.language_code)
                     if role is Role.MENTOR:  # on duty for the whole run
@@ -66,8 +79,17 @@ async def seed(db_path: Path, mentors: list[SandboxUser], families: list[Sandbox
                             None,
                             now,
                         )
+            for index, mentor in enumerate(made[Role.MENTOR] if linked else []):
+                await matching.set_experience(session, mentor, tags[index % 8 : index % 8 + 2])
+                first = index * FAMILIES_PER_MENTOR
+                for family in made[Role.FAMILY][first : first + FAMILIES_PER_MENTOR]:
+                    await matching.link(session, family, mentor, FAMILIES_PER_MENTOR, now)
     finally:
         await database.close()
+
+
+def people(double: BotApiDouble, initial: str, count: int) -> list[SandboxUser]:
+    return [double.add_user(first_name=f"{initial}{i}", language_code="en") for i in range(count)]
 
 
 async def offers(mentor: SandboxUser, count: int) -> list[int]:
@@ -97,14 +119,8 @@ async def ask(family: SandboxUser, mentors: list[SandboxUser]) -> float:
 async def measure() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        mentors = [
-            double.add_user(first_name=f"M{i}", language_code="en")
-            for i in range(MENTOR_HOUSEHOLDS)
-        ]
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en")
-            for i in range(WARMUP + SEQUENTIAL + BURST)
-        ]
+        mentors = people(double, "M", MENTOR_HOUSEHOLDS)
+        families = people(double, "F", WARMUP + SEQUENTIAL + BURST)
         warmup = families[:WARMUP]
         sequential = families[WARMUP : WARMUP + SEQUENTIAL]
         crowd = families[WARMUP + SEQUENTIAL :]
@@ -153,5 +169,57 @@ async def measure() -> None:
     print(f"bot start to the last answer: {run:.1f} s")
 
 
+async def ask_own_mentor(family: SandboxUser, own: SandboxUser) -> float:
+    """One linked family's question; milliseconds until its own mentor family has the offer."""
+    began = time.perf_counter()
+    await family.send(QUESTION)
+    (number,) = await offers(own, 1)
+    elapsed = (time.perf_counter() - began) * 1000
+    answer = await family.next_message(timeout=10)
+    assert f"#{number}" in answer["text"], answer["text"]
+    return elapsed
+
+
+async def measure_matching() -> None:
+    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        mentors = people(double, "M", MATCHING_HOUSEHOLDS)
+        families = people(double, "F", MATCHING_HOUSEHOLDS * FAMILIES_PER_MENTOR)
+        with tempfile.TemporaryDirectory() as folder:
+            workdir = Path(folder)
+            await seed(workdir / "bench.db", mentors, families, linked=True)
+            process, _ = await start_bot(
+                double,
+                workdir,
+                coordinator,
+                MENTORBOT_API_RATE="10000",
+                MENTORBOT_ESCALATE_AFTER="600",
+            )
+            try:
+                latencies = [
+                    await ask_own_mentor(family, mentors[index // FAMILIES_PER_MENTOR])
+                    for index, family in enumerate(families)
+                ]
+                await asyncio.sleep(0.5)  # an offer beyond the own mentor family would be here
+                held = [len(mentor.messages) for mentor in mentors]
+                assert held == [FAMILIES_PER_MENTOR] * MATCHING_HOUSEHOLDS, held
+            finally:
+                process.terminate()
+                await process.wait()
+
+    p50 = statistics.median(latencies)
+    p99 = statistics.quantiles(latencies, n=100)[98]
+    print(
+        f"matching: {MATCHING_HOUSEHOLDS} mentor households on duty with tags, "
+        f"{len(latencies)} linked families one after another, question to its own mentor "
+        f"family's offer: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < {TARGET_P99_MS:.0f} ms)"
+    )
+
+
+async def main() -> None:
+    await measure()
+    await measure_matching()
+
+
 if __name__ == "__main__":
-    asyncio.run(measure())
+    asyncio.run(main())

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.matching import DEFAULT_RULES, Experience, MatchingRules
 from bot.service_hours import InvalidHours, ServiceHours, UnknownCountry
 from bot.urgent import DEFAULT_URGENT_WORDS, parse_urgent_words
 
@@ -151,6 +152,15 @@ class Config:
     # The course days a foster family is expected to attend in a calendar year; None: the
     # unit does not follow them (the coordinators' list and the families' count are not shown).
     course_days_expected: int | None = None
+    # How routing widens: own mentor household, matching experience, everyone; the cap on
+    # the conversations a mentor adult holds before others are asked first.
+    matching: MatchingRules = DEFAULT_RULES
+    # The most foster families one mentor household is linked to (/link).
+    families_per_mentor: int = 10
+    # The municipality's own experience tags, beyond bot/matching's list: (tag, label).
+    extra_experience: tuple[tuple[str, str], ...] = ()
+    # More hours on duty than this in a week and /rota warns the coordinator; None: off.
+    max_hours_per_week: int | None = None
 
     @property
     def pickup_needs_approval(self) -> bool:
@@ -283,7 +293,49 @@ def load_config(
         course_days_expected=_optional_whole(
             "MENTORBOT_COURSE_DAYS_EXPECTED", get("MENTORBOT_COURSE_DAYS_EXPECTED", "off"), "days"
         ),
+        matching=MatchingRules(
+            own_mentor_wait=_minutes(
+                "MENTORBOT_OWN_MENTOR_MINUTES", get("MENTORBOT_OWN_MENTOR_MINUTES", "5")
+            ),
+            match_wait=_minutes("MENTORBOT_MATCH_MINUTES", get("MENTORBOT_MATCH_MINUTES", "2")),
+            max_conversations=_whole(
+                "MENTORBOT_MAX_CONVERSATIONS",
+                get("MENTORBOT_MAX_CONVERSATIONS", "3"),
+                "conversations",
+            ),
+        ),
+        families_per_mentor=_whole(
+            "MENTORBOT_FAMILIES_PER_MENTOR", get("MENTORBOT_FAMILIES_PER_MENTOR", "10"), "families"
+        ),
+        extra_experience=_extra_experience(get("MENTORBOT_EXTRA_EXPERIENCE", "")),
+        max_hours_per_week=_optional_whole(
+            "MENTORBOT_MAX_HOURS_PER_WEEK", get("MENTORBOT_MAX_HOURS_PER_WEEK", "off"), "hours"
+        ),
     )
+
+
+# A tag of the municipality's own: short, plain, and no tag of the built-in list.
+_TAG = re.compile(r"[a-z][a-z0-9_]{0,19}")
+MAX_TAG_LABEL = 40  # a button's text on a phone
+
+
+def _extra_experience(raw: str) -> tuple[tuple[str, str], ...]:
+    """`tag=Label,tag=Label`: the label as the coordinators want it shown, in their language."""
+    name = "MENTORBOT_EXTRA_EXPERIENCE"
+    found: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        tag, _, label = (piece.strip() for piece in item.partition("="))
+        if not _TAG.fullmatch(tag) or not label or len(label) > MAX_TAG_LABEL:
+            raise ConfigError(
+                name,
+                "must be tag=Label items separated by commas, each tag lower-case letters, "
+                f"digits or _ (at most 20), each label at most {MAX_TAG_LABEL} characters, "
+                f"not {item!r}",
+            )
+        if tag in Experience.__members__.values() or tag in found:
+            raise ConfigError(name, f"names the tag {tag!r} twice or as a built-in one")
+        found[tag] = label
+    return tuple(found.items())
 
 
 def _token(raw: str) -> str | None:

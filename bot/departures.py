@@ -16,7 +16,16 @@ from datetime import datetime
 from bot import events, routing
 from bot.events import Released
 from bot.routing import Ended
-from storage import availability, broadcasts, households, interest, invites, shifts
+from storage import (
+    availability,
+    broadcasts,
+    households,
+    interest,
+    invites,
+    matching,
+    shifts,
+    unit_notes,
+)
 from storage import events as stored_events
 from storage.db import Session
 from storage.models import Member
@@ -54,4 +63,6 @@ async def depart(session: Session, member: Member, now: datetime) -> Departure:
         await households.forget_household_name(session, household)
         await availability.forget_household(session, household)
         await stored_events.forget_course_days(session, household)
+        await matching.forget_household(session, household)
+        await unit_notes.forget_family(session, household)
     return Departure(member, ended, cancelled, last, released)

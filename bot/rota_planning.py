@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum, StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.rota import Interval, covered, gaps, overlaps
+from bot.rota import Interval, covered, gaps, local_moment, overlaps
 from bot.rota_csv import ExportRow, PlannedShift
 from bot.service_hours import ServiceHours
 from storage import audit, households, shifts
@@ -52,6 +52,39 @@ class DayCoverage:
     holiday: str | None
     shifts: list[ShiftListing]
     gaps: list[Interval]
+
+
+@dataclass(frozen=True, slots=True)
+class Overbooked:
+    """A mentor household booked for more hours in one local week than the service allows
+    itself to ask of a family (MENTORBOT_MAX_HOURS_PER_WEEK)."""
+
+    household_id: int
+    name: str | None
+    week: date  # its Monday
+    booked: timedelta
+
+
+def overbooked(
+    listings: Sequence[ShiftListing], tz: ZoneInfo, limit: timedelta
+) -> list[Overbooked]:
+    """The households booked beyond `limit` in a local week, week by week. A shift counts in
+    the week it starts in (a night over Sunday counts for the week it began), whether or not
+    it lies in the service hours."""
+    booked: dict[tuple[date, int], timedelta] = {}
+    names: dict[int, str | None] = {}
+    for listing in listings:
+        shift = listing.shift
+        start = shift.starts_at.astimezone(tz).date()
+        week = start - timedelta(days=start.weekday())
+        key = (week, shift.household_id)
+        booked[key] = booked.get(key, timedelta()) + (shift.ends_at - shift.starts_at)
+        names[shift.household_id] = listing.mentor_name
+    return [
+        Overbooked(household, names[household], week, hours)
+        for (week, household), hours in sorted(booked.items())
+        if hours > limit
+    ]
 
 
 async def _check(session: Session, member_id: int, span: Interval, now: datetime) -> Refusal | int:
@@ -342,6 +375,19 @@ async def listings(
 ) -> list[ShiftListing]:
     async with db.read() as session:
         return await shifts.listings_overlapping(session, start, end, household_id)
+
+
+async def overbooked_weeks(
+    db: Database, first_day: date, days: int, tz: ZoneInfo, limit: timedelta
+) -> list[Overbooked]:
+    """The weeks these days touch, whole (from the first one's Monday), checked for
+    households booked beyond `limit`."""
+    monday = first_day - timedelta(days=first_day.weekday())
+    last = first_day + timedelta(days=days - 1)
+    end = last + timedelta(days=7 - last.weekday())
+    start_at = local_moment(monday, time(0), tz)
+    booked = await listings(db, start_at, local_moment(end, time(0), tz))
+    return [over for over in overbooked(booked, tz, limit) if over.week <= last]
 
 
 async def export_rows(db: Database, since: datetime) -> list[ExportRow]:

@@ -5,21 +5,25 @@ transaction: the first Accept wins (`offered -> accepted`), an escalation step h
 (`escalation = n-1 -> n`), a cancel or an end happens once. The handlers only send and edit
 messages; what was decided is always read back from the database.
 
-A request belongs to the family household, so either adult may write in it; it is offered to
-every adult of every mentor household on duty, and whichever adult accepts holds the
-conversation.
+A request belongs to the family household, so either adult may write in it; whichever adult
+accepts holds the conversation. Who is offered it, and when more are, is bot/matching's pure
+decision (own mentor household, matching experience, everyone; the load cap), taken here with
+what the database says now and asked again at the moment it names (`widen`).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import metrics
+from bot import matching, metrics
 from bot.i18n import N_
+from bot.matching import DEFAULT_RULES, Decision, MatchingRules, OnDuty, Question, Reason
 from storage import households, requests, shifts
+from storage import matching as matching_store
 from storage.db import Database, Session
 from storage.models import (
     OPEN_REQUEST_STATES,
@@ -81,6 +85,10 @@ class Intake:
     next_shift: datetime | None = None  # when a waiting request will be offered
     became_urgent: bool = False
     in_conversation: bool = False  # nothing was stored: relay the message instead
+    # How many conversations each adult asked holds already, for their offer's text.
+    holding: dict[int, int] = field(default_factory=dict)
+    widens_at: datetime | None = None  # when more mentors are to be asked, if nobody accepted
+    asks_topics: bool = False  # the family's choice of topics could change who is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +97,17 @@ class Offering:
 
     request: Request
     offer_to: list[Member]
+    holding: dict[int, int] = field(default_factory=dict)
+    widens_at: datetime | None = None
+    asks_topics: bool = False  # the family's choice of topics could change who is asked
+
+
+class TopicProblem(StrEnum):
+    """Why a family's choice of topics changed nothing."""
+
+    GONE = "gone"  # accepted, withdrawn or ended since the buttons were sent
+    CHOSEN = "chosen"  # chosen (or skipped) already
+    TOO_LATE = "too_late"  # it reached everyone on duty already: a choice changes nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +161,67 @@ async def _on_duty_adults(session: Session, now: datetime) -> list[Member]:
     return [adult for adult in on_duty if adult.role is Role.MENTOR]
 
 
+@dataclass(frozen=True, slots=True)
+class _Routed:
+    """bot/matching's decision for a request, with the adults it names."""
+
+    decision: Decision
+    adults: dict[int, Member]
+    holding: dict[int, int]
+    asks_topics: bool
+
+
+async def _route(
+    session: Session,
+    request: Request,
+    adults: Sequence[Member],
+    rules: MatchingRules,
+    now: datetime,
+    *,
+    everyone: bool = False,
+) -> _Routed:
+    """Who of the adults on duty is to hold an offer now. An adult who declined it is out of
+    every circle, so a circle whose adults all declined opens the next at once. `everyone`:
+    all circles at once and the load cap set aside (an escalation asks everyone on duty again:
+    nobody with room took it)."""
+    if everyone:
+        rules = replace(rules, max_conversations=sys.maxsize)
+    facts = await matching_store.adult_facts(session, request.id, [adult.id for adult in adults])
+    asked = [fact for fact in facts if not fact.declined]
+    on_duty = [
+        OnDuty(fact.member_id, fact.household_id, fact.open_conversations, fact.experience)
+        for fact in asked
+    ]
+    known = await matching_store.question_facts(session, request.id)
+    question = Question(
+        first_offered_at=request.offered_at or now,
+        own_mentor_household_id=known.own_mentor_household_id,
+        topics=known.topics,
+        urgent=request.urgent or everyone,
+    )
+    return _Routed(
+        matching.route(question, on_duty, rules, now),
+        {adult.id: adult for adult in adults},
+        {fact.member_id: fact.open_conversations for fact in asked if fact.open_conversations},
+        matching.asks_for_topics(question, on_duty, rules),
+    )
+
+
+async def _offer_routed(
+    session: Session, request_id: int, routed: _Routed, now: datetime
+) -> list[Member]:
+    """Record the decided offers not made before, each with its reason; returns those newly
+    asked."""
+    asked = []
+    for offer in routed.decision.offers:
+        adult = routed.adults[offer.member_id]
+        if await requests.add_offer(
+            session, request_id, adult.id, adult.telegram_user_id, now, offer.reason.value
+        ):
+            asked.append(adult)
+    return asked
+
+
 async def _offer(
     session: Session, request_id: int, candidates: Sequence[Member], now: datetime
 ) -> list[Member]:
@@ -175,6 +255,7 @@ async def take_message(
     preview: str | None,
     urgent: bool,
     now: datetime,
+    rules: MatchingRules = DEFAULT_RULES,
 ) -> Intake:
     """Open a request with this message, or attach it to the family's open one."""
     async with db.write() as session:
@@ -203,10 +284,21 @@ async def take_message(
             now=now,
         )
         await requests.add_pending_message(session, request_id, chat_id, message_id, now)
-        offer_to = await _offer(session, request_id, adults, now)
-        next_shift = None if adults else await shifts.next_start_after(session, now)
         request = await _read(session, request_id)
-    return Intake(request, True, offer_to, next_shift, became_urgent=urgent)
+        if not adults:
+            next_shift = await shifts.next_start_after(session, now)
+            return Intake(request, True, next_shift=next_shift, became_urgent=urgent)
+        routed = await _route(session, request, adults, rules, now)
+        offer_to = await _offer_routed(session, request_id, routed, now)
+    return Intake(
+        request,
+        True,
+        offer_to,
+        became_urgent=urgent,
+        holding=routed.holding,
+        widens_at=routed.decision.widens_at,
+        asks_topics=routed.asks_topics,
+    )
 
 
 async def remember_offers(db: Database, request_id: int, shown: Sequence[tuple[int, int]]) -> None:
@@ -217,7 +309,9 @@ async def remember_offers(db: Database, request_id: int, shown: Sequence[tuple[i
     metrics.OFFERS_SENT.inc(len(shown))
 
 
-async def offer_waiting(db: Database, now: datetime) -> list[Offering]:
+async def offer_waiting(
+    db: Database, now: datetime, rules: MatchingRules = DEFAULT_RULES
+) -> list[Offering]:
     """At a shift's start: every waiting request goes to the mentors now on duty."""
     async with db.write() as session:
         adults = await _on_duty_adults(session, now)
@@ -227,9 +321,67 @@ async def offer_waiting(db: Database, now: datetime) -> list[Offering]:
         offerings = []
         for request in waiting:
             if await requests.mark_offered(session, request.id, now):
-                offer_to = await _offer(session, request.id, adults, now)
-                offerings.append(Offering(await _read(session, request.id), offer_to))
+                offered = await _read(session, request.id)
+                routed = await _route(session, offered, adults, rules, now)
+                offer_to = await _offer_routed(session, request.id, routed, now)
+                offerings.append(_offering(offered, offer_to, routed))
     return offerings
+
+
+def _offering(request: Request, offer_to: list[Member], routed: _Routed) -> Offering:
+    return Offering(
+        request, offer_to, routed.holding, routed.decision.widens_at, routed.asks_topics
+    )
+
+
+async def widen(
+    db: Database, request_id: int, now: datetime, rules: MatchingRules = DEFAULT_RULES
+) -> Offering | None:
+    """The moment bot/matching named has come (or the family chose its topics): the adults of
+    the next circle are asked too. None when the question was taken, withdrawn or escalated
+    since (an escalation asks everyone on duty itself)."""
+    async with db.write() as session:
+        return await _widen(session, request_id, rules, now)
+
+
+async def _widen(
+    session: Session, request_id: int, rules: MatchingRules, now: datetime
+) -> Offering | None:
+    request = await requests.request_by_id(session, request_id)
+    if request is None or request.state is not RequestState.OFFERED or request.escalation:
+        return None
+    routed = await _route(session, request, await _on_duty_adults(session, now), rules, now)
+    return _offering(request, await _offer_routed(session, request_id, routed, now), routed)
+
+
+async def _reached_everyone(session: Session, request: Request) -> bool:
+    if request.escalation:
+        return True
+    sent = await matching_store.offer_reasons(session, [request.id])
+    return any(reason in sent.get(request.id, {}) for reason in (Reason.EVERYONE, Reason.LOAD))
+
+
+async def choose_topics(
+    db: Database,
+    family: Member,
+    request_id: int,
+    topics: frozenset[str],
+    now: datetime,
+    rules: MatchingRules = DEFAULT_RULES,
+) -> Offering | TopicProblem:
+    """The family said what its question is about (no topics: "to everyone now"); who is
+    asked is decided again at once."""
+    async with db.write() as session:
+        request = await requests.request_by_id(session, request_id)
+        if request is None or request.family_household_id != family.household.id:
+            return TopicProblem.GONE
+        if request.state is RequestState.OFFERED and await _reached_everyone(session, request):
+            return TopicProblem.TOO_LATE
+        if not await matching_store.choose_topics(session, request_id, topics, now):
+            offered = request.state is RequestState.OFFERED
+            return TopicProblem.CHOSEN if offered else TopicProblem.GONE
+        widened = await _widen(session, request_id, rules, now)
+        return TopicProblem.GONE if widened is None else widened
 
 
 async def send_long_waits_to_coordinators(
@@ -265,7 +417,9 @@ async def expire(db: Database, request_id: int, now: datetime) -> Ended | None:
         return Ended(request, await _family(session, request), None, withdrawn)
 
 
-async def escalate(db: Database, request_id: int, level: int, now: datetime) -> Offering | None:
+async def escalate(
+    db: Database, request_id: int, level: int, now: datetime, rules: MatchingRules = DEFAULT_RULES
+) -> Offering | None:
     """Take an unanswered request one step further, unless it was answered or escalated since.
 
     Step 1 asks the mentors on duty again (and, for the first time, any who came on duty
@@ -278,10 +432,12 @@ async def escalate(db: Database, request_id: int, level: int, now: datetime) -> 
             candidates = await households.members_with_role(session, Role.COORDINATOR)
             offer_to = await _offer(session, request_id, candidates, now)
         else:
+            request = await _read(session, request_id)
             adults = await _on_duty_adults(session, now)
-            await _offer(session, request_id, adults, now)
-            declined = await requests.declined_members(session, request_id)
-            offer_to = [adult for adult in adults if adult.id not in declined]
+            routed = await _route(session, request, adults, rules, now, everyone=True)
+            await _offer_routed(session, request_id, routed, now)
+            asked = [routed.adults[offer.member_id] for offer in routed.decision.offers]
+            return Offering(request, asked, routed.holding)
         return Offering(await _read(session, request_id), offer_to)
 
 
@@ -689,6 +845,12 @@ async def add_comment(db: Database, request_id: int, purpose: RelayPurpose, text
 async def open_requests(db: Database) -> list[Request]:
     async with db.read() as session:
         return await requests.requests_in_states(session, OPEN_REQUEST_STATES)
+
+
+async def offer_reasons(db: Database, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Why each request's offers went where they did (bot/matching.Reason), counted."""
+    async with db.read() as session:
+        return await matching_store.offer_reasons(session, request_ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from bot.rota import Interval, gaps
 from bot.routing import MAX_RATING, TOP_ESCALATION, Topic
 from bot.service_hours import ServiceHours
-from storage import shifts
+from storage import households, shifts
 from storage import stats as queries
 from storage.db import Database
 from storage.models import OPEN_REQUEST_STATES, EventKind, RequestState, Role, Shift
@@ -219,6 +219,46 @@ def event_figures(facts: Sequence[EventFacts]) -> tuple[EventFigures, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class MentorLoad:
+    """What one mentor household carried in the period: conversations it accepted, and its
+    hours on duty (the shifts within the period, up to the report's making). The report names
+    nobody: a household is the member number /members shows for it (None once it is gone)."""
+
+    household_id: int
+    number: int | None
+    conversations: int
+    on_duty: timedelta
+
+
+def mentor_load(
+    accepted: Sequence[RequestFacts],
+    rota: Sequence[Shift],
+    numbers: Mapping[int, int],
+    start: datetime,
+    until: datetime,
+) -> tuple[MentorLoad, ...]:
+    """One line per mentor household that was on duty or took a conversation, busiest first."""
+    conversations = Counter(
+        r.mentor_household_id
+        for r in accepted
+        if r.accepted_by is Role.MENTOR and r.mentor_household_id is not None
+    )
+    duty: dict[int, timedelta] = {}
+    for shift in rota:
+        clipped = min(shift.ends_at, until) - max(shift.starts_at, start)
+        if clipped > timedelta():
+            duty[shift.household_id] = duty.get(shift.household_id, timedelta()) + clipped
+    households = set(conversations) | set(duty)
+    loads = [
+        MentorLoad(h, numbers.get(h), conversations.get(h, 0), duty.get(h, timedelta()))
+        for h in households
+    ]
+    return tuple(
+        sorted(loads, key=lambda load: (-load.conversations, -load.on_duty, load.household_id))
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class StatsReport:
     period: Period
     tz: ZoneInfo
@@ -249,6 +289,7 @@ class StatsReport:
     uncovered: timedelta  # of those, with nobody on duty
     broadcasts: tuple[BroadcastReach, ...]
     events: tuple[EventFigures, ...] = ()  # one per kind, in the kinds' order
+    mentors: tuple[MentorLoad, ...] = ()  # per mentor household, busiest first
 
     @property
     def rating_count(self) -> int:
@@ -359,6 +400,7 @@ def compute(
     hours: ServiceHours,
     now: datetime,
     events: Sequence[EventFacts] = (),
+    numbers: Mapping[int, int] | None = None,
 ) -> StatsReport:
     """The report over questions asked in the period, the shifts, broadcasts and events in it."""
     span = period.span(tz)
@@ -421,6 +463,7 @@ def compute(
         uncovered=uncovered,
         broadcasts=tuple(broadcasts),
         events=event_figures(events),
+        mentors=mentor_load(accepted, past_shifts, numbers or {}, span.start, until),
     )
 
 
@@ -439,6 +482,15 @@ async def report(
         broadcasts = await queries.broadcasts_started(session, span.start, span.end)
         # Held means started: an event later in the period has not been held yet.
         held = await queries.events_held(session, span.start, until) if until > span.start else []
+        numbers = await households.first_member_numbers(session)
     return compute(
-        requests, rota, broadcasts, period=period, tz=tz, hours=hours, now=now, events=held
+        requests,
+        rota,
+        broadcasts,
+        period=period,
+        tz=tz,
+        hours=hours,
+        now=now,
+        events=held,
+        numbers=numbers,
     )

@@ -27,7 +27,7 @@ from bot.events import KIND_LABELS
 from bot.i18n import N_, Translator
 from bot.routing import TOPIC_LABELS, Topic
 from bot.spreadsheet import nordic_csv
-from bot.stats import HOURS, EventFigures, Share, Spread, StatsReport
+from bot.stats import HOURS, EventFigures, MentorLoad, Share, Spread, StatsReport
 
 MISSING = "–"  # a figure with nothing to compute it from: no accepted question, no rating
 
@@ -42,6 +42,13 @@ def rounded(value: float, decimals: int) -> Decimal:
 
 
 # --- text ----------------------------------------------------------------------------------
+
+
+def hours(t: Translator, length: timedelta) -> str:
+    """Hours as the reader's language writes them, to a tenth: "13", "12,5" (sv, da)."""
+    return format_decimal(
+        rounded(length.total_seconds() / 3600, 1), format="0.#", locale=t.language
+    )
 
 
 def duration(t: Translator, value: timedelta | None) -> str:
@@ -163,6 +170,27 @@ def event_lines(t: Translator, figures: Iterable[EventFigures]) -> list[str]:
     return lines
 
 
+def mentor_lines(t: Translator, loads: Iterable[MentorLoad]) -> list[str]:
+    """Conversations and hours on duty per mentor household: who carries the service."""
+    listed = list(loads)
+    if not listed:
+        return []
+    lines = [t("stats.mentors_header")]
+    for load in listed:
+        number = MISSING if load.number is None else f"#{load.number}"
+        on_duty = hours(t, load.on_duty)
+        lines.append(
+            t.plural(
+                "stats.mentor_line",
+                "stats.mentor_line_plural",
+                load.conversations,
+                number=number,
+                hours=on_duty,
+            )
+        )
+    return lines
+
+
 def report_text(t: Translator, report: StatsReport) -> str:
     """The figures a coordinator wants at a glance; plain text, so it reads the same in a file."""
     period = report.period
@@ -201,6 +229,7 @@ def report_text(t: Translator, report: StatsReport) -> str:
         else t("stats.no_broadcasts")
     )
     lines += event_lines(t, report.events)
+    lines += mentor_lines(t, report.mentors)
     return "\n".join(lines)
 
 
@@ -287,6 +316,10 @@ def _metric_rows(report: StatsReport) -> Iterable[tuple[str, str, str]]:
         yield (f"{prefix}_attended", str(figure.attended), "people")
         yield (f"{prefix}_no_shows", str(figure.no_shows), "people")
         yield (f"{prefix}_waiting_list_moves", str(figure.moves), "count")
+    for load in report.mentors:  # by number: the CSV travels, a household's name need not
+        prefix = f"mentor_household_{load.household_id}"
+        yield (f"{prefix}_conversations", str(load.conversations), "count")
+        yield (f"{prefix}_on_duty", _number(load.on_duty.total_seconds() / 3600), "hours")
 
 
 def _reach_rows(

@@ -8,12 +8,14 @@ from handlers import (
     broadcasts,
     catalogue,
     conversations,
+    debriefs,
     event_admin,
     events,
     gate,
     help,
     invites,
     language,
+    matching,
     members,
     mentor_rota,
     offers,
@@ -25,6 +27,7 @@ from handlers import (
     shift_booking,
     stats,
     system,
+    unit_notes,
 )
 from handlers.common import MentorApplication
 
@@ -38,6 +41,9 @@ def register(application: MentorApplication) -> None:
         language,
         invites,
         members,
+        matching,  # /link, /experience and a family's topic buttons
+        debriefs,  # Talk it through and its acknowledgement
+        unit_notes,  # a note for the social worker, and the family's yes or no
         audit,
         stats,
         personal_data,

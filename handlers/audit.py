@@ -34,6 +34,9 @@ _ACTIONS = {
     Action.EVENT_CHANGE: N_("audit.event_change"),
     Action.EVENT_CANCEL: N_("audit.event_cancel"),
     Action.EVENT_ATTENDANCE: N_("audit.event_attendance"),
+    Action.MENTOR_LINK: N_("audit.mentor_link"),
+    Action.MENTOR_UNLINK: N_("audit.mentor_unlink"),
+    Action.EXPERIENCE: N_("audit.experience"),
 }
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
 from telegram import CallbackQuery, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot import catalogue_import, rota_planning
 from bot.availability import Week
@@ -34,7 +35,15 @@ from bot.config import LANGUAGES
 from bot.event_drafts import ChangeField, DeadlineChoice
 from bot.routing import Topic
 from bot.shift_booking import DaySpan, Span
-from handlers.common import NUMBER, MentorContext, PlainHandler, Sender, answer, requires
+from handlers.common import (
+    NUMBER,
+    MentorApplication,
+    MentorContext,
+    PlainHandler,
+    Sender,
+    answer,
+    requires,
+)
 from handlers.confirmation import Confirmation
 from storage.models import Audience, AwayReason, EventAudience, EventKind, Member, Role
 
@@ -117,6 +126,16 @@ def press(*roles: Role) -> Callable[[PressHandler], PlainHandler]:
     return decorate
 
 
+def add_presses(
+    application: MentorApplication,
+    presses: Iterable[tuple[PlainHandler, re.Pattern[str], PlainHandler]],
+) -> None:
+    """Each kind's handler with its pattern, then `refuse` for the rest of its prefix."""
+    for callback, pattern, refuse in presses:
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        application.add_handler(CallbackQueryHandler(refuse, pattern=rest(pattern)))
+
+
 def stamp(moment: datetime) -> str:
     """A moment for a button's data: short, and exact to the second, as the database is."""
     return str(int(moment.timestamp()))
@@ -184,6 +203,8 @@ class MemberAction(StrEnum):
     REMOVE = "remove"
     EXPORT = "export"
     ERASE = "erase"
+    OWN_MENTOR = "own-mentor"  # a family's card: choose its own mentor household
+    EXPERIENCE = "experience"  # a mentor's card: its household's experience, as /experience
 
 
 MEMBER_ACTION = _pattern(
@@ -863,3 +884,100 @@ def signup_of(match: re.Match[str]) -> int:
 
 def came_of(match: re.Match[str]) -> bool:
     return match["came"] == "yes"
+
+
+# What a family's question is about: about:REQUEST:TAG, or about:REQUEST:- ("to everyone now").
+_ABOUT = _prefix("about:")
+_EVERYONE_NOW = "-"
+ABOUT = _pattern(_ABOUT, f"(?P<request>{_N}):(?P<tag>[a-z][a-z0-9_]{{0,19}}|{_EVERYONE_NOW})")
+
+
+def about(request_id: int, tag: str | None) -> str:
+    """None: the family skips the choice and sends the question to everyone now."""
+    return f"{_ABOUT}{request_id}:{_EVERYONE_NOW if tag is None else tag}"
+
+
+def about_tag_of(match: re.Match[str]) -> str | None:
+    return None if match["tag"] == _EVERYONE_NOW else match["tag"]
+
+
+# /experience: one tag of a mentor household set or taken away, as the button showed it would
+# be (so a press on an outdated keyboard does what it said): experience:MEMBER:JOINED:TAG:on|off.
+_EXPERIENCE = _prefix("experience:")
+EXPERIENCE = _pattern(
+    _EXPERIENCE, f"{_CONFIRMATION}:(?P<tag>[a-z][a-z0-9_]{{0,19}}):(?P<present>on|off)"
+)
+
+
+def experience(mentor: Confirmation, tag: str, present: bool) -> str:
+    return f"{_confirming(_EXPERIENCE, mentor)}:{tag}:{'on' if present else 'off'}"
+
+
+def tag_of(match: re.Match[str]) -> tuple[str, bool]:
+    """The tag, and whether the press sets it (True) or takes it away."""
+    return match["tag"], match["present"] == "on"
+
+
+# A family card's Own mentor family: the mentor households a page at a time, each linking the
+# family (own-mentor:FAMILY:JOINED:MENTOR, by the number of an adult of the mentor household),
+# and No own mentor family; each names the family by its number and the second it joined.
+_OWN_MENTOR = _prefix("own-mentor:")
+OWN_MENTOR = _pattern(_OWN_MENTOR, f"{_CONFIRMATION}:(?P<mentor>{_N})")
+OWN_MENTOR_NONE = _pattern(_OWN_MENTOR, f"none:{_CONFIRMATION}")
+OWN_MENTOR_PAGE = _pattern(_OWN_MENTOR, f"page:{_CONFIRMATION}:(?P<page>{_N})")
+
+
+def own_mentor(family: Confirmation, mentor_number: int) -> str:
+    return f"{_confirming(_OWN_MENTOR, family)}:{mentor_number}"
+
+
+def own_mentor_none(family: Confirmation) -> str:
+    return _confirming(f"{_OWN_MENTOR}none:", family)
+
+
+def own_mentor_page(family: Confirmation, page: int) -> str:
+    return f"{_confirming(f'{_OWN_MENTOR}page:', family)}:{page}"
+
+
+def mentor_of(match: re.Match[str]) -> int:
+    return int(match["mentor"])
+
+
+# Talk it through, under the mentor's end of a conversation: debrief:REQUEST; and a
+# coordinator's "I will call": debrief-ack:DEBRIEF.
+_DEBRIEF = _prefix("debrief:")
+DEBRIEF = _pattern(_DEBRIEF, f"(?P<request>{_N})")
+_DEBRIEF_ACKNOWLEDGE = _prefix("debrief-ack:")
+DEBRIEF_ACKNOWLEDGE = _pattern(_DEBRIEF_ACKNOWLEDGE, f"(?P<debrief>{_N})")
+
+
+def debrief(request_id: int) -> str:
+    return f"{_DEBRIEF}{request_id}"
+
+
+def debrief_acknowledge(debrief_id: int) -> str:
+    return f"{_DEBRIEF_ACKNOWLEDGE}{debrief_id}"
+
+
+def debrief_of(match: re.Match[str]) -> int:
+    return int(match["debrief"])
+
+
+# A note for the social worker: unit-note:REQUEST under the mentor's end of a conversation,
+# and the family's answer: note-consent:NOTE:yes|no.
+_UNIT_NOTE = _prefix("unit-note:")
+UNIT_NOTE = _pattern(_UNIT_NOTE, f"(?P<request>{_N})")
+_UNIT_NOTE_CONSENT = _prefix("note-consent:")
+UNIT_NOTE_CONSENT = _pattern(_UNIT_NOTE_CONSENT, f"(?P<note>{_N}):(?P<consent>yes|no)")
+
+
+def unit_note(request_id: int) -> str:
+    return f"{_UNIT_NOTE}{request_id}"
+
+
+def unit_note_consent(note_id: int, consent: bool) -> str:
+    return f"{_UNIT_NOTE_CONSENT}{note_id}:{'yes' if consent else 'no'}"
+
+
+def note_of(match: re.Match[str]) -> int:
+    return int(match["note"])

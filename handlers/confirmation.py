@@ -16,8 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import CallbackQuery, Message
 
+from bot import members
 from bot.i18n import Translator, plain
+from handlers.common import MentorContext
 from handlers.telegram_errors import best_effort
+from storage.models import Member
 
 LIFETIME = timedelta(minutes=10)
 
@@ -31,6 +34,14 @@ class Confirmation:
 
     number: int
     made_at: datetime  # to the second, as the database keeps it
+
+
+async def named_member(context: MentorContext, named: Confirmation) -> Member | None:
+    """The member a button names, if it is still the one it was made for."""
+    whom = await members.by_number(context.db, named.number)
+    if whom is None or int(whom.joined_at.timestamp()) != int(named.made_at.timestamp()):
+        return None
+    return whom
 
 
 def fresh(asked_at: datetime, now: datetime) -> bool:

@@ -17,7 +17,7 @@ keeps the order of the rules readable.
 from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import routing
 from bot.i18n import N_, Html, Translator, plain
@@ -38,6 +38,7 @@ from handlers.common import (
     requires,
 )
 from handlers.content import read_content, refusal
+from handlers.debriefs import offer_debrief
 from handlers.offers import offer_to_mentors_on_duty
 from handlers.relay import (
     Deliver,
@@ -50,6 +51,7 @@ from handlers.relay import (
 from handlers.requests import raise_family_alarm, take_family_message, warn_unchecked
 from handlers.rota_planning import import_document, is_rota_file
 from handlers.telegram_errors import best_effort
+from handlers.unit_notes import take_note
 from storage.models import Member, RelayPurpose, Request, Role, Side
 
 _ADDRESS_PROBLEMS = {
@@ -77,6 +79,8 @@ async def route_message(update: Update, context: MentorContext) -> None:
             await raise_family_alarm(context, sender, member, message, passed_on=False)
         return
     if await _comment(context, sender, message):
+        return
+    if await take_note(context, sender, member, message):  # a note for the social worker
         return
     if await take_document(update, context, sender, member):  # a course catalogue's file
         return
@@ -302,7 +306,8 @@ async def end_chosen(
 
 
 async def after_end(context: MentorContext, ended: Ended) -> None:
-    """The family is asked for a rating, the mentor for a topic (after /end, or idleness)."""
+    """The family is asked for a rating, the mentor for a topic and whether they want to talk
+    it through (after /end, or idleness)."""
     request = ended.request
     for adult in ended.family:
         t = member_translator(context, adult)
@@ -334,6 +339,7 @@ async def after_end(context: MentorContext, ended: Ended) -> None:
         if asked is not None:
             # A reply to it is about this conversation, which has ended: it goes nowhere.
             await routing.remember_relay(context.db, chat, asked.message_id, request.id)
+        await offer_debrief(context, ended)
 
 
 @buttons.press(Role.FAMILY)
@@ -392,12 +398,13 @@ refuse_other_mentor_data = buttons.refuse_rest(Role.MENTOR, Role.COORDINATOR)
 
 def register(application: MentorApplication) -> None:
     application.add_handler(CommandHandler("end", end))
-    for callback, pattern, refuse in (
-        (rate, buttons.RATE, refuse_other_rating),
-        (file_topic, buttons.TOPIC, refuse_other_mentor_data),
-        (address, buttons.ADDRESS, refuse_other_mentor_data),
-        (end_chosen, buttons.END, refuse_other_mentor_data),
-    ):
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-        application.add_handler(CallbackQueryHandler(refuse, pattern=buttons.rest(pattern)))
+    buttons.add_presses(
+        application,
+        [
+            (rate, buttons.RATE, refuse_other_rating),
+            (file_topic, buttons.TOPIC, refuse_other_mentor_data),
+            (address, buttons.ADDRESS, refuse_other_mentor_data),
+            (end_chosen, buttons.END, refuse_other_mentor_data),
+        ],
+    )
     application.add_handler(MessageHandler(~filters.COMMAND, route_message))

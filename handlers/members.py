@@ -1,4 +1,6 @@
-"""/members, /remove and approvals: the coordinators' view of who belongs to the service.
+"""/members, /remove and approvals: the coordinators' view of who belongs to the service, and
+each member's card (a family's own mentor family and a mentor's experience are set in
+handlers/matching.py).
 
 Nobody reads a family's question without a coordinator's say: an adult added to a mentor
 household with /partner gets no offer until a coordinator presses Approve, and an adult added
@@ -14,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import members, paging
 from bot.i18n import N_, Translator, plain
 from bot.members import ApprovalOutcome, RemoveOutcome
-from handlers import buttons, confirmation
+from handlers import buttons, confirmation, matching
 from handlers.buttons import Match, MemberAction
 from handlers.clock import now
 from handlers.common import (
@@ -28,7 +30,7 @@ from handlers.common import (
     requires,
     role_label,
 )
-from handlers.confirmation import Confirmation
+from handlers.confirmation import Confirmation, named_member
 from handlers.departures import after_departure
 from handlers.personal_data import forget_question, send_export
 from handlers.shift_booking_text import button_rows, turning_row
@@ -85,12 +87,11 @@ def _naming(t: Translator, whom: Member) -> dict[str, object]:
     return {"number": whom.id, "name": household_name(t, whom), "role": role_label(t, whom.role)}
 
 
-async def _named(context: MentorContext, named: Confirmation) -> Member | None:
-    """The member a button names, if it is still the one it was made for."""
-    whom = await members.by_number(context.db, named.number)
-    if whom is None or int(whom.joined_at.timestamp()) != int(named.made_at.timestamp()):
-        return None
-    return whom
+# What a card offers besides Remove, Export data and Erase, by the member's role.
+_BY_ROLE = {
+    Role.FAMILY: (MemberAction.OWN_MENTOR, N_("members.own_mentor")),
+    Role.MENTOR: (MemberAction.EXPERIENCE, N_("members.experience")),
+}
 
 
 def _card(t: Translator, whom: Member, viewer: Member) -> tuple[str, InlineKeyboardMarkup]:
@@ -101,13 +102,21 @@ def _card(t: Translator, whom: Member, viewer: Member) -> tuple[str, InlineKeybo
     ]
     if whom.id != viewer.id:  # one does not remove oneself; /forget erases one's own data
         actions.insert(0, (MemberAction.REMOVE, N_("members.remove")))
+    rows = [actions, *([[_BY_ROLE[whom.role]]] if whom.role in _BY_ROLE else [])]
     keyboard = [
         [
             InlineKeyboardButton(t(label), callback_data=buttons.member_action(action, named))
-            for action, label in actions
+            for action, label in row
         ]
+        for row in rows
     ]
     return t("members.card", **_naming(t, whom)), InlineKeyboardMarkup(keyboard)
+
+
+def _offered(action: MemberAction, whom: Member) -> bool:
+    """Whether `whom`'s card carries `action`: a family has no experience to set, say."""
+    for_role = next((role for role, (own, _) in _BY_ROLE.items() if own is action), None)
+    return for_role is None or whom.role is for_role
 
 
 @buttons.press(Role.COORDINATOR)
@@ -115,7 +124,7 @@ async def show_card(
     query: CallbackQuery, match: Match, context: MentorContext, sender: Sender, member: Member
 ) -> None:
     """A member's card, as a message of its own, so the list stays where it was."""
-    whom = await _named(context, buttons.confirmation_of(match))
+    whom = await named_member(context, buttons.confirmation_of(match))
     if whom is None or not isinstance(query.message, Message):
         await query.answer(plain(sender.t("button.invalid")), show_alert=True)
         return
@@ -126,18 +135,25 @@ async def show_card(
 
 @requires(Role.COORDINATOR)
 async def act(update: Update, context: MentorContext, sender: Sender, member: Member) -> None:
-    """A card's Remove, Data export or Erase: the two that cannot be undone ask first."""
+    """A card's Remove, Data export or Erase (the two that cannot be undone ask first), and a
+    family's Own mentor family or a mentor's Experience."""
     query, match, t = update.callback_query, buttons.matched(context), sender.t
     if query is None or match is None:
         return
-    whom = await _named(context, buttons.confirmation_of(match))
-    if whom is None or not isinstance(query.message, Message):
+    whom = await named_member(context, buttons.confirmation_of(match))
+    action = buttons.action_of(match)
+    if whom is None or not _offered(action, whom) or not isinstance(query.message, Message):
         await query.answer(plain(t("button.invalid")), show_alert=True)
         return
     await query.answer()
-    action = buttons.action_of(match)
     if action is MemberAction.EXPORT:
         await send_export(query.message, context, t, member, whom.id)
+        return
+    if action is MemberAction.OWN_MENTOR:
+        await matching.show_own_mentors(query.message, context, sender, whom)
+        return
+    if action is MemberAction.EXPERIENCE:
+        await matching.show_experience(query.message, context, sender, whom)
         return
     if action is MemberAction.ERASE:
         question, keyboard = forget_question(t, whom, member)
@@ -186,7 +202,7 @@ async def confirm_removal(
     if query is None or match is None:
         return
     confirmed = confirmation.pressed(query, buttons.confirmation_of(match), now())
-    whom = None if confirmed is None else await _named(context, confirmed)
+    whom = None if confirmed is None else await named_member(context, confirmed)
     if whom is None:
         await confirmation.refuse(query, t)  # expired, the member gone, or not our button
         return

@@ -55,6 +55,9 @@ _BY_ROLE: dict[Role, tuple[str, ...]] = {
         "invites",
         "members",
         "remove",
+        "link",
+        "unlink",
+        "experience",
         "audit",
         "stats",
         "interest",
@@ -92,6 +95,9 @@ _DESCRIPTIONS = {
     "shift": N_("command.shift"),
     "event": N_("command.event"),
     "catalogue": N_("command.catalogue"),
+    "link": N_("command.link"),
+    "unlink": N_("command.unlink"),
+    "experience": N_("command.experience"),
 }
 
 

@@ -1,7 +1,8 @@
 """Offers to mentors: sending them, Accept and Decline, escalation, and the next shift's start.
 
 Timers live in the job queue but are rebuilt from the database: at start, every offered
-request gets its escalation timer back (one already overdue fires at once), and the start of
+request gets its escalation timer back (one already overdue fires at once) and is routed again
+(the next circle of bot/matching, if its moment came while the bot was down), and the start of
 the next shift is looked up again whenever the rota changes.
 """
 
@@ -28,6 +29,7 @@ from handlers.common import (
     member_translator,
     requires,
 )
+from handlers.matching_text import topic_keyboard
 from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.telegram_errors import best_effort, failure
@@ -36,6 +38,7 @@ from storage.models import Kind, Member, OfferMessage, Request, RequestState, Ro
 logger = logging.getLogger(__name__)
 
 ESCALATION_JOB = "escalation"
+WIDEN_JOB = "widen"
 SHIFT_START_JOB = "shift-start"
 
 _KINDS = {
@@ -52,7 +55,7 @@ def _waited(t: Translator, request: Request, moment: datetime) -> str:
     return t.duration(moment - request.opened_at)
 
 
-def offer_text(t: Translator, request: Request, moment: datetime) -> str:
+def offer_text(t: Translator, request: Request, moment: datetime, holding: int = 0) -> str:
     what = request.preview if request.first_kind is Kind.TEXT and request.preview else None
     lines = [
         t(
@@ -72,6 +75,8 @@ def offer_text(t: Translator, request: Request, moment: datetime) -> str:
     # The family's own words go through the catalogue like every parameter: escaped there.
     kind = t(_KINDS.get(request.first_kind, _KINDS[Kind.OTHER]))
     lines.append(t("offer.first_words", words=what) if what is not None else kind)
+    if holding:  # so a mentor can weigh one more against the families they have already
+        lines.append(t.plural("offer.holding", "offer.holding_plural", holding))
     return "\n".join(lines)
 
 
@@ -93,8 +98,9 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
         )
         keyboard = InlineKeyboardMarkup([[accept_button, decline_button]])
         try:
+            text = offer_text(t, request, moment, offering.holding.get(adult.id, 0))
             sent = await context.bot.send_message(
-                adult.telegram_user_id, offer_text(t, request, moment), reply_markup=keyboard
+                adult.telegram_user_id, text, reply_markup=keyboard
             )
         except TelegramError as error:
             logger.info(
@@ -106,8 +112,43 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
     sent = await asyncio.gather(*(offer(adult) for adult in offering.offer_to))
     shown = [made for made in sent if made is not None]
     await routing.remember_offers(context.db, request.id, shown)
-    schedule_escalation(context.application, request)
+    plan_timers(context.application, offering)
     return len(shown)
+
+
+def plan_timers(application: MentorApplication, offering: Offering) -> None:
+    """The question's escalation and its next circle: also when nobody was asked yet (it
+    waits a moment for the family's topic), so that it never stays offered to nobody."""
+    schedule_escalation(application, offering.request)
+    schedule_widening(application, offering.request.id, offering.widens_at)
+
+
+def schedule_widening(application: MentorApplication, request_id: int, at: datetime | None) -> None:
+    """Ask routing again at `at` (None: no later circle); one timer a question."""
+    queue = application.job_queue
+    assert queue is not None
+    name = f"{WIDEN_JOB}:{request_id}"
+    for job in queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    if at is not None:
+        queue.run_once(_widen, when=at, data=request_id, name=name, job_kwargs=RUN_LATE)
+
+
+async def _widen(context: MentorContext) -> None:
+    job = context.job
+    assert job is not None and isinstance(job.data, int)
+    await widen(context, job.data)
+
+
+async def widen(context: MentorContext, request_id: int) -> None:
+    """The next circle of mentors is asked (offers already made stay as they are)."""
+    offering = await routing.widen(context.db, request_id, now(), rules=context.config.matching)
+    if offering is None:  # taken, withdrawn or escalated since
+        return
+    if offering.offer_to:
+        await send_offers(context, offering)
+    else:
+        plan_timers(context.application, offering)
 
 
 def schedule_escalation(application: MentorApplication, request: Request) -> None:
@@ -131,7 +172,9 @@ async def _escalate(context: MentorContext) -> None:
     if level == routing.EXPIRY:
         await _expire(context, request_id)
         return
-    offering = await routing.escalate(context.db, request_id, level, now())
+    offering = await routing.escalate(
+        context.db, request_id, level, now(), rules=context.config.matching
+    )
     if offering is None:  # accepted, cancelled or escalated since the timer was set
         return
     reached = await send_offers(context, offering)
@@ -348,6 +391,7 @@ async def decline(update: Update, context: MentorContext, sender: Sender, member
     await best_effort(
         query.edit_message_text(t("offer.you_declined", number=request_id)), "declined offer edit"
     )
+    await widen(context, request_id)  # the next circle, if all of this one declined
 
 
 _PROBLEMS = {
@@ -385,13 +429,30 @@ async def _shift_started(context: MentorContext) -> None:
 async def offer_waiting(context: MentorContext) -> None:
     """Waiting questions go to the mentors on duty, if any; those that would wait too long for
     the next shift, to the coordinators (the rota, or the time, may have changed)."""
-    for offering in await routing.offer_waiting(context.db, now()):
-        if not await send_offers(context, offering):
+    for offering in await routing.offer_waiting(context.db, now(), rules=context.config.matching):
+        if offering.offer_to == [] and offering.widens_at is not None:
+            plan_timers(context.application, offering)  # waiting a moment for the topic
+        elif not await send_offers(context, offering):
             await tell_unreached(context, offering.request)
             continue
         family, _ = await routing.counterpart(context.db, offering.request)
-        await tell(context, family, N_("family.offered_now"), number=offering.request.id)
+        await tell_offered(context, family, offering)
     await send_long_waits(context)
+
+
+async def tell_offered(context: MentorContext, family: list[Member], offering: Offering) -> None:
+    """A waiting question went out: the family hears it, and may say what it is about."""
+    number = offering.request.id
+    for adult in family:
+        t = member_translator(context, adult)
+        text, keyboard = t("family.offered_now", number=number), None
+        if offering.asks_topics:
+            text = "\n\n".join([text, t("request.topic_question")])
+            keyboard = topic_keyboard(t, context.config, number)
+        await best_effort(
+            context.bot.send_message(adult.telegram_user_id, text, reply_markup=keyboard),
+            "offered notice",
+        )
 
 
 async def start(application: MentorApplication) -> None:
@@ -400,10 +461,12 @@ async def start(application: MentorApplication) -> None:
 
     Someone may have come on duty while the bot was down, so waiting requests are offered now.
     """
-    for request in await routing.open_requests(application.bot_data.db):
-        schedule_escalation(application, request)
     queue = application.job_queue
     assert queue is not None
+    for request in await routing.open_requests(application.bot_data.db):
+        schedule_escalation(application, request)
+        if request.state is RequestState.OFFERED and not request.escalation:
+            schedule_widening(application, request.id, now())
     await _hand_over_interrupted(application)
     queue.run_once(_send_unsent_offers, when=0, job_kwargs=RUN_LATE)
     await plan_shift_start(application)

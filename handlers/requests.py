@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import Message, Update
 from telegram.ext import CommandHandler
 
@@ -12,13 +14,16 @@ from bot.routing import Intake, Offering
 from handlers.clock import now
 from handlers.common import MentorApplication, MentorContext, Sender, reply_lines, requires
 from handlers.content import read_content
+from handlers.matching_text import reasons_line, topic_keyboard
 from handlers.notices import tell, tell_coordinators
 from handlers.offers import (
     edit_offers,
+    plan_timers,
     send_long_waits,
     send_offers,
     tell_unreached,
     where_help_is,
+    widen,
 )
 from storage.models import Kind, Member, Request, RequestState, Role
 
@@ -91,6 +96,8 @@ async def raise_family_alarm(
     await sound_alarm(context, sender, message, alarm.request, alarm.became_urgent, msgid)
     if alarm.offer_to:
         await send_offers(context, Offering(alarm.request, alarm.offer_to))
+    if alarm.request.state is RequestState.OFFERED:
+        await widen(context, request.id)  # urgent: to everyone on duty at once
     return alarm.request
 
 
@@ -116,6 +123,7 @@ async def take_family_message(
         kind=content.kind,
         preview=content.words if content.kind is Kind.TEXT else None,
         urgent=checked.urgent,
+        rules=context.config.matching,
         now=now(),
     )
     request = intake.request
@@ -127,14 +135,34 @@ async def take_family_message(
         return None
     if not intake.opened:
         await message.reply_text(t("request.attached", number=request.id))
+        if intake.became_urgent and request.state is RequestState.OFFERED:
+            await widen(context, request.id)  # urgent: to everyone on duty at once
     elif request.state is not RequestState.OFFERED:
         to_coordinators = await send_long_waits(context, asking=request)
         await message.reply_text(out_of_hours(t, context, intake, to_coordinators))
-    elif await send_offers(context, Offering(request, intake.offer_to)):
-        await message.reply_text(t("request.offered", number=request.id))
+    elif not intake.offer_to and intake.widens_at is not None:  # waiting for the choice
+        plan_timers(context.application, Offering(request, [], widens_at=intake.widens_at))
+        await _acknowledge(context, sender, message, intake)
+    elif await send_offers(
+        context, Offering(request, intake.offer_to, intake.holding, intake.widens_at)
+    ):
+        await _acknowledge(context, sender, message, intake)
     else:
         await tell_unreached(context, request)
     return None
+
+
+async def _acknowledge(
+    context: MentorContext, sender: Sender, message: Message, intake: Intake
+) -> None:
+    """The question went (or goes in a moment) to mentors; with the topic buttons when what
+    the family says it is about could change who is asked."""
+    t, number = sender.t, intake.request.id
+    if not intake.asks_topics:
+        await message.reply_text(t("request.offered", number=number))
+        return
+    text = "\n\n".join([t("request.offered", number=number), t("request.topic_question")])
+    await message.reply_text(text, reply_markup=topic_keyboard(t, context.config, number))
 
 
 # Albums acknowledged already are remembered only this long: their items arrive together.
@@ -183,7 +211,7 @@ async def cancel(update: Update, context: MentorContext, sender: Sender, member:
     await tell(context, others, N_("request.cancelled"), number=ended.request.id)
 
 
-def request_line(t: Translator, request: Request) -> str:
+def request_line(t: Translator, request: Request, reasons: Mapping[str, int] | None = None) -> str:
     line = t(
         "requests.line",
         number=request.id,
@@ -195,7 +223,8 @@ def request_line(t: Translator, request: Request) -> str:
         line += t("requests.mentor", mentor=request.mentor_name)
     if request.urgent:
         line = t("offer.urgent") + " " + line
-    return line
+    why = reasons_line(t, reasons or {}) if request.state is RequestState.OFFERED else None
+    return line if why is None else f"{line}\n{why}"
 
 
 @requires(Role.COORDINATOR)
@@ -207,8 +236,9 @@ async def list_requests(
     if not found:
         await reply_lines(update, [t("requests.none")])
         return
+    reasons = await routing.offer_reasons(context.db, [request.id for request in found])
     lines = [t("requests.header", count=len(found))]
-    lines.extend(request_line(t, request) for request in found)
+    lines.extend(request_line(t, request, reasons.get(request.id)) for request in found)
     await reply_lines(update, lines)
 
 

@@ -54,6 +54,7 @@ from handlers.rota_text import (
     csv_problem,
     line_numbered,
     mentor_name,
+    overbooked_lines,
     refusal,
     shift_line,
 )
@@ -226,9 +227,16 @@ async def rota_command(
     )
     gap_days = sum(1 for day in days if day.gaps)
     header = t.plural("rota.header", "rota.header_plural", gap_days, days=weeks * 7)
+    warnings = []
+    if config.max_hours_per_week is not None:
+        limit = timedelta(hours=config.max_hours_per_week)
+        over = await rota_planning.overbooked_weeks(
+            context.db, today, weeks * 7, config.timezone, limit
+        )
+        warnings = overbooked_lines(t, over, limit)
     await reply_lines(
         update,
-        [header, *coverage_lines(t, days, config.timezone)],
+        [header, *warnings, *coverage_lines(t, days, config.timezone)],
         fill_keyboard(t, days, config.timezone),
     )
 

@@ -14,7 +14,8 @@ from bot.availability import MAX_AWAY_DAYS, AwayProblem, TakeProblem
 from bot.i18n import N_, Translator
 from bot.rota import Interval
 from bot.rota_csv import CsvProblem, CsvReason
-from bot.rota_planning import DayCoverage, Refusal, ShiftProblem
+from bot.rota_planning import DayCoverage, Overbooked, Refusal, ShiftProblem
+from bot.stats_files import hours
 from bot.swaps import SwapProblem
 from storage.models import AwayReason, AwaySpan, GapOffer, Household, ShiftListing
 
@@ -198,3 +199,17 @@ def free_line(t: Translator, free: list[Household]) -> str:
         return t("gaps.nobody_free")
     names = ", ".join(household.display_name or t("members.unnamed") for household in free)
     return t("gaps.free", names=names)
+
+
+def overbooked_lines(t: Translator, found: Iterable[Overbooked], limit: timedelta) -> list[str]:
+    """A warning a household booked beyond the week's hours: before the days, to be seen."""
+    return [
+        t(
+            "rota.overbooked",
+            name=over.name or t("members.unnamed"),
+            week=over.week.isocalendar().week,
+            hours=hours(t, over.booked),
+            limit=int(limit.total_seconds() // 3600),
+        )
+        for over in found
+    ]

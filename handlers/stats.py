@@ -11,7 +11,7 @@ from bot import stats, stats_files
 from bot.i18n import N_, Translator
 from bot.stats import PeriodError, PeriodProblem
 from handlers.clock import now
-from handlers.common import MentorApplication, MentorContext, Sender, requires
+from handlers.common import MentorApplication, MentorContext, Sender, reply_lines, requires
 from storage.models import Member, Role
 
 _PROBLEMS = {
@@ -43,7 +43,8 @@ async def show_stats(
         await message.reply_text(period_problem(t, error))
         return
     report = await stats.report(context.db, period, config.timezone, config.service_hours, moment)
-    await message.reply_text(stats_files.report_text(t, report))
+    # Many mentor households make a long report: in as many messages as Telegram needs.
+    await reply_lines(update, stats_files.report_text(t, report).split("\n"))
     # Drawing takes a few hundred milliseconds of CPU: in a thread (the Figure API, not pyplot,
     # so two reports may draw at once), while the event loop goes on with other updates.
     chart = await asyncio.to_thread(stats_files.chart_png, t, report)

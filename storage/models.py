@@ -278,6 +278,9 @@ class Action(StrEnum):
     EVENT_CHANGE = "event_change"
     EVENT_CANCEL = "event_cancel"
     EVENT_ATTENDANCE = "event_attendance"
+    MENTOR_LINK = "mentor_link"
+    MENTOR_UNLINK = "mentor_unlink"
+    EXPERIENCE = "experience"
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,3 +429,18 @@ class EventListing:
 class EventRosterLine:
     signup: Signup
     household_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitNote:
+    """A mentor's note for the family's social worker, with whose question it is about."""
+
+    id: int
+    request_id: int
+    mentor_member_id: int | None
+    body: str | None
+    consent: str | None
+    decided_at: datetime | None
+    family_household_id: int | None
+    family_name: str | None
+    mentor_name: str | None

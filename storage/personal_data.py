@@ -112,6 +112,59 @@ _SECTIONS = (
         "course_days",
         "SELECT year, days FROM course_days WHERE household_id = :household ORDER BY year",
     ),
+    # A family's own mentor household, and a mentor household's families (by number).
+    (
+        "own_mentor_family",
+        "SELECT mentor_household_id, linked_at FROM mentor_links "
+        "WHERE family_household_id = :household",
+    ),
+    (
+        "mentor_families",
+        "SELECT family_household_id, linked_at FROM mentor_links "
+        "WHERE mentor_household_id = :household ORDER BY family_household_id",
+    ),
+    # The experience a coordinator set for the mentor household.
+    (
+        "experience",
+        "SELECT tag FROM household_experience WHERE household_id = :household ORDER BY tag",
+    ),
+    # The mentor's requests to be called back after a conversation, and those a coordinator took.
+    (
+        "talk_it_through_asked",
+        "SELECT id, request_id, asked_at, acknowledged_at FROM debriefs "
+        "WHERE mentor_member_id = :member ORDER BY id",
+    ),
+    (
+        "talk_it_through_taken",
+        "SELECT id, request_id, acknowledged_at FROM debriefs "
+        "WHERE acknowledged_by = :member ORDER BY id",
+    ),
+    (
+        "talk_it_through_messages",
+        "SELECT debrief_id, message_id FROM debrief_messages WHERE chat_id = :telegram",
+    ),
+    # Notes for the social worker the mentor wrote, and those about the family's questions.
+    (
+        "notes_written",
+        "SELECT id, request_id, body, written_at, consent, decided_at, delivered_at "
+        "FROM unit_notes WHERE mentor_member_id = :member ORDER BY id",
+    ),
+    (
+        "notes_about_us",
+        "SELECT id, request_id, body, written_at, consent, decided_at, delivered_at "
+        "FROM unit_notes WHERE request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = :household) ORDER BY id",
+    ),
+    (
+        "note_prompts",
+        "SELECT id, prompt_message_id FROM unit_notes WHERE prompt_chat_id = :telegram",
+    ),
+    # What the family said its questions were about.
+    (
+        "question_topics",
+        "SELECT request_id, tag FROM request_topics WHERE request_id IN "
+        "(SELECT id FROM requests WHERE family_household_id = :household) ORDER BY request_id",
+    ),
     (
         "events_created",
         "SELECT id, kind, title, starts_at, created_at FROM events "
@@ -212,6 +265,7 @@ async def erase_member(session: Session, member_id: int, household_id: int) -> b
     await session.execute("DELETE FROM swap_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM gap_offer_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM gap_request_messages WHERE chat_id = ?", (chat_id,))
+    await session.execute("DELETE FROM debrief_messages WHERE chat_id = ?", (chat_id,))
     await session.execute("DELETE FROM interest WHERE telegram_user_id = ?", (chat_id,))
     await session.execute("UPDATE audit_log SET actor = NULL WHERE actor_id = ?", (member_id,))
     await session.execute(

@@ -297,14 +297,21 @@ async def forget_pending_messages(session: Session, request_id: int) -> None:
 
 
 async def add_offer(
-    session: Session, request_id: int, member_id: int, chat_id: int, now: datetime
+    session: Session,
+    request_id: int,
+    member_id: int,
+    chat_id: int,
+    now: datetime,
+    reason: str | None = None,
 ) -> bool:
-    """False if this adult was offered the request before (an escalation asks only the new)."""
+    """False if this adult was offered the request before (an escalation asks only the new).
+    `reason`: why routing chose them (bot/matching.Reason), for /requests."""
     return (
         await session.execute(
-            "INSERT OR IGNORE INTO offers (request_id, member_id, chat_id, state, offered_at) "
-            "VALUES (?, ?, ?, 'open', ?)",
-            (request_id, member_id, chat_id, to_db(now)),
+            "INSERT OR IGNORE INTO offers "
+            "(request_id, member_id, chat_id, state, offered_at, reason) "
+            "VALUES (?, ?, ?, 'open', ?, ?)",
+            (request_id, member_id, chat_id, to_db(now), reason),
         )
         == 1
     )

@@ -18,6 +18,7 @@ from bot.app.web import StatusPages, WebhookUpdater, WebServer
 from bot.config import Config
 from bot.keyed_locks import KeyedLocks
 from handlers import (
+    debriefs,
     event_notices,
     event_reminders,
     lifecycle,
@@ -25,6 +26,7 @@ from handlers import (
     recruitment,
     retention,
     rota_jobs,
+    unit_notes,
 )
 from handlers.clock import now
 from handlers.common import CONTEXT_TYPES, MentorApplication, MentorContext
@@ -94,6 +96,8 @@ class _Lifecycle:
         await event_reminders.start(application)
         event_notices.start(application)
         await offers.start(application)
+        await debriefs.start(application)
+        await unit_notes.plan_delivery(application)
         retention.start(application)
         lifecycle.start(application)
         recruitment.start(application)

@@ -77,6 +77,8 @@ async def test_a_question_becomes_a_conversation_and_ends_with_a_rating(
     assert "Hur mycket hjälpte det?" in rating["text"]
     topic = await berg.next_message()
     assert "Vad handlade det mest om?" in topic["text"]
+    care = await berg.next_message()  # and whether they want to talk it through
+    assert "Vill ni prata igenom det?" in care["text"]
     await family.press(rating, "4")
     thanks = await family.wait_for_edit(rating)
     assert "4 av 5" in thanks["text"]

@@ -110,7 +110,7 @@ async def test_a_members_card_offers_export_erasure_and_removal(
     await karin.press(listing, f"#{ek} Familjen Ek")
     card = await karin.next_message()
     assert card["text"] == f"#{ek} Familjen Ek – familjehem"
-    assert labels(card) == ["Ta bort", "Exportera data", "Radera"]
+    assert labels(card) == ["Ta bort", "Exportera data", "Radera", "Egen mentorsfamilj"]
 
     await karin.press(card, "Exportera data")
     export = await karin.next_message()

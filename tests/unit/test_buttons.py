@@ -325,6 +325,48 @@ def event_admin_samples(number: int, moment: datetime) -> dict[re.Pattern[str], 
             )
             for came in (True, False)
         ],
+        buttons.ABOUT: [
+            Sample(buttons.about(number, tag), buttons.about_tag_of, tag)
+            for tag in (None, "teenagers", "a" * 20)
+        ],
+        buttons.EXPERIENCE: [
+            Sample(
+                buttons.experience(Confirmation(number, moment), tag, present),
+                lambda m: (buttons.confirmation_of(m), buttons.tag_of(m)),
+                (Confirmation(number, moment), (tag, present)),
+            )
+            for tag, present in (("school", True), ("b" * 20, False))
+        ],
+        buttons.OWN_MENTOR: [
+            Sample(
+                buttons.own_mentor(confirmed, number),
+                lambda m: (buttons.confirmation_of(m), buttons.mentor_of(m)),
+                (confirmed, number),
+            )
+        ],
+        buttons.OWN_MENTOR_NONE: [
+            Sample(buttons.own_mentor_none(confirmed), buttons.confirmation_of, confirmed)
+        ],
+        buttons.OWN_MENTOR_PAGE: [
+            Sample(
+                buttons.own_mentor_page(confirmed, number),
+                lambda m: (buttons.confirmation_of(m), buttons.page_of(m)),
+                (confirmed, number),
+            )
+        ],
+        buttons.DEBRIEF: [Sample(buttons.debrief(number), buttons.request_of, number)],
+        buttons.DEBRIEF_ACKNOWLEDGE: [
+            Sample(buttons.debrief_acknowledge(number), buttons.debrief_of, number)
+        ],
+        buttons.UNIT_NOTE: [Sample(buttons.unit_note(number), buttons.request_of, number)],
+        buttons.UNIT_NOTE_CONSENT: [
+            Sample(
+                buttons.unit_note_consent(number, consent),
+                lambda m: (buttons.note_of(m), buttons.consent_of(m)),
+                (number, consent),
+            )
+            for consent in (True, False)
+        ],
     }
 
 
@@ -387,6 +429,17 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         buttons.event_change(3, ChangeField.TIME),
         buttons.event_cancel_confirm(confirmed),
         buttons.attend(3, 14, False),
+        buttons.about(12, "teenagers"),
+        buttons.about(12, None),
+        buttons.member_action(MemberAction.OWN_MENTOR, confirmed),
+        buttons.member_action(MemberAction.EXPERIENCE, confirmed),
+        buttons.own_mentor(confirmed, 7),
+        buttons.own_mentor_none(confirmed),
+        buttons.own_mentor_page(confirmed, 1),
+        buttons.debrief(12),
+        buttons.debrief_acknowledge(3),
+        buttons.unit_note(12),
+        buttons.unit_note_consent(4, True),
     ] == [
         "language:da",
         "revoke-invite:3",
@@ -436,6 +489,17 @@ def test_the_data_is_what_buttons_already_sent_carry() -> None:
         "event-admin:change:3:time",
         "event-admin:cancel-yes:12:1795000000",
         "attend:3:14:no",
+        "about:12:teenagers",
+        "about:12:-",
+        "member:own-mentor:12:1795000000",
+        "member:experience:12:1795000000",
+        "own-mentor:12:1795000000:7",
+        "own-mentor:none:12:1795000000",
+        "own-mentor:page:12:1795000000:1",
+        "debrief:12",
+        "debrief-ack:3",
+        "unit-note:12",
+        "note-consent:4:yes",
     ]
 
 
@@ -497,6 +561,12 @@ def test_no_prefix_begins_another_and_every_pattern_has_one() -> None:
         "signup:5:2:1:0",
         "my-signup:late:8",
         "my-signup:keeps",
+        "about:5:",
+        "about:5:Teenagers",
+        "about:5:" + "a" * 21,
+        "own-mentor:12:1795000000",
+        "own-mentor:none:12",
+        "own-mentor:page:12:1795000000",
     ],
 )
 def test_data_a_builder_never_makes_is_taken_by_no_pattern_only_by_its_prefix(data: str) -> None:

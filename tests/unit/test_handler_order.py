@@ -54,6 +54,7 @@ from handlers import (
     buttons,
     catalogue,
     conversations,
+    debriefs,
     event_admin,
     events,
     gate,
@@ -71,7 +72,9 @@ from handlers import (
     shift_booking,
     stats,
     system,
+    unit_notes,
 )
+from handlers import matching as matching_handlers
 from handlers.buttons import MemberAction
 from handlers.common import MentorApplication
 from handlers.confirmation import Confirmation
@@ -462,6 +465,16 @@ BUTTONS: dict[str, tuple[object, ...]] = {
     buttons.event_attendance(3): (event_admin.show_attendance,),
     buttons.event_attendance_page(3, 1): (event_admin.turn_attendance_page,),
     buttons.attend(3, 14, True): (event_admin.mark_attendance,),
+    buttons.about(12, "teenagers"): (matching_handlers.choose_topic,),
+    buttons.about(12, None): (matching_handlers.choose_topic,),
+    buttons.experience(CONFIRMED, "school", True): (matching_handlers.toggle_experience,),
+    buttons.own_mentor(CONFIRMED, 7): (matching_handlers.choose_own_mentor,),
+    buttons.own_mentor_none(CONFIRMED): (matching_handlers.no_own_mentor,),
+    buttons.own_mentor_page(CONFIRMED, 1): (matching_handlers.turn_own_mentor_page,),
+    buttons.debrief(12): (debriefs.talk_it_through,),
+    buttons.debrief_acknowledge(3): (debriefs.acknowledge,),
+    buttons.unit_note(12): (unit_notes.ask_for_note,),
+    buttons.unit_note_consent(4, False): (unit_notes.decide,),
 }
 # Data with a prefix of ours that no button carries (an older release's, or forged), and the
 # refusal that takes it; with none, the fallback for unknown buttons does.
@@ -500,6 +513,14 @@ OTHER_DATA: dict[str, tuple[object, ...]] = {
     "event-admin-new:kind:party": event_step(),
     "event-admin:open:x": (event_admin.refuse_other_data,),
     "attend:3:14:maybe": (event_admin.refuse_other_data,),
+    "about:12:Teenagers": (matching_handlers.refuse_other_topic,),
+    "experience:12:1795000000:": (matching_handlers.refuse_other_experience,),
+    "own-mentor:12:1795000000": (matching_handlers.refuse_other_own_mentor,),
+    "own-mentor:page:12:1795000000:x": (matching_handlers.refuse_other_own_mentor,),
+    "debrief:x": (debriefs.refuse_other_talk,),
+    "debrief-ack:": (debriefs.refuse_other_acknowledgement,),
+    "unit-note:x": (unit_notes.refuse_other_note,),
+    "note-consent:4:maybe": (unit_notes.refuse_other_consent,),
 }
 
 

@@ -363,6 +363,20 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     # A household's course days per year: outlive the sign-ups, for the yearly follow-up, and
     # go MENTORBOT_RETENTION_DAYS after the year ended.
     ("course_days", "household_id"): (Erased.LAST_ADULT, Kept.RETENTION),
+    # A family's own mentor household, either way: goes when either household has no adult.
+    ("mentor_links", "family_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    ("mentor_links", "mentor_household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    ("household_experience", "household_id"): (Erased.LAST_ADULT, Kept.MEMBERSHIP),
+    # What a question was about, as the family chose: metadata of the question, as its topic.
+    ("request_topics", "request_id"): (Erased.LINK, Kept.METADATA),
+    # Who asked to be called back, and who took it; the count stays for the evaluation.
+    ("debriefs", "mentor_member_id"): (Erased.LINK, Kept.MEMBERSHIP),
+    ("debriefs", "acknowledged_by"): (Erased.LINK, Kept.METADATA),
+    ("debrief_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
+    # A note for the social worker: the mentor's words, about the family; erased on a no.
+    ("unit_notes", "mentor_member_id"): (Erased.LINK, Kept.RETENTION),
+    ("unit_notes", "prompt_chat_id"): (Erased.LINK, Kept.RETENTION),
+    ("unit_notes", "body"): (Erased.LAST_ADULT, Kept.RETENTION),
 }
 # Column names that say a person is in them; a column so named that is not in GOES fails.
 PERSONAL_COLUMN = re.compile(

@@ -220,6 +220,27 @@ def test_shifts_with_a_question_and_the_service_hours_covered() -> None:
     assert report.covered == stats.Share(12 * 60, 102 * 60)
 
 
+def test_conversations_and_hours_on_duty_per_mentor_household() -> None:
+    """Both Berg adults' conversations are the household's; Karin's (a coordinator's) are no
+    mentor household's; hours are those of the shifts within the period."""
+    rota = [
+        Shift(1, 1, local(MON, 17), local(MON, 22)),
+        Shift(2, 2, local(MON, 17), local(MON, 20)),
+        Shift(3, 1, local(TUE, 17), local(TUE, 19)),
+    ]
+    numbers = {1: 11, 2: 21}  # each household by its first adult's member number
+    report = compute(MONTH, rota, [], period=PERIOD, tz=TZ, hours=HOURS, now=AFTER, numbers=numbers)
+    assert report.mentors == (
+        stats.MentorLoad(2, 21, 3, timedelta(hours=3)),
+        stats.MentorLoad(1, 11, 2, timedelta(hours=7)),
+    )
+    text = report_text(translator("en"), report).splitlines()
+    assert "  #21: 3 conversations, 3 h on duty" in text
+    assert "  #11: 2 conversations, 7 h on duty" in text
+    rows = report_csv(report).decode("utf-8-sig")
+    assert "mentor_household_1_on_duty;7,0;hours" in rows
+
+
 def test_a_question_taken_as_a_shift_begins_counts_for_that_shift() -> None:
     """Offered at 16:50 to whoever was on duty, taken at 17:05 by the evening's mentors: the
     shifts with an acceptance stay among the shifts with a question."""

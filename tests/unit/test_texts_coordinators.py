@@ -1,6 +1,7 @@
 """What the coordinators read, in Swedish, Danish and English: /invites with a Revoke button per
-invite, the notice of a new partner with its Approve button, a broadcast's status and report,
-and the reasons /stats refuses a period; and the button under the public /start.
+invite, the notice of a new partner with its Approve button, the choice of a family's own mentor
+family, a broadcast's status and report, and the reasons /stats refuses a period; and the button
+under the public /start.
 
 Times are the service's local ones; names and telephone numbers appear as people typed them.
 """
@@ -16,11 +17,13 @@ from telegram import InlineKeyboardMarkup
 from bot import stats
 from bot.broadcasts import Progress
 from bot.i18n import translator
+from bot.mentor_links import one_adult_each
 from bot.stats import PeriodError, PeriodProblem
 from handlers.buttons import APPROVE, confirmation_of
 from handlers.common import role_label
 from handlers.confirmation import Confirmation
 from handlers.invites import INVITES_SHOWN, invites_listing
+from handlers.matching_text import MENTORS_PER_PAGE, own_mentor_choice
 from handlers.members import approval_request
 from handlers.outbox import report_text, status_text
 from handlers.recruitment import interest_button
@@ -285,3 +288,61 @@ def test_a_stranger_registers_interest_with_one_button(language: str) -> None:
     t = translator(language)
     assert buttons(interest_button(t)) == [[(t("interest.button"), "interest:start")]]
     assert shown(t("interest.button")) == t("interest.button")
+
+
+def mentor_adults(households: int) -> list[Member]:
+    """Two adults of each mentor household, the second numbered after all the first ones."""
+    homes = [Household(100 + n, Role.MENTOR, f"{HOUSEHOLD} {n:02}", NOW) for n in range(households)]
+    return [
+        Member(first + n, 2000 + first + n, home, None, "sv", True, NOW)
+        for first in (1, 1 + households)
+        for n, home in enumerate(homes)
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_familys_own_mentor_family_is_chosen_a_page_at_a_time_the_current_one_ticked(
+    language: str,
+) -> None:
+    t = translator(language)
+    family = Member(
+        70, 1070, Household(7, Role.FAMILY, "Familjen <Ek>", NOW), None, "sv", True, NOW
+    )
+    mentors = one_adult_each(mentor_adults(MENTORS_PER_PAGE + 5))
+    assert [mentor.id for mentor in mentors] == list(range(1, MENTORS_PER_PAGE + 6))
+    current = mentors[1].household
+    first_text, first = own_mentor_choice(t, family, current, mentors, 0)
+    last_text, last = own_mentor_choice(t, family, current, mentors, 1)
+
+    assert shown(first_text).startswith(
+        shown(t("own_mentor.choose", family="Familjen <Ek>", mentor=f"{HOUSEHOLD} 01"))
+    )
+    assert shown(first_text).endswith(shown(t("booking.page", page=1, pages=2)))
+    assert shown(last_text).endswith(shown(t("booking.page", page=2, pages=2)))
+    rows = buttons(first)
+    assert rows[0] == [
+        (f"#1 {HOUSEHOLD} 00", f"own-mentor:70:{stamp()}:1"),
+        (f"✓ #2 {HOUSEHOLD} 01", f"own-mentor:70:{stamp()}:2"),
+    ]
+    assert len(rows) == MENTORS_PER_PAGE // 2 + 2
+    assert rows[-2:] == [
+        [(t("booking.more"), f"own-mentor:page:70:{stamp()}:1")],
+        [(t("own_mentor.none"), f"own-mentor:none:70:{stamp()}")],
+    ]
+    assert buttons(last)[-2:] == [
+        [(t("booking.previous"), f"own-mentor:page:70:{stamp()}:0")],
+        [(t("own_mentor.none"), f"own-mentor:none:70:{stamp()}")],
+    ]
+    assert [label for row in buttons(last)[:-2] for label, _ in row][-1] == (
+        f"#{MENTORS_PER_PAGE + 5} {HOUSEHOLD} {MENTORS_PER_PAGE + 4}"
+    )
+    _, unlinked = own_mentor_choice(t, family, None, mentors[:2], 0)
+    assert [label for row in buttons(unlinked) for label, _ in row] == [
+        f"#1 {HOUSEHOLD} 00",
+        f"#2 {HOUSEHOLD} 01",
+        t("own_mentor.none"),
+    ]
+
+
+def stamp() -> str:
+    return str(int(NOW.timestamp()))

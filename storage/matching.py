@@ -1,0 +1,202 @@
+"""What routing weighs besides the rota: own mentor households, experience, what a question is
+about, the load each mentor adult carries, and why each offer went where it did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Row, Session
+from storage.models import Household, Role, from_db, to_db
+
+
+async def link(
+    session: Session, family_household_id: int, mentor_household_id: int, limit: int, now: datetime
+) -> bool:
+    """Link (or move) a family to a mentor household; False when that household already holds
+    `limit` other families. One statement, so two coordinators linking at once cannot both
+    take its last place."""
+    return await session.changed_one(
+        "INSERT INTO mentor_links (family_household_id, mentor_household_id, linked_at) "
+        "SELECT :family, :mentor, :now WHERE (SELECT COUNT(*) FROM mentor_links "
+        "WHERE mentor_household_id = :mentor AND family_household_id != :family) < :limit "
+        "ON CONFLICT (family_household_id) DO UPDATE SET "
+        "mentor_household_id = excluded.mentor_household_id, linked_at = excluded.linked_at",
+        {
+            "family": family_household_id,
+            "mentor": mentor_household_id,
+            "now": to_db(now),
+            "limit": limit,
+        },
+    )
+
+
+async def unlink(session: Session, family_household_id: int) -> bool:
+    return await session.changed_one(
+        "DELETE FROM mentor_links WHERE family_household_id = ?", (family_household_id,)
+    )
+
+
+async def own_mentor_household(session: Session, family_household_id: int) -> Household | None:
+    row = await session.fetch_one(
+        "SELECT h.id, h.role, h.display_name, h.created_at FROM mentor_links l "
+        "JOIN households h ON h.id = l.mentor_household_id WHERE l.family_household_id = ?",
+        (family_household_id,),
+    )
+    return None if row is None else _household(row)
+
+
+async def families_of(session: Session, mentor_household_id: int) -> list[Household]:
+    rows = await session.fetch_all(
+        "SELECT h.id, h.role, h.display_name, h.created_at FROM mentor_links l "
+        "JOIN households h ON h.id = l.family_household_id WHERE l.mentor_household_id = ? "
+        "ORDER BY h.id",
+        (mentor_household_id,),
+    )
+    return [_household(row) for row in rows]
+
+
+def _household(row: Row) -> Household:
+    return Household(
+        id=row["id"],
+        role=Role(row["role"]),
+        display_name=row["display_name"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+async def set_experience(session: Session, household_id: int, tags: Iterable[str]) -> None:
+    await session.execute(
+        "DELETE FROM household_experience WHERE household_id = ?", (household_id,)
+    )
+    await session.execute_many(
+        "INSERT INTO household_experience (household_id, tag) VALUES (?, ?)",
+        [(household_id, tag) for tag in sorted(set(tags))],
+    )
+
+
+async def experience_of(
+    session: Session, household_ids: Sequence[int]
+) -> dict[int, frozenset[str]]:
+    """Each household's tags; a household without any is absent."""
+    if not household_ids:
+        return {}
+    marks = ",".join("?" * len(household_ids))
+    rows = await session.fetch_all(
+        f"SELECT household_id, tag FROM household_experience WHERE household_id IN ({marks})",
+        tuple(household_ids),
+    )
+    found: dict[int, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["household_id"], set()).add(row["tag"])
+    return {household: frozenset(tags) for household, tags in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFacts:
+    """What routing weighs of the question itself, read in one query."""
+
+    own_mentor_household_id: int | None
+    topics: frozenset[str] | None  # None: not chosen yet
+
+
+async def question_facts(session: Session, request_id: int) -> QuestionFacts:
+    row = await session.fetch_one(
+        "SELECT l.mentor_household_id AS own, r.topics_chosen_at AS chosen, "
+        "(SELECT group_concat(t.tag, ',') FROM request_topics t WHERE t.request_id = r.id) "
+        "AS topics FROM requests r "
+        "LEFT JOIN mentor_links l ON l.family_household_id = r.family_household_id "
+        "WHERE r.id = ?",
+        (request_id,),
+    )
+    if row is None or row["chosen"] is None:
+        return QuestionFacts(None if row is None else row["own"], None)
+    chosen = frozenset(row["topics"].split(",")) if row["topics"] else frozenset()
+    return QuestionFacts(row["own"], chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class AdultFacts:
+    """What routing weighs of one adult on duty for one question, read with the others."""
+
+    member_id: int
+    household_id: int
+    open_conversations: int
+    experience: frozenset[str]
+    declined: bool
+
+
+async def adult_facts(
+    session: Session, request_id: int, member_ids: Sequence[int]
+) -> list[AdultFacts]:
+    """Each adult's open conversations, their household's experience and whether they
+    declined this question: one query for all of them, on the hot path of every question."""
+    if not member_ids:
+        return []
+    marks = ",".join("?" * len(member_ids))
+    rows = await session.fetch_all(
+        "SELECT m.id, m.household_id, "
+        "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
+        "AND r.state = 'accepted') AS held, "
+        "(SELECT group_concat(e.tag, ',') FROM household_experience e "
+        "WHERE e.household_id = m.household_id) AS tags, "
+        "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? AND o.member_id = m.id "
+        "AND o.state = 'declined') AS declined "
+        f"FROM members m WHERE m.id IN ({marks})",
+        (request_id, *member_ids),
+    )
+    return [
+        AdultFacts(
+            row["id"],
+            row["household_id"],
+            row["held"],
+            frozenset(row["tags"].split(",")) if row["tags"] else frozenset(),
+            bool(row["declined"]),
+        )
+        for row in rows
+    ]
+
+
+async def choose_topics(
+    session: Session, request_id: int, tags: Iterable[str], now: datetime
+) -> bool:
+    """The family's choice, once, while the question is still offered; no tags: skipped."""
+    if not await session.changed_one(
+        "UPDATE requests SET topics_chosen_at = ? "
+        "WHERE id = ? AND state = 'offered' AND topics_chosen_at IS NULL",
+        (to_db(now), request_id),
+    ):
+        return False
+    await session.execute_many(
+        "INSERT INTO request_topics (request_id, tag) VALUES (?, ?)",
+        [(request_id, tag) for tag in sorted(set(tags))],
+    )
+    return True
+
+
+async def offer_reasons(session: Session, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """For each request, how many of its offers went out for each reason."""
+    if not request_ids:
+        return {}
+    marks = ",".join("?" * len(request_ids))
+    rows = await session.fetch_all(
+        "SELECT request_id, reason, COUNT(*) AS sent FROM offers "
+        f"WHERE reason IS NOT NULL AND request_id IN ({marks}) GROUP BY request_id, reason",
+        tuple(request_ids),
+    )
+    found: dict[int, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row["request_id"], {})[row["reason"]] = row["sent"]
+    return found
+
+
+async def forget_household(session: Session, household_id: int) -> None:
+    """A household left without adults: its links either way and its experience go."""
+    await session.execute(
+        "DELETE FROM mentor_links WHERE family_household_id = ? OR mentor_household_id = ?",
+        (household_id, household_id),
+    )
+    await session.execute(
+        "DELETE FROM household_experience WHERE household_id = ?", (household_id,)
+    )
