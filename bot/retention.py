@@ -17,7 +17,9 @@ they go the same time after the year ended (no event of the year ends later), by
 calendar year in UTC, which ends an hour or two after the Nordic one, never before it.
 
 A mentor's note for the social worker goes the same time after it was delivered (or written,
-when the family never answered it); a note the family said no to was erased at once.
+when the family never answered it); a note the family said no to was erased at once. A
+mentor's request to be called back stops saying who asked, and who took it, the same time after
+it was made.
 
 A broadcast's text and file are kept longer, `MENTORBOT_BROADCAST_RETENTION_DAYS` after it went
 out (a newsletter is looked back on), then erased; its kind, audience, times and counts remain.
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storage import availability, broadcasts, events, interest, requests, unit_notes
+from storage import availability, broadcasts, debriefs, events, interest, requests, unit_notes
 from storage.db import Database
 
 
@@ -45,6 +47,7 @@ async def erase_expired_content(db: Database, retention: timedelta, now: datetim
         await events.forget_course_days_before(session, (now - retention).astimezone(UTC).year)
         await broadcasts.forget_recipients_finished_before(session, now - retention)
         await unit_notes.erase_before(session, now - retention)
+        await debriefs.forget_asked_before(session, now - retention)
         return await requests.erase_content_ended_before(session, now - retention)
 
 

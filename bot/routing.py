@@ -847,8 +847,10 @@ async def open_requests(db: Database) -> list[Request]:
         return await requests.requests_in_states(session, OPEN_REQUEST_STATES)
 
 
-async def offer_reasons(db: Database, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Why each request's offers went where they did (bot/matching.Reason), counted."""
+async def offer_reasons(
+    db: Database, request_ids: Sequence[int]
+) -> dict[int, dict[str, list[str | None]]]:
+    """Why each request's offers went to whom: by bot/matching.Reason, the households."""
     async with db.read() as session:
         return await matching_store.offer_reasons(session, request_ids)
 

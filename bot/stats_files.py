@@ -316,8 +316,10 @@ def _metric_rows(report: StatsReport) -> Iterable[tuple[str, str, str]]:
         yield (f"{prefix}_attended", str(figure.attended), "people")
         yield (f"{prefix}_no_shows", str(figure.no_shows), "people")
         yield (f"{prefix}_waiting_list_moves", str(figure.moves), "count")
-    for load in report.mentors:  # by number: the CSV travels, a household's name need not
-        prefix = f"mentor_household_{load.household_id}"
+    for load in report.mentors:  # by number, as in the text: the CSV travels, names need not
+        # A household gone from the service (no member number) keeps a row of its own.
+        number = f"gone{load.household_id}" if load.number is None else str(load.number)
+        prefix = f"mentor_household_{number}"
         yield (f"{prefix}_conversations", str(load.conversations), "count")
         yield (f"{prefix}_on_duty", _number(load.on_duty.total_seconds() / 3600), "hours")
 

@@ -32,9 +32,10 @@ _PROBLEMS = {
 }
 
 
-async def offer_debrief(context: MentorContext, ended: Ended) -> None:
-    """The mentor who held the conversation gets Talk it through, and a note for the social
-    worker; an urgent one says why first."""
+async def offer_debrief(context: MentorContext, ended: Ended, *, note: bool = True) -> None:
+    """The mentor who held the conversation gets Talk it through, and (unless the family has
+    left, when nobody could say yes to it) a note for the social worker; an urgent one says
+    why first."""
     mentor = ended.mentor
     if mentor is None or mentor.role is not Role.MENTOR:
         return
@@ -43,7 +44,7 @@ async def offer_debrief(context: MentorContext, ended: Ended) -> None:
     button = InlineKeyboardButton(
         t("debrief.talk"), callback_data=buttons.debrief(ended.request.id)
     )
-    rows = [[button], [note_button(t, ended.request.id)]]
+    rows = [[button], [note_button(t, ended.request.id)]] if note else [[button]]
     await best_effort(
         context.bot.send_message(
             mentor.telegram_user_id,

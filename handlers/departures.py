@@ -15,6 +15,7 @@ from bot.i18n import N_, Translator
 from bot.routing import Ended
 from handlers import event_reminders, rota_jobs
 from handlers.common import MentorContext
+from handlers.debriefs import offer_debrief
 from handlers.event_notices import tell_moved_up
 from handlers.menu import withdraw_member_commands
 from handlers.notices import tell, tell_each
@@ -56,4 +57,5 @@ async def _announce_departure(context: MentorContext, ended: list[Ended]) -> Non
         await edit_offers(context, each.withdrawn_offers, N_("offer.withdrawn"), each.request)
         if each.mentor is not None:
             await tell(context, [each.mentor], N_("conversation.family_left"), number=number)
+            await offer_debrief(context, each, note=False)
         await tell(context, each.family, N_("conversation.mentor_left"), number=number)

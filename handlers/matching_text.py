@@ -144,12 +144,15 @@ def experience_list(t: Translator, config: Config, tags: frozenset[str]) -> str:
     return ", ".join(experience_label(t, config, tag) for tag in sorted(tags))
 
 
-def reasons_line(t: Translator, sent: Mapping[str, int]) -> str | None:
-    """Why a question's offers went where they did: "own mentor family 2, experience 1"."""
+def reasons_line(t: Translator, sent: Mapping[str, Sequence[str | None]]) -> str | None:
+    """Why a question's offers went to whom: "own mentor family: Familien Lind; everyone on
+    duty: Familjen Berg, The Holms"."""
     parts = [
-        t(msgid, count=sent[reason.value]) for reason, msgid in _REASONS.items() if reason in sent
+        t(msgid, households=household_names(t, sent[reason.value]))
+        for reason, msgid in _REASONS.items()
+        if reason in sent
     ]
-    return t("requests.reasons", reasons=", ".join(parts)) if parts else None
+    return t("requests.reasons", reasons="; ".join(parts)) if parts else None
 
 
 def household_names(t: Translator, names: Sequence[str | None]) -> str:

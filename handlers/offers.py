@@ -152,10 +152,14 @@ async def widen(context: MentorContext, request_id: int) -> None:
 
 
 def schedule_escalation(application: MentorApplication, request: Request) -> None:
+    """The question's next step, replacing any timer set for it before (each circle's offers
+    set it again)."""
     config = application.bot_data.config
+    queue = application.job_queue
+    assert queue is not None
     for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
-        queue = application.job_queue
-        assert queue is not None
+        for job in queue.get_jobs_by_name(f"{ESCALATION_JOB}:{timer.request_id}"):
+            job.schedule_removal()
         queue.run_once(
             _escalate,
             when=timer.due_at,

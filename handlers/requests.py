@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from telegram import Message, Update
 from telegram.ext import CommandHandler
@@ -211,7 +211,9 @@ async def cancel(update: Update, context: MentorContext, sender: Sender, member:
     await tell(context, others, N_("request.cancelled"), number=ended.request.id)
 
 
-def request_line(t: Translator, request: Request, reasons: Mapping[str, int] | None = None) -> str:
+def request_line(
+    t: Translator, request: Request, reasons: Mapping[str, Sequence[str | None]] | None = None
+) -> str:
     line = t(
         "requests.line",
         number=request.id,

@@ -82,3 +82,13 @@ async def unsent(session: Session) -> list[int]:
 
 async def forget_chat(session: Session, chat_id: int) -> None:
     await session.execute("DELETE FROM debrief_messages WHERE chat_id = ?", (chat_id,))
+
+
+async def forget_asked_before(session: Session, before: datetime) -> int:
+    """Who asked to be called back, and who took it, stop being said after the retention:
+    that a mentor needed support is about them; how many asked is the figure."""
+    return await session.execute(
+        "UPDATE debriefs SET mentor_member_id = NULL, acknowledged_by = NULL "
+        "WHERE asked_at < ? AND (mentor_member_id IS NOT NULL OR acknowledged_by IS NOT NULL)",
+        (to_db(before),),
+    )

@@ -175,19 +175,29 @@ async def choose_topics(
     return True
 
 
-async def offer_reasons(session: Session, request_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """For each request, how many of its offers went out for each reason."""
+async def offer_reasons(
+    session: Session, request_ids: Sequence[int]
+) -> dict[int, dict[str, list[str | None]]]:
+    """For each request and each reason, the households its offers went to, in the order
+    they were asked (a household once, however many of its adults)."""
     if not request_ids:
         return {}
     marks = ",".join("?" * len(request_ids))
     rows = await session.fetch_all(
-        "SELECT request_id, reason, COUNT(*) AS sent FROM offers "
-        f"WHERE reason IS NOT NULL AND request_id IN ({marks}) GROUP BY request_id, reason",
+        "SELECT o.request_id, o.reason, m.household_id, h.display_name FROM offers o "
+        "JOIN members m ON m.id = o.member_id JOIN households h ON h.id = m.household_id "
+        f"WHERE o.reason IS NOT NULL AND o.request_id IN ({marks}) "
+        "ORDER BY o.request_id, o.offered_at, m.household_id",
         tuple(request_ids),
     )
-    found: dict[int, dict[str, int]] = {}
+    found: dict[int, dict[str, list[str | None]]] = {}
+    seen: set[tuple[int, str, int]] = set()
     for row in rows:
-        found.setdefault(row["request_id"], {})[row["reason"]] = row["sent"]
+        key = (row["request_id"], row["reason"], row["household_id"])
+        if key not in seen:
+            seen.add(key)
+            reasons = found.setdefault(row["request_id"], {})
+            reasons.setdefault(row["reason"], []).append(row["display_name"])
     return found
 
 

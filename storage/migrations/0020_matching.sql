@@ -28,8 +28,8 @@ CREATE TABLE request_topics (
     PRIMARY KEY (request_id, tag)
 );
 
--- Why the offer went to this adult (bot/matching.Reason); NULL for the offers made before, and
--- for escalations and take-overs, which go to whoever is there.
+-- Why the offer went to this adult (bot/matching.Reason); an escalation's are "everyone". NULL
+-- for the offers made before, for the coordinators' and for take-overs of a conversation.
 ALTER TABLE offers ADD COLUMN reason TEXT CHECK (
     reason IN ('own_mentor', 'experience', 'everyone', 'load')
 );

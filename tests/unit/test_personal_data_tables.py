@@ -370,8 +370,8 @@ GOES: dict[tuple[str, str], tuple[Erased, Kept]] = {
     # What a question was about, as the family chose: metadata of the question, as its topic.
     ("request_topics", "request_id"): (Erased.LINK, Kept.METADATA),
     # Who asked to be called back, and who took it; the count stays for the evaluation.
-    ("debriefs", "mentor_member_id"): (Erased.LINK, Kept.MEMBERSHIP),
-    ("debriefs", "acknowledged_by"): (Erased.LINK, Kept.METADATA),
+    ("debriefs", "mentor_member_id"): (Erased.LINK, Kept.RETENTION),
+    ("debriefs", "acknowledged_by"): (Erased.LINK, Kept.RETENTION),
     ("debrief_messages", "chat_id"): (Erased.ROW, Kept.UNTIL_ENDED),
     # A note for the social worker: the mentor's words, about the family; erased on a no.
     ("unit_notes", "mentor_member_id"): (Erased.LINK, Kept.RETENTION),

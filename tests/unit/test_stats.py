@@ -238,7 +238,7 @@ def test_conversations_and_hours_on_duty_per_mentor_household() -> None:
     assert "  #21: 3 conversations, 3 h on duty" in text
     assert "  #11: 2 conversations, 7 h on duty" in text
     rows = report_csv(report).decode("utf-8-sig")
-    assert "mentor_household_1_on_duty;7,0;hours" in rows
+    assert "mentor_household_11_on_duty;7,0;hours" in rows
 
 
 def test_a_question_taken_as_a_shift_begins_counts_for_that_shift() -> None:
