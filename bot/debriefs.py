@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage import debriefs, households, requests
-from storage.db import Database
+from storage.db import Database, Session
 from storage.models import Member, RequestState, Role
 
 
@@ -64,16 +64,18 @@ async def acknowledge(
     db: Database, coordinator: Member, debrief_id: int, now: datetime
 ) -> Acknowledged | DebriefProblem:
     async with db.write() as session:
-        asked = await debriefs.mentor_of(session, debrief_id)
-        if asked is None or asked[0] is None:
-            return DebriefProblem.GONE
-        mentor = await households.member_by_id(session, asked[0])
+        mentor = await _mentor(session, debrief_id)
         if mentor is None:
             return DebriefProblem.GONE
         if not await debriefs.acknowledge(session, debrief_id, coordinator.id, now):
             return DebriefProblem.TAKEN
         copies = await debriefs.take_messages(session, debrief_id)
     return Acknowledged(mentor, coordinator, copies)
+
+
+async def _mentor(session: Session, debrief_id: int) -> Member | None:
+    mentor_id = await debriefs.mentor_of(session, debrief_id)
+    return None if mentor_id is None else await households.member_by_id(session, mentor_id)
 
 
 async def taken_by(db: Database, debrief_id: int) -> Member | None:
@@ -88,12 +90,7 @@ async def unsent(db: Database) -> list[Asked]:
     async with db.read() as session:
         coordinators = await households.members_with_role(session, Role.COORDINATOR)
         for debrief_id in await debriefs.unsent(session):
-            asked = await debriefs.mentor_of(session, debrief_id)
-            mentor = (
-                None
-                if asked is None or asked[0] is None
-                else (await households.member_by_id(session, asked[0]))
-            )
+            mentor = await _mentor(session, debrief_id)
             if mentor is not None:
                 found.append(Asked(debrief_id, mentor, coordinators))
     return found

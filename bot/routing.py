@@ -90,6 +90,11 @@ class Intake:
     widens_at: datetime | None = None  # when more mentors are to be asked, if nobody accepted
     asks_topics: bool = False  # the family's choice of topics could change who is asked
 
+    @property
+    def offering(self) -> Offering:
+        """The new question going out, as every other way a question goes out is handed on."""
+        return Offering(self.request, self.offer_to, self.holding, self.widens_at, self.asks_topics)
+
 
 @dataclass(frozen=True, slots=True)
 class Offering:

@@ -12,6 +12,7 @@ erased `MENTORBOT_RETENTION_DAYS` after delivery.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -37,26 +38,23 @@ class NoteProblem(StrEnum):
     GONE = "gone"
 
 
-def delivery_moment(after: datetime, hours: ServiceHours, tz: ZoneInfo) -> datetime:
-    """The first working-day morning at or after `after`."""
-    day = after.astimezone(tz).date()
+def _mornings(moment: datetime, hours: ServiceHours, tz: ZoneInfo, step: int) -> Iterator[datetime]:
+    """The working-day mornings from `moment`'s local day on, a day at a time by `step`."""
+    day = moment.astimezone(tz).date()
     while True:
         if day.weekday() < 5 and not hours.is_holiday(day):
-            moment = local_moment(day, DELIVERY_AT, tz)
-            if moment >= after:
-                return moment
-        day += timedelta(days=1)
+            yield local_moment(day, DELIVERY_AT, tz)
+        day += timedelta(days=step)
+
+
+def delivery_moment(after: datetime, hours: ServiceHours, tz: ZoneInfo) -> datetime:
+    """The first working-day morning at or after `after`."""
+    return next(morning for morning in _mornings(after, hours, tz, 1) if morning >= after)
 
 
 def last_delivery(now: datetime, hours: ServiceHours, tz: ZoneInfo) -> datetime:
     """The latest working-day morning at or before `now`: every yes given before it is due."""
-    day = now.astimezone(tz).date()
-    while True:
-        if day.weekday() < 5 and not hours.is_holiday(day):
-            moment = local_moment(day, DELIVERY_AT, tz)
-            if moment <= now:
-                return moment
-        day -= timedelta(days=1)
+    return next(morning for morning in _mornings(now, hours, tz, -1) if morning <= now)
 
 
 async def ask(db: Database, mentor: Member, request_id: int) -> NoteProblem | None:

@@ -20,16 +20,15 @@ from handlers.common import (
     MentorApplication,
     MentorContext,
     Sender,
-    household_name,
+    number_argument,
     parse_number,
     requires,
 )
-from handlers.confirmation import Confirmation, named_member
+from handlers.confirmation import named_member
 from handlers.matching_text import (
     LINK_PROBLEMS,
-    experience_keyboard,
+    experience_card,
     experience_label,
-    experience_list,
     experience_tags,
     link_outcome,
     own_mentor_choice,
@@ -136,8 +135,8 @@ async def unlink(update: Update, context: MentorContext, sender: Sender, member:
     message, t = update.effective_message, sender.t
     if message is None:
         return
-    number = parse_number((context.args or [""])[0].removeprefix("#")) if context.args else None
-    if number is None or len(context.args or []) != 1:
+    number = number_argument(context.args)
+    if number is None:
         await message.reply_text(t("unlink.usage"))
         return
     await _unlink(context, t, member, number, say=message.reply_text)
@@ -261,8 +260,7 @@ async def show_experience(
     """/experience and a mentor card's Experience: the household's tags, as toggles."""
     t, config = sender.t, context.config
     tags = await mentor_links.experience_of(context.db, whom)
-    text = t("experience.card", name=household_name(t, whom), tags=experience_list(t, config, tags))
-    keyboard = experience_keyboard(t, config, Confirmation(whom.id, whom.joined_at), tags)
+    text, keyboard = experience_card(t, config, whom, tags)
     await message.reply_text(text, reply_markup=keyboard)
 
 
@@ -278,8 +276,7 @@ async def toggle_experience(
         return
     tags = await mentor_links.set_experience(context.db, member, whom, tag, present, now())
     await query.answer()
-    text = t("experience.card", name=household_name(t, whom), tags=experience_list(t, config, tags))
-    keyboard = experience_keyboard(t, config, Confirmation(whom.id, whom.joined_at), tags)
+    text, keyboard = experience_card(t, config, whom, tags)
     await best_effort(query.edit_message_text(text, reply_markup=keyboard), "experience edit")
 
 

@@ -80,6 +80,17 @@ def topic_keyboard(t: Translator, config: Config, request_id: int) -> InlineKeyb
     return InlineKeyboardMarkup([*_rows(choices), [everyone]])
 
 
+def with_topic_question(
+    t: Translator, config: Config, text: str, request_id: int, asks: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A family's "your question went out", with the topic buttons when what the family says
+    it is about could change who is asked (bot/matching.asks_for_topics)."""
+    if not asks:
+        return text, None
+    question = "\n\n".join([text, t("request.topic_question")])
+    return question, topic_keyboard(t, config, request_id)
+
+
 def experience_keyboard(
     t: Translator, config: Config, mentor: Confirmation, chosen: frozenset[str]
 ) -> InlineKeyboardMarkup:
@@ -136,6 +147,16 @@ def link_outcome(t: Translator, limit: int, linked: Linked | LinkProblem) -> str
         held=linked.families_held,
         limit=limit,
     )
+
+
+def experience_card(
+    t: Translator, config: Config, mentor: Member, tags: frozenset[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/experience and its toggles' edits: the household's tags, and a toggle each."""
+    text = t(
+        "experience.card", name=household_name(t, mentor), tags=experience_list(t, config, tags)
+    )
+    return text, experience_keyboard(t, config, Confirmation(mentor.id, mentor.joined_at), tags)
 
 
 def experience_list(t: Translator, config: Config, tags: frozenset[str]) -> str:

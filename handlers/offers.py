@@ -29,7 +29,7 @@ from handlers.common import (
     member_translator,
     requires,
 )
-from handlers.matching_text import topic_keyboard
+from handlers.matching_text import with_topic_question
 from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.telegram_errors import best_effort, failure
@@ -449,10 +449,8 @@ async def tell_offered(context: MentorContext, family: list[Member], offering: O
     number = offering.request.id
     for adult in family:
         t = member_translator(context, adult)
-        text, keyboard = t("family.offered_now", number=number), None
-        if offering.asks_topics:
-            text = "\n\n".join([text, t("request.topic_question")])
-            keyboard = topic_keyboard(t, context.config, number)
+        told = t("family.offered_now", number=number)
+        text, keyboard = with_topic_question(t, context.config, told, number, offering.asks_topics)
         await best_effort(
             context.bot.send_message(adult.telegram_user_id, text, reply_markup=keyboard),
             "offered notice",

@@ -14,7 +14,7 @@ from bot.routing import Intake, Offering
 from handlers.clock import now
 from handlers.common import MentorApplication, MentorContext, Sender, reply_lines, requires
 from handlers.content import read_content
-from handlers.matching_text import reasons_line, topic_keyboard
+from handlers.matching_text import reasons_line, with_topic_question
 from handlers.notices import tell, tell_coordinators
 from handlers.offers import (
     edit_offers,
@@ -141,11 +141,9 @@ async def take_family_message(
         to_coordinators = await send_long_waits(context, asking=request)
         await message.reply_text(out_of_hours(t, context, intake, to_coordinators))
     elif not intake.offer_to and intake.widens_at is not None:  # waiting for the choice
-        plan_timers(context.application, Offering(request, [], widens_at=intake.widens_at))
+        plan_timers(context.application, intake.offering)
         await _acknowledge(context, sender, message, intake)
-    elif await send_offers(
-        context, Offering(request, intake.offer_to, intake.holding, intake.widens_at)
-    ):
+    elif await send_offers(context, intake.offering):
         await _acknowledge(context, sender, message, intake)
     else:
         await tell_unreached(context, request)
@@ -158,11 +156,10 @@ async def _acknowledge(
     """The question went (or goes in a moment) to mentors; with the topic buttons when what
     the family says it is about could change who is asked."""
     t, number = sender.t, intake.request.id
-    if not intake.asks_topics:
-        await message.reply_text(t("request.offered", number=number))
-        return
-    text = "\n\n".join([t("request.offered", number=number), t("request.topic_question")])
-    await message.reply_text(text, reply_markup=topic_keyboard(t, context.config, number))
+    text, keyboard = with_topic_question(
+        t, context.config, t("request.offered", number=number), number, intake.asks_topics
+    )
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 # Albums acknowledged already are remembered only this long: their items arrive together.

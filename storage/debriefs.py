@@ -37,12 +37,12 @@ async def acknowledge(
     )
 
 
-async def mentor_of(session: Session, debrief_id: int) -> tuple[int | None, int] | None:
-    """(the mentor who asked, the question's number), or None for no such request."""
+async def mentor_of(session: Session, debrief_id: int) -> int | None:
+    """The mentor who asked; None for no such request, or one whose mentor is gone."""
     row = await session.fetch_one(
-        "SELECT mentor_member_id, request_id FROM debriefs WHERE id = ?", (debrief_id,)
+        "SELECT mentor_member_id FROM debriefs WHERE id = ?", (debrief_id,)
     )
-    return None if row is None else (row["mentor_member_id"], row["request_id"])
+    return None if row is None else row["mentor_member_id"]
 
 
 async def acknowledged_by(session: Session, debrief_id: int) -> int | None:
