@@ -37,7 +37,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -49,12 +49,18 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
 OWNER_ONLY = 0o600
 Row = sqlite3.Row
 Params = tuple[Any, ...] | dict[str, Any]
+_T = TypeVar("_T")
 
 logger = logging.getLogger(__name__)
 
 
 class Session:
-    """The statements of one read or one transaction; repository functions take one."""
+    """The statements of one read or one transaction; repository functions take one.
+
+    Each statement is one trip to aiosqlite's thread, its cursor opened, read and closed there:
+    aiosqlite's own cursor makes a trip for each of those steps, and on the path of a family's
+    question those trips, each a wake-up of the event loop, cost more than SQLite's work.
+    """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
@@ -67,12 +73,22 @@ class Session:
         stop before the copy handles the update again."""
         self.update_handled_later = True
 
+    async def _in_thread(
+        self, statement: Callable[[sqlite3.Cursor], _T], sql: str, params: Params
+    ) -> _T:
+        def run() -> _T:
+            cursor = self._connection._conn.execute(sql, params)
+            try:
+                return statement(cursor)
+            finally:
+                cursor.close()
+
+        result: _T = await self._connection._execute(run)  # type: ignore[no-untyped-call]
+        return result
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
-        cursor = await self._connection.execute(sql, params)
-        changed = cursor.rowcount
-        await cursor.close()
-        return changed
+        return await self._in_thread(_rows_changed, sql, params)
 
     async def changed_one(self, sql: str, params: Params = ()) -> bool:
         """Run one conditional UPDATE (or INSERT) and say whether it changed its row: how
@@ -81,9 +97,7 @@ class Session:
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT and return the new row's id."""
-        cursor = await self._connection.execute(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
+        row_id = await self._in_thread(_new_row_id, sql, params)
         if row_id is None:
             raise sqlite3.IntegrityError("INSERT produced no row id")
         return row_id
@@ -92,13 +106,27 @@ class Session:
         await self._connection.executemany(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._connection.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        return await self._in_thread(_first_row, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self._in_thread(_all_rows, sql, params)
+
+
+def _rows_changed(cursor: sqlite3.Cursor) -> int:
+    return cursor.rowcount
+
+
+def _new_row_id(cursor: sqlite3.Cursor) -> int | None:
+    return cursor.lastrowid
+
+
+def _first_row(cursor: sqlite3.Cursor) -> Row | None:
+    row: Row | None = cursor.fetchone()
+    return row
+
+
+def _all_rows(cursor: sqlite3.Cursor) -> list[Row]:
+    return list(cursor.fetchall())
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +166,11 @@ def with_next_write(work: Callable[[Session], Awaitable[None]] | None) -> None:
     handlers decide (bot/inbox.py): whatever is written, the update's being handled is too.
     """
     _with_next_write.set(work)
+
+
+def next_write_pending() -> bool:
+    """Whether this task's next write transaction still has work of `with_next_write` to do."""
+    return _with_next_write.get() is not None
 
 
 def _create_owner_only(path: Path) -> None:
