@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage import updates
-from storage.db import Database, Session, with_next_write
+from storage.db import Database, Session, next_write_pending, with_next_write
 
 
 async def receive(db: Database, update_id: int, payload: str, now: datetime) -> bool:
@@ -34,7 +34,10 @@ def handling(update_id: int, now: datetime) -> None:
 
 
 async def done(db: Database, update_id: int, now: datetime) -> None:
-    """Its handlers ran (and wrote nothing, or it is marked already: then this changes nothing)."""
+    """Its handlers ran: marked done now if none of their writes did it (one in a task of its
+    own, or none at all); a write of this task that did costs no second transaction."""
+    if not next_write_pending():
+        return
     with_next_write(None)
     async with db.write() as session:
         await updates.finish_update(session, update_id, now)
