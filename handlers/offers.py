@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -125,13 +127,11 @@ def plan_timers(application: MentorApplication, offering: Offering) -> None:
 
 def schedule_widening(application: MentorApplication, request_id: int, at: datetime | None) -> None:
     """Ask routing again at `at` (None: no later circle); one timer a question."""
-    queue = application.job_queue
-    assert queue is not None
     name = f"{WIDEN_JOB}:{request_id}"
-    for job in queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    if at is not None:
-        queue.run_once(_widen, when=at, data=request_id, name=name, job_kwargs=RUN_LATE)
+    if at is None:
+        _cancel_timer(application, name)
+    else:
+        _set_timer(application, name, _widen, at, request_id)
 
 
 async def _widen(context: MentorContext) -> None:
@@ -155,18 +155,33 @@ def schedule_escalation(application: MentorApplication, request: Request) -> Non
     """The question's next step, replacing any timer set for it before (each circle's offers
     set it again)."""
     config = application.bot_data.config
+    for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
+        name = f"{ESCALATION_JOB}:{timer.request_id}"
+        _set_timer(application, name, _escalate, timer.due_at, (timer.request_id, timer.level))
+
+
+def _set_timer(
+    application: MentorApplication,
+    name: str,
+    callback: Callable[[MentorContext], Coroutine[Any, Any, None]],
+    at: datetime,
+    data: object,
+) -> None:
+    """The one timer of this name, replacing any before it. The name is the scheduler's job id
+    too, so it is found at once: looking a name up in the job queue lists every job, and with
+    two timers for every open question, each new question would cost more than the last."""
     queue = application.job_queue
     assert queue is not None
-    for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
-        for job in queue.get_jobs_by_name(f"{ESCALATION_JOB}:{timer.request_id}"):
-            job.schedule_removal()
-        queue.run_once(
-            _escalate,
-            when=timer.due_at,
-            data=(timer.request_id, timer.level),
-            name=f"{ESCALATION_JOB}:{timer.request_id}",
-            job_kwargs=RUN_LATE,
-        )
+    job_kwargs = {**RUN_LATE, "id": name, "replace_existing": True}
+    queue.run_once(callback, when=at, data=data, name=name, job_kwargs=job_kwargs)
+
+
+def _cancel_timer(application: MentorApplication, name: str) -> None:
+    queue = application.job_queue
+    assert queue is not None
+    job = queue.scheduler.get_job(name)
+    if job is not None:  # None: it ran, or was never set
+        job.remove()
 
 
 async def _escalate(context: MentorContext) -> None:
