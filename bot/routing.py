@@ -217,25 +217,28 @@ async def _offer_routed(
 ) -> list[Member]:
     """Record the decided offers not made before, each with its reason; returns those newly
     asked."""
-    asked = []
-    for offer in routed.decision.offers:
-        adult = routed.adults[offer.member_id]
-        if await requests.add_offer(
-            session, request_id, adult.id, adult.telegram_user_id, now, offer.reason.value
-        ):
-            asked.append(adult)
-    return asked
+    decided = [
+        (routed.adults[offer.member_id], offer.reason.value) for offer in routed.decision.offers
+    ]
+    return await _record_offers(session, request_id, decided, now)
 
 
 async def _offer(
     session: Session, request_id: int, candidates: Sequence[Member], now: datetime
 ) -> list[Member]:
     """Record an offer for each candidate not asked before; returns those newly asked."""
-    return [
-        adult
-        for adult in candidates
-        if await requests.add_offer(session, request_id, adult.id, adult.telegram_user_id, now)
-    ]
+    return await _record_offers(session, request_id, [(adult, None) for adult in candidates], now)
+
+
+async def _record_offers(
+    session: Session,
+    request_id: int,
+    offers: Sequence[tuple[Member, str | None]],
+    now: datetime,
+) -> list[Member]:
+    rows = [(adult.id, adult.telegram_user_id, reason) for adult, reason in offers]
+    new = await requests.add_offers(session, request_id, rows, now)
+    return [adult for adult, _ in offers if adult.id in new]
 
 
 async def _read(session: Session, request_id: int) -> Request:
@@ -309,8 +312,7 @@ async def take_message(
 async def remember_offers(db: Database, request_id: int, shown: Sequence[tuple[int, int]]) -> None:
     """(member id, message id) of each offer sent, in one transaction for all of them."""
     async with db.write() as session:
-        for member_id, message_id in shown:
-            await requests.set_offer_message(session, request_id, member_id, message_id)
+        await requests.set_offer_messages(session, request_id, shown)
     metrics.OFFERS_SENT.inc(len(shown))
 
 

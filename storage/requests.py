@@ -296,25 +296,30 @@ async def forget_pending_messages(session: Session, request_id: int) -> None:
 # Offers ---------------------------------------------------------------------------------------
 
 
-async def add_offer(
+async def add_offers(
     session: Session,
     request_id: int,
-    member_id: int,
-    chat_id: int,
+    offers: Sequence[tuple[int, int, str | None]],
     now: datetime,
-    reason: str | None = None,
-) -> bool:
-    """False if this adult was offered the request before (an escalation asks only the new).
+) -> set[int]:
+    """Offer the request to each (member id, chat id, reason) in one statement; returns the
+    members newly offered it: one offered it before is skipped (an escalation asks only the new).
     `reason`: why routing chose them (bot/matching.Reason), for /requests."""
-    return (
-        await session.execute(
-            "INSERT OR IGNORE INTO offers "
-            "(request_id, member_id, chat_id, state, offered_at, reason) "
-            "VALUES (?, ?, ?, 'open', ?, ?)",
-            (request_id, member_id, chat_id, to_db(now), reason),
-        )
-        == 1
+    if not offers:
+        return set()
+    values = ", ".join("(?, ?, ?, 'open', ?, ?)" for _ in offers)
+    params = [
+        value
+        for member_id, chat_id, reason in offers
+        for value in (request_id, member_id, chat_id, to_db(now), reason)
+    ]
+    rows = await session.fetch_all(
+        "INSERT OR IGNORE INTO offers "
+        "(request_id, member_id, chat_id, state, offered_at, reason) "
+        f"VALUES {values} RETURNING member_id",
+        tuple(params),
     )
+    return {row["member_id"] for row in rows}
 
 
 async def offer_again(
@@ -346,12 +351,13 @@ async def offer_take_over(
     )
 
 
-async def set_offer_message(
-    session: Session, request_id: int, member_id: int, message_id: int
+async def set_offer_messages(
+    session: Session, request_id: int, shown: Sequence[tuple[int, int]]
 ) -> None:
-    await session.execute(
+    """The message each (member id, message id) offer went out as: what Accept edits."""
+    await session.execute_many(
         "UPDATE offers SET message_id = ? WHERE request_id = ? AND member_id = ?",
-        (message_id, request_id, member_id),
+        [(message_id, request_id, member_id) for member_id, message_id in shown],
     )
 
 

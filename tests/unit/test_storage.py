@@ -130,6 +130,24 @@ async def test_an_update_is_received_once_and_kept_only_until_done(db: Database)
         assert not await updates.receive_update(session, 1000, '{"update_id": 1000}', NOW)
 
 
+async def test_long_done_updates_are_forgotten_now_and_then_and_unfinished_ones_never(
+    db: Database,
+) -> None:
+    oldest = 5 * updates.FORGET_EVERY
+    async with db.write() as session:
+        for update_id in (oldest, oldest + 1):
+            await updates.receive_update(session, update_id, "{}", NOW)
+        await updates.finish_update(session, oldest, NOW)  # oldest + 1 never finished
+        later = oldest + updates.REMEMBERED_UPDATES + 1
+        await updates.receive_update(session, later, "{}", NOW)
+        kept = await session.fetch_all("SELECT update_id FROM processed_updates")
+        assert len(kept) == 3  # not with every update
+        turn = (later // updates.FORGET_EVERY + 1) * updates.FORGET_EVERY
+        await updates.receive_update(session, turn, "{}", NOW)
+        kept = await session.fetch_all("SELECT update_id FROM processed_updates ORDER BY 1")
+    assert [row[0] for row in kept] == [oldest + 1, later, turn]
+
+
 async def test_times_are_stored_in_utc(db: Database) -> None:
     from zoneinfo import ZoneInfo
 
