@@ -57,13 +57,20 @@ logger = logging.getLogger(__name__)
 class Session:
     """The statements of one read or one transaction; repository functions take one.
 
-    Each statement is one trip to aiosqlite's thread, its cursor opened, read and closed there:
-    aiosqlite's own cursor makes a trip for each of those steps, and on the path of a family's
-    question those trips, each a wake-up of the event loop, cost more than SQLite's work.
+    Each statement is one trip to aiosqlite's thread, its cursor opened, read and closed there,
+    and a transaction's BEGIN IMMEDIATE goes with its first statement: aiosqlite's own cursor
+    makes a trip for each step, and on the path of a family's question those trips, each a
+    wake-up of the event loop, cost more than SQLite's work.
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        begin: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._connection = connection
+        self._begin = begin  # a transaction's own waiting BEGIN; None for a read
+        self.begun = False
         self.update_handled_later = False
 
     def handled_later(self) -> None:
@@ -73,22 +80,34 @@ class Session:
         stop before the copy handles the update again."""
         self.update_handled_later = True
 
-    async def _in_thread(
-        self, statement: Callable[[sqlite3.Cursor], _T], sql: str, params: Params
-    ) -> _T:
-        def run() -> _T:
-            cursor = self._connection._conn.execute(sql, params)
-            try:
-                return statement(cursor)
-            finally:
-                cursor.close()
+    async def _in_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """`work` on the connection, in one trip; a transaction's first begins it as well.
 
-        result: _T = await self._connection._execute(run)  # type: ignore[no-untyped-call]
+        A BEGIN that SQLite's busy timeout gave up on (another process holds the write lock
+        longer) is waited for with backoff (`Database._begin`) before the work is run."""
+        connection = self._connection
+        begin = None if self.begun else self._begin
+
+        def run() -> _T:
+            if begin is not None:
+                connection._conn.execute("BEGIN IMMEDIATE")
+                self.begun = True  # even if `work` fails: the transaction is open
+            return work(connection._conn)
+
+        try:
+            result: _T = await connection._execute(run)  # type: ignore[no-untyped-call]
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+            if begin is None or not busy or connection.in_transaction:
+                raise
+            await begin()
+            self.begun = True
+            result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
         return result
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
-        return await self._in_thread(_rows_changed, sql, params)
+        return await self._in_thread(_on_cursor(sql, params, _rows_changed))
 
     async def changed_one(self, sql: str, params: Params = ()) -> bool:
         """Run one conditional UPDATE (or INSERT) and say whether it changed its row: how
@@ -97,19 +116,37 @@ class Session:
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT and return the new row's id."""
-        row_id = await self._in_thread(_new_row_id, sql, params)
+        row_id = await self._in_thread(_on_cursor(sql, params, _new_row_id))
         if row_id is None:
             raise sqlite3.IntegrityError("INSERT produced no row id")
         return row_id
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._connection.executemany(sql, rows)
+        def run(connection: sqlite3.Connection) -> None:
+            connection.executemany(sql, rows).close()
+
+        await self._in_thread(run)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._in_thread(_first_row, sql, params)
+        return await self._in_thread(_on_cursor(sql, params, _first_row))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._in_thread(_all_rows, sql, params)
+        return await self._in_thread(_on_cursor(sql, params, _all_rows))
+
+
+def _on_cursor(
+    sql: str, params: Params, read: Callable[[sqlite3.Cursor], _T]
+) -> Callable[[sqlite3.Connection], _T]:
+    """Run `sql`, take what `read` takes from its cursor, and close the cursor."""
+
+    def run(connection: sqlite3.Connection) -> _T:
+        cursor = connection.execute(sql, params)
+        try:
+            return read(cursor)
+        finally:
+            cursor.close()
+
+    return run
 
 
 def _rows_changed(cursor: sqlite3.Cursor) -> int:
@@ -316,17 +353,20 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it or COMMIT raises."""
+        """A transaction: committed when the block ends, rolled back if it or COMMIT raises.
+
+        It begins (IMMEDIATE) with its first statement, so one that finds nothing to write costs
+        nothing."""
         async with self._lock:
             await self._end_leftover_transaction()
-            await self._begin()
             try:
-                session = Session(self._connection)
+                session = Session(self._connection, self._begin)
                 yield session
                 also = None if session.update_handled_later else _with_next_write.get()
                 if also is not None:
                     await also(session)
-                await self._connection.execute("COMMIT")
+                if session.begun:  # a transaction that ran no statement has nothing to end
+                    await self._connection.execute("COMMIT")
             except BaseException as error:
                 await self._roll_back(error)
                 raise

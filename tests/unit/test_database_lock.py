@@ -81,3 +81,27 @@ async def test_a_lock_held_beyond_the_bound_fails_the_write_and_leaves_nothing_o
         assert await names(bot) == ["Familjen Lund"]
     finally:
         await bot.close()
+
+
+async def test_a_write_that_runs_no_statement_waits_for_no_lock(db: Database) -> None:
+    """It begins with its first statement: a handler that finds nothing to write is not held up
+    by another process's transaction."""
+    bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=0.3)
+    try:
+        with write_lock_held_elsewhere(db.path):
+            async with bot.write():
+                pass
+    finally:
+        await bot.close()
+
+
+async def test_a_failed_first_statement_caught_inside_the_transaction_leaves_it_open(
+    db: Database,
+) -> None:
+    async with db.write() as session:
+        with pytest.raises(sqlite3.IntegrityError):
+            await session.execute(
+                "INSERT INTO households (id, role, created_at) VALUES (1, NULL, 0)"
+            )
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+    assert await names(db) == ["Familjen Berg"]
