@@ -48,9 +48,10 @@ SEQUENTIAL = 1000
 BURST = 200
 QUESTION = "How do we handle bedtime when our foster son cannot settle?"
 OFFER = re.compile(r"Question #(\d+)")
-TARGET_P99_MS = 25.0
+TARGET_P99_MS = 10.0
 TARGET_RATE = 300.0
 TARGET_RATIO = 0.9  # of the floor's rate, measured in the same run
+MATCHING_TARGET_P99_MS = 25.0  # the matching run has no floor: routing to one household
 MATCHING_HOUSEHOLDS = 20
 FAMILIES_PER_MENTOR = 10
 
@@ -206,12 +207,13 @@ async def measure() -> None:
         f"question to its last offer ({MENTOR_HOUSEHOLDS} mentors on duty), {SEQUENTIAL} "
         f"families one after another: Mentorbot p50 {statistics.median(bot.latencies):.1f} ms, "
         f"p99 {p99(bot):.1f} ms; floor p50 {statistics.median(floor.latencies):.1f} ms, "
-        f"p99 {p99(floor):.1f} ms (target p99 <= {TARGET_P99_MS:.0f} ms)"
+        f"p99 {p99(floor):.1f} ms; floor/Mentorbot at p99 {p99(floor) / p99(bot):.2f} "
+        f"(target p99 <= {TARGET_P99_MS:.0f} ms)"
     )
     rate, floor_rate = BURST / bot.burst, BURST / floor.burst
     print(
         f"{BURST} families at once, all {BURST * MENTOR_HOUSEHOLDS} offers out: Mentorbot "
-        f"{rate:.0f} requests/s, floor {floor_rate:.0f}/s, ratio {rate / floor_rate:.2f} "
+        f"{rate:.0f} requests/s, floor {floor_rate:.0f}/s, Mentorbot/floor {rate / floor_rate:.2f} "
         f"(target >= {TARGET_RATIO:.1f}; absolute target >= {TARGET_RATE:.0f}/s)"
     )
     print(f"429 answers from the double during Mentorbot's run: {throttled} (target 0)")
@@ -260,7 +262,8 @@ async def measure_matching() -> None:
     print(
         f"matching: {MATCHING_HOUSEHOLDS} mentor households on duty with tags, "
         f"{len(latencies)} linked families one after another, question to its own mentor "
-        f"family's offer: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < {TARGET_P99_MS:.0f} ms)"
+        f"family's offer: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+        f"(target p99 < {MATCHING_TARGET_P99_MS:.0f} ms)"
     )
 
 
