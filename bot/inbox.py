@@ -12,16 +12,18 @@ the inbox never holds anybody's words longer than it takes to handle them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage import updates
 from storage.db import Database, Session, next_write_pending, with_next_write
 
 
-async def receive(db: Database, update_id: int, payload: str, now: datetime) -> bool:
-    """Keep the update; False when it came before (Telegram delivers some twice)."""
+async def receive(db: Database, arrived: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+    """Keep each (id, update), in one transaction; returns the ids that are new (Telegram
+    delivers some twice)."""
     async with db.write() as session:
-        return await updates.receive_update(session, update_id, payload, now)
+        return await updates.receive_updates(session, arrived, now)
 
 
 def handling(update_id: int, now: datetime) -> None:

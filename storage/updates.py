@@ -6,6 +6,7 @@ is dropped when its handlers have run; the id stays, so that a second delivery i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage.db import Session
@@ -19,17 +20,31 @@ FORGET_EVERY = 1_000
 
 async def receive_update(session: Session, update_id: int, payload: str, now: datetime) -> bool:
     """Keep an update until it is done; False when it was received before (a redelivery)."""
-    inserted = await session.execute(
-        "INSERT OR IGNORE INTO processed_updates (update_id, received_at, payload) "
-        "VALUES (?, ?, ?)",
-        (update_id, to_db(now), payload),
+    return update_id in await receive_updates(session, [(update_id, payload)], now)
+
+
+async def receive_updates(
+    session: Session, arrived: Sequence[tuple[int, str]], now: datetime
+) -> set[int]:
+    """Keep each (id, update) until it is done, in one statement; returns the ids new here (the
+    others were received before: redeliveries)."""
+    if not arrived:
+        return set()
+    values = ", ".join("(?, ?, ?)" for _ in arrived)
+    params = [value for update_id, payload in arrived for value in (update_id, to_db(now), payload)]
+    rows = await session.fetch_all(
+        f"INSERT OR IGNORE INTO processed_updates (update_id, received_at, payload) "
+        f"VALUES {values} RETURNING update_id",
+        tuple(params),
     )
-    if inserted and update_id % FORGET_EVERY == 0:
+    new = {row["update_id"] for row in rows}
+    turns = [update_id for update_id in new if update_id % FORGET_EVERY == 0]
+    if turns:
         await session.execute(
             "DELETE FROM processed_updates WHERE update_id < ? AND done_at IS NOT NULL",
-            (update_id - REMEMBERED_UPDATES,),
+            (max(turns) - REMEMBERED_UPDATES,),
         )
-    return inserted == 1
+    return new
 
 
 async def finish_update(session: Session, update_id: int, now: datetime) -> None:

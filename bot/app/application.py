@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication:
     lifecycle = _Lifecycle(config, Health(bot_api))
+    updates = DurableUpdateQueue()
+    bot_api.before_each_poll(updates.keep_before_poll)
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -54,7 +56,7 @@ def build_application(config: Config, bot_api: BotApiWatch) -> MentorApplication
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[MentorContext]())
         .application_class(DurableApplication)
-        .update_queue(DurableUpdateQueue())
+        .update_queue(updates)
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
         .build()

@@ -6,13 +6,16 @@ can tell the command line which of the two to name. And a 401 while the bot runs
 the library's application: the polling loop logs it and ends, its error callback is not
 called, and the process goes on fetching nothing; a send that gets it fails alone. The watch
 calls the bot back at the first 401 so that it can stop.
+
+The poll's request is also where the bot learns that the updates of the last getUpdates are
+about to be confirmed: work to do first (keeping them, bot/app/durable_updates.py) runs there.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -38,6 +41,7 @@ class BotApiWatch:
         self.last_poll_answered: float | None = None
         """When a getUpdates last succeeded: long polling's sign of life."""
         self._on_unauthorized: Callable[[], None] = lambda: None
+        self._before_poll: Callable[[], Awaitable[None]] | None = None
 
     def request(self) -> HTTPXRequest:
         """For every call but getUpdates."""
@@ -45,6 +49,17 @@ class BotApiWatch:
 
     def get_updates_request(self) -> HTTPXRequest:
         return _WatchedRequest(self, connection_pool_size=_GET_UPDATES_CONNECTIONS, polls=True)
+
+    def before_each_poll(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Have `work` done before every getUpdates goes out: the request that confirms to
+        Telegram the updates of the one before (bot/app/durable_updates.py)."""
+        self._before_poll = work
+
+    async def poll_going_out(self) -> None:
+        if self.polling_since is None:
+            self.polling_since = time.monotonic()
+        if self._before_poll is not None:
+            await self._before_poll()
 
     def on_unauthorized(self, react: Callable[[], None]) -> None:
         """Have `react` called (inside the event loop) at every 401 from now on."""
@@ -69,8 +84,8 @@ class _WatchedRequest(HTTPXRequest):
         self._polls = polls
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        if self._polls and self._watch.polling_since is None:
-            self._watch.polling_since = time.monotonic()
+        if self._polls:
+            await self._watch.poll_going_out()
         status, payload = await super().do_request(*args, **kwargs)
         self._watch.answered(status, to_poll=self._polls)
         return status, payload

@@ -1,11 +1,15 @@
 """The update queue that makes Telegram's confirmation wait for the database.
 
-python-telegram-bot's updater puts every update it fetched into the application's queue, and
-confirms it to Telegram (with the next getUpdates offset, or the webhook's 200) once `put` has
-returned. Writing the update inside `put` therefore makes it durable before Telegram forgets
-it; the application marks it done with its handlers' first write, and at start everything
-received and not done is queued again (bot/inbox.py). A kill -9 in the middle of a family's
-question thus never costs the question. The same path serves long polling and webhooks.
+Telegram forgets an update once the bot has confirmed it: by webhook, with the 200 that answers
+its post; by long polling, with the offset of the next getUpdates. python-telegram-bot's webhook
+answers once `put` has returned, so there `put` writes the update before it returns. Its polling
+puts a whole getUpdates' worth one by one and then asks for the next: there the updates put are
+kept together, in one transaction, as that next getUpdates goes out (`keep_before_poll`, called
+by the poll's request in bot/app/bot_api_watch.py), before it can confirm them and before any
+is handled. A crowd of families writing at once thus costs one transaction a poll, not one an
+update. The application marks each update done with its handlers' first write, and at start
+everything received and not done is queued again (bot/inbox.py). A kill -9 in the middle of a
+family's question thus never costs the question: before the next poll, Telegram still has it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 from telegram import Bot, Update
+from telegram.error import NetworkError
 
 from bot import inbox, metrics
 from handlers.common import MentorApplication
@@ -25,11 +31,14 @@ logger = logging.getLogger(__name__)
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
-    """An `asyncio.Queue` whose `put` keeps an update in the database first."""
+    """An `asyncio.Queue` that keeps each update in the database before it hands it on."""
 
     def __init__(self) -> None:
         super().__init__()
         self._db: Database | None = None
+        # Updates put since the last poll went out; None until the first poll (a webhook's
+        # updates are kept one by one, as they are put).
+        self._arrived: list[Update] | None = None
 
     def attach(self, db: Database) -> None:
         """From post_init on: before, the updater has fetched nothing."""
@@ -41,13 +50,38 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         return self._db
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update):
-            payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            now = datetime.now(UTC)
-            if not await inbox.receive(self._database(), item.update_id, payload, now):
-                logger.info("update %s was delivered again; ignored", item.update_id)
-                return
-        await super().put(item)
+        if not isinstance(item, Update):
+            await super().put(item)
+        elif self._arrived is not None:
+            self._arrived.append(item)
+        else:
+            await self._keep([item])
+
+    async def keep_before_poll(self) -> None:
+        """Keep what the last getUpdates brought, now that the next one goes out to confirm it.
+
+        Not kept (the database failed), it stays to be kept before the poll tried next, and this
+        one does not go out: a NetworkError has the library try again after a pause, as it does
+        when Telegram cannot be reached."""
+        arrived, self._arrived = self._arrived or [], []
+        try:
+            await self._keep(arrived)
+        except sqlite3.Error as error:
+            self._arrived = arrived + self._arrived
+            raise NetworkError(f"the updates fetched could not be kept: {error}") from error
+
+    async def _keep(self, arrived: list[Update]) -> None:
+        """Write the updates, then hand on those not received before, in Telegram's order."""
+        if not arrived:
+            return
+        payloads = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in arrived]
+        new = await inbox.receive(self._database(), payloads, datetime.now(UTC))
+        for update in arrived:
+            if update.update_id in new:
+                new.discard(update.update_id)  # one copy, were it in the same batch twice
+                await super().put(update)
+            else:
+                logger.info("update %s was delivered again; ignored", update.update_id)
 
     async def replay(self, bot: Bot) -> int:
         """Queue again every update received and never done; returns how many."""

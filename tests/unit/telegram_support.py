@@ -72,16 +72,20 @@ async def against(
 
 
 async def handle_updates(app: MentorApplication) -> int:
-    """Every update waiting at the double, handled one after another as the updater hands them
-    over (through the update queue, which keeps each in the database first); returns how many."""
+    """Every update waiting at the double, handled as the updater hands them over: put into the
+    update queue, kept in the database as the next poll goes out, then handled one after
+    another; returns how many."""
     handled, offset = 0, None
-    while updates := await app.bot.get_updates(offset=offset, timeout=0):
+    while True:
+        updates = await app.bot.get_updates(offset=offset, timeout=0)  # keeps the last poll's
+        while not app.update_queue.empty():
+            await app.process_update(await app.update_queue.get())
+        if not updates:
+            return handled
         for update in updates:
             await app.update_queue.put(update)
-            await app.process_update(await app.update_queue.get())
         handled += len(updates)
         offset = updates[-1].update_id + 1
-    return handled
 
 
 @cache
