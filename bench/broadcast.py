@@ -5,8 +5,15 @@ Seeds a coordinator and foster families (one adult each) directly in the databas
 /broadcast (the text, "Foster families", "Now", "Send"). Each part has a fresh double, database
 and bot process:
   a. engine ceiling: 10,000 families, flood limits off on both sides (the double's limits=None,
-     MENTORBOT_BROADCAST_RATE=1000, MENTORBOT_API_RATE=10000), so that what is measured is the
-     outbox; from pressing Send to the last delivery, as messages a second;
+     MENTORBOT_BROADCAST_RATE at the most the bot allows, MENTORBOT_API_RATE=10000), so that
+     what is measured is the outbox; from pressing Send to the last delivery, as messages a
+     second. Then the floor on a fresh double (bench/broadcast_floor.py: a bare
+     python-telegram-bot application with the bot's Bot API settings, no database, no logic)
+     sends the same text to the same number of chats in a plain loop, from the coordinator's
+     message to the last delivery; the ratio of the two, measured in one run, says what the
+     outbox costs beyond the library, since this shared machine's absolute figures vary by a
+     third from run to run. The bot cannot go faster than its configured rate, so the ratio is
+     against the floor or that rate, whichever is lower;
   b. Telegram's pace: 500 families, the double enforcing Telegram's limits (30 a second per bot,
      one a second per chat) and the bot at its defaults (25 a second); the rate achieved from the
      first delivery to the last (intervals over time, on the double's clock) as a share of 25/s,
@@ -24,12 +31,14 @@ import re
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import start_bot, stop  # bench/ is the script's own folder
+from harness import start_bot, start_floor, stop  # bench/ is the script's own folder
 
+from bot.config import MAX_BROADCAST_RATE
 from bot.sandbox import BotApiDouble, RequestRecord, SandboxUser
 from storage import households
 from storage.db import Database
@@ -40,8 +49,9 @@ NEWSLETTER = "December newsletter: the new foster care law, spring courses and a
 REPORT = re.compile(r"Broadcast #\d+ is done: (\d+) of (\d+) delivered")
 
 CEILING_FAMILIES = 10_000
-CEILING_RATE = "1000"
+CEILING_RATE = MAX_BROADCAST_RATE
 TARGET_CEILING_RATE = 1000.0
+TARGET_RATIO = 0.9  # of the floor's rate (or the configured one, if lower), in the same run
 CEILING_REPORT_WAIT = 300.0  # seconds; the figure is printed however long it takes
 
 PACE_FAMILIES = 500
@@ -129,14 +139,33 @@ def throttled(double: BotApiDouble, chats: set[int] | None = None) -> int:
     )
 
 
-async def ceiling() -> tuple[float, float, int, int]:
-    """a. (Send to last delivery in s, first to last in s, delivered, 429s)."""
+@dataclass(frozen=True)
+class Ceiling:
+    to_last: float  # s, from Send (the floor: the newsletter's arrival) to the last delivery
+    spread: float  # s, first to last delivery
+    sent: int
+    throttled: int
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.to_last
+
+
+def families_of(double: BotApiDouble, count: int) -> list[SandboxUser]:
+    return [double.add_user(first_name=f"F{i}", language_code="en") for i in range(count)]
+
+
+def ceiling_of(double: BotApiDouble, pressed: float, chats: set[int]) -> Ceiling:
+    sent = deliveries(double, chats)
+    spread = sent[-1].time - sent[0].time
+    return Ceiling(sent[-1].time - pressed, spread, len(sent), throttled(double))
+
+
+async def ceiling() -> Ceiling:
+    """a. Mentorbot's outbox, from the press on Send."""
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en") for i in range(CEILING_FAMILIES)
-        ]
-        chats = {family.id for family in families}
+        families = families_of(double, CEILING_FAMILIES)
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             await seed(workdir / "bench.db", coordinator, families)
@@ -144,7 +173,7 @@ async def ceiling() -> tuple[float, float, int, int]:
                 double,
                 workdir,
                 coordinator,
-                MENTORBOT_BROADCAST_RATE=CEILING_RATE,
+                MENTORBOT_BROADCAST_RATE=f"{CEILING_RATE:g}",
                 MENTORBOT_API_RATE="10000",
             )
             try:
@@ -155,17 +184,31 @@ async def ceiling() -> tuple[float, float, int, int]:
                 assert delivered == total == CEILING_FAMILIES, (delivered, total)
             finally:
                 await stop(process)
-        sent = deliveries(double, chats)
-        return sent[-1].time - pressed, sent[-1].time - sent[0].time, len(sent), throttled(double)
+        return ceiling_of(double, pressed, {family.id for family in families})
+
+
+async def floor() -> Ceiling:
+    """a. The floor's plain loop, from the coordinator's newsletter reaching the double."""
+    async with BotApiDouble(token=TOKEN, bot_username="floor_bench_bot", limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        families = families_of(double, CEILING_FAMILIES)
+        chats = [family.chat_id for family in families]
+        process = await start_floor(double, coordinator, "broadcast_floor.py", chats)
+        try:
+            pressed = double.clock()
+            await coordinator.send(NEWSLETTER)
+            done = await coordinator.next_message(timeout=CEILING_REPORT_WAIT)
+            assert done["text"] == "done", done
+        finally:
+            await stop(process)
+        return ceiling_of(double, pressed, {family.id for family in families})
 
 
 async def pace() -> tuple[float, int, int, int]:
     """b. (rate achieved first to last delivery, delivered, 429s in all, 429s to families)."""
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot") as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en") for i in range(PACE_FAMILIES)
-        ]
+        families = families_of(double, PACE_FAMILIES)
         chats = {family.id for family in families}
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
@@ -188,9 +231,7 @@ async def crash() -> tuple[int, int, int, int]:
     """c. (delivered before the kill, recipients reached, extra copies, families reported)."""
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
-        families = [
-            double.add_user(first_name=f"F{i}", language_code="en") for i in range(CRASH_FAMILIES)
-        ]
+        families = families_of(double, CRASH_FAMILIES)
         chats = {family.id for family in families}
         settings = {"MENTORBOT_BROADCAST_RATE": CRASH_RATE, "MENTORBOT_API_RATE": "10000"}
         with tempfile.TemporaryDirectory() as folder:
@@ -219,13 +260,19 @@ async def crash() -> tuple[int, int, int, int]:
 
 async def measure() -> None:
     began = time.perf_counter()
-    to_last, spread, sent, ceiling_429 = await ceiling()
+    bot, bare = await ceiling(), await floor()
+    against = "the floor" if bare.rate <= CEILING_RATE else f"the configured {CEILING_RATE:g}/s"
     print(
         f"a. engine ceiling, {CEILING_FAMILIES} families, limits off "
-        f"(MENTORBOT_BROADCAST_RATE={CEILING_RATE}): {sent} delivered in {to_last:.2f} s "
-        f"from Send to the last delivery, {sent / to_last:.0f} messages/s "
-        f"(target >= {TARGET_CEILING_RATE:.0f}/s); first to last delivery {spread:.2f} s; "
-        f"429 answers: {ceiling_429}"
+        f"(MENTORBOT_BROADCAST_RATE={CEILING_RATE:g}, the most allowed), Send to the last "
+        f"delivery: Mentorbot {bot.rate:.0f} messages/s ({bot.to_last:.2f} s; first to last "
+        f"delivery {bot.spread:.2f} s), floor {bare.rate:.0f}/s ({bare.to_last:.2f} s; "
+        f"{bare.spread:.2f} s)"
+    )
+    print(
+        f"   ratio {bot.rate / min(bare.rate, CEILING_RATE):.2f} against {against} "
+        f"(target >= {TARGET_RATIO:.1f}; absolute target >= {TARGET_CEILING_RATE:.0f}/s); "
+        f"429 answers: {bot.throttled} to Mentorbot, {bare.throttled} to the floor"
     )
     rate, paced, pace_429, family_429 = await pace()
     print(

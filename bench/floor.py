@@ -51,7 +51,14 @@ def build(token: str, api_url: str, mentors: list[int]) -> Application:  # type:
         )
         await message.reply_text(f"Thank you. Your question #{number} has gone to the mentors.")
 
-    application = (
+    application = bare(token, api_url)
+    application.add_handler(MessageHandler(filters.ALL, question))
+    return application
+
+
+def bare(token: str, api_url: str) -> Application:  # type: ignore[type-arg]
+    """The library's application with the bot's Bot API settings and nothing of the bot's."""
+    return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_url}/bot")
@@ -60,8 +67,6 @@ def build(token: str, api_url: str, mentors: list[int]) -> Application:  # type:
         .concurrent_updates(True)
         .build()
     )
-    application.add_handler(MessageHandler(filters.ALL, question))
-    return application
 
 
 def main() -> None:

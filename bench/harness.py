@@ -48,6 +48,27 @@ async def start_bot(
     return process, time.perf_counter() - began
 
 
+async def start_floor(
+    double: BotApiDouble, coordinator: SandboxUser, script: str, chats: Iterable[int]
+) -> asyncio.subprocess.Process:
+    """A floor (bench/`script`, a bare python-telegram-bot application making a benchmark's Bot
+    API traffic) as its own process, as the bot is, given `chats`; ready once it answers a
+    command."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
+    env |= {"TELEGRAM_BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.api_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).with_name(script)),
+        *(str(chat) for chat in chats),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await coordinator.send("/start")
+    await coordinator.next_message(timeout=60)
+    return process
+
+
 async def stop(process: asyncio.subprocess.Process) -> None:
     """Stop the bot as systemd does (SIGTERM), and kill it if it has not ended in 10 s."""
     if process.returncode is None:

@@ -23,17 +23,15 @@ Prints the figures beside their targets. Run: `python bench/routing.py`.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harness import start_bot, stop  # bench/ is the script's own folder
+from harness import start_bot, start_floor, stop  # bench/ is the script's own folder
 
 from bot.matching import Experience
 from bot.sandbox import BotApiDouble, SandboxUser
@@ -150,25 +148,6 @@ async def exercise(mentors: list[SandboxUser], families: list[SandboxUser]) -> F
     return Figures(latencies, burst)
 
 
-async def start_floor(
-    double: BotApiDouble, coordinator: SandboxUser, mentors: list[SandboxUser]
-) -> asyncio.subprocess.Process:
-    """bench/floor.py as its own process, as the bot is; ready once it answers a command."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MENTORBOT_", "TELEGRAM_"))}
-    env |= {"TELEGRAM_BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.api_url}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(Path(__file__).with_name("floor.py")),
-        *(str(mentor.chat_id) for mentor in mentors),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await coordinator.send("/start")
-    await coordinator.next_message(timeout=60)
-    return process
-
-
 async def measure() -> None:
     async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
@@ -194,7 +173,9 @@ async def measure() -> None:
         coordinator = double.add_user(first_name="Karin", language_code="en")
         mentors = people(double, "M", MENTOR_HOUSEHOLDS)
         families = people(double, "F", WARMUP + SEQUENTIAL + BURST)
-        process = await start_floor(double, coordinator, mentors)
+        process = await start_floor(
+            double, coordinator, "floor.py", (mentor.chat_id for mentor in mentors)
+        )
         try:
             floor = await exercise(mentors, families)
         finally:

@@ -1,10 +1,12 @@
 """Newsletters and announcements: composing, scheduling, and the outbox they go out through.
 
 A broadcast becomes one delivery row per recipient, all written in the transaction that starts
-it, so "who should get this" is settled once and survives anything after. Each delivery is
-marked SENDING before its send and SENT, BLOCKED or FAILED after; a restart puts the SENDING
-ones back in the queue. So a recipient gets a broadcast once, except the one message that was
-in flight at the instant of a crash, which may arrive twice.
+it, so "who should get this" is settled once and survives anything after. The worker claims a
+few deliveries at a time, marking them all SENDING in one transaction before the first is
+sent, and settles each as SENT, BLOCKED or FAILED in a transaction of its own after its send
+and before the next; a restart puts the SENDING ones back in the queue. Of those, only the one
+in flight at the instant of a crash can have arrived, so a recipient gets a broadcast once,
+except that one message, which may arrive twice.
 """
 
 from __future__ import annotations
@@ -213,14 +215,18 @@ async def recent(db: Database) -> list[Progress]:
 
 
 async def resume(db: Database, now: datetime) -> int:
-    """At start: deliveries that were in flight when the process died go out again."""
+    """At start: deliveries claimed when the process died go out again (the one in flight,
+    and those claimed behind it, never sent)."""
     async with db.write() as session:
         return await broadcasts.requeue_in_flight(session, now)
 
 
-async def claim_next(db: Database, now: datetime) -> Delivery | None:
+async def claim_due(db: Database, now: datetime, limit: int) -> list[Delivery]:
+    """Up to `limit` due deliveries, marked SENDING in one transaction rather than one each:
+    settling each before the next send (`settle`, `retry_later`) keeps a crash's duplicates to
+    the one message in flight."""
     async with db.write() as session:
-        return await broadcasts.claim_next_delivery(session, now)
+        return await broadcasts.claim_due_deliveries(session, now, limit)
 
 
 async def settle(
@@ -230,15 +236,14 @@ async def settle(
     now: datetime,
     telegram_message_id: int | None = None,
 ) -> None:
-    async with db.write() as session:
-        await broadcasts.settle_delivery(
-            session,
-            delivery.broadcast.id,
-            delivery.chat_id,
-            state,
-            now,
-            telegram_message_id=telegram_message_id,
-        )
+    await broadcasts.settle_delivery_alone(
+        db,
+        delivery.broadcast.id,
+        delivery.chat_id,
+        state,
+        now,
+        telegram_message_id=telegram_message_id,
+    )
     metrics.DELIVERIES.labels(state.value).inc()
 
 
@@ -254,16 +259,15 @@ async def retry_later(
         await settle(db, delivery, DeliveryState.FAILED, now)
         return False
     backoff = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LAST_RETRY)
-    async with db.write() as session:
-        await broadcasts.settle_delivery(
-            session,
-            delivery.broadcast.id,
-            delivery.chat_id,
-            DeliveryState.PENDING,
-            now,
-            next_attempt_at=now + (wait if wait is not None else backoff),
-            refund_attempt=wait is not None,  # a 429 is Telegram's pace, not a failure
-        )
+    await broadcasts.settle_delivery_alone(
+        db,
+        delivery.broadcast.id,
+        delivery.chat_id,
+        DeliveryState.PENDING,
+        now,
+        next_attempt_at=now + (wait if wait is not None else backoff),
+        refund_attempt=wait is not None,  # a 429 is Telegram's pace, not a failure
+    )
     return True
 
 

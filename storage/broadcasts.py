@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Row, Session
+from storage.db import Database, Row, Session
 from storage.models import (
     Audience,
     Broadcast,
@@ -162,31 +162,66 @@ async def add_deliveries(
     )
 
 
-async def claim_next_delivery(session: Session, now: datetime) -> Delivery | None:
-    """The oldest sending broadcast's next due delivery, marked SENDING before it is sent.
+async def claim_due_deliveries(session: Session, now: datetime, limit: int) -> list[Delivery]:
+    """The oldest sending broadcast's next `limit` due deliveries, in the order they are to go
+    out, each marked SENDING in this transaction, before any of them is sent.
 
     Looked up broadcast by broadcast (there are few at a time) so that each lookup is one
     index probe, however long the queue: sorting 10,000 pending rows a message was the cost.
     """
     for broadcast in await broadcasts_in_state(session, BroadcastState.SENDING):
-        row = await session.fetch_one(
+        rows = await session.fetch_all(
             "SELECT d.chat_id, d.attempts, h.role FROM deliveries d "
             "LEFT JOIN members m ON m.id = d.member_id "
             "LEFT JOIN households h ON h.id = m.household_id "
             "WHERE d.broadcast_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ? "
-            "ORDER BY d.next_attempt_at, d.rowid LIMIT 1",
-            (broadcast.id, to_db(now)),
+            "ORDER BY d.next_attempt_at, d.rowid LIMIT ?",
+            (broadcast.id, to_db(now), limit),
         )
-        if row is None:
+        if not rows:
             continue
-        await session.execute(
+        await session.execute_many(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
             "WHERE broadcast_id = ? AND chat_id = ?",
-            (to_db(now), broadcast.id, row["chat_id"]),
+            [(to_db(now), broadcast.id, row["chat_id"]) for row in rows],
         )
-        role = None if row["role"] is None else Role(row["role"])
-        return Delivery(broadcast, row["chat_id"], row["attempts"] + 1, role)
-    return None
+        return [
+            Delivery(
+                broadcast,
+                row["chat_id"],
+                row["attempts"] + 1,
+                None if row["role"] is None else Role(row["role"]),
+            )
+            for row in rows
+        ]
+    return []
+
+
+_SETTLE = (
+    "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
+    "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
+    "WHERE broadcast_id = ? AND chat_id = ?"
+)
+
+
+def _settlement(
+    broadcast_id: int,
+    chat_id: int,
+    state: DeliveryState,
+    now: datetime,
+    telegram_message_id: int | None,
+    next_attempt_at: datetime | None,
+    refund_attempt: bool,
+) -> tuple[object, ...]:
+    return (
+        state.value,
+        telegram_message_id,
+        to_db(now),
+        to_db(next_attempt_at) if next_attempt_at else None,
+        int(refund_attempt),
+        broadcast_id,
+        chat_id,
+    )
 
 
 async def settle_delivery(
@@ -202,17 +237,30 @@ async def settle_delivery(
 ) -> None:
     """Record a send's outcome; a refunded attempt (Telegram said "later") does not count."""
     await session.execute(
-        "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
-        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
-        "WHERE broadcast_id = ? AND chat_id = ?",
-        (
-            state.value,
-            telegram_message_id,
-            to_db(now),
-            to_db(next_attempt_at) if next_attempt_at else None,
-            int(refund_attempt),
-            broadcast_id,
-            chat_id,
+        _SETTLE,
+        _settlement(
+            broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt
+        ),
+    )
+
+
+async def settle_delivery_alone(
+    db: Database,
+    broadcast_id: int,
+    chat_id: int,
+    state: DeliveryState,
+    now: datetime,
+    *,
+    telegram_message_id: int | None = None,
+    next_attempt_at: datetime | None = None,
+    refund_attempt: bool = False,
+) -> None:
+    """`settle_delivery` as a transaction of its own, in one trip to the database: what the
+    outbox writes after every send."""
+    await db.write_statement(
+        _SETTLE,
+        _settlement(
+            broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt
         ),
     )
 

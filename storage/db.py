@@ -373,13 +373,34 @@ class Database:
             if also is not None:
                 _with_next_write.set(None)
 
+    async def write_statement(self, sql: str, params: Params = ()) -> None:
+        """One write statement as a transaction of its own, in one trip to the connection's
+        thread where `write()` takes two (BEGIN with the statement, then COMMIT).
+
+        For the outbox, which records each message's outcome before it sends the next: a trip,
+        a hand-over to the thread and back, costs more than SQLite's work. Outside a transaction
+        SQLite runs a statement as a transaction of its own, which takes the write lock as the
+        statement starts, as BEGIN IMMEDIATE does, and commits or rolls back with it; another
+        process's lock is waited out as `write()` waits it out. Work for the next write
+        (`with_next_write`) is left for the next `write()`.
+        """
+        async with self._lock:
+            await self._end_leftover_transaction()
+            await self._waiting_out_other_writers(
+                lambda: Session(self._connection).execute(sql, params)
+            )
+
     async def _begin(self) -> None:
-        """BEGIN IMMEDIATE, waiting out another process's write lock for at most `lock_wait`."""
+        await self._waiting_out_other_writers(lambda: self._connection.execute("BEGIN IMMEDIATE"))
+
+    async def _waiting_out_other_writers(self, take_lock: Callable[[], Awaitable[object]]) -> None:
+        """`take_lock` (what takes the write lock), waiting out another process's write lock for
+        at most `lock_wait`."""
         deadline = time.monotonic() + self._lock_wait
         pause = _FIRST_PAUSE
         while True:
             try:
-                await self._connection.execute("BEGIN IMMEDIATE")
+                await take_lock()
                 return
             except sqlite3.OperationalError as error:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:

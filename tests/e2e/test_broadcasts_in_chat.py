@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import translator
-from bot.sandbox import BotApiDouble, SandboxUser
+from bot.sandbox import BotApiDouble, FaultKind, SandboxUser
 from tests.e2e.chat_support import (
     Service,
     StartBot,
@@ -101,6 +101,32 @@ async def test_a_broadcast_resumes_after_a_crash_without_sending_twice(
     assert all(counts), counts
     # Only the one message in flight at the instant of the crash may arrive twice.
     assert sum(counts) <= len(families) + 1, counts
+
+
+async def test_a_crash_in_the_middle_of_a_batch_sends_only_the_message_in_flight_twice(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
+) -> None:
+    # At 50 a second the outbox claims five deliveries at a time. The double holds the send to
+    # the third family until the bot is dead, and then lets it arrive: the crash comes with
+    # that message in flight and others claimed behind it, never sent.
+    bot = await start_bot(MENTORBOT_BROADCAST_RATE="50")
+    service = await build_service(bot, coordinator, double)
+    families = await more_families(service, double, 7)
+    held = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=families[2].id)
+    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
+    await service.karin.press(confirm, "Skicka")
+    await asyncio.wait_for(held.holding.wait(), 30)
+    await bot.kill()
+    held.release()
+    await start_bot(MENTORBOT_BROADCAST_RATE="50")
+    counts = await received(families, NEWSLETTER, 30)
+    others = counts[:2] + counts[3:]
+    assert others == [1] * len(others), counts
+    assert counts[2] in (1, 2), counts
+    report = await service.karin.next_message(timeout=30)
+    while not report["text"].startswith("Utskick #1 är klart"):
+        report = await service.karin.next_message(timeout=30)
+    assert "8 av 8 levererade" in report["text"]
 
 
 async def test_a_scheduled_broadcast_survives_a_restart_and_goes_out_on_time(

@@ -176,15 +176,15 @@ async def count_rows(db: Database, table: str) -> int:
 
 
 async def claim(db: Database, at: datetime = NOW) -> Delivery:
-    delivery = await broadcasts.claim_next(db, at)
-    assert delivery is not None
+    (delivery,) = await broadcasts.claim_due(db, at, 1)
     return delivery
 
 
 async def claim_all(db: Database, at: datetime = NOW) -> list[Delivery]:
+    """Every due delivery, one claim at a time, as a worker claiming one at a time would."""
     claimed = []
-    while (delivery := await broadcasts.claim_next(db, at)) is not None:
-        claimed.append(delivery)
+    while found := await broadcasts.claim_due(db, at, 1):
+        claimed.extend(found)
     return claimed
 
 
@@ -494,7 +494,7 @@ async def test_an_unknown_broadcast_cannot_be_cancelled(db: Database, people: Pe
     assert await broadcasts.cancel(db, 999, people.coordinator, NOW) is False
 
 
-# claim_next and settle
+# claim_due and settle
 
 
 async def test_claiming_marks_the_delivery_sending(db: Database, people: People) -> None:
@@ -516,6 +516,63 @@ async def test_claiming_marks_the_delivery_sending(db: Database, people: People)
     }
 
 
+async def test_a_batch_is_claimed_in_order_and_marked_sending_before_any_is_sent(
+    db: Database, people: People
+) -> None:
+    broadcast = await send_now(db, people)
+
+    claimed = await broadcasts.claim_due(db, NOW + SECOND, 2)
+
+    assert claimed == [
+        Delivery(broadcast, 31, 1, Role.FAMILY),
+        Delivery(broadcast, 32, 1, Role.FAMILY),
+    ]
+    rows = await outbox(db, broadcast.id)
+    assert [(rows[chat].state, rows[chat].attempts) for chat in FAMILY_CHATS] == [
+        (DeliveryState.SENDING, 1),
+        (DeliveryState.SENDING, 1),
+        (DeliveryState.PENDING, 0),
+    ]
+    assert rows[32].updated_at == to_db(NOW + SECOND)
+    assert await broadcasts.claim_due(db, NOW + SECOND, 2) == [
+        Delivery(broadcast, 51, 1, Role.FAMILY)
+    ]
+
+
+async def test_a_batch_holds_one_broadcast_the_oldest(db: Database, people: People) -> None:
+    first = await send_now(db, people, Audience.FAMILIES)
+    second = await send_now(db, people, Audience.MENTORS, at=NOW + SECOND)
+
+    batches = [await broadcasts.claim_due(db, NOW + MINUTE, 10) for _ in range(3)]
+
+    assert [[(d.broadcast.id, d.chat_id) for d in batch] for batch in batches] == [
+        [(first.id, chat) for chat in FAMILY_CHATS],
+        [(second.id, chat) for chat in MENTOR_CHATS],
+        [],
+    ]
+
+
+async def test_a_crash_in_the_middle_of_a_batch_resends_only_the_one_in_flight_twice(
+    db: Database, people: People
+) -> None:
+    """The worker claimed three, sent and settled the first, and died while the second was in
+    flight; the third was claimed but never sent. After the restart the second and the third
+    go out (the second, perhaps, a second time) and the first does not."""
+    broadcast = await send_now(db, people)
+    settled, in_flight, never_sent = await broadcasts.claim_due(db, NOW, 3)
+    await broadcasts.settle(db, settled, DeliveryState.SENT, NOW, 1001)
+    sent = [settled.chat_id, in_flight.chat_id]  # what reached Telegram before the crash
+
+    assert await broadcasts.resume(db, NOW + MINUTE) == 2
+    for delivery in await broadcasts.claim_due(db, NOW + MINUTE, 3):
+        sent.append(delivery.chat_id)
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, NOW + MINUTE, 1002)
+
+    assert sorted(sent) == sorted([*FAMILY_CHATS, in_flight.chat_id])
+    assert never_sent.chat_id in sent
+    assert await broadcasts.finish_if_complete(db, broadcast.id, NOW + MINUTE) is True
+
+
 async def test_the_oldest_broadcast_goes_out_first(db: Database, people: People) -> None:
     first = await send_now(db, people, Audience.FAMILIES)
     second = await send_now(db, people, Audience.MENTORS, at=NOW + SECOND)
@@ -530,7 +587,7 @@ async def test_the_oldest_broadcast_goes_out_first(db: Database, people: People)
         (second.id, 12, 1, Role.MENTOR),
         (second.id, 21, 1, Role.MENTOR),
     ]
-    assert await broadcasts.claim_next(db, NOW + MINUTE) is None
+    assert await broadcasts.claim_due(db, NOW + MINUTE, 1) == []
 
 
 async def test_a_newer_broadcast_goes_out_while_the_older_one_waits_for_retries(
@@ -547,9 +604,9 @@ async def test_a_newer_broadcast_goes_out_while_the_older_one_waits_for_retries(
 
 
 async def test_nothing_to_claim_without_a_sending_broadcast(db: Database, people: People) -> None:
-    assert await broadcasts.claim_next(db, NOW) is None
+    assert await broadcasts.claim_due(db, NOW, 1) == []
     await schedule(db, people, NOW + HOUR)
-    assert await broadcasts.claim_next(db, NOW + DAY) is None
+    assert await broadcasts.claim_due(db, NOW + DAY, 1) == []
 
 
 async def test_a_delivery_waiting_for_a_retry_is_skipped(db: Database, people: People) -> None:
@@ -560,7 +617,7 @@ async def test_a_delivery_waiting_for_a_retry_is_skipped(db: Database, people: P
     others = await claim_all(db, NOW + 29 * SECOND)
 
     assert [d.chat_id for d in others] == [32, 51]
-    assert await broadcasts.claim_next(db, NOW + 29 * SECOND) is None
+    assert await broadcasts.claim_due(db, NOW + 29 * SECOND, 1) == []
     assert await claim(db, NOW + 30 * SECOND) == Delivery(broadcast, 31, 1, Role.FAMILY)
 
 
@@ -603,7 +660,7 @@ async def test_a_wait_from_telegram_is_kept_and_spends_no_attempt(db: Database) 
         assert await broadcasts.retry_later(db, delivery, 45 * SECOND, at) is True
         row = (await outbox(db, broadcast.id))[51]
         assert (row.state, row.next_attempt_at) == (DeliveryState.PENDING, to_db(at + 45 * SECOND))
-        assert await broadcasts.claim_next(db, at + 44 * SECOND) is None
+        assert await broadcasts.claim_due(db, at + 44 * SECOND, 1) == []
         at += 45 * SECOND
 
 
@@ -618,7 +675,7 @@ async def test_without_a_wait_the_retries_back_off_then_fail(db: Database) -> No
         assert await broadcasts.retry_later(db, delivery, None, at) is True
         row = (await outbox(db, broadcast.id))[51]
         assert (row.state, row.next_attempt_at) == (DeliveryState.PENDING, to_db(at + wait))
-        assert await broadcasts.claim_next(db, at + wait - SECOND) is None
+        assert await broadcasts.claim_due(db, at + wait - SECOND, 1) == []
         at += wait
 
     last = await claim(db, at)
@@ -627,7 +684,7 @@ async def test_without_a_wait_the_retries_back_off_then_fail(db: Database) -> No
 
     row = (await outbox(db, broadcast.id))[51]
     assert (row.state, row.attempts, row.updated_at) == (DeliveryState.FAILED, 5, to_db(at))
-    assert await broadcasts.claim_next(db, at + DAY) is None
+    assert await broadcasts.claim_due(db, at + DAY, 1) == []
     assert await broadcasts.finish_if_complete(db, broadcast.id, at) is True
 
 

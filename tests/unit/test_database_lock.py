@@ -105,3 +105,19 @@ async def test_a_failed_first_statement_caught_inside_the_transaction_leaves_it_
             )
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
     assert await names(db) == ["Familjen Berg"]
+
+
+async def test_a_statement_on_its_own_waits_out_the_lock_too_and_commits(db: Database) -> None:
+    async with db.write() as session:
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+    bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=10)
+    try:
+        with write_lock_held_elsewhere(db.path) as release:
+            asyncio.get_running_loop().call_later(0.5, release.set)  # ten busy timeouts
+            await bot.write_statement(
+                "UPDATE households SET display_name = ? WHERE display_name = ?",
+                ("Familjen Lund", "Familjen Berg"),
+            )
+    finally:
+        await bot.close()
+    assert await names(db) == ["Familjen Lund"]  # committed, as another connection sees it

@@ -190,15 +190,15 @@ async def test_an_erasure_revokes_the_members_invites_and_frees_their_broadcast_
     draft = Draft(Kind.TEXT, "Höstens träffar")
     sent = await broadcasts.submit(db, karin, draft, Audience.FAMILIES, send_at=None, now=NOW)
     assert isinstance(sent, Broadcast)
-    in_flight = await broadcasts.claim_next(db, NOW)
-    assert in_flight is not None and in_flight.chat_id == ek[0].telegram_user_id
+    (in_flight,) = await broadcasts.claim_due(db, NOW, 1)
+    assert in_flight.chat_id == ek[0].telegram_user_id
 
     assert await personal_data.erase(db, ek[0].id, ek[0], NOW + HOUR) is not None
 
     joined = await invites.redeem(db, link.code, 999, NOW + HOUR, household_limit=3)
     assert joined.outcome is JoinOutcome.REVOKED
-    other = await broadcasts.claim_next(db, NOW + HOUR)
-    assert other is not None and other.chat_id == ek[1].telegram_user_id
+    (other,) = await broadcasts.claim_due(db, NOW + HOUR, 1)
+    assert other.chat_id == ek[1].telegram_user_id
     await broadcasts.settle(db, other, DeliveryState.SENT, NOW + HOUR, 7)
     assert await broadcasts.finish_if_complete(db, sent.id, NOW + HOUR)
 

@@ -422,7 +422,7 @@ async def test_retention_leaves_only_what_membership_and_metadata_keep(db: Datab
     says is kept while the member is, as metadata or for accountability."""
     season = await a_season(db)
     assert await routing.cancel(db, season.ek, NOW + 3 * HOUR) is not None  # the waiting one
-    while (delivery := await broadcasts.claim_next(db, NOW)) is not None:
+    for delivery in await broadcasts.claim_due(db, NOW, 100):
         await broadcasts.settle(db, delivery, DeliveryState.SENT, NOW, 900)
     assert await broadcasts.finish_if_complete(db, season.newsletter, NOW)
     needles = tuple(needle for found in season.traces_of.values() for needle in found)

@@ -126,7 +126,7 @@ async def sent_broadcast(db: Database, coordinator: Member, body: str, at: datet
     )
     assert isinstance(sent, Broadcast)
     await broadcasts.remember_status_message(db, sent.id, coordinator.telegram_user_id, 70)
-    while (delivery := await broadcasts.claim_next(db, at)) is not None:
+    for delivery in await broadcasts.claim_due(db, at, 100):
         await broadcasts.settle(db, delivery, DeliveryState.SENT, at, 900)
     assert await broadcasts.finish_if_complete(db, sent.id, at)
     return sent.id

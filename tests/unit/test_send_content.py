@@ -78,9 +78,10 @@ async def test_the_preview_is_what_a_recipient_gets(
 ) -> None:
     karin, lina = double.add_user("Karin"), double.add_user("Lina")
     draft = await draft_of(kind, karin)
-    await send_content(bot, karin.id, draft, None)
-    await send_content(bot, lina.id, await submitted(db, draft), None, rate_limit_args=0)
+    previewed = await send_content(bot, karin.id, draft, None)
+    sent = await send_content(bot, lina.id, await submitted(db, draft), None, rate_limit_args=0)
     preview, delivered = karin.messages[-1], lina.messages[-1]
+    assert (previewed, sent) == (preview["message_id"], delivered["message_id"])
     assert seen(preview) == seen(delivered)
     assert preview.get("text", preview.get("caption")) == "Julfest den 13 december!"
     assert kind == "text" or kind in delivered
