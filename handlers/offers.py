@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
@@ -35,6 +34,7 @@ from handlers.common import (
 from handlers.matching_text import with_topic_question
 from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
+from handlers.sending import send_for_its_id
 from handlers.telegram_errors import best_effort, failure
 from storage.models import Kind, Member, OfferMessage, Request, RequestState, Role
 
@@ -102,7 +102,11 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
         keyboard = InlineKeyboardMarkup([[accept_button, decline_button]])
         try:
             text = offer_text(t, request, moment, offering.holding.get(adult.id, 0))
-            message_id = await _send_for_its_id(context, adult.telegram_user_id, text, keyboard)
+            message_id = await send_for_its_id(
+                context.bot,
+                "sendMessage",
+                {"chat_id": adult.telegram_user_id, "text": text, "reply_markup": keyboard},
+            )
         except TelegramError as error:
             logger.info(
                 "offer of request %s to member %s failed: %s", request.id, adult.id, failure(error)
@@ -115,24 +119,6 @@ async def send_offers(context: MentorContext, offering: Offering) -> int:
     await routing.remember_offers(context.db, request.id, shown)
     plan_timers(context.application, offering)
     return len(shown)
-
-
-async def _send_for_its_id(
-    context: MentorContext, chat_id: int, text: str, keyboard: InlineKeyboardMarkup
-) -> int:
-    """Send an HTML message and return its id: all the bot keeps of an offer it sent. Read into
-    a whole Message, Telegram's answer would cost more than the rest of the offer's own work;
-    the call goes through the same request, rate limiter and errors as `send_message`."""
-    sent = await context.bot.do_api_request(
-        "sendMessage",
-        api_kwargs={
-            "chat_id": chat_id,
-            "text": text,
-            "parse_mode": ParseMode.HTML,
-            "reply_markup": keyboard,
-        },
-    )
-    return int(sent["message_id"])
 
 
 def plan_timers(application: MentorApplication, offering: Offering) -> None:

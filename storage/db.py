@@ -374,20 +374,29 @@ class Database:
                 _with_next_write.set(None)
 
     async def write_statement(self, sql: str, params: Params = ()) -> None:
-        """One write statement as a transaction of its own, in one trip to the connection's
-        thread where `write()` takes two (BEGIN with the statement, then COMMIT).
+        """One write statement as a transaction of its own: BEGIN IMMEDIATE, the statement and
+        COMMIT in one trip to the connection's thread, where `write()` takes two.
 
         For the outbox, which records each message's outcome before it sends the next: a trip,
-        a hand-over to the thread and back, costs more than SQLite's work. Outside a transaction
-        SQLite runs a statement as a transaction of its own, which takes the write lock as the
-        statement starts, as BEGIN IMMEDIATE does, and commits or rolls back with it; another
-        process's lock is waited out as `write()` waits it out. Work for the next write
+        a hand-over to the thread and back, costs more than SQLite's work. Another process's
+        lock is waited out as `write()` waits it out; work for the next write
         (`with_next_write`) is left for the next `write()`.
         """
+
+        def transaction(connection: sqlite3.Connection) -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute(sql, params).close()
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # else SQLite ended it itself
+                    connection.execute("ROLLBACK")
+                raise
+
         async with self._lock:
             await self._end_leftover_transaction()
             await self._waiting_out_other_writers(
-                lambda: Session(self._connection).execute(sql, params)
+                lambda: Session(self._connection)._in_thread(transaction)
             )
 
     async def _begin(self) -> None:

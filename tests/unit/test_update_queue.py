@@ -13,7 +13,7 @@ from telegram.error import NetworkError
 from bot import inbox
 from bot.app.durable_updates import DurableUpdateQueue
 from storage.db import Database
-from tests.unit.test_database_lock import BUSY_MS, write_lock_held_elsewhere
+from tests.unit.database_support import BUSY_MS, write_lock_held_elsewhere
 
 
 def queue_on(db: Database) -> DurableUpdateQueue:
