@@ -94,3 +94,15 @@ async def test_a_statement_on_its_own_waits_out_the_lock_too_and_commits(db: Dat
     finally:
         await bot.close()
     assert await names(db) == ["Familjen Lund"]  # committed, as another connection sees it
+
+
+async def test_a_one_statement_write_that_fails_is_rolled_back_and_leaves_nothing_open(
+    db: Database,
+) -> None:
+    async with db.write() as session:
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_statement("UPDATE households SET role = NULL")
+    async with db.write() as session:  # no transaction was left open
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
+    assert await names(db) == ["Familjen Berg", "Familjen Lund"]
