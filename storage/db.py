@@ -31,7 +31,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -58,9 +58,10 @@ class Session:
     """The statements of one read or one transaction; repository functions take one.
 
     Each statement is one trip to aiosqlite's thread, its cursor opened, read and closed there,
-    and a transaction's BEGIN IMMEDIATE goes with its first statement: aiosqlite's own cursor
-    makes a trip for each step, and on the path of a family's question those trips, each a
-    wake-up of the event loop, cost more than SQLite's work.
+    a transaction's BEGIN IMMEDIATE goes with its first statement, and a write whose outcome
+    nobody reads (`write_along`) goes with the next statement or the COMMIT: aiosqlite's own
+    cursor makes a trip for each step, and on the path of a family's question those trips,
+    each a wake-up of the event loop, cost more than SQLite's work.
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class Session:
     ) -> None:
         self._connection = connection
         self._begin = begin  # a transaction's own waiting BEGIN; None for a read
+        self._along: list[Callable[[sqlite3.Connection], object]] = []
         self.begun = False
         self.update_handled_later = False
 
@@ -87,12 +89,18 @@ class Session:
         longer) is waited for with backoff (`Database._begin`) before the work is run."""
         connection = self._connection
         begin = None if self.begun else self._begin
+        along, self._along = self._along, []
+
+        def after_the_writes_along(sqlite: sqlite3.Connection) -> _T:
+            for write in along:
+                write(sqlite)
+            return work(sqlite)
 
         def run() -> _T:
             if begin is not None:
                 connection._conn.execute("BEGIN IMMEDIATE")
                 self.begun = True  # even if `work` fails: the transaction is open
-            return work(connection._conn)
+            return after_the_writes_along(connection._conn)
 
         try:
             result: _T = await connection._execute(run)  # type: ignore[no-untyped-call]
@@ -102,8 +110,28 @@ class Session:
                 raise
             await begin()
             self.begun = True
-            result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
+            result = await connection._execute(after_the_writes_along, connection._conn)  # type: ignore[no-untyped-call]
         return result
+
+    def write_along(self, sql: str, params: Params = ()) -> None:
+        """A write whose outcome nobody reads (no row count, no new id), run with this
+        transaction's next statement, or with its COMMIT, in the same trip. Should it fail,
+        that statement or the COMMIT raises, and the transaction is rolled back as a whole."""
+        self._write_along(lambda sqlite: sqlite.execute(sql, params).close())
+
+    def write_many_along(self, sql: str, rows: Sequence[Params]) -> None:
+        """`write_along` of one statement for each of `rows`."""
+        self._write_along(lambda sqlite: sqlite.executemany(sql, rows).close())
+
+    def _write_along(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        if self._begin is None:
+            raise RuntimeError("a read cannot write")
+        self._along.append(write)
+
+    async def commit(self) -> None:
+        """End the transaction, with any write still to go along: nothing if it never began."""
+        if self.begun or self._along:
+            await self._in_thread(_commit)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -147,6 +175,10 @@ def _on_cursor(
             cursor.close()
 
     return run
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    connection.execute("COMMIT").close()
 
 
 def _rows_changed(cursor: sqlite3.Cursor) -> int:
@@ -365,8 +397,7 @@ class Database:
                 also = None if session.update_handled_later else _with_next_write.get()
                 if also is not None:
                     await also(session)
-                if session.begun:  # a transaction that ran no statement has nothing to end
-                    await self._connection.execute("COMMIT")
+                await session.commit()
             except BaseException as error:
                 await self._roll_back(error)
                 raise

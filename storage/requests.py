@@ -245,7 +245,7 @@ async def take_over(
 async def add_pending_message(
     session: Session, request_id: int, chat_id: int, message_id: int, now: datetime
 ) -> None:
-    await session.execute(
+    session.write_along(
         "INSERT OR IGNORE INTO request_messages (request_id, chat_id, message_id, received_at) "
         "VALUES (?, ?, ?, ?)",
         (request_id, chat_id, message_id, to_db(now)),
@@ -355,7 +355,7 @@ async def set_offer_messages(
     session: Session, request_id: int, shown: Sequence[tuple[int, int]]
 ) -> None:
     """The message each (member id, message id) offer went out as: what Accept edits."""
-    await session.execute_many(
+    session.write_many_along(
         "UPDATE offers SET message_id = ? WHERE request_id = ? AND member_id = ?",
         [(message_id, request_id, member_id) for member_id, message_id in shown],
     )
@@ -406,7 +406,7 @@ async def add_relay(
 ) -> None:
     """A message the bot put into a chat for a request; `copied_at` when it is a copy of a
     person's message (or its label), which an erasure deletes from Telegram while it may."""
-    await session.execute(
+    session.write_along(
         "INSERT OR REPLACE INTO relays (chat_id, message_id, request_id, purpose, copied_at) "
         "VALUES (?, ?, ?, ?, ?)",
         (chat_id, message_id, request_id, purpose.value, to_db(copied_at) if copied_at else None),
@@ -439,7 +439,7 @@ async def copies_of_departing(
 
 async def note_activity(session: Session, request_id: int, now: datetime) -> None:
     """A message went across the conversation: its idle clock starts again."""
-    await session.execute(
+    session.write_along(
         "UPDATE requests SET last_message_at = ? WHERE id = ? AND state = 'accepted'",
         (to_db(now), request_id),
     )

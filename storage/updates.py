@@ -49,7 +49,7 @@ async def receive_updates(
 
 async def finish_update(session: Session, update_id: int, now: datetime) -> None:
     """Its handlers ran: what the update said is not kept any longer."""
-    await session.execute(
+    session.write_along(
         "UPDATE processed_updates SET done_at = ?, payload = NULL "
         "WHERE update_id = ? AND done_at IS NULL",
         (to_db(now), update_id),

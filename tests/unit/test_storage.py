@@ -177,3 +177,29 @@ async def test_an_update_is_done_with_the_first_write_of_its_handlers_and_only_i
     assert [row[0] for row in names] == ["Familjen B"]
     await inbox.done(db, 7, NOW)  # after the handlers: changes nothing any more
     assert await inbox.unfinished(db) == []
+
+
+async def test_a_write_along_goes_with_the_next_statement_or_the_commit(db: Database) -> None:
+    async with db.write() as session:
+        household = await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+        session.write_along(
+            "UPDATE households SET display_name = ? WHERE id = ?", ("Familjen B", household)
+        )
+        row = await session.fetch_one("SELECT display_name FROM households")
+        assert row is not None and row[0] == "Familjen B"  # the next statement sees it
+    async with db.write() as session:  # alone in its transaction: it goes with the COMMIT
+        session.write_along("UPDATE households SET display_name = ?", ("Familjen C",))
+    async with db.read() as session:
+        row = await session.fetch_one("SELECT display_name FROM households")
+    assert row is not None and row[0] == "Familjen C"
+
+
+async def test_a_write_along_that_fails_rolls_its_whole_transaction_back(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as session:
+            await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+            session.write_along("UPDATE households SET role = NULL")
+    async with db.read() as session:
+        assert await session.fetch_all("SELECT id FROM households") == []
+        with pytest.raises(RuntimeError):
+            session.write_along("DELETE FROM households")
