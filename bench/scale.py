@@ -1,7 +1,7 @@
 """Does the bot stay as fast with every foster home of Sweden and Denmark? The real bot, twice.
 
 Seeds two databases:
-  small: 3 mentor households, 1,085 foster families (those who ask below, and 5 more), the
+  small: 3 mentor households, 1,025 foster families (those who ask below, and 5 more), the
          shifts of the week that ended yesterday and of the coming week, and that past week's
          questions;
   large: 300 mentor households, 30,000 foster families, a year of shifts (every evening and
@@ -16,15 +16,15 @@ same number of questions on each day of the past week. Households and shifts are
 storage functions, the open questions with bot/routing's; the past questions, their offers and
 relays with one multi-row INSERT each, in the same transaction.
 
-Then, in 4 rounds, small then large, starts `python -m bot run` on each database against the
-Bot API double on loopback, with flood limits off on both sides (as bench/routing.py) and the
-shift reminders off, and measures
+Then starts `python -m bot run` on each database, both at once, each against a Bot API double
+of its own on loopback, with flood limits off on both sides (as bench/routing.py) and the shift
+reminders off, and measures, always one bot and then the other (small first every other time),
+so that the two figures of a pair are seconds apart on this shared machine:
   1. `/rota` (the coming week), `/requests` (the 5 open questions) and `/stats FROM TO` (the
      past week: the text, the chart and the CSV): from the coordinator's send to the last part
-     of the answer, 10 runs a round after one to warm up (and count the parts); the median;
-  2. routing: 250 families a round (after 20 to warm up), one after another, each send a
-     question; from the send to the last of the 3 offers (bench/routing.py's `ask`): p50 and
-     p99 of the 1,000. The round's questions are withdrawn after it.
+     of the answer, 30 times after two to warm up and count the parts; the median;
+  2. routing: 1,000 families (after 20 to warm up), one after another, each send a question;
+     from the send to the last of the 3 offers (bench/routing.py's `ask`): p50 and p99.
 Prints each figure for small and large, their ratio and the target (ratio <= 1.2), and the
 seeding times. Run: `python bench/scale.py`.
 """
@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 from harness import start_bot, stop  # bench/ is the script's own folder
-from rota import drain
 from routing import WARMUP, ask, people
 
 from bot import routing
@@ -59,9 +58,7 @@ TOKEN = "777777:bench-token"
 ON_DUTY = 3
 SEQUENTIAL = 1000
 OPEN_QUESTIONS = 5
-RUNS = 10  # of each command, each round
-ROUNDS = 4
-UPDATES_A_ROUND = 100_000  # far more than a round sends
+RUNS = 30  # of each command
 QUESTIONS = 100_000  # over the year, in the large database
 YEAR = 365
 STATS_DAYS = 7
@@ -88,8 +85,7 @@ class Scale:
     ahead_days: int  # of shifts, from today
 
 
-ASKERS = ROUNDS * WARMUP + SEQUENTIAL  # each round starts the bot afresh, and warms it up
-SMALL = Scale("small", ASKERS + OPEN_QUESTIONS, ON_DUTY, STATS_DAYS, 7)
+SMALL = Scale("small", WARMUP + SEQUENTIAL + OPEN_QUESTIONS, ON_DUTY, STATS_DAYS, 7)
 LARGE = Scale("large", 30_000, 300, YEAR, 28)
 SCALES = (SMALL, LARGE)
 
@@ -255,18 +251,25 @@ async def seed(
     return time.perf_counter() - began, shifts_added, len(rows[0])
 
 
-async def timed(coordinator: SandboxUser, command: str) -> list[float]:
-    """The command's times, send to the last part of the answer, in milliseconds."""
+async def parts_of(coordinator: SandboxUser, command: str, quiet: float) -> int:
+    """The messages of the command's answer: those until `quiet` seconds pass without one."""
     await coordinator.send(command)
-    parts = len(await drain(coordinator))
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        await coordinator.send(command)
-        for _ in range(parts):
-            await coordinator.next_message(timeout=30)
-        times.append((time.perf_counter() - began) * 1000)
-    return times
+    parts = 0
+    while True:
+        try:
+            await coordinator.next_message(timeout=quiet)
+        except AssertionError:
+            return parts
+        parts += 1
+
+
+async def answered(coordinator: SandboxUser, command: str, parts: int) -> float:
+    """Milliseconds from the command's send to the last part of its answer."""
+    began = time.perf_counter()
+    await coordinator.send(command)
+    for _ in range(parts):
+        await coordinator.next_message(timeout=30)
+    return (time.perf_counter() - began) * 1000
 
 
 @dataclass
@@ -289,54 +292,41 @@ def cast(double: BotApiDouble) -> tuple[SandboxUser, list[SandboxUser], list[San
     """The coordinator, the mentors on duty and the families who ask: added in the same order
     to every double, so with the same Telegram ids, those the databases were seeded with."""
     coordinator = double.add_user(first_name="Karin", language_code="en")
-    return coordinator, people(double, "M", ON_DUTY), people(double, "F", ASKERS)
+    return coordinator, people(double, "M", ON_DUTY), people(double, "F", WARMUP + SEQUENTIAL)
 
 
-async def run_bot(workdir: Path, turn: int, figures: Figures) -> None:
-    """One round on one database: the commands, then the questions (which stay open, and
-    /requests would list them). On a double of its own (with one double for all the runs, the
-    second bot stopped answering during its run), numbering the updates after the earlier
-    rounds' (the bot takes an update it has seen for one delivered again, and drops it)."""
-    async with new_double() as double:
-        double.number_updates_after(turn * UPDATES_A_ROUND)
-        coordinator, mentors, families = cast(double)
-        askers = families[turn * ASKERS // ROUNDS : (turn + 1) * ASKERS // ROUNDS]
-        process, _ = await start_bot(
-            double,
-            workdir,
-            coordinator,
-            MENTORBOT_API_RATE="10000",
-            MENTORBOT_ESCALATE_AFTER="600",  # no escalation during the run
-            MENTORBOT_REMINDERS="off",  # the mentors' chats hold only offers
-        )
-        try:
-            for command in COMMANDS:
-                figures.commands.setdefault(command, []).extend(await timed(coordinator, command))
-            for family in askers[:WARMUP]:
-                await ask(family, mentors)
-            figures.latencies.extend([await ask(family, mentors) for family in askers[WARMUP:]])
-        finally:
-            await stop(process)
-    await withdraw(workdir / "bench.db", askers)
+def turns(count: int) -> list[tuple[Scale, ...]]:
+    """Small then large, then large then small, and so on: neither always goes first."""
+    return [SCALES if n % 2 == 0 else SCALES[::-1] for n in range(count)]
 
 
-async def withdraw(db_path: Path, askers: list[SandboxUser]) -> None:
-    """The round's questions withdrawn, as their families would with /cancel, once the bot has
-    stopped: the next round's /requests lists the same 5 as the first's."""
-    database = await Database.open(db_path)
-    try:
-        for family in askers:
-            async with database.read() as session:
-                member = await households.member_by_telegram_id(session, family.id)
-            assert member is not None
-            assert await routing.cancel(database, member, datetime.now(UTC)) is not None
-    finally:
-        await database.close()
+async def exercise(
+    casts: dict[Scale, tuple[SandboxUser, list[SandboxUser], list[SandboxUser]]],
+    figures: dict[Scale, Figures],
+) -> None:
+    """Each command, then each question, to one bot and then the other: this shared machine's
+    speed drifts within seconds, and the two measurements of a pair share the drift."""
+    for command in COMMANDS:
+        parts = {}
+        for scale, (coordinator, _, _) in casts.items():
+            await parts_of(coordinator, command, quiet=5.0)  # the first /stats imports matplotlib
+            parts[scale] = await parts_of(coordinator, command, quiet=1.1)
+            assert parts[scale] > 0, f"no answer to {command}"
+        for turn in turns(RUNS):
+            for scale in turn:
+                took = await answered(casts[scale][0], command, parts[scale])
+                figures[scale].commands.setdefault(command, []).append(took)
+    for index, turn in enumerate(turns(WARMUP + SEQUENTIAL)):
+        for scale in turn:
+            _, mentors, families = casts[scale]
+            took = await ask(families[index], mentors)
+            if index >= WARMUP:
+                figures[scale].latencies.append(took)
 
 
 async def measure() -> dict[Scale, Figures]:
-    """Both databases seeded, then measured in turns, round after round: this shared machine's
-    speed drifts within minutes, and the turns share the drift out."""
+    """Both databases seeded, then both bots running at once, each against its own double,
+    and measured in turns."""
     with tempfile.TemporaryDirectory() as folder:
         figures = {}
         async with new_double() as double:
@@ -346,9 +336,26 @@ async def measure() -> dict[Scale, Figures]:
                 figures[scale] = Figures(
                     *await seed(Path(folder) / scale.name / "bench.db", scale, mentors, families)
                 )
-        for turn in range(ROUNDS):
-            for scale in SCALES:
-                await run_bot(Path(folder) / scale.name, turn, figures[scale])
+        async with new_double() as small, new_double() as large:
+            casts = {SMALL: cast(small), LARGE: cast(large)}
+            processes = [
+                (
+                    await start_bot(
+                        double,
+                        Path(folder) / scale.name,
+                        casts[scale][0],
+                        MENTORBOT_API_RATE="10000",
+                        MENTORBOT_ESCALATE_AFTER="600",  # no escalation during the run
+                        MENTORBOT_REMINDERS="off",  # the mentors' chats hold only offers
+                    )
+                )[0]
+                for scale, double in ((SMALL, small), (LARGE, large))
+            ]
+            try:
+                await exercise(casts, figures)
+            finally:
+                for process in processes:
+                    await stop(process)
     return figures
 
 
@@ -377,7 +384,7 @@ async def main() -> None:
         )
     for command in COMMANDS:
         show(
-            f"{command}, send to the last part (median of {ROUNDS * RUNS})",
+            f"{command}, send to the last part (median of {RUNS})",
             statistics.median(small.commands[command]),
             statistics.median(large.commands[command]),
         )
