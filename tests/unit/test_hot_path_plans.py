@@ -40,9 +40,10 @@ GROWING = {
 }
 
 
+# What may follow a table's name in FROM or JOIN where the statement gives it no alias.
+_KEYWORDS = "ON|WHERE|LEFT|JOIN|INNER|CROSS|USING|GROUP|ORDER|LIMIT|INDEXED|NOT"
 _ALIAS = re.compile(
-    r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(?!(?:ON|WHERE|LEFT|JOIN|USING|GROUP|ORDER|INNER|CROSS|LIMIT)\b)(\w+))?",
-    re.IGNORECASE,
+    rf"\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(?!(?:{_KEYWORDS})\b)(\w+))?", re.IGNORECASE
 )
 
 # An index's range with only an upper bound reads all of the history before it.
