@@ -393,8 +393,10 @@ async def overbooked_weeks(
 async def export_rows(db: Database, since: datetime) -> list[ExportRow]:
     """Every shift ending after `since`, named as the CSV writes it."""
     async with db.read() as session:
-        numbers = await households.first_member_numbers(session)
         upcoming = await shifts.listings_ending_after(session, since)
+        numbers = await households.first_member_numbers(
+            session, {listing.shift.household_id for listing in upcoming}
+        )
     return [
         ExportRow(numbers[listing.shift.household_id], listing.mentor_name, listing.shift)
         for listing in upcoming

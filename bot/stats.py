@@ -482,7 +482,11 @@ async def report(
         broadcasts = await queries.broadcasts_started(session, span.start, span.end)
         # Held means started: an event later in the period has not been held yet.
         held = await queries.events_held(session, span.start, until) if until > span.start else []
-        numbers = await households.first_member_numbers(session)
+        numbers = await households.first_member_numbers(
+            session,
+            {r.mentor_household_id for r in requests if r.mentor_household_id is not None}
+            | {shift.household_id for shift in rota},
+        )
     return compute(
         requests,
         rota,

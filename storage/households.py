@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from storage.db import Row, Session
@@ -152,10 +153,18 @@ async def members_with_role(session: Session, role: Role) -> list[Member]:
     return [_member(row) for row in rows]
 
 
-async def first_member_numbers(session: Session) -> dict[int, int]:
-    """Household id -> its lowest member number: the number that stands for the household."""
+async def first_member_numbers(session: Session, household_ids: Collection[int]) -> dict[int, int]:
+    """Household id -> its lowest member number: the number that stands for the household.
+
+    Only for the households asked about: a report names a few of the thousands registered.
+    """
+    if not household_ids:
+        return {}
+    marks = ",".join("?" * len(household_ids))
     rows = await session.fetch_all(
-        "SELECT household_id, MIN(id) AS member_id FROM members GROUP BY household_id"
+        "SELECT household_id, MIN(id) AS member_id FROM members "
+        f"WHERE household_id IN ({marks}) GROUP BY household_id",
+        tuple(household_ids),
     )
     return {row["household_id"]: row["member_id"] for row in rows}
 

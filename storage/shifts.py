@@ -108,39 +108,55 @@ async def shifts_starting_after(session: Session, moment: datetime) -> list[Shif
     return [_shift(row) for row in rows]
 
 
+def _overlapping(
+    start: datetime, end: datetime, household_id: int | None
+) -> tuple[str, str, tuple[object, ...]]:
+    """The index, condition and parameters that find the shifts sharing time with [start, end).
+
+    By their end: by their start, every shift before the period would be read as well, a year
+    of history for the coming week's rota. One household's shifts by its own index.
+    """
+    if household_id is None:
+        return (
+            "INDEXED BY shifts_by_end",
+            "s.starts_at < ? AND s.ends_at > ?",
+            (to_db(end), to_db(start)),
+        )
+    return (
+        "",
+        "s.household_id = ? AND s.starts_at < ? AND s.ends_at > ?",
+        (household_id, to_db(end), to_db(start)),
+    )
+
+
 async def shifts_overlapping(
     session: Session, start: datetime, end: datetime, household_id: int | None = None
 ) -> list[Shift]:
     """Shifts that share any time with [start, end), optionally of one household."""
-    sql = f"SELECT {_SHIFT_COLUMNS} FROM shifts s WHERE s.starts_at < ? AND s.ends_at > ?"
-    params: tuple[object, ...] = (to_db(end), to_db(start))
-    if household_id is not None:
-        sql += " AND s.household_id = ?"
-        params += (household_id,)
-    rows = await session.fetch_all(sql + " ORDER BY s.starts_at, s.id", params)
+    index, where, params = _overlapping(start, end, household_id)
+    rows = await session.fetch_all(
+        f"SELECT {_SHIFT_COLUMNS} FROM shifts s {index} WHERE {where} ORDER BY s.starts_at, s.id",
+        params,
+    )
     return [_shift(row) for row in rows]
 
 
-_LISTING = (
-    f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s "
-    "JOIN households h ON h.id = s.household_id WHERE "
-)
-
-
-async def _listings(session: Session, where: str, params: tuple[object, ...]) -> list[ShiftListing]:
-    rows = await session.fetch_all(_LISTING + where + " ORDER BY s.starts_at, s.id", params)
+async def _listings(
+    session: Session, where: str, params: tuple[object, ...], index: str = ""
+) -> list[ShiftListing]:
+    rows = await session.fetch_all(
+        f"SELECT {_SHIFT_COLUMNS}, h.display_name FROM shifts s {index} "
+        f"JOIN households h ON h.id = s.household_id WHERE {where} ORDER BY s.starts_at, s.id",
+        params,
+    )
     return [ShiftListing(_shift(row), row["display_name"]) for row in rows]
 
 
 async def listings_overlapping(
     session: Session, start: datetime, end: datetime, household_id: int | None = None
 ) -> list[ShiftListing]:
-    where = "s.starts_at < ? AND s.ends_at > ?"
-    params: tuple[object, ...] = (to_db(end), to_db(start))
-    if household_id is not None:
-        where += " AND s.household_id = ?"
-        params += (household_id,)
-    return await _listings(session, where, params)
+    index, where, params = _overlapping(start, end, household_id)
+    return await _listings(session, where, params, index)
 
 
 async def listings_ending_after(session: Session, moment: datetime) -> list[ShiftListing]:
