@@ -11,7 +11,7 @@ read every request of the period, through an index's range.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,22 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Para
             return await _o(self, sql, params)
 
         monkeypatch.setattr(Session, name, recorded)
+
+    original_along = Session.write_along
+
+    def along(self: Session, sql: str, params: Params = ()) -> None:
+        seen.append((sql, params))
+        original_along(self, sql, params)
+
+    monkeypatch.setattr(Session, "write_along", along)
+    for name in ("execute_many", "write_many_along"):
+        original = getattr(Session, name)
+
+        def many(self: Session, sql: str, rows: Sequence[Params], *, _o: Any = original) -> Any:
+            seen.extend((sql, row) for row in rows[:1])  # one plan stands for every row
+            return _o(self, sql, rows)
+
+        monkeypatch.setattr(Session, name, many)
     yield seen
 
 
@@ -107,6 +123,8 @@ async def test_a_question_and_its_conversation_scan_no_growing_table(
     await routing.addressee(db, berg, 2, 71)
     await routing.replied_to(db, 2, 71)
     await routing.end(db, number, Side.MENTOR, NOW)
+    recorded = " ".join(sql for sql, _ in statements)
+    assert "INTO request_messages" in recorded and "SET message_id" in recorded  # writes along
     assert await scans(db, statements) == []
 
 
