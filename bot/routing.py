@@ -191,13 +191,14 @@ async def _route(
     nobody with room took it)."""
     if everyone:
         rules = replace(rules, max_conversations=sys.maxsize)
-    facts = await matching_store.adult_facts(session, request.id, [adult.id for adult in adults])
+    known, facts = await matching_store.routing_facts(
+        session, request.id, [adult.id for adult in adults]
+    )
     asked = [fact for fact in facts if not fact.declined]
     on_duty = [
         OnDuty(fact.member_id, fact.household_id, fact.open_conversations, fact.experience)
         for fact in asked
     ]
-    known = await matching_store.question_facts(session, request.id)
     question = Question(
         first_offered_at=request.offered_at or now,
         own_mentor_household_id=known.own_mentor_household_id,

@@ -161,6 +161,15 @@ class Session:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._in_thread(_on_cursor(sql, params, _all_rows))
 
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """The rows of each (sql, params) query, all read in one trip."""
+        reads = [_on_cursor(sql, params, _all_rows) for sql, params in queries]
+
+        def run(connection: sqlite3.Connection) -> list[list[Row]]:
+            return [read(connection) for read in reads]
+
+        return await self._in_thread(run)
+
 
 def _on_cursor(
     sql: str, params: Params, read: Callable[[sqlite3.Cursor], _T]

@@ -101,21 +101,6 @@ class QuestionFacts:
     topics: frozenset[str] | None  # None: not chosen yet
 
 
-async def question_facts(session: Session, request_id: int) -> QuestionFacts:
-    row = await session.fetch_one(
-        "SELECT l.mentor_household_id AS own, r.topics_chosen_at AS chosen, "
-        "(SELECT group_concat(t.tag, ',') FROM request_topics t WHERE t.request_id = r.id) "
-        "AS topics FROM requests r "
-        "LEFT JOIN mentor_links l ON l.family_household_id = r.family_household_id "
-        "WHERE r.id = ?",
-        (request_id,),
-    )
-    if row is None or row["chosen"] is None:
-        return QuestionFacts(None if row is None else row["own"], None)
-    chosen = frozenset(row["topics"].split(",")) if row["topics"] else frozenset()
-    return QuestionFacts(row["own"], chosen)
-
-
 @dataclass(frozen=True, slots=True)
 class AdultFacts:
     """What routing weighs of one adult on duty for one question, read with the others."""
@@ -127,26 +112,37 @@ class AdultFacts:
     declined: bool
 
 
-async def adult_facts(
+async def routing_facts(
     session: Session, request_id: int, member_ids: Sequence[int]
-) -> list[AdultFacts]:
-    """Each adult's open conversations, their household's experience and whether they
-    declined this question: one query for all of them, on the hot path of every question."""
-    if not member_ids:
-        return []
+) -> tuple[QuestionFacts, list[AdultFacts]]:
+    """What routing weighs of a question, and of each adult on duty for it (their open
+    conversations, their household's experience, whether they declined it): on the hot path of
+    every question, so both are read in one trip."""
     marks = ",".join("?" * len(member_ids))
-    rows = await session.fetch_all(
-        "SELECT m.id, m.household_id, "
-        "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
-        "AND r.state = 'accepted') AS held, "
-        "(SELECT group_concat(e.tag, ',') FROM household_experience e "
-        "WHERE e.household_id = m.household_id) AS tags, "
-        "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? AND o.member_id = m.id "
-        "AND o.state = 'declined') AS declined "
-        f"FROM members m WHERE m.id IN ({marks})",
-        (request_id, *member_ids),
+    question, adults = await session.fetch_together(
+        [
+            (
+                "SELECT l.mentor_household_id AS own, r.topics_chosen_at AS chosen, "
+                "(SELECT group_concat(t.tag, ',') FROM request_topics t "
+                "WHERE t.request_id = r.id) AS topics FROM requests r "
+                "LEFT JOIN mentor_links l ON l.family_household_id = r.family_household_id "
+                "WHERE r.id = ?",
+                (request_id,),
+            ),
+            (
+                "SELECT m.id, m.household_id, "
+                "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
+                "AND r.state = 'accepted') AS held, "
+                "(SELECT group_concat(e.tag, ',') FROM household_experience e "
+                "WHERE e.household_id = m.household_id) AS tags, "
+                "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? AND o.member_id = m.id "
+                "AND o.state = 'declined') AS declined "
+                f"FROM members m WHERE m.id IN ({marks})",
+                (request_id, *member_ids),
+            ),
+        ]
     )
-    return [
+    return _question_facts(question[0] if question else None), [
         AdultFacts(
             row["id"],
             row["household_id"],
@@ -154,8 +150,15 @@ async def adult_facts(
             frozenset(row["tags"].split(",")) if row["tags"] else frozenset(),
             bool(row["declined"]),
         )
-        for row in rows
+        for row in adults
     ]
+
+
+def _question_facts(row: Row | None) -> QuestionFacts:
+    if row is None or row["chosen"] is None:
+        return QuestionFacts(None if row is None else row["own"], None)
+    chosen = frozenset(row["topics"].split(",")) if row["topics"] else frozenset()
+    return QuestionFacts(row["own"], chosen)
 
 
 async def choose_topics(

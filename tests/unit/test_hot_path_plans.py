@@ -64,6 +64,13 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Para
 
         monkeypatch.setattr(Session, name, recorded)
 
+    original_together = Session.fetch_together
+
+    async def together(self: Session, queries: Sequence[tuple[str, Params]]) -> Any:
+        seen.extend(queries)
+        return await original_together(self, queries)
+
+    monkeypatch.setattr(Session, "fetch_together", together)
     original_along = Session.write_along
 
     def along(self: Session, sql: str, params: Params = ()) -> None:
@@ -125,6 +132,7 @@ async def test_a_question_and_its_conversation_scan_no_growing_table(
     await routing.end(db, number, Side.MENTOR, NOW)
     recorded = " ".join(sql for sql, _ in statements)
     assert "INTO request_messages" in recorded and "SET message_id" in recorded  # writes along
+    assert "household_experience" in recorded  # the reads together
     assert await scans(db, statements) == []
 
 

@@ -203,3 +203,20 @@ async def test_a_write_along_that_fails_rolls_its_whole_transaction_back(db: Dat
         assert await session.fetch_all("SELECT id FROM households") == []
         with pytest.raises(RuntimeError):
             session.write_along("DELETE FROM households")
+
+
+async def test_reads_together_give_each_query_its_own_rows_in_order(db: Database) -> None:
+    async with db.write() as session:
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen B")
+    async with db.read() as session:
+        families, nobody, everyone = await session.fetch_together(
+            [
+                ("SELECT display_name FROM households WHERE role = ?", (Role.FAMILY.value,)),
+                ("SELECT display_name FROM households WHERE id IN ()", ()),
+                ("SELECT display_name FROM households ORDER BY id", ()),
+            ]
+        )
+    assert [row[0] for row in families] == ["Familjen A"]
+    assert nobody == []
+    assert [row[0] for row in everyone] == ["Familjen A", "Familjen B"]
