@@ -236,14 +236,15 @@ async def settle(
     now: datetime,
     telegram_message_id: int | None = None,
 ) -> None:
-    await broadcasts.settle_delivery_alone(
-        db,
-        delivery.broadcast.id,
-        delivery.chat_id,
-        state,
-        now,
-        telegram_message_id=telegram_message_id,
-    )
+    async with db.write() as session:  # one trip: the statement goes along with the COMMIT
+        await broadcasts.settle_delivery(
+            session,
+            delivery.broadcast.id,
+            delivery.chat_id,
+            state,
+            now,
+            telegram_message_id=telegram_message_id,
+        )
     metrics.DELIVERIES.labels(state.value).inc()
 
 
@@ -259,15 +260,16 @@ async def retry_later(
         await settle(db, delivery, DeliveryState.FAILED, now)
         return False
     backoff = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LAST_RETRY)
-    await broadcasts.settle_delivery_alone(
-        db,
-        delivery.broadcast.id,
-        delivery.chat_id,
-        DeliveryState.PENDING,
-        now,
-        next_attempt_at=now + (wait if wait is not None else backoff),
-        refund_attempt=wait is not None,  # a 429 is Telegram's pace, not a failure
-    )
+    async with db.write() as session:
+        await broadcasts.settle_delivery(
+            session,
+            delivery.broadcast.id,
+            delivery.chat_id,
+            DeliveryState.PENDING,
+            now,
+            next_attempt_at=now + (wait if wait is not None else backoff),
+            refund_attempt=wait is not None,  # a 429 is Telegram's pace, not a failure
+        )
     return True
 
 

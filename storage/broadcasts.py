@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Row, Session
+from storage.db import Row, Session
 from storage.models import (
     Audience,
     Broadcast,
@@ -235,29 +235,10 @@ async def settle_delivery(
     next_attempt_at: datetime | None = None,
     refund_attempt: bool = False,
 ) -> None:
-    """Record a send's outcome; a refunded attempt (Telegram said "later") does not count."""
-    await session.execute(
-        _SETTLE,
-        _settlement(
-            broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt
-        ),
-    )
-
-
-async def settle_delivery_alone(
-    db: Database,
-    broadcast_id: int,
-    chat_id: int,
-    state: DeliveryState,
-    now: datetime,
-    *,
-    telegram_message_id: int | None = None,
-    next_attempt_at: datetime | None = None,
-    refund_attempt: bool = False,
-) -> None:
-    """`settle_delivery` as a transaction of its own, in one trip to the database: what the
-    outbox writes after every send."""
-    await db.write_statement(
+    """Record a send's outcome; a refunded attempt (Telegram said "later") does not count.
+    Nothing reads what it changed, so it goes along with the transaction's next statement or
+    its COMMIT: alone in its transaction, one trip to the database thread (the outbox's)."""
+    session.write_along(
         _SETTLE,
         _settlement(
             broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt

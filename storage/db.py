@@ -413,43 +413,13 @@ class Database:
             if also is not None:
                 _with_next_write.set(None)
 
-    async def write_statement(self, sql: str, params: Params = ()) -> None:
-        """One write statement as a transaction of its own: BEGIN IMMEDIATE, the statement and
-        COMMIT in one trip to the connection's thread, where `write()` takes two.
-
-        For the outbox, which records each message's outcome before it sends the next: a trip,
-        a hand-over to the thread and back, costs more than SQLite's work. Another process's
-        lock is waited out as `write()` waits it out; work for the next write
-        (`with_next_write`) is left for the next `write()`.
-        """
-
-        def transaction(connection: sqlite3.Connection) -> None:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                connection.execute(sql, params).close()
-                connection.execute("COMMIT")
-            except BaseException:
-                if connection.in_transaction:  # else SQLite ended it itself
-                    connection.execute("ROLLBACK")
-                raise
-
-        async with self._lock:
-            await self._end_leftover_transaction()
-            await self._waiting_out_other_writers(
-                lambda: Session(self._connection)._in_thread(transaction)
-            )
-
     async def _begin(self) -> None:
-        await self._waiting_out_other_writers(lambda: self._connection.execute("BEGIN IMMEDIATE"))
-
-    async def _waiting_out_other_writers(self, take_lock: Callable[[], Awaitable[object]]) -> None:
-        """`take_lock` (what takes the write lock), waiting out another process's write lock for
-        at most `lock_wait`."""
+        """BEGIN IMMEDIATE, waiting out another process's write lock for at most `lock_wait`."""
         deadline = time.monotonic() + self._lock_wait
         pause = _FIRST_PAUSE
         while True:
             try:
-                await take_lock()
+                await self._connection.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:

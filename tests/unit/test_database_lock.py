@@ -80,29 +80,33 @@ async def test_a_failed_first_statement_caught_inside_the_transaction_leaves_it_
     assert await names(db) == ["Familjen Berg"]
 
 
-async def test_a_statement_on_its_own_waits_out_the_lock_too_and_commits(db: Database) -> None:
+async def test_a_write_that_only_goes_along_with_the_commit_waits_out_the_lock_too(
+    db: Database,
+) -> None:
     async with db.write() as session:
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
     bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=10)
     try:
         with write_lock_held_elsewhere(db.path) as release:
             asyncio.get_running_loop().call_later(0.5, release.set)  # ten busy timeouts
-            await bot.write_statement(
-                "UPDATE households SET display_name = ? WHERE display_name = ?",
-                ("Familjen Lund", "Familjen Berg"),
-            )
+            async with bot.write() as session:  # BEGIN, the write and COMMIT in one trip
+                session.write_along(
+                    "UPDATE households SET display_name = ? WHERE display_name = ?",
+                    ("Familjen Lund", "Familjen Berg"),
+                )
     finally:
         await bot.close()
     assert await names(db) == ["Familjen Lund"]  # committed, as another connection sees it
 
 
-async def test_a_one_statement_write_that_fails_is_rolled_back_and_leaves_nothing_open(
+async def test_a_write_along_that_fails_at_the_commit_leaves_no_transaction_open(
     db: Database,
 ) -> None:
     async with db.write() as session:
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
     with pytest.raises(sqlite3.IntegrityError):
-        await db.write_statement("UPDATE households SET role = NULL")
+        async with db.write() as session:
+            session.write_along("UPDATE households SET role = NULL")
     async with db.write() as session:  # no transaction was left open
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
     assert await names(db) == ["Familjen Berg", "Familjen Lund"]
