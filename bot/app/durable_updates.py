@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from datetime import UTC, datetime
 
 from telegram import Bot, Update
@@ -39,6 +38,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         # Updates put since the last poll went out; None until the first poll (a webhook's
         # updates are kept one by one, as they are put).
         self._arrived: list[Update] | None = None
+        self._keeping: asyncio.Future[Exception | None] | None = None
 
     def attach(self, db: Database) -> None:
         """From post_init on: before, the updater has fetched nothing."""
@@ -60,15 +60,29 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def keep_before_poll(self) -> None:
         """Keep what the last getUpdates brought, now that the next one goes out to confirm it.
 
-        Not kept (the database failed), it stays to be kept before the poll tried next, and this
-        one does not go out: a NetworkError has the library try again after a pause, as it does
-        when Telegram cannot be reached."""
+        The keeping runs in a task of its own, shielded: a stop cancels the poll that waits for
+        it, and then asks Telegram once more with the same offset (python-telegram-bot's last
+        getUpdates), which comes here too and waits for that task first, so that the offset
+        never goes out before what it confirms is kept. Not kept (the database failed), the
+        updates stay to be kept before the poll tried next, and this one does not go out: a
+        NetworkError has the library try again after a pause, as when Telegram is out of reach.
+        """
+        if self._keeping is not None:  # left running by a poll a stop cancelled
+            await asyncio.wait([self._keeping])
         arrived, self._arrived = self._arrived or [], []
+        self._keeping = asyncio.ensure_future(self._keep_or_put_back(arrived))
+        failure = await asyncio.shield(self._keeping)
+        if failure is not None:
+            raise NetworkError(f"the updates fetched could not be kept: {failure}") from failure
+
+    async def _keep_or_put_back(self, arrived: list[Update]) -> Exception | None:
+        """`_keep`, or, when it fails, the updates back in front of those put since, and why."""
         try:
             await self._keep(arrived)
-        except sqlite3.Error as error:
-            self._arrived = arrived + self._arrived
-            raise NetworkError(f"the updates fetched could not be kept: {error}") from error
+        except Exception as error:  # whatever it was, the updates must not be forgotten
+            self._arrived = arrived + (self._arrived or [])
+            return error
+        return None
 
     async def _keep(self, arrived: list[Update]) -> None:
         """Write the updates, then hand on those not received before, in Telegram's order."""

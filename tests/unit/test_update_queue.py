@@ -6,6 +6,8 @@ request whose offset confirms it; by webhook (no poll at all), each update as it
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from telegram import Update
 from telegram.error import NetworkError
@@ -78,3 +80,23 @@ async def test_updates_that_cannot_be_kept_hold_the_poll_back_and_are_kept_befor
         assert await kept(db) == [31, 32] and handed_on(queue) == [31, 32]
     finally:
         await bot.close()
+
+
+async def test_a_stop_that_cancels_a_poll_while_it_keeps_its_updates_loses_none(
+    db: Database,
+) -> None:
+    """A stop cancels the poll, then asks Telegram once more with the same offset: that last
+    request waits for the keeping the cancelled poll began."""
+    queue = queue_on(db)
+    await queue.keep_before_poll()
+    for update_id in (41, 42):
+        await queue.put(Update(update_id))
+    async with db.write():  # a handler's transaction has the database meanwhile
+        poll = asyncio.create_task(queue.keep_before_poll())
+        await asyncio.sleep(0.05)
+        poll.cancel()
+        last_request = asyncio.create_task(queue.keep_before_poll())
+        await asyncio.sleep(0.05)
+        assert not last_request.done()  # its offset does not go out yet
+    await last_request
+    assert await kept(db) == [41, 42] and handed_on(queue) == [41, 42]
