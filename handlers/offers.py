@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -36,6 +34,7 @@ from handlers.notices import tell, tell_coordinators
 from handlers.relay import messages_to_mentor
 from handlers.sending import send_for_its_id
 from handlers.telegram_errors import best_effort, failure
+from handlers.timers import cancel_timer, replace_timer
 from storage.models import Kind, Member, OfferMessage, Request, RequestState, Role
 
 logger = logging.getLogger(__name__)
@@ -132,9 +131,9 @@ def schedule_widening(application: MentorApplication, request_id: int, at: datet
     """Ask routing again at `at` (None: no later circle); one timer a question."""
     name = f"{WIDEN_JOB}:{request_id}"
     if at is None:
-        _cancel_timer(application, name)
+        cancel_timer(application, name)
     else:
-        _set_timer(application, name, _widen, at, request_id)
+        replace_timer(application, name, _widen, at, request_id)
 
 
 async def _widen(context: MentorContext) -> None:
@@ -160,31 +159,7 @@ def schedule_escalation(application: MentorApplication, request: Request) -> Non
     config = application.bot_data.config
     for timer in routing.escalation_timers([request], config.escalate_after, config.expire_after):
         name = f"{ESCALATION_JOB}:{timer.request_id}"
-        _set_timer(application, name, _escalate, timer.due_at, (timer.request_id, timer.level))
-
-
-def _set_timer(
-    application: MentorApplication,
-    name: str,
-    callback: Callable[[MentorContext], Coroutine[Any, Any, None]],
-    at: datetime,
-    data: object,
-) -> None:
-    """The one timer of this name, replacing any before it. The name is the scheduler's job id
-    too, so it is found at once: looking a name up in the job queue lists every job, and with
-    two timers for every open question, each new question would cost more than the last."""
-    queue = application.job_queue
-    assert queue is not None
-    job_kwargs = {**RUN_LATE, "id": name, "replace_existing": True}
-    queue.run_once(callback, when=at, data=data, name=name, job_kwargs=job_kwargs)
-
-
-def _cancel_timer(application: MentorApplication, name: str) -> None:
-    queue = application.job_queue
-    assert queue is not None
-    job = queue.scheduler.get_job(name)
-    if job is not None:  # None: it ran, or was never set
-        job.remove()
+        replace_timer(application, name, _escalate, timer.due_at, (timer.request_id, timer.level))
 
 
 async def _escalate(context: MentorContext) -> None:
