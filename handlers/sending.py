@@ -4,8 +4,10 @@ python-telegram-bot decodes Telegram's answer to every send into a whole Message
 more than the rest of an offer's own work and about 0.09 ms a newsletter message. The Bot API
 takes its methods' names in any case: in lower case, python-telegram-bot knows no method of its
 own by the name, so `do_api_request` neither warns that one exists nor decodes the answer. The
-call goes through the same request, rate limiter and errors as the library's own methods; the
-bot's defaults are not applied to it, so the parse mode is said here.
+call goes through the same request and rate limiter as the library's own methods and raises
+the same TelegramErrors, but for one: a 401 or 404 comes as EndPointNotFound, not InvalidToken
+(bot/app/bot_api_watch.py sees the status either way). The bot's defaults are not applied to
+it, so the parse mode is said here.
 """
 
 from __future__ import annotations

@@ -116,7 +116,9 @@ class Session:
     def write_along(self, sql: str, params: Params = ()) -> None:
         """A write whose outcome nobody reads (no row count, no new id), run with this
         transaction's next statement, or with its COMMIT, in the same trip. Should it fail,
-        that statement or the COMMIT raises, and the transaction is rolled back as a whole."""
+        that statement or the COMMIT raises, and the transaction is rolled back as a whole: so
+        a database error is never caught inside a transaction to carry on with it, for it may be
+        another statement's."""
         self._write_along(lambda sqlite: sqlite.execute(sql, params).close())
 
     def write_many_along(self, sql: str, rows: Sequence[Params]) -> None:
