@@ -173,6 +173,12 @@ class Session:
         return await self._in_thread(run)
 
 
+def many_values(rows: Sequence[Sequence[object]], one_row: str) -> tuple[str, tuple[object, ...]]:
+    """`VALUES` of several rows for one statement, each written as `one_row` (e.g.
+    "(?, ?, 'open')"), and the rows' parameters in their order: one trip for all of them."""
+    return "VALUES " + ", ".join(one_row for _ in rows), tuple(v for row in rows for v in row)
+
+
 def _on_cursor(
     sql: str, params: Params, read: Callable[[sqlite3.Cursor], _T]
 ) -> Callable[[sqlite3.Connection], _T]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Row, Session
+from storage.db import Row, Session, many_values
 from storage.models import (
     OPEN_REQUEST_STATES,
     Kind,
@@ -307,17 +307,18 @@ async def add_offers(
     `reason`: why routing chose them (bot/matching.Reason), for /requests."""
     if not offers:
         return set()
-    values = ", ".join("(?, ?, ?, 'open', ?, ?)" for _ in offers)
-    params = [
-        value
-        for member_id, chat_id, reason in offers
-        for value in (request_id, member_id, chat_id, to_db(now), reason)
-    ]
+    values, params = many_values(
+        [
+            (request_id, member_id, chat_id, to_db(now), reason)
+            for member_id, chat_id, reason in offers
+        ],
+        "(?, ?, ?, 'open', ?, ?)",
+    )
     rows = await session.fetch_all(
         "INSERT OR IGNORE INTO offers "
-        "(request_id, member_id, chat_id, state, offered_at, reason) "
-        f"VALUES {values} RETURNING member_id",
-        tuple(params),
+        f"(request_id, member_id, chat_id, state, offered_at, reason) {values} "
+        "RETURNING member_id",
+        params,
     )
     return {row["member_id"] for row in rows}
 

@@ -9,18 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Session
+from storage.db import Session, many_values
 from storage.models import to_db
 
 # Telegram numbers updates consecutively; far older ones cannot be delivered again.
 REMEMBERED_UPDATES = 100_000
 # The forgetting is done now and then, not with each update: one statement less on every one.
 FORGET_EVERY = 1_000
-
-
-async def receive_update(session: Session, update_id: int, payload: str, now: datetime) -> bool:
-    """Keep an update until it is done; False when it was received before (a redelivery)."""
-    return update_id in await receive_updates(session, [(update_id, payload)], now)
 
 
 async def receive_updates(
@@ -30,12 +25,13 @@ async def receive_updates(
     others were received before: redeliveries)."""
     if not arrived:
         return set()
-    values = ", ".join("(?, ?, ?)" for _ in arrived)
-    params = [value for update_id, payload in arrived for value in (update_id, to_db(now), payload)]
+    values, params = many_values(
+        [(update_id, to_db(now), payload) for update_id, payload in arrived], "(?, ?, ?)"
+    )
     rows = await session.fetch_all(
-        f"INSERT OR IGNORE INTO processed_updates (update_id, received_at, payload) "
-        f"VALUES {values} RETURNING update_id",
-        tuple(params),
+        f"INSERT OR IGNORE INTO processed_updates (update_id, received_at, payload) {values} "
+        "RETURNING update_id",
+        params,
     )
     new = {row["update_id"] for row in rows}
     turns = [update_id for update_id in new if update_id % FORGET_EVERY == 0]

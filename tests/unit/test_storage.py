@@ -115,9 +115,12 @@ async def test_removing_the_last_member_keeps_the_household_row(db: Database) ->
 
 async def test_an_update_is_received_once_and_kept_only_until_done(db: Database) -> None:
     async with db.write() as session:
-        assert await updates.receive_update(session, 1000, '{"update_id": 1000}', NOW)
-        assert not await updates.receive_update(session, 1000, '{"update_id": 1000}', NOW)
-        assert await updates.receive_update(session, 1001, '{"update_id": 1001}', NOW)
+        first = [(1000, '{"update_id": 1000}')]
+        assert await updates.receive_updates(session, first, NOW) == {1000}
+        assert await updates.receive_updates(session, first, NOW) == set()
+        assert await updates.receive_updates(session, [(1001, '{"update_id": 1001}')], NOW) == {
+            1001
+        }
         await updates.finish_update(session, 1000, NOW)
     async with db.read() as session:
         assert await updates.unfinished_updates(session) == [(1001, '{"update_id": 1001}')]
@@ -127,7 +130,7 @@ async def test_an_update_is_received_once_and_kept_only_until_done(db: Database)
         )
     assert row is not None and row["payload"] is None  # what it said is gone once done
     async with db.write() as session:  # a redelivery of a done update is still recognised
-        assert not await updates.receive_update(session, 1000, '{"update_id": 1000}', NOW)
+        assert await updates.receive_updates(session, [(1000, '{"update_id": 1000}')], NOW) == set()
 
 
 async def test_long_done_updates_are_forgotten_now_and_then_and_unfinished_ones_never(
@@ -135,15 +138,14 @@ async def test_long_done_updates_are_forgotten_now_and_then_and_unfinished_ones_
 ) -> None:
     oldest = 5 * updates.FORGET_EVERY
     async with db.write() as session:
-        for update_id in (oldest, oldest + 1):
-            await updates.receive_update(session, update_id, "{}", NOW)
+        await updates.receive_updates(session, [(oldest, "{}"), (oldest + 1, "{}")], NOW)
         await updates.finish_update(session, oldest, NOW)  # oldest + 1 never finished
         later = oldest + updates.REMEMBERED_UPDATES + 1
-        await updates.receive_update(session, later, "{}", NOW)
+        await updates.receive_updates(session, [(later, "{}")], NOW)
         kept = await session.fetch_all("SELECT update_id FROM processed_updates")
         assert len(kept) == 3  # not with every update
         turn = (later // updates.FORGET_EVERY + 1) * updates.FORGET_EVERY
-        await updates.receive_update(session, turn, "{}", NOW)
+        await updates.receive_updates(session, [(turn, "{}")], NOW)
         kept = await session.fetch_all("SELECT update_id FROM processed_updates ORDER BY 1")
     assert [row[0] for row in kept] == [oldest + 1, later, turn]
 
@@ -162,7 +164,7 @@ async def test_an_update_is_done_with_the_first_write_of_its_handlers_and_only_i
     db: Database,
 ) -> None:
     async with db.write() as session:
-        await updates.receive_update(session, 7, '{"update_id": 7}', NOW)
+        await updates.receive_updates(session, [(7, '{"update_id": 7}')], NOW)
     inbox.handling(7, NOW)
     with pytest.raises(RuntimeError):
         async with db.write() as session:  # a handler's write that fails: rolled back, not done
