@@ -197,33 +197,6 @@ async def claim_due_deliveries(session: Session, now: datetime, limit: int) -> l
     return []
 
 
-_SETTLE = (
-    "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
-    "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
-    "WHERE broadcast_id = ? AND chat_id = ?"
-)
-
-
-def _settlement(
-    broadcast_id: int,
-    chat_id: int,
-    state: DeliveryState,
-    now: datetime,
-    telegram_message_id: int | None,
-    next_attempt_at: datetime | None,
-    refund_attempt: bool,
-) -> tuple[object, ...]:
-    return (
-        state.value,
-        telegram_message_id,
-        to_db(now),
-        to_db(next_attempt_at) if next_attempt_at else None,
-        int(refund_attempt),
-        broadcast_id,
-        chat_id,
-    )
-
-
 async def settle_delivery(
     session: Session,
     broadcast_id: int,
@@ -239,9 +212,17 @@ async def settle_delivery(
     Nothing reads what it changed, so it goes along with the transaction's next statement or
     its COMMIT: alone in its transaction, one trip to the database thread (the outbox's)."""
     session.write_along(
-        _SETTLE,
-        _settlement(
-            broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt
+        "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
+        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
+        "WHERE broadcast_id = ? AND chat_id = ?",
+        (
+            state.value,
+            telegram_message_id,
+            to_db(now),
+            to_db(next_attempt_at) if next_attempt_at else None,
+            int(refund_attempt),
+            broadcast_id,
+            chat_id,
         ),
     )
 
