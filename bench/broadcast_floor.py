@@ -11,10 +11,7 @@ off, no rate limiter, the same connection pool. Usage: `python bench/broadcast_f
 
 from __future__ import annotations
 
-import os
-import sys
-
-from floor import bare  # bench/ is the script's own folder
+from floor import bare, run  # bench/ is the script's own folder
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -36,11 +33,5 @@ def build(token: str, api_url: str, chats: list[int]) -> Application:  # type: i
     return application
 
 
-def main() -> None:
-    chats = [int(chat) for chat in sys.argv[1:]]
-    application = build(os.environ["TELEGRAM_BOT_TOKEN"], os.environ["TELEGRAM_API_URL"], chats)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-
-
 if __name__ == "__main__":
-    main()
+    run(build)

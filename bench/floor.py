@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import os
 import sys
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -69,11 +70,12 @@ def bare(token: str, api_url: str) -> Application:  # type: ignore[type-arg]
     )
 
 
-def main() -> None:
-    mentors = [int(chat) for chat in sys.argv[1:]]
-    application = build(os.environ["TELEGRAM_BOT_TOKEN"], os.environ["TELEGRAM_API_URL"], mentors)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+def run(build_floor: Callable[[str, str, list[int]], Application]) -> None:  # type: ignore[type-arg]
+    """A floor built for the chats named on the command line, polling until it is stopped."""
+    chats = [int(chat) for chat in sys.argv[1:]]
+    token, api_url = os.environ["TELEGRAM_BOT_TOKEN"], os.environ["TELEGRAM_API_URL"]
+    build_floor(token, api_url, chats).run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 if __name__ == "__main__":
-    main()
+    run(build)
