@@ -23,6 +23,7 @@ async def receive(db: Database, arrived: Sequence[tuple[int, str]], now: datetim
     """Keep each (id, update), in one transaction; returns the ids that are new (Telegram
     delivers some twice)."""
     async with db.write() as session:
+        await session.ends_with_next()  # one trip: BEGIN, the statement and COMMIT
         return await updates.receive_updates(session, arrived, now)
 
 

@@ -162,7 +162,10 @@ class Ended:
 
 
 async def _on_duty_adults(session: Session, now: datetime) -> list[Member]:
-    on_duty = await households.members_on_duty(session, now)
+    return _mentors(await households.members_on_duty(session, now))
+
+
+def _mentors(on_duty: Sequence[Member]) -> list[Member]:
     return [adult for adult in on_duty if adult.role is Role.MENTOR]
 
 
@@ -268,7 +271,9 @@ async def take_message(
 ) -> Intake:
     """Open a request with this message, or attach it to the family's open one."""
     async with db.write() as session:
-        existing = await requests.open_request_of_family(session, family.household.id)
+        existing, on_duty = await requests.open_request_and_on_duty(
+            session, family.household.id, now
+        )
         if existing is not None and existing.state is RequestState.ACCEPTED:
             # In the conversation (a mentor may have accepted a moment ago): the message is
             # handled once it is relayed, not here, so a stop before the copy loses nothing.
@@ -280,10 +285,10 @@ async def take_message(
             if became_urgent:
                 await requests.mark_urgent(session, existing.id)
             return Intake(await _read(session, existing.id), False, became_urgent=became_urgent)
-        adults = await _on_duty_adults(session, now)
+        adults = _mentors(on_duty)
         state = RequestState.OFFERED if adults else RequestState.WAITING
         clipped = preview[:PREVIEW_LENGTH] if preview else None
-        request_id = await requests.open_request(
+        request = await requests.open_request(
             session,
             family.household.id,
             state,
@@ -292,13 +297,14 @@ async def take_message(
             urgent=urgent,
             now=now,
         )
-        await requests.add_pending_message(session, request_id, chat_id, message_id, now)
-        request = await _read(session, request_id)
+        await requests.add_pending_message(session, request.id, chat_id, message_id, now)
         if not adults:
+            await session.ends_with_next()
             next_shift = await shifts.next_start_after(session, now)
             return Intake(request, True, next_shift=next_shift, became_urgent=urgent)
         routed = await _route(session, request, adults, rules, now)
-        offer_to = await _offer_routed(session, request_id, routed, now)
+        await session.ends_with_next()  # a family's question: four trips, its COMMIT in the last
+        offer_to = await _offer_routed(session, request.id, routed, now)
     return Intake(
         request,
         True,

@@ -72,7 +72,10 @@ class Session:
         self._connection = connection
         self._begin = begin  # a transaction's own waiting BEGIN; None for a read
         self._along: list[Callable[[sqlite3.Connection], object]] = []
+        self._commits_with_next = False
         self.begun = False
+        self.ended = False  # committed by its last statement's trip (`ends_with_next`)
+        self.carried_next_write = False  # ran the work of `with_next_write`
         self.update_handled_later = False
 
     def handled_later(self) -> None:
@@ -87,14 +90,20 @@ class Session:
 
         A BEGIN that SQLite's busy timeout gave up on (another process holds the write lock
         longer) is waited for with backoff (`Database._begin`) before the work is run."""
+        if self.ended:
+            raise RuntimeError("a statement after the one that committed its transaction")
         connection = self._connection
         begin = None if self.begun else self._begin
         along, self._along = self._along, []
+        commits, self._commits_with_next = self._commits_with_next, False
 
         def after_the_writes_along(sqlite: sqlite3.Connection) -> _T:
             for write in along:
                 write(sqlite)
-            return work(sqlite)
+            result = work(sqlite)
+            if commits:
+                _commit(sqlite)
+            return result
 
         def run() -> _T:
             if begin is not None:
@@ -111,7 +120,31 @@ class Session:
             await begin()
             self.begun = True
             result = await connection._execute(after_the_writes_along, connection._conn)  # type: ignore[no-untyped-call]
+        if commits:
+            self.begun, self.ended = False, True
         return result
+
+    async def ends_with_next(self) -> None:
+        """The next statement is this transaction's last: its trip COMMITs as well, which saves
+        the COMMIT's own trip where the last statement's outcome is still to be read (a write
+        whose outcome nobody reads goes along with the COMMIT anyway).
+
+        The work every commit of the transaction carries (`with_next_write`) is queued first.
+        Nothing may run in the transaction after that statement, which is checked; and as it
+        is committed, the block should end with it: an exception raised after it rolls nothing
+        back."""
+        if self._begin is None:
+            raise RuntimeError("a read has nothing to commit")
+        await self._ready_to_commit()
+        self._commits_with_next = True
+
+    async def _ready_to_commit(self) -> None:
+        """Run the work this task's next write transaction is to carry (bot/inbox.py marks its
+        update done with it), unless the transaction handles its update later."""
+        also = None if self.update_handled_later else _with_next_write.get()
+        if also is not None and not self.carried_next_write:
+            await also(self)
+            self.carried_next_write = True
 
     def write_along(self, sql: str, params: Params = ()) -> None:
         """A write whose outcome nobody reads (no row count, no new id), run with this
@@ -128,10 +161,16 @@ class Session:
     def _write_along(self, write: Callable[[sqlite3.Connection], object]) -> None:
         if self._begin is None:
             raise RuntimeError("a read cannot write")
+        if self.ended:
+            raise RuntimeError("a write after the statement that committed its transaction")
         self._along.append(write)
 
     async def commit(self) -> None:
-        """End the transaction, with any write still to go along: nothing if it never began."""
+        """End the transaction, with any write still to go along: nothing if it never began
+        or its last statement committed it."""
+        if self.ended:
+            return
+        self._commits_with_next = False  # `ends_with_next` with no statement after: this is it
         if self.begun or self._along:
             await self._in_thread(_commit)
 
@@ -411,14 +450,13 @@ class Database:
             try:
                 session = Session(self._connection, self._begin)
                 yield session
-                also = None if session.update_handled_later else _with_next_write.get()
-                if also is not None:
-                    await also(session)
-                await session.commit()
+                if not session.ended:
+                    await session._ready_to_commit()
+                    await session.commit()
             except BaseException as error:
                 await self._roll_back(error)
                 raise
-            if also is not None:
+            if session.carried_next_write:
                 _with_next_write.set(None)
 
     async def _begin(self) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from storage.db import Row, Session
+from storage.db import Params, Row, Session
 from storage.models import Household, Member, Role, from_db, to_db
 from storage.numbers import next_number
 
@@ -171,11 +171,20 @@ async def first_member_numbers(session: Session, household_ids: Collection[int])
 
 async def members_on_duty(session: Session, now: datetime) -> list[Member]:
     """Every approved adult of every household with a shift covering `now`, in member order."""
-    rows = await session.fetch_all(
+    sql, params = members_on_duty_query(now)
+    return members_of(await session.fetch_all(sql, params))
+
+
+def members_on_duty_query(now: datetime) -> tuple[str, Params]:
+    """`members_on_duty`'s query, for a repository that reads it together with its own."""
+    return (
         _SELECT_MEMBERS + "WHERE m.approved_at IS NOT NULL AND h.id IN (SELECT household_id "
         "FROM shifts WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
         (to_db(now), to_db(now)),
     )
+
+
+def members_of(rows: Sequence[Row]) -> list[Member]:
     return [_member(row) for row in rows]
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Row, Session, many_values
+from storage import households
+from storage.db import Params, Row, Session, many_values
 from storage.models import (
     OPEN_REQUEST_STATES,
     Kind,
+    Member,
     OfferMessage,
     RelayPurpose,
     Request,
@@ -60,10 +63,14 @@ async def open_request(
     preview: str | None,
     urgent: bool,
     now: datetime,
-) -> int:
-    return await session.insert(
+) -> Request:
+    """The new request, as `request_by_id` would read it, from the INSERT itself: a family's
+    question reads it back in no trip of its own."""
+    row = await session.fetch_one(
         "INSERT INTO requests (id, family_household_id, state, first_kind, preview, urgent, "
-        f"opened_at, offered_at) VALUES ({next_number('requests')}, ?, ?, ?, ?, ?, ?, ?)",
+        f"opened_at, offered_at) VALUES ({next_number('requests')}, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING *, (SELECT f.display_name FROM households f "
+        "WHERE f.id = requests.family_household_id) AS family_name, NULL AS mentor_name",
         (
             family_household_id,
             state.value,
@@ -74,6 +81,9 @@ async def open_request(
             to_db(now) if state is RequestState.OFFERED else None,
         ),
     )
+    if row is None:
+        raise sqlite3.IntegrityError("INSERT INTO requests returned no row")
+    return _request(row)
 
 
 async def request_by_id(session: Session, request_id: int) -> Request | None:
@@ -82,11 +92,27 @@ async def request_by_id(session: Session, request_id: int) -> Request | None:
 
 
 async def open_request_of_family(session: Session, family_household_id: int) -> Request | None:
-    row = await session.fetch_one(
+    sql, params = _open_request_of_family(family_household_id)
+    row = await session.fetch_one(sql, params)
+    return _request(row) if row else None
+
+
+async def open_request_and_on_duty(
+    session: Session, family_household_id: int, now: datetime
+) -> tuple[Request | None, list[Member]]:
+    """The family's open request and every adult on duty now (`members_on_duty`), read in one
+    trip: what a family's every message needs to know first."""
+    open_rows, on_duty = await session.fetch_together(
+        [_open_request_of_family(family_household_id), households.members_on_duty_query(now)]
+    )
+    return (_request(open_rows[0]) if open_rows else None), households.members_of(on_duty)
+
+
+def _open_request_of_family(family_household_id: int) -> tuple[str, Params]:
+    return (
         _SELECT + f"WHERE r.family_household_id = ? AND r.state IN ({_OPEN})",
         (family_household_id,),
     )
-    return _request(row) if row else None
 
 
 async def requests_in_states(session: Session, states: Sequence[RequestState]) -> list[Request]:

@@ -21,10 +21,17 @@ FORGET_EVERY = 1_000
 async def receive_updates(
     session: Session, arrived: Sequence[tuple[int, str]], now: datetime
 ) -> set[int]:
-    """Keep each (id, update) until it is done, in one statement; returns the ids new here (the
-    others were received before: redeliveries)."""
+    """Keep each (id, update) until it is done, in one statement (an old history's forgetting
+    goes along with it); returns the ids new here (the others were received before:
+    redeliveries)."""
     if not arrived:
         return set()
+    turns = [update_id for update_id, _ in arrived if update_id % FORGET_EVERY == 0]
+    if turns:
+        session.write_along(
+            "DELETE FROM processed_updates WHERE update_id < ? AND done_at IS NOT NULL",
+            (max(turns) - REMEMBERED_UPDATES,),
+        )
     values, params = many_values(
         [(update_id, to_db(now), payload) for update_id, payload in arrived], "(?, ?, ?)"
     )
@@ -33,14 +40,7 @@ async def receive_updates(
         "RETURNING update_id",
         params,
     )
-    new = {row["update_id"] for row in rows}
-    turns = [update_id for update_id in new if update_id % FORGET_EVERY == 0]
-    if turns:
-        await session.execute(
-            "DELETE FROM processed_updates WHERE update_id < ? AND done_at IS NOT NULL",
-            (max(turns) - REMEMBERED_UPDATES,),
-        )
-    return new
+    return {row["update_id"] for row in rows}
 
 
 async def finish_update(session: Session, update_id: int, now: datetime) -> None:

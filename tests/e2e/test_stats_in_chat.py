@@ -89,15 +89,17 @@ async def _ask(
 ) -> None:
     asked = moment(question.day, question.at)
     state = RequestState.WAITING if question.waited or question.offered_at else RequestState.OFFERED
-    number = await requests.open_request(
-        session,
-        family,
-        state,
-        first_kind=Kind.TEXT,
-        preview="Hemlig fråga om vårt barn",
-        urgent=question.urgent,
-        now=asked,
-    )
+    number = (
+        await requests.open_request(
+            session,
+            family,
+            state,
+            first_kind=Kind.TEXT,
+            preview="Hemlig fråga om vårt barn",
+            urgent=question.urgent,
+            now=asked,
+        )
+    ).id
     offered = asked
     if question.offered_at:
         offered = moment(question.day, question.offered_at)

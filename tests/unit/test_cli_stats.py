@@ -36,15 +36,17 @@ async def _seed(path: Path) -> None:
             for number, (minute, waited) in enumerate([(0, 2), (10, 6), (20, None)]):
                 family = await households.create_household(session, Role.FAMILY, now, f"F{number}")
                 at = local_moment(FIRST, time(19, minute), STOCKHOLM)
-                request = await requests.open_request(
-                    session,
-                    family,
-                    RequestState.OFFERED,
-                    first_kind=Kind.TEXT,
-                    preview="words",
-                    urgent=False,
-                    now=at,
-                )
+                request = (
+                    await requests.open_request(
+                        session,
+                        family,
+                        RequestState.OFFERED,
+                        first_kind=Kind.TEXT,
+                        preview="words",
+                        urgent=False,
+                        now=at,
+                    )
+                ).id
                 if waited is not None:
                     accepted = at + timedelta(minutes=waited)
                     await requests.claim(session, request, mentor, mentors, accepted)

@@ -445,15 +445,17 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
     (mentor,) = await make_household(db, Role.MENTOR, "Familjen Berg", (101,), at)
     (karin,) = await make_household(db, Role.COORDINATOR, "Karin", (301,), at)
     async with db.write() as session:
-        first = await requests.open_request(
-            session,
-            family.household.id,
-            RequestState.OFFERED,
-            first_kind=Kind.TEXT,
-            preview="HEMLIGT",
-            urgent=False,
-            now=at,
-        )
+        first = (
+            await requests.open_request(
+                session,
+                family.household.id,
+                RequestState.OFFERED,
+                first_kind=Kind.TEXT,
+                preview="HEMLIGT",
+                urgent=False,
+                now=at,
+            )
+        ).id
         await requests.claim(
             session, first, mentor.id, mentor.household.id, at + timedelta(minutes=5)
         )
@@ -468,15 +470,17 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
         await requests.set_rating(session, first, 4)
         await requests.set_topic(session, first, "health")
         await requests.set_comment(session, first, RelayPurpose.COMMENT, "HEMLIG KOMMENTAR")
-        second = await requests.open_request(
-            session,
-            family.household.id,
-            RequestState.WAITING,
-            first_kind=Kind.TEXT,
-            preview="HEMLIGT",
-            urgent=True,
-            now=local(TUE, 23),
-        )
+        second = (
+            await requests.open_request(
+                session,
+                family.household.id,
+                RequestState.WAITING,
+                first_kind=Kind.TEXT,
+                preview="HEMLIGT",
+                urgent=True,
+                now=local(TUE, 23),
+            )
+        ).id
         await requests.finish(
             session,
             second,
@@ -485,15 +489,17 @@ async def test_the_report_reads_metadata_and_never_content(db: Database) -> None
             Side.FAMILY,
             local(WED, 8),
         )
-        outside = await requests.open_request(  # the day after the period: not counted
-            session,
-            family.household.id,
-            RequestState.OFFERED,
-            first_kind=Kind.TEXT,
-            preview="x",
-            urgent=False,
-            now=local(PERIOD.last + timedelta(days=1), 0),
-        )
+        outside = (
+            await requests.open_request(  # the day after the period: not counted
+                session,
+                family.household.id,
+                RequestState.OFFERED,
+                first_kind=Kind.TEXT,
+                preview="x",
+                urgent=False,
+                now=local(PERIOD.last + timedelta(days=1), 0),
+            )
+        ).id
         news = await broadcasts.create_broadcast(
             session,
             karin.id,

@@ -1,4 +1,5 @@
 import asyncio
+import contextvars
 import os
 import sqlite3
 import stat
@@ -205,6 +206,75 @@ async def test_a_write_along_that_fails_rolls_its_whole_transaction_back(db: Dat
         assert await session.fetch_all("SELECT id FROM households") == []
         with pytest.raises(RuntimeError):
             session.write_along("DELETE FROM households")
+
+
+async def committed_names(db: Database) -> list[str]:
+    """What another connection sees: only what is committed."""
+    return [row[0] for row in await committed(db, "display_name FROM households ORDER BY id")]
+
+
+async def committed(db: Database, what: str) -> list[sqlite3.Row]:
+    async def read() -> list[sqlite3.Row]:
+        other = await Database.open(db.path)
+        try:
+            async with other.read() as session:
+                return await session.fetch_all("SELECT " + what)
+        finally:
+            await other.close()
+
+    # Not in this task's context: opening a database writes, and would carry the update's mark.
+    return await asyncio.create_task(read(), context=contextvars.Context())
+
+
+async def test_a_transactions_last_statement_commits_it_in_the_same_trip(db: Database) -> None:
+    await updates_received(db, 7)
+    inbox.handling(7, NOW)
+    async with db.write() as session:
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+        session.write_along("UPDATE households SET display_name = ?", ("Familjen B",))
+        await session.ends_with_next()
+        rows = await session.fetch_all(
+            "INSERT INTO households (role, display_name, created_at) VALUES (?, ?, ?) "
+            "RETURNING display_name",
+            (Role.MENTOR.value, "Familjen C", NOW.isoformat()),
+        )
+        assert [row[0] for row in rows] == ["Familjen C"]
+        # Committed before the block ends: the write along, the statement and the update.
+        assert await committed_names(db) == ["Familjen B", "Familjen C"]
+        assert await committed(db, "update_id FROM processed_updates WHERE done_at IS NULL") == []
+        with pytest.raises(RuntimeError):
+            await session.fetch_one("SELECT 1")
+        with pytest.raises(RuntimeError):
+            session.write_along("DELETE FROM households")
+    async with db.write() as session:  # the update's mark went with that transaction only
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen D")
+    assert await committed_names(db) == ["Familjen B", "Familjen C", "Familjen D"]
+
+
+async def test_a_last_statement_that_fails_commits_nothing(db: Database) -> None:
+    await updates_received(db, 7)
+    inbox.handling(7, NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as session:
+            await households.create_household(session, Role.FAMILY, NOW, "Familjen A")
+            await session.ends_with_next()
+            await session.execute("UPDATE households SET role = NULL")
+    assert await committed_names(db) == []
+    assert [update_id for update_id, _ in await inbox.unfinished(db)] == [7]
+    async with db.read() as session:
+        with pytest.raises(RuntimeError):
+            await session.ends_with_next()  # a read has nothing to commit
+    inbox.handling(7, NOW)  # taken back by nothing: the next write that commits marks it
+    async with db.write() as session:
+        await households.create_household(session, Role.FAMILY, NOW, "Familjen B")
+    assert await inbox.unfinished(db) == []
+
+
+async def updates_received(db: Database, *update_ids: int) -> None:
+    async with db.write() as session:
+        await updates.receive_updates(
+            session, [(n, f'{{"update_id": {n}}}') for n in update_ids], NOW
+        )
 
 
 async def test_reads_together_give_each_query_its_own_rows_in_order(db: Database) -> None:
