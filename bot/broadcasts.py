@@ -188,6 +188,11 @@ async def start_due(db: Database, now: datetime) -> list[Broadcast]:
     return started
 
 
+async def next_due(db: Database) -> datetime | None:
+    async with db.read() as session:
+        return await broadcasts.next_due(session)
+
+
 async def scheduled(db: Database) -> list[Broadcast]:
     async with db.read() as session:
         return await broadcasts.broadcasts_in_state(session, BroadcastState.SCHEDULED)

@@ -22,7 +22,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -41,7 +41,11 @@ from storage.models import Broadcast, Delivery, DeliveryState, EventButton, Kind
 logger = logging.getLogger(__name__)
 
 STATUS_EVERY = 3.0  # seconds between edits of the coordinator's status message
-IDLE_POLL = 1.0  # a scheduled broadcast or a retry that falls due wakes the worker this late
+# The longest rest of an idle worker, which otherwise rests until the next thing falls due or
+# a confirmed broadcast wakes it: a wall clock put forward (times are kept in UTC, a rest is
+# counted in the monotonic clock) makes a scheduled broadcast at most this late.
+LONGEST_REST = 60.0
+FAILURE_PAUSE = 1.0  # after a delivery failed unexpectedly
 DUE_CHECK_EVERY = 1.0  # how often scheduled broadcasts are looked for while sending
 CLAIM_AHEAD = 0.1  # seconds of sending claimed at a time
 MAX_BATCH = 100
@@ -96,10 +100,12 @@ class Outbox:
                 raise
             except Exception:  # the worker must outlive any one bad delivery
                 logger.exception("outbox: a delivery failed unexpectedly")
-                await asyncio.sleep(IDLE_POLL)
+                await asyncio.sleep(FAILURE_PAUSE)
 
     async def _tick(self, pace: float) -> None:
         db = self._db
+        if not self._claimed:
+            self._wake.clear()  # before looking: a broadcast confirmed from now on ends the rest
         if time.monotonic() >= self._next_due_check:  # not once a message: once a second
             self._next_due_check = time.monotonic() + DUE_CHECK_EVERY
             for started in await broadcasts.start_due(db, now()):
@@ -108,9 +114,10 @@ class Outbox:
             self._claimed.extend(await broadcasts.claim_due(db, now(), self._batch))
         if not self._claimed:
             await self._report_finished()
-            self._wake.clear()
+            rest = rest_until(await broadcasts.next_due(db), now())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+                await asyncio.wait_for(self._wake.wait(), rest)
+            self._next_due_check = 0.0  # what the rest waited for is looked for at once
             self._next_slot = 0.0  # after a rest, the first message need not wait
             return
         # A fixed timetable, one slot every `pace` seconds: the time the database and the send
@@ -232,6 +239,15 @@ def report_text(t: Translator, found: Progress) -> str:
         names = ", ".join(name or t("members.unnamed") for name in found.failed)
         lines.append(t("broadcast.report_missed", names=names))
     return "\n".join(lines)
+
+
+def rest_until(next_due: datetime | None, moment: datetime) -> float:
+    """Seconds an idle worker rests at `moment`: until the next thing falls due (bot/broadcasts
+    `next_due`), at most LONGEST_REST. Idle, it reads nothing: no query a second to find out
+    that there is still nothing to send."""
+    if next_due is None:
+        return LONGEST_REST
+    return min(LONGEST_REST, max(0.0, (next_due - moment).total_seconds()))
 
 
 def signup_keyboard(buttons: Sequence[EventButton]) -> InlineKeyboardMarkup | None:

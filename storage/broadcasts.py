@@ -114,6 +114,19 @@ async def broadcasts_in_state(session: Session, state: BroadcastState) -> list[B
     return [_broadcast(row) for row in rows]
 
 
+async def next_due(session: Session) -> datetime | None:
+    """The first moment the outbox has something to do: a scheduled broadcast's time, or a
+    delivery's next try (after a 5xx or a 429) of a broadcast sending. None: nothing waits."""
+    row = await session.fetch_one(
+        "SELECT MIN(due) FROM ("
+        "SELECT MIN(send_at) AS due FROM broadcasts WHERE state = 'scheduled' UNION ALL "
+        "SELECT (SELECT MIN(d.next_attempt_at) FROM deliveries d "
+        "WHERE d.broadcast_id = b.id AND d.state = 'pending') FROM broadcasts b "
+        "WHERE b.state = 'sending')"
+    )
+    return from_db(row[0]) if row is not None and row[0] is not None else None
+
+
 async def move(
     session: Session,
     broadcast_id: int,

@@ -948,3 +948,22 @@ def test_a_recipient_gets_the_sign_up_buttons_of_the_events_their_role_may_join(
     assert broadcasts.buttons_for(found, Role.MENTOR) == [everyone, mentors]
     assert broadcasts.buttons_for([families], Role.MENTOR) == []
     assert broadcasts.buttons_for(found, None) == []  # removed since the broadcast started
+
+
+async def test_the_next_thing_due_is_a_scheduled_time_or_a_deliverys_next_try(
+    db: Database, people: People
+) -> None:
+    assert await broadcasts.next_due(db) is None  # the outbox rests until woken
+    later = await schedule(db, people, NOW + HOUR)
+    assert await broadcasts.next_due(db) == NOW + HOUR
+    await send_now(db, people)
+    assert await broadcasts.next_due(db) == NOW  # its deliveries, due at once
+    claimed = await claim_all(db)
+    assert await broadcasts.next_due(db) == NOW + HOUR  # being sent: nothing else is due
+    for delivery in claimed:
+        await broadcasts.retry_later(db, delivery, MINUTE, NOW)  # a 429
+    assert await broadcasts.next_due(db) == NOW + MINUTE
+    assert await broadcasts.cancel(db, later.id, people.coordinator, NOW)
+    for delivery in await claim_all(db, NOW + MINUTE):
+        await broadcasts.settle(db, delivery, DeliveryState.SENT, NOW + MINUTE)
+    assert await broadcasts.next_due(db) is None

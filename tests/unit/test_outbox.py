@@ -1,0 +1,102 @@
+"""The outbox worker against the Bot API double and a real SQLite file: how it rests when
+there is nothing to send, and what ends the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
+
+from bot import broadcasts
+from bot.app.rate_limiter import SharedRateLimiter
+from bot.broadcasts import Draft
+from bot.config import load_config
+from bot.sandbox import BotApiDouble
+from handlers.outbox import LONGEST_REST, Outbox, rest_until
+from storage.db import Database, Session
+from storage.models import Audience, Broadcast, Kind, Member, Role
+from tests.support import make_household
+
+TOKEN = "555555:outbox-token"
+NOW = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+
+
+def test_an_idle_worker_rests_until_the_next_thing_falls_due() -> None:
+    assert rest_until(NOW + timedelta(seconds=2.5), NOW) == 2.5
+    assert rest_until(NOW - timedelta(seconds=1), NOW) == 0.0  # overdue: at once
+    assert rest_until(NOW + timedelta(days=30), NOW) == LONGEST_REST
+    assert rest_until(None, NOW) == LONGEST_REST  # nothing waits: only a wake ends the rest
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[BotApiDouble]:
+    async with BotApiDouble(TOKEN, limits=None) as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
+    async with ExtBot(  # as the application builds it
+        TOKEN,
+        base_url=f"{double.api_url}/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        rate_limiter=SharedRateLimiter(1000),
+    ) as ptb:
+        yield ptb
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[Callable[..., Any]]:
+    """Every trip to the database's thread, as it is made."""
+    made: list[Callable[..., Any]] = []
+    original = Session._in_thread
+
+    async def counted(self: Session, work: Callable[..., Any]) -> Any:
+        made.append(work)
+        return await original(self, work)
+
+    monkeypatch.setattr(Session, "_in_thread", counted)
+    return made
+
+
+async def submit(db: Database, coordinator: Member, send_at: datetime | None) -> Broadcast:
+    result = await broadcasts.submit(
+        db,
+        coordinator,
+        Draft(Kind.TEXT, "Julfest den 13 december"),
+        Audience.FAMILIES,
+        send_at=send_at,
+        now=datetime.now(UTC),
+    )
+    assert isinstance(result, Broadcast), result
+    return result
+
+
+async def test_an_idle_outbox_reads_nothing_until_a_broadcast_is_due_or_confirmed(
+    db: Database, double: BotApiDouble, bot: ExtBot[int], trips: list[Callable[..., Any]]
+) -> None:
+    karin, family = double.add_user("Karin"), double.add_user("Eva")
+    joined = datetime.now(UTC) - timedelta(days=1)
+    (coordinator,) = await make_household(db, Role.COORDINATOR, "Kansliet", (karin.id,), joined)
+    await make_household(db, Role.FAMILY, "Familjen Ek", (family.id,), joined)
+    await submit(db, coordinator, datetime.now(UTC) + timedelta(seconds=2.5))
+    outbox = Outbox(bot, db, load_config({}, env_file=None))
+    outbox.start()
+    try:
+        await asyncio.sleep(0.5)  # it has looked, found the broadcast not yet due, and rests
+        looked = len(trips)
+        await asyncio.sleep(1.3)  # a worker that looked every second would have looked again
+        assert len(trips) == looked
+        scheduled = await family.next_message(timeout=10)  # nothing woke it: it was due
+        assert scheduled["text"] == "Julfest den 13 december"
+        await submit(db, coordinator, None)
+        outbox.wake()  # as a coordinator's confirmation does: well before its longest rest
+        now_sent = await family.next_message(timeout=LONGEST_REST / 4)
+        assert now_sent["text"] == "Julfest den 13 december"
+    finally:
+        await outbox.stop()
