@@ -86,6 +86,7 @@ class _Lifecycle:
         bot_data = application.bot_data
         config = bot_data.config
         bot_data.db = await Database.open(config.db_path)
+        await bot_data.db.checkpoint_in_background()
         queue = application.update_queue
         if isinstance(queue, DurableUpdateQueue):
             queue.attach(bot_data.db)

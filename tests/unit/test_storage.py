@@ -270,6 +270,50 @@ async def test_a_last_statement_that_fails_commits_nothing(db: Database) -> None
     assert await inbox.unfinished(db) == []
 
 
+async def write_megabytes(db: Database, megabytes: int) -> None:
+    """Updates of 100 kB each, a transaction each: SQLite's own checkpoint would copy the log
+    into the database file every 4 MB (a thousand pages)."""
+    for update_id in range(1, megabytes * 10 + 1):
+        async with db.write() as session:
+            await updates.receive_updates(session, [(update_id, "x" * 100_000)], NOW)
+
+
+async def test_in_the_background_a_commit_never_copies_the_log_into_the_database(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.checkpoint_in_background(after=3600)  # not in this test
+        await write_megabytes(db, 10)
+        # Everything is in the log, none of it copied yet, and all of it there to read.
+        assert (tmp_path / "bot.db").stat().st_size < 1_000_000
+        assert (tmp_path / "bot.db-wal").stat().st_size > 10_000_000
+        async with db.read() as session:
+            row = await session.fetch_one("SELECT COUNT(*) FROM processed_updates")
+        assert row is not None and row[0] == 100
+    finally:
+        await db.close()
+    # The last connection's close copied the rest.
+    assert (tmp_path / "bot.db").stat().st_size > 10_000_000
+    assert not (tmp_path / "bot.db-wal").exists()
+
+
+async def test_in_the_background_the_log_is_copied_a_moment_after_the_writes(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.checkpoint_in_background(after=0.05)
+        await write_megabytes(db, 10)
+        for _ in range(200):
+            if (tmp_path / "bot.db").stat().st_size > 10_000_000:
+                break
+            await asyncio.sleep(0.05)
+        assert (tmp_path / "bot.db").stat().st_size > 10_000_000
+    finally:
+        await db.close()
+
+
 async def updates_received(db: Database, *update_ids: int) -> None:
     async with db.write() as session:
         await updates.receive_updates(
