@@ -501,10 +501,8 @@ async def _offer_take_over(
     """When the adult holding a conversation is not on duty now, the mentors on duty are offered
     it: whoever accepts takes it over, with what the family wrote so far. Returns the adults
     newly asked (one already asked, and not yet answering, is not asked twice)."""
-    if request.state is not RequestState.ACCEPTED:
-        return []
     on_duty = await _on_duty_adults(session, now)
-    if any(adult.id == request.mentor_member_id for adult in on_duty):
+    if not _needs_taking_over(request, on_duty):
         return []
     offer = requests.offer_again if even_if_declined else requests.offer_take_over
     return [
@@ -512,6 +510,13 @@ async def _offer_take_over(
         for adult in on_duty
         if await offer(session, request.id, adult.id, adult.telegram_user_id, now)
     ]
+
+
+def _needs_taking_over(request: Request, on_duty: Sequence[Member]) -> bool:
+    """A conversation whose adult is not among the mentors on duty."""
+    return request.state is RequestState.ACCEPTED and all(
+        adult.id != request.mentor_member_id for adult in on_duty
+    )
 
 
 async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
@@ -531,7 +536,16 @@ async def raise_alarm(db: Database, request_id: int, now: datetime) -> Alarm:
 async def reach_on_duty(db: Database, request_id: int, now: datetime) -> Offering:
     """A family wrote into a conversation: if its mentor is off duty, the mentors on duty are
     offered it too, so that a family is never left with someone who is not there. A mentor on
-    duty who declined it is not asked again for each message."""
+    duty who declined it is not asked again for each message.
+
+    Mostly its mentor is on duty: that is one read, with no transaction; only a conversation
+    to take over is read again in the transaction that offers it."""
+    async with db.read() as session:
+        request, on_duty = await requests.request_and_on_duty(session, request_id, now)
+    if request is None:
+        raise LookupError(f"request {request_id} vanished")
+    if not _needs_taking_over(request, _mentors(on_duty)):
+        return Offering(request, [])
     async with db.write() as session:
         request = await _read(session, request_id)
         offer_to = await _offer_take_over(session, request, now, even_if_declined=False)
@@ -748,11 +762,20 @@ async def mark_urgent(db: Database, request: Request) -> bool:
         return await requests.mark_urgent(session, request.id)
 
 
-async def open_conversation(db: Database, request_id: int) -> Request | None:
-    """The request, if it is (still) a conversation."""
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    request: Request
+    family: list[Member]
+    mentor: Member | None
+
+
+async def open_conversation(db: Database, request_id: int) -> Conversation | None:
+    """The request with both its sides, if it is (still) a conversation: read in one trip."""
     async with db.read() as session:
-        request = await requests.request_by_id(session, request_id)
-    return request if request and request.state is RequestState.ACCEPTED else None
+        request, family, mentor = await requests.request_and_its_sides(session, request_id)
+    if request is None or request.state is not RequestState.ACCEPTED:
+        return None
+    return Conversation(request, family, mentor)
 
 
 async def conversations_of(db: Database, member: Member) -> list[Request]:
@@ -764,9 +787,9 @@ async def conversations_of(db: Database, member: Member) -> list[Request]:
 async def counterpart(db: Database, request: Request) -> tuple[list[Member], Member | None]:
     """The family's adults and the adult holding the conversation."""
     async with db.read() as session:
-        family = await _family(session, request)
-        mentor = await _mentor(session, request)
-    return family, mentor
+        return await households.family_and_mentor(
+            session, request.family_household_id, request.mentor_member_id
+        )
 
 
 async def end(db: Database, request_id: int, ended_by: Side, now: datetime) -> Ended | None:

@@ -120,10 +120,10 @@ async def _to_mentor(
         # Read again at delivery: an album waits a moment, and the conversation may have ended
         # or been taken over by a mentor on duty meanwhile. After the hand-over, if one is on.
         async with context.bot_data.conversation_turns.hold(request.id):
-            current = await routing.open_conversation(db, request.id)
-            _, mentor = await routing.counterpart(db, current) if current else ([], None)
+            found = await routing.open_conversation(db, request.id)
             delivered = False
-            if current is not None and mentor is not None:
+            if found is not None and found.mentor is not None:
+                current, mentor = found.request, found.mentor
                 t, chat = member_translator(context, mentor), mentor.telegram_user_id
                 if len(sources) == 1 and message.media_group_id is None:
                     delivered = await message_to_mentor(context, current, chat, t, message, urgent)
@@ -208,12 +208,11 @@ async def _to_family(
 
     async def deliver(sources: list[tuple[int, int]]) -> None:
         current = await routing.open_conversation(db, request.id)
-        if current is None or current.mentor_member_id != request.mentor_member_id:
+        if current is None or current.request.mentor_member_id != request.mentor_member_id:
             await message.reply_text(sender.t("relay.ended"))  # while an album was gathered
             return
-        family, _ = await routing.counterpart(db, current)
-        chats = [adult.telegram_user_id for adult in family]
-        if not await to_family(context, current, chats, sources):
+        chats = [adult.telegram_user_id for adult in current.family]
+        if not await to_family(context, current.request, chats, sources):
             await message.reply_text(sender.t("relay.failed"))
 
     await _deliver_gathered(context, message, deliver)

@@ -177,11 +177,31 @@ async def members_on_duty(session: Session, now: datetime) -> list[Member]:
 
 def members_on_duty_query(now: datetime) -> tuple[str, Params]:
     """`members_on_duty`'s query, for a repository that reads it together with its own."""
-    return (
-        _SELECT_MEMBERS + "WHERE m.approved_at IS NOT NULL AND h.id IN (SELECT household_id "
+    return members_where(
+        "m.approved_at IS NOT NULL AND h.id IN (SELECT household_id "
         "FROM shifts WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
         (to_db(now), to_db(now)),
     )
+
+
+def members_where(condition: str, params: Params) -> tuple[str, Params]:
+    """The query of the members `condition` names (`m` the member, `h` its household), for a
+    repository that reads it in the same trip as its own; `members_of` reads its rows."""
+    return _SELECT_MEMBERS + "WHERE " + condition, params
+
+
+async def family_and_mentor(
+    session: Session, family_household_id: int | None, mentor_member_id: int | None
+) -> tuple[list[Member], Member | None]:
+    """A family's adults, in member order, and an adult of a mentor household, in one trip:
+    the two sides of a conversation."""
+    family, mentor = await session.fetch_together(
+        [
+            members_where("h.id = ? ORDER BY m.id", (family_household_id,)),
+            members_where("m.id = ?", (mentor_member_id,)),
+        ]
+    )
+    return members_of(family), (_member(mentor[0]) if mentor else None)
 
 
 def members_of(rows: Sequence[Row]) -> list[Member]:

@@ -108,6 +108,40 @@ async def open_request_and_on_duty(
     return (_request(open_rows[0]) if open_rows else None), households.members_of(on_duty)
 
 
+async def request_and_its_sides(
+    session: Session, request_id: int
+) -> tuple[Request | None, list[Member], Member | None]:
+    """The request, its family's adults and the adult holding it, in one trip: what each
+    message relayed in a conversation reads."""
+    found, family, mentor = await session.fetch_together(
+        [
+            (_SELECT + "WHERE r.id = ?", (request_id,)),
+            households.members_where(
+                "h.id = (SELECT family_household_id FROM requests WHERE id = ?) ORDER BY m.id",
+                (request_id,),
+            ),
+            households.members_where(
+                "m.id = (SELECT mentor_member_id FROM requests WHERE id = ?)", (request_id,)
+            ),
+        ]
+    )
+    return (
+        _request(found[0]) if found else None,
+        households.members_of(family),
+        households.members_of(mentor)[0] if mentor else None,
+    )
+
+
+async def request_and_on_duty(
+    session: Session, request_id: int, now: datetime
+) -> tuple[Request | None, list[Member]]:
+    """A request and every adult on duty now (`members_on_duty`), read in one trip."""
+    found, on_duty = await session.fetch_together(
+        [(_SELECT + "WHERE r.id = ?", (request_id,)), households.members_on_duty_query(now)]
+    )
+    return (_request(found[0]) if found else None), households.members_of(on_duty)
+
+
 def _open_request_of_family(family_household_id: int) -> tuple[str, Params]:
     return (
         _SELECT + f"WHERE r.family_household_id = ? AND r.state IN ({_OPEN})",

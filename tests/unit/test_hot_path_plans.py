@@ -129,6 +129,10 @@ async def test_a_question_and_its_conversation_scan_no_growing_table(
     number = await conversation(db, berg, ek, NOW)
     await routing.addressee(db, berg, 2, 71)
     await routing.replied_to(db, 2, 71)
+    conversation_now = await routing.open_conversation(db, number)  # each message relayed
+    assert conversation_now is not None
+    await routing.counterpart(db, conversation_now.request)
+    await routing.reach_on_duty(db, number, NOW)
     await routing.end(db, number, Side.MENTOR, NOW)
     recorded = " ".join(sql for sql, _ in statements)
     assert "INTO request_messages" in recorded and "SET message_id" in recorded  # writes along

@@ -874,6 +874,21 @@ async def test_the_counterpart_of_a_request(
     assert mentor.telegram_user_id == 21
 
 
+async def test_an_open_conversation_is_read_with_both_its_sides(
+    db: Database, people: People, on_duty: list[Member]
+) -> None:
+    request = await opened(db, people.family[1])
+    assert await routing.open_conversation(db, request.id) is None  # offered: not yet
+    result = await accepted(db, people.lund, request.id, NOW + MINUTE)
+    found = await routing.open_conversation(db, request.id)
+    assert found is not None and found.request == result.request
+    assert ids(found.family) == ids(people.family)
+    assert found.mentor is not None and found.mentor.id == people.lund.id
+    assert await routing.end(db, request.id, Side.FAMILY, NOW + HOUR) is not None
+    assert await routing.open_conversation(db, request.id) is None  # ended
+    assert await routing.open_conversation(db, request.id + 100) is None  # no such request
+
+
 # --- end ----------------------------------------------------------------------------------------
 
 
