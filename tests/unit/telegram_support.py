@@ -20,10 +20,13 @@ from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
 
 from bot.app.application import build_application
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.durable_updates import DurableUpdateQueue
+from bot.app.rate_limiter import SharedRateLimiter
 from bot.config import Config, load_config
 from bot.sandbox import BotApiDouble
 from bot.sandbox.formatting import parse_html
@@ -69,6 +72,19 @@ async def against(
     queue.attach(db)
     async with app:
         yield app
+
+
+@asynccontextmanager
+async def bot_against(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
+    """A bare bot, without the application, that calls the double as the application's does
+    (HTML by default, the shared limiter): for what uses only the bot (the outbox)."""
+    async with ExtBot(
+        double.token,
+        base_url=f"{double.api_url}/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        rate_limiter=SharedRateLimiter(1000),
+    ) as ptb:
+        yield ptb
 
 
 async def handle_updates(app: MentorApplication) -> int:

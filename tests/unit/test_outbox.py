@@ -9,11 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from telegram.constants import ParseMode
-from telegram.ext import Defaults, ExtBot
+from telegram.ext import ExtBot
 
 from bot import broadcasts
-from bot.app.rate_limiter import SharedRateLimiter
 from bot.broadcasts import Draft
 from bot.config import load_config
 from bot.sandbox import BotApiDouble
@@ -21,6 +19,7 @@ from handlers.outbox import LONGEST_REST, Outbox, rest_until
 from storage.db import Database, Session
 from storage.models import Audience, Broadcast, Kind, Member, Role
 from tests.support import make_household
+from tests.unit.telegram_support import bot_against
 
 TOKEN = "555555:outbox-token"
 NOW = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
@@ -34,20 +33,10 @@ def test_an_idle_worker_rests_until_the_next_thing_falls_due() -> None:
 
 
 @pytest.fixture
-async def double() -> AsyncIterator[BotApiDouble]:
-    async with BotApiDouble(TOKEN, limits=None) as running:
-        yield running
-
-
-@pytest.fixture
-async def bot(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
-    async with ExtBot(  # as the application builds it
-        TOKEN,
-        base_url=f"{double.api_url}/bot",
-        defaults=Defaults(parse_mode=ParseMode.HTML),
-        rate_limiter=SharedRateLimiter(1000),
-    ) as ptb:
-        yield ptb
+async def telegram() -> AsyncIterator[tuple[BotApiDouble, ExtBot[int]]]:
+    """The double with its limits off, and the bot the outbox sends with."""
+    async with BotApiDouble(TOKEN, limits=None) as double, bot_against(double) as bot:
+        yield double, bot
 
 
 @pytest.fixture
@@ -78,8 +67,11 @@ async def submit(db: Database, coordinator: Member, send_at: datetime | None) ->
 
 
 async def test_an_idle_outbox_reads_nothing_until_a_broadcast_is_due_or_confirmed(
-    db: Database, double: BotApiDouble, bot: ExtBot[int], trips: list[Callable[..., Any]]
+    db: Database,
+    telegram: tuple[BotApiDouble, ExtBot[int]],
+    trips: list[Callable[..., Any]],
 ) -> None:
+    double, bot = telegram
     karin, family = double.add_user("Karin"), double.add_user("Eva")
     joined = datetime.now(UTC) - timedelta(days=1)
     (coordinator,) = await make_household(db, Role.COORDINATOR, "Kansliet", (karin.id,), joined)

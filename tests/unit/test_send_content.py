@@ -8,17 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from telegram.constants import ParseMode
-from telegram.ext import Defaults, ExtBot
+from telegram.ext import ExtBot
 
 from bot import broadcasts
-from bot.app.rate_limiter import SharedRateLimiter
 from bot.broadcasts import Draft
 from bot.sandbox import BotApiDouble, SandboxUser
 from handlers.outbox import send_content
 from storage import households
 from storage.db import Database
 from storage.models import Audience, Broadcast, Kind, Role
+from tests.unit.telegram_support import bot_against
 
 TOKEN = "123456:content"
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -36,12 +35,7 @@ async def double() -> AsyncIterator[BotApiDouble]:
 
 @pytest.fixture
 async def bot(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
-    async with ExtBot(  # as the application builds it
-        TOKEN,
-        base_url=f"{double.api_url}/bot",
-        defaults=Defaults(parse_mode=ParseMode.HTML),
-        rate_limiter=SharedRateLimiter(1000),
-    ) as ptb:
+    async with bot_against(double) as ptb:
         yield ptb
 
 
