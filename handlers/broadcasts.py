@@ -419,6 +419,7 @@ async def _decide(update: Update, context: MentorContext, send: bool) -> int:
     if isinstance(result, ContentProblem):
         await query.edit_message_text(t(_PROBLEMS[result]))
         return ConversationHandler.END
+    context.outbox.wake()  # before anything else is sent: the broadcast goes out however that goes
     await _started(context, query.message, t, result)
     return ConversationHandler.END
 
@@ -440,7 +441,6 @@ async def _started(
     await broadcasts.remember_status_message(
         context.db, broadcast.id, status.chat_id, status.message_id
     )
-    context.outbox.wake()
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:

@@ -83,6 +83,22 @@ async def test_telegrams_429_and_server_errors_are_waited_out(
     assert "3 av 3 levererade" in report
 
 
+async def test_a_broadcast_goes_out_at_once_though_its_confirmation_cannot_be_edited(
+    service: Service, double: BotApiDouble
+) -> None:
+    # The outbox rests until it is woken, up to a minute: the wake must not wait for the edit.
+    families = await more_families(service, double, 1)
+    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
+    double.faults.inject(
+        "editMessageText",
+        FaultKind.BAD_REQUEST,
+        chat_id=service.karin.id,
+        description="message to edit not found",
+    )
+    await service.karin.press(confirm, "Skicka")
+    assert await received(families, NEWSLETTER, 15) == [1, 1]
+
+
 async def test_a_broadcast_resumes_after_a_crash_without_sending_twice(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
