@@ -446,10 +446,12 @@ class Database:
             await self._connection.execute("PRAGMA wal_autocheckpoint = 0")
 
     async def close(self) -> None:
-        if self._checkpoints is not None:
-            await self._checkpoints.stop()
-        async with self._lock:
-            await self._connection.close()
+        try:
+            if self._checkpoints is not None:
+                await self._checkpoints.stop()
+        finally:  # the main connection closes last, whatever happened: its close checkpoints
+            async with self._lock:
+                await self._connection.close()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Session]:
@@ -543,5 +545,7 @@ class _Checkpoints:
             self._written.clear()
             try:
                 await self._connection.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error as error:  # the log grows meanwhile; the next write tries again
-                logger.warning("the database's checkpoint failed: %s", error)
+            except Exception as error:  # nothing else checkpoints: the worker must outlive it
+                logger.warning(
+                    "the database's checkpoint failed (the next write tries again): %s", error
+                )

@@ -5,7 +5,9 @@ import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot import inbox
@@ -310,6 +312,37 @@ async def test_in_the_background_the_log_is_copied_a_moment_after_the_writes(
                 break
             await asyncio.sleep(0.05)
         assert (tmp_path / "bot.db").stat().st_size > 10_000_000
+    finally:
+        await db.close()
+
+
+async def test_a_checkpoint_that_failed_is_tried_again_after_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    failures = [OSError("disk I/O error")]
+    real = aiosqlite.Connection.execute_fetchall
+
+    async def checkpoint(self: aiosqlite.Connection, sql: str, *args: Any) -> Any:
+        if sql.startswith("PRAGMA wal_checkpoint") and failures:
+            raise failures.pop()
+        return await real(self, sql, *args)
+
+    monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", checkpoint)
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.checkpoint_in_background(after=0.05)
+        await write_megabytes(db, 5)
+        for _ in range(200):  # the first checkpoint fails, and nothing is copied
+            if not failures:
+                break
+            await asyncio.sleep(0.05)
+        assert "the database's checkpoint failed" in caplog.text
+        await write_megabytes(db, 1)
+        for _ in range(200):
+            if (tmp_path / "bot.db").stat().st_size > 5_000_000:
+                break
+            await asyncio.sleep(0.05)
+        assert (tmp_path / "bot.db").stat().st_size > 5_000_000
     finally:
         await db.close()
 
