@@ -42,8 +42,10 @@ async def a_shift(session: Session) -> int:
     return (await shifts.add_shift(session, household, NOW, NOW + HOUR, None, NOW)).id
 
 
-async def a_question(session: Session) -> int:
-    household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
+async def a_question(session: Session, household: int | None = None) -> int:
+    """A waiting question's number; of a new family's, unless `household` is given."""
+    if household is None:
+        household = await households.create_household(session, Role.FAMILY, NOW, "Familjen Ek")
     return (
         await requests.open_request(
             session,
@@ -288,17 +290,7 @@ async def test_the_upgrade_keeps_every_row_and_never_hands_out_a_number_the_old_
                 send_at=NOW + HOUR,
                 now=NOW,
             )
-            question = (
-                await requests.open_request(
-                    session,
-                    household,
-                    RequestState.WAITING,
-                    first_kind=Kind.TEXT,
-                    preview=None,
-                    urgent=False,
-                    now=NOW,
-                )
-            ).id
+            question = await a_question(session, household)
             parked = await requests.park_messages(session, 2, 102, [45], NOW)
         # Above every row there is, and above the numbers the audit log says were removed.
         assert (member, shift.id, broadcast, question, parked) == (10, 8, 5, 2, 3)

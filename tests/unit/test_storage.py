@@ -3,6 +3,7 @@ import contextvars
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,15 @@ async def write_megabytes(db: Database, megabytes: int) -> None:
             await updates.receive_updates(session, [(update_id, "x" * 100_000)], NOW)
 
 
+async def eventually(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` holds within ten seconds: the checkpoint comes in the background."""
+    for _ in range(200):
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()
+
+
 async def test_in_the_background_a_commit_never_copies_the_log_into_the_database(
     tmp_path: Path,
 ) -> None:
@@ -307,11 +317,7 @@ async def test_in_the_background_the_log_is_copied_a_moment_after_the_writes(
     try:
         await db.checkpoint_in_background(after=0.05)
         await write_megabytes(db, 10)
-        for _ in range(200):
-            if (tmp_path / "bot.db").stat().st_size > 10_000_000:
-                break
-            await asyncio.sleep(0.05)
-        assert (tmp_path / "bot.db").stat().st_size > 10_000_000
+        assert await eventually(lambda: (tmp_path / "bot.db").stat().st_size > 10_000_000)
     finally:
         await db.close()
 
@@ -332,17 +338,10 @@ async def test_a_checkpoint_that_failed_is_tried_again_after_the_next_write(
     try:
         await db.checkpoint_in_background(after=0.05)
         await write_megabytes(db, 5)
-        for _ in range(200):  # the first checkpoint fails, and nothing is copied
-            if not failures:
-                break
-            await asyncio.sleep(0.05)
+        assert await eventually(lambda: not failures)  # the first checkpoint failed
         assert "the database's checkpoint failed" in caplog.text
         await write_megabytes(db, 1)
-        for _ in range(200):
-            if (tmp_path / "bot.db").stat().st_size > 5_000_000:
-                break
-            await asyncio.sleep(0.05)
-        assert (tmp_path / "bot.db").stat().st_size > 5_000_000
+        assert await eventually(lambda: (tmp_path / "bot.db").stat().st_size > 5_000_000)
     finally:
         await db.close()
 
