@@ -427,17 +427,20 @@ async def _decide(update: Update, context: MentorContext, send: bool) -> int:
 async def _started(
     context: MentorContext, status: object, t: Translator, broadcast: Broadcast
 ) -> None:
-    """The confirmation becomes the status message the outbox keeps up to date."""
+    """The confirmation becomes the status message the outbox keeps up to date. Should Telegram
+    refuse this first edit, the chat is remembered all the same: the coordinator's report of
+    the deliveries, a message of its own, must come whatever became of the confirmation."""
     if not isinstance(status, Message):
         return
     if broadcast.state is BroadcastState.SCHEDULED:
         tz = context.config.timezone
-        await status.edit_text(
+        edit = status.edit_text(
             t("broadcast.scheduled", number=broadcast.id, when=t.moment(broadcast.send_at, tz)),
             reply_markup=_cancel_buttons(t, [broadcast]),
         )
     else:
-        await status.edit_text(t("broadcast.sending", number=broadcast.id))
+        edit = status.edit_text(t("broadcast.sending", number=broadcast.id))
+    await best_effort(edit, "broadcast confirmation edit")
     await broadcasts.remember_status_message(
         context.db, broadcast.id, status.chat_id, status.message_id
     )

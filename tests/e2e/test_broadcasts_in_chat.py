@@ -83,7 +83,7 @@ async def test_telegrams_429_and_server_errors_are_waited_out(
     assert "3 av 3 levererade" in report
 
 
-async def test_a_broadcast_goes_out_at_once_though_its_confirmation_cannot_be_edited(
+async def test_a_broadcast_goes_out_and_is_reported_though_its_confirmation_cannot_be_edited(
     service: Service, double: BotApiDouble
 ) -> None:
     # The outbox rests until it is woken, up to a minute: the wake must not wait for the edit.
@@ -97,6 +97,8 @@ async def test_a_broadcast_goes_out_at_once_though_its_confirmation_cannot_be_ed
     )
     await service.karin.press(confirm, "Skicka")
     assert await received(families, NEWSLETTER, 15) == [1, 1]
+    report = (await service.karin.next_message(timeout=30))["text"]  # and she hears of it
+    assert report.startswith("Utskick #1 är klart: 2 av 2 levererade"), report
 
 
 async def test_a_broadcast_resumes_after_a_crash_without_sending_twice(
