@@ -187,16 +187,20 @@ async def _route(
     now: datetime,
     *,
     everyone: bool = False,
+    known: tuple[matching_store.QuestionFacts, Sequence[matching_store.AdultFacts]] | None = None,
 ) -> _Routed:
     """Who of the adults on duty is to hold an offer now. An adult who declined it is out of
     every circle, so a circle whose adults all declined opens the next at once. `everyone`:
     all circles at once and the load cap set aside (an escalation asks everyone on duty again:
-    nobody with room took it)."""
+    nobody with room took it). `known`: the facts routing weighs, read already (a question
+    just opened: `requests.first_look`)."""
     if everyone:
         rules = replace(rules, max_conversations=sys.maxsize)
-    known, facts = await matching_store.routing_facts(
+    question_facts, read_facts = known or await matching_store.routing_facts(
         session, request.id, [adult.id for adult in adults]
     )
+    on_duty_ids = {adult.id for adult in adults}
+    facts = [fact for fact in read_facts if fact.member_id in on_duty_ids]
     asked = [fact for fact in facts if not fact.declined]
     on_duty = [
         OnDuty(fact.member_id, fact.household_id, fact.open_conversations, fact.experience)
@@ -204,8 +208,8 @@ async def _route(
     ]
     question = Question(
         first_offered_at=request.offered_at or now,
-        own_mentor_household_id=known.own_mentor_household_id,
-        topics=known.topics,
+        own_mentor_household_id=question_facts.own_mentor_household_id,
+        topics=question_facts.topics,
         urgent=request.urgent or everyone,
     )
     return _Routed(
@@ -271,9 +275,8 @@ async def take_message(
 ) -> Intake:
     """Open a request with this message, or attach it to the family's open one."""
     async with db.write() as session:
-        existing, on_duty = await requests.open_request_and_on_duty(
-            session, family.household.id, now
-        )
+        look = await requests.first_look(session, family.household.id, now)
+        existing = look.open_request
         if existing is not None and existing.state is RequestState.ACCEPTED:
             # In the conversation (a mentor may have accepted a moment ago): the message is
             # handled once it is relayed, not here, so a stop before the copy loses nothing.
@@ -285,7 +288,7 @@ async def take_message(
             if became_urgent:
                 await requests.mark_urgent(session, existing.id)
             return Intake(await _read(session, existing.id), False, became_urgent=became_urgent)
-        adults = _mentors(on_duty)
+        adults = _mentors(look.on_duty)
         state = RequestState.OFFERED if adults else RequestState.WAITING
         clipped = preview[:PREVIEW_LENGTH] if preview else None
         request = await requests.open_request(
@@ -302,8 +305,8 @@ async def take_message(
             await session.ends_with_next()
             next_shift = await shifts.next_start_after(session, now)
             return Intake(request, True, next_shift=next_shift, became_urgent=urgent)
-        routed = await _route(session, request, adults, rules, now)
-        await session.ends_with_next()  # a family's question: four trips, its COMMIT in the last
+        routed = await _route(session, request, adults, rules, now, known=look.new_question)
+        await session.ends_with_next()  # a family's question: three trips, its COMMIT in the last
         offer_to = await _offer_routed(session, request.id, routed, now)
     return Intake(
         request,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Row, Session
+from storage.db import Params, Row, Session
 from storage.models import Household, Role, from_db, to_db
 
 
@@ -112,6 +112,16 @@ class AdultFacts:
     declined: bool
 
 
+# What routing weighs of each adult: their open conversations and their household's experience.
+_ADULT_FACTS = (
+    "SELECT m.id, m.household_id, "
+    "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
+    "AND r.state = 'accepted') AS held, "
+    "(SELECT group_concat(e.tag, ',') FROM household_experience e "
+    "WHERE e.household_id = m.household_id) AS tags, "
+)
+
+
 async def routing_facts(
     session: Session, request_id: int, member_ids: Sequence[int]
 ) -> tuple[QuestionFacts, list[AdultFacts]]:
@@ -130,19 +140,44 @@ async def routing_facts(
                 (request_id,),
             ),
             (
-                "SELECT m.id, m.household_id, "
-                "(SELECT COUNT(*) FROM requests r WHERE r.mentor_member_id = m.id "
-                "AND r.state = 'accepted') AS held, "
-                "(SELECT group_concat(e.tag, ',') FROM household_experience e "
-                "WHERE e.household_id = m.household_id) AS tags, "
-                "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? AND o.member_id = m.id "
-                "AND o.state = 'declined') AS declined "
+                _ADULT_FACTS + "EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ? "
+                "AND o.member_id = m.id AND o.state = 'declined') AS declined "
                 f"FROM members m WHERE m.id IN ({marks})",
                 (request_id, *member_ids),
             ),
         ]
     )
-    return _question_facts(question[0] if question else None), [
+    return _question_facts(question[0] if question else None), _adult_facts(adults)
+
+
+def new_question_facts_queries(family_household_id: int, now: datetime) -> list[tuple[str, Params]]:
+    """`routing_facts` of a question the family's message would open, before it exists: its
+    own mentor household by the family's link, no topic chosen, and every adult on duty now,
+    none of whom declined it. For the trip that reads what a family's message needs first."""
+    return [
+        (
+            "SELECT mentor_household_id AS own, NULL AS chosen, NULL AS topics "
+            "FROM mentor_links WHERE family_household_id = ?",
+            (family_household_id,),
+        ),
+        (
+            _ADULT_FACTS + "0 AS declined FROM members m WHERE m.approved_at IS NOT NULL "
+            "AND m.household_id IN (SELECT household_id FROM shifts "
+            "WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
+            (to_db(now), to_db(now)),
+        ),
+    ]
+
+
+def new_question_facts(
+    question: Sequence[Row], adults: Sequence[Row]
+) -> tuple[QuestionFacts, list[AdultFacts]]:
+    """The rows of `new_question_facts_queries`, read."""
+    return QuestionFacts(question[0]["own"] if question else None, None), _adult_facts(adults)
+
+
+def _adult_facts(rows: Sequence[Row]) -> list[AdultFacts]:
+    return [
         AdultFacts(
             row["id"],
             row["household_id"],
@@ -150,7 +185,7 @@ async def routing_facts(
             frozenset(row["tags"].split(",")) if row["tags"] else frozenset(),
             bool(row["declined"]),
         )
-        for row in adults
+        for row in rows
     ]
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from storage import households
+from storage import households, matching
 from storage.db import Params, Row, Session, many_values
+from storage.matching import AdultFacts, QuestionFacts
 from storage.models import (
     OPEN_REQUEST_STATES,
     Kind,
@@ -97,15 +99,29 @@ async def open_request_of_family(session: Session, family_household_id: int) -> 
     return _request(row) if row else None
 
 
-async def open_request_and_on_duty(
-    session: Session, family_household_id: int, now: datetime
-) -> tuple[Request | None, list[Member]]:
-    """The family's open request and every adult on duty now (`members_on_duty`), read in one
-    trip: what a family's every message needs to know first."""
-    open_rows, on_duty = await session.fetch_together(
-        [_open_request_of_family(family_household_id), households.members_on_duty_query(now)]
+@dataclass(frozen=True, slots=True)
+class FirstLook:
+    """What a family's message needs to know first, read in one trip."""
+
+    open_request: Request | None
+    on_duty: list[Member]  # every adult on duty now (`households.members_on_duty`)
+    # What routing weighs (`matching.routing_facts`), were the message to open a question.
+    new_question: tuple[QuestionFacts, list[AdultFacts]]
+
+
+async def first_look(session: Session, family_household_id: int, now: datetime) -> FirstLook:
+    open_rows, on_duty, own, adults = await session.fetch_together(
+        [
+            _open_request_of_family(family_household_id),
+            households.members_on_duty_query(now),
+            *matching.new_question_facts_queries(family_household_id, now),
+        ]
     )
-    return (_request(open_rows[0]) if open_rows else None), households.members_of(on_duty)
+    return FirstLook(
+        _request(open_rows[0]) if open_rows else None,
+        households.members_of(on_duty),
+        matching.new_question_facts(own, adults),
+    )
 
 
 async def request_and_its_sides(
