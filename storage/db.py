@@ -167,10 +167,11 @@ class Session:
         self._along.append(write)
 
     async def commit(self) -> None:
-        """End the transaction, with any write still to go along: nothing if it never began
-        or its last statement committed it."""
+        """End the transaction, with the work every commit carries and any write still to go
+        along: nothing if it never began or its last statement committed it."""
         if self.ended:
             return
+        await self._ready_to_commit()
         self._commits_with_next = False  # `ends_with_next` with no statement after: this is it
         if self.begun or self._along:
             await self._in_thread(_commit)
@@ -470,9 +471,7 @@ class Database:
             try:
                 session = Session(self._connection, self._begin)
                 yield session
-                if not session.ended:
-                    await session._ready_to_commit()
-                    await session.commit()
+                await session.commit()
             except BaseException as error:
                 await self._roll_back(error)
                 raise
