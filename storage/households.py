@@ -177,9 +177,16 @@ async def members_on_duty(session: Session, now: datetime) -> list[Member]:
 
 def members_on_duty_query(now: datetime) -> tuple[str, Params]:
     """`members_on_duty`'s query, for a repository that reads it together with its own."""
-    return members_where(
-        "m.approved_at IS NOT NULL AND h.id IN (SELECT household_id "
-        "FROM shifts WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
+    condition, params = on_duty(now)
+    return members_where(condition + " ORDER BY m.id", params)
+
+
+def on_duty(now: datetime) -> tuple[str, Params]:
+    """The condition on `m`, a member, of being an approved adult of a household with a shift
+    covering `now`: for every query of who is on duty."""
+    return (
+        "m.approved_at IS NOT NULL AND m.household_id IN (SELECT household_id "
+        "FROM shifts WHERE starts_at <= ? AND ends_at > ?)",
         (to_db(now), to_db(now)),
     )
 

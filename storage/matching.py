@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage import households
 from storage.db import Params, Row, Session
 from storage.models import Household, Role, from_db, to_db
 
@@ -154,18 +155,14 @@ def new_question_facts_queries(family_household_id: int, now: datetime) -> list[
     """`routing_facts` of a question the family's message would open, before it exists: its
     own mentor household by the family's link, no topic chosen, and every adult on duty now,
     none of whom declined it. For the trip that reads what a family's message needs first."""
+    on_duty, params = households.on_duty(now)
     return [
         (
             "SELECT mentor_household_id AS own, NULL AS chosen, NULL AS topics "
             "FROM mentor_links WHERE family_household_id = ?",
             (family_household_id,),
         ),
-        (
-            _ADULT_FACTS + "0 AS declined FROM members m WHERE m.approved_at IS NOT NULL "
-            "AND m.household_id IN (SELECT household_id FROM shifts "
-            "WHERE starts_at <= ? AND ends_at > ?) ORDER BY m.id",
-            (to_db(now), to_db(now)),
-        ),
+        (_ADULT_FACTS + f"0 AS declined FROM members m WHERE {on_duty} ORDER BY m.id", params),
     ]
 
 

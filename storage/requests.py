@@ -89,8 +89,13 @@ async def open_request(
 
 
 async def request_by_id(session: Session, request_id: int) -> Request | None:
-    row = await session.fetch_one(_SELECT + "WHERE r.id = ?", (request_id,))
+    sql, params = _request_by_id(request_id)
+    row = await session.fetch_one(sql, params)
     return _request(row) if row else None
+
+
+def _request_by_id(request_id: int) -> tuple[str, Params]:
+    return _SELECT + "WHERE r.id = ?", (request_id,)
 
 
 async def open_request_of_family(session: Session, family_household_id: int) -> Request | None:
@@ -131,7 +136,7 @@ async def request_and_its_sides(
     message relayed in a conversation reads."""
     found, family, mentor = await session.fetch_together(
         [
-            (_SELECT + "WHERE r.id = ?", (request_id,)),
+            _request_by_id(request_id),
             households.members_where(
                 "h.id = (SELECT family_household_id FROM requests WHERE id = ?) ORDER BY m.id",
                 (request_id,),
@@ -153,7 +158,7 @@ async def request_and_on_duty(
 ) -> tuple[Request | None, list[Member]]:
     """A request and every adult on duty now (`members_on_duty`), read in one trip."""
     found, on_duty = await session.fetch_together(
-        [(_SELECT + "WHERE r.id = ?", (request_id,)), households.members_on_duty_query(now)]
+        [_request_by_id(request_id), households.members_on_duty_query(now)]
     )
     return (_request(found[0]) if found else None), households.members_of(on_duty)
 
