@@ -1,11 +1,12 @@
 """Fixtures shared by unit and end-to-end tests."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from storage.db import Database
+from storage.db import Database, Session
 
 
 @pytest.fixture
@@ -25,3 +26,17 @@ async def second_db(db: Database, request: pytest.FixtureRequest) -> AsyncIterat
     other = await Database.open(db.path)
     yield other
     await other.close()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[Callable[..., Any]]:
+    """Every trip to the database's thread, as it is made."""
+    made: list[Callable[..., Any]] = []
+    original = Session._in_thread
+
+    async def counted(self: Session, work: Callable[..., Any]) -> Any:
+        made.append(work)
+        return await original(self, work)
+
+    monkeypatch.setattr(Session, "_in_thread", counted)
+    return made

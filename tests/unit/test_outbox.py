@@ -16,7 +16,7 @@ from bot.broadcasts import Draft
 from bot.config import load_config
 from bot.sandbox import BotApiDouble
 from handlers.outbox import LONGEST_REST, Outbox, rest_until
-from storage.db import Database, Session
+from storage.db import Database
 from storage.models import Audience, Broadcast, Kind, Member, Role
 from tests.support import make_household
 from tests.unit.telegram_support import bot_against
@@ -37,20 +37,6 @@ async def telegram() -> AsyncIterator[tuple[BotApiDouble, ExtBot[int]]]:
     """The double with its limits off, and the bot the outbox sends with."""
     async with BotApiDouble(TOKEN, limits=None) as double, bot_against(double) as bot:
         yield double, bot
-
-
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[Callable[..., Any]]:
-    """Every trip to the database's thread, as it is made."""
-    made: list[Callable[..., Any]] = []
-    original = Session._in_thread
-
-    async def counted(self: Session, work: Callable[..., Any]) -> Any:
-        made.append(work)
-        return await original(self, work)
-
-    monkeypatch.setattr(Session, "_in_thread", counted)
-    return made
 
 
 async def submit(db: Database, coordinator: Member, send_at: datetime | None) -> Broadcast:
