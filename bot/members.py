@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +25,12 @@ class RemoveOutcome(StrEnum):
 
 
 async def identify(db: Database, telegram_user_id: int) -> Member | None:
-    async with db.read() as session:
-        return await households.member_by_telegram_id(session, telegram_user_id)
+    """Who this Telegram account is, if anyone: asked with every update, so kept in memory
+    until members or households change (`Database.remembered`)."""
+    return await db.remembered(
+        ("member_by_telegram_id", telegram_user_id),
+        functools.partial(households.member_by_telegram_id, telegram_user_id=telegram_user_id),
+    )
 
 
 async def by_number(db: Database, number: int) -> Member | None:

@@ -31,13 +31,13 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -48,6 +48,12 @@ LOCK_WAIT = 30.0  # seconds a write waits in all for another process's transacti
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
 OWNER_ONLY = 0o600
 CHECKPOINT_AFTER = 1.0  # seconds from a write to the background checkpoint that copies it
+# The tables that say who someone is, whose reads `Database.remembered` keeps between changes;
+# how long another process's commit may go unseen by them; and how many it keeps at most.
+PEOPLE_TABLES = ("members", "households")
+PEOPLE_FRESH_FOR = 1.0
+PEOPLE_REMEMBERED = 100_000
+_PEOPLE_CHANGED = "mentorbot_people_changed"
 Row = sqlite3.Row
 Params = tuple[Any, ...] | dict[str, Any]
 _T = TypeVar("_T")
@@ -69,9 +75,11 @@ class Session:
         self,
         connection: aiosqlite.Connection,
         begin: Callable[[], Awaitable[None]] | None = None,
+        committed: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
         self._connection = connection
         self._begin = begin  # a transaction's own waiting BEGIN; None for a read
+        self._committed = committed  # run in the COMMIT's trip, right after it
         self._along: list[Callable[[sqlite3.Connection], object]] = []
         self._commits_with_next = False
         self.begun = False
@@ -103,7 +111,7 @@ class Session:
                 write(sqlite)
             result = work(sqlite)
             if commits:
-                _commit(sqlite)
+                self._commit_here(sqlite)
             return result
 
         def run() -> _T:
@@ -174,7 +182,12 @@ class Session:
         await self._ready_to_commit()
         self._commits_with_next = False  # `ends_with_next` with no statement after: this is it
         if self.begun or self._along:
-            await self._in_thread(_commit)
+            await self._in_thread(self._commit_here)
+
+    def _commit_here(self, sqlite: sqlite3.Connection) -> None:
+        sqlite.execute("COMMIT").close()
+        if self._committed is not None:
+            self._committed(sqlite)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -233,10 +246,6 @@ def _on_cursor(
             cursor.close()
 
     return run
-
-
-def _commit(connection: sqlite3.Connection) -> None:
-    connection.execute("COMMIT").close()
 
 
 def _rows_changed(cursor: sqlite3.Cursor) -> int:
@@ -339,6 +348,7 @@ class Database:
         self._lock_wait = lock_wait
         self.path = path
         self._checkpoints: _Checkpoints | None = None
+        self._people = _PeopleWatch()
 
     @classmethod
     async def open(
@@ -382,6 +392,7 @@ class Database:
             if 0 < current < latest:
                 backup = await self._copy_before_migration(current, latest)
             applied = await migrations.migrate(session)
+        await self._people.watch(self._connection)  # a migration may have rebuilt the tables
         return Migration(tuple(applied), backup)
 
     async def _copy_before_migration(self, current: int, latest: int) -> Path:
@@ -469,7 +480,7 @@ class Database:
         async with self._lock:
             await self._end_leftover_transaction()
             try:
-                session = Session(self._connection, self._begin)
+                session = Session(self._connection, self._begin, self._people.after_commit)
                 yield session
                 await session.commit()
             except BaseException as error:
@@ -479,6 +490,30 @@ class Database:
                 _with_next_write.set(None)
             if self._checkpoints is not None:
                 self._checkpoints.written()
+
+    async def remembered(self, key: Hashable, read: Callable[[Session], Awaitable[_T]]) -> _T:
+        """What `read` finds of the people tables (`PEOPLE_TABLES`), from memory while none of
+        their rows changed: who is writing is looked up for every update, and changes once in a
+        long while.
+
+        Any change made through this connection forgets everything kept (SQLite triggers tell
+        of it as it is made, and a change rolled back after all is only forgotten for
+        nothing); so does another process's commit, seen at this connection's next COMMIT,
+        which for an update is the one that keeps it, before its handlers look. Until a COMMIT
+        has looked in the last `PEOPLE_FRESH_FOR` seconds (a quiet bot, or a database opened
+        without migrating, which has no triggers), every call reads. `key` names the read and
+        its arguments, e.g. `("member_by_telegram_id", 42)`.
+        """
+        version = self._people.version()
+        if version is not None:
+            found = self._people.find(key, version)
+            if found is not _NOT_KEPT:
+                return cast(_T, found)
+        async with self.read() as session:
+            value = await read(session)
+        if version is not None:
+            self._people.keep(key, value, version)
+        return value
 
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE, waiting out another process's write lock for at most `lock_wait`."""
@@ -511,6 +546,73 @@ class Database:
         ROLLBACK failed: nothing may read its rows or begin inside it."""
         if self._connection.in_transaction:
             await self._connection.execute("ROLLBACK")
+
+
+_NOT_KEPT = object()
+
+
+class _PeopleWatch:
+    """`Database.remembered`'s memory, and how it learns that the people tables changed.
+
+    SQLite tells of a change in the connection's thread, while the event loop may be between
+    a look at the memory and its answer; so each read is kept with the count of changes it
+    was read after, and is only answered while that count stands."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, tuple[int, object]] = {}
+        self._kept_since = 0  # the count of changes the reads in `_kept` were read after
+        self._changes = 0  # changes made through the connection, or seen of other processes
+        self._watching = False
+        self._data_version: int | None = None  # SQLite's count of other connections' commits
+        self._looked_at: float | None = None  # when a COMMIT last compared it (monotonic)
+
+    async def watch(self, connection: aiosqlite.Connection) -> None:
+        """Triggers on the people tables, for as long as the connection is open, that count
+        every row inserted, updated or deleted (TEMP: nothing of them is in the file)."""
+        await connection.create_function(_PEOPLE_CHANGED, 0, self._changed)
+        for table in PEOPLE_TABLES:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                await connection.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS {table}_{event.lower()}_counted "
+                    f"AFTER {event} ON main.{table} BEGIN SELECT {_PEOPLE_CHANGED}(); END"
+                )
+        self._changed()
+        self._watching = True
+
+    def version(self) -> int | None:
+        """The count of changes so far; None while what is kept may not be trusted."""
+        looked_at = self._looked_at
+        if not self._watching or looked_at is None:
+            return None
+        if time.monotonic() - looked_at > PEOPLE_FRESH_FOR:
+            return None
+        return self._changes
+
+    def find(self, key: Hashable, version: int) -> object:
+        """The read kept for `key` if nothing changed since it was read, else `_NOT_KEPT`."""
+        read_after, value = self._kept.get(key, (None, _NOT_KEPT))
+        return value if read_after == version else _NOT_KEPT
+
+    def keep(self, key: Hashable, value: object, version: int) -> None:
+        """Keep a read begun when the count of changes stood at `version`."""
+        if version != self._kept_since or len(self._kept) >= PEOPLE_REMEMBERED:
+            self._kept.clear()
+            self._kept_since = version
+        self._kept[key] = (version, value)
+
+    def after_commit(self, sqlite: sqlite3.Connection) -> None:
+        """In a COMMIT's trip: has another process committed since the last look?"""
+        cursor = sqlite.execute("PRAGMA data_version")
+        (data_version,) = cursor.fetchone()
+        cursor.close()
+        if data_version != self._data_version:
+            self._data_version = data_version
+            self._changed()
+        self._looked_at = time.monotonic()
+
+    def _changed(self) -> None:
+        """Called by SQLite for every row changed, and for other processes' commits."""
+        self._changes += 1
 
 
 class _Checkpoints:
