@@ -601,10 +601,12 @@ class _PeopleWatch:
         self._kept[key] = (version, value)
 
     def after_commit(self, sqlite: sqlite3.Connection) -> None:
-        """In a COMMIT's trip: has another process committed since the last look?"""
-        cursor = sqlite.execute("PRAGMA data_version")
-        (data_version,) = cursor.fetchone()
-        cursor.close()
+        """In a COMMIT's trip: has another process committed since the last look? Nothing to
+        look for where nothing is kept (a database opened without migrating)."""
+        if not self._watching:
+            return
+        row = _on_cursor("PRAGMA data_version", (), _first_row)(sqlite)
+        data_version = row[0] if row is not None else None
         if data_version != self._data_version:
             self._data_version = data_version
             self._changed()
