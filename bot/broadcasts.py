@@ -67,6 +67,16 @@ class Draft:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusMessage:
+    """The coordinator's message that becomes the broadcast's status, and whose chat gets the
+    report: known at the press, so it is written with the broadcast itself, before the outbox
+    can send (and finish) anything."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     broadcast: Broadcast
     counts: dict[DeliveryState, int] = field(default_factory=dict)
@@ -146,6 +156,7 @@ async def submit(
     *,
     send_at: datetime | None,
     now: datetime,
+    status: StatusMessage | None = None,
 ) -> Broadcast | ContentProblem:
     """Confirmed: now (its outbox written at once), or at `send_at` (written then)."""
     if send_at is not None and send_at <= now:
@@ -162,6 +173,8 @@ async def submit(
             state=state,
             send_at=send_at or now,
             now=now,
+            status_chat_id=status.chat_id if status else None,
+            status_message_id=status.message_id if status else None,
         )
         await broadcasts.attach_events(session, broadcast_id, draft.events)
         if state is BroadcastState.SENDING:
@@ -305,13 +318,6 @@ async def finish_if_complete(db: Database, broadcast_id: int, now: datetime) -> 
 async def sending(db: Database) -> list[Broadcast]:
     async with db.read() as session:
         return await broadcasts.broadcasts_in_state(session, BroadcastState.SENDING)
-
-
-async def remember_status_message(
-    db: Database, broadcast_id: int, chat_id: int, message_id: int
-) -> None:
-    async with db.write() as session:
-        await broadcasts.set_status_message(session, broadcast_id, chat_id, message_id)
 
 
 async def set_newsletter(db: Database, member: Member, wanted: bool) -> None:

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import broadcasts, paging
-from bot.broadcasts import ContentProblem, Draft
+from bot.broadcasts import ContentProblem, Draft, StatusMessage
 from bot.i18n import N_, Translator, plain
 from bot.paging import Page
 from bot.rota import NonexistentLocalTime, local_moment
@@ -415,7 +415,10 @@ async def _decide(update: Update, context: MentorContext, send: bool) -> int:
     if not isinstance(draft, Draft) or not isinstance(chosen, Audience):
         return ConversationHandler.END
     moment = send_at if isinstance(send_at, datetime) else None
-    result = await broadcasts.submit(context.db, member, draft, chosen, send_at=moment, now=now())
+    status = StatusMessage(query.message.chat_id, query.message.message_id)
+    result = await broadcasts.submit(
+        context.db, member, draft, chosen, send_at=moment, now=now(), status=status
+    )
     if isinstance(result, ContentProblem):
         await query.edit_message_text(t(_PROBLEMS[result]))
         return ConversationHandler.END
@@ -425,13 +428,11 @@ async def _decide(update: Update, context: MentorContext, send: bool) -> int:
 
 
 async def _started(
-    context: MentorContext, status: object, t: Translator, broadcast: Broadcast
+    context: MentorContext, status: Message, t: Translator, broadcast: Broadcast
 ) -> None:
-    """The confirmation becomes the status message the outbox keeps up to date. Should Telegram
-    refuse this first edit, the chat is remembered all the same: the coordinator's report of
-    the deliveries, a message of its own, must come whatever became of the confirmation."""
-    if not isinstance(status, Message):
-        return
+    """The confirmation becomes the status message the outbox keeps up to date. It was
+    written with the broadcast (`StatusMessage`), so the coordinator's report of the deliveries,
+    a message of its own, comes whatever becomes of this edit, and however late it lands."""
     if broadcast.state is BroadcastState.SCHEDULED:
         tz = context.config.timezone
         edit = status.edit_text(
@@ -441,9 +442,6 @@ async def _started(
     else:
         edit = status.edit_text(t("broadcast.sending", number=broadcast.id))
     await best_effort(edit, "broadcast confirmation edit")
-    await broadcasts.remember_status_message(
-        context.db, broadcast.id, status.chat_id, status.message_id
-    )
 
 
 async def cancel_conversation(update: Update, context: MentorContext) -> int:

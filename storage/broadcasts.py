@@ -49,11 +49,13 @@ async def create_broadcast(
     state: BroadcastState,
     send_at: datetime,
     now: datetime,
+    status_chat_id: int | None = None,
+    status_message_id: int | None = None,
 ) -> int:
     return await session.insert(
         "INSERT INTO broadcasts (id, created_by, audience, kind, body, file_id, state, "
-        f"send_at, created_at, started_at) VALUES ({next_number('broadcasts')}, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "send_at, created_at, started_at, status_chat_id, status_message_id) "
+        f"VALUES ({next_number('broadcasts')}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             created_by,
             audience.value,
@@ -64,6 +66,8 @@ async def create_broadcast(
             to_db(send_at),
             to_db(now),
             to_db(now) if state is BroadcastState.SENDING else None,
+            status_chat_id,
+            status_message_id,
         ),
     )
 
@@ -146,15 +150,6 @@ async def move(
             (to_state.value, to_db(now), broadcast_id, from_state.value),
         )
         == 1
-    )
-
-
-async def set_status_message(
-    session: Session, broadcast_id: int, chat_id: int, message_id: int
-) -> None:
-    await session.execute(
-        "UPDATE broadcasts SET status_chat_id = ?, status_message_id = ? WHERE id = ?",
-        (chat_id, message_id, broadcast_id),
     )
 
 

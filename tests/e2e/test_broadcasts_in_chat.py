@@ -101,6 +101,22 @@ async def test_a_broadcast_goes_out_and_is_reported_though_its_confirmation_cann
     assert report.startswith("Utskick #1 är klart: 2 av 2 levererade"), report
 
 
+async def test_a_broadcast_done_before_its_confirmation_is_edited_is_still_reported(
+    service: Service, double: BotApiDouble
+) -> None:
+    # The confirmation's edit is held (a slow Telegram) while the outbox sends both messages
+    # and finishes: the report's chat must be known from the press, not from the edit.
+    families = await more_families(service, double, 1)
+    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
+    held = double.faults.inject("editMessageText", FaultKind.HOLD, chat_id=service.karin.id)
+    await service.karin.press(confirm, "Skicka")
+    await asyncio.wait_for(held.holding.wait(), 15)
+    assert await received(families, NEWSLETTER, 15) == [1, 1]
+    report = (await service.karin.next_message(timeout=15))["text"]
+    held.release()
+    assert report.startswith("Utskick #1 är klart: 2 av 2 levererade"), report
+
+
 async def test_a_broadcast_resumes_after_a_crash_without_sending_twice(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:

@@ -865,9 +865,20 @@ async def test_recent_breaks_a_tie_in_time_by_the_later_broadcast(
     assert [p.broadcast.id for p in await broadcasts.recent(db)] == [second.id, first.id]
 
 
-async def test_the_status_message_is_remembered(db: Database, people: People) -> None:
-    broadcast = await send_now(db, people)
-    await broadcasts.remember_status_message(db, broadcast.id, 1, 9001)
+async def test_the_status_message_is_written_with_the_broadcast(
+    db: Database, people: People
+) -> None:
+    result = await broadcasts.submit(
+        db,
+        people.coordinator,
+        text(),
+        Audience.FAMILIES,
+        send_at=None,
+        now=NOW,
+        status=broadcasts.StatusMessage(1, 9001),
+    )
+    assert isinstance(result, Broadcast), result
+    broadcast = result
 
     found = await stored(db, broadcast.id)
 

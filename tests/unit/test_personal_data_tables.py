@@ -246,9 +246,9 @@ async def a_season(db: Database) -> Season:
         Audience.EVERYONE,
         send_at=None,
         now=NOW,
+        status=broadcasts.StatusMessage(karin_id, 70),
     )
     assert isinstance(sent, Broadcast)
-    await broadcasts.remember_status_message(db, sent.id, karin_id, 70)
 
     traces_of = {
         ek: (

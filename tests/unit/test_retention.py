@@ -122,10 +122,15 @@ async def test_a_question_nobody_took_is_erased_once_it_has_expired(db: Database
 async def sent_broadcast(db: Database, coordinator: Member, body: str, at: datetime) -> int:
     """A newsletter to everyone, delivered to each and finished, at `at`."""
     sent = await broadcasts.submit(
-        db, coordinator, broadcasts.Draft(Kind.TEXT, body), Audience.EVERYONE, send_at=None, now=at
+        db,
+        coordinator,
+        broadcasts.Draft(Kind.TEXT, body),
+        Audience.EVERYONE,
+        send_at=None,
+        now=at,
+        status=broadcasts.StatusMessage(coordinator.telegram_user_id, 70),
     )
     assert isinstance(sent, Broadcast)
-    await broadcasts.remember_status_message(db, sent.id, coordinator.telegram_user_id, 70)
     for delivery in await broadcasts.claim_due(db, at, 100):
         await broadcasts.settle(db, delivery, DeliveryState.SENT, at, 900)
     assert await broadcasts.finish_if_complete(db, sent.id, at)
