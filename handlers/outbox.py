@@ -34,7 +34,7 @@ from bot.config import Config
 from bot.i18n import Translator, pick_language, translator
 from handlers.clock import now
 from handlers.sending import send_for_its_id
-from handlers.telegram_errors import best_effort, failure, retry_after_seconds
+from handlers.telegram_errors import best_effort, failure, is_transient, retry_after_seconds
 from storage.db import Database
 from storage.models import Broadcast, Delivery, DeliveryState, EventButton, Kind
 
@@ -161,14 +161,18 @@ class Outbox:
             self._buttons = (broadcast_id, await broadcasts.signup_buttons(self._db, broadcast_id))
         return self._buttons[1]
 
-    async def _update_status(self, broadcast_id: int, *, force: bool = False) -> None:
+    async def _update_status(self, broadcast_id: int) -> None:
         # The first edit comes STATUS_EVERY after the first send, not on top of "going out".
         last = self._status_edited.setdefault(broadcast_id, time.monotonic())
-        if not force and time.monotonic() - last < STATUS_EVERY:
+        if time.monotonic() - last < STATUS_EVERY:
             return
-        self._status_edited[broadcast_id] = time.monotonic()
         found = await broadcasts.progress(self._db, broadcast_id)
-        if found is None or found.broadcast.status_message_id is None:
+        if found is not None:
+            await self._show_status(found)
+
+    async def _show_status(self, found: Progress) -> None:
+        self._status_edited[found.broadcast.id] = time.monotonic()
+        if found.broadcast.status_message_id is None:
             return
         t = await self._coordinator_translator(found)
         await best_effort(  # a skipped edit is caught up by the next
@@ -182,19 +186,33 @@ class Outbox:
         )
 
     async def _report_finished(self) -> None:
+        """A broadcast whose every delivery is settled is reported, and only then marked done:
+        should the bot die, or Telegram fail, between the two, the report goes at the next idle
+        turn (a restart's first), so the coordinator hears of it at least once."""
         db = self._db
         for broadcast in await broadcasts.sending(db):
-            if not await broadcasts.finish_if_complete(db, broadcast.id, now()):
-                continue
-            await self._update_status(broadcast.id, force=True)
             found = await broadcasts.progress(db, broadcast.id)
-            if found is None or found.broadcast.status_chat_id is None:
+            if found is None or found.remaining:
                 continue
-            t = await self._coordinator_translator(found)
-            await best_effort(
-                self._bot.send_message(found.broadcast.status_chat_id, report_text(t, found)),
-                "broadcast report",
-            )
+            await self._show_status(found)
+            if await self._report(found):
+                await broadcasts.finish_if_complete(db, broadcast.id, now())
+
+    async def _report(self, found: Progress) -> bool:
+        """Whether the report is done with: sent, refused for good (the coordinator blocked
+        the bot, say), or nobody's to send. False while Telegram could not take it."""
+        chat = found.broadcast.status_chat_id
+        if chat is None:  # a broadcast made without a chat (the demo's)
+            return True
+        t = await self._coordinator_translator(found)
+        try:
+            await self._bot.send_message(chat, report_text(t, found))
+        except TelegramError as error:
+            if is_transient(error) or isinstance(error, RetryAfter):
+                logger.warning("broadcast report failed, tried again later: %s", failure(error))
+                return False
+            logger.warning("broadcast report refused: %s", failure(error))
+        return True
 
     async def _coordinator_translator(self, found: Progress) -> Translator:
         config = self._config

@@ -37,6 +37,8 @@ class Fault:
     retry_after: int
     description: str = "message is too long"
     """What a BAD_REQUEST fault says after ``Bad Request:``."""
+    struck: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the fault has matched a call: a test waits for it rather than guessing."""
     holding: asyncio.Event = field(default_factory=asyncio.Event)
     """Set while a held call waits (HOLD faults)."""
     released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -91,6 +93,7 @@ class FaultInjector:
         """The first fault matching this call, counted down (and disarmed when spent)."""
         for fault in self._faults:
             if fault.matches(method, chat_id):
+                fault.struck.set()
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._faults.remove(fault)

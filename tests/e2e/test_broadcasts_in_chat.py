@@ -163,6 +163,25 @@ async def test_a_crash_in_the_middle_of_a_batch_sends_only_the_message_in_flight
     assert "8 av 8 levererade" in report["text"]
 
 
+async def test_a_report_cut_short_by_a_crash_comes_after_the_restart(
+    start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
+) -> None:
+    # Every delivery is settled; the coordinator's report is on its way when the bot dies.
+    bot = await start_bot()
+    service = await build_service(bot, coordinator, double)
+    families = await more_families(service, double, 1)
+    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
+    held = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=service.karin.id)
+    await service.karin.press(confirm, "Skicka")
+    await asyncio.wait_for(held.holding.wait(), 30)
+    assert await received(families, NEWSLETTER, 0) == [1, 1]
+    await bot.kill()
+    await start_bot()
+    report = (await service.karin.next_message(timeout=30))["text"]
+    held.release()
+    assert report.startswith("Utskick #1 är klart: 2 av 2 levererade"), report
+
+
 async def test_a_scheduled_broadcast_survives_a_restart_and_goes_out_on_time(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:

@@ -26,7 +26,7 @@ from telegram.ext import Defaults, ExtBot
 from bot.app.application import build_application
 from bot.app.bot_api_watch import BotApiWatch
 from bot.app.durable_updates import DurableUpdateQueue
-from bot.app.rate_limiter import SharedRateLimiter
+from bot.app.rate_limiter import RETRY_SECONDS, SharedRateLimiter
 from bot.config import Config, load_config
 from bot.sandbox import BotApiDouble
 from bot.sandbox.formatting import parse_html
@@ -75,14 +75,16 @@ async def against(
 
 
 @asynccontextmanager
-async def bot_against(double: BotApiDouble) -> AsyncIterator[ExtBot[int]]:
+async def bot_against(
+    double: BotApiDouble, *, retry_seconds: float = RETRY_SECONDS
+) -> AsyncIterator[ExtBot[int]]:
     """A bare bot, without the application, that calls the double as the application's does
     (HTML by default, the shared limiter): for what uses only the bot (the outbox)."""
     async with ExtBot(
         double.token,
         base_url=f"{double.api_url}/bot",
         defaults=Defaults(parse_mode=ParseMode.HTML),
-        rate_limiter=SharedRateLimiter(1000),
+        rate_limiter=SharedRateLimiter(1000, retry_seconds),
     ) as ptb:
         yield ptb
 

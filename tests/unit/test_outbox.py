@@ -12,9 +12,9 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot import broadcasts
-from bot.broadcasts import Draft
+from bot.broadcasts import Draft, StatusMessage
 from bot.config import load_config
-from bot.sandbox import BotApiDouble
+from bot.sandbox import BotApiDouble, FaultKind
 from handlers.outbox import LONGEST_REST, Outbox, rest_until
 from storage.db import Database
 from storage.models import Audience, Broadcast, Kind, Member, Role
@@ -39,7 +39,12 @@ async def telegram() -> AsyncIterator[tuple[BotApiDouble, ExtBot[int]]]:
         yield double, bot
 
 
-async def submit(db: Database, coordinator: Member, send_at: datetime | None) -> Broadcast:
+async def submit(
+    db: Database,
+    coordinator: Member,
+    send_at: datetime | None,
+    status: StatusMessage | None = None,
+) -> Broadcast:
     result = await broadcasts.submit(
         db,
         coordinator,
@@ -47,6 +52,7 @@ async def submit(db: Database, coordinator: Member, send_at: datetime | None) ->
         Audience.FAMILIES,
         send_at=send_at,
         now=datetime.now(UTC),
+        status=status,
     )
     assert isinstance(result, Broadcast), result
     return result
@@ -79,3 +85,32 @@ async def test_an_idle_outbox_reads_nothing_until_a_broadcast_is_due_or_confirme
         assert now_sent["text"] == "Julfest den 13 december"
     finally:
         await outbox.stop()
+
+
+async def test_a_report_telegram_could_not_take_goes_at_the_next_turn(db: Database) -> None:
+    # Telegram fails the report, past the shared limiter's retries: the broadcast stays
+    # unfinished until the report is through, at the next turn (here woken, else a minute on).
+    async with (
+        BotApiDouble(TOKEN, limits=None) as double,
+        bot_against(double, retry_seconds=0.2) as bot,
+    ):
+        karin, family = double.add_user("Karin"), double.add_user("Eva")
+        joined = datetime.now(UTC) - timedelta(days=1)
+        (coordinator,) = await make_household(db, Role.COORDINATOR, "Kansliet", (karin.id,), joined)
+        await make_household(db, Role.FAMILY, "Familjen Ek", (family.id,), joined)
+        failing = double.faults.inject(
+            "sendMessage", FaultKind.INTERNAL_SERVER_ERROR, chat_id=karin.id, times=1000
+        )
+        broadcast = await submit(db, coordinator, None, status=StatusMessage(karin.id, 1))
+        outbox = Outbox(bot, db, load_config({}, env_file=None))
+        outbox.start()
+        try:
+            assert (await family.next_message(timeout=10))["text"] == "Julfest den 13 december"
+            await asyncio.wait_for(failing.struck.wait(), 10)  # the report is being tried
+            assert [b.id for b in await broadcasts.sending(db)] == [broadcast.id]
+            double.faults.clear()
+            outbox.wake()
+            report = (await karin.next_message(timeout=10))["text"]
+            assert report.startswith("Utskick #1 är klart: 1 av 1 levererade"), report
+        finally:
+            await outbox.stop()
