@@ -254,15 +254,9 @@ async def settle(
     now: datetime,
     telegram_message_id: int | None = None,
 ) -> None:
-    async with db.write() as session:  # one trip: the statement goes along with the COMMIT
-        await broadcasts.settle_delivery(
-            session,
-            delivery.broadcast.id,
-            delivery.chat_id,
-            state,
-            now,
-            telegram_message_id=telegram_message_id,
-        )
+    await broadcasts.settle_delivery_at_once(
+        db, delivery.broadcast.id, delivery.chat_id, state, now, telegram_message_id
+    )
     metrics.DELIVERIES.labels(state.value).inc()
 
 

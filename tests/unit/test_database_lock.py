@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -110,3 +111,68 @@ async def test_a_write_along_that_fails_at_the_commit_leaves_no_transaction_open
     async with db.write() as session:  # no transaction was left open
         await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
     assert await names(db) == ["Familjen Berg", "Familjen Lund"]
+
+
+# Database.write_at_once: the outbox's settle, run on the loop's own thread.
+
+SETTLED = "INSERT INTO households (role, created_at, display_name) VALUES ('mentor', ?, ?)"
+
+
+async def test_a_write_at_once_is_committed_for_every_other_connection(db: Database) -> None:
+    await db.write_at_once(SETTLED, ("2026-11-23T12:00:00", "Familjen Berg"))
+    other = sqlite3.connect(db.path)
+    try:
+        assert other.execute("SELECT display_name FROM households").fetchall() == [
+            ("Familjen Berg",)
+        ]
+    finally:
+        other.close()
+    assert await names(db) == ["Familjen Berg"]  # and the connection is left ready for more
+
+
+async def test_a_write_at_once_that_fails_leaves_no_transaction_open(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_at_once(SETTLED.replace("'mentor'", "NULL"), (NOW.isoformat(), "X"))
+    other = sqlite3.connect(db.path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock was let go of at once
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    async with db.write() as session:
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
+    assert await names(db) == ["Familjen Lund"]
+
+
+async def test_a_write_at_once_waits_for_another_process_without_holding_up_the_loop(
+    db: Database,
+) -> None:
+    # SQLite's busy timeout would sleep on the loop's thread for 10 s; the other process lets go
+    # of its lock when the loop sets `release`, or by itself after 2 s. Only a loop left free
+    # while the write waits gets to set it.
+    bot = await Database.open(db.path, busy_timeout_ms=10_000, lock_wait=30)
+    locked, release = threading.Event(), threading.Event()
+    released_by_the_loop: list[bool] = []
+
+    def hold() -> None:
+        other = sqlite3.connect(db.path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        released_by_the_loop.append(release.wait(timeout=2))
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=5)
+        writing = asyncio.create_task(bot.write_at_once(SETTLED, (NOW.isoformat(), "Berg")))
+        await asyncio.sleep(0.05)  # the write has tried, and waits
+        release.set()
+        await writing
+        assert await names(bot) == ["Berg"]
+    finally:
+        release.set()
+        holder.join()
+        await bot.close()
+    assert released_by_the_loop == [True]
