@@ -21,7 +21,9 @@ and bot process:
      and the 429 answers;
   c. crash: 300 families at 50 a second (limits off); the bot is killed (SIGKILL) once about 100
      have it, started again on the same database, and the report awaited; who was reached, and
-     how many extra copies went out.
+     how many extra copies went out;
+  d. one delivery's record alone, without the bot: the outbox's settle as it is made (on the
+     event loop's thread) and as a transaction through aiosqlite's thread, in turns.
 Prints the figures beside their targets. Run: `python bench/broadcast.py`.
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -39,11 +42,13 @@ from typing import Any
 
 from harness import start_bot, start_floor, stop  # bench/ is the script's own folder
 
+from bot import broadcasts, members
 from bot.config import MAX_BROADCAST_RATE
 from bot.sandbox import BotApiDouble, RequestRecord, SandboxUser
+from storage import broadcasts as broadcast_rows
 from storage import households
 from storage.db import Database
-from storage.models import Role
+from storage.models import Audience, DeliveryState, Kind, Role
 
 TOKEN = "777777:bench-token"
 NEWSLETTER = "December newsletter: the new foster care law, spring courses and a theme morning."
@@ -63,6 +68,9 @@ CRASH_FAMILIES = 300
 CRASH_RATE = "50"
 CRASH_AFTER = 100  # deliveries seen before the kill
 TARGET_EXTRA = 1  # only the message in flight at the instant of the crash may go twice
+
+SETTLES = 10_000
+SENT = DeliveryState.SENT
 
 
 async def seed(db_path: Path, coordinator: SandboxUser, families: list[SandboxUser]) -> None:
@@ -269,6 +277,43 @@ async def crash() -> tuple[int, int, int, int]:
         return before, len(copies), extra, delivered
 
 
+async def settle_alone() -> tuple[float, float]:
+    """d. Median ms of one delivery's record alone, on the loop's thread as the outbox makes it
+    (`Database.write_at_once`), and in a `write()` transaction through aiosqlite's thread, taken
+    in turns on the same database so that the machine's drift falls on both alike."""
+    async with BotApiDouble(token=TOKEN, limits=None) as double:
+        coordinator = double.add_user(first_name="Karin", language_code="en")
+        families = families_of(double, SETTLES)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.db"
+            await seed(path, coordinator, families)
+            db = await Database.open(path)
+            try:
+                await db.checkpoint_in_background()  # as the running bot does
+                karin = await members.identify(db, coordinator.id)
+                assert karin is not None
+                draft = broadcasts.Draft(Kind.TEXT, NEWSLETTER)
+                now = datetime.now(UTC)
+                await broadcasts.submit(db, karin, draft, Audience.FAMILIES, send_at=None, now=now)
+                at_once: list[float] = []
+                through_thread: list[float] = []
+                while batch := await broadcasts.claim_due(db, now, 100):
+                    for turn, delivery in enumerate(batch):
+                        began = time.perf_counter()
+                        if turn % 2:
+                            async with db.write() as session:
+                                await broadcast_rows.settle_delivery(
+                                    session, delivery.broadcast.id, delivery.chat_id, SENT, now
+                                )
+                            through_thread.append(time.perf_counter() - began)
+                        else:
+                            await broadcasts.settle(db, delivery, SENT, now)
+                            at_once.append(time.perf_counter() - began)
+            finally:
+                await db.close()
+    return 1000 * statistics.median(at_once), 1000 * statistics.median(through_thread)
+
+
 async def measure() -> None:
     began = time.perf_counter()
     # The floor before and after Mentorbot: the machine's drift over the minutes of a run is
@@ -303,6 +348,12 @@ async def measure() -> None:
         f"{reached} of {CRASH_FAMILIES} reached (target all {CRASH_FAMILIES}), "
         f"{extra} extra message(s) (target <= {TARGET_EXTRA}); the report says "
         f"{reported} of {CRASH_FAMILIES} delivered"
+    )
+    at_once, through_thread = await settle_alone()
+    print(
+        f"d. one delivery's record alone, {SETTLES} in turns on a database of {SETTLES} "
+        f"families: median {at_once:.3f} ms on the loop's thread (the outbox's), "
+        f"{through_thread:.3f} ms in a transaction through aiosqlite's thread"
     )
     print(f"whole run: {time.perf_counter() - began:.1f} s")
 
