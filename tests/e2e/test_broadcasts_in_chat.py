@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import translator
-from bot.sandbox import BotApiDouble, FaultKind, SandboxUser
+from bot.sandbox import BotApiDouble, Fault, FaultKind, SandboxUser
 from tests.e2e.chat_support import (
     Service,
     StartBot,
@@ -45,6 +45,19 @@ async def received(people: list[SandboxUser], text: str, within: float) -> list[
             return counts
         await asyncio.sleep(0.2)
     return [sum(1 for m in p.messages if m.get("text") == text) for p in people]
+
+
+async def send_holding_karins(
+    service: Service, double: BotApiDouble, method: str
+) -> tuple[list[SandboxUser], Fault]:
+    """A newsletter to two families, sent with the bot's next `method` call to Karin held, and
+    once it is held."""
+    families = await more_families(service, double, 1)
+    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
+    held = double.faults.inject(method, FaultKind.HOLD, chat_id=service.karin.id)
+    await service.karin.press(confirm, "Skicka")
+    await asyncio.wait_for(held.holding.wait(), 30)
+    return families, held
 
 
 async def test_a_newsletter_reaches_every_family_once_and_is_reported(
@@ -106,11 +119,7 @@ async def test_a_broadcast_done_before_its_confirmation_is_edited_is_still_repor
 ) -> None:
     # The confirmation's edit is held (a slow Telegram) while the outbox sends both messages
     # and finishes: the report's chat must be known from the press, not from the edit.
-    families = await more_families(service, double, 1)
-    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
-    held = double.faults.inject("editMessageText", FaultKind.HOLD, chat_id=service.karin.id)
-    await service.karin.press(confirm, "Skicka")
-    await asyncio.wait_for(held.holding.wait(), 15)
+    families, held = await send_holding_karins(service, double, "editMessageText")
     assert await received(families, NEWSLETTER, 15) == [1, 1]
     report = (await service.karin.next_message(timeout=15))["text"]
     held.release()
@@ -169,11 +178,7 @@ async def test_a_report_cut_short_by_a_crash_comes_after_the_restart(
     # Every delivery is settled; the coordinator's report is on its way when the bot dies.
     bot = await start_bot()
     service = await build_service(bot, coordinator, double)
-    families = await more_families(service, double, 1)
-    confirm = await compose(service.karin, NEWSLETTER, "Familjehem")
-    held = double.faults.inject("sendMessage", FaultKind.HOLD, chat_id=service.karin.id)
-    await service.karin.press(confirm, "Skicka")
-    await asyncio.wait_for(held.holding.wait(), 30)
+    families, held = await send_holding_karins(service, double, "sendMessage")
     assert await received(families, NEWSLETTER, 0) == [1, 1]
     await bot.kill()
     await start_bot()
