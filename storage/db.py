@@ -185,9 +185,7 @@ class Session:
             await self._in_thread(self._commit_here)
 
     def _commit_here(self, sqlite: sqlite3.Connection) -> None:
-        sqlite.execute("COMMIT").close()
-        if self._committed is not None:
-            self._committed(sqlite)
+        _commit(sqlite, self._committed)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -246,6 +244,15 @@ def _on_cursor(
             cursor.close()
 
     return run
+
+
+def _commit(
+    sqlite: sqlite3.Connection, committed: Callable[[sqlite3.Connection], None] | None
+) -> None:
+    """COMMIT, and what is to run right after it on the same thread (`Session`'s `committed`)."""
+    sqlite.execute("COMMIT").close()
+    if committed is not None:
+        committed(sqlite)
 
 
 def _rows_changed(cursor: sqlite3.Cursor) -> int:
@@ -495,8 +502,7 @@ class Database:
                 raise
             if session.carried_next_write:
                 _with_next_write.set(None)
-            if self._checkpoints is not None:
-                self._checkpoints.written()
+            self._written()
 
     async def write_at_once(self, sql: str, params: Params = ()) -> None:
         """One short statement in a transaction of its own, run on the event loop's thread.
@@ -513,16 +519,19 @@ class Database:
             if self._begin_unless_locked(sqlite):
                 try:
                     sqlite.execute(sql, params).close()
-                    sqlite.execute("COMMIT").close()
+                    _commit(sqlite, self._people.after_commit)
                 except BaseException:
                     sqlite.rollback()
                     raise
-                self._people.after_commit(sqlite)
-                if self._checkpoints is not None:
-                    self._checkpoints.written()
+                self._written()
                 return
         async with self.write() as session:
             session.write_along(sql, params)
+
+    def _written(self) -> None:
+        """After a write transaction committed: the background checkpoint, if any, is due."""
+        if self._checkpoints is not None:
+            self._checkpoints.written()
 
     def _begin_unless_locked(self, sqlite: sqlite3.Connection) -> bool:
         """BEGIN IMMEDIATE at once, or False if another process holds the write lock: SQLite's

@@ -43,6 +43,16 @@ async def a_shift_of_nobody(session: Session) -> None:
     await shifts.add_shift(session, NO_SUCH_HOUSEHOLD, NOW + DAY, NOW + DAY + 5 * HOUR, None, NOW)
 
 
+async def another_process_writes_at_once(db: Database, name: str) -> None:
+    """A `mentorbot invite` beside the bot: its BEGIN IMMEDIATE gets the lock at once, or fails."""
+    other = await Database.open(db.path, busy_timeout_ms=0, lock_wait=0)
+    try:
+        async with other.write() as session:
+            await households.create_household(session, Role.MENTOR, NOW, name)
+    finally:
+        await other.close()
+
+
 async def test_a_failed_commit_is_rolled_back_and_the_next_write_works(db: Database) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         async with db.write() as session:
@@ -65,14 +75,22 @@ async def test_a_failed_commit_lets_go_of_the_write_lock_for_other_processes(
             await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
             await a_shift_of_nobody(session)
 
-    # A `mentorbot invite` beside the bot: its BEGIN IMMEDIATE gets the lock at once.
-    other = await Database.open(db.path, busy_timeout_ms=0, lock_wait=0)
-    try:
-        async with other.write() as session:
-            await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
-    finally:
-        await other.close()
+    await another_process_writes_at_once(db, "Familjen Lund")
     assert await names(db) == ["Familjen Lund"]
+
+
+async def test_a_failed_write_at_once_lets_go_of_the_write_lock_for_other_processes(
+    db: Database,
+) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_at_once(
+            "INSERT INTO households (role, created_at) VALUES (NULL, ?)", (to_db(NOW),)
+        )
+
+    await another_process_writes_at_once(db, "Familjen Lund")
+    async with db.write() as session:  # and the bot's own connection writes on
+        await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
+    assert await names(db) == ["Familjen Lund", "Familjen Berg"]
 
 
 async def test_an_error_after_sqlite_rolled_back_on_its_own_is_the_error_raised(

@@ -130,20 +130,6 @@ async def test_a_write_at_once_is_committed_for_every_other_connection(db: Datab
     assert await names(db) == ["Familjen Berg"]  # and the connection is left ready for more
 
 
-async def test_a_write_at_once_that_fails_leaves_no_transaction_open(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        await db.write_at_once(SETTLED.replace("'mentor'", "NULL"), (NOW.isoformat(), "X"))
-    other = sqlite3.connect(db.path, isolation_level=None, timeout=0)
-    try:
-        other.execute("BEGIN IMMEDIATE")  # the write lock was let go of at once
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
-    async with db.write() as session:
-        await households.create_household(session, Role.MENTOR, NOW, "Familjen Lund")
-    assert await names(db) == ["Familjen Lund"]
-
-
 async def test_a_write_at_once_waits_for_another_process_without_holding_up_the_loop(
     db: Database,
 ) -> None:
