@@ -219,11 +219,7 @@ def load_config(
         timezone=_timezone(get("MENTORBOT_TIMEZONE", "Europe/Stockholm")),
         coordinators=_coordinators(get("MENTORBOT_COORDINATORS", "")),
         language=_language(get("MENTORBOT_LANGUAGE", "sv")),
-        escalate_after=timedelta(
-            minutes=_whole(
-                "MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10"), "minutes"
-            )
-        ),
+        escalate_after=_minutes("MENTORBOT_ESCALATE_AFTER", get("MENTORBOT_ESCALATE_AFTER", "10")),
         broadcast_rate=_rate(
             "MENTORBOT_BROADCAST_RATE", get("MENTORBOT_BROADCAST_RATE", "25"), MAX_BROADCAST_RATE
         ),

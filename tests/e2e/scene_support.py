@@ -23,6 +23,9 @@ TZ = ZoneInfo("Europe/Stockholm")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02" + bytes(40)
 ON_DUTY = "mentorsfamiljen i tjänst"
 HOOK_PATH = "/mentorbot/hook"
+# MENTORBOT_ESCALATE_AFTER for a test that waits for escalations: 0.3 minutes, 18 seconds, long
+# enough for a kill and a restart in between, and still the shortest a test can afford.
+ESCALATE_AFTER = "0.3"
 
 
 async def on_duty(service: Service, *households: str) -> None:

@@ -22,6 +22,7 @@ from tests.e2e.chat_support import (
     texts_until_quiet,
 )
 from tests.e2e.scene_support import (
+    ESCALATE_AFTER,
     ON_DUTY,
     PNG,
     TZ,
@@ -193,22 +194,21 @@ async def test_a_mentor_with_two_conversations_is_asked_which_family_and_replies
     await ek.no_message(within=0.1)
 
 
-@pytest.mark.timeout(240)  # two escalation steps of a minute each, the shortest there is
 async def test_a_coordinators_rota_file_is_imported_and_never_relayed(
     start_bot: StartBot, coordinator: SandboxUser, double: BotApiDouble
 ) -> None:
     """A coordinator holding a conversation (taken at the second escalation) sends a rota."""
     service = await build_service(
-        await start_bot(MENTORBOT_ESCALATE_AFTER="1"), coordinator, double
+        await start_bot(MENTORBOT_ESCALATE_AFTER=ESCALATE_AFTER), coordinator, double
     )
     karin, family, berg = service.karin, service.family, service.berg
     await on_duty(service, "Familjen Berg")
     await family.send("Hallå?")
     await family.next_message()
     await berg.next_message()  # Berg does not answer
-    to_karin = await karin.next_message(timeout=150)
+    to_karin = await karin.next_message(timeout=60)
     while "Acceptera" not in str(to_karin.get("reply_markup")):
-        to_karin = await karin.next_message(timeout=90)
+        to_karin = await karin.next_message(timeout=60)
     await karin.press(to_karin, "Acceptera")
     await texts_until_quiet(karin, 0.4)
     await texts_until_quiet(family, 0.4)

@@ -313,6 +313,13 @@ def test_a_question_waits_a_day_for_a_shift_and_the_coordinators_two_hours_unles
     assert load({"MENTORBOT_EXPIRE_AFTER": "0.5"}).expire_after == timedelta(seconds=30)
 
 
+def test_an_escalation_may_come_after_part_of_a_minute_as_an_expiry_may() -> None:
+    from datetime import timedelta
+
+    assert load({}).escalate_after == timedelta(minutes=10)
+    assert load({"MENTORBOT_ESCALATE_AFTER": "7.5"}).escalate_after == timedelta(seconds=450)
+
+
 @pytest.mark.parametrize(
     ("variable", "raw", "unit"),
     [
@@ -323,6 +330,7 @@ def test_a_question_waits_a_day_for_a_shift_and_the_coordinators_two_hours_unles
         ("MENTORBOT_BROADCAST_RETENTION_DAYS", "0", "days"),
         ("MENTORBOT_BROADCAST_RETENTION_DAYS", "a year", "days"),
         ("MENTORBOT_ESCALATE_AFTER", "ten", "minutes"),
+        ("MENTORBOT_ESCALATE_AFTER", "-1", "minutes"),
     ],
 )
 def test_a_bad_time_limit_is_named_with_its_own_unit(variable: str, raw: str, unit: str) -> None:
