@@ -279,8 +279,8 @@ async def crash() -> tuple[int, int, int, int]:
 
 async def settle_alone() -> tuple[float, float]:
     """d. Median ms of one delivery's record alone, on the loop's thread as the outbox makes it
-    (`Database.write_at_once`), and in a `write()` transaction through aiosqlite's thread, taken
-    in turns on the same database so that the machine's drift falls on both alike."""
+    (a `write()`), and through aiosqlite's thread (a `write(slow=True)`), taken in turns on the
+    same database so that the machine's drift falls on both alike."""
     async with BotApiDouble(token=TOKEN, limits=None) as double:
         coordinator = double.add_user(first_name="Karin", language_code="en")
         families = families_of(double, SETTLES)
@@ -301,7 +301,7 @@ async def settle_alone() -> tuple[float, float]:
                     for turn, delivery in enumerate(batch):
                         began = time.perf_counter()
                         if turn % 2:
-                            async with db.write() as session:
+                            async with db.write(slow=True) as session:
                                 await broadcast_rows.settle_delivery(
                                     session, delivery.broadcast.id, delivery.chat_id, SENT, now
                                 )

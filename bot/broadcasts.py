@@ -162,7 +162,7 @@ async def submit(
     if send_at is not None and send_at <= now:
         return ContentProblem.IN_PAST
     state = BroadcastState.SCHEDULED if send_at is not None else BroadcastState.SENDING
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a delivery for every family
         broadcast_id = await broadcasts.create_broadcast(
             session,
             coordinator.id,
@@ -189,7 +189,7 @@ async def submit(
 async def start_due(db: Database, now: datetime) -> list[Broadcast]:
     """Scheduled broadcasts whose time has come start sending; each exactly once."""
     started = []
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a delivery for every family
         for broadcast in await broadcasts.broadcasts_in_state(session, BroadcastState.SCHEDULED):
             if broadcast.send_at > now:
                 continue
@@ -254,9 +254,15 @@ async def settle(
     now: datetime,
     telegram_message_id: int | None = None,
 ) -> None:
-    await broadcasts.settle_delivery_at_once(
-        db, delivery.broadcast.id, delivery.chat_id, state, now, telegram_message_id
-    )
+    async with db.write() as session:  # the statement goes along with the COMMIT
+        await broadcasts.settle_delivery(
+            session,
+            delivery.broadcast.id,
+            delivery.chat_id,
+            state,
+            now,
+            telegram_message_id=telegram_message_id,
+        )
     metrics.DELIVERIES.labels(state.value).inc()
 
 

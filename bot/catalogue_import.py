@@ -149,7 +149,7 @@ async def apply(
 ) -> Imported | list[CatalogueProblem] | CatalogueChanged:
     """Import the rows whole if the plan is still the one shown (`expected`, its digest), else
     change nothing: the problems, or CHANGED if anything the file touches moved since."""
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a season of events
         plan = await _plan(session, rows, now, service)
         if plan.digest != expected:
             return CHANGED

@@ -39,7 +39,7 @@ async def erase_expired_content(db: Database, retention: timedelta, now: datetim
     spans and the open gaps' buttons whose time has passed, whose the sign-ups were for events
     over before then, and the course days of the years over before then; returns how many
     questions were erased."""
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a day's worth of every kind, at once
         await availability.delete_away_ended_before(session, now)
         await availability.forget_ended_offers(session, now)
         await interest.erase_registered_before(session, now - retention, now)
@@ -54,5 +54,5 @@ async def erase_expired_content(db: Database, retention: timedelta, now: datetim
 async def erase_expired_broadcasts(db: Database, retention: timedelta, now: datetime) -> int:
     """Erase the text and file of broadcasts finished more than `retention` ago; returns how
     many were erased."""
-    async with db.write() as session:
+    async with db.write(slow=True) as session:
         return await broadcasts.erase_content_finished_before(session, now - retention)

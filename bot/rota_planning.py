@@ -294,7 +294,7 @@ async def import_file(
     leaves out booked shifts changes nothing yet, and its diff (with the digest a confirmation
     carries) comes back so the coordinator can be shown what would go.
     """
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a season of shifts
         diff = await _diff(session, planned, now, keep_missing=False)
         if diff.refusals:
             return diff.refusals
@@ -324,7 +324,7 @@ async def apply_file(
     `remove_missing` the shifts the file does not name stay booked, and new rows are checked
     against them too.
     """
-    async with db.write() as session:
+    async with db.write(slow=True) as session:  # a season of shifts
         diff = await _diff(session, planned, now, keep_missing=not remove_missing)
         if expected is not None and diff.digest != expected:
             return FILE_CHANGED

@@ -472,7 +472,7 @@ async def report(
 ) -> StatsReport:
     span = period.span(tz)
     until = min(span.end, now)
-    async with db.read() as session:
+    async with db.read(slow=True) as session:  # a year's questions, for a report of one
         requests = await queries.requests_opened(session, span.start, span.end)
         rota = (
             await shifts.shifts_overlapping(session, span.start, until)

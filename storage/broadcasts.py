@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Params, Row, Session
+from storage.db import Row, Session
 from storage.models import (
     Audience,
     Broadcast,
@@ -205,33 +205,6 @@ async def claim_due_deliveries(session: Session, now: datetime, limit: int) -> l
     return []
 
 
-_SETTLE = (
-    "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
-    "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
-    "WHERE broadcast_id = ? AND chat_id = ?"
-)
-
-
-def _settle_params(
-    broadcast_id: int,
-    chat_id: int,
-    state: DeliveryState,
-    now: datetime,
-    telegram_message_id: int | None,
-    next_attempt_at: datetime | None,
-    refund_attempt: bool,
-) -> Params:
-    return (
-        state.value,
-        telegram_message_id,
-        to_db(now),
-        to_db(next_attempt_at) if next_attempt_at else None,
-        int(refund_attempt),
-        broadcast_id,
-        chat_id,
-    )
-
-
 async def settle_delivery(
     session: Session,
     broadcast_id: int,
@@ -247,26 +220,18 @@ async def settle_delivery(
     Nothing reads what it changed, so it goes along with the transaction's next statement or
     its COMMIT."""
     session.write_along(
-        _SETTLE,
-        _settle_params(
-            broadcast_id, chat_id, state, now, telegram_message_id, next_attempt_at, refund_attempt
+        "UPDATE deliveries SET state = ?, telegram_message_id = ?, updated_at = ?, "
+        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
+        "WHERE broadcast_id = ? AND chat_id = ?",
+        (
+            state.value,
+            telegram_message_id,
+            to_db(now),
+            to_db(next_attempt_at) if next_attempt_at else None,
+            int(refund_attempt),
+            broadcast_id,
+            chat_id,
         ),
-    )
-
-
-async def settle_delivery_at_once(
-    db: Database,
-    broadcast_id: int,
-    chat_id: int,
-    state: DeliveryState,
-    now: datetime,
-    telegram_message_id: int | None,
-) -> None:
-    """A send's outcome in a transaction of its own, committed before the outbox's next send
-    (`Database.write_at_once` says why on the loop's own thread)."""
-    await db.write_at_once(
-        _SETTLE,
-        _settle_params(broadcast_id, chat_id, state, now, telegram_message_id, None, False),
     )
 
 

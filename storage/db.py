@@ -1,10 +1,14 @@
-"""One aiosqlite connection per process, with serialised, explicit transactions.
+"""One SQLite connection per process, with serialised, explicit transactions.
 
 SQLite allows one writer at a time. Sharing a single connection between coroutines is only
 safe if a transaction is never interleaved with another coroutine's statements, so every use
 of the connection goes through `read()` or `write()`, which hold one lock. Writes begin
 IMMEDIATE so that a second process (a `mentorbot invite` beside a running bot) waits for the
 lock at the start of its transaction instead of failing halfway through it.
+
+The statements run on the event loop's own thread, all but those of a session that may take
+long (a report, a season's import), which run on aiosqlite's; `Session` says why, and how the
+loop never waits for another process there.
 
 A transaction that fails, at any statement or at COMMIT itself (a full disk, an I/O error, a
 deferred constraint), is rolled back before the error goes on, so the shared connection is
@@ -64,11 +68,19 @@ logger = logging.getLogger(__name__)
 class Session:
     """The statements of one read or one transaction; repository functions take one.
 
-    Each statement is one trip to aiosqlite's thread, its cursor opened, read and closed there,
-    a transaction's BEGIN IMMEDIATE goes with its first statement, and a write whose outcome
-    nobody reads (`write_along`) goes with the next statement or the COMMIT: aiosqlite's own
-    cursor makes a trip for each step, and on the path of a family's question those trips,
-    each a wake-up of the event loop, cost more than SQLite's work.
+    Each statement runs whole at once, its cursor opened, read and closed: on the event loop's
+    own thread (`on_loop`), or in one trip to aiosqlite's thread for a session that may take
+    long (`Database.read(slow=True)`). A transaction's BEGIN IMMEDIATE goes with its first
+    statement, and a write whose outcome nobody reads (`write_along`) goes with the next
+    statement or the COMMIT.
+
+    Why on the loop: a statement of a family's message reads a few rows by an index, a tenth of
+    a millisecond of SQLite's work, and a COMMIT of the running bot neither syncs nor
+    checkpoints (`Database.checkpoint_in_background`); the trip to aiosqlite's thread and back,
+    two thread wake-ups, cost 0.2 to 0.4 ms each on a busy 2-core machine, more than the work.
+    What could hold the loop up for long is never waited for on it: another process's write
+    lock (`begin_at_once` gives up at once, and `begin` waits for it off the loop), nor a read
+    of months of rows (a report is `slow`). A read of the log of writes never waits for a lock.
     """
 
     def __init__(
@@ -76,10 +88,15 @@ class Session:
         connection: aiosqlite.Connection,
         begin: Callable[[], Awaitable[None]] | None = None,
         committed: Callable[[sqlite3.Connection], None] | None = None,
+        *,
+        on_loop: bool = False,
+        begin_at_once: Callable[[sqlite3.Connection], bool] | None = None,
     ) -> None:
         self._connection = connection
         self._begin = begin  # a transaction's own waiting BEGIN; None for a read
-        self._committed = committed  # run in the COMMIT's trip, right after it
+        self._committed = committed  # run with the COMMIT, right after it
+        self._on_loop = on_loop
+        self._begin_at_once = begin_at_once  # on the loop: BEGIN, or False if locked elsewhere
         self._along: list[Callable[[sqlite3.Connection], object]] = []
         self._commits_with_next = False
         self.begun = False
@@ -94,14 +111,10 @@ class Session:
         stop before the copy handles the update again."""
         self.update_handled_later = True
 
-    async def _in_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """`work` on the connection, in one trip; a transaction's first begins it as well.
-
-        A BEGIN that SQLite's busy timeout gave up on (another process holds the write lock
-        longer) is waited for with backoff (`Database._begin`) before the work is run."""
+    async def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """`work` on the connection, at once; a transaction's first begins it as well."""
         if self.ended:
             raise RuntimeError("a statement after the one that committed its transaction")
-        connection = self._connection
         begin = None if self.begun else self._begin
         along, self._along = self._along, []
         commits, self._commits_with_next = self._commits_with_next, False
@@ -114,11 +127,43 @@ class Session:
                 self._commit_here(sqlite)
             return result
 
+        if self._on_loop:
+            result = await self._on_the_loop(begin, after_the_writes_along)
+        else:
+            result = await self._in_thread(begin, after_the_writes_along)
+        if commits:
+            self.begun, self.ended = False, True
+        return result
+
+    async def _on_the_loop(
+        self,
+        begin: Callable[[], Awaitable[None]] | None,
+        work: Callable[[sqlite3.Connection], _T],
+    ) -> _T:
+        """`work` on the loop's thread; a BEGIN another process's write lock stands in the way
+        of is waited for with backoff off the loop (`Database._begin`)."""
+        sqlite = self._connection._conn
+        if begin is not None:
+            if self._begin_at_once is None or not self._begin_at_once(sqlite):
+                await begin()
+            self.begun = True
+        return work(sqlite)
+
+    async def _in_thread(
+        self,
+        begin: Callable[[], Awaitable[None]] | None,
+        work: Callable[[sqlite3.Connection], _T],
+    ) -> _T:
+        """`work` in one trip to aiosqlite's thread, with the BEGIN if one is due. A BEGIN that
+        SQLite's busy timeout gave up on (another process holds the write lock longer) is
+        waited for with backoff (`Database._begin`) before the work is run."""
+        connection = self._connection
+
         def run() -> _T:
             if begin is not None:
                 connection._conn.execute("BEGIN IMMEDIATE")
                 self.begun = True  # even if `work` fails: the transaction is open
-            return after_the_writes_along(connection._conn)
+            return work(connection._conn)
 
         try:
             result: _T = await connection._execute(run)  # type: ignore[no-untyped-call]
@@ -128,9 +173,7 @@ class Session:
                 raise
             await begin()
             self.begun = True
-            result = await connection._execute(after_the_writes_along, connection._conn)  # type: ignore[no-untyped-call]
-        if commits:
-            self.begun, self.ended = False, True
+            result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
         return result
 
     async def ends_with_next(self) -> None:
@@ -182,14 +225,17 @@ class Session:
         await self._ready_to_commit()
         self._commits_with_next = False  # `ends_with_next` with no statement after: this is it
         if self.begun or self._along:
-            await self._in_thread(self._commit_here)
+            await self._run(self._commit_here)
 
     def _commit_here(self, sqlite: sqlite3.Connection) -> None:
-        _commit(sqlite, self._committed)
+        """COMMIT, and what is to run right after it (`committed`)."""
+        sqlite.execute("COMMIT").close()
+        if self._committed is not None:
+            self._committed(sqlite)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return the number of rows it changed."""
-        return await self._in_thread(_on_cursor(sql, params, _rows_changed))
+        return await self._run(_on_cursor(sql, params, _rows_changed))
 
     async def changed_one(self, sql: str, params: Params = ()) -> bool:
         """Run one conditional UPDATE (or INSERT) and say whether it changed its row: how
@@ -198,7 +244,7 @@ class Session:
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT and return the new row's id."""
-        row_id = await self._in_thread(_on_cursor(sql, params, _new_row_id))
+        row_id = await self._run(_on_cursor(sql, params, _new_row_id))
         if row_id is None:
             raise sqlite3.IntegrityError("INSERT produced no row id")
         return row_id
@@ -207,13 +253,13 @@ class Session:
         def run(connection: sqlite3.Connection) -> None:
             connection.executemany(sql, rows).close()
 
-        await self._in_thread(run)
+        await self._run(run)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._in_thread(_on_cursor(sql, params, _first_row))
+        return await self._run(_on_cursor(sql, params, _first_row))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._in_thread(_on_cursor(sql, params, _all_rows))
+        return await self._run(_on_cursor(sql, params, _all_rows))
 
     async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         """The rows of each (sql, params) query, all read in one trip."""
@@ -222,7 +268,7 @@ class Session:
         def run(connection: sqlite3.Connection) -> list[list[Row]]:
             return [read(connection) for read in reads]
 
-        return await self._in_thread(run)
+        return await self._run(run)
 
 
 def many_values(rows: Sequence[Sequence[object]], one_row: str) -> tuple[str, tuple[object, ...]]:
@@ -244,15 +290,6 @@ def _on_cursor(
             cursor.close()
 
     return run
-
-
-def _commit(
-    sqlite: sqlite3.Connection, committed: Callable[[sqlite3.Connection], None] | None
-) -> None:
-    """COMMIT, and what is to run right after it on the same thread (`Session`'s `committed`)."""
-    sqlite.execute("COMMIT").close()
-    if committed is not None:
-        committed(sqlite)
 
 
 def _rows_changed(cursor: sqlite3.Cursor) -> int:
@@ -373,7 +410,7 @@ class Database:
     ) -> Database:
         """Open (creating if needed) and, unless told not to, bring the schema up to date."""
         _create_owner_only(path)
-        # Used from the event loop's thread too, but only ever under the lock (`write_at_once`).
+        # Used from the event loop's thread too (`Session`), but only ever under the lock.
         connection = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         try:
             connection.row_factory = sqlite3.Row
@@ -398,7 +435,7 @@ class Database:
         committing between the copy and the migration, and a copy that cannot be written
         (`MigrationBackupFailed`) ends the transaction before anything was changed.
         """
-        async with self.write() as session:
+        async with self.write(slow=True) as session:
             current = await migrations.schema_version(session)
             latest = migrations.latest_version()
             backup = None
@@ -468,7 +505,7 @@ class Database:
         """
         if self._checkpoints is None:
             self._checkpoints = await _Checkpoints.start(self.path, after)
-            async with self._lock:  # every use of the connection is under it (`write_at_once`)
+            async with self._lock:  # every use of the connection is under it (`Session`)
                 await self._connection.execute("PRAGMA wal_autocheckpoint = 0")
 
     async def close(self) -> None:
@@ -480,21 +517,29 @@ class Database:
                 await self._connection.close()
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Session]:
+    async def read(self, *, slow: bool = False) -> AsyncIterator[Session]:
+        """A read, on the loop's thread; `slow` for one that may read months of rows (a
+        report), which runs on aiosqlite's thread so that the bot answers others meanwhile."""
         async with self._lock:
             await self._end_leftover_transaction()
-            yield Session(self._connection)
+            yield Session(self._connection, on_loop=not slow)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Session]:
+    async def write(self, *, slow: bool = False) -> AsyncIterator[Session]:
         """A transaction: committed when the block ends, rolled back if it or COMMIT raises.
 
         It begins (IMMEDIATE) with its first statement, so one that finds nothing to write costs
-        nothing."""
+        nothing. On the loop's thread unless `slow` (as for `read`): one that writes many rows."""
         async with self._lock:
             await self._end_leftover_transaction()
             try:
-                session = Session(self._connection, self._begin, self._people.after_commit)
+                session = Session(
+                    self._connection,
+                    self._begin,
+                    self._people.after_commit,
+                    on_loop=not slow,
+                    begin_at_once=self._begin_unless_locked,
+                )
                 yield session
                 await session.commit()
             except BaseException as error:
@@ -502,36 +547,8 @@ class Database:
                 raise
             if session.carried_next_write:
                 _with_next_write.set(None)
-            self._written()
-
-    async def write_at_once(self, sql: str, params: Params = ()) -> None:
-        """One short statement in a transaction of its own, run on the event loop's thread.
-
-        For the outbox, which settles each delivery before its next send: there the trip to the
-        database's thread and back (two thread wake-ups, 0.2 to 0.4 ms on a busy 2-core machine)
-        took longer than the write itself (under a tenth of a millisecond, since a COMMIT of the
-        running bot neither syncs nor checkpoints: `checkpoint_in_background`). The loop is
-        never held up by another process's write lock: that is waited for as `write()` waits
-        for it, off the loop."""
-        async with self._lock:
-            await self._end_leftover_transaction()
-            sqlite = self._connection._conn
-            if self._begin_unless_locked(sqlite):
-                try:
-                    sqlite.execute(sql, params).close()
-                    _commit(sqlite, self._people.after_commit)
-                except BaseException:
-                    sqlite.rollback()
-                    raise
-                self._written()
-                return
-        async with self.write() as session:
-            session.write_along(sql, params)
-
-    def _written(self) -> None:
-        """After a write transaction committed: the background checkpoint, if any, is due."""
-        if self._checkpoints is not None:
-            self._checkpoints.written()
+            if self._checkpoints is not None:  # the background checkpoint is due
+                self._checkpoints.written()
 
     def _begin_unless_locked(self, sqlite: sqlite3.Connection) -> bool:
         """BEGIN IMMEDIATE at once, or False if another process holds the write lock: SQLite's

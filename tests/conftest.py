@@ -30,13 +30,14 @@ async def second_db(db: Database, request: pytest.FixtureRequest) -> AsyncIterat
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[Callable[..., Any]]:
-    """Every trip to the database's thread, as it is made."""
+    """Every trip to the database (a statement, with the writes that go along with it), on the
+    loop's thread or aiosqlite's, as it is made."""
     made: list[Callable[..., Any]] = []
-    original = Session._in_thread
+    original = Session._run
 
     async def counted(self: Session, work: Callable[..., Any]) -> Any:
         made.append(work)
         return await original(self, work)
 
-    monkeypatch.setattr(Session, "_in_thread", counted)
+    monkeypatch.setattr(Session, "_run", counted)
     return made

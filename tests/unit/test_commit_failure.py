@@ -79,13 +79,14 @@ async def test_a_failed_commit_lets_go_of_the_write_lock_for_other_processes(
     assert await names(db) == ["Familjen Lund"]
 
 
-async def test_a_failed_write_at_once_lets_go_of_the_write_lock_for_other_processes(
+async def test_a_failed_statement_lets_go_of_the_write_lock_for_other_processes(
     db: Database,
 ) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        await db.write_at_once(
-            "INSERT INTO households (role, created_at) VALUES (NULL, ?)", (to_db(NOW),)
-        )
+        async with db.write() as session:
+            await session.execute(
+                "INSERT INTO households (role, created_at) VALUES (NULL, ?)", (to_db(NOW),)
+            )
 
     await another_process_writes_at_once(db, "Familjen Lund")
     async with db.write() as session:  # and the bot's own connection writes on

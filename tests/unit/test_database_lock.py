@@ -113,24 +113,38 @@ async def test_a_write_along_that_fails_at_the_commit_leaves_no_transaction_open
     assert await names(db) == ["Familjen Berg", "Familjen Lund"]
 
 
-# Database.write_at_once: the outbox's settle, run on the loop's own thread.
+# A write on the loop's own thread (`Session`), as every one but a slow one is.
 
-SETTLED = "INSERT INTO households (role, created_at, display_name) VALUES ('mentor', ?, ?)"
-
-
-async def test_a_write_at_once_is_committed_for_every_other_connection(db: Database) -> None:
-    await db.write_at_once(SETTLED, ("2026-11-23T12:00:00", "Familjen Berg"))
-    other = sqlite3.connect(db.path)
-    try:
-        assert other.execute("SELECT display_name FROM households").fetchall() == [
-            ("Familjen Berg",)
-        ]
-    finally:
-        other.close()
-    assert await names(db) == ["Familjen Berg"]  # and the connection is left ready for more
+WRITTEN = "INSERT INTO households (role, created_at, display_name) VALUES ('mentor', ?, ?)"
+# A read that keeps SQLite busy for a good while (three million rows counted), as a report's
+# read of months of questions would.
+LONG_READ = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT count(*) FROM n"
+)
 
 
-async def test_a_write_at_once_waits_for_another_process_without_holding_up_the_loop(
+@pytest.mark.parametrize(("slow", "order"), [(False, ["read", "loop"]), (True, ["loop", "read"])])
+async def test_a_read_runs_on_the_loops_thread_unless_it_is_slow(
+    db: Database, slow: bool, order: list[str]
+) -> None:
+    """On the loop's thread the read runs whole before anything else there does; a slow one,
+    on aiosqlite's thread, leaves the loop free to answer others meanwhile."""
+    seen: list[str] = []
+
+    async def read() -> None:
+        async with db.read(slow=slow) as session:
+            assert tuple(await session.fetch_one(LONG_READ) or ()) == (3_000_000,)
+        seen.append("read")
+
+    reading = asyncio.create_task(read())
+    asyncio.get_running_loop().call_later(0.01, seen.append, "loop")
+    await reading
+    await asyncio.sleep(0.02)
+    assert seen == order
+
+
+async def test_a_write_on_the_loop_waits_for_another_process_without_holding_up_the_loop(
     db: Database,
 ) -> None:
     # SQLite's busy timeout would sleep on the loop's thread for 10 s; the other process lets go
@@ -152,7 +166,7 @@ async def test_a_write_at_once_waits_for_another_process_without_holding_up_the_
     holder.start()
     try:
         assert locked.wait(timeout=5)
-        writing = asyncio.create_task(bot.write_at_once(SETTLED, (NOW.isoformat(), "Berg")))
+        writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
         await asyncio.sleep(0.05)  # the write has tried, and waits
         release.set()
         await writing
@@ -162,3 +176,8 @@ async def test_a_write_at_once_waits_for_another_process_without_holding_up_the_
         holder.join()
         await bot.close()
     assert released_by_the_loop == [True]
+
+
+async def write_along(db: Database, sql: str, params: tuple[object, ...]) -> None:
+    async with db.write() as session:
+        session.write_along(sql, params)
