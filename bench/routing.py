@@ -13,10 +13,12 @@ MENTORBOT_API_RATE=10000), so that what is measured is the bot, and measures
      10 linked families (MENTORBOT_FAMILIES_PER_MENTOR's default); those 200 families, one
      after another, each ask; from the send to its own mentor family's offer (the only one
      routing makes in the first 5 minutes), every other mentor checked to have none.
-Parts 1 and 2 run a second time against the floor (bench/floor.py: the same Bot API traffic
-from a bare python-telegram-bot application, no database, no logic) on a fresh double, so that
-the ratio of the two, measured in one run, says what the bot costs beyond the library: this
-shared machine's absolute figures vary by a third from run to run.
+Parts 1 and 2 run against the floor as well (bench/floor.py: the same Bot API traffic from a
+bare python-telegram-bot application, no database, no logic), running beside the bot on a
+double of its own, so that the ratio of the two, measured in one run, says what the bot costs
+beyond the library: this shared machine's absolute figures vary by a third from run to run.
+The questions one after another go to the two by turns, so that the machine's drift over the
+minutes of a run falls on both alike.
 Prints the figures beside their targets. Run: `python bench/routing.py`.
 """
 
@@ -124,62 +126,88 @@ async def ask(family: SandboxUser, mentors: list[SandboxUser]) -> float:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One of the two bots the bench compares, with its own double and its own people."""
+
+    double: BotApiDouble
+    coordinator: SandboxUser
+    mentors: list[SandboxUser]
+    families: list[SandboxUser]
+
+
+def side(double: BotApiDouble) -> Side:
+    return Side(
+        double,
+        double.add_user(first_name="Karin", language_code="en"),
+        people(double, "M", MENTOR_HOUSEHOLDS),
+        people(double, "F", WARMUP + SEQUENTIAL + BURST),
+    )
+
+
+@dataclass(frozen=True)
 class Figures:
     latencies: list[float]  # ms, question to its last offer, one after another
     burst: float  # s, the crowd's first send to its last offer
 
 
-async def exercise(mentors: list[SandboxUser], families: list[SandboxUser]) -> Figures:
-    """The warm-up, the questions one after another, then the crowd at once."""
-    warmup = families[:WARMUP]
-    sequential = families[WARMUP : WARMUP + SEQUENTIAL]
-    crowd = families[WARMUP + SEQUENTIAL :]
-    for family in warmup:
-        await ask(family, mentors)
-    latencies = [await ask(family, mentors) for family in sequential]
+async def crowd(at: Side) -> float:
+    """The crowd's families all ask at once: seconds from the first send to the last offer."""
+    families = at.families[WARMUP + SEQUENTIAL :]
     began = time.perf_counter()
-    await asyncio.gather(*(family.send(QUESTION) for family in crowd))
-    got = await asyncio.gather(*(offers(mentor, BURST) for mentor in mentors))
+    await asyncio.gather(*(family.send(QUESTION) for family in families))
+    got = await asyncio.gather(*(offers(mentor, BURST) for mentor in at.mentors))
     burst = time.perf_counter() - began
-    answers = await asyncio.gather(*(f.next_message(timeout=60) for f in crowd))
+    answers = await asyncio.gather(*(f.next_message(timeout=60) for f in families))
     assert all(sorted(numbers) == sorted(got[0]) for numbers in got)
     assert len(set(got[0])) == BURST, "an offer came twice"
     assert all("#" in answer["text"] for answer in answers)
-    return Figures(latencies, burst)
+    return burst
+
+
+async def in_turns(sides: tuple[Side, Side]) -> tuple[Figures, Figures]:
+    """The warm-up and the questions one after another, one bot's and then the other's by
+    turns, so that the machine's drift over the run falls on both alike; then each crowd."""
+    for index in range(WARMUP):
+        for at in sides:
+            await ask(at.families[index], at.mentors)
+    latencies: tuple[list[float], list[float]] = ([], [])
+    for index in range(WARMUP, WARMUP + SEQUENTIAL):
+        for at, found in zip(sides, latencies, strict=True):
+            found.append(await ask(at.families[index], at.mentors))
+    first = Figures(latencies[0], await crowd(sides[0]))
+    return first, Figures(latencies[1], await crowd(sides[1]))
 
 
 async def measure() -> None:
-    async with BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as double:
-        coordinator = double.add_user(first_name="Karin", language_code="en")
-        mentors = people(double, "M", MENTOR_HOUSEHOLDS)
-        families = people(double, "F", WARMUP + SEQUENTIAL + BURST)
+    async with (
+        BotApiDouble(token=TOKEN, bot_username="mentorbot_bench_bot", limits=None) as ours,
+        BotApiDouble(token=TOKEN, bot_username="floor_bench_bot", limits=None) as bare,
+    ):
+        mentorbot, floor_side = side(ours), side(bare)
         with tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
-            await seed(workdir / "bench.db", mentors, families)
+            await seed(workdir / "bench.db", mentorbot.mentors, mentorbot.families)
             process, _ = await start_bot(
-                double,
+                ours,
                 workdir,
-                coordinator,
+                mentorbot.coordinator,
                 MENTORBOT_API_RATE="10000",  # the most the bot allows itself; the double: no limit
                 MENTORBOT_ESCALATE_AFTER="600",  # no escalation during the run
             )
             try:
-                bot = await exercise(mentors, families)
+                floor_process = await start_floor(
+                    bare,
+                    floor_side.coordinator,
+                    "floor.py",
+                    (mentor.chat_id for mentor in floor_side.mentors),
+                )
+                try:
+                    bot, floor = await in_turns((mentorbot, floor_side))
+                finally:
+                    await stop(floor_process)
             finally:
                 await stop(process)
-        throttled = sum(1 for call in double.requests if call.status == 429)
-
-    async with BotApiDouble(token=TOKEN, bot_username="floor_bench_bot", limits=None) as double:
-        coordinator = double.add_user(first_name="Karin", language_code="en")
-        mentors = people(double, "M", MENTOR_HOUSEHOLDS)
-        families = people(double, "F", WARMUP + SEQUENTIAL + BURST)
-        process = await start_floor(
-            double, coordinator, "floor.py", (mentor.chat_id for mentor in mentors)
-        )
-        try:
-            floor = await exercise(mentors, families)
-        finally:
-            await stop(process)
+        throttled = sum(1 for call in ours.requests if call.status == 429)
 
     def p99(figures: Figures) -> float:
         return statistics.quantiles(figures.latencies, n=100)[98]
