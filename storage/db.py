@@ -522,7 +522,11 @@ class Database:
         report), which runs on aiosqlite's thread so that the bot answers others meanwhile."""
         async with self._lock:
             await self._end_leftover_transaction()
-            yield Session(self._connection, on_loop=not slow)
+            try:
+                yield Session(self._connection, on_loop=not slow)
+            except BaseException:
+                await self._let_the_thread_finish()
+                raise
 
     @asynccontextmanager
     async def write(self, *, slow: bool = False) -> AsyncIterator[Session]:
@@ -543,6 +547,7 @@ class Database:
                 yield session
                 await session.commit()
             except BaseException as error:
+                await self._let_the_thread_finish()
                 await self._roll_back(error)
                 raise
             if session.carried_next_write:
@@ -604,6 +609,25 @@ class Database:
                     raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, _LONGEST_PAUSE)
+
+    async def _let_the_thread_finish(self) -> None:
+        """Wait until aiosqlite's thread has ended what it was running on the connection.
+
+        A statement sent there runs on when the task waiting for it is cancelled: a slow read,
+        or a BEGIN waiting out another process's lock, which opens a transaction when it ends.
+        Until then a statement on the loop's thread would wait for SQLite's connection mutex,
+        holding the loop up, and a BEGIN after it would find itself inside a transaction nobody
+        ends. aiosqlite runs its calls in order, so an empty call returns once the thread is
+        free; it is shielded because the task that waits for it is the one being cancelled (a
+        second cancel meanwhile is not lost: the caller raises the first again)."""
+
+        def nothing() -> None:
+            pass
+
+        free = asyncio.ensure_future(self._connection._execute(nothing))  # type: ignore[no-untyped-call]
+        while not free.done():
+            with contextlib.suppress(asyncio.CancelledError, ValueError):  # ValueError: closed
+                await asyncio.shield(free)
 
     async def _roll_back(self, error: BaseException) -> None:
         """End a failed transaction without hiding why it failed."""

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -28,12 +31,17 @@ async def names(db: Database) -> list[str]:
     return [row[0] for row in rows]
 
 
-async def test_a_write_waits_out_a_lock_held_longer_than_the_busy_timeout(db: Database) -> None:
+@pytest.mark.parametrize("slow", [False, True])
+async def test_a_write_waits_out_a_lock_held_longer_than_the_busy_timeout(
+    db: Database, slow: bool
+) -> None:
+    """On the loop's thread the first BEGIN gives up at once; on aiosqlite's (`slow`), after
+    SQLite's busy timeout: either way the write waits on, with backoff."""
     bot = await Database.open(db.path, busy_timeout_ms=BUSY_MS, lock_wait=10)
     try:
         with write_lock_held_elsewhere(db.path) as release:
             asyncio.get_running_loop().call_later(0.5, release.set)  # ten busy timeouts
-            async with bot.write() as session:
+            async with bot.write(slow=slow) as session:
                 await households.create_household(session, Role.MENTOR, NOW, "Familjen Berg")
         assert await names(bot) == ["Familjen Berg"]
     finally:
@@ -147,15 +155,74 @@ async def test_a_read_runs_on_the_loops_thread_unless_it_is_slow(
 async def test_a_write_on_the_loop_waits_for_another_process_without_holding_up_the_loop(
     db: Database,
 ) -> None:
-    # SQLite's busy timeout would sleep on the loop's thread for 10 s; the other process lets go
-    # of its lock when the loop sets `release`, or by itself after 2 s. Only a loop left free
-    # while the write waits gets to set it.
+    # SQLite's busy timeout would sleep on the loop's thread for 10 s.
     bot = await Database.open(db.path, busy_timeout_ms=10_000, lock_wait=30)
+    try:
+        with lock_only_a_free_loop_lets_go_of(db.path) as (release, released_by_the_loop):
+            writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
+            await asyncio.sleep(0.05)  # the write has tried, and waits
+            release.set()
+            await writing
+        assert await names(bot) == ["Berg"]
+    finally:
+        await bot.close()
+    assert released_by_the_loop == [True]
+
+
+async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_nothing_running_behind_it(
+    db: Database,
+) -> None:
+    """Its BEGIN waits on aiosqlite's thread, and runs on there after the cancel: until it has
+    ended (and been rolled back) the next write would wait for the connection on the loop's
+    thread, and then find a transaction open that nobody ends."""
+    bot = await Database.open(db.path, busy_timeout_ms=10_000, lock_wait=30)
+    try:
+        with lock_only_a_free_loop_lets_go_of(db.path) as (release, released_by_the_loop):
+            writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
+            await asyncio.sleep(0.05)  # the write has tried, and waits off the loop
+            writing.cancel()
+            asyncio.get_running_loop().call_later(0.05, release.set)
+            with pytest.raises(asyncio.CancelledError):
+                await writing
+            await write_along(bot, WRITTEN, (NOW.isoformat(), "Lund"))
+        assert await names(bot) == ["Lund"]
+    finally:
+        await bot.close()
+    assert released_by_the_loop == [True]
+
+
+async def test_a_slow_read_cancelled_midway_leaves_the_loop_free_while_it_ends(
+    db: Database,
+) -> None:
+    """The cancelled read runs on in aiosqlite's thread: the next read waits for it off the
+    loop, not for SQLite's connection mutex on the loop's thread."""
+    seen: list[str] = []
+
+    async def read() -> None:
+        async with db.read(slow=True) as session:
+            await session.fetch_one(LONG_READ)
+
+    reading = asyncio.create_task(read())
+    await asyncio.sleep(0.01)  # the read runs, on aiosqlite's thread
+    reading.cancel()
+    asyncio.get_running_loop().call_later(0.01, seen.append, "loop")
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    assert await names(db) == []
+    seen.append("next read")
+    await asyncio.sleep(0.02)
+    assert seen == ["loop", "next read"]
+
+
+@contextmanager
+def lock_only_a_free_loop_lets_go_of(path: Path) -> Iterator[tuple[threading.Event, list[bool]]]:
+    """Another process's write lock, let go of when the loop sets the event or by itself after
+    2 s; the list says, once it is over, whether the loop set it (only a loop left free can)."""
     locked, release = threading.Event(), threading.Event()
     released_by_the_loop: list[bool] = []
 
     def hold() -> None:
-        other = sqlite3.connect(db.path, isolation_level=None)
+        other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         locked.set()
         released_by_the_loop.append(release.wait(timeout=2))
@@ -164,18 +231,12 @@ async def test_a_write_on_the_loop_waits_for_another_process_without_holding_up_
 
     holder = threading.Thread(target=hold)
     holder.start()
+    assert locked.wait(timeout=5)
     try:
-        assert locked.wait(timeout=5)
-        writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
-        await asyncio.sleep(0.05)  # the write has tried, and waits
-        release.set()
-        await writing
-        assert await names(bot) == ["Berg"]
+        yield release, released_by_the_loop
     finally:
         release.set()
         holder.join()
-        await bot.close()
-    assert released_by_the_loop == [True]
 
 
 async def write_along(db: Database, sql: str, params: tuple[object, ...]) -> None:
