@@ -132,7 +132,8 @@ def buttons_for(buttons: Sequence[EventButton], role: Role | None) -> list[Event
 
 
 async def count_recipients(db: Database, audience: Audience) -> int:
-    async with db.read() as session:
+    """`slow`: an audience may be every family of a region, tens of thousands of rows."""
+    async with db.read(slow=True) as session:
         return len(await _recipients(session, audience))
 
 
@@ -224,7 +225,8 @@ async def cancel(db: Database, broadcast_id: int, cancelled_by: Member, now: dat
 
 
 async def recent(db: Database) -> list[Progress]:
-    async with db.read() as session:
+    """`slow`: each broadcast's deliveries are counted, tens of thousands of rows."""
+    async with db.read(slow=True) as session:
         found = await broadcasts.recent_broadcasts(session, RECENT)
         return [
             Progress(broadcast, await broadcasts.delivery_counts(session, broadcast.id))

@@ -39,7 +39,8 @@ async def by_number(db: Database, number: int) -> Member | None:
 
 
 async def list_members(db: Database) -> list[Member]:
-    async with db.read() as session:
+    """`slow`: a municipality's every adult, thousands of rows."""
+    async with db.read(slow=True) as session:
         return await households.all_members(session)
 
 
@@ -117,10 +118,11 @@ class Removal:
 
 
 async def remove(db: Database, remover: Member, member_id: int, now: datetime) -> Removal:
-    """Remove one adult; their access, and all they leave behind, ends with this transaction."""
+    """Remove one adult; their access, and all they leave behind, ends with this transaction
+    (`slow`: it goes through every table where they may have left a row)."""
     if member_id == remover.id:
         return Removal(RemoveOutcome.SELF)
-    async with db.write() as session:
+    async with db.write(slow=True) as session:
         member = await households.member_by_id(session, member_id)
         if member is None:
             return Removal(RemoveOutcome.NOT_FOUND)

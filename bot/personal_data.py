@@ -16,9 +16,10 @@ from storage.models import Action, Member, Role
 async def export(db: Database, member_id: int, asked_by: Member, now: datetime) -> bytes | None:
     """Everything stored about `member_id` as UTF-8 JSON, or None if there is no such member.
 
-    A coordinator's export is itself an action the audit log records.
+    A coordinator's export is itself an action the audit log records. `slow`: it reads
+    every table where the member may have left a row.
     """
-    async with db.write() as session:
+    async with db.write(slow=True) as session:
         member = await households.member_by_id(session, member_id)
         if member is None:
             return None
@@ -73,9 +74,10 @@ async def erase(
     What remains is metadata without a person: a question's times, rating and topic, a shift's
     times, a delivery's state. A coordinator's erasure is recorded in the audit log. The copies
     of messages the bot made are in Telegram's chats, not here: those still young enough for a
-    bot to delete are returned, for the caller to delete once this has committed.
+    bot to delete are returned, for the caller to delete once this has committed. `slow`: it
+    goes through every table where the member may have left a row.
     """
-    async with db.write() as session:
+    async with db.write(slow=True) as session:
         member = await households.member_by_id(session, member_id)
         if member is None or joined_at not in (None, member.joined_at):
             return None

@@ -391,8 +391,8 @@ async def overbooked_weeks(
 
 
 async def export_rows(db: Database, since: datetime) -> list[ExportRow]:
-    """Every shift ending after `since`, named as the CSV writes it."""
-    async with db.read() as session:
+    """Every shift ending after `since`, named as the CSV writes it (`slow`: a year of them)."""
+    async with db.read(slow=True) as session:
         upcoming = await shifts.listings_ending_after(session, since)
         numbers = await households.first_member_numbers(
             session, {listing.shift.household_id for listing in upcoming}
