@@ -30,9 +30,11 @@ HOURS = ServiceHours.parse("17:00-22:00", "09:00-22:00", "SE")
 
 
 def coming_weekend_day() -> date:
-    """A Saturday or Sunday among the coming 14 days' buttons, not today (its hours may be
-    over) and not a public holiday, whose hours are the weekend's anyway."""
-    day = datetime.now(TZ).date() + timedelta(days=1)
+    """A Saturday or Sunday among the coming 14 days' buttons, not a public holiday, whose
+    hours are the weekend's anyway, and two days off at least: today's hours may be over, and a
+    shift booked on a Friday evening for Saturday's starts within a day, so its mentors get the
+    day's reminder at once."""
+    day = datetime.now(TZ).date() + timedelta(days=2)
     while day.weekday() < 5 or HOURS.is_holiday(day):
         day += timedelta(days=1)
     return day
