@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,18 +155,10 @@ async def test_a_read_runs_on_the_loops_thread_unless_it_is_slow(
 async def test_a_write_on_the_loop_waits_for_another_process_without_holding_up_the_loop(
     db: Database,
 ) -> None:
-    # SQLite's busy timeout would sleep on the loop's thread for 10 s.
-    bot = await Database.open(db.path, busy_timeout_ms=10_000, lock_wait=30)
-    try:
-        with lock_only_a_free_loop_lets_go_of(db.path) as (release, released_by_the_loop):
-            writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
-            await asyncio.sleep(0.05)  # the write has tried, and waits
-            release.set()
-            await writing
+    async with a_write_waiting_for_the_lock(db.path) as (bot, writing, release):
+        release.set()
+        await writing
         assert await names(bot) == ["Berg"]
-    finally:
-        await bot.close()
-    assert released_by_the_loop == [True]
 
 
 async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_nothing_running_behind_it(
@@ -175,17 +167,28 @@ async def test_a_write_cancelled_while_it_waits_for_the_lock_leaves_nothing_runn
     """Its BEGIN waits on aiosqlite's thread, and runs on there after the cancel: until it has
     ended (and been rolled back) the next write would wait for the connection on the loop's
     thread, and then find a transaction open that nobody ends."""
-    bot = await Database.open(db.path, busy_timeout_ms=10_000, lock_wait=30)
-    try:
-        with lock_only_a_free_loop_lets_go_of(db.path) as (release, released_by_the_loop):
-            writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
-            await asyncio.sleep(0.05)  # the write has tried, and waits off the loop
-            writing.cancel()
-            asyncio.get_running_loop().call_later(0.05, release.set)
-            with pytest.raises(asyncio.CancelledError):
-                await writing
-            await write_along(bot, WRITTEN, (NOW.isoformat(), "Lund"))
+    async with a_write_waiting_for_the_lock(db.path) as (bot, writing, release):
+        writing.cancel()
+        asyncio.get_running_loop().call_later(0.05, release.set)
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        await write_along(bot, WRITTEN, (NOW.isoformat(), "Lund"))
         assert await names(bot) == ["Lund"]
+
+
+@asynccontextmanager
+async def a_write_waiting_for_the_lock(
+    path: Path,
+) -> AsyncIterator[tuple[Database, asyncio.Task[None], threading.Event]]:
+    """The bot's write of "Berg", waiting (off the loop) for another process's write lock, which
+    is let go of when the event is set; only a loop left free meanwhile can set it in time, as
+    is checked at the end. SQLite's busy timeout would sleep on the loop's thread for 10 s."""
+    bot = await Database.open(path, busy_timeout_ms=10_000, lock_wait=30)
+    try:
+        with lock_only_a_free_loop_lets_go_of(path) as (release, released_by_the_loop):
+            writing = asyncio.create_task(write_along(bot, WRITTEN, (NOW.isoformat(), "Berg")))
+            await asyncio.sleep(0.05)  # the write has tried on the loop, and waits
+            yield bot, writing, release
     finally:
         await bot.close()
     assert released_by_the_loop == [True]
